@@ -7,6 +7,7 @@
 //! journaled ([`journal`]), so a killed or failed write never leaves old and new files
 //! mixed.
 
+mod diff;
 pub mod journal;
 
 use std::collections::BTreeMap;
@@ -90,21 +91,15 @@ impl FileSet {
         self.files.keys().map(PathBuf::as_path)
     }
 
-    /// How `root` differs from this set, with a unified diff per changed file.
+    /// How `root` differs from this set, with a unified diff per changed file (one bounded
+    /// hunk, computed in linear time: `fileset::diff`).
     pub fn drift(&self, root: &Path) -> io::Result<Drift> {
         let mut drift = Drift::default();
         for (path, wanted) in &self.files {
             match fs::read_to_string(root.join(path)) {
                 Ok(found) if &found == wanted => {}
                 Ok(found) => {
-                    let diff = similar::TextDiff::from_lines(found.as_str(), wanted.as_str())
-                        .unified_diff()
-                        .context_radius(3)
-                        .header(
-                            &format!("a/{}", path.display()),
-                            &format!("b/{}", path.display()),
-                        )
-                        .to_string();
+                    let diff = diff::unified(&path.display().to_string(), &found, wanted);
                     drift.changed.push((path.clone(), diff));
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => drift.added.push(path.clone()),

@@ -10,6 +10,7 @@
 //! generically (the IR keeps no doc per success status), error responses carry their doc
 //! but no body schema, declared response headers are listed on every success status, and a
 //! success body is `application/json` unless it is raw bytes (`application/octet-stream`).
+//! Operations sharing a method and path with an earlier one go to [`SAME_ROUTE`].
 
 use serde_json::{Map, Value, json};
 
@@ -34,6 +35,14 @@ impl Version {
         }
     }
 }
+
+/// The root extension holding the operations whose method and path an earlier operation
+/// of the document already has (DNS `CreatePublicZone` and `CreatePrivateZone` are both
+/// `POST /v2/zones`; the body's `zone_type` tells them apart). A path item holds one
+/// operation per method, so `paths` has the first and this list, in the spec's order, the
+/// others, each as `{path, method, operation}`; other tools see the first only, and the
+/// importer reads both back.
+pub const SAME_ROUTE: &str = "x-hwcloud-same-route-operations";
 
 /// The region the `{region}` server variable defaults to.
 pub const DEFAULT_REGION: &str = "cn-north-4";
@@ -69,15 +78,28 @@ pub fn document(service: &ir::Service, version: Version) -> Value {
     }
 
     let mut paths = Map::new();
+    let mut same_route = Vec::new();
     for op in &service.operations {
         let item = paths
             .entry(op.path.clone())
             .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(item) = item {
-            item.insert(method_key(op.method).into(), operation(op));
+        let key = method_key(op.method);
+        match item {
+            Value::Object(item) if item.contains_key(key) => same_route.push(json!({
+                "path": op.path,
+                "method": key,
+                "operation": operation(op),
+            })),
+            Value::Object(item) => {
+                item.insert(key.into(), operation(op));
+            }
+            _ => {}
         }
     }
     doc.insert("paths".into(), Value::Object(paths));
+    if !same_route.is_empty() {
+        doc.insert(SAME_ROUTE.into(), Value::Array(same_route));
+    }
 
     let mut components = Map::new();
     let schemas: Map<String, Value> = service

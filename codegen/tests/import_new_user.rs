@@ -1,9 +1,9 @@
 //! Acceptance: a new user turns a product folder of API Explorer documents into a client
 //! that compiles, with no hand edit.
 //!
-//! The folder is `tests/fixtures/api-explorer/ServiceStage`, a copy of
-//! `../shared/api-explorer/ServiceStage` (the snapshot the issue ships from, copied so
-//! the test needs nothing outside the repository; `specs/servicestage.yaml` holds 6 of its 77 operations, written by hand, so the
+//! The folder is `specs/api-explorer/ServiceStage`, the repository's copy of the API
+//! Explorer snapshot the issue ships from (so the test needs nothing outside the
+//! repository; `specs/servicestage.yaml` holds 6 of its 77 operations, written by hand, so the
 //! product as a whole is not in `specs/`). The test does what `cargo xtask import FOLDER`
 //! and `cargo xtask codegen` do, with the same library calls, into a temporary workspace
 //! that holds only the generated crate (its `Cargo.toml` from the generator, the
@@ -32,7 +32,7 @@ fn documents(folder: &Path) -> Vec<Input> {
     let entries = std::fs::read_dir(folder).unwrap_or_else(|e| {
         panic!(
             "{}: {e} (a copy of the API Explorer snapshot lives in the \
-             repository's tests/fixtures/api-explorer)",
+             repository's specs/api-explorer)",
             folder.display()
         )
     });
@@ -75,7 +75,7 @@ fn workspace_manifest(ws: &Path) -> String {
 fn a_product_folder_imports_into_a_client_that_compiles_without_hand_edits() {
     let started = Instant::now();
     let ws = workspace();
-    let folder = ws.join("codegen/tests/fixtures/api-explorer").join(PRODUCT);
+    let folder = ws.join("specs/api-explorer").join(PRODUCT);
     let inputs = documents(&folder);
     assert!(
         inputs.len() > 50,
@@ -84,7 +84,7 @@ fn a_product_folder_imports_into_a_client_that_compiles_without_hand_edits() {
         folder.display()
     );
 
-    // `cargo xtask import ../shared/api-explorer/ServiceStage` (no existing spec).
+    // `cargo xtask import specs/api-explorer/ServiceStage` (no existing spec).
     let spec_file = format!("specs/{}.yaml", PRODUCT.to_ascii_lowercase());
     let out = import(
         &inputs,

@@ -13,9 +13,108 @@
 //! | --- | --- |
 //! | [`list_metric_items`](AomClient::list_metric_items) | `POST /v1/{project_id}/ams/metrics` |
 //! | [`list_alarm_rule`](AomClient::list_alarm_rule) | `GET /v2/{project_id}/alarm-rules` |
+//! | [`add_action_rule`](AomClient::add_action_rule) | `POST /v2/{project_id}/alert/action-rules` |
+//! | [`add_alarm_rule`](AomClient::add_alarm_rule) | `POST /v2/{project_id}/alarm-rules` |
+//! | [`add_event2alarm_rule`](AomClient::add_event2alarm_rule) | `POST /v2/{project_id}/event2alarm-rule` |
+//! | [`add_metric_data`](AomClient::add_metric_data) | `POST /v1/{project_id}/ams/report/metricdata` |
+//! | [`add_mute_rules`](AomClient::add_mute_rules) | `POST /v2/{project_id}/alert/mute-rules` |
+//! | [`add_or_update_metric_or_event_alarm_rule`](AomClient::add_or_update_metric_or_event_alarm_rule) | `POST /v4/{project_id}/alarm-rules` |
+//! | [`add_or_update_service_discovery_rules`](AomClient::add_or_update_service_discovery_rules) | `PUT /v1/{project_id}/inv/servicediscoveryrules` |
+//! | [`batch_import_agent`](AomClient::batch_import_agent) | `POST /v1/{project_id}/uniagent-console/mainview/batch-import` |
+//! | [`batch_update_agent`](AomClient::batch_update_agent) | `POST /v1/{project_id}/uniagent-console/upgrade/batch-upgrade` |
+//! | [`batch_update_alarm_rule`](AomClient::batch_update_alarm_rule) | `PUT /v4/{project_id}/alarm-rules/batch-update` |
+//! | [`count_events`](AomClient::count_events) | `POST /v2/{project_id}/events/statistic` |
+//! | [`create_app`](AomClient::create_app) | `POST /v1/applications` |
+//! | [`create_component`](AomClient::create_component) | `POST /v1/components` |
+//! | [`create_env`](AomClient::create_env) | `POST /v1/environments` |
+//! | [`create_fast_execute_script`](AomClient::create_fast_execute_script) | `POST /{project_id}/cms/fast-execute-script` |
+//! | [`create_notification_template`](AomClient::create_notification_template) | `POST /v2/{project_id}/events/notification/templates` |
+//! | [`create_prom_instance`](AomClient::create_prom_instance) | `POST /v1/{project_id}/aom/prometheus` |
+//! | [`create_recording_rule`](AomClient::create_recording_rule) | `POST /v1/{project_id}/{prometheus_instance}/aom/api/v1/rules` |
+//! | [`create_sub_app`](AomClient::create_sub_app) | `POST /v1/sub-applications` |
+//! | [`create_workflow`](AomClient::create_workflow) | `POST /{project_id}/cms/workflow` |
+//! | [`delete_action_rule`](AomClient::delete_action_rule) | `DELETE /v2/{project_id}/alert/action-rules` |
+//! | [`delete_alarm_rule`](AomClient::delete_alarm_rule) | `DELETE /v2/{project_id}/alarm-rules/{alarm_rule_id}` |
+//! | [`delete_alarm_rule_template`](AomClient::delete_alarm_rule_template) | `DELETE /v4/{project_id}/alarm-rules-template` |
+//! | [`delete_alarm_rules`](AomClient::delete_alarm_rules) | `POST /v2/{project_id}/alarm-rules/delete` |
+//! | [`delete_app`](AomClient::delete_app) | `DELETE /v1/applications/{application_id}` |
+//! | [`delete_component`](AomClient::delete_component) | `DELETE /v1/components/{component_id}` |
+//! | [`delete_dashboard`](AomClient::delete_dashboard) | `DELETE /v2/{project_id}/aom/dashboards/{dashboard_id}` |
+//! | [`delete_dashboards_folder`](AomClient::delete_dashboards_folder) | `DELETE /v2/{project_id}/aom/dashboards-folder/{folder_id}` |
+//! | [`delete_env`](AomClient::delete_env) | `DELETE /v1/environments/{environment_id}` |
+//! | [`delete_event2alarm_rule`](AomClient::delete_event2alarm_rule) | `DELETE /v2/{project_id}/event2alarm-rule` |
+//! | [`delete_metric_or_event_alarm_rule`](AomClient::delete_metric_or_event_alarm_rule) | `DELETE /v4/{project_id}/alarm-rules` |
+//! | [`delete_mute_rules`](AomClient::delete_mute_rules) | `DELETE /v2/{project_id}/alert/mute-rules` |
+//! | [`delete_notification_template`](AomClient::delete_notification_template) | `DELETE /v2/{project_id}/events/notification/templates` |
+//! | [`delete_prom_instance`](AomClient::delete_prom_instance) | `DELETE /v1/{project_id}/aom/prometheus` |
+//! | [`delete_sub_app`](AomClient::delete_sub_app) | `DELETE /v1/sub-applications/{sub_app_id}` |
+//! | [`deleteservice_discovery_rules`](AomClient::deleteservice_discovery_rules) | `DELETE /v1/{project_id}/inv/servicediscoveryrules` |
+//! | [`execute_workflow`](AomClient::execute_workflow) | `POST /{project_id}/cms/workflow/{workflow_id}/executions` |
+//! | [`list_access_code`](AomClient::list_access_code) | `GET /v1/{project_id}/access-code` |
+//! | [`list_action_rule`](AomClient::list_action_rule) | `GET /v2/{project_id}/alert/action-rules` |
+//! | [`list_agents`](AomClient::list_agents) | `GET /v1/{project_id}/{cluster_id}/{namespace}/agents` |
+//! | [`list_alarm_rule_template`](AomClient::list_alarm_rule_template) | `GET /v4/{project_id}/alarm-rules-template` |
+//! | [`list_all_job_by_name`](AomClient::list_all_job_by_name) | `POST /{project_id}/cms/job/list` |
+//! | [`list_all_script_by_name`](AomClient::list_all_script_by_name) | `POST /{project_id}/cms/script/list` |
+//! | [`list_all_version_by_version_id`](AomClient::list_all_version_by_version_id) | `POST /{project_id}/cms/script-version-list` |
+//! | [`list_dash_boards`](AomClient::list_dash_boards) | `GET /v2/{project_id}/aom/dashboards` |
+//! | [`list_dashboards_folder`](AomClient::list_dashboards_folder) | `GET /v2/{project_id}/aom/dashboards-folder` |
+//! | [`list_event2alarm_rule`](AomClient::list_event2alarm_rule) | `GET /v2/{project_id}/event2alarm-rule` |
+//! | [`list_events`](AomClient::list_events) | `POST /v2/{project_id}/events` |
+//! | [`list_instant_query_aom_prom_get`](AomClient::list_instant_query_aom_prom_get) | `GET /v1/{project_id}/aom/api/v1/query` |
+//! | [`list_instant_query_aom_prom_post`](AomClient::list_instant_query_aom_prom_post) | `POST /v1/{project_id}/aom/api/v1/query` |
+//! | [`list_label_values_aom_prom_get`](AomClient::list_label_values_aom_prom_get) | `GET /v1/{project_id}/aom/api/v1/label/{label_name}/values` |
+//! | [`list_labels_aom_prom_get`](AomClient::list_labels_aom_prom_get) | `GET /v1/{project_id}/aom/api/v1/labels` |
+//! | [`list_labels_aom_prom_post`](AomClient::list_labels_aom_prom_post) | `POST /v1/{project_id}/aom/api/v1/labels` |
+//! | [`list_log_items`](AomClient::list_log_items) | `POST /v1/{project_id}/als/action` |
+//! | [`list_metadata_aom_prom_get`](AomClient::list_metadata_aom_prom_get) | `GET /v1/{project_id}/aom/api/v1/metadata` |
+//! | [`list_metric_or_event_alarm_rule`](AomClient::list_metric_or_event_alarm_rule) | `GET /v4/{project_id}/alarm-rules` |
+//! | [`list_mute_rule`](AomClient::list_mute_rule) | `GET /v2/{project_id}/alert/mute-rules` |
+//! | [`list_notification_template_by_name`](AomClient::list_notification_template_by_name) | `GET /v2/{project_id}/events/notification/template/{name}` |
+//! | [`list_notification_templates`](AomClient::list_notification_templates) | `GET /v2/{project_id}/events/notification/templates` |
+//! | [`list_notified_histories`](AomClient::list_notified_histories) | `GET /v2/{project_id}/alarm-notified-histories` |
+//! | [`list_permissions`](AomClient::list_permissions) | `GET /v1/{project_id}/aom/auth/grant` |
+//! | [`list_prom_instance`](AomClient::list_prom_instance) | `GET /v1/{project_id}/aom/prometheus` |
+//! | [`list_range_query_aom_prom_get`](AomClient::list_range_query_aom_prom_get) | `GET /v1/{project_id}/aom/api/v1/query_range` |
+//! | [`list_range_query_aom_prom_post`](AomClient::list_range_query_aom_prom_post) | `POST /v1/{project_id}/aom/api/v1/query_range` |
+//! | [`list_resource_under_node`](AomClient::list_resource_under_node) | `POST /v1/resource/{rf_resource_type}/type/{type}/ci-relationships` |
+//! | [`list_sample`](AomClient::list_sample) | `POST /v2/{project_id}/samples` |
+//! | [`list_series`](AomClient::list_series) | `POST /v2/{project_id}/series` |
+//! | [`list_service_discovery_rules`](AomClient::list_service_discovery_rules) | `GET /v1/{project_id}/inv/servicediscoveryrules` |
+//! | [`list_template_by_job_id`](AomClient::list_template_by_job_id) | `POST /{project_id}/cms/template-list/{job_id}` |
+//! | [`list_workflow`](AomClient::list_workflow) | `POST /{project_id}/cms/workflow-list` |
+//! | [`list_workflow_executions`](AomClient::list_workflow_executions) | `GET /{project_id}/cms/workflow/{workflow_id}/executions` |
+//! | [`push_events`](AomClient::push_events) | `PUT /v2/{project_id}/push/events` |
+//! | [`search_template_by_id`](AomClient::search_template_by_id) | `GET /{project_id}/cms/template/{template_id}` |
+//! | [`search_workflow_execution_detail`](AomClient::search_workflow_execution_detail) | `GET /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status` |
+//! | [`show_action_rule`](AomClient::show_action_rule) | `GET /v2/{project_id}/alert/action-rules/{rule_name}` |
+//! | [`show_agent_infos`](AomClient::show_agent_infos) | `POST /v1/uniagent-console/agent-list/all` |
+//! | [`show_alarm_rule`](AomClient::show_alarm_rule) | `GET /v2/{project_id}/alarm-rules/{alarm_rule_id}` |
+//! | [`show_app`](AomClient::show_app) | `GET /v1/applications/{application_id}` |
+//! | [`show_app_by_name`](AomClient::show_app_by_name) | `GET /v1/applications` |
+//! | [`show_component`](AomClient::show_component) | `GET /v1/components/{component_id}` |
+//! | [`show_component_by_name`](AomClient::show_component_by_name) | `GET /v1/components/application/{application_id}/name/{component_name}` |
+//! | [`show_dash_board`](AomClient::show_dash_board) | `GET /v2/{project_id}/aom/dashboards/{dashboard_id}` |
+//! | [`show_env`](AomClient::show_env) | `GET /v1/environments/{environment_id}` |
+//! | [`show_env_by_name`](AomClient::show_env_by_name) | `GET /v1/environments/name/{environment_name}` |
+//! | [`show_metrics_data`](AomClient::show_metrics_data) | `POST /v1/{project_id}/ams/metricdata` |
+//! | [`start_pausing_workflow_executions`](AomClient::start_pausing_workflow_executions) | `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation` |
+//! | [`stop_execution`](AomClient::stop_execution) | `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate` |
+//! | [`update_action_rule`](AomClient::update_action_rule) | `PUT /v2/{project_id}/alert/action-rules` |
+//! | [`update_alarm_rule`](AomClient::update_alarm_rule) | `PUT /v2/{project_id}/alarm-rules` |
+//! | [`update_app`](AomClient::update_app) | `PUT /v1/applications/{application_id}` |
+//! | [`update_component`](AomClient::update_component) | `PUT /v1/components/{component_id}` |
+//! | [`update_env`](AomClient::update_env) | `PUT /v1/environments/{environment_id}` |
+//! | [`update_event_rule`](AomClient::update_event_rule) | `PUT /v2/{project_id}/event2alarm-rule` |
+//! | [`update_mute_rule`](AomClient::update_mute_rule) | `PUT /v2/{project_id}/alert/mute-rules` |
+//! | [`update_notification_template`](AomClient::update_notification_template) | `PUT /v2/{project_id}/events/notification/templates` |
+//! | [`update_prom_instance`](AomClient::update_prom_instance) | `PUT /v1/{project_id}/aom/prometheus` |
+//! | [`update_sub_app`](AomClient::update_sub_app) | `PUT /v1/sub-applications/{sub_app_id}` |
+//! | [`update_workflow_trigger_status`](AomClient::update_workflow_trigger_status) | `PUT /{project_id}/cms/workflow/{workflow_id}/trigger/action` |
 
 use std::future::Future;
 use hwcloud_runtime::auth::AuthScheme;
+use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
     Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -124,6 +223,3016 @@ impl AomClient {
         self.inner.call(request)
     }
 
+    /// 新增告警行动规则。
+    ///
+    /// `POST /v2/{project_id}/alert/action-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, AddActionRuleRequest};
+    ///
+    /// async fn add_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddActionRuleRequest::new(types::ActionRule::new());
+    ///     let response = aom.add_action_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_action_rule(
+        &self,
+        request: AddActionRuleRequest,
+    ) -> impl Future<Output = Result<AddActionRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于添加一条阈值规则。
+    ///
+    /// `POST /v2/{project_id}/alarm-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, AddAlarmRuleRequest};
+    ///
+    /// async fn add_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddAlarmRuleRequest::new(
+    ///         types::AlarmRuleParam::new(
+    ///             types::AlarmRuleParamAlarmLevel::V1,
+    ///             "<alarm_rule_name>",
+    ///             types::AlarmRuleParamComparisonOperator::Lt,
+    ///             vec![types::Dimension::new("<name>", "<value>")],
+    ///             10,
+    ///             "<metric_name>",
+    ///             "<namespace>",
+    ///             types::AlarmRuleParamPeriod::V60000,
+    ///             types::AlarmRuleParamStatistic::Maximum,
+    ///             "<threshold>",
+    ///             "<unit>",
+    ///         ),
+    ///     );
+    ///     let response = aom.add_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_alarm_rule(
+        &self,
+        request: AddAlarmRuleRequest,
+    ) -> impl Future<Output = Result<AddAlarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 新增一条事件类告警规则。
+    ///
+    /// `POST /v2/{project_id}/event2alarm-rule`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, AddEvent2alarmRuleRequest};
+    ///
+    /// async fn add_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddEvent2alarmRuleRequest::new(types::Event2alarmRuleBody::new());
+    ///     let response = aom.add_event2alarm_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_event2alarm_rule(
+        &self,
+        request: AddEvent2alarmRuleRequest,
+    ) -> impl Future<Output = Result<AddEvent2alarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于向服务端添加一条或多条监控数据。
+    ///
+    /// `POST /v1/{project_id}/ams/report/metricdata`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, AddMetricDataRequest};
+    ///
+    /// async fn add_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddMetricDataRequest::new(
+    ///         vec![
+    ///             types::MetricDataItem::new(
+    ///                 10,
+    ///                 types::MetricItemInfo::new(
+    ///                     vec![types::Dimension2::new("<name>", "<value>")],
+    ///                     "<namespace>",
+    ///                 ),
+    ///                 vec![types::ValueData::new("<metric_name>", 1.5)],
+    ///             ),
+    ///         ],
+    ///     );
+    ///     let response = aom.add_metric_data(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_metric_data(
+        &self,
+        request: AddMetricDataRequest,
+    ) -> impl Future<Output = Result<AddMetricDataResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 新增静默规则。
+    ///
+    /// `POST /v2/{project_id}/alert/mute-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, AddMuteRulesRequest};
+    ///
+    /// async fn add_mute_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddMuteRulesRequest::new(types::MuteRule::new());
+    ///     let response = aom.add_mute_rules(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_mute_rules(
+        &self,
+        request: AddMuteRulesRequest,
+    ) -> impl Future<Output = Result<AddMuteRulesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 添加或修改AOM2.0指标类或事件类告警规则。
+    ///
+    /// `POST /v4/{project_id}/alarm-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, AddOrUpdateMetricOrEventAlarmRuleRequest};
+    ///
+    /// async fn add_or_update_metric_or_event_alarm_rule(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddOrUpdateMetricOrEventAlarmRuleRequest::new(
+    ///         "<action_id>",
+    ///         types::AddOrUpdateAlarmRuleV4RequestBody::new(
+    ///             "<alarm_rule_name>",
+    ///             types::AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType::Metric,
+    ///         ),
+    ///     );
+    ///     let response = aom.add_or_update_metric_or_event_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_or_update_metric_or_event_alarm_rule(
+        &self,
+        request: AddOrUpdateMetricOrEventAlarmRuleRequest,
+    ) -> impl Future<
+        Output = Result<AddOrUpdateMetricOrEventAlarmRuleResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于添加或修改一条或多条服务发现规则。同一projectid下可添加的规则上限为100条。
+    ///
+    /// `PUT /v1/{project_id}/inv/servicediscoveryrules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, AddOrUpdateServiceDiscoveryRulesRequest};
+    ///
+    /// async fn add_or_update_service_discovery_rules(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = AddOrUpdateServiceDiscoveryRulesRequest::new();
+    ///     let response = aom.add_or_update_service_discovery_rules(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_or_update_service_discovery_rules(
+        &self,
+        request: AddOrUpdateServiceDiscoveryRulesRequest,
+    ) -> impl Future<
+        Output = Result<AddOrUpdateServiceDiscoveryRulesResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于下发批量安装UniAgent任务。
+    ///
+    /// `POST /v1/{project_id}/uniagent-console/mainview/batch-import`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, BatchImportAgentRequest};
+    ///
+    /// async fn batch_import_agent(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = BatchImportAgentRequest::new(
+    ///         "<region>",
+    ///         types::AgentBatchImportParamNew::new(
+    ///             vec![
+    ///                 types::AgentImportParamNew::new(
+    ///                     "<account>",
+    ///                     "<inner_ip>",
+    ///                     "<os_type>",
+    ///                     "<password>",
+    ///                     10,
+    ///                 ),
+    ///             ],
+    ///             "<installer_agent_id>",
+    ///             10,
+    ///             true,
+    ///             "<version>",
+    ///         ),
+    ///     );
+    ///     let response = aom.batch_import_agent(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn batch_import_agent(
+        &self,
+        request: BatchImportAgentRequest,
+    ) -> impl Future<Output = Result<BatchImportAgentResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于下发批量升级UniAgent任务。
+    ///
+    /// `POST /v1/{project_id}/uniagent-console/upgrade/batch-upgrade`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, BatchUpdateAgentRequest};
+    ///
+    /// async fn batch_update_agent(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = BatchUpdateAgentRequest::new(
+    ///         types::AgentUpgradeParam::new(
+    ///             vec![types::SingleAgentParam::new("<agent_id>", "<inner_ip>")],
+    ///             "<version>",
+    ///         ),
+    ///     );
+    ///     let response = aom.batch_update_agent(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn batch_update_agent(
+        &self,
+        request: BatchUpdateAgentRequest,
+    ) -> impl Future<Output = Result<BatchUpdateAgentResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于批量启停Prometheus监控告警规则、批量修改Prometheus监控告警规则的告警行动规则。
+    ///
+    /// `PUT /v4/{project_id}/alarm-rules/batch-update`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, BatchUpdateAlarmRuleRequest};
+    ///
+    /// async fn batch_update_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = BatchUpdateAlarmRuleRequest::new("<action>", types::BatchUpdateRequest::new());
+    ///     let response = aom.batch_update_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn batch_update_alarm_rule(
+        &self,
+        request: BatchUpdateAlarmRuleRequest,
+    ) -> impl Future<Output = Result<BatchUpdateAlarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于分段统计指定条件下的事件、告警。
+    ///
+    /// `POST /v2/{project_id}/events/statistic`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。 建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CountEventsRequest};
+    ///
+    /// async fn count_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CountEventsRequest::new(types::EventQueryParam::new("<time_range>"));
+    ///     let response = aom.count_events(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn count_events(
+        &self,
+        request: CountEventsRequest,
+    ) -> impl Future<Output = Result<CountEventsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于新增应用。
+    ///
+    /// `POST /v1/applications`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateAppRequest};
+    ///
+    /// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateAppRequest::new(types::BizAppParam::new("<name>"));
+    ///     let response = aom.create_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_app(
+        &self,
+        request: CreateAppRequest,
+    ) -> impl Future<Output = Result<CreateAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于新增组件。
+    ///
+    /// `POST /v1/components`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateComponentRequest};
+    ///
+    /// async fn create_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateComponentRequest::new(
+    ///         types::ComponentParam::new("<model_id>", "<model_type>", "<name>"),
+    ///     );
+    ///     let response = aom.create_component(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_component(
+        &self,
+        request: CreateComponentRequest,
+    ) -> impl Future<Output = Result<CreateComponentResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于创建环境。
+    ///
+    /// `POST /v1/environments`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateEnvRequest};
+    ///
+    /// async fn create_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateEnvRequest::new(
+    ///         types::EnvParam::new("<component_id>", "<env_name>", "<env_type>", "<os_type>"),
+    ///     );
+    ///     let response = aom.create_env(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_env(
+        &self,
+        request: CreateEnvRequest,
+    ) -> impl Future<Output = Result<CreateEnvResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于创建快速执行脚本的任务,可以指定脚本类型,执行用户,脚本参数,执行机器,脚本内容,在用户指定的机器上执行脚本。(注:接口目前开放的region为:华东-苏州二零一)。
+    ///
+    /// `POST /{project_id}/cms/fast-execute-script`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。创建快速执行脚本参数非法,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 快速执行脚本任务内部错误,表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateFastExecuteScriptRequest};
+    ///
+    /// async fn create_fast_execute_script(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateFastExecuteScriptRequest::new(
+    ///         types::HisFastScript::new(
+    ///             "<cmd_user>",
+    ///             "<ecs_id_list>",
+    ///             "<name>",
+    ///             "<project_id>",
+    ///             "<script_content>",
+    ///             "<script_type>",
+    ///         ),
+    ///     );
+    ///     let response = aom.create_fast_execute_script(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_fast_execute_script(
+        &self,
+        request: CreateFastExecuteScriptRequest,
+    ) -> impl Future<
+        Output = Result<CreateFastExecuteScriptResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于新增消息通知模板。
+    ///
+    /// `POST /v2/{project_id}/events/notification/templates`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateNotificationTemplateRequest};
+    ///
+    /// async fn create_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateNotificationTemplateRequest::new(
+    ///         types::AddNotificationTemplate::new("<locale>", "<name>", "<templates>"),
+    ///     );
+    ///     let response = aom.create_notification_template(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_notification_template(
+        &self,
+        request: CreateNotificationTemplateRequest,
+    ) -> impl Future<
+        Output = Result<CreateNotificationTemplateResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于新增Prometheus实例。
+    ///
+    /// `POST /v1/{project_id}/aom/prometheus`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreatePromInstanceRequest};
+    ///
+    /// async fn create_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreatePromInstanceRequest::new(
+    ///         "<region>",
+    ///         types::PromInstanceRequestModel::new("<prom_name>", "<prom_type>"),
+    ///     );
+    ///     let response = aom.create_prom_instance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_prom_instance(
+        &self,
+        request: CreatePromInstanceRequest,
+    ) -> impl Future<Output = Result<CreatePromInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于给Prometheus实例创建预聚合规则。
+    ///
+    /// `POST /v1/{project_id}/{prometheus_instance}/aom/api/v1/rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 500: 预聚合规则已经存在。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateRecordingRuleRequest};
+    ///
+    /// async fn create_recording_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateRecordingRuleRequest::new(
+    ///         "<prometheus_instance>",
+    ///         types::RecordingRuleRequest::new("<recording_rule>"),
+    ///     );
+    ///     let response = aom.create_recording_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_recording_rule(
+        &self,
+        request: CreateRecordingRuleRequest,
+    ) -> impl Future<Output = Result<CreateRecordingRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于新增子应用。
+    ///
+    /// `POST /v1/sub-applications`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateSubAppRequest};
+    ///
+    /// async fn create_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateSubAppRequest::new(
+    ///         types::SubAppCreateParam::new(
+    ///             "<model_id>",
+    ///             types::SubAppCreateParamModelType::Application,
+    ///             "<name>",
+    ///         ),
+    ///     );
+    ///     let response = aom.create_sub_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_sub_app(
+        &self,
+        request: CreateSubAppRequest,
+    ) -> impl Future<Output = Result<CreateSubAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于创建工作流(任务),返回工作流详情。任务类型取决于模板名称和'input'参数。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/workflow`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, CreateWorkflowRequest};
+    ///
+    /// async fn create_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = CreateWorkflowRequest::new(
+    ///         types::WorkflowRequestBody::new(
+    ///             std::collections::BTreeMap::from([(String::from("key"), serde_json::json!({}))]),
+    ///             "<name>",
+    ///             "<task_type>",
+    ///             "<template_id>",
+    ///             "<type_>",
+    ///         ),
+    ///     );
+    ///     let response = aom.create_workflow(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_workflow(
+        &self,
+        request: CreateWorkflowRequest,
+    ) -> impl Future<Output = Result<CreateWorkflowResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 删除告警行动规则。
+    ///
+    /// `DELETE /v2/{project_id}/alert/action-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteActionRuleRequest};
+    ///
+    /// async fn delete_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteActionRuleRequest::new(vec![String::from("<body>")]);
+    ///     let response = aom.delete_action_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_action_rule(
+        &self,
+        request: DeleteActionRuleRequest,
+    ) -> impl Future<Output = Result<DeleteActionRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除阈值规则。
+    ///
+    /// `DELETE /v2/{project_id}/alarm-rules/{alarm_rule_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteAlarmRuleRequest};
+    ///
+    /// async fn delete_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteAlarmRuleRequest::new("<alarm_rule_id>");
+    ///     let response = aom.delete_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_alarm_rule(
+        &self,
+        request: DeleteAlarmRuleRequest,
+    ) -> impl Future<Output = Result<DeleteAlarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除告警模板。
+    ///
+    /// `DELETE /v4/{project_id}/alarm-rules-template`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, DeleteAlarmRuleTemplateRequest};
+    ///
+    /// async fn delete_alarm_rule_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteAlarmRuleTemplateRequest::new(
+    ///         types::DeleteAlarmRuleTemplateRequestBody::new(
+    ///             vec![String::from("<alarm_rule_templates>")],
+    ///         ),
+    ///     );
+    ///     let response = aom.delete_alarm_rule_template(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_alarm_rule_template(
+        &self,
+        request: DeleteAlarmRuleTemplateRequest,
+    ) -> impl Future<
+        Output = Result<DeleteAlarmRuleTemplateResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于批量删除阈值规则
+    ///
+    /// `POST /v2/{project_id}/alarm-rules/delete`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, DeleteAlarmRulesRequest};
+    ///
+    /// async fn delete_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteAlarmRulesRequest::new(
+    ///         types::DeleteAlarmRulesBody::new(vec![String::from("<alarm_rules>")]),
+    ///     );
+    ///     let response = aom.delete_alarm_rules(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_alarm_rules(
+        &self,
+        request: DeleteAlarmRulesRequest,
+    ) -> impl Future<Output = Result<DeleteAlarmRulesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除应用。
+    ///
+    /// `DELETE /v1/applications/{application_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteAppRequest};
+    ///
+    /// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteAppRequest::new("<application_id>");
+    ///     let response = aom.delete_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_app(
+        &self,
+        request: DeleteAppRequest,
+    ) -> impl Future<Output = Result<DeleteAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除组件。
+    ///
+    /// `DELETE /v1/components/{component_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteComponentRequest};
+    ///
+    /// async fn delete_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteComponentRequest::new("<component_id>");
+    ///     let response = aom.delete_component(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_component(
+        &self,
+        request: DeleteComponentRequest,
+    ) -> impl Future<Output = Result<DeleteComponentResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除仪表盘。
+    ///
+    /// `DELETE /v2/{project_id}/aom/dashboards/{dashboard_id}`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteDashboardRequest};
+    ///
+    /// async fn delete_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteDashboardRequest::new("<dashboard_id>");
+    ///     let response = aom.delete_dashboard(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_dashboard(
+        &self,
+        request: DeleteDashboardRequest,
+    ) -> impl Future<Output = Result<DeleteDashboardResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除仪表盘分组。
+    ///
+    /// `DELETE /v2/{project_id}/aom/dashboards-folder/{folder_id}`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteDashboardsFolderRequest};
+    ///
+    /// async fn delete_dashboards_folder(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteDashboardsFolderRequest::new("<folder_id>", true);
+    ///     let response = aom.delete_dashboards_folder(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_dashboards_folder(
+        &self,
+        request: DeleteDashboardsFolderRequest,
+    ) -> impl Future<
+        Output = Result<DeleteDashboardsFolderResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除环境。
+    ///
+    /// `DELETE /v1/environments/{environment_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteEnvRequest};
+    ///
+    /// async fn delete_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteEnvRequest::new("<environment_id>");
+    ///     let response = aom.delete_env(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_env(
+        &self,
+        request: DeleteEnvRequest,
+    ) -> impl Future<Output = Result<DeleteEnvResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 删除一条事件类告警规则。
+    ///
+    /// `DELETE /v2/{project_id}/event2alarm-rule`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteEvent2alarmRuleRequest};
+    ///
+    /// async fn delete_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteEvent2alarmRuleRequest::new(vec![String::from("<body>")]);
+    ///     let response = aom.delete_event2alarm_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_event2alarm_rule(
+        &self,
+        request: DeleteEvent2alarmRuleRequest,
+    ) -> impl Future<Output = Result<DeleteEvent2alarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 删除AOM2.0指标类或事件类告警规则。
+    ///
+    /// `DELETE /v4/{project_id}/alarm-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, DeleteMetricOrEventAlarmRuleRequest};
+    ///
+    /// async fn delete_metric_or_event_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteMetricOrEventAlarmRuleRequest::new(
+    ///         types::DeleteAlarmRuleV4RequestBody::new(vec![String::from("<alarm_rules>")]),
+    ///     );
+    ///     let response = aom.delete_metric_or_event_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_metric_or_event_alarm_rule(
+        &self,
+        request: DeleteMetricOrEventAlarmRuleRequest,
+    ) -> impl Future<
+        Output = Result<DeleteMetricOrEventAlarmRuleResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 删除静默规则。
+    ///
+    /// `DELETE /v2/{project_id}/alert/mute-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, DeleteMuteRulesRequest};
+    ///
+    /// async fn delete_mute_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteMuteRulesRequest::new(vec![types::DeleteMuteRuleName::new("<name>")]);
+    ///     let response = aom.delete_mute_rules(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_mute_rules(
+        &self,
+        request: DeleteMuteRulesRequest,
+    ) -> impl Future<Output = Result<DeleteMuteRulesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除消息通知模板。
+    ///
+    /// `DELETE /v2/{project_id}/events/notification/templates`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, DeleteNotificationTemplateRequest};
+    ///
+    /// async fn delete_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteNotificationTemplateRequest::new(
+    ///         types::DeleteNotificationRequestBody::new(vec![String::from("<names>")]),
+    ///     );
+    ///     let response = aom.delete_notification_template(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_notification_template(
+        &self,
+        request: DeleteNotificationTemplateRequest,
+    ) -> impl Future<
+        Output = Result<DeleteNotificationTemplateResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于卸载托管Prometheus实例。
+    ///
+    /// `DELETE /v1/{project_id}/aom/prometheus`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 未找到Prometheus实例。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeletePromInstanceRequest};
+    ///
+    /// async fn delete_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeletePromInstanceRequest::new("<prom_id>", "<enterprise_project_id>");
+    ///     let response = aom.delete_prom_instance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_prom_instance(
+        &self,
+        request: DeletePromInstanceRequest,
+    ) -> impl Future<Output = Result<DeletePromInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除子应用。
+    ///
+    /// `DELETE /v1/sub-applications/{sub_app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteSubAppRequest};
+    ///
+    /// async fn delete_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteSubAppRequest::new("<sub_app_id>");
+    ///     let response = aom.delete_sub_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_sub_app(
+        &self,
+        request: DeleteSubAppRequest,
+    ) -> impl Future<Output = Result<DeleteSubAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于删除服务发现规则。
+    ///
+    /// `DELETE /v1/{project_id}/inv/servicediscoveryrules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 404: NotFound 所请求的资源不存在。建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, DeleteserviceDiscoveryRulesRequest};
+    ///
+    /// async fn deleteservice_discovery_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = DeleteserviceDiscoveryRulesRequest::new(vec![String::from("<app_rules_ids>")]);
+    ///     let response = aom.deleteservice_discovery_rules(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn deleteservice_discovery_rules(
+        &self,
+        request: DeleteserviceDiscoveryRulesRequest,
+    ) -> impl Future<
+        Output = Result<DeleteserviceDiscoveryRulesResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可下发执行指定的任务。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/workflow/{workflow_id}/executions`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 404: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ExecuteWorkflowRequest};
+    ///
+    /// async fn execute_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ExecuteWorkflowRequest::new("<workflow_id>");
+    ///     let response = aom.execute_workflow(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn execute_workflow(
+        &self,
+        request: ExecuteWorkflowRequest,
+    ) -> impl Future<Output = Result<ExecuteWorkflowResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于获取Prometheus实例调用凭证。
+    ///
+    /// `GET /v1/{project_id}/access-code`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListAccessCodeRequest};
+    ///
+    /// async fn list_access_code(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAccessCodeRequest::new();
+    ///     let response = aom.list_access_code(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_access_code(
+        &self,
+        request: ListAccessCodeRequest,
+    ) -> impl Future<Output = Result<ListAccessCodeResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 获取告警行动规则列表。
+    ///
+    /// `GET /v2/{project_id}/alert/action-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListActionRuleRequest};
+    ///
+    /// async fn list_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListActionRuleRequest::new();
+    ///     let response = aom.list_action_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_action_rule(
+        &self,
+        request: ListActionRuleRequest,
+    ) -> impl Future<Output = Result<ListActionRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询集群主机或用户自定义主机安装的ICAgent信息。
+    ///
+    /// `GET /v1/{project_id}/{cluster_id}/{namespace}/agents`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListAgentsRequest};
+    ///
+    /// async fn list_agents(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAgentsRequest::new("<cluster_id>", "<namespace>");
+    ///     let response = aom.list_agents(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_agents(
+        &self,
+        request: ListAgentsRequest,
+    ) -> impl Future<Output = Result<ListAgentsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询告警模板列表。
+    ///
+    /// `GET /v4/{project_id}/alarm-rules-template`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListAlarmRuleTemplateRequest};
+    ///
+    /// async fn list_alarm_rule_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAlarmRuleTemplateRequest::new("<type_>");
+    ///     let response = aom.list_alarm_rule_template(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_alarm_rule_template(
+        &self,
+        request: ListAlarmRuleTemplateRequest,
+    ) -> impl Future<Output = Result<ListAlarmRuleTemplateResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可查询已创建的作业,可指定作业名称和作业创建人去精确查询,返回作业列表信息。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/job/list`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListAllJobByNameRequest};
+    ///
+    /// async fn list_all_job_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAllJobByNameRequest::new(
+    ///         types::SearchJobsRequestBody::new("<order_by_column>", "<sort_order>"),
+    ///     );
+    ///     let response = aom.list_all_job_by_name(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_all_job_by_name(
+        &self,
+        request: ListAllJobByNameRequest,
+    ) -> impl Future<Output = Result<ListAllJobByNameResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口是脚本主页查询,可指定脚本名称和脚本创建人进行精确查询,返回包含脚本基本信息的列表数据。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/script/list`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListAllScriptByNameRequest};
+    ///
+    /// async fn list_all_script_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAllScriptByNameRequest::new(
+    ///         types::SearchScriptsRequestBody::new("<order_by_column>", "<script_id>", "<sort_order>"),
+    ///     );
+    ///     let response = aom.list_all_script_by_name(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_all_script_by_name(
+        &self,
+        request: ListAllScriptByNameRequest,
+    ) -> impl Future<Output = Result<ListAllScriptByNameResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可查询指定脚本ID下的所有版本,返回该名称的脚本版本列表信息。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/script-version-list`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListAllVersionByVersionIdRequest};
+    ///
+    /// async fn list_all_version_by_version_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListAllVersionByVersionIdRequest::new(
+    ///         types::SearchScriptsRequestBody::new("<order_by_column>", "<script_id>", "<sort_order>"),
+    ///     );
+    ///     let response = aom.list_all_version_by_version_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_all_version_by_version_id(
+        &self,
+        request: ListAllVersionByVersionIdRequest,
+    ) -> impl Future<
+        Output = Result<ListAllVersionByVersionIdResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询仪表盘列表。
+    ///
+    /// `GET /v2/{project_id}/aom/dashboards`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListDashBoardsRequest};
+    ///
+    /// async fn list_dash_boards(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListDashBoardsRequest::new();
+    ///     let response = aom.list_dash_boards(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_dash_boards(
+        &self,
+        request: ListDashBoardsRequest,
+    ) -> impl Future<Output = Result<ListDashBoardsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询仪表盘分组列表。
+    ///
+    /// `GET /v2/{project_id}/aom/dashboards-folder`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListDashboardsFolderRequest};
+    ///
+    /// async fn list_dashboards_folder(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListDashboardsFolderRequest::new();
+    ///     let response = aom.list_dashboards_folder(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_dashboards_folder(
+        &self,
+        request: ListDashboardsFolderRequest,
+    ) -> impl Future<Output = Result<ListDashboardsFolderResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 查询事件类告警规则列表。
+    ///
+    /// `GET /v2/{project_id}/event2alarm-rule`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListEvent2alarmRuleRequest};
+    ///
+    /// async fn list_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListEvent2alarmRuleRequest::new();
+    ///     let response = aom.list_event2alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_event2alarm_rule(
+        &self,
+        request: ListEvent2alarmRuleRequest,
+    ) -> impl Future<Output = Result<ListEvent2alarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询对应用户的事件、告警。
+    ///
+    /// `POST /v2/{project_id}/events`
+    ///
+    /// Every item of every page: [`list_events_stream`](Self::list_events_stream).
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListEventsRequest};
+    ///
+    /// async fn list_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListEventsRequest::new(types::EventQueryParam2::new("<time_range>"));
+    ///     let response = aom.list_events(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_events(
+        &self,
+        request: ListEventsRequest,
+    ) -> impl Future<Output = Result<ListEventsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口使用GET方法查询PromQL(Prometheus Query Language)在特定时间点下的计算结果。
+    ///
+    /// `GET /v1/{project_id}/aom/api/v1/query`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListInstantQueryAomPromGetRequest};
+    ///
+    /// async fn list_instant_query_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListInstantQueryAomPromGetRequest::new("<query>");
+    ///     let response = aom.list_instant_query_aom_prom_get(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_instant_query_aom_prom_get(
+        &self,
+        request: ListInstantQueryAomPromGetRequest,
+    ) -> impl Future<
+        Output = Result<ListInstantQueryAomPromGetResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口使用POST方法查询PromQL(Prometheus Query Language) 在特定时间点下的计算结果。
+    ///
+    /// `POST /v1/{project_id}/aom/api/v1/query`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListInstantQueryAomPromPostRequest};
+    ///
+    /// async fn list_instant_query_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListInstantQueryAomPromPostRequest::new("<query>");
+    ///     let response = aom.list_instant_query_aom_prom_post(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_instant_query_aom_prom_post(
+        &self,
+        request: ListInstantQueryAomPromPostRequest,
+    ) -> impl Future<
+        Output = Result<ListInstantQueryAomPromPostResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询带有指定标签的时间序列列表。
+    ///
+    /// `GET /v1/{project_id}/aom/api/v1/label/{label_name}/values`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListLabelValuesAomPromGetRequest};
+    ///
+    /// async fn list_label_values_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListLabelValuesAomPromGetRequest::new("<label_name>");
+    ///     let response = aom.list_label_values_aom_prom_get(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_label_values_aom_prom_get(
+        &self,
+        request: ListLabelValuesAomPromGetRequest,
+    ) -> impl Future<
+        Output = Result<ListLabelValuesAomPromGetResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口使用GET方法获取标签名列表。
+    ///
+    /// `GET /v1/{project_id}/aom/api/v1/labels`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListLabelsAomPromGetRequest};
+    ///
+    /// async fn list_labels_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListLabelsAomPromGetRequest::new();
+    ///     let response = aom.list_labels_aom_prom_get(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_labels_aom_prom_get(
+        &self,
+        request: ListLabelsAomPromGetRequest,
+    ) -> impl Future<Output = Result<ListLabelsAomPromGetResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口使用POST方法获取标签名列表。
+    ///
+    /// `POST /v1/{project_id}/aom/api/v1/labels`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListLabelsAomPromPostRequest};
+    ///
+    /// async fn list_labels_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListLabelsAomPromPostRequest::new();
+    ///     let response = aom.list_labels_aom_prom_post(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_labels_aom_prom_post(
+        &self,
+        request: ListLabelsAomPromPostRequest,
+    ) -> impl Future<Output = Result<ListLabelsAomPromPostResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询不同维度(例如集群、IP、应用等)下的日志内容,支持分页查询。
+    ///
+    /// `POST /v1/{project_id}/als/action`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListLogItemsRequest};
+    ///
+    /// async fn list_log_items(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListLogItemsRequest::new(
+    ///         "<type_>",
+    ///         types::QueryBodyParam::new("<category>", 10, types::SearchKey::new("<cluster_id>"), 10),
+    ///     );
+    ///     let response = aom.list_log_items(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_log_items(
+        &self,
+        request: ListLogItemsRequest,
+    ) -> impl Future<Output = Result<ListLogItemsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询序列及序列标签的元数据。
+    ///
+    /// `GET /v1/{project_id}/aom/api/v1/metadata`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListMetadataAomPromGetRequest};
+    ///
+    /// async fn list_metadata_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListMetadataAomPromGetRequest::new();
+    ///     let response = aom.list_metadata_aom_prom_get(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_metadata_aom_prom_get(
+        &self,
+        request: ListMetadataAomPromGetRequest,
+    ) -> impl Future<
+        Output = Result<ListMetadataAomPromGetResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 查询AOM2.0指标类或者事件类告警规则列表。
+    ///
+    /// `GET /v4/{project_id}/alarm-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListMetricOrEventAlarmRuleRequest};
+    ///
+    /// async fn list_metric_or_event_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListMetricOrEventAlarmRuleRequest::new();
+    ///     let response = aom.list_metric_or_event_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_metric_or_event_alarm_rule(
+        &self,
+        request: ListMetricOrEventAlarmRuleRequest,
+    ) -> impl Future<
+        Output = Result<ListMetricOrEventAlarmRuleResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 获取静默规则列表。
+    ///
+    /// `GET /v2/{project_id}/alert/mute-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListMuteRuleRequest};
+    ///
+    /// async fn list_mute_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListMuteRuleRequest::new();
+    ///     let response = aom.list_mute_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_mute_rule(
+        &self,
+        request: ListMuteRuleRequest,
+    ) -> impl Future<Output = Result<ListMuteRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于根据消息通知模板名称查询消息通知模板。
+    ///
+    /// `GET /v2/{project_id}/events/notification/template/{name}`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListNotificationTemplateByNameRequest};
+    ///
+    /// async fn list_notification_template_by_name(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListNotificationTemplateByNameRequest::new("<name>");
+    ///     let response = aom.list_notification_template_by_name(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_notification_template_by_name(
+        &self,
+        request: ListNotificationTemplateByNameRequest,
+    ) -> impl Future<
+        Output = Result<ListNotificationTemplateByNameResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询消息通知模板列表。
+    ///
+    /// `GET /v2/{project_id}/events/notification/templates`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListNotificationTemplatesRequest};
+    ///
+    /// async fn list_notification_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListNotificationTemplatesRequest::new();
+    ///     let response = aom.list_notification_templates(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_notification_templates(
+        &self,
+        request: ListNotificationTemplatesRequest,
+    ) -> impl Future<
+        Output = Result<ListNotificationTemplatesResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 获取告警发送结果。
+    ///
+    /// `GET /v2/{project_id}/alarm-notified-histories`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListNotifiedHistoriesRequest};
+    ///
+    /// async fn list_notified_histories(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListNotifiedHistoriesRequest::new();
+    ///     let response = aom.list_notified_histories(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_notified_histories(
+        &self,
+        request: ListNotifiedHistoriesRequest,
+    ) -> impl Future<Output = Result<ListNotifiedHistoriesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询aom2.0相关云服务授权信息。
+    ///
+    /// `GET /v1/{project_id}/aom/auth/grant`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListPermissionsRequest};
+    ///
+    /// async fn list_permissions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListPermissionsRequest::new();
+    ///     let response = aom.list_permissions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_permissions(
+        &self,
+        request: ListPermissionsRequest,
+    ) -> impl Future<Output = Result<ListPermissionsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询Prometheus实例。
+    ///
+    /// `GET /v1/{project_id}/aom/prometheus`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListPromInstanceRequest};
+    ///
+    /// async fn list_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListPromInstanceRequest::new("<enterprise_project_id>");
+    ///     let response = aom.list_prom_instance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_prom_instance(
+        &self,
+        request: ListPromInstanceRequest,
+    ) -> impl Future<Output = Result<ListPromInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口使用GET方法查询PromQL(Prometheus Query Language)在一段时间返回内的计算结果。
+    ///
+    /// `GET /v1/{project_id}/aom/api/v1/query_range`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListRangeQueryAomPromGetRequest};
+    ///
+    /// async fn list_range_query_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListRangeQueryAomPromGetRequest::new("<query>", "<start>", "<end>", "<step>");
+    ///     let response = aom.list_range_query_aom_prom_get(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_range_query_aom_prom_get(
+        &self,
+        request: ListRangeQueryAomPromGetRequest,
+    ) -> impl Future<
+        Output = Result<ListRangeQueryAomPromGetResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口使用POST方法查询PromQL(Prometheus Query Language)在一段时间返回内的计算结果。
+    ///
+    /// `POST /v1/{project_id}/aom/api/v1/query_range`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 422: Unprocessable 表达式无法执行。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListRangeQueryAomPromPostRequest};
+    ///
+    /// async fn list_range_query_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListRangeQueryAomPromPostRequest::new("<query>", "<start>", "<end>", "<step>");
+    ///     let response = aom.list_range_query_aom_prom_post(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_range_query_aom_prom_post(
+        &self,
+        request: ListRangeQueryAomPromPostRequest,
+    ) -> impl Future<
+        Output = Result<ListRangeQueryAomPromPostResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询绑定在节点上的资源列表。
+    ///
+    /// `POST /v1/resource/{rf_resource_type}/type/{type}/ci-relationships`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数错误
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListResourceUnderNodeRequest};
+    ///
+    /// async fn list_resource_under_node(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListResourceUnderNodeRequest::new(
+    ///         "<rf_resource_type>",
+    ///         "<type_>",
+    ///         types::PageResourceListParam::new("<ci_type>"),
+    ///     );
+    ///     let response = aom.list_resource_under_node(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_resource_under_node(
+        &self,
+        request: ListResourceUnderNodeRequest,
+    ) -> impl Future<Output = Result<ListResourceUnderNodeResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询指定时间范围内的监控时序数据,可以通过参数指定需要查询的数据维度,数据周期等。
+    ///
+    /// `POST /v2/{project_id}/samples`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListSampleRequest};
+    ///
+    /// async fn list_sample(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListSampleRequest::new(
+    ///         types::QuerySampleParam::new(
+    ///             10,
+    ///             vec![types::QuerySample::new()],
+    ///             vec![String::from("<statistics>")],
+    ///             "<time_range>",
+    ///         ),
+    ///     );
+    ///     let response = aom.list_sample(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_sample(
+        &self,
+        request: ListSampleRequest,
+    ) -> impl Future<Output = Result<ListSampleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询系统当前可监控的时间序列列表,可以指定时间序列命名空间、名称、维度、所属资源的编号(格式为:resType_resId),分页查询的起始位置和返回的最大记录条数。
+    ///
+    /// `POST /v2/{project_id}/series`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListSeriesRequest};
+    ///
+    /// async fn list_series(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListSeriesRequest::new(
+    ///         types::SeriesApiQueryItemParam::new(
+    ///             vec![types::QuerySeriesOptionParam::new("<namespace>")],
+    ///         ),
+    ///     );
+    ///     let response = aom.list_series(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_series(
+        &self,
+        request: ListSeriesRequest,
+    ) -> impl Future<Output = Result<ListSeriesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询系统当前已存在的服务发现规则。
+    ///
+    /// `GET /v1/{project_id}/inv/servicediscoveryrules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 404: NotFound 所请求的资源不存在。建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListServiceDiscoveryRulesRequest};
+    ///
+    /// async fn list_service_discovery_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListServiceDiscoveryRulesRequest::new();
+    ///     let response = aom.list_service_discovery_rules(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_service_discovery_rules(
+        &self,
+        request: ListServiceDiscoveryRulesRequest,
+    ) -> impl Future<
+        Output = Result<ListServiceDiscoveryRulesResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可根据作业ID查询执行方案,分页返回执行方案列表。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/template-list/{job_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListTemplateByJobIdRequest};
+    ///
+    /// async fn list_template_by_job_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListTemplateByJobIdRequest::new(
+    ///         "<job_id>",
+    ///         types::ListTemplateByJobIdRequestBody::new("<order_by_column>"),
+    ///     );
+    ///     let response = aom.list_template_by_job_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_template_by_job_id(
+        &self,
+        request: ListTemplateByJobIdRequest,
+    ) -> impl Future<Output = Result<ListTemplateByJobIdResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可返回已经创建的任务列表,可按任务名称,任务状态,任务类型,执行人,更新时间为查询条件分页查询任务。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/workflow-list`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ListWorkflowRequest};
+    ///
+    /// async fn list_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListWorkflowRequest::new(
+    ///         types::WorkflowQueryParam::new("<sort_field>", "<sort_type>"),
+    ///     );
+    ///     let response = aom.list_workflow(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_workflow(
+        &self,
+        request: ListWorkflowRequest,
+    ) -> impl Future<Output = Result<ListWorkflowResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可获取执行任务的执行历史。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `GET /{project_id}/cms/workflow/{workflow_id}/executions`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ListWorkflowExecutionsRequest};
+    ///
+    /// async fn list_workflow_executions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ListWorkflowExecutionsRequest::new("<workflow_id>");
+    ///     let response = aom.list_workflow_executions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_workflow_executions(
+        &self,
+        request: ListWorkflowExecutionsRequest,
+    ) -> impl Future<
+        Output = Result<ListWorkflowExecutionsResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于上报事件或告警至AOM,同时支持清除告警信息。
+    ///
+    /// `PUT /v2/{project_id}/push/events`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, PushEventsRequest};
+    ///
+    /// async fn push_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = PushEventsRequest::new(
+    ///         types::EventList::new(
+    ///             vec![
+    ///                 types::EventModel::new(
+    ///                     std::collections::BTreeMap::from(
+    ///                         [(String::from("key"), String::from("<metadata>"))],
+    ///                     ),
+    ///                 ),
+    ///             ],
+    ///         ),
+    ///     );
+    ///     let response = aom.push_events(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn push_events(
+        &self,
+        request: PushEventsRequest,
+    ) -> impl Future<Output = Result<PushEventsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可根据执行方案id查询执行方案详情。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `GET /{project_id}/cms/template/{template_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, SearchTemplateByIdRequest};
+    ///
+    /// async fn search_template_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = SearchTemplateByIdRequest::new("<template_id>", "<share_type>");
+    ///     let response = aom.search_template_by_id(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn search_template_by_id(
+        &self,
+        request: SearchTemplateByIdRequest,
+    ) -> impl Future<Output = Result<SearchTemplateByIdResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可获取任务的执行详情,可指定工作流ID和执行ID去查询对应的任务,返回任务执行详情。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `GET /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, SearchWorkflowExecutionDetailRequest};
+    ///
+    /// async fn search_workflow_execution_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = SearchWorkflowExecutionDetailRequest::new("<workflow_id>", "<execution_id>");
+    ///     let response = aom.search_workflow_execution_detail(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn search_workflow_execution_detail(
+        &self,
+        request: SearchWorkflowExecutionDetailRequest,
+    ) -> impl Future<
+        Output = Result<SearchWorkflowExecutionDetailResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 通过规则名称获取告警行动规则。
+    ///
+    /// `GET /v2/{project_id}/alert/action-rules/{rule_name}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowActionRuleRequest};
+    ///
+    /// async fn show_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowActionRuleRequest::new("<rule_name>");
+    ///     let response = aom.show_action_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_action_rule(
+        &self,
+        request: ShowActionRuleRequest,
+    ) -> impl Future<Output = Result<ShowActionRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询执行过安装UniAgent任务的主机列表信息。
+    ///
+    /// `POST /v1/uniagent-console/agent-list/all`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ShowAgentInfosRequest};
+    ///
+    /// async fn show_agent_infos(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowAgentInfosRequest::new(types::AgentInfoParam::new());
+    ///     let response = aom.show_agent_infos(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_agent_infos(
+        &self,
+        request: ShowAgentInfosRequest,
+    ) -> impl Future<Output = Result<ShowAgentInfosResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询单条阈值规则。
+    ///
+    /// `GET /v2/{project_id}/alarm-rules/{alarm_rule_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowAlarmRuleRequest};
+    ///
+    /// async fn show_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowAlarmRuleRequest::new("<alarm_rule_id>");
+    ///     let response = aom.show_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_alarm_rule(
+        &self,
+        request: ShowAlarmRuleRequest,
+    ) -> impl Future<Output = Result<ShowAlarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询应用详情。
+    ///
+    /// `GET /v1/applications/{application_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowAppRequest};
+    ///
+    /// async fn show_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowAppRequest::new("<application_id>");
+    ///     let response = aom.show_app(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_app(
+        &self,
+        request: ShowAppRequest,
+    ) -> impl Future<Output = Result<ShowAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询应用详情。
+    ///
+    /// `GET /v1/applications`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowAppByNameRequest};
+    ///
+    /// async fn show_app_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowAppByNameRequest::new();
+    ///     let response = aom.show_app_by_name(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_app_by_name(
+        &self,
+        request: ShowAppByNameRequest,
+    ) -> impl Future<Output = Result<ShowAppByNameResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询组件详情。
+    ///
+    /// `GET /v1/components/{component_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowComponentRequest};
+    ///
+    /// async fn show_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowComponentRequest::new("<component_id>");
+    ///     let response = aom.show_component(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_component(
+        &self,
+        request: ShowComponentRequest,
+    ) -> impl Future<Output = Result<ShowComponentResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询组件详情。
+    ///
+    /// `GET /v1/components/application/{application_id}/name/{component_name}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowComponentByNameRequest};
+    ///
+    /// async fn show_component_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowComponentByNameRequest::new("<application_id>", "<component_name>");
+    ///     let response = aom.show_component_by_name(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_component_by_name(
+        &self,
+        request: ShowComponentByNameRequest,
+    ) -> impl Future<Output = Result<ShowComponentByNameResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询仪表盘详情。
+    ///
+    /// `GET /v2/{project_id}/aom/dashboards/{dashboard_id}`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowDashBoardRequest};
+    ///
+    /// async fn show_dash_board(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowDashBoardRequest::new("<dashboard_id>", "<version>");
+    ///     let response = aom.show_dash_board(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_dash_board(
+        &self,
+        request: ShowDashBoardRequest,
+    ) -> impl Future<Output = Result<ShowDashBoardResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询环境详情。
+    ///
+    /// `GET /v1/environments/{environment_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowEnvRequest};
+    ///
+    /// async fn show_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowEnvRequest::new("<environment_id>");
+    ///     let response = aom.show_env(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_env(
+        &self,
+        request: ShowEnvRequest,
+    ) -> impl Future<Output = Result<ShowEnvResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询环境详情。
+    ///
+    /// `GET /v1/environments/name/{environment_name}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, ShowEnvByNameRequest};
+    ///
+    /// async fn show_env_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowEnvByNameRequest::new("<environment_name>", "<region>", "<component_id>");
+    ///     let response = aom.show_env_by_name(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_env_by_name(
+        &self,
+        request: ShowEnvByNameRequest,
+    ) -> impl Future<Output = Result<ShowEnvByNameResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询指定时间范围内指标的监控数据,可以通过参数指定需要查询的数据维度,数据周期等。
+    ///
+    /// `POST /v1/{project_id}/ams/metricdata`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError  表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, ShowMetricsDataRequest};
+    ///
+    /// async fn show_metrics_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = ShowMetricsDataRequest::new(
+    ///         types::QueryMetricDataParam::new(
+    ///             vec![types::MetricQueryMetricParam::new()],
+    ///             10,
+    ///             vec![String::from("<statistics>")],
+    ///             "<timerange>",
+    ///         ),
+    ///     );
+    ///     let response = aom.show_metrics_data(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_metrics_data(
+        &self,
+        request: ShowMetricsDataRequest,
+    ) -> impl Future<Output = Result<ShowMetricsDataResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可对任务进行失败重试、失败跳过、暂停继续操作,返回操作结果。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, StartPausingWorkflowExecutionsRequest};
+    ///
+    /// async fn start_pausing_workflow_executions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = StartPausingWorkflowExecutionsRequest::new(
+    ///         "<workflow_id>",
+    ///         "<execution_id>",
+    ///         types::StartPausingWorkflowExecutionsAction::Restart,
+    ///         "<node_id>",
+    ///     );
+    ///     let response = aom.start_pausing_workflow_executions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn start_pausing_workflow_executions(
+        &self,
+        request: StartPausingWorkflowExecutionsRequest,
+    ) -> impl Future<
+        Output = Result<StartPausingWorkflowExecutionsResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可终止正在执行的任务,指定工作流ID和执行ID去终止对应的任务,返回终止操作状态。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 404: 待终止的任务不存在。
+    /// - 500: 内部错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, StopExecutionRequest};
+    ///
+    /// async fn stop_execution(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = StopExecutionRequest::new("<workflow_id>", "<execution_id>");
+    ///     let response = aom.stop_execution(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn stop_execution(
+        &self,
+        request: StopExecutionRequest,
+    ) -> impl Future<Output = Result<StopExecutionResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 修改告警行动规则。
+    ///
+    /// `PUT /v2/{project_id}/alert/action-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateActionRuleRequest};
+    ///
+    /// async fn update_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateActionRuleRequest::new(types::ActionRule::new());
+    ///     let response = aom.update_action_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_action_rule(
+        &self,
+        request: UpdateActionRuleRequest,
+    ) -> impl Future<Output = Result<UpdateActionRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改一条阈值规则。
+    ///
+    /// `PUT /v2/{project_id}/alarm-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    /// - 503: ServiceUnavailable 被请求的服务无效。建议直接修改该请求,不要重试该请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateAlarmRuleRequest};
+    ///
+    /// async fn update_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateAlarmRuleRequest::new(
+    ///         types::UpdateAlarmRuleParam::new(
+    ///             types::UpdateAlarmRuleParamAlarmLevel::V1,
+    ///             "<alarm_rule_name>",
+    ///             types::UpdateAlarmRuleParamComparisonOperator::Lt,
+    ///             vec![types::Dimension::new("<name>", "<value>")],
+    ///             10,
+    ///             "<metric_name>",
+    ///             "<namespace>",
+    ///             types::UpdateAlarmRuleParamPeriod::V60000,
+    ///             types::UpdateAlarmRuleParamStatistic::Maximum,
+    ///             "<threshold>",
+    ///             "<unit>",
+    ///         ),
+    ///     );
+    ///     let response = aom.update_alarm_rule(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_alarm_rule(
+        &self,
+        request: UpdateAlarmRuleRequest,
+    ) -> impl Future<Output = Result<UpdateAlarmRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改应用。
+    ///
+    /// `PUT /v1/applications/{application_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateAppRequest};
+    ///
+    /// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateAppRequest::new("<application_id>", types::BizAppParam::new("<name>"));
+    ///     let response = aom.update_app(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_app(
+        &self,
+        request: UpdateAppRequest,
+    ) -> impl Future<Output = Result<UpdateAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改组件。
+    ///
+    /// `PUT /v1/components/{component_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateComponentRequest};
+    ///
+    /// async fn update_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateComponentRequest::new(
+    ///         "<component_id>",
+    ///         types::ComponentUpdateParam::new("<name>"),
+    ///     );
+    ///     let response = aom.update_component(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_component(
+        &self,
+        request: UpdateComponentRequest,
+    ) -> impl Future<Output = Result<UpdateComponentResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改环境。
+    ///
+    /// `PUT /v1/environments/{environment_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateEnvRequest};
+    ///
+    /// async fn update_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateEnvRequest::new(
+    ///         "<environment_id>",
+    ///         types::EnvParam::new("<component_id>", "<env_name>", "<env_type>", "<os_type>"),
+    ///     );
+    ///     let response = aom.update_env(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_env(
+        &self,
+        request: UpdateEnvRequest,
+    ) -> impl Future<Output = Result<UpdateEnvResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 更新事件类告警规则。
+    ///
+    /// `PUT /v2/{project_id}/event2alarm-rule`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{AomClient, UpdateEventRuleRequest};
+    ///
+    /// async fn update_event_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateEventRuleRequest::new();
+    ///     let response = aom.update_event_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_event_rule(
+        &self,
+        request: UpdateEventRuleRequest,
+    ) -> impl Future<Output = Result<UpdateEventRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 修改静默规则。
+    ///
+    /// `PUT /v2/{project_id}/alert/mute-rules`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized  在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 403: Forbidden 请求被拒绝访问。返回该状态码,表明请求能够到达服务端,且服务端能够理解用户请求,但是拒绝做更多的事情,因为该请求被设置为拒绝访问,建议直接修改该请求,不要重试该请求。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateMuteRuleRequest};
+    ///
+    /// async fn update_mute_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateMuteRuleRequest::new(types::MuteRule::new());
+    ///     let response = aom.update_mute_rule(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_mute_rule(
+        &self,
+        request: UpdateMuteRuleRequest,
+    ) -> impl Future<Output = Result<UpdateMuteRuleResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改消息通知模板。
+    ///
+    /// `PUT /v2/{project_id}/events/notification/templates`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateNotificationTemplateRequest};
+    ///
+    /// async fn update_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateNotificationTemplateRequest::new(
+    ///         types::UpdateNotificationTemplate::new("<locale>", "<name>", "<templates>"),
+    ///     );
+    ///     let response = aom.update_notification_template(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_notification_template(
+        &self,
+        request: UpdateNotificationTemplateRequest,
+    ) -> impl Future<
+        Output = Result<UpdateNotificationTemplateResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改Prometheus实例。
+    ///
+    /// `PUT /v1/{project_id}/aom/prometheus`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest 非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized 在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError 表明服务端能被请求访问到,但是不能理解用户的请求。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdatePromInstanceRequest};
+    ///
+    /// async fn update_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdatePromInstanceRequest::new(
+    ///         "<enterprise_project_id>",
+    ///         types::UpdatePromInstanceRequestModle::new("<prom_id>"),
+    ///     );
+    ///     let response = aom.update_prom_instance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_prom_instance(
+        &self,
+        request: UpdatePromInstanceRequest,
+    ) -> impl Future<Output = Result<UpdatePromInstanceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于修改子应用。
+    ///
+    /// `PUT /v1/sub-applications/{sub_app_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数异常
+    /// - 403: 没有权限
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateSubAppRequest};
+    ///
+    /// async fn update_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateSubAppRequest::new("<sub_app_id>", types::SubAppUpdateParam::new("<name>"));
+    ///     let response = aom.update_sub_app(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_sub_app(
+        &self,
+        request: UpdateSubAppRequest,
+    ) -> impl Future<Output = Result<UpdateSubAppResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 更新定时任务的启停状态,可启动定时任务或停止定时任务,返回操作任务结果。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
+    ///
+    /// `PUT /{project_id}/cms/workflow/{workflow_id}/trigger/action`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
+    /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
+    /// - 500: InternalServerError
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::aom::{types, AomClient, UpdateWorkflowTriggerStatusRequest};
+    ///
+    /// async fn update_workflow_trigger_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let aom = AomClient::new(client)?;
+    ///     let request = UpdateWorkflowTriggerStatusRequest::new(
+    ///         "<workflow_id>",
+    ///         types::UpdateWorkflowTriggerStatusAction::Enable,
+    ///     );
+    ///     let response = aom.update_workflow_trigger_status(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_workflow_trigger_status(
+        &self,
+        request: UpdateWorkflowTriggerStatusRequest,
+    ) -> impl Future<
+        Output = Result<UpdateWorkflowTriggerStatusResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
     /// Every item of [`list_metric_items`](Self::list_metric_items), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn list_metric_items_stream(
         &self,
@@ -171,6 +3280,28 @@ impl AomClient {
                 },
             },
             |response| response.body.thresholds.take().unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_events`](Self::list_events), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn list_events_stream(
+        &self,
+        request: ListEventsRequest,
+    ) -> hwcloud_runtime::pagination::Items<ListEventsRequest, types::ListEventModel> {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            hwcloud_runtime::pagination::ByMarker::<ListEventsRequest> {
+                marker: |request| request.marker.as_ref(),
+                set_marker: |request, marker| request.marker = Some(marker),
+                next: |response| {
+                    Some(&response.body)
+                        .and_then(|v| v.page_info.as_ref())
+                        .and_then(|v| v.next_marker.as_ref())
+                        .cloned()
+                },
+            },
+            |response| response.body.events.take().unwrap_or_default(),
         )
     }
 }
@@ -412,6 +3543,10011 @@ pub struct ListAlarmRuleResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListAlarmRuleResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_action_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, AddActionRuleRequest};
+///
+/// async fn add_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddActionRuleRequest::new(types::ActionRule::new());
+///     let response = aom.add_action_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddActionRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 告警行动规则
+    pub body: types::ActionRule,
+}
+
+impl AddActionRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::ActionRule) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AddActionRuleRequest {
+    type Output = AddActionRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddActionRule",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/alert/action-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddActionRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_action_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddActionRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, AddAlarmRuleRequest};
+///
+/// async fn add_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddAlarmRuleRequest::new(
+///         types::AlarmRuleParam::new(
+///             types::AlarmRuleParamAlarmLevel::V1,
+///             "<alarm_rule_name>",
+///             types::AlarmRuleParamComparisonOperator::Lt,
+///             vec![types::Dimension::new("<name>", "<value>")],
+///             10,
+///             "<metric_name>",
+///             "<namespace>",
+///             types::AlarmRuleParamPeriod::V60000,
+///             types::AlarmRuleParamStatistic::Maximum,
+///             "<threshold>",
+///             "<unit>",
+///         ),
+///     );
+///     let response = aom.add_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddAlarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 添加一条阈值规则。
+    pub body: types::AlarmRuleParam,
+}
+
+impl AddAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::AlarmRuleParam) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AddAlarmRuleRequest {
+    type Output = AddAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddAlarmRule",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/alarm-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::AddAlarmRuleResultInfo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_event2alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, AddEvent2alarmRuleRequest};
+///
+/// async fn add_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddEvent2alarmRuleRequest::new(types::Event2alarmRuleBody::new());
+///     let response = aom.add_event2alarm_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddEvent2alarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 事件类告警实体
+    pub body: types::Event2alarmRuleBody,
+}
+
+impl AddEvent2alarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::Event2alarmRuleBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AddEvent2alarmRuleRequest {
+    type Output = AddEvent2alarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddEvent2alarmRule",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/event2alarm-rule",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddEvent2alarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_event2alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddEvent2alarmRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_metric_data`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, AddMetricDataRequest};
+///
+/// async fn add_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddMetricDataRequest::new(
+///         vec![
+///             types::MetricDataItem::new(
+///                 10,
+///                 types::MetricItemInfo::new(
+///                     vec![types::Dimension2::new("<name>", "<value>")],
+///                     "<namespace>",
+///                 ),
+///                 vec![types::ValueData::new("<metric_name>", 1.5)],
+///             ),
+///         ],
+///     );
+///     let response = aom.add_metric_data(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddMetricDataRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 指标参数信息。
+    pub body: Vec<types::MetricDataItem>,
+}
+
+impl AddMetricDataRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: Vec<types::MetricDataItem>) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AddMetricDataRequest {
+    type Output = AddMetricDataResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddMetricData",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/ams/report/metricdata",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddMetricDataResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_metric_data`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddMetricDataResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::AccessApiResultInfo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_mute_rules`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, AddMuteRulesRequest};
+///
+/// async fn add_mute_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddMuteRulesRequest::new(types::MuteRule::new());
+///     let response = aom.add_mute_rules(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddMuteRulesRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 静默规则。
+    pub body: types::MuteRule,
+}
+
+impl AddMuteRulesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::MuteRule) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AddMuteRulesRequest {
+    type Output = AddMuteRulesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddMuteRules",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/alert/mute-rules",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddMuteRulesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_mute_rules`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddMuteRulesResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_or_update_metric_or_event_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, AddOrUpdateMetricOrEventAlarmRuleRequest};
+///
+/// async fn add_or_update_metric_or_event_alarm_rule(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddOrUpdateMetricOrEventAlarmRuleRequest::new(
+///         "<action_id>",
+///         types::AddOrUpdateAlarmRuleV4RequestBody::new(
+///             "<alarm_rule_name>",
+///             types::AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType::Metric,
+///         ),
+///     );
+///     let response = aom.add_or_update_metric_or_event_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddOrUpdateMetricOrEventAlarmRuleRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 告警规则id。
+    /// - 新增告警时,填写"add-alarm-action"
+    /// - 更新告警时,填写“update-alarm-action”
+    ///
+    /// Sent as query parameter `action_id`.
+    pub action_id: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml) 。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 新增或修改告警规则请求体。
+    pub body: types::AddOrUpdateAlarmRuleV4RequestBody,
+}
+
+impl AddOrUpdateMetricOrEventAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        action_id: impl Into<String>,
+        body: types::AddOrUpdateAlarmRuleV4RequestBody,
+    ) -> Self {
+        Self {
+            project_id: None,
+            action_id: action_id.into(),
+            enterprise_project_id: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml) 。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AddOrUpdateMetricOrEventAlarmRuleRequest {
+    type Output = AddOrUpdateMetricOrEventAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddOrUpdateMetricOrEventAlarmRule",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v4/{project_id}/alarm-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("action_id", &self.action_id);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddOrUpdateMetricOrEventAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_or_update_metric_or_event_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddOrUpdateMetricOrEventAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::AddOrUpdateAlarmRuleV4ResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::add_or_update_service_discovery_rules`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, AddOrUpdateServiceDiscoveryRulesRequest};
+///
+/// async fn add_or_update_service_discovery_rules(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = AddOrUpdateServiceDiscoveryRulesRequest::new();
+///     let response = aom.add_or_update_service_discovery_rules(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddOrUpdateServiceDiscoveryRulesRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 服务参数。
+    pub body: Option<types::AppRulesBody>,
+}
+
+impl AddOrUpdateServiceDiscoveryRulesRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            body: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 服务参数。
+    pub fn body(mut self, value: types::AppRulesBody) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for AddOrUpdateServiceDiscoveryRulesRequest {
+    type Output = AddOrUpdateServiceDiscoveryRulesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.AddOrUpdateServiceDiscoveryRules",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/inv/servicediscoveryrules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddOrUpdateServiceDiscoveryRulesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::add_or_update_service_discovery_rules`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddOrUpdateServiceDiscoveryRulesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ServicesDiscoveryResultInfo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::batch_import_agent`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, BatchImportAgentRequest};
+///
+/// async fn batch_import_agent(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = BatchImportAgentRequest::new(
+///         "<region>",
+///         types::AgentBatchImportParamNew::new(
+///             vec![
+///                 types::AgentImportParamNew::new(
+///                     "<account>",
+///                     "<inner_ip>",
+///                     "<os_type>",
+///                     "<password>",
+///                     10,
+///                 ),
+///             ],
+///             "<installer_agent_id>",
+///             10,
+///             true,
+///             "<version>",
+///         ),
+///     );
+///     let response = aom.batch_import_agent(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchImportAgentRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// region id,例如:cn-north-7
+    ///
+    /// Sent as header parameter `region`.
+    pub region: String,
+    /// 导入安装UniAgent的机器信息。
+    pub body: types::AgentBatchImportParamNew,
+}
+
+impl BatchImportAgentRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        region: impl Into<String>,
+        body: types::AgentBatchImportParamNew,
+    ) -> Self {
+        Self {
+            project_id: None,
+            region: region.into(),
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for BatchImportAgentRequest {
+    type Output = BatchImportAgentResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.BatchImportAgent",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/uniagent-console/mainview/batch-import",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.header(const { HeaderName::from_static("region") }, &self.region)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(BatchImportAgentResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::batch_import_agent`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchImportAgentResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::Response,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::batch_update_agent`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, BatchUpdateAgentRequest};
+///
+/// async fn batch_update_agent(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = BatchUpdateAgentRequest::new(
+///         types::AgentUpgradeParam::new(
+///             vec![types::SingleAgentParam::new("<agent_id>", "<inner_ip>")],
+///             "<version>",
+///         ),
+///     );
+///     let response = aom.batch_update_agent(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchUpdateAgentRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 升级UniAgent信息。
+    pub body: types::AgentUpgradeParam,
+}
+
+impl BatchUpdateAgentRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::AgentUpgradeParam) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for BatchUpdateAgentRequest {
+    type Output = BatchUpdateAgentResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.BatchUpdateAgent",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/uniagent-console/upgrade/batch-upgrade",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(BatchUpdateAgentResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::batch_update_agent`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchUpdateAgentResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::Response,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::batch_update_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, BatchUpdateAlarmRuleRequest};
+///
+/// async fn batch_update_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = BatchUpdateAlarmRuleRequest::new("<action>", types::BatchUpdateRequest::new());
+///     let response = aom.batch_update_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchUpdateAlarmRuleRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 批量操作action:
+    ///
+    /// - enable:批量启动Prometheus监控告警规则
+    /// - disable:批量停止Prometheus监控告警规则
+    /// - BATCH_UPDATE_ACTION_RULE:批量修改Prometheus监控告警规则的告警行动规则
+    ///
+    /// Sent as query parameter `action`.
+    pub action: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml) 。
+    /// - 批量启停或批量修改单个企业项目下实例,填写企业项目id。
+    /// - 不填 则批量启停或批量修改默认企业项目下实例,默认企业项目id为0。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 批量启停Prometheus监控告警规则请求体。
+    pub body: types::BatchUpdateRequest,
+}
+
+impl BatchUpdateAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(action: impl Into<String>, body: types::BatchUpdateRequest) -> Self {
+        Self {
+            project_id: None,
+            action: action.into(),
+            enterprise_project_id: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml) 。
+    /// - 批量启停或批量修改单个企业项目下实例,填写企业项目id。
+    /// - 不填 则批量启停或批量修改默认企业项目下实例,默认企业项目id为0。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for BatchUpdateAlarmRuleRequest {
+    type Output = BatchUpdateAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.BatchUpdateAlarmRule",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v4/{project_id}/alarm-rules/batch-update",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("action", &self.action);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(BatchUpdateAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::batch_update_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct BatchUpdateAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::BatchUpdateResponse,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::count_events`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CountEventsRequest};
+///
+/// async fn count_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CountEventsRequest::new(types::EventQueryParam::new("<time_range>"));
+///     let response = aom.count_events(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CountEventsRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 查询类型:
+    /// - active_alert:代表查询活动告警
+    /// - history_alert代表查询历史告警。
+    ///
+    /// 不传或者传其他值,则返回指定查询条件的所有信息。
+    ///
+    /// Sent as query parameter `type`.
+    pub type_: Option<types::CountEventsType>,
+    /// 查询事件或者告警列表请求参数。
+    pub body: types::EventQueryParam,
+}
+
+impl CountEventsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::EventQueryParam) -> Self {
+        Self {
+            project_id: None,
+            type_: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 查询类型:
+    /// - active_alert:代表查询活动告警
+    /// - history_alert代表查询历史告警。
+    ///
+    /// 不传或者传其他值,则返回指定查询条件的所有信息。
+    pub fn type_(mut self, value: impl Into<types::CountEventsType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CountEventsRequest {
+    type Output = CountEventsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CountEvents",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/events/statistic",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("type", &self.type_);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CountEventsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::count_events`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CountEventsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::EventStatistic,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateAppRequest};
+///
+/// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateAppRequest::new(types::BizAppParam::new("<name>"));
+///     let response = aom.create_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAppRequest {
+    /// 创建应用参数
+    pub body: types::BizAppParam,
+}
+
+impl CreateAppRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::BizAppParam) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateAppRequest {
+    type Output = CreateAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateApp",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/applications",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_component`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateComponentRequest};
+///
+/// async fn create_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateComponentRequest::new(
+///         types::ComponentParam::new("<model_id>", "<model_type>", "<name>"),
+///     );
+///     let response = aom.create_component(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateComponentRequest {
+    /// 创建组件参数
+    pub body: types::ComponentParam,
+}
+
+impl CreateComponentRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::ComponentParam) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateComponentRequest {
+    type Output = CreateComponentResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateComponent",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/components",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateComponentResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_component`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateComponentResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateModelVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_env`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateEnvRequest};
+///
+/// async fn create_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateEnvRequest::new(
+///         types::EnvParam::new("<component_id>", "<env_name>", "<env_type>", "<os_type>"),
+///     );
+///     let response = aom.create_env(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateEnvRequest {
+    /// 创建环境参数
+    pub body: types::EnvParam,
+}
+
+impl CreateEnvRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::EnvParam) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateEnvRequest {
+    type Output = CreateEnvResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateEnv",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/environments",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateEnvResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_env`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateEnvResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateModelVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_fast_execute_script`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateFastExecuteScriptRequest};
+///
+/// async fn create_fast_execute_script(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateFastExecuteScriptRequest::new(
+///         types::HisFastScript::new(
+///             "<cmd_user>",
+///             "<ecs_id_list>",
+///             "<name>",
+///             "<project_id>",
+///             "<script_content>",
+///             "<script_type>",
+///         ),
+///     );
+///     let response = aom.create_fast_execute_script(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateFastExecuteScriptRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 创建快速执行脚本任务的实体类。
+    pub body: types::HisFastScript,
+}
+
+impl CreateFastExecuteScriptRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::HisFastScript) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreateFastExecuteScriptRequest {
+    type Output = CreateFastExecuteScriptResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateFastExecuteScript",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/fast-execute-script",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateFastExecuteScriptResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_fast_execute_script`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateFastExecuteScriptResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultInfoExecuteResponse,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_notification_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateNotificationTemplateRequest};
+///
+/// async fn create_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateNotificationTemplateRequest::new(
+///         types::AddNotificationTemplate::new("<locale>", "<name>", "<templates>"),
+///     );
+///     let response = aom.create_notification_template(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateNotificationTemplateRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 新增单个企业项目下通知消息模板,填写企业项目id。
+    /// - 不填,新增默认企业项目下通知消息模板。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 新增消息通知模板请求体。
+    pub body: types::AddNotificationTemplate,
+}
+
+impl CreateNotificationTemplateRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::AddNotificationTemplate) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 新增单个企业项目下通知消息模板,填写企业项目id。
+    /// - 不填,新增默认企业项目下通知消息模板。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreateNotificationTemplateRequest {
+    type Output = CreateNotificationTemplateResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateNotificationTemplate",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/events/notification/templates",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateNotificationTemplateResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_notification_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateNotificationTemplateResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_prom_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreatePromInstanceRequest};
+///
+/// async fn create_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreatePromInstanceRequest::new(
+///         "<region>",
+///         types::PromInstanceRequestModel::new("<prom_name>", "<prom_type>"),
+///     );
+///     let response = aom.create_prom_instance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePromInstanceRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Prometheus实例所属Region,一般为承载REST服务端点的服务器域名或IP,不同服务不同区域的名称不同。
+    ///
+    /// Sent as header parameter `region`.
+    pub region: String,
+    /// Prometheus实例信息。
+    pub body: types::PromInstanceRequestModel,
+}
+
+impl CreatePromInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        region: impl Into<String>,
+        body: types::PromInstanceRequestModel,
+    ) -> Self {
+        Self {
+            project_id: None,
+            region: region.into(),
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreatePromInstanceRequest {
+    type Output = CreatePromInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreatePromInstance",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/aom/prometheus",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.header(const { HeaderName::from_static("region") }, &self.region)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreatePromInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_prom_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePromInstanceResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::PromInstanceEpsCreateResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_recording_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateRecordingRuleRequest};
+///
+/// async fn create_recording_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateRecordingRuleRequest::new(
+///         "<prometheus_instance>",
+///         types::RecordingRuleRequest::new("<recording_rule>"),
+///     );
+///     let response = aom.create_recording_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateRecordingRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// prometheus实例id。
+    ///
+    /// Sent as path parameter `prometheus_instance`.
+    pub prometheus_instance: String,
+    /// 预聚合规则
+    pub body: types::RecordingRuleRequest,
+}
+
+impl CreateRecordingRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        prometheus_instance: impl Into<String>,
+        body: types::RecordingRuleRequest,
+    ) -> Self {
+        Self {
+            project_id: None,
+            prometheus_instance: prometheus_instance.into(),
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreateRecordingRuleRequest {
+    type Output = CreateRecordingRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateRecordingRule",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/{prometheus_instance}/aom/api/v1/rules",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("prometheus_instance", &self.prometheus_instance)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateRecordingRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_recording_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateRecordingRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_sub_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateSubAppRequest};
+///
+/// async fn create_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateSubAppRequest::new(
+///         types::SubAppCreateParam::new(
+///             "<model_id>",
+///             types::SubAppCreateParamModelType::Application,
+///             "<name>",
+///         ),
+///     );
+///     let response = aom.create_sub_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateSubAppRequest {
+    /// 创建子应用参数
+    pub body: types::SubAppCreateParam,
+}
+
+impl CreateSubAppRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::SubAppCreateParam) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateSubAppRequest {
+    type Output = CreateSubAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateSubApp",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/sub-applications",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateSubAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_sub_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateSubAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::create_workflow`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, CreateWorkflowRequest};
+///
+/// async fn create_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = CreateWorkflowRequest::new(
+///         types::WorkflowRequestBody::new(
+///             std::collections::BTreeMap::from([(String::from("key"), serde_json::json!({}))]),
+///             "<name>",
+///             "<task_type>",
+///             "<template_id>",
+///             "<type_>",
+///         ),
+///     );
+///     let response = aom.create_workflow(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateWorkflowRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 创建工作流请求消息体。
+    pub body: types::WorkflowRequestBody,
+}
+
+impl CreateWorkflowRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::WorkflowRequestBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CreateWorkflowRequest {
+    type Output = CreateWorkflowResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.CreateWorkflow",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/workflow",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateWorkflowResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::create_workflow`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateWorkflowResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::Workflow,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_action_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteActionRuleRequest};
+///
+/// async fn delete_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteActionRuleRequest::new(vec![String::from("<body>")]);
+///     let response = aom.delete_action_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteActionRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 要删除的规则的名称
+    pub body: Vec<String>,
+}
+
+impl DeleteActionRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: Vec<String>) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteActionRuleRequest {
+    type Output = DeleteActionRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteActionRule",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/alert/action-rules",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteActionRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_action_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteActionRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteAlarmRuleRequest};
+///
+/// async fn delete_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteAlarmRuleRequest::new("<alarm_rule_id>");
+///     let response = aom.delete_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 阈值规则ID。
+    ///
+    /// Sent as path parameter `alarm_rule_id`.
+    pub alarm_rule_id: String,
+}
+
+impl DeleteAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(alarm_rule_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            alarm_rule_id: alarm_rule_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteAlarmRuleRequest {
+    type Output = DeleteAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteAlarmRule",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/alarm-rules/{alarm_rule_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("alarm_rule_id", &self.alarm_rule_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_alarm_rule_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, DeleteAlarmRuleTemplateRequest};
+///
+/// async fn delete_alarm_rule_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteAlarmRuleTemplateRequest::new(
+///         types::DeleteAlarmRuleTemplateRequestBody::new(
+///             vec![String::from("<alarm_rule_templates>")],
+///         ),
+///     );
+///     let response = aom.delete_alarm_rule_template(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleTemplateRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    /// - 不填时,默认删除企业项目id为0下的实例。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 删除告警模板请求体。
+    pub body: types::DeleteAlarmRuleTemplateRequestBody,
+}
+
+impl DeleteAlarmRuleTemplateRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::DeleteAlarmRuleTemplateRequestBody) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    /// - 不填时,默认删除企业项目id为0下的实例。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteAlarmRuleTemplateRequest {
+    type Output = DeleteAlarmRuleTemplateResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteAlarmRuleTemplate",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v4/{project_id}/alarm-rules-template",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAlarmRuleTemplateResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_alarm_rule_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleTemplateResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::DeleteAlarmRuleTemplateResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_alarm_rules`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, DeleteAlarmRulesRequest};
+///
+/// async fn delete_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteAlarmRulesRequest::new(
+///         types::DeleteAlarmRulesBody::new(vec![String::from("<alarm_rules>")]),
+///     );
+///     let response = aom.delete_alarm_rules(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAlarmRulesRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 要删除的规则名称
+    pub body: types::DeleteAlarmRulesBody,
+}
+
+impl DeleteAlarmRulesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::DeleteAlarmRulesBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteAlarmRulesRequest {
+    type Output = DeleteAlarmRulesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteAlarmRules",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/alarm-rules/delete",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAlarmRulesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_alarm_rules`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAlarmRulesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteAppRequest};
+///
+/// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteAppRequest::new("<application_id>");
+///     let response = aom.delete_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAppRequest {
+    /// 应用id
+    ///
+    /// Sent as path parameter `application_id`.
+    pub application_id: String,
+}
+
+impl DeleteAppRequest {
+    /// A request with its inputs.
+    pub fn new(application_id: impl Into<String>) -> Self {
+        Self {
+            application_id: application_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteAppRequest {
+    type Output = DeleteAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteApp",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/applications/{application_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_component`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteComponentRequest};
+///
+/// async fn delete_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteComponentRequest::new("<component_id>");
+///     let response = aom.delete_component(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteComponentRequest {
+    /// 组件id
+    ///
+    /// Sent as path parameter `component_id`.
+    pub component_id: String,
+}
+
+impl DeleteComponentRequest {
+    /// A request with its inputs.
+    pub fn new(component_id: impl Into<String>) -> Self {
+        Self {
+            component_id: component_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteComponentRequest {
+    type Output = DeleteComponentResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteComponent",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/components/{component_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("component_id", &self.component_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteComponentResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_component`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteComponentResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_dashboard`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteDashboardRequest};
+///
+/// async fn delete_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteDashboardRequest::new("<dashboard_id>");
+///     let response = aom.delete_dashboard(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteDashboardRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 仪表盘id。
+    ///
+    /// Sent as path parameter `dashboard_id`.
+    pub dashboard_id: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    /// - 不填时,默认删除企业项目id为0的企业项目下实例。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+}
+
+impl DeleteDashboardRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(dashboard_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            dashboard_id: dashboard_id.into(),
+            enterprise_project_id: None,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    /// - 不填时,默认删除企业项目id为0的企业项目下实例。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteDashboardRequest {
+    type Output = DeleteDashboardResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteDashboard",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/aom/dashboards/{dashboard_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("dashboard_id", &self.dashboard_id)?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteDashboardResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_dashboard`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteDashboardResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_dashboards_folder`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteDashboardsFolderRequest};
+///
+/// async fn delete_dashboards_folder(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteDashboardsFolderRequest::new("<folder_id>", true);
+///     let response = aom.delete_dashboards_folder(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteDashboardsFolderRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 仪表盘分组id。
+    ///
+    /// Sent as path parameter `folder_id`.
+    pub folder_id: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    /// - 不填时,默认删除企业项目id为0的企业项目下实例。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 是否删除仪表盘分组下的仪表盘。
+    ///
+    /// Sent as query parameter `delete_all`.
+    pub delete_all: bool,
+}
+
+impl DeleteDashboardsFolderRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(folder_id: impl Into<String>, delete_all: impl Into<bool>) -> Self {
+        Self {
+            project_id: None,
+            folder_id: folder_id.into(),
+            enterprise_project_id: None,
+            delete_all: delete_all.into(),
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    /// - 不填时,默认删除企业项目id为0的企业项目下实例。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteDashboardsFolderRequest {
+    type Output = DeleteDashboardsFolderResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteDashboardsFolder",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/aom/dashboards-folder/{folder_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("folder_id", &self.folder_id)?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.query("delete_all", &self.delete_all);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteDashboardsFolderResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_dashboards_folder`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteDashboardsFolderResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_env`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteEnvRequest};
+///
+/// async fn delete_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteEnvRequest::new("<environment_id>");
+///     let response = aom.delete_env(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteEnvRequest {
+    /// 环境id
+    ///
+    /// Sent as path parameter `environment_id`.
+    pub environment_id: String,
+}
+
+impl DeleteEnvRequest {
+    /// A request with its inputs.
+    pub fn new(environment_id: impl Into<String>) -> Self {
+        Self {
+            environment_id: environment_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteEnvRequest {
+    type Output = DeleteEnvResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteEnv",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/environments/{environment_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("environment_id", &self.environment_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteEnvResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_env`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteEnvResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_event2alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteEvent2alarmRuleRequest};
+///
+/// async fn delete_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteEvent2alarmRuleRequest::new(vec![String::from("<body>")]);
+///     let response = aom.delete_event2alarm_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteEvent2alarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 删除的规则名称
+    pub body: Vec<String>,
+}
+
+impl DeleteEvent2alarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: Vec<String>) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteEvent2alarmRuleRequest {
+    type Output = DeleteEvent2alarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteEvent2alarmRule",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/event2alarm-rule",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteEvent2alarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_event2alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteEvent2alarmRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_metric_or_event_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, DeleteMetricOrEventAlarmRuleRequest};
+///
+/// async fn delete_metric_or_event_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteMetricOrEventAlarmRuleRequest::new(
+///         types::DeleteAlarmRuleV4RequestBody::new(vec![String::from("<alarm_rules>")]),
+///     );
+///     let response = aom.delete_metric_or_event_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteMetricOrEventAlarmRuleRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 删除告警规则请求体。
+    pub body: types::DeleteAlarmRuleV4RequestBody,
+}
+
+impl DeleteMetricOrEventAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::DeleteAlarmRuleV4RequestBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteMetricOrEventAlarmRuleRequest {
+    type Output = DeleteMetricOrEventAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteMetricOrEventAlarmRule",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v4/{project_id}/alarm-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteMetricOrEventAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_metric_or_event_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteMetricOrEventAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::DeleteAlarmRuleV4ResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_mute_rules`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, DeleteMuteRulesRequest};
+///
+/// async fn delete_mute_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteMuteRulesRequest::new(vec![types::DeleteMuteRuleName::new("<name>")]);
+///     let response = aom.delete_mute_rules(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteMuteRulesRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 要删除的规则的名称。
+    pub body: Vec<types::DeleteMuteRuleName>,
+}
+
+impl DeleteMuteRulesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: Vec<types::DeleteMuteRuleName>) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteMuteRulesRequest {
+    type Output = DeleteMuteRulesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteMuteRules",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/alert/mute-rules",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteMuteRulesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_mute_rules`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteMuteRulesResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_notification_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, DeleteNotificationTemplateRequest};
+///
+/// async fn delete_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteNotificationTemplateRequest::new(
+///         types::DeleteNotificationRequestBody::new(vec![String::from("<names>")]),
+///     );
+///     let response = aom.delete_notification_template(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteNotificationTemplateRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。
+    /// - 删除单个企业项目下通知消息模板,填写企业项目id。
+    /// - 不填,删除默认企业项目下通知消息模板。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 删除消息通知模板请求体。
+    pub body: types::DeleteNotificationRequestBody,
+}
+
+impl DeleteNotificationTemplateRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::DeleteNotificationRequestBody) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。
+    /// - 删除单个企业项目下通知消息模板,填写企业项目id。
+    /// - 不填,删除默认企业项目下通知消息模板。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteNotificationTemplateRequest {
+    type Output = DeleteNotificationTemplateResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteNotificationTemplate",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v2/{project_id}/events/notification/templates",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteNotificationTemplateResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_notification_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteNotificationTemplateResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_prom_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeletePromInstanceRequest};
+///
+/// async fn delete_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeletePromInstanceRequest::new("<prom_id>", "<enterprise_project_id>");
+///     let response = aom.delete_prom_instance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePromInstanceRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Prometheus实例id。
+    ///
+    /// Sent as query parameter `prom_id`.
+    pub prom_id: String,
+    /// 企业项目id。
+    /// - 删除单个企业项目下实例,填写企业项目id。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: String,
+}
+
+impl DeletePromInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        prom_id: impl Into<String>,
+        enterprise_project_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            prom_id: prom_id.into(),
+            enterprise_project_id: enterprise_project_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeletePromInstanceRequest {
+    type Output = DeletePromInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeletePromInstance",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/{project_id}/aom/prometheus",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("prom_id", &self.prom_id);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeletePromInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_prom_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePromInstanceResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: std::collections::BTreeMap<String, bool>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::delete_sub_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteSubAppRequest};
+///
+/// async fn delete_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteSubAppRequest::new("<sub_app_id>");
+///     let response = aom.delete_sub_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteSubAppRequest {
+    /// 子应用id
+    ///
+    /// Sent as path parameter `sub_app_id`.
+    pub sub_app_id: String,
+}
+
+impl DeleteSubAppRequest {
+    /// A request with its inputs.
+    pub fn new(sub_app_id: impl Into<String>) -> Self {
+        Self {
+            sub_app_id: sub_app_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteSubAppRequest {
+    type Output = DeleteSubAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteSubApp",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/sub-applications/{sub_app_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("sub_app_id", &self.sub_app_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteSubAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::delete_sub_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteSubAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::deleteservice_discovery_rules`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, DeleteserviceDiscoveryRulesRequest};
+///
+/// async fn deleteservice_discovery_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = DeleteserviceDiscoveryRulesRequest::new(vec![String::from("<app_rules_ids>")]);
+///     let response = aom.deleteservice_discovery_rules(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteserviceDiscoveryRulesRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 发现规则ID,传多个时以逗号分隔。不允许为空。
+    ///
+    /// Sent as query parameter `appRulesIds`.
+    pub app_rules_ids: Vec<String>,
+}
+
+impl DeleteserviceDiscoveryRulesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(app_rules_ids: impl Into<Vec<String>>) -> Self {
+        Self {
+            project_id: None,
+            app_rules_ids: app_rules_ids.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteserviceDiscoveryRulesRequest {
+    type Output = DeleteserviceDiscoveryRulesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.DeleteserviceDiscoveryRules",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v1/{project_id}/inv/servicediscoveryrules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("appRulesIds", &self.app_rules_ids);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteserviceDiscoveryRulesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::deleteservice_discovery_rules`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteserviceDiscoveryRulesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultInfo3,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::execute_workflow`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ExecuteWorkflowRequest};
+///
+/// async fn execute_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ExecuteWorkflowRequest::new("<workflow_id>");
+///     let response = aom.execute_workflow(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExecuteWorkflowRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 任务id,从工作流命令列表中获取的工作流id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `workflow_id`.
+    pub workflow_id: String,
+}
+
+impl ExecuteWorkflowRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workflow_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workflow_id: workflow_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ExecuteWorkflowRequest {
+    type Output = ExecuteWorkflowResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ExecuteWorkflow",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/workflow/{workflow_id}/executions",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("workflow_id", &self.workflow_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ExecuteWorkflowResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::execute_workflow`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExecuteWorkflowResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::Execution,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_access_code`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListAccessCodeRequest};
+///
+/// async fn list_access_code(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAccessCodeRequest::new();
+///     let response = aom.list_access_code(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAccessCodeRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListAccessCodeRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAccessCodeRequest {
+    type Output = ListAccessCodeResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListAccessCode",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/access-code",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAccessCodeResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_access_code`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAccessCodeResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ListAccessCodesResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_action_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListActionRuleRequest};
+///
+/// async fn list_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListActionRuleRequest::new();
+///     let response = aom.list_action_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListActionRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListActionRuleRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListActionRuleRequest {
+    type Output = ListActionRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListActionRule",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/alert/action-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListActionRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_action_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListActionRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ActionRules,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_agents`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListAgentsRequest};
+///
+/// async fn list_agents(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAgentsRequest::new("<cluster_id>", "<namespace>");
+///     let response = aom.list_agents(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAgentsRequest {
+    /// - 查询集群主机时,填写集群id。
+    /// - 查询用户自定义主机时,填写“APM”。
+    ///
+    /// Sent as path parameter `cluster_id`.
+    pub cluster_id: String,
+    /// - 查询集群主机时,填写命名空间。
+    /// - 查询用户自定义主机时,填写“APM”。
+    ///
+    /// Sent as path parameter `namespace`.
+    pub namespace: String,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListAgentsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(cluster_id: impl Into<String>, namespace: impl Into<String>) -> Self {
+        Self {
+            cluster_id: cluster_id.into(),
+            namespace: namespace.into(),
+            project_id: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAgentsRequest {
+    type Output = ListAgentsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListAgents",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/{cluster_id}/{namespace}/agents",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("cluster_id", &self.cluster_id)?;
+        request.path("namespace", &self.namespace)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAgentsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_agents`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAgentsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_alarm_rule_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListAlarmRuleTemplateRequest};
+///
+/// async fn list_alarm_rule_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAlarmRuleTemplateRequest::new("<type_>");
+///     let response = aom.list_alarm_rule_template(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAlarmRuleTemplateRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 告警模板id。
+    ///
+    /// Sent as query parameter `id`.
+    pub id: Option<String>,
+    /// 告警模板类型。默认值为“template”
+    ///
+    /// Sent as query parameter `type`.
+    pub type_: String,
+}
+
+impl ListAlarmRuleTemplateRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(type_: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+            id: None,
+            type_: type_.into(),
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 告警模板id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAlarmRuleTemplateRequest {
+    type Output = ListAlarmRuleTemplateResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListAlarmRuleTemplate",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v4/{project_id}/alarm-rules-template",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.query("id", &self.id);
+        request.query("type", &self.type_);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAlarmRuleTemplateResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_alarm_rule_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAlarmRuleTemplateResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::AlarmRuleTemplateResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_all_job_by_name`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListAllJobByNameRequest};
+///
+/// async fn list_all_job_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAllJobByNameRequest::new(
+///         types::SearchJobsRequestBody::new("<order_by_column>", "<sort_order>"),
+///     );
+///     let response = aom.list_all_job_by_name(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllJobByNameRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 作业管理请求体。
+    pub body: types::SearchJobsRequestBody,
+}
+
+impl ListAllJobByNameRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::SearchJobsRequestBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAllJobByNameRequest {
+    type Output = ListAllJobByNameResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListAllJobByName",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/job/list",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAllJobByNameResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_all_job_by_name`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllJobByNameResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::JobPageResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_all_script_by_name`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListAllScriptByNameRequest};
+///
+/// async fn list_all_script_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAllScriptByNameRequest::new(
+///         types::SearchScriptsRequestBody::new("<order_by_column>", "<script_id>", "<sort_order>"),
+///     );
+///     let response = aom.list_all_script_by_name(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllScriptByNameRequest {
+    /// 项目id。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 搜索脚本基本信息的请求体。
+    pub body: types::SearchScriptsRequestBody,
+}
+
+impl ListAllScriptByNameRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::SearchScriptsRequestBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 项目id。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAllScriptByNameRequest {
+    type Output = ListAllScriptByNameResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListAllScriptByName",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/script/list",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAllScriptByNameResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_all_script_by_name`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllScriptByNameResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::PageResultScript,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_all_version_by_version_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListAllVersionByVersionIdRequest};
+///
+/// async fn list_all_version_by_version_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListAllVersionByVersionIdRequest::new(
+///         types::SearchScriptsRequestBody::new("<order_by_column>", "<script_id>", "<sort_order>"),
+///     );
+///     let response = aom.list_all_version_by_version_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllVersionByVersionIdRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 查询参数体。
+    pub body: types::SearchScriptsRequestBody,
+}
+
+impl ListAllVersionByVersionIdRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::SearchScriptsRequestBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAllVersionByVersionIdRequest {
+    type Output = ListAllVersionByVersionIdResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListAllVersionByVersionId",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/script-version-list",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAllVersionByVersionIdResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_all_version_by_version_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllVersionByVersionIdResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::PageResultScriptVersion,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_dash_boards`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListDashBoardsRequest};
+///
+/// async fn list_dash_boards(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListDashBoardsRequest::new();
+///     let response = aom.list_dash_boards(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDashBoardsRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 仪表盘类型。
+    ///
+    /// Sent as query parameter `dashboard_type`.
+    pub dashboard_type: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+}
+
+impl ListDashBoardsRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            dashboard_type: None,
+            enterprise_project_id: None,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘类型。
+    pub fn dashboard_type(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_type = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListDashBoardsRequest {
+    type Output = ListDashBoardsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListDashBoards",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/aom/dashboards",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("dashboard_type", &self.dashboard_type);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListDashBoardsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_dash_boards`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDashBoardsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::QueryAllDashboardResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_dashboards_folder`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListDashboardsFolderRequest};
+///
+/// async fn list_dashboards_folder(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListDashboardsFolderRequest::new();
+///     let response = aom.list_dashboards_folder(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDashboardsFolderRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+}
+
+impl ListDashboardsFolderRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListDashboardsFolderRequest {
+    type Output = ListDashboardsFolderResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListDashboardsFolder",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/aom/dashboards-folder",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListDashboardsFolderResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_dashboards_folder`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListDashboardsFolderResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: Vec<types::DashBoardsFolder>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_event2alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListEvent2alarmRuleRequest};
+///
+/// async fn list_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListEvent2alarmRuleRequest::new();
+///     let response = aom.list_event2alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListEvent2alarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListEvent2alarmRuleRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListEvent2alarmRuleRequest {
+    type Output = ListEvent2alarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListEvent2alarmRule",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/event2alarm-rule",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListEvent2alarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_event2alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListEvent2alarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: Vec<types::Event2alarmRuleBody>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_events`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListEventsRequest};
+///
+/// async fn list_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListEventsRequest::new(types::EventQueryParam2::new("<time_range>"));
+///     let response = aom.list_events(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListEventsRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 查询类型。type=active_alert代表查询活动告警,type=history_alert代表查询历史告警。不传或者传其他值则返回指定查询条件的所有信息。
+    ///
+    /// Sent as query parameter `type`.
+    pub type_: Option<types::ListEventsType>,
+    /// 企业项目id。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 不填默认值为1000
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<i32>,
+    /// 分页标记,初始为0,后续值为返回体中的next_marker
+    ///
+    /// Sent as query parameter `marker`.
+    pub marker: Option<String>,
+    /// 查询事件或者告警列表请求参数。
+    pub body: types::EventQueryParam2,
+}
+
+impl ListEventsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::EventQueryParam2) -> Self {
+        Self {
+            project_id: None,
+            type_: None,
+            enterprise_project_id: None,
+            limit: None,
+            marker: None,
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 查询类型。type=active_alert代表查询活动告警,type=history_alert代表查询历史告警。不传或者传其他值则返回指定查询条件的所有信息。
+    pub fn type_(mut self, value: impl Into<types::ListEventsType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 不填默认值为1000
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// 分页标记,初始为0,后续值为返回体中的next_marker
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListEventsRequest {
+    type Output = ListEventsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListEvents",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/events",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("type", &self.type_);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.query("limit", &self.limit);
+        request.query("marker", &self.marker);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListEventsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_events`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListEventsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ListEventResponse,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_instant_query_aom_prom_get`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListInstantQueryAomPromGetRequest};
+///
+/// async fn list_instant_query_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListInstantQueryAomPromGetRequest::new("<query>");
+///     let response = aom.list_instant_query_aom_prom_get(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListInstantQueryAomPromGetRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// PromQL表达式(参考https://prometheus.io/docs/prometheus/latest/querying/basics/)。
+    ///
+    /// Sent as query parameter `query`.
+    pub query: String,
+    /// 指定用于计算 PromQL 的时间戳,(Unix时间戳格式,单位:秒)。
+    ///
+    /// Sent as query parameter `time`.
+    pub time: Option<String>,
+}
+
+impl ListInstantQueryAomPromGetRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            query: query.into(),
+            time: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 指定用于计算 PromQL 的时间戳,(Unix时间戳格式,单位:秒)。
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListInstantQueryAomPromGetRequest {
+    type Output = ListInstantQueryAomPromGetResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListInstantQueryAomPromGet",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/api/v1/query",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("query", &self.query);
+        request.query("time", &self.time);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListInstantQueryAomPromGetResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_instant_query_aom_prom_get`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListInstantQueryAomPromGetResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultDetail,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_instant_query_aom_prom_post`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListInstantQueryAomPromPostRequest};
+///
+/// async fn list_instant_query_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListInstantQueryAomPromPostRequest::new("<query>");
+///     let response = aom.list_instant_query_aom_prom_post(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListInstantQueryAomPromPostRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// PromQL表达式(参考https://prometheus.io/docs/prometheus/latest/querying/basics/)。
+    ///
+    /// Sent as query parameter `query`.
+    pub query: String,
+    /// 指定用于计算 PromQL 的时间戳,(Unix时间戳格式,单位:秒)。
+    ///
+    /// Sent as query parameter `time`.
+    pub time: Option<String>,
+}
+
+impl ListInstantQueryAomPromPostRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            query: query.into(),
+            time: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 指定用于计算 PromQL 的时间戳,(Unix时间戳格式,单位:秒)。
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListInstantQueryAomPromPostRequest {
+    type Output = ListInstantQueryAomPromPostResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListInstantQueryAomPromPost",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/aom/api/v1/query",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("query", &self.query);
+        request.query("time", &self.time);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListInstantQueryAomPromPostResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_instant_query_aom_prom_post`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListInstantQueryAomPromPostResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultDetail,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_label_values_aom_prom_get`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListLabelValuesAomPromGetRequest};
+///
+/// async fn list_label_values_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListLabelValuesAomPromGetRequest::new("<label_name>");
+///     let response = aom.list_label_values_aom_prom_get(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLabelValuesAomPromGetRequest {
+    /// 查询所用标签。
+    ///
+    /// Sent as path parameter `label_name`.
+    pub label_name: String,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListLabelValuesAomPromGetRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(label_name: impl Into<String>) -> Self {
+        Self {
+            label_name: label_name.into(),
+            project_id: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListLabelValuesAomPromGetRequest {
+    type Output = ListLabelValuesAomPromGetResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListLabelValuesAomPromGet",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/api/v1/label/{label_name}/values",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("label_name", &self.label_name)?;
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListLabelValuesAomPromGetResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_label_values_aom_prom_get`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLabelValuesAomPromGetResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::LabelData,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_labels_aom_prom_get`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListLabelsAomPromGetRequest};
+///
+/// async fn list_labels_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListLabelsAomPromGetRequest::new();
+///     let response = aom.list_labels_aom_prom_get(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLabelsAomPromGetRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListLabelsAomPromGetRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListLabelsAomPromGetRequest {
+    type Output = ListLabelsAomPromGetResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListLabelsAomPromGet",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/api/v1/labels",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListLabelsAomPromGetResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_labels_aom_prom_get`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLabelsAomPromGetResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::LabelData,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_labels_aom_prom_post`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListLabelsAomPromPostRequest};
+///
+/// async fn list_labels_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListLabelsAomPromPostRequest::new();
+///     let response = aom.list_labels_aom_prom_post(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLabelsAomPromPostRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListLabelsAomPromPostRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListLabelsAomPromPostRequest {
+    type Output = ListLabelsAomPromPostResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListLabelsAomPromPost",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/aom/api/v1/labels",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListLabelsAomPromPostResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_labels_aom_prom_post`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLabelsAomPromPostResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::LabelData,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_log_items`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListLogItemsRequest};
+///
+/// async fn list_log_items(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListLogItemsRequest::new(
+///         "<type_>",
+///         types::QueryBodyParam::new("<category>", 10, types::SearchKey::new("<cluster_id>"), 10),
+///     );
+///     let response = aom.list_log_items(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLogItemsRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 日志接口调用方式,当值为"querylogs"时接口功能为查询日志内容。
+    ///
+    /// Sent as query parameter `type`.
+    pub type_: String,
+    /// 查询不同维度日志请求体。
+    pub body: types::QueryBodyParam,
+}
+
+impl ListLogItemsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(type_: impl Into<String>, body: types::QueryBodyParam) -> Self {
+        Self {
+            project_id: None,
+            type_: type_.into(),
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListLogItemsRequest {
+    type Output = ListLogItemsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListLogItems",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/als/action",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("type", &self.type_);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListLogItemsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_log_items`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListLogItemsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResponseInfo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_metadata_aom_prom_get`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListMetadataAomPromGetRequest};
+///
+/// async fn list_metadata_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListMetadataAomPromGetRequest::new();
+///     let response = aom.list_metadata_aom_prom_get(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMetadataAomPromGetRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListMetadataAomPromGetRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListMetadataAomPromGetRequest {
+    type Output = ListMetadataAomPromGetResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListMetadataAomPromGet",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/api/v1/metadata",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListMetadataAomPromGetResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_metadata_aom_prom_get`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMetadataAomPromGetResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::LabelDataMeta,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_metric_or_event_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListMetricOrEventAlarmRuleRequest};
+///
+/// async fn list_metric_or_event_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListMetricOrEventAlarmRuleRequest::new();
+///     let response = aom.list_metric_or_event_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMetricOrEventAlarmRuleRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 告警规则名称。
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// 用于限制本次返回的结果数据条数。
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<String>,
+    /// 分页查询起始位置,为非负整数。
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<String>,
+    /// 根据告警规则名称或者告警创建时间排序。
+    /// - alarm_rule_name.asc
+    /// - alarm_create_time.desc
+    ///
+    /// Sent as query parameter `sort_by`.
+    pub sort_by: Option<String>,
+    /// 事件告警规则事件来源。
+    /// - “RDS”
+    /// - “EVS”
+    /// - “CCE”
+    /// - “LTS”
+    /// - “AOM”
+    ///
+    /// Sent as query parameter `event_source`.
+    pub event_source: Option<String>,
+    /// 事件告警级别。
+    /// - “Critical"
+    /// - “Major”
+    /// - “Minor”
+    /// - “Info”
+    ///
+    /// Sent as query parameter `event_severity`.
+    pub event_severity: Option<String>,
+    /// 告警规则状态。
+    /// - “OK”:正常
+    /// - “alarm”:超限阈值
+    /// - “Effective”:生效中
+    /// - “Invalid”:停用中
+    ///
+    /// Sent as query parameter `alarm_rule_status`.
+    pub alarm_rule_status: Option<types::ListMetricOrEventAlarmRuleAlarmRuleStatus>,
+    /// 告警规则类型。
+    /// - “metric”:指标告警规则
+    /// - “event”:事件告警规则
+    ///
+    /// Sent as query parameter `alarm_rule_type`.
+    pub alarm_rule_type: Option<types::ListMetricOrEventAlarmRuleAlarmRuleType>,
+    /// Prometheus实例id。
+    ///
+    /// Sent as query parameter `prom_instance_id`.
+    pub prom_instance_id: Option<String>,
+    /// 绑定的告警行动规则名称。
+    ///
+    /// Sent as query parameter `bind_notification_rule_id`.
+    pub bind_notification_rule_id: Option<String>,
+    /// CCE集群id。
+    ///
+    /// Sent as query parameter `related_cce_clusters`.
+    pub related_cce_clusters: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+}
+
+impl ListMetricOrEventAlarmRuleRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            name: None,
+            limit: None,
+            offset: None,
+            sort_by: None,
+            event_source: None,
+            event_severity: None,
+            alarm_rule_status: None,
+            alarm_rule_type: None,
+            prom_instance_id: None,
+            bind_notification_rule_id: None,
+            related_cce_clusters: None,
+            enterprise_project_id: None,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 告警规则名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 用于限制本次返回的结果数据条数。
+    pub fn limit(mut self, value: impl Into<String>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// 分页查询起始位置,为非负整数。
+    pub fn offset(mut self, value: impl Into<String>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// 根据告警规则名称或者告警创建时间排序。
+    /// - alarm_rule_name.asc
+    /// - alarm_create_time.desc
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+
+    /// 事件告警规则事件来源。
+    /// - “RDS”
+    /// - “EVS”
+    /// - “CCE”
+    /// - “LTS”
+    /// - “AOM”
+    pub fn event_source(mut self, value: impl Into<String>) -> Self {
+        self.event_source = Some(value.into());
+        self
+    }
+
+    /// 事件告警级别。
+    /// - “Critical"
+    /// - “Major”
+    /// - “Minor”
+    /// - “Info”
+    pub fn event_severity(mut self, value: impl Into<String>) -> Self {
+        self.event_severity = Some(value.into());
+        self
+    }
+
+    /// 告警规则状态。
+    /// - “OK”:正常
+    /// - “alarm”:超限阈值
+    /// - “Effective”:生效中
+    /// - “Invalid”:停用中
+    pub fn alarm_rule_status(
+        mut self,
+        value: impl Into<types::ListMetricOrEventAlarmRuleAlarmRuleStatus>,
+    ) -> Self {
+        self.alarm_rule_status = Some(value.into());
+        self
+    }
+
+    /// 告警规则类型。
+    /// - “metric”:指标告警规则
+    /// - “event”:事件告警规则
+    pub fn alarm_rule_type(
+        mut self,
+        value: impl Into<types::ListMetricOrEventAlarmRuleAlarmRuleType>,
+    ) -> Self {
+        self.alarm_rule_type = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例id。
+    pub fn prom_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.prom_instance_id = Some(value.into());
+        self
+    }
+
+    /// 绑定的告警行动规则名称。
+    pub fn bind_notification_rule_id(mut self, value: impl Into<String>) -> Self {
+        self.bind_notification_rule_id = Some(value.into());
+        self
+    }
+
+    /// CCE集群id。
+    pub fn related_cce_clusters(mut self, value: impl Into<String>) -> Self {
+        self.related_cce_clusters = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListMetricOrEventAlarmRuleRequest {
+    type Output = ListMetricOrEventAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListMetricOrEventAlarmRule",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v4/{project_id}/alarm-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("name", &self.name);
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.query("sort_by", &self.sort_by);
+        request.query("event_source", &self.event_source);
+        request.query("event_severity", &self.event_severity);
+        request.query("alarm_rule_status", &self.alarm_rule_status);
+        request.query("alarm_rule_type", &self.alarm_rule_type);
+        request.query("prom_instance_id", &self.prom_instance_id);
+        request.query("bind_notification_rule_id", &self.bind_notification_rule_id);
+        request.query("related_cce_clusters", &self.related_cce_clusters);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListMetricOrEventAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_metric_or_event_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMetricOrEventAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::QueryAlarmRulesV4Response,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_mute_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListMuteRuleRequest};
+///
+/// async fn list_mute_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListMuteRuleRequest::new();
+///     let response = aom.list_mute_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMuteRuleRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListMuteRuleRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListMuteRuleRequest {
+    type Output = ListMuteRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListMuteRule",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/alert/mute-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListMuteRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_mute_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListMuteRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: Vec<types::MuteRule>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_notification_template_by_name`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListNotificationTemplateByNameRequest};
+///
+/// async fn list_notification_template_by_name(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListNotificationTemplateByNameRequest::new("<name>");
+///     let response = aom.list_notification_template_by_name(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListNotificationTemplateByNameRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 消息通知模板名称。
+    ///
+    /// Sent as path parameter `name`.
+    pub name: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下通知消息模板列表,填写企业项目id。
+    /// - 查询所有企业项目下通知消息模板列表,填写“all_granted_eps”。
+    /// - 不填,查询默认企业项目下通知消息模板列表。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+}
+
+impl ListNotificationTemplateByNameRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            name: name.into(),
+            enterprise_project_id: None,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下通知消息模板列表,填写企业项目id。
+    /// - 查询所有企业项目下通知消息模板列表,填写“all_granted_eps”。
+    /// - 不填,查询默认企业项目下通知消息模板列表。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListNotificationTemplateByNameRequest {
+    type Output = ListNotificationTemplateByNameResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListNotificationTemplateByName",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/events/notification/template/{name}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("name", &self.name)?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListNotificationTemplateByNameResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_notification_template_by_name`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListNotificationTemplateByNameResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::NotificationTemplate,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_notification_templates`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListNotificationTemplatesRequest};
+///
+/// async fn list_notification_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListNotificationTemplatesRequest::new();
+///     let response = aom.list_notification_templates(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListNotificationTemplatesRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下通知消息模板列表,填写企业项目id。
+    /// - 查询所有企业项目下通知消息模板列表,填写“all_granted_eps”。
+    /// - 不填,查询默认企业项目下通知消息模板列表。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+}
+
+impl ListNotificationTemplatesRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 查询单个企业项目下通知消息模板列表,填写企业项目id。
+    /// - 查询所有企业项目下通知消息模板列表,填写“all_granted_eps”。
+    /// - 不填,查询默认企业项目下通知消息模板列表。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListNotificationTemplatesRequest {
+    type Output = ListNotificationTemplatesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListNotificationTemplates",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/events/notification/templates",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListNotificationTemplatesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_notification_templates`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListNotificationTemplatesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: Vec<types::NotificationTemplate>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_notified_histories`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListNotifiedHistoriesRequest};
+///
+/// async fn list_notified_histories(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListNotifiedHistoriesRequest::new();
+///     let response = aom.list_notified_histories(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListNotifiedHistoriesRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 告警流水号
+    ///
+    /// Sent as query parameter `event_sn`.
+    pub event_sn: Option<String>,
+}
+
+impl ListNotifiedHistoriesRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            event_sn: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 告警流水号
+    pub fn event_sn(mut self, value: impl Into<String>) -> Self {
+        self.event_sn = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListNotifiedHistoriesRequest {
+    type Output = ListNotifiedHistoriesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListNotifiedHistories",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/alarm-notified-histories",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("event_sn", &self.event_sn);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListNotifiedHistoriesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_notified_histories`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListNotifiedHistoriesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::NotifiedHistoryResponse,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_permissions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListPermissionsRequest};
+///
+/// async fn list_permissions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListPermissionsRequest::new();
+///     let response = aom.list_permissions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListPermissionsRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl ListPermissionsRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListPermissionsRequest {
+    type Output = ListPermissionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListPermissions",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/auth/grant",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListPermissionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_permissions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListPermissionsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_prom_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListPromInstanceRequest};
+///
+/// async fn list_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListPromInstanceRequest::new("<enterprise_project_id>");
+///     let response = aom.list_prom_instance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListPromInstanceRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// Prometheus实例id(prom_id与prom_type同时存在时,仅prom_id生效)。
+    ///
+    /// Sent as query parameter `prom_id`.
+    pub prom_id: Option<String>,
+    /// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+    ///
+    /// Sent as query parameter `prom_type`.
+    pub prom_type: Option<types::ListPromInstancePromType>,
+    /// cce集群开关。
+    ///
+    /// Sent as query parameter `cce_cluster_enable`.
+    pub cce_cluster_enable: Option<types::ListPromInstanceCceClusterEnable>,
+    /// Prometheus实例状态。
+    ///
+    /// Sent as query parameter `prom_status`.
+    pub prom_status: Option<types::ListPromInstancePromStatus>,
+    /// 企业项目id。
+    /// - 查询单个企业项目下实例,填写企业项目id。
+    /// - 查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: String,
+}
+
+impl ListPromInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(enterprise_project_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            prom_id: None,
+            prom_type: None,
+            cce_cluster_enable: None,
+            prom_status: None,
+            enterprise_project_id: enterprise_project_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例id(prom_id与prom_type同时存在时,仅prom_id生效)。
+    pub fn prom_id(mut self, value: impl Into<String>) -> Self {
+        self.prom_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+    pub fn prom_type(
+        mut self,
+        value: impl Into<types::ListPromInstancePromType>,
+    ) -> Self {
+        self.prom_type = Some(value.into());
+        self
+    }
+
+    /// cce集群开关。
+    pub fn cce_cluster_enable(
+        mut self,
+        value: impl Into<types::ListPromInstanceCceClusterEnable>,
+    ) -> Self {
+        self.cce_cluster_enable = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例状态。
+    pub fn prom_status(
+        mut self,
+        value: impl Into<types::ListPromInstancePromStatus>,
+    ) -> Self {
+        self.prom_status = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListPromInstanceRequest {
+    type Output = ListPromInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListPromInstance",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/prometheus",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("prom_id", &self.prom_id);
+        request.query("prom_type", &self.prom_type);
+        request.query("cce_cluster_enable", &self.cce_cluster_enable);
+        request.query("prom_status", &self.prom_status);
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListPromInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_prom_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListPromInstanceResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::PromInstanceEpsResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_range_query_aom_prom_get`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListRangeQueryAomPromGetRequest};
+///
+/// async fn list_range_query_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListRangeQueryAomPromGetRequest::new("<query>", "<start>", "<end>", "<step>");
+///     let response = aom.list_range_query_aom_prom_get(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListRangeQueryAomPromGetRequest {
+    /// PromQL表达式(参考https://prometheus.io/docs/prometheus/latest/querying/basics/)。
+    ///
+    /// Sent as query parameter `query`.
+    pub query: String,
+    /// 起始时间戳(Unix时间戳格式,单位:秒)。
+    ///
+    /// Sent as query parameter `start`.
+    pub start: String,
+    /// 结束时间戳(Unix时间戳格式,单位:秒)。
+    ///
+    /// Sent as query parameter `end`.
+    pub end: String,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 查询时间步长,时间区内每step秒执行一次。
+    ///
+    /// Sent as query parameter `step`.
+    pub step: String,
+}
+
+impl ListRangeQueryAomPromGetRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        query: impl Into<String>,
+        start: impl Into<String>,
+        end: impl Into<String>,
+        step: impl Into<String>,
+    ) -> Self {
+        Self {
+            query: query.into(),
+            start: start.into(),
+            end: end.into(),
+            project_id: None,
+            step: step.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListRangeQueryAomPromGetRequest {
+    type Output = ListRangeQueryAomPromGetResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListRangeQueryAomPromGet",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/aom/api/v1/query_range",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("query", &self.query);
+        request.query("start", &self.start);
+        request.query("end", &self.end);
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("step", &self.step);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListRangeQueryAomPromGetResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_range_query_aom_prom_get`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListRangeQueryAomPromGetResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultDetail,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_range_query_aom_prom_post`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListRangeQueryAomPromPostRequest};
+///
+/// async fn list_range_query_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListRangeQueryAomPromPostRequest::new("<query>", "<start>", "<end>", "<step>");
+///     let response = aom.list_range_query_aom_prom_post(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListRangeQueryAomPromPostRequest {
+    /// PromQL表达式(参考https://prometheus.io/docs/prometheus/latest/querying/basics/)。
+    ///
+    /// Sent as query parameter `query`.
+    pub query: String,
+    /// 起始时间戳(Unix时间戳格式,单位:秒)。
+    ///
+    /// Sent as query parameter `start`.
+    pub start: String,
+    /// 结束时间戳(Unix时间戳格式,单位:秒)。
+    ///
+    /// Sent as query parameter `end`.
+    pub end: String,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 查询时间步长,时间区内每step秒执行一次。
+    ///
+    /// Sent as query parameter `step`.
+    pub step: String,
+}
+
+impl ListRangeQueryAomPromPostRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        query: impl Into<String>,
+        start: impl Into<String>,
+        end: impl Into<String>,
+        step: impl Into<String>,
+    ) -> Self {
+        Self {
+            query: query.into(),
+            start: start.into(),
+            end: end.into(),
+            project_id: None,
+            step: step.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListRangeQueryAomPromPostRequest {
+    type Output = ListRangeQueryAomPromPostResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListRangeQueryAomPromPost",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/aom/api/v1/query_range",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("query", &self.query);
+        request.query("start", &self.start);
+        request.query("end", &self.end);
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("step", &self.step);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListRangeQueryAomPromPostResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_range_query_aom_prom_post`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListRangeQueryAomPromPostResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultDetail,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_resource_under_node`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListResourceUnderNodeRequest};
+///
+/// async fn list_resource_under_node(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListResourceUnderNodeRequest::new(
+///         "<rf_resource_type>",
+///         "<type_>",
+///         types::PageResourceListParam::new("<ci_type>"),
+///     );
+///     let response = aom.list_resource_under_node(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListResourceUnderNodeRequest {
+    /// 云服务资源,同rms服务的provider
+    ///
+    /// Sent as path parameter `rf_resource_type`.
+    pub rf_resource_type: String,
+    /// 云服务资源类型,同rms服务的type
+    ///
+    /// Sent as path parameter `type`.
+    pub type_: String,
+    /// 查询资源列表参数
+    pub body: types::PageResourceListParam,
+}
+
+impl ListResourceUnderNodeRequest {
+    /// A request with its inputs.
+    pub fn new(
+        rf_resource_type: impl Into<String>,
+        type_: impl Into<String>,
+        body: types::PageResourceListParam,
+    ) -> Self {
+        Self {
+            rf_resource_type: rf_resource_type.into(),
+            type_: type_.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for ListResourceUnderNodeRequest {
+    type Output = ListResourceUnderNodeResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListResourceUnderNode",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/resource/{rf_resource_type}/type/{type}/ci-relationships",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("rf_resource_type", &self.rf_resource_type)?;
+        request.path("type", &self.type_)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListResourceUnderNodeResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_resource_under_node`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListResourceUnderNodeResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::DataModel,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_sample`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListSampleRequest};
+///
+/// async fn list_sample(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListSampleRequest::new(
+///         types::QuerySampleParam::new(
+///             10,
+///             vec![types::QuerySample::new()],
+///             vec![String::from("<statistics>")],
+///             "<time_range>",
+///         ),
+///     );
+///     let response = aom.list_sample(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListSampleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用于对查询到的时序数据进行断点插值,默认值为-1。-1:断点处使用-1进行表示。0 :断点处使用0进行表示。null:断点处使用null进行表示。average:断点处使用前后邻近的有效数据的平均值进行表示,如果不存在有效数据则使用null进行表示。
+    ///
+    /// Sent as query parameter `fill_value`.
+    pub fill_value: Option<String>,
+    /// 查询时序数据所需参数。
+    pub body: types::QuerySampleParam,
+}
+
+impl ListSampleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::QuerySampleParam) -> Self {
+        Self {
+            project_id: None,
+            fill_value: None,
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 用于对查询到的时序数据进行断点插值,默认值为-1。-1:断点处使用-1进行表示。0 :断点处使用0进行表示。null:断点处使用null进行表示。average:断点处使用前后邻近的有效数据的平均值进行表示,如果不存在有效数据则使用null进行表示。
+    pub fn fill_value(mut self, value: impl Into<String>) -> Self {
+        self.fill_value = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListSampleRequest {
+    type Output = ListSampleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListSample",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/samples",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("fill_value", &self.fill_value);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListSampleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_sample`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListSampleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::QuerySampleData,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_series`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListSeriesRequest};
+///
+/// async fn list_series(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListSeriesRequest::new(
+///         types::SeriesApiQueryItemParam::new(
+///             vec![types::QuerySeriesOptionParam::new("<namespace>")],
+///         ),
+///     );
+///     let response = aom.list_series(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListSeriesRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用于限制本次返回的结果数据条数。
+    /// 取值范围(0,1000],默认值为1000。
+    ///
+    /// Sent as query parameter `limit`.
+    pub limit: Option<String>,
+    /// 分页查询起始位置,为非负整数。
+    ///
+    /// Sent as query parameter `offset`.
+    pub offset: Option<String>,
+    /// 时间序列查询参数。
+    pub body: types::SeriesApiQueryItemParam,
+}
+
+impl ListSeriesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::SeriesApiQueryItemParam) -> Self {
+        Self {
+            project_id: None,
+            limit: None,
+            offset: None,
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 用于限制本次返回的结果数据条数。
+    /// 取值范围(0,1000],默认值为1000。
+    pub fn limit(mut self, value: impl Into<String>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// 分页查询起始位置,为非负整数。
+    pub fn offset(mut self, value: impl Into<String>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListSeriesRequest {
+    type Output = ListSeriesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListSeries",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v2/{project_id}/series",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("limit", &self.limit);
+        request.query("offset", &self.offset);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListSeriesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_series`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListSeriesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::SeriesQueryResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_service_discovery_rules`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListServiceDiscoveryRulesRequest};
+///
+/// async fn list_service_discovery_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListServiceDiscoveryRulesRequest::new();
+///     let response = aom.list_service_discovery_rules(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListServiceDiscoveryRulesRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 具体的服务发现规则ID,可以精确匹配到一条服务发现规则。不传时返回project下所有服务发现规则的列表。
+    ///
+    /// Sent as query parameter `id`.
+    pub id: Option<String>,
+}
+
+impl ListServiceDiscoveryRulesRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None, id: None }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 具体的服务发现规则ID,可以精确匹配到一条服务发现规则。不传时返回project下所有服务发现规则的列表。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListServiceDiscoveryRulesRequest {
+    type Output = ListServiceDiscoveryRulesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListServiceDiscoveryRules",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/{project_id}/inv/servicediscoveryrules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("id", &self.id);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListServiceDiscoveryRulesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_service_discovery_rules`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListServiceDiscoveryRulesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ResultInfoQuery,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_template_by_job_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListTemplateByJobIdRequest};
+///
+/// async fn list_template_by_job_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListTemplateByJobIdRequest::new(
+///         "<job_id>",
+///         types::ListTemplateByJobIdRequestBody::new("<order_by_column>"),
+///     );
+///     let response = aom.list_template_by_job_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListTemplateByJobIdRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 作业id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `job_id`.
+    pub job_id: String,
+    /// 分页查询参数。
+    pub body: types::ListTemplateByJobIdRequestBody,
+}
+
+impl ListTemplateByJobIdRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        job_id: impl Into<String>,
+        body: types::ListTemplateByJobIdRequestBody,
+    ) -> Self {
+        Self {
+            project_id: None,
+            job_id: job_id.into(),
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListTemplateByJobIdRequest {
+    type Output = ListTemplateByJobIdResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListTemplateByJobId",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/template-list/{job_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("job_id", &self.job_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListTemplateByJobIdResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_template_by_job_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListTemplateByJobIdResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::TemplatePageResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_workflow`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ListWorkflowRequest};
+///
+/// async fn list_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListWorkflowRequest::new(
+///         types::WorkflowQueryParam::new("<sort_field>", "<sort_type>"),
+///     );
+///     let response = aom.list_workflow(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListWorkflowRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 查询工作流实体。
+    pub body: types::WorkflowQueryParam,
+}
+
+impl ListWorkflowRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::WorkflowQueryParam) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListWorkflowRequest {
+    type Output = ListWorkflowResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListWorkflow",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/workflow-list",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListWorkflowResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_workflow`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListWorkflowResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::WorkflowList,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::list_workflow_executions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ListWorkflowExecutionsRequest};
+///
+/// async fn list_workflow_executions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ListWorkflowExecutionsRequest::new("<workflow_id>");
+///     let response = aom.list_workflow_executions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListWorkflowExecutionsRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 任务id,从工作流命令列表中获取的工作流id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `workflow_id`.
+    pub workflow_id: String,
+    /// 所属的企业项目id。
+    ///
+    /// Default: 0. Length: 1 to 64.
+    ///
+    /// Sent as query parameter `x_enterprise_project_id`.
+    pub x_enterprise_project_id: Option<String>,
+}
+
+impl ListWorkflowExecutionsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workflow_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workflow_id: workflow_id.into(),
+            x_enterprise_project_id: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 所属的企业项目id。
+    ///
+    /// Default: 0. Length: 1 to 64.
+    pub fn x_enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.x_enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListWorkflowExecutionsRequest {
+    type Output = ListWorkflowExecutionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ListWorkflowExecutions",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/{project_id}/cms/workflow/{workflow_id}/executions",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("workflow_id", &self.workflow_id)?;
+        request.query("x_enterprise_project_id", &self.x_enterprise_project_id);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListWorkflowExecutionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::list_workflow_executions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListWorkflowExecutionsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: Vec<types::WorkflowExecutionBrief>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::push_events`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, PushEventsRequest};
+///
+/// async fn push_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = PushEventsRequest::new(
+///         types::EventList::new(
+///             vec![
+///                 types::EventModel::new(
+///                     std::collections::BTreeMap::from(
+///                         [(String::from("key"), String::from("<metadata>"))],
+///                     ),
+///                 ),
+///             ],
+///         ),
+///     );
+///     let response = aom.push_events(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PushEventsRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 告警所属的企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// 如果不传该参数值,默认为default企业项目,ID为0。
+    ///
+    /// Sent as header parameter `enterprise-project-id`.
+    pub enterprise_project_id: Option<String>,
+    /// 接口请求动作:
+    /// - 不传或者传其他值:代表上报告警或事件动作。该参数值默认为空,即默认上报告警或事件。
+    /// - clear:代表清除告警动作。
+    ///
+    /// Sent as query parameter `action`.
+    pub action: Option<types::PushEventsAction>,
+    /// 事件或者告警列表。
+    pub body: types::EventList,
+}
+
+impl PushEventsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::EventList) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+            action: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 告警所属的企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// 如果不传该参数值,默认为default企业项目,ID为0。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 接口请求动作:
+    /// - 不传或者传其他值:代表上报告警或事件动作。该参数值默认为空,即默认上报告警或事件。
+    /// - clear:代表清除告警动作。
+    pub fn action(mut self, value: impl Into<types::PushEventsAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+}
+
+impl Operation for PushEventsRequest {
+    type Output = PushEventsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.PushEvents",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v2/{project_id}/push/events",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.query("action", &self.action);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(PushEventsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::push_events`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PushEventsResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::search_template_by_id`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, SearchTemplateByIdRequest};
+///
+/// async fn search_template_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = SearchTemplateByIdRequest::new("<template_id>", "<share_type>");
+///     let response = aom.search_template_by_id(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchTemplateByIdRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 方案id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `template_id`.
+    pub template_id: String,
+    /// 模板共享类型,默认为private。可选public private
+    ///
+    /// Length: 1 to 10.
+    ///
+    /// Sent as query parameter `share_type`.
+    pub share_type: String,
+}
+
+impl SearchTemplateByIdRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(template_id: impl Into<String>, share_type: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            template_id: template_id.into(),
+            share_type: share_type.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchTemplateByIdRequest {
+    type Output = SearchTemplateByIdResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.SearchTemplateById",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/{project_id}/cms/template/{template_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("template_id", &self.template_id)?;
+        request.query("share_type", &self.share_type);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchTemplateByIdResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::search_template_by_id`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchTemplateByIdResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::Template,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::search_workflow_execution_detail`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, SearchWorkflowExecutionDetailRequest};
+///
+/// async fn search_workflow_execution_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = SearchWorkflowExecutionDetailRequest::new("<workflow_id>", "<execution_id>");
+///     let response = aom.search_workflow_execution_detail(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchWorkflowExecutionDetailRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 工作流ID,唯一标识,根据project_id和workflow_name生成。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `workflow_id`.
+    pub workflow_id: String,
+    /// 工作流执行ID。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `execution_id`.
+    pub execution_id: String,
+}
+
+impl SearchWorkflowExecutionDetailRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workflow_id: impl Into<String>, execution_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workflow_id: workflow_id.into(),
+            execution_id: execution_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for SearchWorkflowExecutionDetailRequest {
+    type Output = SearchWorkflowExecutionDetailResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.SearchWorkflowExecutionDetail",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("workflow_id", &self.workflow_id)?;
+        request.path("execution_id", &self.execution_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(SearchWorkflowExecutionDetailResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::search_workflow_execution_detail`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SearchWorkflowExecutionDetailResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ExecutionDetails,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_action_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowActionRuleRequest};
+///
+/// async fn show_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowActionRuleRequest::new("<rule_name>");
+///     let response = aom.show_action_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowActionRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 告警规则名称
+    ///
+    /// Length: 1 to 100.
+    ///
+    /// Sent as path parameter `rule_name`.
+    pub rule_name: String,
+}
+
+impl ShowActionRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(rule_name: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            rule_name: rule_name.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowActionRuleRequest {
+    type Output = ShowActionRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowActionRule",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/alert/action-rules/{rule_name}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("rule_name", &self.rule_name)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowActionRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_action_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowActionRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ActionRule,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_agent_infos`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ShowAgentInfosRequest};
+///
+/// async fn show_agent_infos(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowAgentInfosRequest::new(types::AgentInfoParam::new());
+///     let response = aom.show_agent_infos(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAgentInfosRequest {
+    /// 查询列表筛选字段
+    pub body: types::AgentInfoParam,
+}
+
+impl ShowAgentInfosRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::AgentInfoParam) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for ShowAgentInfosRequest {
+    type Output = ShowAgentInfosResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowAgentInfos",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/uniagent-console/agent-list/all",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAgentInfosResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_agent_infos`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAgentInfosResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::AgentInfoResults,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowAlarmRuleRequest};
+///
+/// async fn show_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowAlarmRuleRequest::new("<alarm_rule_id>");
+///     let response = aom.show_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAlarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 阈值规则ID。
+    ///
+    /// Sent as path parameter `alarm_rule_id`.
+    pub alarm_rule_id: String,
+}
+
+impl ShowAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(alarm_rule_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            alarm_rule_id: alarm_rule_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowAlarmRuleRequest {
+    type Output = ShowAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowAlarmRule",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/alarm-rules/{alarm_rule_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("alarm_rule_id", &self.alarm_rule_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ShowAlarmRuleResultInfo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowAppRequest};
+///
+/// async fn show_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowAppRequest::new("<application_id>");
+///     let response = aom.show_app(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppRequest {
+    /// 应用id
+    ///
+    /// Sent as path parameter `application_id`.
+    pub application_id: String,
+}
+
+impl ShowAppRequest {
+    /// A request with its inputs.
+    pub fn new(application_id: impl Into<String>) -> Self {
+        Self {
+            application_id: application_id.into(),
+        }
+    }
+}
+
+impl Operation for ShowAppRequest {
+    type Output = ShowAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowApp",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/applications/{application_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("application_id", &self.application_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::BizAppVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_app_by_name`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowAppByNameRequest};
+///
+/// async fn show_app_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowAppByNameRequest::new();
+///     let response = aom.show_app_by_name(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppByNameRequest {
+    /// 应用唯一标识;字符集长度2-64,仅支持字符集:英文字母、数字、下划线、中划线、点;应用唯一标识与显示名称至少填写其一
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// 实体的显示名称;字符集长度2-64,仅支持字符集:中文字符、英文字母、数字、下划线、中划线、点;应用唯一标识与显示名称至少填写其一
+    ///
+    /// Sent as query parameter `display_name`.
+    pub display_name: Option<String>,
+}
+
+impl ShowAppByNameRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            display_name: None,
+        }
+    }
+
+    /// 应用唯一标识;字符集长度2-64,仅支持字符集:英文字母、数字、下划线、中划线、点;应用唯一标识与显示名称至少填写其一
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 实体的显示名称;字符集长度2-64,仅支持字符集:中文字符、英文字母、数字、下划线、中划线、点;应用唯一标识与显示名称至少填写其一
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowAppByNameRequest {
+    type Output = ShowAppByNameResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowAppByName",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/applications",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("name", &self.name);
+        request.query("display_name", &self.display_name);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowAppByNameResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_app_by_name`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowAppByNameResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::BizAppVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_component`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowComponentRequest};
+///
+/// async fn show_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowComponentRequest::new("<component_id>");
+///     let response = aom.show_component(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowComponentRequest {
+    /// 组件id
+    ///
+    /// Sent as path parameter `component_id`.
+    pub component_id: String,
+}
+
+impl ShowComponentRequest {
+    /// A request with its inputs.
+    pub fn new(component_id: impl Into<String>) -> Self {
+        Self {
+            component_id: component_id.into(),
+        }
+    }
+}
+
+impl Operation for ShowComponentRequest {
+    type Output = ShowComponentResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowComponent",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/components/{component_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("component_id", &self.component_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowComponentResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_component`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowComponentResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ComponentVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_component_by_name`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowComponentByNameRequest};
+///
+/// async fn show_component_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowComponentByNameRequest::new("<application_id>", "<component_name>");
+///     let response = aom.show_component_by_name(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowComponentByNameRequest {
+    /// 应用id
+    ///
+    /// Sent as path parameter `application_id`.
+    pub application_id: String,
+    /// 组件名称
+    ///
+    /// Sent as path parameter `component_name`.
+    pub component_name: String,
+}
+
+impl ShowComponentByNameRequest {
+    /// A request with its inputs.
+    pub fn new(
+        application_id: impl Into<String>,
+        component_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            application_id: application_id.into(),
+            component_name: component_name.into(),
+        }
+    }
+}
+
+impl Operation for ShowComponentByNameRequest {
+    type Output = ShowComponentByNameResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowComponentByName",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/components/application/{application_id}/name/{component_name}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("application_id", &self.application_id)?;
+        request.path("component_name", &self.component_name)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowComponentByNameResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_component_by_name`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowComponentByNameResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ComponentVoByName,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_dash_board`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowDashBoardRequest};
+///
+/// async fn show_dash_board(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowDashBoardRequest::new("<dashboard_id>", "<version>");
+///     let response = aom.show_dash_board(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowDashBoardRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 仪表盘id。
+    ///
+    /// Sent as path parameter `dashboard_id`.
+    pub dashboard_id: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// -  查询单个企业项目下实例,填写企业项目id。
+    /// -  查询所有企业项目下实例,填写“all_granted_eps”。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 仪表盘版本号。
+    ///
+    /// Sent as query parameter `version`.
+    pub version: String,
+}
+
+impl ShowDashBoardRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(dashboard_id: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            dashboard_id: dashboard_id.into(),
+            enterprise_project_id: None,
+            version: version.into(),
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// -  查询单个企业项目下实例,填写企业项目id。
+    /// -  查询所有企业项目下实例,填写“all_granted_eps”。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowDashBoardRequest {
+    type Output = ShowDashBoardResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowDashBoard",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v2/{project_id}/aom/dashboards/{dashboard_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("dashboard_id", &self.dashboard_id)?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.query("version", &self.version);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowDashBoardResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_dash_board`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowDashBoardResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::Dashboard,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_env`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowEnvRequest};
+///
+/// async fn show_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowEnvRequest::new("<environment_id>");
+///     let response = aom.show_env(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowEnvRequest {
+    /// 环境id
+    ///
+    /// Sent as path parameter `environment_id`.
+    pub environment_id: String,
+}
+
+impl ShowEnvRequest {
+    /// A request with its inputs.
+    pub fn new(environment_id: impl Into<String>) -> Self {
+        Self {
+            environment_id: environment_id.into(),
+        }
+    }
+}
+
+impl Operation for ShowEnvRequest {
+    type Output = ShowEnvResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowEnv",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/environments/{environment_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("environment_id", &self.environment_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowEnvResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_env`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowEnvResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::EnvVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_env_by_name`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, ShowEnvByNameRequest};
+///
+/// async fn show_env_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowEnvByNameRequest::new("<environment_name>", "<region>", "<component_id>");
+///     let response = aom.show_env_by_name(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowEnvByNameRequest {
+    /// 环境名称
+    ///
+    /// Sent as path parameter `environment_name`.
+    pub environment_name: String,
+    /// 环境region
+    ///
+    /// Sent as query parameter `region`.
+    pub region: String,
+    /// 组件id
+    ///
+    /// Sent as query parameter `component_id`.
+    pub component_id: String,
+}
+
+impl ShowEnvByNameRequest {
+    /// A request with its inputs.
+    pub fn new(
+        environment_name: impl Into<String>,
+        region: impl Into<String>,
+        component_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            environment_name: environment_name.into(),
+            region: region.into(),
+            component_id: component_id.into(),
+        }
+    }
+}
+
+impl Operation for ShowEnvByNameRequest {
+    type Output = ShowEnvByNameResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowEnvByName",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v1/environments/name/{environment_name}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("environment_name", &self.environment_name)?;
+        request.query("region", &self.region);
+        request.query("component_id", &self.component_id);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowEnvByNameResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_env_by_name`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowEnvByNameResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::EnvVo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::show_metrics_data`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, ShowMetricsDataRequest};
+///
+/// async fn show_metrics_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = ShowMetricsDataRequest::new(
+///         types::QueryMetricDataParam::new(
+///             vec![types::MetricQueryMetricParam::new()],
+///             10,
+///             vec![String::from("<statistics>")],
+///             "<timerange>",
+///         ),
+///     );
+///     let response = aom.show_metrics_data(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowMetricsDataRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用于对查询到的监控数据进行断点插值,默认值为-1。
+    /// -1:断点处使用-1进行表示。
+    /// 0 :断点处使用0进行表示。
+    /// null:断点处使用null进行表示。
+    /// average:断点处使用前后邻近的有效数据的平均值进行表示,如果不存在有效数据则使用null进行表示。
+    ///
+    /// Default: -1.
+    ///
+    /// Sent as query parameter `fillValue`.
+    pub fill_value: Option<types::ShowMetricsDataFillValue>,
+    /// 查询指标所需参数。
+    pub body: types::QueryMetricDataParam,
+}
+
+impl ShowMetricsDataRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::QueryMetricDataParam) -> Self {
+        Self {
+            project_id: None,
+            fill_value: None,
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 用于对查询到的监控数据进行断点插值,默认值为-1。
+    /// -1:断点处使用-1进行表示。
+    /// 0 :断点处使用0进行表示。
+    /// null:断点处使用null进行表示。
+    /// average:断点处使用前后邻近的有效数据的平均值进行表示,如果不存在有效数据则使用null进行表示。
+    ///
+    /// Default: -1.
+    pub fn fill_value(
+        mut self,
+        value: impl Into<types::ShowMetricsDataFillValue>,
+    ) -> Self {
+        self.fill_value = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ShowMetricsDataRequest {
+    type Output = ShowMetricsDataResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.ShowMetricsData",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v1/{project_id}/ams/metricdata",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.query("fillValue", &self.fill_value);
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowMetricsDataResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::show_metrics_data`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowMetricsDataResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CalcApiMetricDataResponse,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::start_pausing_workflow_executions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, StartPausingWorkflowExecutionsRequest};
+///
+/// async fn start_pausing_workflow_executions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = StartPausingWorkflowExecutionsRequest::new(
+///         "<workflow_id>",
+///         "<execution_id>",
+///         types::StartPausingWorkflowExecutionsAction::Restart,
+///         "<node_id>",
+///     );
+///     let response = aom.start_pausing_workflow_executions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct StartPausingWorkflowExecutionsRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 工作流ID,唯一标识,根据project_id和workflow_name生成。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `workflow_id`.
+    pub workflow_id: String,
+    /// 工作流执行ID。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `execution_id`.
+    pub execution_id: String,
+    /// 对当前节点的操作:失败重试,失败跳过,暂停继续。
+    /// restart可重新执行失败的节点,skip可跳过失败的节点进入下个节点的执行,continue可通过暂停节点进入下一个节点。
+    ///
+    /// Length: 1 to 10.
+    ///
+    /// Sent as query parameter `action`.
+    pub action: types::StartPausingWorkflowExecutionsAction,
+    /// 当前节点的id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as query parameter `node_id`.
+    pub node_id: String,
+}
+
+impl StartPausingWorkflowExecutionsRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        workflow_id: impl Into<String>,
+        execution_id: impl Into<String>,
+        action: impl Into<types::StartPausingWorkflowExecutionsAction>,
+        node_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            workflow_id: workflow_id.into(),
+            execution_id: execution_id.into(),
+            action: action.into(),
+            node_id: node_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for StartPausingWorkflowExecutionsRequest {
+    type Output = StartPausingWorkflowExecutionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.StartPausingWorkflowExecutions",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("workflow_id", &self.workflow_id)?;
+        request.path("execution_id", &self.execution_id)?;
+        request.query("action", &self.action);
+        request.query("node_id", &self.node_id);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(StartPausingWorkflowExecutionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::start_pausing_workflow_executions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct StartPausingWorkflowExecutionsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::StatusResult,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::stop_execution`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, StopExecutionRequest};
+///
+/// async fn stop_execution(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = StopExecutionRequest::new("<workflow_id>", "<execution_id>");
+///     let response = aom.stop_execution(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct StopExecutionRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 任务id,从工作流命令列表中获取的工作流id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `workflow_id`.
+    pub workflow_id: String,
+    /// 任务执行id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `execution_id`.
+    pub execution_id: String,
+}
+
+impl StopExecutionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(workflow_id: impl Into<String>, execution_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            workflow_id: workflow_id.into(),
+            execution_id: execution_id.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for StopExecutionRequest {
+    type Output = StopExecutionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.StopExecution",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("workflow_id", &self.workflow_id)?;
+        request.path("execution_id", &self.execution_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(StopExecutionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::stop_execution`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct StopExecutionResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_action_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateActionRuleRequest};
+///
+/// async fn update_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateActionRuleRequest::new(types::ActionRule::new());
+///     let response = aom.update_action_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateActionRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 服务参数
+    pub body: types::ActionRule,
+}
+
+impl UpdateActionRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::ActionRule) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for UpdateActionRuleRequest {
+    type Output = UpdateActionRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateActionRule",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v2/{project_id}/alert/action-rules",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateActionRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_action_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateActionRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_alarm_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateAlarmRuleRequest};
+///
+/// async fn update_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateAlarmRuleRequest::new(
+///         types::UpdateAlarmRuleParam::new(
+///             types::UpdateAlarmRuleParamAlarmLevel::V1,
+///             "<alarm_rule_name>",
+///             types::UpdateAlarmRuleParamComparisonOperator::Lt,
+///             vec![types::Dimension::new("<name>", "<value>")],
+///             10,
+///             "<metric_name>",
+///             "<namespace>",
+///             types::UpdateAlarmRuleParamPeriod::V60000,
+///             types::UpdateAlarmRuleParamStatistic::Maximum,
+///             "<threshold>",
+///             "<unit>",
+///         ),
+///     );
+///     let response = aom.update_alarm_rule(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateAlarmRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// UpdateAlarmRule
+    pub body: types::UpdateAlarmRuleParam,
+}
+
+impl UpdateAlarmRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::UpdateAlarmRuleParam) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for UpdateAlarmRuleRequest {
+    type Output = UpdateAlarmRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateAlarmRule",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v2/{project_id}/alarm-rules",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateAlarmRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_alarm_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateAlarmRuleResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::UpdateAlarmRuleResultInfo,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateAppRequest};
+///
+/// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateAppRequest::new("<application_id>", types::BizAppParam::new("<name>"));
+///     let response = aom.update_app(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateAppRequest {
+    /// 应用id
+    ///
+    /// Sent as path parameter `application_id`.
+    pub application_id: String,
+    /// 修改应用参数
+    pub body: types::BizAppParam,
+}
+
+impl UpdateAppRequest {
+    /// A request with its inputs.
+    pub fn new(application_id: impl Into<String>, body: types::BizAppParam) -> Self {
+        Self {
+            application_id: application_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for UpdateAppRequest {
+    type Output = UpdateAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateApp",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/applications/{application_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("application_id", &self.application_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_component`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateComponentRequest};
+///
+/// async fn update_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateComponentRequest::new(
+///         "<component_id>",
+///         types::ComponentUpdateParam::new("<name>"),
+///     );
+///     let response = aom.update_component(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateComponentRequest {
+    /// 组件id
+    ///
+    /// Sent as path parameter `component_id`.
+    pub component_id: String,
+    /// 组件名称
+    pub body: types::ComponentUpdateParam,
+}
+
+impl UpdateComponentRequest {
+    /// A request with its inputs.
+    pub fn new(
+        component_id: impl Into<String>,
+        body: types::ComponentUpdateParam,
+    ) -> Self {
+        Self {
+            component_id: component_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for UpdateComponentRequest {
+    type Output = UpdateComponentResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateComponent",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/components/{component_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("component_id", &self.component_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateComponentResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_component`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateComponentResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_env`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateEnvRequest};
+///
+/// async fn update_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateEnvRequest::new(
+///         "<environment_id>",
+///         types::EnvParam::new("<component_id>", "<env_name>", "<env_type>", "<os_type>"),
+///     );
+///     let response = aom.update_env(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateEnvRequest {
+    /// 环境id
+    ///
+    /// Sent as path parameter `environment_id`.
+    pub environment_id: String,
+    /// 更新环境参数
+    pub body: types::EnvParam,
+}
+
+impl UpdateEnvRequest {
+    /// A request with its inputs.
+    pub fn new(environment_id: impl Into<String>, body: types::EnvParam) -> Self {
+        Self {
+            environment_id: environment_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for UpdateEnvRequest {
+    type Output = UpdateEnvResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateEnv",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/environments/{environment_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("environment_id", &self.environment_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateEnvResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_env`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateEnvResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_event_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{AomClient, UpdateEventRuleRequest};
+///
+/// async fn update_event_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateEventRuleRequest::new();
+///     let response = aom.update_event_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateEventRuleRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 事件类告警规则实体
+    pub body: Option<types::Event2alarmRuleBody>,
+}
+
+impl UpdateEventRuleRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            project_id: None,
+            body: None,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 事件类告警规则实体
+    pub fn body(mut self, value: types::Event2alarmRuleBody) -> Self {
+        self.body = Some(value);
+        self
+    }
+}
+
+impl Operation for UpdateEventRuleRequest {
+    type Output = UpdateEventRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateEventRule",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v2/{project_id}/event2alarm-rule",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", self.body.as_ref())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateEventRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_event_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateEventRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_mute_rule`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateMuteRuleRequest};
+///
+/// async fn update_mute_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateMuteRuleRequest::new(types::MuteRule::new());
+///     let response = aom.update_mute_rule(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateMuteRuleRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 服务参数。
+    pub body: types::MuteRule,
+}
+
+impl UpdateMuteRuleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::MuteRule) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for UpdateMuteRuleRequest {
+    type Output = UpdateMuteRuleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateMuteRule",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v2/{project_id}/alert/mute-rules",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateMuteRuleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_mute_rule`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateMuteRuleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_notification_template`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateNotificationTemplateRequest};
+///
+/// async fn update_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateNotificationTemplateRequest::new(
+///         types::UpdateNotificationTemplate::new("<locale>", "<name>", "<templates>"),
+///     );
+///     let response = aom.update_notification_template(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateNotificationTemplateRequest {
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 修改单个企业项目下通知消息模板,填写企业项目id。
+    /// - 不填,修改默认企业项目下通知消息模板。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: Option<String>,
+    /// 修改消息通知模板请求体。
+    pub body: types::UpdateNotificationTemplate,
+}
+
+impl UpdateNotificationTemplateRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::UpdateNotificationTemplate) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: None,
+            body,
+        }
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    /// - 修改单个企业项目下通知消息模板,填写企业项目id。
+    /// - 不填,修改默认企业项目下通知消息模板。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for UpdateNotificationTemplateRequest {
+    type Output = UpdateNotificationTemplateResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateNotificationTemplate",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v2/{project_id}/events/notification/templates",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateNotificationTemplateResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_notification_template`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateNotificationTemplateResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_prom_instance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdatePromInstanceRequest};
+///
+/// async fn update_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdatePromInstanceRequest::new(
+///         "<enterprise_project_id>",
+///         types::UpdatePromInstanceRequestModle::new("<prom_id>"),
+///     );
+///     let response = aom.update_prom_instance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdatePromInstanceRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 企业项目id。
+    ///
+    /// - 更新单个企业项目下实例,填写企业项目id。
+    ///
+    /// Sent as header parameter `Enterprise-Project-Id`.
+    pub enterprise_project_id: String,
+    /// 更新普罗实例请求体。
+    pub body: types::UpdatePromInstanceRequestModle,
+}
+
+impl UpdatePromInstanceRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        enterprise_project_id: impl Into<String>,
+        body: types::UpdatePromInstanceRequestModle,
+    ) -> Self {
+        Self {
+            project_id: None,
+            enterprise_project_id: enterprise_project_id.into(),
+            body,
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for UpdatePromInstanceRequest {
+    type Output = UpdatePromInstanceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdatePromInstance",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/{project_id}/aom/prometheus",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request
+            .header(
+                const { HeaderName::from_static("enterprise-project-id") },
+                &self.enterprise_project_id,
+            )?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdatePromInstanceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_prom_instance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdatePromInstanceResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::UpdatePromInstanceResponseModle,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_sub_app`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateSubAppRequest};
+///
+/// async fn update_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateSubAppRequest::new("<sub_app_id>", types::SubAppUpdateParam::new("<name>"));
+///     let response = aom.update_sub_app(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateSubAppRequest {
+    /// 子应用id
+    ///
+    /// Sent as path parameter `sub_app_id`.
+    pub sub_app_id: String,
+    /// 修改子应用参数
+    pub body: types::SubAppUpdateParam,
+}
+
+impl UpdateSubAppRequest {
+    /// A request with its inputs.
+    pub fn new(sub_app_id: impl Into<String>, body: types::SubAppUpdateParam) -> Self {
+        Self {
+            sub_app_id: sub_app_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for UpdateSubAppRequest {
+    type Output = UpdateSubAppResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateSubApp",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v1/sub-applications/{sub_app_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("sub_app_id", &self.sub_app_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateSubAppResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_sub_app`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateSubAppResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`AomClient::update_workflow_trigger_status`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::aom::{types, AomClient, UpdateWorkflowTriggerStatusRequest};
+///
+/// async fn update_workflow_trigger_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let aom = AomClient::new(client)?;
+///     let request = UpdateWorkflowTriggerStatusRequest::new(
+///         "<workflow_id>",
+///         types::UpdateWorkflowTriggerStatusAction::Enable,
+///     );
+///     let response = aom.update_workflow_trigger_status(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateWorkflowTriggerStatusRequest {
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 任务id,待修改任务的id。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `workflow_id`.
+    pub workflow_id: String,
+    /// 启动或暂停任务的定时执行。enable为开启定时任务,disable为关闭定时任务
+    ///
+    /// Length: 1 to 10.
+    ///
+    /// Sent as query parameter `action`.
+    pub action: types::UpdateWorkflowTriggerStatusAction,
+}
+
+impl UpdateWorkflowTriggerStatusRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        workflow_id: impl Into<String>,
+        action: impl Into<types::UpdateWorkflowTriggerStatusAction>,
+    ) -> Self {
+        Self {
+            project_id: None,
+            workflow_id: workflow_id.into(),
+            action: action.into(),
+        }
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for UpdateWorkflowTriggerStatusRequest {
+    type Output = UpdateWorkflowTriggerStatusResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Aom.UpdateWorkflowTriggerStatus",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/{project_id}/cms/workflow/{workflow_id}/trigger/action",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("workflow_id", &self.workflow_id)?;
+        request.query("action", &self.action);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(UpdateWorkflowTriggerStatusResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`AomClient::update_workflow_trigger_status`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UpdateWorkflowTriggerStatusResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,

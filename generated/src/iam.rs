@@ -14,12 +14,180 @@
 //! | [`keystone_create_user_token_by_password`](IamClient::keystone_create_user_token_by_password) | `POST /v3/auth/tokens` |
 //! | [`keystone_list_projects`](IamClient::keystone_list_projects) | `GET /v3/projects` |
 //! | [`keystone_list_auth_domains`](IamClient::keystone_list_auth_domains) | `GET /v3/auth/domains` |
+//! | [`add_client_id_to_oidc_provider_v5`](IamClient::add_client_id_to_oidc_provider_v5) | `POST /v5/oidc-providers/{provider_id}/add-client-id` |
+//! | [`add_user_to_group_v5`](IamClient::add_user_to_group_v5) | `POST /v5/groups/{group_id}/add-user` |
+//! | [`associate_agency_with_all_projects_permission`](IamClient::associate_agency_with_all_projects_permission) | `PUT /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects` |
+//! | [`associate_agency_with_domain_permission`](IamClient::associate_agency_with_domain_permission) | `PUT /v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}` |
+//! | [`associate_agency_with_project_permission`](IamClient::associate_agency_with_project_permission) | `PUT /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}` |
+//! | [`associate_role_to_agency_on_enterprise_project`](IamClient::associate_role_to_agency_on_enterprise_project) | `PUT /v3.0/OS-PERMISSION/subjects/agency/scopes/enterprise-project/role-assignments` |
+//! | [`associate_role_to_group_on_enterprise_project`](IamClient::associate_role_to_group_on_enterprise_project) | `PUT /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`associate_role_to_user_on_enterprise_project`](IamClient::associate_role_to_user_on_enterprise_project) | `PUT /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/users/{user_id}/roles/{role_id}` |
+//! | [`attach_agency_policy_v5`](IamClient::attach_agency_policy_v5) | `POST /v5/policies/{policy_id}/attach-agency` |
+//! | [`attach_group_policy_v5`](IamClient::attach_group_policy_v5) | `POST /v5/policies/{policy_id}/attach-group` |
+//! | [`attach_user_policy_v5`](IamClient::attach_user_policy_v5) | `POST /v5/policies/{policy_id}/attach-user` |
+//! | [`change_password_v5`](IamClient::change_password_v5) | `POST /v5/caller-password` |
+//! | [`check_all_projects_permission_for_agency`](IamClient::check_all_projects_permission_for_agency) | `HEAD /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects` |
+//! | [`check_domain_permission_for_agency`](IamClient::check_domain_permission_for_agency) | `HEAD /v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}` |
+//! | [`check_project_permission_for_agency`](IamClient::check_project_permission_for_agency) | `HEAD /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}` |
+//! | [`create_access_key_v5`](IamClient::create_access_key_v5) | `POST /v5/users/{user_id}/access-keys` |
+//! | [`create_agency`](IamClient::create_agency) | `POST /v3.0/OS-AGENCY/agencies` |
+//! | [`create_agency_custom_policy`](IamClient::create_agency_custom_policy) | `POST /v3.0/OS-ROLE/roles` |
+//! | [`create_agency_v5`](IamClient::create_agency_v5) | `POST /v5/agencies` |
+//! | [`create_binding_device`](IamClient::create_binding_device) | `PUT /v3.0/OS-MFA/mfa-devices/bind` |
+//! | [`create_cloud_service_custom_policy`](IamClient::create_cloud_service_custom_policy) | `POST /v3.0/OS-ROLE/roles` |
+//! | [`create_group_v5`](IamClient::create_group_v5) | `POST /v5/groups` |
+//! | [`create_login_profile_v5`](IamClient::create_login_profile_v5) | `POST /v5/users/{user_id}/login-profile` |
+//! | [`create_login_token`](IamClient::create_login_token) | `POST /v3.0/OS-AUTH/securitytoken/logintokens` |
+//! | [`create_metadata`](IamClient::create_metadata) | `POST /v3-ext/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/metadata` |
+//! | [`create_mfa_device`](IamClient::create_mfa_device) | `POST /v3.0/OS-MFA/virtual-mfa-devices` |
+//! | [`create_oidc_provider_v5`](IamClient::create_oidc_provider_v5) | `POST /v5/oidc-providers` |
+//! | [`create_open_id_connect_config`](IamClient::create_open_id_connect_config) | `POST /v3.0/OS-FEDERATION/identity-providers/{idp_id}/openid-connect-config` |
+//! | [`create_permanent_access_key`](IamClient::create_permanent_access_key) | `POST /v3.0/OS-CREDENTIAL/credentials` |
+//! | [`create_policy_v5`](IamClient::create_policy_v5) | `POST /v5/policies` |
+//! | [`create_policy_version_v5`](IamClient::create_policy_version_v5) | `POST /v5/policies/{policy_id}/versions` |
+//! | [`create_saml_provider_v5`](IamClient::create_saml_provider_v5) | `POST /v5/saml-providers` |
+//! | [`create_service_linked_agency_v5`](IamClient::create_service_linked_agency_v5) | `PUT /v5/service-linked-agencies` |
+//! | [`create_temporary_access_key_by_agency`](IamClient::create_temporary_access_key_by_agency) | `POST /v3.0/OS-CREDENTIAL/securitytokens` |
+//! | [`create_temporary_access_key_by_token`](IamClient::create_temporary_access_key_by_token) | `POST /v3.0/OS-CREDENTIAL/securitytokens` |
+//! | [`create_token_with_id_token`](IamClient::create_token_with_id_token) | `POST /v3.0/OS-AUTH/id-token/tokens` |
+//! | [`create_unscope_token_by_idp_initiated`](IamClient::create_unscope_token_by_idp_initiated) | `POST /v3.0/OS-FEDERATION/tokens` |
+//! | [`create_unscoped_token_with_id_token`](IamClient::create_unscoped_token_with_id_token) | `POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth` |
+//! | [`create_user`](IamClient::create_user) | `POST /v3.0/OS-USER/users` |
+//! | [`create_user_v5`](IamClient::create_user_v5) | `POST /v5/users` |
+//! | [`create_virtual_mfa_device_v5`](IamClient::create_virtual_mfa_device_v5) | `POST /v5/virtual-mfa-devices` |
+//! | [`delete_access_key_v5`](IamClient::delete_access_key_v5) | `DELETE /v5/users/{user_id}/access-keys/{access_key_id}` |
+//! | [`delete_agency`](IamClient::delete_agency) | `DELETE /v3.0/OS-AGENCY/agencies/{agency_id}` |
+//! | [`delete_agency_v5`](IamClient::delete_agency_v5) | `DELETE /v5/agencies/{agency_id}` |
+//! | [`delete_binding_device`](IamClient::delete_binding_device) | `PUT /v3.0/OS-MFA/mfa-devices/unbind` |
+//! | [`delete_custom_policy`](IamClient::delete_custom_policy) | `DELETE /v3.0/OS-ROLE/roles/{role_id}` |
+//! | [`delete_domain_group_inherited_role`](IamClient::delete_domain_group_inherited_role) | `DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects` |
+//! | [`delete_group_v5`](IamClient::delete_group_v5) | `DELETE /v5/groups/{group_id}` |
+//! | [`delete_login_profile_v5`](IamClient::delete_login_profile_v5) | `DELETE /v5/users/{user_id}/login-profile` |
+//! | [`delete_mfa_device`](IamClient::delete_mfa_device) | `DELETE /v3.0/OS-MFA/virtual-mfa-devices` |
+//! | [`delete_oidc_provider_v5`](IamClient::delete_oidc_provider_v5) | `DELETE /v5/oidc-providers/{provider_id}` |
+//! | [`delete_permanent_access_key`](IamClient::delete_permanent_access_key) | `DELETE /v3.0/OS-CREDENTIAL/credentials/{access_key}` |
+//! | [`delete_policy_v5`](IamClient::delete_policy_v5) | `DELETE /v5/policies/{policy_id}` |
+//! | [`delete_policy_version_v5`](IamClient::delete_policy_version_v5) | `DELETE /v5/policies/{policy_id}/versions/{version_id}` |
+//! | [`delete_resource_tags_v5`](IamClient::delete_resource_tags_v5) | `DELETE /v5/{resource_type}/{resource_id}/tags/delete` |
+//! | [`delete_saml_provider_v5`](IamClient::delete_saml_provider_v5) | `DELETE /v5/saml-providers/{provider_id}` |
+//! | [`delete_service_linked_agency_v5`](IamClient::delete_service_linked_agency_v5) | `DELETE /v5/service-linked-agencies/{agency_id}` |
+//! | [`delete_user_v5`](IamClient::delete_user_v5) | `DELETE /v5/users/{user_id}` |
+//! | [`delete_virtual_mfa_device_v5`](IamClient::delete_virtual_mfa_device_v5) | `DELETE /v5/virtual-mfa-devices` |
+//! | [`detach_agency_policy_v5`](IamClient::detach_agency_policy_v5) | `POST /v5/policies/{policy_id}/detach-agency` |
+//! | [`detach_group_policy_v5`](IamClient::detach_group_policy_v5) | `POST /v5/policies/{policy_id}/detach-group` |
+//! | [`detach_user_policy_v5`](IamClient::detach_user_policy_v5) | `POST /v5/policies/{policy_id}/detach-user` |
+//! | [`disable_mfa_device_v5`](IamClient::disable_mfa_device_v5) | `POST /v5/mfa-devices/disable` |
+//! | [`enable_mfa_device_v5`](IamClient::enable_mfa_device_v5) | `POST /v5/mfa-devices/enable` |
+//! | [`get_account_summary_v5`](IamClient::get_account_summary_v5) | `GET /v5/account-summary` |
+//! | [`get_agency_v5`](IamClient::get_agency_v5) | `GET /v5/agencies/{agency_id}` |
+//! | [`get_asymmetric_signature_switch_v5`](IamClient::get_asymmetric_signature_switch_v5) | `GET /v5/asymmetric-signature-switch` |
+//! | [`get_authorization_schema_v5`](IamClient::get_authorization_schema_v5) | `GET /v5/authorization-schemas/services/{service_code}` |
+//! | [`get_feature_status_v5`](IamClient::get_feature_status_v5) | `GET /v5/features/{feature_name}` |
+//! | [`get_policy_v5`](IamClient::get_policy_v5) | `GET /v5/policies/{policy_id}` |
+//! | [`get_policy_version_v5`](IamClient::get_policy_version_v5) | `GET /v5/policies/{policy_id}/versions/{version_id}` |
+//! | [`get_service_linked_agency_deletion_status_v5`](IamClient::get_service_linked_agency_deletion_status_v5) | `GET /v5/service-linked-agencies/deletion-task/{deletion_task_id}` |
+//! | [`keystone_add_user_to_group`](IamClient::keystone_add_user_to_group) | `PUT /v3/groups/{group_id}/users/{user_id}` |
+//! | [`keystone_associate_group_with_domain_permission`](IamClient::keystone_associate_group_with_domain_permission) | `PUT /v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`keystone_associate_group_with_project_permission`](IamClient::keystone_associate_group_with_project_permission) | `PUT /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`keystone_check_domain_permission_for_group`](IamClient::keystone_check_domain_permission_for_group) | `HEAD /v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`keystone_check_project_permission_for_group`](IamClient::keystone_check_project_permission_for_group) | `HEAD /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`keystone_check_user_in_group`](IamClient::keystone_check_user_in_group) | `HEAD /v3/groups/{group_id}/users/{user_id}` |
+//! | [`keystone_checkrole_for_group`](IamClient::keystone_checkrole_for_group) | `HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects` |
+//! | [`keystone_create_agency_token`](IamClient::keystone_create_agency_token) | `POST /v3/auth/tokens` |
+//! | [`keystone_create_group`](IamClient::keystone_create_group) | `POST /v3/groups` |
+//! | [`keystone_create_identity_provider`](IamClient::keystone_create_identity_provider) | `PUT /v3/OS-FEDERATION/identity_providers/{id}` |
+//! | [`keystone_create_mapping`](IamClient::keystone_create_mapping) | `PUT /v3/OS-FEDERATION/mappings/{id}` |
+//! | [`keystone_create_project`](IamClient::keystone_create_project) | `POST /v3/projects` |
+//! | [`keystone_create_protocol`](IamClient::keystone_create_protocol) | `PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}` |
+//! | [`keystone_create_scoped_token`](IamClient::keystone_create_scoped_token) | `POST /v3/auth/tokens` |
+//! | [`keystone_create_user`](IamClient::keystone_create_user) | `POST /v3/users` |
+//! | [`keystone_create_user_token_by_password_and_mfa`](IamClient::keystone_create_user_token_by_password_and_mfa) | `POST /v3/auth/tokens` |
+//! | [`keystone_delete_group`](IamClient::keystone_delete_group) | `DELETE /v3/groups/{group_id}` |
+//! | [`keystone_delete_identity_provider`](IamClient::keystone_delete_identity_provider) | `DELETE /v3/OS-FEDERATION/identity_providers/{id}` |
+//! | [`keystone_delete_mapping`](IamClient::keystone_delete_mapping) | `DELETE /v3/OS-FEDERATION/mappings/{id}` |
+//! | [`keystone_delete_protocol`](IamClient::keystone_delete_protocol) | `DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}` |
+//! | [`keystone_delete_user`](IamClient::keystone_delete_user) | `DELETE /v3/users/{user_id}` |
+//! | [`keystone_list_all_project_permissions_for_group`](IamClient::keystone_list_all_project_permissions_for_group) | `GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects` |
+//! | [`keystone_list_auth_projects`](IamClient::keystone_list_auth_projects) | `GET /v3/auth/projects` |
+//! | [`keystone_list_domain_permissions_for_group`](IamClient::keystone_list_domain_permissions_for_group) | `GET /v3/domains/{domain_id}/groups/{group_id}/roles` |
+//! | [`keystone_list_endpoints`](IamClient::keystone_list_endpoints) | `GET /v3/endpoints` |
+//! | [`keystone_list_federation_domains`](IamClient::keystone_list_federation_domains) | `GET /v3/OS-FEDERATION/domains` |
+//! | [`keystone_list_federation_projects`](IamClient::keystone_list_federation_projects) | `GET /v3/OS-FEDERATION/projects` |
+//! | [`keystone_list_groups`](IamClient::keystone_list_groups) | `GET /v3/groups` |
+//! | [`keystone_list_groups_for_user`](IamClient::keystone_list_groups_for_user) | `GET /v3/users/{user_id}/groups` |
+//! | [`keystone_list_identity_providers`](IamClient::keystone_list_identity_providers) | `GET /v3/OS-FEDERATION/identity_providers` |
+//! | [`keystone_list_mappings`](IamClient::keystone_list_mappings) | `GET /v3/OS-FEDERATION/mappings` |
+//! | [`keystone_list_permissions`](IamClient::keystone_list_permissions) | `GET /v3/roles` |
+//! | [`keystone_list_project_permissions_for_group`](IamClient::keystone_list_project_permissions_for_group) | `GET /v3/projects/{project_id}/groups/{group_id}/roles` |
+//! | [`keystone_list_projects_for_user`](IamClient::keystone_list_projects_for_user) | `GET /v3/users/{user_id}/projects` |
+//! | [`keystone_list_protocols`](IamClient::keystone_list_protocols) | `GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols` |
+//! | [`keystone_list_regions`](IamClient::keystone_list_regions) | `GET /v3/regions` |
+//! | [`keystone_list_services`](IamClient::keystone_list_services) | `GET /v3/services` |
+//! | [`keystone_list_users`](IamClient::keystone_list_users) | `GET /v3/users` |
+//! | [`keystone_list_users_for_group_by_admin`](IamClient::keystone_list_users_for_group_by_admin) | `GET /v3/groups/{group_id}/users` |
+//! | [`keystone_remove_domain_permission_from_group`](IamClient::keystone_remove_domain_permission_from_group) | `DELETE /v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`keystone_remove_project_permission_from_group`](IamClient::keystone_remove_project_permission_from_group) | `DELETE /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}` |
+//! | [`keystone_remove_user_from_group`](IamClient::keystone_remove_user_from_group) | `DELETE /v3/groups/{group_id}/users/{user_id}` |
+//! | [`keystone_show_catalog`](IamClient::keystone_show_catalog) | `GET /v3/auth/catalog` |
+//! | [`keystone_show_endpoint`](IamClient::keystone_show_endpoint) | `GET /v3/endpoints/{endpoint_id}` |
+//! | [`keystone_show_group`](IamClient::keystone_show_group) | `GET /v3/groups/{group_id}` |
+//! | [`keystone_show_identity_provider`](IamClient::keystone_show_identity_provider) | `GET /v3/OS-FEDERATION/identity_providers/{id}` |
+//! | [`keystone_show_mapping`](IamClient::keystone_show_mapping) | `GET /v3/OS-FEDERATION/mappings/{id}` |
+//! | [`keystone_show_permission`](IamClient::keystone_show_permission) | `GET /v3/roles/{role_id}` |
+//! | [`keystone_show_project`](IamClient::keystone_show_project) | `GET /v3/projects/{project_id}` |
+//! | [`keystone_show_protocol`](IamClient::keystone_show_protocol) | `GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}` |
+//! | [`keystone_show_region`](IamClient::keystone_show_region) | `GET /v3/regions/{region_id}` |
+//! | [`keystone_show_security_compliance`](IamClient::keystone_show_security_compliance) | `GET /v3/domains/{domain_id}/config/security_compliance` |
+//! | [`keystone_show_security_compliance_by_option`](IamClient::keystone_show_security_compliance_by_option) | `GET /v3/domains/{domain_id}/config/security_compliance/{option}` |
+//! | [`keystone_show_service`](IamClient::keystone_show_service) | `GET /v3/services/{service_id}` |
+//! | [`keystone_show_user`](IamClient::keystone_show_user) | `GET /v3/users/{user_id}` |
+//! | [`keystone_show_version`](IamClient::keystone_show_version) | `GET /v3` |
+//! | [`keystone_update_group`](IamClient::keystone_update_group) | `PATCH /v3/groups/{group_id}` |
+//! | [`keystone_update_identity_provider`](IamClient::keystone_update_identity_provider) | `PATCH /v3/OS-FEDERATION/identity_providers/{id}` |
+//! | [`keystone_update_mapping`](IamClient::keystone_update_mapping) | `PATCH /v3/OS-FEDERATION/mappings/{id}` |
+//! | [`keystone_update_project`](IamClient::keystone_update_project) | `PATCH /v3/projects/{project_id}` |
+//! | [`keystone_update_protocol`](IamClient::keystone_update_protocol) | `PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}` |
+//! | [`keystone_update_user_by_admin`](IamClient::keystone_update_user_by_admin) | `PATCH /v3/users/{user_id}` |
+//! | [`keystone_update_user_password`](IamClient::keystone_update_user_password) | `POST /v3/users/{user_id}/password` |
+//! | [`keystone_validate_token`](IamClient::keystone_validate_token) | `GET /v3/auth/tokens` |
+//! | [`list_agencies`](IamClient::list_agencies) | `GET /v3.0/OS-AGENCY/agencies` |
+//! | [`list_all_projects_permissions_for_agency`](IamClient::list_all_projects_permissions_for_agency) | `GET /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/inherited_to_projects` |
+//! | [`list_custom_policies`](IamClient::list_custom_policies) | `GET /v3.0/OS-ROLE/roles` |
+//!
+//! Documented error codes ([`ErrorCode`]):
+//!
+//! | code | HTTP | description |
+//! | --- | --- | --- |
+//! | `1100` | 400 | 缺失必选参数。 |
+//! | `1101` | 400 | 用户名校验失败。 |
+//! | `1102` | 400 | 邮箱校验失败。 |
+//! | `1103` | 400 | 密码校验失败。 |
+//! | `1104` | 400 | 手机号校验失败。 |
+//! | `1105` | 400 | xuser_type必须与xdomain_type相同。 |
+//! | `1106` | 400 | 国家码、手机号必须同时存在。 |
+//! | `1107` | 400 | 账号管理员不能被删除。 |
+//! | `1108` | 400 | 新密码不能与原密码相同。 |
+//! | `1109` | 400 | 用户名已存在。 |
+//! | `1110` | 400 | 邮箱已存在。 |
+//! | `1111` | 400 | 手机号已存在。 |
+//! | `1113` | 400 | xuser_id、xuser_type已存在。 |
+//! | `1115` | 400 | IAM用户数量达到最大限制。 |
+//! | `1117` | 400 | 用户描述校验失败。 |
+//! | `IAM.0001` | 401 | 请求认证失败。 |
+//! | `IAM.0002` | 403 | 请求未授权。 |
+//! | `IAM.0003` | 403 | 策略未授权此操作。 |
+//! | `IAM.0004` | 404 | 无法找到请求资源。 |
+//! | `IAM.0005` | 409 | 保存请求资源时发生冲突。 |
+//! | `IAM.0006` | 500 | 系统错误。 |
+//! | `IAM.0007` | 400 | 请求参数校验失败。 |
+//! | `IAM.0072` | 400 | 请求校验异常。举例:%(key)s为必填属性 |
+//! | `IAM.0073` | 400 | 输入字段无效。 |
 
 use std::future::Future;
 use hwcloud_runtime::auth::AuthScheme;
 use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
-    OperationMeta, RequestParts, ResponseParts, ServiceMeta,
+    Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
 use hwcloud_runtime::{Client, Error, Operation, ServiceClient};
 
@@ -183,6 +351,4964 @@ impl IamClient {
         self.inner.call(request)
     }
 
+    /// 该接口可以用于向指定 IAM OIDC 提供商已注册的客户端 ID 列表中添加一个新的客户端 ID。
+    ///
+    /// `POST /v5/oidc-providers/{provider_id}/add-client-id`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, AddClientIdToOidcProviderV5Request};
+    ///
+    /// async fn add_client_id_to_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AddClientIdToOidcProviderV5Request::new(
+    ///         "<provider_id>",
+    ///         types::AddClientIdToOidcProviderReqBody::new("<client_id>"),
+    ///     );
+    ///     let response = iam.add_client_id_to_oidc_provider_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_client_id_to_oidc_provider_v5(
+        &self,
+        request: AddClientIdToOidcProviderV5Request,
+    ) -> impl Future<
+        Output = Result<AddClientIdToOidcProviderV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于添加IAM用户到用户组。
+    ///
+    /// `POST /v5/groups/{group_id}/add-user`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, AddUserToGroupV5Request};
+    ///
+    /// async fn add_user_to_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AddUserToGroupV5Request::new(
+    ///         "<group_id>",
+    ///         types::AddUserToGroupReqBody::new("<user_id>"),
+    ///     );
+    ///     let response = iam.add_user_to_group_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn add_user_to_group_v5(
+        &self,
+        request: AddUserToGroupV5Request,
+    ) -> impl Future<Output = Result<AddUserToGroupV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)为委托授予所有项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, AssociateAgencyWithAllProjectsPermissionRequest};
+    ///
+    /// async fn associate_agency_with_all_projects_permission(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AssociateAgencyWithAllProjectsPermissionRequest::new("<agency_id>", "<role_id>");
+    ///     let response = iam.associate_agency_with_all_projects_permission(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn associate_agency_with_all_projects_permission(
+        &self,
+        request: AssociateAgencyWithAllProjectsPermissionRequest,
+    ) -> impl Future<
+        Output = Result<AssociateAgencyWithAllProjectsPermissionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)为委托授予全局服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, AssociateAgencyWithDomainPermissionRequest};
+    ///
+    /// async fn associate_agency_with_domain_permission(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AssociateAgencyWithDomainPermissionRequest::new("<agency_id>", "<role_id>");
+    ///     let response = iam.associate_agency_with_domain_permission(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn associate_agency_with_domain_permission(
+        &self,
+        request: AssociateAgencyWithDomainPermissionRequest,
+    ) -> impl Future<
+        Output = Result<AssociateAgencyWithDomainPermissionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)为委托授予项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, AssociateAgencyWithProjectPermissionRequest};
+    ///
+    /// async fn associate_agency_with_project_permission(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AssociateAgencyWithProjectPermissionRequest::new("<agency_id>", "<role_id>");
+    ///     let response = iam.associate_agency_with_project_permission(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn associate_agency_with_project_permission(
+        &self,
+        request: AssociateAgencyWithProjectPermissionRequest,
+    ) -> impl Future<
+        Output = Result<AssociateAgencyWithProjectPermissionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以基于委托为企业项目授权
+    ///
+    /// `PUT /v3.0/OS-PERMISSION/subjects/agency/scopes/enterprise-project/role-assignments`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效
+    /// - 401: 认证失败
+    /// - 403: 权限不足
+    /// - 404: 资源不存在
+    /// - 500: 服务内部错误
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, AssociateRoleToAgencyOnEnterpriseProjectRequest};
+    ///
+    /// async fn associate_role_to_agency_on_enterprise_project(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AssociateRoleToAgencyOnEnterpriseProjectRequest::new(
+    ///         types::CreateAgencyEpPolicyAssignmentReqBody::new(
+    ///             vec![
+    ///                 types::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments::new(
+    ///                     "<agency_id>",
+    ///                     "<enterprise_project_id>",
+    ///                     "<role_id>",
+    ///                 ),
+    ///             ],
+    ///         ),
+    ///     );
+    ///     let response = iam.associate_role_to_agency_on_enterprise_project(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn associate_role_to_agency_on_enterprise_project(
+        &self,
+        request: AssociateRoleToAgencyOnEnterpriseProjectRequest,
+    ) -> impl Future<
+        Output = Result<AssociateRoleToAgencyOnEnterpriseProjectResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于基于用户组为企业项目授权。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求消息格式非法。
+    /// - 401: token认证失败。
+    /// - 403: 禁止操作,权限不够。
+    /// - 415: 格式不支持。
+    /// - 500: 系统内部错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, AssociateRoleToGroupOnEnterpriseProjectRequest};
+    ///
+    /// async fn associate_role_to_group_on_enterprise_project(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AssociateRoleToGroupOnEnterpriseProjectRequest::new(
+    ///         "<enterprise_project_id>",
+    ///         "<group_id>",
+    ///         "<role_id>",
+    ///     );
+    ///     let response = iam.associate_role_to_group_on_enterprise_project(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn associate_role_to_group_on_enterprise_project(
+        &self,
+        request: AssociateRoleToGroupOnEnterpriseProjectRequest,
+    ) -> impl Future<
+        Output = Result<AssociateRoleToGroupOnEnterpriseProjectResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 基于用户为企业项目授权。
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/users/{user_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求参数出错。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 系统异常。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, AssociateRoleToUserOnEnterpriseProjectRequest};
+    ///
+    /// async fn associate_role_to_user_on_enterprise_project(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AssociateRoleToUserOnEnterpriseProjectRequest::new(
+    ///         "<enterprise_project_id>",
+    ///         "<user_id>",
+    ///         "<role_id>",
+    ///     );
+    ///     let response = iam.associate_role_to_user_on_enterprise_project(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn associate_role_to_user_on_enterprise_project(
+        &self,
+        request: AssociateRoleToUserOnEnterpriseProjectRequest,
+    ) -> impl Future<
+        Output = Result<AssociateRoleToUserOnEnterpriseProjectResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于为指定委托或信任委托附加指定身份策略。
+    ///
+    /// `POST /v5/policies/{policy_id}/attach-agency`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, AttachAgencyPolicyV5Request};
+    ///
+    /// async fn attach_agency_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AttachAgencyPolicyV5Request::new(
+    ///         "<policy_id>",
+    ///         types::AttachAgencyPolicyReqBody::new("<agency_id>"),
+    ///     );
+    ///     let response = iam.attach_agency_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn attach_agency_policy_v5(
+        &self,
+        request: AttachAgencyPolicyV5Request,
+    ) -> impl Future<Output = Result<AttachAgencyPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于为指定用户组附加指定身份策略。
+    ///
+    /// `POST /v5/policies/{policy_id}/attach-group`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, AttachGroupPolicyV5Request};
+    ///
+    /// async fn attach_group_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AttachGroupPolicyV5Request::new(
+    ///         "<policy_id>",
+    ///         types::AttachGroupPolicyReqBody::new("<group_id>"),
+    ///     );
+    ///     let response = iam.attach_group_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn attach_group_policy_v5(
+        &self,
+        request: AttachGroupPolicyV5Request,
+    ) -> impl Future<Output = Result<AttachGroupPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于为指定IAM用户附加指定身份策略。
+    ///
+    /// `POST /v5/policies/{policy_id}/attach-user`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, AttachUserPolicyV5Request};
+    ///
+    /// async fn attach_user_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = AttachUserPolicyV5Request::new(
+    ///         "<policy_id>",
+    ///         types::AttachUserPolicyReqBody::new("<user_id>"),
+    ///     );
+    ///     let response = iam.attach_user_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn attach_user_policy_v5(
+        &self,
+        request: AttachUserPolicyV5Request,
+    ) -> impl Future<Output = Result<AttachUserPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于IAM用户修改自己的密码。
+    ///
+    /// `POST /v5/caller-password`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, ChangePasswordV5Request};
+    ///
+    /// async fn change_password_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = ChangePasswordV5Request::new(
+    ///         types::ChangePasswordReqBody::new("<new_password>", "<old_password>"),
+    ///     );
+    ///     let response = iam.change_password_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn change_password_v5(
+        &self,
+        request: ChangePasswordV5Request,
+    ) -> impl Future<Output = Result<ChangePasswordV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)检查委托是否具有所有项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, CheckAllProjectsPermissionForAgencyRequest};
+    ///
+    /// async fn check_all_projects_permission_for_agency(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CheckAllProjectsPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
+    ///     let response = iam.check_all_projects_permission_for_agency(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn check_all_projects_permission_for_agency(
+        &self,
+        request: CheckAllProjectsPermissionForAgencyRequest,
+    ) -> impl Future<
+        Output = Result<CheckAllProjectsPermissionForAgencyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询委托是否拥有全局服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, CheckDomainPermissionForAgencyRequest};
+    ///
+    /// async fn check_domain_permission_for_agency(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CheckDomainPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
+    ///     let response = iam.check_domain_permission_for_agency(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn check_domain_permission_for_agency(
+        &self,
+        request: CheckDomainPermissionForAgencyRequest,
+    ) -> impl Future<
+        Output = Result<CheckDomainPermissionForAgencyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询委托是否拥有项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, CheckProjectPermissionForAgencyRequest};
+    ///
+    /// async fn check_project_permission_for_agency(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CheckProjectPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
+    ///     let response = iam.check_project_permission_for_agency(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn check_project_permission_for_agency(
+        &self,
+        request: CheckProjectPermissionForAgencyRequest,
+    ) -> impl Future<
+        Output = Result<CheckProjectPermissionForAgencyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于给IAM用户创建永久访问密钥。
+    ///
+    /// 访问密钥(Access Key ID/Secret Access Key,简称AK/SK),是您通过开发工具(API、CLI、SDK)访问的身份凭证,不用于登录控制台。系统通过AK识别访问用户的身份,通过SK进行签名验证,通过加密签名验证可以确保请求的机密性、完整性和请求者身份的正确性。
+    ///
+    /// `POST /v5/users/{user_id}/access-keys`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, CreateAccessKeyV5Request};
+    ///
+    /// async fn create_access_key_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateAccessKeyV5Request::new("<user_id>");
+    ///     let response = iam.create_access_key_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_access_key_v5(
+        &self,
+        request: CreateAccessKeyV5Request,
+    ) -> impl Future<Output = Result<CreateAccessKeyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建委托。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-AGENCY/agencies`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 资源冲突。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateAgencyRequest};
+    ///
+    /// async fn create_agency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateAgencyRequest::new(
+    ///         types::CreateAgencyRequestBody::new(
+    ///             types::CreateAgencyOption::new("<domain_id>", "<name>"),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_agency(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_agency(
+        &self,
+        request: CreateAgencyRequest,
+    ) -> impl Future<Output = Result<CreateAgencyResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建委托自定义策略。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-ROLE/roles`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateAgencyCustomPolicyRequest};
+    ///
+    /// async fn create_agency_custom_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateAgencyCustomPolicyRequest::new(
+    ///         types::CreateAgencyCustomPolicyRequestBody::new(
+    ///             types::AgencyPolicyRoleOption::new(
+    ///                 "<description>",
+    ///                 "<display_name>",
+    ///                 types::AgencyPolicy::new(),
+    ///                 "<type_>",
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_agency_custom_policy(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_agency_custom_policy(
+        &self,
+        request: CreateAgencyCustomPolicyRequest,
+    ) -> impl Future<
+        Output = Result<CreateAgencyCustomPolicyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建信任委托。
+    ///
+    /// > 信任委托只能授予身份策略且仅兼容支持身份策略的云服务,详情见[支持身份策略与信任委托的云服务列表](https://support.huaweicloud.com/productdesc-iam/iam_01_1224.html)。
+    ///
+    /// `POST /v5/agencies`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateAgencyV5Request};
+    ///
+    /// async fn create_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateAgencyV5Request::new(
+    ///         types::CreateAgencyReqBody::new("<agency_name>", "<trust_policy>"),
+    ///     );
+    ///     let response = iam.create_agency_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_agency_v5(
+        &self,
+        request: CreateAgencyV5Request,
+    ) -> impl Future<Output = Result<CreateAgencyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于绑定MFA设备。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-MFA/mfa-devices/bind`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求校验异常
+    /// - 401: 认证失败。
+    /// - 403: 请求未授权。
+    /// - 404: 无法找到请求资源。
+    /// - 409: 保存请求资源时发生冲突。
+    /// - 500: 系统错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateBindingDeviceRequest};
+    ///
+    /// async fn create_binding_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateBindingDeviceRequest::new(
+    ///         types::BindMfaDevice::new(
+    ///             "<authentication_code_first>",
+    ///             "<authentication_code_second>",
+    ///             "<serial_number>",
+    ///             "<user_id>",
+    ///         ),
+    ///     );
+    ///     let response = iam.create_binding_device(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_binding_device(
+        &self,
+        request: CreateBindingDeviceRequest,
+    ) -> impl Future<Output = Result<CreateBindingDeviceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建云服务自定义策略。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-ROLE/roles`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateCloudServiceCustomPolicyRequest};
+    ///
+    /// async fn create_cloud_service_custom_policy(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateCloudServiceCustomPolicyRequest::new(
+    ///         types::CreateCloudServiceCustomPolicyRequestBody::new(
+    ///             types::ServicePolicyRoleOption::new(
+    ///                 "<description>",
+    ///                 "<display_name>",
+    ///                 types::ServicePolicy::new(),
+    ///                 "<type_>",
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_cloud_service_custom_policy(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_cloud_service_custom_policy(
+        &self,
+        request: CreateCloudServiceCustomPolicyRequest,
+    ) -> impl Future<
+        Output = Result<CreateCloudServiceCustomPolicyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建用户组。
+    ///
+    /// `POST /v5/groups`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateGroupV5Request};
+    ///
+    /// async fn create_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateGroupV5Request::new(types::CreateGroupReqBody::new("<group_name>"));
+    ///     let response = iam.create_group_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_group_v5(
+        &self,
+        request: CreateGroupV5Request,
+    ) -> impl Future<Output = Result<CreateGroupV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建指定IAM用户的登录信息。
+    ///
+    /// `POST /v5/users/{user_id}/login-profile`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateLoginProfileV5Request};
+    ///
+    /// async fn create_login_profile_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateLoginProfileV5Request::new(
+    ///         "<user_id>",
+    ///         types::CreateLoginProfileReqBody::new("<password>", true),
+    ///     );
+    ///     let response = iam.create_login_profile_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_login_profile_v5(
+        &self,
+        request: CreateLoginProfileV5Request,
+    ) -> impl Future<Output = Result<CreateLoginProfileV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于用于获取自定义代理登录票据logintoken。logintoken是系统颁发给自定义代理用户的登录票据,承载用户的身份、session等信息。调用自定义代理URL登录云服务控制台时,可以使用本接口获取的logintoken进行认证。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// > - logintoken的有效期为10分钟。
+    ///
+    /// `POST /v3.0/OS-AUTH/securitytoken/logintokens`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateLoginTokenRequest};
+    ///
+    /// async fn create_login_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateLoginTokenRequest::new(
+    ///         types::CreateLoginTokenRequestBody::new(
+    ///             types::LoginTokenAuth::new(
+    ///                 types::LoginTokenSecurityToken::new("<access>", "<id>", "<secret>"),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_login_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_login_token(
+        &self,
+        request: CreateLoginTokenRequest,
+    ) -> impl Future<Output = Result<CreateLoginTokenResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)导入Metadata文件。
+    ///
+    /// 账号在使用联邦认证功能前,需要先将Metadata文件导入到IAM中。Metadata文件是SAML 2.0协议约定的接口文件,包含访问接口地址和证书信息,请找企业管理员获取企业IdP的Metadata文件。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3-ext/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/metadata`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateMetadataRequest};
+    ///
+    /// async fn create_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateMetadataRequest::new(
+    ///         "<idp_id>",
+    ///         "<protocol_id>",
+    ///         types::CreateMetadataRequestBody::new("<domain_id>", "<metadata>", "<xaccount_type>"),
+    ///     );
+    ///     let response = iam.create_metadata(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_metadata(
+        &self,
+        request: CreateMetadataRequest,
+    ) -> impl Future<Output = Result<CreateMetadataResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建MFA设备。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-MFA/virtual-mfa-devices`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求校验异常。
+    /// - 401: 认证失败。
+    /// - 403: 请求未授权。
+    /// - 409: 请求资源冲突。
+    /// - 500: 系统错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateMfaDeviceRequest};
+    ///
+    /// async fn create_mfa_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateMfaDeviceRequest::new(
+    ///         types::CreateMfaDeviceReq::new(types::CreateMfaDevice::new("<name>", "<user_id>")),
+    ///     );
+    ///     let response = iam.create_mfa_device(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_mfa_device(
+        &self,
+        request: CreateMfaDeviceRequest,
+    ) -> impl Future<Output = Result<CreateMfaDeviceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建一个支持 OpenID Connect (OIDC) 的身份提供商 (IdP)。
+    /// 您通过此操作创建的 OIDC 提供商可用作信任委托的信任策略中的主体 (Principal),用于在华为云和 OIDC 提供商之间建立信任关系。
+    /// 您可以直接使用您的身份提供商去创建新的信任委托,要了解更多信息,请参阅 IAM 用户指南中的**身份提供商**章节。
+    ///
+    /// 当您创建 IAM OIDC 提供商时,您需要指定以下内容:
+    /// - 要信任的 OIDC 身份提供商的 URL。
+    /// - 客户端 ID 列表(也称为受众 Audiences),用于识别允许使用该 OIDC 提供商进行身份验证的应用程序。
+    /// - 附加到指定 IAM OIDC 提供商的标签列表。
+    /// - OIDC 身份提供商使用的一个或多个服务器证书的指纹列表。
+    ///
+    /// **注意:**
+    /// IAM 使用我们的信任根证书颁发机构 (CAs) 库来验证 JSON Web Key Set (JWKS) 端点的 TLS 证书,从而确保与 OIDC 身份提供商 (IdPs) 的通信安全。如果您的 OIDC IdP 依赖于不是由这些受信任 CA 之一签名的证书,那么我们才会使用 IdP 配置中设置的指纹来确保通信安全。
+    ///
+    /// `POST /v5/oidc-providers`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateOidcProviderV5Request};
+    ///
+    /// async fn create_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateOidcProviderV5Request::new(
+    ///         types::CreateOidcProviderReqBody::new(
+    ///             vec![String::from("<client_ids>")],
+    ///             "<name>",
+    ///             "<url>",
+    ///         ),
+    ///     );
+    ///     let response = iam.create_oidc_provider_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_oidc_provider_v5(
+        &self,
+        request: CreateOidcProviderV5Request,
+    ) -> impl Future<Output = Result<CreateOidcProviderV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 创建OpenId Connect身份提供商配置
+    ///
+    /// `POST /v3.0/OS-FEDERATION/identity-providers/{idp_id}/openid-connect-config`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 资源已存在。
+    /// - 500: 系统内部错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateOpenIdConnectConfigRequest};
+    ///
+    /// async fn create_open_id_connect_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateOpenIdConnectConfigRequest::new(
+    ///         "<idp_id>",
+    ///         types::CreateOpenIdConnectConfigRequestBody::new(types::CreateOpenIdConnectConfig::new()),
+    ///     );
+    ///     let response = iam.create_open_id_connect_config(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_open_id_connect_config(
+        &self,
+        request: CreateOpenIdConnectConfigRequest,
+    ) -> impl Future<
+        Output = Result<CreateOpenIdConnectConfigResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)给IAM用户创建永久访问密钥,或IAM用户给自己创建永久访问密钥。
+    ///
+    /// 访问密钥(Access Key ID/Secret Access Key,简称AK/SK),是您通过开发工具(API、CLI、SDK)访问华为云时的身份凭证,不用于登录控制台。系统通过AK识别访问用户的身份,通过SK进行签名验证,通过加密签名验证可以确保请求的机密性、完整性和请求者身份的正确性。在控制台创建访问密钥的方式请参见:[访问密钥](https://support.huaweicloud.com/usermanual-ca/zh-cn_topic_0046606340.html) 。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-CREDENTIAL/credentials`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。(包括密钥数量已达到上限。)
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreatePermanentAccessKeyRequest};
+    ///
+    /// async fn create_permanent_access_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreatePermanentAccessKeyRequest::new(
+    ///         types::CreatePermanentAccessKeyRequestBody::new(
+    ///             types::CreateCredentialOption::new("<user_id>"),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_permanent_access_key(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_permanent_access_key(
+        &self,
+        request: CreatePermanentAccessKeyRequest,
+    ) -> impl Future<
+        Output = Result<CreatePermanentAccessKeyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建一个默认版本为v1的新自定义身份策略。
+    ///
+    /// `POST /v5/policies`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreatePolicyV5Request};
+    ///
+    /// async fn create_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreatePolicyV5Request::new(
+    ///         types::CreatePolicyReqBody::new("<policy_document>", "<policy_name>"),
+    ///     );
+    ///     let response = iam.create_policy_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_policy_v5(
+        &self,
+        request: CreatePolicyV5Request,
+    ) -> impl Future<Output = Result<CreatePolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于为指定身份策略创建一个新版本。
+    ///
+    /// `POST /v5/policies/{policy_id}/versions`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreatePolicyVersionV5Request};
+    ///
+    /// async fn create_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreatePolicyVersionV5Request::new(
+    ///         "<policy_id>",
+    ///         types::CreatePolicyVersionReqBody::new("<policy_document>"),
+    ///     );
+    ///     let response = iam.create_policy_version_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_policy_version_v5(
+        &self,
+        request: CreatePolicyVersionV5Request,
+    ) -> impl Future<Output = Result<CreatePolicyVersionV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建一个支持 SAML 2.0 的身份提供商 (IdP)。
+    ///
+    /// 您通过此操作创建的 SAML 提供商可用作信任委托的信任策略中的主体 (Principal),用于在华为云和 SAML 提供商之间建立信任关系。 该信任策略可以允许使用 SAML IdP 登录的联邦用户切换至该信任委托,您可以创建使用 Web 单点登录 (SSO) 到 华为云控制台的 IAM 信任委托,或者支持对华为云进行 API 访问的 IAM 信任委托。
+    ///
+    /// 当您创建 SAML 提供商时,您需要上传从 IdP 获得的 SAML 元数据文档。该文档包含颁发者的名称、过期信息以及可用于验证 IdP 发送的 SAML 身份验证响应(断言)的密钥。
+    ///
+    /// `POST /v5/saml-providers`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateSamlProviderV5Request};
+    ///
+    /// async fn create_saml_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateSamlProviderV5Request::new(
+    ///         types::CreateSamlProviderReqBody::new("<name>", "<saml_metadata_document>"),
+    ///     );
+    ///     let response = iam.create_saml_provider_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_saml_provider_v5(
+        &self,
+        request: CreateSamlProviderV5Request,
+    ) -> impl Future<Output = Result<CreateSamlProviderV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建服务关联委托。
+    ///
+    /// `PUT /v5/service-linked-agencies`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateServiceLinkedAgencyV5Request};
+    ///
+    /// async fn create_service_linked_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateServiceLinkedAgencyV5Request::new(
+    ///         types::CreateServiceLinkedAgencyReqBody::new("<service_principal>"),
+    ///     );
+    ///     let response = iam.create_service_linked_agency_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_service_linked_agency_v5(
+        &self,
+        request: CreateServiceLinkedAgencyV5Request,
+    ) -> impl Future<
+        Output = Result<CreateServiceLinkedAgencyV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于通过委托来获取临时访问密钥(临时AK/SK)和securitytoken。
+    ///
+    /// 临时AK/SK和securitytoken是系统颁发给IAM用户的临时访问令牌,有效期为15分钟至24小时,过期后需要重新获取。临时AK/SK和securitytoken遵循权限最小化原则。鉴权时,临时AK/SK和securitytoken必须同时使用,请求头中需要添加“x-security-token”字段,使用方法详情请参考:[API签名参考](https://support.huaweicloud.com/devg-apisign/api-sign-provide.html) 。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-CREDENTIAL/securitytokens`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateTemporaryAccessKeyByAgencyRequest};
+    ///
+    /// async fn create_temporary_access_key_by_agency(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateTemporaryAccessKeyByAgencyRequest::new(
+    ///         types::CreateTemporaryAccessKeyByAgencyRequestBody::new(
+    ///             types::AgencyAuth::new(
+    ///                 types::AgencyAuthIdentity::new(
+    ///                     types::IdentityAssumerole::new("<agency_name>"),
+    ///                     vec![types::AgencyAuthIdentityMethods::AssumeRole],
+    ///                 ),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_temporary_access_key_by_agency(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_temporary_access_key_by_agency(
+        &self,
+        request: CreateTemporaryAccessKeyByAgencyRequest,
+    ) -> impl Future<
+        Output = Result<CreateTemporaryAccessKeyByAgencyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于通过token来获取临时AK/SK和securitytoken。
+    ///
+    /// 临时AK/SK和securitytoken是系统颁发给IAM用户的临时访问令牌,有效期为15分钟至24小时,过期后需要重新获取。临时AK/SK和securitytoken遵循权限最小化原则。鉴权时,临时AK/SK和securitytoken必须同时使用,请求头中需要添加“x-security-token”字段,使用方法详情请参考:[API签名参考](https://support.huaweicloud.com/devg-apisign/api-sign-provide.html)。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-CREDENTIAL/securitytokens`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateTemporaryAccessKeyByTokenRequest};
+    ///
+    /// async fn create_temporary_access_key_by_token(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateTemporaryAccessKeyByTokenRequest::new(
+    ///         types::CreateTemporaryAccessKeyByTokenRequestBody::new(
+    ///             types::TokenAuth::new(
+    ///                 types::TokenAuthIdentity::new(vec![types::TokenAuthIdentityMethods::Token]),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_temporary_access_key_by_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_temporary_access_key_by_token(
+        &self,
+        request: CreateTemporaryAccessKeyByTokenRequest,
+    ) -> impl Future<
+        Output = Result<CreateTemporaryAccessKeyByTokenResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 获取联邦认证token(OpenId Connect Id token方式)
+    ///
+    /// `POST /v3.0/OS-AUTH/id-token/tokens` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 系统内部异常。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateTokenWithIdTokenRequest};
+    ///
+    /// async fn create_token_with_id_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateTokenWithIdTokenRequest::new(
+    ///         "<x_idp_id>",
+    ///         types::GetIdTokenRequestBody::new(
+    ///             types::GetIdTokenAuthParams::new(types::GetIdTokenIdTokenBody::new("<id>")),
+    ///         ),
+    ///     );
+    ///     let response = iam.create_token_with_id_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_token_with_id_token(
+        &self,
+        request: CreateTokenWithIdTokenRequest,
+    ) -> impl Future<
+        Output = Result<CreateTokenWithIdTokenResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于通过IdP initiated的联邦认证方式获取unscoped token。
+    ///
+    /// Unscoped token不能用来鉴权,若联邦用户需要使用token进行鉴权,请参考[获取联邦认证scoped token](https://support.huaweicloud.com/api-iam/iam_13_0604.html)获取scoped token。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    /// > - 该接口支持在命令行侧调用,需要客户端使用IdP initiated的联邦认证方式获取SAMLResponse,并采用浏览器提交表单数据的方式,获取unscoped token。
+    ///
+    /// `POST /v3.0/OS-FEDERATION/tokens` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateUnscopeTokenByIdpInitiatedRequest};
+    ///
+    /// async fn create_unscope_token_by_idp_initiated(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateUnscopeTokenByIdpInitiatedRequest::new(
+    ///         "<x_idp_id>",
+    ///         types::CreateUnscopeTokenByIdpInitiatedRequestBody::new("<saml_response>"),
+    ///     );
+    ///     let response = iam.create_unscope_token_by_idp_initiated(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_unscope_token_by_idp_initiated(
+        &self,
+        request: CreateUnscopeTokenByIdpInitiatedRequest,
+    ) -> impl Future<
+        Output = Result<CreateUnscopeTokenByIdpInitiatedResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 获取联邦认证token(OpenId Connect Id token方式)。
+    ///
+    /// `POST /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应资源。
+    /// - 500: 系统内部异常。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, CreateUnscopedTokenWithIdTokenRequest};
+    ///
+    /// async fn create_unscoped_token_with_id_token(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateUnscopedTokenWithIdTokenRequest::new("<idp_id>", "<protocol_id>");
+    ///     let response = iam.create_unscoped_token_with_id_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_unscoped_token_with_id_token(
+        &self,
+        request: CreateUnscopedTokenWithIdTokenRequest,
+    ) -> impl Future<
+        Output = Result<CreateUnscopedTokenWithIdTokenResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建IAM用户。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3.0/OS-USER/users`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateUserRequest};
+    ///
+    /// async fn create_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateUserRequest::new(
+    ///         types::CreateUserRequestBody::new(types::CreateUserOption::new("<domain_id>", "<name>")),
+    ///     );
+    ///     let response = iam.create_user(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_user(
+        &self,
+        request: CreateUserRequest,
+    ) -> impl Future<Output = Result<CreateUserResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建IAM用户。
+    ///
+    /// `POST /v5/users`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateUserV5Request};
+    ///
+    /// async fn create_user_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateUserV5Request::new(types::CreateUserReqBody::new(true, "<name>"));
+    ///     let response = iam.create_user_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_user_v5(
+        &self,
+        request: CreateUserV5Request,
+    ) -> impl Future<Output = Result<CreateUserV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于创建MFA设备。
+    ///
+    /// `POST /v5/virtual-mfa-devices`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, CreateVirtualMfaDeviceV5Request};
+    ///
+    /// async fn create_virtual_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = CreateVirtualMfaDeviceV5Request::new(
+    ///         types::CreateVirtualMfaDeviceReqBody::new("<user_id>", "<virtual_mfa_device_name>"),
+    ///     );
+    ///     let response = iam.create_virtual_mfa_device_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn create_virtual_mfa_device_v5(
+        &self,
+        request: CreateVirtualMfaDeviceV5Request,
+    ) -> impl Future<
+        Output = Result<CreateVirtualMfaDeviceV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除IAM用户的指定永久访问密钥。
+    ///
+    /// `DELETE /v5/users/{user_id}/access-keys/{access_key_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteAccessKeyV5Request};
+    ///
+    /// async fn delete_access_key_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteAccessKeyV5Request::new("<user_id>", "<access_key_id>");
+    ///     let response = iam.delete_access_key_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_access_key_v5(
+        &self,
+        request: DeleteAccessKeyV5Request,
+    ) -> impl Future<Output = Result<DeleteAccessKeyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除委托。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3.0/OS-AGENCY/agencies/{agency_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteAgencyRequest};
+    ///
+    /// async fn delete_agency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteAgencyRequest::new("<agency_id>");
+    ///     let response = iam.delete_agency(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_agency(
+        &self,
+        request: DeleteAgencyRequest,
+    ) -> impl Future<Output = Result<DeleteAgencyResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除信任委托。
+    ///
+    /// `DELETE /v5/agencies/{agency_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteAgencyV5Request};
+    ///
+    /// async fn delete_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteAgencyV5Request::new("<agency_id>");
+    ///     let response = iam.delete_agency_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_agency_v5(
+        &self,
+        request: DeleteAgencyV5Request,
+    ) -> impl Future<Output = Result<DeleteAgencyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于解绑MFA设备
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3.0/OS-MFA/mfa-devices/unbind`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求校验异常。
+    /// - 401: 认证失败。
+    /// - 403: 请求未授权。
+    /// - 404: 无法找到请求资源。
+    /// - 409: 保存请求资源时发生冲突。
+    /// - 500: 系统错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, DeleteBindingDeviceRequest};
+    ///
+    /// async fn delete_binding_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteBindingDeviceRequest::new(
+    ///         types::UnbindMfaDevice::new("<authentication_code>", "<serial_number>", "<user_id>"),
+    ///     );
+    ///     let response = iam.delete_binding_device(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_binding_device(
+        &self,
+        request: DeleteBindingDeviceRequest,
+    ) -> impl Future<Output = Result<DeleteBindingDeviceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除自定义策略。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3.0/OS-ROLE/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteCustomPolicyRequest};
+    ///
+    /// async fn delete_custom_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteCustomPolicyRequest::new("<role_id>");
+    ///     let response = iam.delete_custom_policy(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_custom_policy(
+        &self,
+        request: DeleteCustomPolicyRequest,
+    ) -> impl Future<Output = Result<DeleteCustomPolicyResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于移除用户组的所有项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 请求未授权。
+    /// - 404: 未找到相应资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteDomainGroupInheritedRoleRequest};
+    ///
+    /// async fn delete_domain_group_inherited_role(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteDomainGroupInheritedRoleRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.delete_domain_group_inherited_role(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_domain_group_inherited_role(
+        &self,
+        request: DeleteDomainGroupInheritedRoleRequest,
+    ) -> impl Future<
+        Output = Result<DeleteDomainGroupInheritedRoleResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除用户组。
+    ///
+    /// `DELETE /v5/groups/{group_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteGroupV5Request};
+    ///
+    /// async fn delete_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteGroupV5Request::new("<group_id>");
+    ///     let response = iam.delete_group_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_group_v5(
+        &self,
+        request: DeleteGroupV5Request,
+    ) -> impl Future<Output = Result<DeleteGroupV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除指定IAM用户的登录信息。
+    ///
+    /// `DELETE /v5/users/{user_id}/login-profile`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteLoginProfileV5Request};
+    ///
+    /// async fn delete_login_profile_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteLoginProfileV5Request::new("<user_id>");
+    ///     let response = iam.delete_login_profile_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_login_profile_v5(
+        &self,
+        request: DeleteLoginProfileV5Request,
+    ) -> impl Future<Output = Result<DeleteLoginProfileV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除MFA设备。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3.0/OS-MFA/virtual-mfa-devices`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 请求未授权。
+    /// - 500: 系统错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteMfaDeviceRequest};
+    ///
+    /// async fn delete_mfa_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteMfaDeviceRequest::new("<user_id>", "<serial_number>");
+    ///     let response = iam.delete_mfa_device(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_mfa_device(
+        &self,
+        request: DeleteMfaDeviceRequest,
+    ) -> impl Future<Output = Result<DeleteMfaDeviceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除 IAM 中的一个 OpenID Connect (OIDC) 的身份提供商 (IdP)。IAM 在删除 OIDC 提供商时不会更新在信任策略中引用该提供商作为主体的任何信任委托,删除之后任何尝试切换代入引用已删除提供商的信任委托的操作都将失败。
+    ///
+    /// `DELETE /v5/oidc-providers/{provider_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteOidcProviderV5Request};
+    ///
+    /// async fn delete_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteOidcProviderV5Request::new("<provider_id>");
+    ///     let response = iam.delete_oidc_provider_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_oidc_provider_v5(
+        &self,
+        request: DeleteOidcProviderV5Request,
+    ) -> impl Future<Output = Result<DeleteOidcProviderV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除IAM用户的指定永久访问密钥,或IAM用户删除自己的指定永久访问密钥。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3.0/OS-CREDENTIAL/credentials/{access_key}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeletePermanentAccessKeyRequest};
+    ///
+    /// async fn delete_permanent_access_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeletePermanentAccessKeyRequest::new("<access_key>");
+    ///     let response = iam.delete_permanent_access_key(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_permanent_access_key(
+        &self,
+        request: DeletePermanentAccessKeyRequest,
+    ) -> impl Future<
+        Output = Result<DeletePermanentAccessKeyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除一个存在的自定义身份策略,必须确保该自定义身份策略没有附加在任何IAM用户、用户组、委托或信任委托上。
+    ///
+    /// `DELETE /v5/policies/{policy_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeletePolicyV5Request};
+    ///
+    /// async fn delete_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeletePolicyV5Request::new("<policy_id>");
+    ///     let response = iam.delete_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_policy_v5(
+        &self,
+        request: DeletePolicyV5Request,
+    ) -> impl Future<Output = Result<DeletePolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除指定身份策略的指定版本。默认身份策略版本不能被删除。
+    ///
+    /// `DELETE /v5/policies/{policy_id}/versions/{version_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeletePolicyVersionV5Request};
+    ///
+    /// async fn delete_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeletePolicyVersionV5Request::new("<policy_id>", "<version_id>");
+    ///     let response = iam.delete_policy_version_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_policy_version_v5(
+        &self,
+        request: DeletePolicyVersionV5Request,
+    ) -> impl Future<Output = Result<DeletePolicyVersionV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除指定资源的部分标签。
+    ///
+    /// `DELETE /v5/{resource_type}/{resource_id}/tags/delete`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, DeleteResourceTagsV5Request};
+    ///
+    /// async fn delete_resource_tags_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteResourceTagsV5Request::new(
+    ///         "<resource_id>",
+    ///         types::DeleteResourceTagsV5ResourceType::Agency,
+    ///         vec![String::from("<body>")],
+    ///     );
+    ///     let response = iam.delete_resource_tags_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_resource_tags_v5(
+        &self,
+        request: DeleteResourceTagsV5Request,
+    ) -> impl Future<Output = Result<DeleteResourceTagsV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除 IAM 中的一个 SAML 2.0 的身份提供商 (IdP)。IAM 在删除 SAML 提供商时不会更新在信任策略中引用该提供商作为主体的任何信任委托,删除之后任何尝试切换代入引用已删除提供商的信任委托的操作都将失败。
+    ///
+    /// `DELETE /v5/saml-providers/{provider_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteSamlProviderV5Request};
+    ///
+    /// async fn delete_saml_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteSamlProviderV5Request::new("<provider_id>");
+    ///     let response = iam.delete_saml_provider_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_saml_provider_v5(
+        &self,
+        request: DeleteSamlProviderV5Request,
+    ) -> impl Future<Output = Result<DeleteSamlProviderV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于服务关联委托删除自己。
+    ///
+    /// `DELETE /v5/service-linked-agencies/{agency_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteServiceLinkedAgencyV5Request};
+    ///
+    /// async fn delete_service_linked_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteServiceLinkedAgencyV5Request::new("<agency_id>");
+    ///     let response = iam.delete_service_linked_agency_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_service_linked_agency_v5(
+        &self,
+        request: DeleteServiceLinkedAgencyV5Request,
+    ) -> impl Future<
+        Output = Result<DeleteServiceLinkedAgencyV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除指定IAM用户。
+    ///
+    /// `DELETE /v5/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteUserV5Request};
+    ///
+    /// async fn delete_user_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteUserV5Request::new("<user_id>");
+    ///     let response = iam.delete_user_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_user_v5(
+        &self,
+        request: DeleteUserV5Request,
+    ) -> impl Future<Output = Result<DeleteUserV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于删除MFA设备。
+    ///
+    /// `DELETE /v5/virtual-mfa-devices`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, DeleteVirtualMfaDeviceV5Request};
+    ///
+    /// async fn delete_virtual_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DeleteVirtualMfaDeviceV5Request::new("<user_id>", "<serial_number>");
+    ///     let response = iam.delete_virtual_mfa_device_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_virtual_mfa_device_v5(
+        &self,
+        request: DeleteVirtualMfaDeviceV5Request,
+    ) -> impl Future<
+        Output = Result<DeleteVirtualMfaDeviceV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于从指定委托或信任委托中分离指定身份策略。
+    ///
+    /// `POST /v5/policies/{policy_id}/detach-agency`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, DetachAgencyPolicyV5Request};
+    ///
+    /// async fn detach_agency_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DetachAgencyPolicyV5Request::new(
+    ///         "<policy_id>",
+    ///         types::DetachAgencyPolicyReqBody::new("<agency_id>"),
+    ///     );
+    ///     let response = iam.detach_agency_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn detach_agency_policy_v5(
+        &self,
+        request: DetachAgencyPolicyV5Request,
+    ) -> impl Future<Output = Result<DetachAgencyPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于从指定用户组分离指定身份策略。
+    ///
+    /// `POST /v5/policies/{policy_id}/detach-group`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, DetachGroupPolicyV5Request};
+    ///
+    /// async fn detach_group_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DetachGroupPolicyV5Request::new(
+    ///         "<policy_id>",
+    ///         types::DetachGroupPolicyReqBody::new("<group_id>"),
+    ///     );
+    ///     let response = iam.detach_group_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn detach_group_policy_v5(
+        &self,
+        request: DetachGroupPolicyV5Request,
+    ) -> impl Future<Output = Result<DetachGroupPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于从指定的IAM用户分离指定身份策略。
+    ///
+    /// `POST /v5/policies/{policy_id}/detach-user`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 请求冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, DetachUserPolicyV5Request};
+    ///
+    /// async fn detach_user_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DetachUserPolicyV5Request::new(
+    ///         "<policy_id>",
+    ///         types::DetachUserPolicyReqBody::new("<user_id>"),
+    ///     );
+    ///     let response = iam.detach_user_policy_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn detach_user_policy_v5(
+        &self,
+        request: DetachUserPolicyV5Request,
+    ) -> impl Future<Output = Result<DetachUserPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于禁用指定的MFA设备并删除其与对应IAM用户的关联。
+    ///
+    /// `POST /v5/mfa-devices/disable`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, DisableMfaDeviceV5Request};
+    ///
+    /// async fn disable_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = DisableMfaDeviceV5Request::new(
+    ///         types::DisableMfaDeviceReqBody::new("<serial_number>", "<user_id>"),
+    ///     );
+    ///     let response = iam.disable_mfa_device_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn disable_mfa_device_v5(
+        &self,
+        request: DisableMfaDeviceV5Request,
+    ) -> impl Future<Output = Result<DisableMfaDeviceV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于启用指定的MFA设备并将其与指定的IAM用户关联。
+    ///
+    /// `POST /v5/mfa-devices/enable`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 请求体异常。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, EnableMfaDeviceV5Request};
+    ///
+    /// async fn enable_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = EnableMfaDeviceV5Request::new(
+    ///         types::EnableMfaDeviceReqBody::new(
+    ///             "<authentication_code_first>",
+    ///             "<authentication_code_second>",
+    ///             "<serial_number>",
+    ///             "<user_id>",
+    ///         ),
+    ///     );
+    ///     let response = iam.enable_mfa_device_v5(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn enable_mfa_device_v5(
+        &self,
+        request: EnableMfaDeviceV5Request,
+    ) -> impl Future<Output = Result<EnableMfaDeviceV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于获取此账号中IAM实体使用情况和IAM配额的摘要信息。
+    ///
+    /// `GET /v5/account-summary`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetAccountSummaryV5Request};
+    ///
+    /// async fn get_account_summary_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetAccountSummaryV5Request::new();
+    ///     let response = iam.get_account_summary_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_account_summary_v5(
+        &self,
+        request: GetAccountSummaryV5Request,
+    ) -> impl Future<Output = Result<GetAccountSummaryV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询委托或信任委托详情。
+    ///
+    /// `GET /v5/agencies/{agency_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetAgencyV5Request};
+    ///
+    /// async fn get_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetAgencyV5Request::new("<agency_id>");
+    ///     let response = iam.get_agency_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_agency_v5(
+        &self,
+        request: GetAgencyV5Request,
+    ) -> impl Future<Output = Result<GetAgencyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于获取账号非对称签名开关的状态。
+    ///
+    /// `GET /v5/asymmetric-signature-switch`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetAsymmetricSignatureSwitchV5Request};
+    ///
+    /// async fn get_asymmetric_signature_switch_v5(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetAsymmetricSignatureSwitchV5Request::new();
+    ///     let response = iam.get_asymmetric_signature_switch_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_asymmetric_signature_switch_v5(
+        &self,
+        request: GetAsymmetricSignatureSwitchV5Request,
+    ) -> impl Future<
+        Output = Result<GetAsymmetricSignatureSwitchV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询指定云服务的授权概要。
+    ///
+    /// `GET /v5/authorization-schemas/services/{service_code}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetAuthorizationSchemaV5Request};
+    ///
+    /// async fn get_authorization_schema_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetAuthorizationSchemaV5Request::new("<service_code>");
+    ///     let response = iam.get_authorization_schema_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_authorization_schema_v5(
+        &self,
+        request: GetAuthorizationSchemaV5Request,
+    ) -> impl Future<
+        Output = Result<GetAuthorizationSchemaV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于获取此账号的功能状态。
+    ///
+    /// `GET /v5/features/{feature_name}`
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, GetFeatureStatusV5Request};
+    ///
+    /// async fn get_feature_status_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetFeatureStatusV5Request::new(types::GetFeatureStatusV5FeatureName::V5Console);
+    ///     let response = iam.get_feature_status_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_feature_status_v5(
+        &self,
+        request: GetFeatureStatusV5Request,
+    ) -> impl Future<Output = Result<GetFeatureStatusV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于通过身份策略ID获取身份策略信息。
+    ///
+    /// `GET /v5/policies/{policy_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetPolicyV5Request};
+    ///
+    /// async fn get_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetPolicyV5Request::new("<policy_id>");
+    ///     let response = iam.get_policy_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_policy_v5(
+        &self,
+        request: GetPolicyV5Request,
+    ) -> impl Future<Output = Result<GetPolicyV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询指定身份策略的指定版本的相关信息,包括身份策略文档。
+    ///
+    /// `GET /v5/policies/{policy_id}/versions/{version_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetPolicyVersionV5Request};
+    ///
+    /// async fn get_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetPolicyVersionV5Request::new("<policy_id>", "<version_id>");
+    ///     let response = iam.get_policy_version_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_policy_version_v5(
+        &self,
+        request: GetPolicyVersionV5Request,
+    ) -> impl Future<Output = Result<GetPolicyVersionV5Response, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于获取服务关联委托删除状态。
+    ///
+    /// `GET /v5/service-linked-agencies/deletion-task/{deletion_task_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, GetServiceLinkedAgencyDeletionStatusV5Request};
+    ///
+    /// async fn get_service_linked_agency_deletion_status_v5(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = GetServiceLinkedAgencyDeletionStatusV5Request::new("<deletion_task_id>");
+    ///     let response = iam.get_service_linked_agency_deletion_status_v5(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_service_linked_agency_deletion_status_v5(
+        &self,
+        request: GetServiceLinkedAgencyDeletionStatusV5Request,
+    ) -> impl Future<
+        Output = Result<GetServiceLinkedAgencyDeletionStatusV5Response, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)添加IAM用户到用户组。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3/groups/{group_id}/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneAddUserToGroupRequest};
+    ///
+    /// async fn keystone_add_user_to_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneAddUserToGroupRequest::new("<group_id>", "<user_id>");
+    ///     let response = iam.keystone_add_user_to_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_add_user_to_group(
+        &self,
+        request: KeystoneAddUserToGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneAddUserToGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)为用户组授予全局服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 资源冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneAssociateGroupWithDomainPermissionRequest};
+    ///
+    /// async fn keystone_associate_group_with_domain_permission(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneAssociateGroupWithDomainPermissionRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.keystone_associate_group_with_domain_permission(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_associate_group_with_domain_permission(
+        &self,
+        request: KeystoneAssociateGroupWithDomainPermissionRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneAssociateGroupWithDomainPermissionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)为用户组授予项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 资源冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneAssociateGroupWithProjectPermissionRequest};
+    ///
+    /// async fn keystone_associate_group_with_project_permission(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneAssociateGroupWithProjectPermissionRequest::new(
+    ///         "<group_id>",
+    ///         "<role_id>",
+    ///     );
+    ///     let response = iam.keystone_associate_group_with_project_permission(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_associate_group_with_project_permission(
+        &self,
+        request: KeystoneAssociateGroupWithProjectPermissionRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneAssociateGroupWithProjectPermissionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询用户组是否拥有全局服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneCheckDomainPermissionForGroupRequest};
+    ///
+    /// async fn keystone_check_domain_permission_for_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCheckDomainPermissionForGroupRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.keystone_check_domain_permission_for_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_check_domain_permission_for_group(
+        &self,
+        request: KeystoneCheckDomainPermissionForGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCheckDomainPermissionForGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询用户组是否拥有项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneCheckProjectPermissionForGroupRequest};
+    ///
+    /// async fn keystone_check_project_permission_for_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCheckProjectPermissionForGroupRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.keystone_check_project_permission_for_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_check_project_permission_for_group(
+        &self,
+        request: KeystoneCheckProjectPermissionForGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCheckProjectPermissionForGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询IAM用户是否在用户组中。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3/groups/{group_id}/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。(该IAM用户不在此用户组中)
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneCheckUserInGroupRequest};
+    ///
+    /// async fn keystone_check_user_in_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCheckUserInGroupRequest::new("<group_id>", "<user_id>");
+    ///     let response = iam.keystone_check_user_in_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_check_user_in_group(
+        &self,
+        request: KeystoneCheckUserInGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCheckUserInGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询用户组是否拥有所有项目指定权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `HEAD /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneCheckroleForGroupRequest};
+    ///
+    /// async fn keystone_checkrole_for_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCheckroleForGroupRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.keystone_checkrole_for_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_checkrole_for_group(
+        &self,
+        request: KeystoneCheckroleForGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCheckroleForGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于获取委托方的token。
+    ///
+    /// 例如:A账号希望B账号管理自己的某些资源,所以A账号创建了委托给B账号,则A账号为委托方,B账号为被委托方。那么B账号可以通过该接口获取委托token。B账号仅能使用该token管理A账号的委托资源,不能管理自己账号中的资源。如果B账号需要管理自己账号中的资源,则需要获取自己的用户token。
+    ///
+    /// token是系统颁发给用户的访问令牌,承载用户的身份、权限等信息。调用IAM以及其他云服务的接口时,可以使用本接口获取的token进行鉴权。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。如果使用全局区域的Endpoint调用,该token可以在所有区域使用;如果使用非全局区域的Endpoint调用,则该token仅在该区域生效,不能跨区域使用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// > - token的有效期为24小时,建议进行缓存,避免频繁调用。
+    ///
+    /// `POST /v3/auth/tokens`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateAgencyTokenRequest};
+    ///
+    /// async fn keystone_create_agency_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateAgencyTokenRequest::new(
+    ///         types::KeystoneCreateAgencyTokenRequestBody::new(
+    ///             types::AgencyTokenAuth::new(
+    ///                 types::AgencyTokenIdentity::new(
+    ///                     types::AgencyTokenAssumerole::new("<agency_name>"),
+    ///                     vec![types::AgencyTokenIdentityMethods::AssumeRole],
+    ///                 ),
+    ///                 types::AgencyTokenScope::new(),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_create_agency_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_agency_token(
+        &self,
+        request: KeystoneCreateAgencyTokenRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCreateAgencyTokenResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建用户组。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3/groups`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 409: 资源冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateGroupRequest};
+    ///
+    /// async fn keystone_create_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateGroupRequest::new(
+    ///         types::KeystoneCreateGroupRequestBody::new(types::KeystoneCreateGroupOption::new("<name>")),
+    ///     );
+    ///     let response = iam.keystone_create_group(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_group(
+        &self,
+        request: KeystoneCreateGroupRequest,
+    ) -> impl Future<Output = Result<KeystoneCreateGroupResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)注册身份提供商。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3/OS-FEDERATION/identity_providers/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 请求体过大。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateIdentityProviderRequest};
+    ///
+    /// async fn keystone_create_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateIdentityProviderRequest::new(
+    ///         "<id>",
+    ///         types::KeystoneCreateIdentityProviderRequestBody::new(types::IdentityproviderOption::new()),
+    ///     );
+    ///     let response = iam.keystone_create_identity_provider(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_identity_provider(
+        &self,
+        request: KeystoneCreateIdentityProviderRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCreateIdentityProviderResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)注册映射。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3/OS-FEDERATION/mappings/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateMappingRequest};
+    ///
+    /// async fn keystone_create_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateMappingRequest::new(
+    ///         "<id>",
+    ///         types::KeystoneCreateMappingRequestBody::new(
+    ///             types::MappingOption::new(vec![types::MappingRules::new()]),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_create_mapping(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_mapping(
+        &self,
+        request: KeystoneCreateMappingRequest,
+    ) -> impl Future<Output = Result<KeystoneCreateMappingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建项目。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3/projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 409: 资源冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateProjectRequest};
+    ///
+    /// async fn keystone_create_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateProjectRequest::new(
+    ///         types::KeystoneCreateProjectRequestBody::new(
+    ///             types::KeystoneCreateProjectOption::new("<name>", "<parent_id>"),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_create_project(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_project(
+        &self,
+        request: KeystoneCreateProjectRequest,
+    ) -> impl Future<Output = Result<KeystoneCreateProjectResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)注册协议(将协议关联到某一身份提供商)。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PUT /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateProtocolRequest};
+    ///
+    /// async fn keystone_create_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateProtocolRequest::new(
+    ///         "<idp_id>",
+    ///         "<protocol_id>",
+    ///         types::KeystoneCreateProtocolRequestBody::new(types::ProtocolOption::new()),
+    ///     );
+    ///     let response = iam.keystone_create_protocol(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_protocol(
+        &self,
+        request: KeystoneCreateProtocolRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCreateProtocolResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于通过联邦认证方式获取scoped token。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3/auth/tokens` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateScopedTokenRequest};
+    ///
+    /// async fn keystone_create_scoped_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateScopedTokenRequest::new(
+    ///         types::KeystoneCreateScopedTokenRequestBody::new(
+    ///             types::ScopedTokenAuth::new(
+    ///                 types::ScopedTokenIdentity::new(
+    ///                     vec![String::from("<methods>")],
+    ///                     types::ScopedToken::new("<id>"),
+    ///                 ),
+    ///                 types::TokenSocpeOption::new(),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_create_scoped_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_scoped_token(
+        &self,
+        request: KeystoneCreateScopedTokenRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCreateScopedTokenResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)创建IAM用户。IAM用户首次登录时需要修改密码。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3/users`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateUserRequest};
+    ///
+    /// async fn keystone_create_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateUserRequest::new(
+    ///         types::KeystoneCreateUserRequestBody::new(types::KeystoneCreateUserOption::new("<name>")),
+    ///     );
+    ///     let response = iam.keystone_create_user(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_user(
+        &self,
+        request: KeystoneCreateUserRequest,
+    ) -> impl Future<Output = Result<KeystoneCreateUserResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于通过用户名/密码+虚拟MFA的方式进行认证,在IAM用户开启了的登录保护功能,并选择通过虚拟MFA验证时获取IAM用户token。
+    ///
+    /// token是系统颁发给用户的访问令牌,承载用户的身份、权限等信息。调用IAM以及其他云服务的接口时,可以使用本接口获取的token进行鉴权。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。如果使用全局区域的Endpoint调用,该token可以在所有区域使用;如果使用非全局区域的Endpoint调用,则该token仅在该区域生效,不能跨区域使用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    /// > - token的有效期为24小时,建议进行缓存,避免频繁调用。
+    /// > - 通过Postman获取用户token示例请参见:[如何通过Postman获取用户token](https://support.huaweicloud.com/iam_faq/iam_01_034.html)。
+    /// > - 如果需要获取具有Security Administrator权限的token,请参见:[IAM 常见问题](https://support.huaweicloud.com/iam_faq/iam_01_0608.html)。
+    ///
+    /// `POST /v3/auth/tokens` (sent without credentials)
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneCreateUserTokenByPasswordAndMfaRequest};
+    ///
+    /// async fn keystone_create_user_token_by_password_and_mfa(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneCreateUserTokenByPasswordAndMfaRequest::new(
+    ///         types::KeystoneCreateUserTokenByPasswordAndMfaRequestBody::new(
+    ///             types::MfaAuth::new(
+    ///                 types::MfaIdentity::new(
+    ///                     vec![types::MfaIdentityMethods::Password],
+    ///                     types::PwdPassword::new(
+    ///                         types::PwdPasswordUser::new(
+    ///                             types::PwdPasswordUserDomain::new("<name>"),
+    ///                             "<name>",
+    ///                             "<password>",
+    ///                         ),
+    ///                     ),
+    ///                     types::MfaTotp::new(types::MfaTotpUser::new("<id>", "<passcode>")),
+    ///                 ),
+    ///                 types::AuthScope::new(),
+    ///             ),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_create_user_token_by_password_and_mfa(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_create_user_token_by_password_and_mfa(
+        &self,
+        request: KeystoneCreateUserTokenByPasswordAndMfaRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneCreateUserTokenByPasswordAndMfaResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除用户组。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/groups/{group_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneDeleteGroupRequest};
+    ///
+    /// async fn keystone_delete_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneDeleteGroupRequest::new("<group_id>");
+    ///     let response = iam.keystone_delete_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_delete_group(
+        &self,
+        request: KeystoneDeleteGroupRequest,
+    ) -> impl Future<Output = Result<KeystoneDeleteGroupResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html) 删除身份提供商。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/OS-FEDERATION/identity_providers/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneDeleteIdentityProviderRequest};
+    ///
+    /// async fn keystone_delete_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneDeleteIdentityProviderRequest::new("<id>");
+    ///     let response = iam.keystone_delete_identity_provider(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_delete_identity_provider(
+        &self,
+        request: KeystoneDeleteIdentityProviderRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneDeleteIdentityProviderResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除映射。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/OS-FEDERATION/mappings/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneDeleteMappingRequest};
+    ///
+    /// async fn keystone_delete_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneDeleteMappingRequest::new("<id>");
+    ///     let response = iam.keystone_delete_mapping(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_delete_mapping(
+        &self,
+        request: KeystoneDeleteMappingRequest,
+    ) -> impl Future<Output = Result<KeystoneDeleteMappingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除协议。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneDeleteProtocolRequest};
+    ///
+    /// async fn keystone_delete_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneDeleteProtocolRequest::new("<idp_id>", "<protocol_id>");
+    ///     let response = iam.keystone_delete_protocol(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_delete_protocol(
+        &self,
+        request: KeystoneDeleteProtocolRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneDeleteProtocolResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)删除指定IAM用户。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneDeleteUserRequest};
+    ///
+    /// async fn keystone_delete_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneDeleteUserRequest::new("<user_id>");
+    ///     let response = iam.keystone_delete_user(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_delete_user(
+        &self,
+        request: KeystoneDeleteUserRequest,
+    ) -> impl Future<Output = Result<KeystoneDeleteUserResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于管理员查询用户组所有项目服务权限列表。 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListAllProjectPermissionsForGroupRequest};
+    ///
+    /// async fn keystone_list_all_project_permissions_for_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListAllProjectPermissionsForGroupRequest::new("<group_id>");
+    ///     let response = iam.keystone_list_all_project_permissions_for_group(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_all_project_permissions_for_group(
+        &self,
+        request: KeystoneListAllProjectPermissionsForGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListAllProjectPermissionsForGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询IAM用户可以访问的项目列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/auth/projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListAuthProjectsRequest};
+    ///
+    /// async fn keystone_list_auth_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListAuthProjectsRequest::new();
+    ///     let response = iam.keystone_list_auth_projects(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_auth_projects(
+        &self,
+        request: KeystoneListAuthProjectsRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListAuthProjectsResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询全局服务中的用户组权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/domains/{domain_id}/groups/{group_id}/roles`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListDomainPermissionsForGroupRequest};
+    ///
+    /// async fn keystone_list_domain_permissions_for_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListDomainPermissionsForGroupRequest::new("<group_id>");
+    ///     let response = iam.keystone_list_domain_permissions_for_group(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_domain_permissions_for_group(
+        &self,
+        request: KeystoneListDomainPermissionsForGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListDomainPermissionsForGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询终端节点列表。终端节点用来提供服务访问入口。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/endpoints`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 501: 接口没有实现。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListEndpointsRequest};
+    ///
+    /// async fn keystone_list_endpoints(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListEndpointsRequest::new();
+    ///     let response = iam.keystone_list_endpoints(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_endpoints(
+        &self,
+        request: KeystoneListEndpointsRequest,
+    ) -> impl Future<Output = Result<KeystoneListEndpointsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询联邦用户可以访问的账号列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    /// > - 推荐使用[查询IAM用户可以访问的账号详情](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=KeystoneQueryAccessibleDomainDetailsToUser),该接口可以返回相同的响应格式。
+    ///
+    /// `GET /v3/OS-FEDERATION/domains`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListFederationDomainsRequest};
+    ///
+    /// async fn keystone_list_federation_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListFederationDomainsRequest::new();
+    ///     let response = iam.keystone_list_federation_domains(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_federation_domains(
+        &self,
+        request: KeystoneListFederationDomainsRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListFederationDomainsResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询联邦用户可以访问的项目列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    /// > - 推荐使用[查询IAM用户可以访问的项目列表](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=KeystoneListAccessibleProjectsToUser),该接口可以返回相同的响应格式。
+    ///
+    /// `GET /v3/OS-FEDERATION/projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 405: 未找到相应的资源。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListFederationProjectsRequest};
+    ///
+    /// async fn keystone_list_federation_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListFederationProjectsRequest::new();
+    ///     let response = iam.keystone_list_federation_projects(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_federation_projects(
+        &self,
+        request: KeystoneListFederationProjectsRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListFederationProjectsResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询用户组列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/groups`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListGroupsRequest};
+    ///
+    /// async fn keystone_list_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListGroupsRequest::new();
+    ///     let response = iam.keystone_list_groups(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_groups(
+        &self,
+        request: KeystoneListGroupsRequest,
+    ) -> impl Future<Output = Result<KeystoneListGroupsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询IAM用户所属用户组,或IAM用户查询自己所属用户组。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/users/{user_id}/groups`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 资源冲突。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListGroupsForUserRequest};
+    ///
+    /// async fn keystone_list_groups_for_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListGroupsForUserRequest::new("<user_id>");
+    ///     let response = iam.keystone_list_groups_for_user(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_groups_for_user(
+        &self,
+        request: KeystoneListGroupsForUserRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListGroupsForUserResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询身份提供商列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-FEDERATION/identity_providers`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListIdentityProvidersRequest};
+    ///
+    /// async fn keystone_list_identity_providers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListIdentityProvidersRequest::new();
+    ///     let response = iam.keystone_list_identity_providers(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_identity_providers(
+        &self,
+        request: KeystoneListIdentityProvidersRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListIdentityProvidersResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询映射列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-FEDERATION/mappings`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListMappingsRequest};
+    ///
+    /// async fn keystone_list_mappings(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListMappingsRequest::new();
+    ///     let response = iam.keystone_list_mappings(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_mappings(
+        &self,
+        request: KeystoneListMappingsRequest,
+    ) -> impl Future<Output = Result<KeystoneListMappingsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询权限列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/roles`
+    ///
+    /// Every item of every page: [`keystone_list_permissions_stream`](Self::keystone_list_permissions_stream).
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListPermissionsRequest};
+    ///
+    /// async fn keystone_list_permissions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListPermissionsRequest::new();
+    ///     let response = iam.keystone_list_permissions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_permissions(
+        &self,
+        request: KeystoneListPermissionsRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListPermissionsResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询项目服务中的用户组权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/projects/{project_id}/groups/{group_id}/roles`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListProjectPermissionsForGroupRequest};
+    ///
+    /// async fn keystone_list_project_permissions_for_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListProjectPermissionsForGroupRequest::new("<group_id>");
+    ///     let response = iam.keystone_list_project_permissions_for_group(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_project_permissions_for_group(
+        &self,
+        request: KeystoneListProjectPermissionsForGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListProjectPermissionsForGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询指定IAM用户的项目列表,或IAM用户查询自己的项目列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/users/{user_id}/projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListProjectsForUserRequest};
+    ///
+    /// async fn keystone_list_projects_for_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListProjectsForUserRequest::new("<user_id>");
+    ///     let response = iam.keystone_list_projects_for_user(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_projects_for_user(
+        &self,
+        request: KeystoneListProjectsForUserRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListProjectsForUserResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询协议列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListProtocolsRequest};
+    ///
+    /// async fn keystone_list_protocols(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListProtocolsRequest::new("<idp_id>");
+    ///     let response = iam.keystone_list_protocols(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_protocols(
+        &self,
+        request: KeystoneListProtocolsRequest,
+    ) -> impl Future<Output = Result<KeystoneListProtocolsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询区域列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/regions`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListRegionsRequest};
+    ///
+    /// async fn keystone_list_regions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListRegionsRequest::new();
+    ///     let response = iam.keystone_list_regions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_regions(
+        &self,
+        request: KeystoneListRegionsRequest,
+    ) -> impl Future<Output = Result<KeystoneListRegionsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询服务列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/services`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 501: 接口没有实现。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListServicesRequest};
+    ///
+    /// async fn keystone_list_services(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListServicesRequest::new();
+    ///     let response = iam.keystone_list_services(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_services(
+        &self,
+        request: KeystoneListServicesRequest,
+    ) -> impl Future<Output = Result<KeystoneListServicesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询IAM用户列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/users`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 资源冲突。
+    /// - 500: 请求体过大。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListUsersRequest};
+    ///
+    /// async fn keystone_list_users(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListUsersRequest::new();
+    ///     let response = iam.keystone_list_users(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_users(
+        &self,
+        request: KeystoneListUsersRequest,
+    ) -> impl Future<Output = Result<KeystoneListUsersResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询用户组中所包含的IAM用户。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/groups/{group_id}/users`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListUsersForGroupByAdminRequest};
+    ///
+    /// async fn keystone_list_users_for_group_by_admin(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListUsersForGroupByAdminRequest::new("<group_id>");
+    ///     let response = iam.keystone_list_users_for_group_by_admin(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_users_for_group_by_admin(
+        &self,
+        request: KeystoneListUsersForGroupByAdminRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneListUsersForGroupByAdminResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)移除用户组的全局服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneRemoveDomainPermissionFromGroupRequest};
+    ///
+    /// async fn keystone_remove_domain_permission_from_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneRemoveDomainPermissionFromGroupRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.keystone_remove_domain_permission_from_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_remove_domain_permission_from_group(
+        &self,
+        request: KeystoneRemoveDomainPermissionFromGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneRemoveDomainPermissionFromGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)移除用户组的项目服务权限。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/projects/{project_id}/groups/{group_id}/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneRemoveProjectPermissionFromGroupRequest};
+    ///
+    /// async fn keystone_remove_project_permission_from_group(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneRemoveProjectPermissionFromGroupRequest::new("<group_id>", "<role_id>");
+    ///     let response = iam.keystone_remove_project_permission_from_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_remove_project_permission_from_group(
+        &self,
+        request: KeystoneRemoveProjectPermissionFromGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneRemoveProjectPermissionFromGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)移除用户组中的IAM用户。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `DELETE /v3/groups/{group_id}/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。(该IAM用户不在此用户组中)
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneRemoveUserFromGroupRequest};
+    ///
+    /// async fn keystone_remove_user_from_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneRemoveUserFromGroupRequest::new("<group_id>", "<user_id>");
+    ///     let response = iam.keystone_remove_user_from_group(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_remove_user_from_group(
+        &self,
+        request: KeystoneRemoveUserFromGroupRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneRemoveUserFromGroupResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询请求头中X-Auth-Token对应的服务目录。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/auth/catalog`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 501: 接口没有实现。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowCatalogRequest};
+    ///
+    /// async fn keystone_show_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowCatalogRequest::new();
+    ///     let response = iam.keystone_show_catalog(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_catalog(
+        &self,
+        request: KeystoneShowCatalogRequest,
+    ) -> impl Future<Output = Result<KeystoneShowCatalogResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询终端节点详情。终端节点用来提供服务访问入口。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/endpoints/{endpoint_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 501: 接口没有实现。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowEndpointRequest};
+    ///
+    /// async fn keystone_show_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowEndpointRequest::new("<endpoint_id>");
+    ///     let response = iam.keystone_show_endpoint(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_endpoint(
+        &self,
+        request: KeystoneShowEndpointRequest,
+    ) -> impl Future<Output = Result<KeystoneShowEndpointResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询用户组详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/groups/{group_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowGroupRequest};
+    ///
+    /// async fn keystone_show_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowGroupRequest::new("<group_id>");
+    ///     let response = iam.keystone_show_group(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_group(
+        &self,
+        request: KeystoneShowGroupRequest,
+    ) -> impl Future<Output = Result<KeystoneShowGroupResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询身份提供商详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-FEDERATION/identity_providers/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowIdentityProviderRequest};
+    ///
+    /// async fn keystone_show_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowIdentityProviderRequest::new("<id>");
+    ///     let response = iam.keystone_show_identity_provider(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_identity_provider(
+        &self,
+        request: KeystoneShowIdentityProviderRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneShowIdentityProviderResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询映射详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-FEDERATION/mappings/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowMappingRequest};
+    ///
+    /// async fn keystone_show_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowMappingRequest::new("<id>");
+    ///     let response = iam.keystone_show_mapping(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_mapping(
+        &self,
+        request: KeystoneShowMappingRequest,
+    ) -> impl Future<Output = Result<KeystoneShowMappingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询权限详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/roles/{role_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowPermissionRequest};
+    ///
+    /// async fn keystone_show_permission(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowPermissionRequest::new("<role_id>");
+    ///     let response = iam.keystone_show_permission(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_permission(
+        &self,
+        request: KeystoneShowPermissionRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneShowPermissionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询项目详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/projects/{project_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowProjectRequest};
+    ///
+    /// async fn keystone_show_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowProjectRequest::new();
+    ///     let response = iam.keystone_show_project(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_project(
+        &self,
+        request: KeystoneShowProjectRequest,
+    ) -> impl Future<Output = Result<KeystoneShowProjectResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询协议详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowProtocolRequest};
+    ///
+    /// async fn keystone_show_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowProtocolRequest::new("<idp_id>", "<protocol_id>");
+    ///     let response = iam.keystone_show_protocol(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_protocol(
+        &self,
+        request: KeystoneShowProtocolRequest,
+    ) -> impl Future<Output = Result<KeystoneShowProtocolResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询区域详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/regions/{region_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowRegionRequest};
+    ///
+    /// async fn keystone_show_region(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowRegionRequest::new("<region_id>");
+    ///     let response = iam.keystone_show_region(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_region(
+        &self,
+        request: KeystoneShowRegionRequest,
+    ) -> impl Future<Output = Result<KeystoneShowRegionResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询账号密码强度策略,查询结果包括密码强度策略的正则表达式及其描述。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/domains/{domain_id}/config/security_compliance`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowSecurityComplianceRequest};
+    ///
+    /// async fn keystone_show_security_compliance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowSecurityComplianceRequest::new();
+    ///     let response = iam.keystone_show_security_compliance(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_security_compliance(
+        &self,
+        request: KeystoneShowSecurityComplianceRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneShowSecurityComplianceResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于按条件查询账号密码强度策略,查询结果包括密码强度策略的正则表达式及其描述。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/domains/{domain_id}/config/security_compliance/{option}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneShowSecurityComplianceByOptionRequest};
+    ///
+    /// async fn keystone_show_security_compliance_by_option(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowSecurityComplianceByOptionRequest::new(
+    ///         types::KeystoneShowSecurityComplianceByOptionOption::PasswordRegex,
+    ///     );
+    ///     let response = iam.keystone_show_security_compliance_by_option(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_security_compliance_by_option(
+        &self,
+        request: KeystoneShowSecurityComplianceByOptionRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneShowSecurityComplianceByOptionResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于查询服务详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/services/{service_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 501: 接口没有实现。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowServiceRequest};
+    ///
+    /// async fn keystone_show_service(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowServiceRequest::new("<service_id>");
+    ///     let response = iam.keystone_show_service(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_service(
+        &self,
+        request: KeystoneShowServiceRequest,
+    ) -> impl Future<Output = Result<KeystoneShowServiceResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询IAM用户详情,或IAM用户查询自己的用户详情。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 资源冲突。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowUserRequest};
+    ///
+    /// async fn keystone_show_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowUserRequest::new("<user_id>");
+    ///     let response = iam.keystone_show_user(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_user(
+        &self,
+        request: KeystoneShowUserRequest,
+    ) -> impl Future<Output = Result<KeystoneShowUserResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询Keystone API的3.0版本的信息。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 404: 未找到相应的资源。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneShowVersionRequest};
+    ///
+    /// async fn keystone_show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneShowVersionRequest::new();
+    ///     let response = iam.keystone_show_version(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_show_version(
+        &self,
+        request: KeystoneShowVersionRequest,
+    ) -> impl Future<Output = Result<KeystoneShowVersionResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)更新用户组信息。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PATCH /v3/groups/{group_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 409: 资源冲突。
+    /// - 501: 接口没有实现。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateGroupRequest};
+    ///
+    /// async fn keystone_update_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateGroupRequest::new(
+    ///         "<group_id>",
+    ///         types::KeystoneUpdateGroupRequestBody::new(types::KeystoneUpdateGroupOption::new()),
+    ///     );
+    ///     let response = iam.keystone_update_group(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_group(
+        &self,
+        request: KeystoneUpdateGroupRequest,
+    ) -> impl Future<Output = Result<KeystoneUpdateGroupResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)更新身份提供商。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PATCH /v3/OS-FEDERATION/identity_providers/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateIdentityProviderRequest};
+    ///
+    /// async fn keystone_update_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateIdentityProviderRequest::new(
+    ///         "<id>",
+    ///         types::KeystoneUpdateIdentityProviderRequestBody::new(
+    ///             types::UpdateIdentityproviderOption::new(),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_update_identity_provider(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_identity_provider(
+        &self,
+        request: KeystoneUpdateIdentityProviderRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneUpdateIdentityProviderResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)更新映射。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PATCH /v3/OS-FEDERATION/mappings/{id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateMappingRequest};
+    ///
+    /// async fn keystone_update_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateMappingRequest::new(
+    ///         "<id>",
+    ///         types::KeystoneUpdateMappingRequestBody::new(
+    ///             types::MappingOption2::new(vec![types::MappingRules2::new()]),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_update_mapping(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_mapping(
+        &self,
+        request: KeystoneUpdateMappingRequest,
+    ) -> impl Future<Output = Result<KeystoneUpdateMappingResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)修改项目信息。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PATCH /v3/projects/{project_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 409: 资源冲突。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateProjectRequest};
+    ///
+    /// async fn keystone_update_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateProjectRequest::new(
+    ///         types::KeystoneUpdateProjectRequestBody::new(types::KeystoneUpdateProjectOption::new()),
+    ///     );
+    ///     let response = iam.keystone_update_project(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_project(
+        &self,
+        request: KeystoneUpdateProjectRequest,
+    ) -> impl Future<Output = Result<KeystoneUpdateProjectResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)更新协议。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PATCH /v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateProtocolRequest};
+    ///
+    /// async fn keystone_update_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateProtocolRequest::new(
+    ///         "<idp_id>",
+    ///         "<protocol_id>",
+    ///         types::KeystoneUpdateProtocolRequestBody::new(types::ProtocolOption::new()),
+    ///     );
+    ///     let response = iam.keystone_update_protocol(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_protocol(
+        &self,
+        request: KeystoneUpdateProtocolRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneUpdateProtocolResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)修改IAM用户信息。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `PATCH /v3/users/{user_id}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 409: 资源冲突。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateUserByAdminRequest};
+    ///
+    /// async fn keystone_update_user_by_admin(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateUserByAdminRequest::new(
+    ///         "<user_id>",
+    ///         types::KeystoneUpdateUserByAdminRequestBody::new(types::KeystoneUpdateUserOption::new()),
+    ///     );
+    ///     let response = iam.keystone_update_user_by_admin(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_user_by_admin(
+        &self,
+        request: KeystoneUpdateUserByAdminRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneUpdateUserByAdminResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于IAM用户修改自己的密码。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `POST /v3/users/{user_id}/password`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 405: 不允许的方法。
+    /// - 413: 请求体过大。
+    /// - 500: 内部服务错误。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{types, IamClient, KeystoneUpdateUserPasswordRequest};
+    ///
+    /// async fn keystone_update_user_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneUpdateUserPasswordRequest::new(
+    ///         "<user_id>",
+    ///         types::KeystoneUpdateUserPasswordRequestBody::new(
+    ///             types::KeystoneUpdatePasswordOption::new("<original_password>", "<password>"),
+    ///         ),
+    ///     );
+    ///     let response = iam.keystone_update_user_password(request).await?;
+    ///     println!("HTTP {}", response.status);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_update_user_password(
+        &self,
+        request: KeystoneUpdateUserPasswordRequest,
+    ) -> impl Future<
+        Output = Result<KeystoneUpdateUserPasswordResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)校验本账号中IAM用户token的有效性,或IAM用户校验自己token的有效性。管理员仅能校验本账号中IAM用户token的有效性,不能校验其他账号中IAM用户token的有效性。如果被校验的token有效,则返回该token的详细信息。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3/auth/tokens`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneValidateTokenRequest};
+    ///
+    /// async fn keystone_validate_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneValidateTokenRequest::new("<x_subject_token>");
+    ///     let response = iam.keystone_validate_token(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_validate_token(
+        &self,
+        request: KeystoneValidateTokenRequest,
+    ) -> impl Future<Output = Result<KeystoneValidateTokenResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询指定条件下的委托列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3.0/OS-AGENCY/agencies`
+    ///
+    /// Every item of every page: [`list_agencies_stream`](Self::list_agencies_stream).
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, ListAgenciesRequest};
+    ///
+    /// async fn list_agencies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = ListAgenciesRequest::new("<domain_id>");
+    ///     let response = iam.list_agencies(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_agencies(
+        &self,
+        request: ListAgenciesRequest,
+    ) -> impl Future<Output = Result<ListAgenciesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询委托所有项目服务权限列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/inherited_to_projects`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 404: 未找到相应的资源。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, ListAllProjectsPermissionsForAgencyRequest};
+    ///
+    /// async fn list_all_projects_permissions_for_agency(
+    ///     client: &hwcloud::Client,
+    /// ) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = ListAllProjectsPermissionsForAgencyRequest::new("<agency_id>");
+    ///     let response = iam.list_all_projects_permissions_for_agency(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_all_projects_permissions_for_agency(
+        &self,
+        request: ListAllProjectsPermissionsForAgencyRequest,
+    ) -> impl Future<
+        Output = Result<ListAllProjectsPermissionsForAgencyResponse, Error>,
+    > + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口可以用于[管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)查询自定义策略列表。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /v3.0/OS-ROLE/roles`
+    ///
+    /// Every item of every page: [`list_custom_policies_stream`](Self::list_custom_policies_stream).
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 401: 认证失败。
+    /// - 403: 没有操作权限。
+    /// - 500: 内部服务错误。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, ListCustomPoliciesRequest};
+    ///
+    /// async fn list_custom_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = ListCustomPoliciesRequest::new();
+    ///     let response = iam.list_custom_policies(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_custom_policies(
+        &self,
+        request: ListCustomPoliciesRequest,
+    ) -> impl Future<Output = Result<ListCustomPoliciesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
     /// Every item of [`keystone_list_projects`](Self::keystone_list_projects), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
     pub fn keystone_list_projects_stream(
         &self,
@@ -205,6 +5331,81 @@ impl IamClient {
                 total: |_| None,
             },
             |response| response.body.projects.take().unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`keystone_list_permissions`](Self::keystone_list_permissions), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn keystone_list_permissions_stream(
+        &self,
+        request: KeystoneListPermissionsRequest,
+    ) -> hwcloud_runtime::pagination::Items<
+        KeystoneListPermissionsRequest,
+        types::RoleResult,
+    > {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            hwcloud_runtime::pagination::ByPage::<KeystoneListPermissionsRequest, i32> {
+                page: |request| request.page,
+                size: |request| request.per_page,
+                set: |request, next| {
+                    request.page = Some(next.number);
+                    request.per_page = Some(next.size);
+                },
+                first: 1,
+                total: |response| response.body.total_number.map(i64::from),
+            },
+            |response| response.body.roles.take().unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_agencies`](Self::list_agencies), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn list_agencies_stream(
+        &self,
+        request: ListAgenciesRequest,
+    ) -> hwcloud_runtime::pagination::Items<
+        ListAgenciesRequest,
+        types::AgencyListResult,
+    > {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            hwcloud_runtime::pagination::ByPage::<ListAgenciesRequest, i32> {
+                page: |request| request.page,
+                size: |request| request.per_page,
+                set: |request, next| {
+                    request.page = Some(next.number);
+                    request.per_page = Some(next.size);
+                },
+                first: 1,
+                total: |_| None,
+            },
+            |response| response.body.agencies.take().unwrap_or_default(),
+        )
+    }
+
+    /// Every item of [`list_custom_policies`](Self::list_custom_policies), fetching page after page as the stream is polled. It ends after the last page or with an error: a page that failed, or paging that cannot end (a repeated cursor, more than [`max_pages`](hwcloud_runtime::pagination::Items::max_pages) pages).
+    pub fn list_custom_policies_stream(
+        &self,
+        request: ListCustomPoliciesRequest,
+    ) -> hwcloud_runtime::pagination::Items<
+        ListCustomPoliciesRequest,
+        types::ListPolicyRoleResult,
+    > {
+        hwcloud_runtime::pagination::items(
+            self.inner.clone(),
+            request,
+            hwcloud_runtime::pagination::ByPage::<ListCustomPoliciesRequest, i32> {
+                page: |request| request.page,
+                size: |request| request.per_page,
+                set: |request, next| {
+                    request.page = Some(next.number);
+                    request.per_page = Some(next.size);
+                },
+                first: 1,
+                total: |response| response.body.total_number.map(i64::from),
+            },
+            |response| response.body.roles.take().unwrap_or_default(),
         )
     }
 }
@@ -577,6 +5778,11772 @@ pub struct KeystoneListAuthDomainsResponse {
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::add_client_id_to_oidc_provider_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, AddClientIdToOidcProviderV5Request};
+///
+/// async fn add_client_id_to_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AddClientIdToOidcProviderV5Request::new(
+///         "<provider_id>",
+///         types::AddClientIdToOidcProviderReqBody::new("<client_id>"),
+///     );
+///     let response = iam.add_client_id_to_oidc_provider_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddClientIdToOidcProviderV5Request {
+    /// 提供商ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `provider_id`.
+    pub provider_id: String,
+    /// The request body.
+    pub body: types::AddClientIdToOidcProviderReqBody,
+}
+
+impl AddClientIdToOidcProviderV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        provider_id: impl Into<String>,
+        body: types::AddClientIdToOidcProviderReqBody,
+    ) -> Self {
+        Self {
+            provider_id: provider_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for AddClientIdToOidcProviderV5Request {
+    type Output = AddClientIdToOidcProviderV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AddClientIdToOidcProviderV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/oidc-providers/{provider_id}/add-client-id",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("provider_id", &self.provider_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddClientIdToOidcProviderV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::add_client_id_to_oidc_provider_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddClientIdToOidcProviderV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::add_user_to_group_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, AddUserToGroupV5Request};
+///
+/// async fn add_user_to_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AddUserToGroupV5Request::new(
+///         "<group_id>",
+///         types::AddUserToGroupReqBody::new("<user_id>"),
+///     );
+///     let response = iam.add_user_to_group_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddUserToGroupV5Request {
+    /// 用户组ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// The ID of the user to be added to the group.
+    pub body: types::AddUserToGroupReqBody,
+}
+
+impl AddUserToGroupV5Request {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>, body: types::AddUserToGroupReqBody) -> Self {
+        Self {
+            group_id: group_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for AddUserToGroupV5Request {
+    type Output = AddUserToGroupV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AddUserToGroupV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/groups/{group_id}/add-user",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AddUserToGroupV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::add_user_to_group_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AddUserToGroupV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::associate_agency_with_all_projects_permission`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, AssociateAgencyWithAllProjectsPermissionRequest};
+///
+/// async fn associate_agency_with_all_projects_permission(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AssociateAgencyWithAllProjectsPermissionRequest::new("<agency_id>", "<role_id>");
+///     let response = iam.associate_agency_with_all_projects_permission(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateAgencyWithAllProjectsPermissionRequest {
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl AssociateAgencyWithAllProjectsPermissionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+            domain_id: None,
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AssociateAgencyWithAllProjectsPermissionRequest {
+    type Output = AssociateAgencyWithAllProjectsPermissionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AssociateAgencyWithAllProjectsPermission",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AssociateAgencyWithAllProjectsPermissionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::associate_agency_with_all_projects_permission`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateAgencyWithAllProjectsPermissionResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::associate_agency_with_domain_permission`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, AssociateAgencyWithDomainPermissionRequest};
+///
+/// async fn associate_agency_with_domain_permission(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AssociateAgencyWithDomainPermissionRequest::new("<agency_id>", "<role_id>");
+///     let response = iam.associate_agency_with_domain_permission(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateAgencyWithDomainPermissionRequest {
+    /// 委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl AssociateAgencyWithDomainPermissionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            agency_id: agency_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AssociateAgencyWithDomainPermissionRequest {
+    type Output = AssociateAgencyWithDomainPermissionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AssociateAgencyWithDomainPermission",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("agency_id", &self.agency_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AssociateAgencyWithDomainPermissionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::associate_agency_with_domain_permission`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateAgencyWithDomainPermissionResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::associate_agency_with_project_permission`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, AssociateAgencyWithProjectPermissionRequest};
+///
+/// async fn associate_agency_with_project_permission(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AssociateAgencyWithProjectPermissionRequest::new("<agency_id>", "<role_id>");
+///     let response = iam.associate_agency_with_project_permission(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateAgencyWithProjectPermissionRequest {
+    /// 委托方的项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl AssociateAgencyWithProjectPermissionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            agency_id: agency_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 委托方的项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for AssociateAgencyWithProjectPermissionRequest {
+    type Output = AssociateAgencyWithProjectPermissionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AssociateAgencyWithProjectPermission",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("agency_id", &self.agency_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AssociateAgencyWithProjectPermissionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::associate_agency_with_project_permission`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateAgencyWithProjectPermissionResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::associate_role_to_agency_on_enterprise_project`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, AssociateRoleToAgencyOnEnterpriseProjectRequest};
+///
+/// async fn associate_role_to_agency_on_enterprise_project(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AssociateRoleToAgencyOnEnterpriseProjectRequest::new(
+///         types::CreateAgencyEpPolicyAssignmentReqBody::new(
+///             vec![
+///                 types::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments::new(
+///                     "<agency_id>",
+///                     "<enterprise_project_id>",
+///                     "<role_id>",
+///                 ),
+///             ],
+///         ),
+///     );
+///     let response = iam.associate_role_to_agency_on_enterprise_project(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateRoleToAgencyOnEnterpriseProjectRequest {
+    /// The request body.
+    pub body: types::CreateAgencyEpPolicyAssignmentReqBody,
+}
+
+impl AssociateRoleToAgencyOnEnterpriseProjectRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateAgencyEpPolicyAssignmentReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for AssociateRoleToAgencyOnEnterpriseProjectRequest {
+    type Output = AssociateRoleToAgencyOnEnterpriseProjectResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AssociateRoleToAgencyOnEnterpriseProject",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-PERMISSION/subjects/agency/scopes/enterprise-project/role-assignments",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AssociateRoleToAgencyOnEnterpriseProjectResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::associate_role_to_agency_on_enterprise_project`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateRoleToAgencyOnEnterpriseProjectResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: String,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::associate_role_to_group_on_enterprise_project`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, AssociateRoleToGroupOnEnterpriseProjectRequest};
+///
+/// async fn associate_role_to_group_on_enterprise_project(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AssociateRoleToGroupOnEnterpriseProjectRequest::new(
+///         "<enterprise_project_id>",
+///         "<group_id>",
+///         "<role_id>",
+///     );
+///     let response = iam.associate_role_to_group_on_enterprise_project(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateRoleToGroupOnEnterpriseProjectRequest {
+    /// 企业项目ID。
+    ///
+    /// Sent as path parameter `enterprise_project_id`.
+    pub enterprise_project_id: String,
+    /// 用户组ID。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl AssociateRoleToGroupOnEnterpriseProjectRequest {
+    /// A request with its inputs.
+    pub fn new(
+        enterprise_project_id: impl Into<String>,
+        group_id: impl Into<String>,
+        role_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            enterprise_project_id: enterprise_project_id.into(),
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl Operation for AssociateRoleToGroupOnEnterpriseProjectRequest {
+    type Output = AssociateRoleToGroupOnEnterpriseProjectResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AssociateRoleToGroupOnEnterpriseProject",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("enterprise_project_id", &self.enterprise_project_id)?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AssociateRoleToGroupOnEnterpriseProjectResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::associate_role_to_group_on_enterprise_project`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateRoleToGroupOnEnterpriseProjectResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::associate_role_to_user_on_enterprise_project`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, AssociateRoleToUserOnEnterpriseProjectRequest};
+///
+/// async fn associate_role_to_user_on_enterprise_project(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AssociateRoleToUserOnEnterpriseProjectRequest::new(
+///         "<enterprise_project_id>",
+///         "<user_id>",
+///         "<role_id>",
+///     );
+///     let response = iam.associate_role_to_user_on_enterprise_project(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateRoleToUserOnEnterpriseProjectRequest {
+    /// 企业项目ID。
+    ///
+    /// Sent as path parameter `enterprise_project_id`.
+    pub enterprise_project_id: String,
+    /// 用户ID。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+    /// 权限ID。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl AssociateRoleToUserOnEnterpriseProjectRequest {
+    /// A request with its inputs.
+    pub fn new(
+        enterprise_project_id: impl Into<String>,
+        user_id: impl Into<String>,
+        role_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            enterprise_project_id: enterprise_project_id.into(),
+            user_id: user_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
+impl Operation for AssociateRoleToUserOnEnterpriseProjectRequest {
+    type Output = AssociateRoleToUserOnEnterpriseProjectResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AssociateRoleToUserOnEnterpriseProject",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-PERMISSION/enterprise-projects/{enterprise_project_id}/users/{user_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("enterprise_project_id", &self.enterprise_project_id)?;
+        request.path("user_id", &self.user_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AssociateRoleToUserOnEnterpriseProjectResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::associate_role_to_user_on_enterprise_project`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AssociateRoleToUserOnEnterpriseProjectResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::attach_agency_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, AttachAgencyPolicyV5Request};
+///
+/// async fn attach_agency_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AttachAgencyPolicyV5Request::new(
+///         "<policy_id>",
+///         types::AttachAgencyPolicyReqBody::new("<agency_id>"),
+///     );
+///     let response = iam.attach_agency_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttachAgencyPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::AttachAgencyPolicyReqBody,
+}
+
+impl AttachAgencyPolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::AttachAgencyPolicyReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for AttachAgencyPolicyV5Request {
+    type Output = AttachAgencyPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AttachAgencyPolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/attach-agency",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AttachAgencyPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::attach_agency_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttachAgencyPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::attach_group_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, AttachGroupPolicyV5Request};
+///
+/// async fn attach_group_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AttachGroupPolicyV5Request::new(
+///         "<policy_id>",
+///         types::AttachGroupPolicyReqBody::new("<group_id>"),
+///     );
+///     let response = iam.attach_group_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttachGroupPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::AttachGroupPolicyReqBody,
+}
+
+impl AttachGroupPolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::AttachGroupPolicyReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for AttachGroupPolicyV5Request {
+    type Output = AttachGroupPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AttachGroupPolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/attach-group",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AttachGroupPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::attach_group_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttachGroupPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::attach_user_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, AttachUserPolicyV5Request};
+///
+/// async fn attach_user_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = AttachUserPolicyV5Request::new(
+///         "<policy_id>",
+///         types::AttachUserPolicyReqBody::new("<user_id>"),
+///     );
+///     let response = iam.attach_user_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttachUserPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::AttachUserPolicyReqBody,
+}
+
+impl AttachUserPolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::AttachUserPolicyReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for AttachUserPolicyV5Request {
+    type Output = AttachUserPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.AttachUserPolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/attach-user",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(AttachUserPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::attach_user_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AttachUserPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::change_password_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, ChangePasswordV5Request};
+///
+/// async fn change_password_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = ChangePasswordV5Request::new(
+///         types::ChangePasswordReqBody::new("<new_password>", "<old_password>"),
+///     );
+///     let response = iam.change_password_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ChangePasswordV5Request {
+    /// The request body.
+    pub body: types::ChangePasswordReqBody,
+}
+
+impl ChangePasswordV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::ChangePasswordReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for ChangePasswordV5Request {
+    type Output = ChangePasswordV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.ChangePasswordV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/caller-password",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ChangePasswordV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::change_password_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ChangePasswordV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::check_all_projects_permission_for_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, CheckAllProjectsPermissionForAgencyRequest};
+///
+/// async fn check_all_projects_permission_for_agency(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CheckAllProjectsPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
+///     let response = iam.check_all_projects_permission_for_agency(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckAllProjectsPermissionForAgencyRequest {
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl CheckAllProjectsPermissionForAgencyRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+            domain_id: None,
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CheckAllProjectsPermissionForAgencyRequest {
+    type Output = CheckAllProjectsPermissionForAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CheckAllProjectsPermissionForAgency",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}/inherited_to_projects",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CheckAllProjectsPermissionForAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::check_all_projects_permission_for_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckAllProjectsPermissionForAgencyResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::check_domain_permission_for_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, CheckDomainPermissionForAgencyRequest};
+///
+/// async fn check_domain_permission_for_agency(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CheckDomainPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
+///     let response = iam.check_domain_permission_for_agency(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckDomainPermissionForAgencyRequest {
+    /// 委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl CheckDomainPermissionForAgencyRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            agency_id: agency_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CheckDomainPermissionForAgencyRequest {
+    type Output = CheckDomainPermissionForAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CheckDomainPermissionForAgency",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3.0/OS-AGENCY/domains/{domain_id}/agencies/{agency_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("agency_id", &self.agency_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CheckDomainPermissionForAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::check_domain_permission_for_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckDomainPermissionForAgencyResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::check_project_permission_for_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, CheckProjectPermissionForAgencyRequest};
+///
+/// async fn check_project_permission_for_agency(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CheckProjectPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
+///     let response = iam.check_project_permission_for_agency(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckProjectPermissionForAgencyRequest {
+    /// 委托方的项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl CheckProjectPermissionForAgencyRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            agency_id: agency_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 委托方的项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for CheckProjectPermissionForAgencyRequest {
+    type Output = CheckProjectPermissionForAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CheckProjectPermissionForAgency",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3.0/OS-AGENCY/projects/{project_id}/agencies/{agency_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("agency_id", &self.agency_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CheckProjectPermissionForAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::check_project_permission_for_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckProjectPermissionForAgencyResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_access_key_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, CreateAccessKeyV5Request};
+///
+/// async fn create_access_key_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateAccessKeyV5Request::new("<user_id>");
+///     let response = iam.create_access_key_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAccessKeyV5Request {
+    /// IAM用户ID。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl CreateAccessKeyV5Request {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for CreateAccessKeyV5Request {
+    type Output = CreateAccessKeyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateAccessKeyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/users/{user_id}/access-keys",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateAccessKeyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_access_key_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAccessKeyV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateAccessKeyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateAgencyRequest};
+///
+/// async fn create_agency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateAgencyRequest::new(
+///         types::CreateAgencyRequestBody::new(
+///             types::CreateAgencyOption::new("<domain_id>", "<name>"),
+///         ),
+///     );
+///     let response = iam.create_agency(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAgencyRequest {
+    /// 请求体。
+    pub body: types::CreateAgencyRequestBody,
+}
+
+impl CreateAgencyRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateAgencyRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateAgencyRequest {
+    type Output = CreateAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateAgency",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-AGENCY/agencies",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAgencyResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateAgencyResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_agency_custom_policy`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateAgencyCustomPolicyRequest};
+///
+/// async fn create_agency_custom_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateAgencyCustomPolicyRequest::new(
+///         types::CreateAgencyCustomPolicyRequestBody::new(
+///             types::AgencyPolicyRoleOption::new(
+///                 "<description>",
+///                 "<display_name>",
+///                 types::AgencyPolicy::new(),
+///                 "<type_>",
+///             ),
+///         ),
+///     );
+///     let response = iam.create_agency_custom_policy(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAgencyCustomPolicyRequest {
+    /// 请求体。
+    pub body: types::CreateAgencyCustomPolicyRequestBody,
+}
+
+impl CreateAgencyCustomPolicyRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateAgencyCustomPolicyRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateAgencyCustomPolicyRequest {
+    type Output = CreateAgencyCustomPolicyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateAgencyCustomPolicy",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-ROLE/roles",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateAgencyCustomPolicyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_agency_custom_policy`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAgencyCustomPolicyResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateAgencyCustomPolicyResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_agency_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateAgencyV5Request};
+///
+/// async fn create_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateAgencyV5Request::new(
+///         types::CreateAgencyReqBody::new("<agency_name>", "<trust_policy>"),
+///     );
+///     let response = iam.create_agency_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAgencyV5Request {
+    /// The request body.
+    pub body: types::CreateAgencyReqBody,
+}
+
+impl CreateAgencyV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateAgencyReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateAgencyV5Request {
+    type Output = CreateAgencyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateAgencyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/agencies",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateAgencyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_agency_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateAgencyV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateAgencyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_binding_device`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateBindingDeviceRequest};
+///
+/// async fn create_binding_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateBindingDeviceRequest::new(
+///         types::BindMfaDevice::new(
+///             "<authentication_code_first>",
+///             "<authentication_code_second>",
+///             "<serial_number>",
+///             "<user_id>",
+///         ),
+///     );
+///     let response = iam.create_binding_device(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateBindingDeviceRequest {
+    /// 绑定mfa Device
+    pub body: types::BindMfaDevice,
+}
+
+impl CreateBindingDeviceRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::BindMfaDevice) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateBindingDeviceRequest {
+    type Output = CreateBindingDeviceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateBindingDevice",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-MFA/mfa-devices/bind",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateBindingDeviceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_binding_device`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateBindingDeviceResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_cloud_service_custom_policy`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateCloudServiceCustomPolicyRequest};
+///
+/// async fn create_cloud_service_custom_policy(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateCloudServiceCustomPolicyRequest::new(
+///         types::CreateCloudServiceCustomPolicyRequestBody::new(
+///             types::ServicePolicyRoleOption::new(
+///                 "<description>",
+///                 "<display_name>",
+///                 types::ServicePolicy::new(),
+///                 "<type_>",
+///             ),
+///         ),
+///     );
+///     let response = iam.create_cloud_service_custom_policy(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateCloudServiceCustomPolicyRequest {
+    /// 请求体。
+    pub body: types::CreateCloudServiceCustomPolicyRequestBody,
+}
+
+impl CreateCloudServiceCustomPolicyRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateCloudServiceCustomPolicyRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateCloudServiceCustomPolicyRequest {
+    type Output = CreateCloudServiceCustomPolicyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateCloudServiceCustomPolicy",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-ROLE/roles",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateCloudServiceCustomPolicyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_cloud_service_custom_policy`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateCloudServiceCustomPolicyResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateCloudServiceCustomPolicyResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_group_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateGroupV5Request};
+///
+/// async fn create_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateGroupV5Request::new(types::CreateGroupReqBody::new("<group_name>"));
+///     let response = iam.create_group_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateGroupV5Request {
+    /// The information of the group.
+    pub body: types::CreateGroupReqBody,
+}
+
+impl CreateGroupV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateGroupReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateGroupV5Request {
+    type Output = CreateGroupV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateGroupV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/groups",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateGroupV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_group_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateGroupV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateGroupResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_login_profile_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateLoginProfileV5Request};
+///
+/// async fn create_login_profile_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateLoginProfileV5Request::new(
+///         "<user_id>",
+///         types::CreateLoginProfileReqBody::new("<password>", true),
+///     );
+///     let response = iam.create_login_profile_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateLoginProfileV5Request {
+    /// IAM用户ID。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+    /// The information about the login profile.
+    pub body: types::CreateLoginProfileReqBody,
+}
+
+impl CreateLoginProfileV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        user_id: impl Into<String>,
+        body: types::CreateLoginProfileReqBody,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateLoginProfileV5Request {
+    type Output = CreateLoginProfileV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateLoginProfileV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/users/{user_id}/login-profile",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateLoginProfileV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_login_profile_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateLoginProfileV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateLoginProfileResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_login_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateLoginTokenRequest};
+///
+/// async fn create_login_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateLoginTokenRequest::new(
+///         types::CreateLoginTokenRequestBody::new(
+///             types::LoginTokenAuth::new(
+///                 types::LoginTokenSecurityToken::new("<access>", "<id>", "<secret>"),
+///             ),
+///         ),
+///     );
+///     let response = iam.create_login_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateLoginTokenRequest {
+    /// 请求体。
+    pub body: types::CreateLoginTokenRequestBody,
+}
+
+impl CreateLoginTokenRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateLoginTokenRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateLoginTokenRequest {
+    type Output = CreateLoginTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateLoginToken",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-AUTH/securitytoken/logintokens",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateLoginTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_login_token: response
+                .header(const { HeaderName::from_static("x-subject-logintoken") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_login_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateLoginTokenResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateLoginTokenResponseBody,
+    /// 签名后的logintoken。
+    ///
+    /// From response header `X-Subject-LoginToken`.
+    pub x_subject_login_token: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_metadata`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateMetadataRequest};
+///
+/// async fn create_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateMetadataRequest::new(
+///         "<idp_id>",
+///         "<protocol_id>",
+///         types::CreateMetadataRequestBody::new("<domain_id>", "<metadata>", "<xaccount_type>"),
+///     );
+///     let response = iam.create_metadata(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateMetadataRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 协议ID。
+    ///
+    /// Sent as path parameter `protocol_id`.
+    pub protocol_id: String,
+    /// 请求体。
+    pub body: types::CreateMetadataRequestBody,
+}
+
+impl CreateMetadataRequest {
+    /// A request with its inputs.
+    pub fn new(
+        idp_id: impl Into<String>,
+        protocol_id: impl Into<String>,
+        body: types::CreateMetadataRequestBody,
+    ) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            protocol_id: protocol_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateMetadataRequest {
+    type Output = CreateMetadataResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateMetadata",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3-ext/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/metadata",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.path("protocol_id", &self.protocol_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateMetadataResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_metadata`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateMetadataResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateMetadataResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_mfa_device`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateMfaDeviceRequest};
+///
+/// async fn create_mfa_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateMfaDeviceRequest::new(
+///         types::CreateMfaDeviceReq::new(types::CreateMfaDevice::new("<name>", "<user_id>")),
+///     );
+///     let response = iam.create_mfa_device(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateMfaDeviceRequest {
+    /// 创建mfa_device的请求体
+    pub body: types::CreateMfaDeviceReq,
+}
+
+impl CreateMfaDeviceRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateMfaDeviceReq) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateMfaDeviceRequest {
+    type Output = CreateMfaDeviceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateMfaDevice",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-MFA/virtual-mfa-devices",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateMfaDeviceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_mfa_device`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateMfaDeviceResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateMfaDeviceRes,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_oidc_provider_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateOidcProviderV5Request};
+///
+/// async fn create_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateOidcProviderV5Request::new(
+///         types::CreateOidcProviderReqBody::new(
+///             vec![String::from("<client_ids>")],
+///             "<name>",
+///             "<url>",
+///         ),
+///     );
+///     let response = iam.create_oidc_provider_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateOidcProviderV5Request {
+    /// The request body.
+    pub body: types::CreateOidcProviderReqBody,
+}
+
+impl CreateOidcProviderV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateOidcProviderReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateOidcProviderV5Request {
+    type Output = CreateOidcProviderV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateOidcProviderV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/oidc-providers",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateOidcProviderV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_oidc_provider_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateOidcProviderV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateOidcProviderV5ResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_open_id_connect_config`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateOpenIdConnectConfigRequest};
+///
+/// async fn create_open_id_connect_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateOpenIdConnectConfigRequest::new(
+///         "<idp_id>",
+///         types::CreateOpenIdConnectConfigRequestBody::new(types::CreateOpenIdConnectConfig::new()),
+///     );
+///     let response = iam.create_open_id_connect_config(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateOpenIdConnectConfigRequest {
+    /// 身份提供商ID
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 创建身份提供商的信息
+    pub body: types::CreateOpenIdConnectConfigRequestBody,
+}
+
+impl CreateOpenIdConnectConfigRequest {
+    /// A request with its inputs.
+    pub fn new(
+        idp_id: impl Into<String>,
+        body: types::CreateOpenIdConnectConfigRequestBody,
+    ) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateOpenIdConnectConfigRequest {
+    type Output = CreateOpenIdConnectConfigResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateOpenIdConnectConfig",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-FEDERATION/identity-providers/{idp_id}/openid-connect-config",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateOpenIdConnectConfigResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_open_id_connect_config`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateOpenIdConnectConfigResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateOpenIdConnectConfigResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_permanent_access_key`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreatePermanentAccessKeyRequest};
+///
+/// async fn create_permanent_access_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreatePermanentAccessKeyRequest::new(
+///         types::CreatePermanentAccessKeyRequestBody::new(
+///             types::CreateCredentialOption::new("<user_id>"),
+///         ),
+///     );
+///     let response = iam.create_permanent_access_key(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePermanentAccessKeyRequest {
+    /// 请求体。
+    pub body: types::CreatePermanentAccessKeyRequestBody,
+}
+
+impl CreatePermanentAccessKeyRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreatePermanentAccessKeyRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreatePermanentAccessKeyRequest {
+    type Output = CreatePermanentAccessKeyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreatePermanentAccessKey",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-CREDENTIAL/credentials",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreatePermanentAccessKeyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_permanent_access_key`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePermanentAccessKeyResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreatePermanentAccessKeyResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreatePolicyV5Request};
+///
+/// async fn create_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreatePolicyV5Request::new(
+///         types::CreatePolicyReqBody::new("<policy_document>", "<policy_name>"),
+///     );
+///     let response = iam.create_policy_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePolicyV5Request {
+    /// The request body.
+    pub body: types::CreatePolicyReqBody,
+}
+
+impl CreatePolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreatePolicyReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreatePolicyV5Request {
+    type Output = CreatePolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreatePolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreatePolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePolicyV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreatePolicyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_policy_version_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreatePolicyVersionV5Request};
+///
+/// async fn create_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreatePolicyVersionV5Request::new(
+///         "<policy_id>",
+///         types::CreatePolicyVersionReqBody::new("<policy_document>"),
+///     );
+///     let response = iam.create_policy_version_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePolicyVersionV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::CreatePolicyVersionReqBody,
+}
+
+impl CreatePolicyVersionV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::CreatePolicyVersionReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreatePolicyVersionV5Request {
+    type Output = CreatePolicyVersionV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreatePolicyVersionV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/versions",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreatePolicyVersionV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_policy_version_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatePolicyVersionV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreatePolicyVersionResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_saml_provider_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateSamlProviderV5Request};
+///
+/// async fn create_saml_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateSamlProviderV5Request::new(
+///         types::CreateSamlProviderReqBody::new("<name>", "<saml_metadata_document>"),
+///     );
+///     let response = iam.create_saml_provider_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateSamlProviderV5Request {
+    /// The request body.
+    pub body: types::CreateSamlProviderReqBody,
+}
+
+impl CreateSamlProviderV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateSamlProviderReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateSamlProviderV5Request {
+    type Output = CreateSamlProviderV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateSamlProviderV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/saml-providers",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateSamlProviderV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_saml_provider_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateSamlProviderV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateSamlProviderV5ResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_service_linked_agency_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateServiceLinkedAgencyV5Request};
+///
+/// async fn create_service_linked_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateServiceLinkedAgencyV5Request::new(
+///         types::CreateServiceLinkedAgencyReqBody::new("<service_principal>"),
+///     );
+///     let response = iam.create_service_linked_agency_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateServiceLinkedAgencyV5Request {
+    /// 服务主体信息
+    pub body: types::CreateServiceLinkedAgencyReqBody,
+}
+
+impl CreateServiceLinkedAgencyV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateServiceLinkedAgencyReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateServiceLinkedAgencyV5Request {
+    type Output = CreateServiceLinkedAgencyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateServiceLinkedAgencyV5",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v5/service-linked-agencies",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateServiceLinkedAgencyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_service_linked_agency_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateServiceLinkedAgencyV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateServiceLinkedAgencyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_temporary_access_key_by_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateTemporaryAccessKeyByAgencyRequest};
+///
+/// async fn create_temporary_access_key_by_agency(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateTemporaryAccessKeyByAgencyRequest::new(
+///         types::CreateTemporaryAccessKeyByAgencyRequestBody::new(
+///             types::AgencyAuth::new(
+///                 types::AgencyAuthIdentity::new(
+///                     types::IdentityAssumerole::new("<agency_name>"),
+///                     vec![types::AgencyAuthIdentityMethods::AssumeRole],
+///                 ),
+///             ),
+///         ),
+///     );
+///     let response = iam.create_temporary_access_key_by_agency(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByAgencyRequest {
+    /// 请求体。
+    pub body: types::CreateTemporaryAccessKeyByAgencyRequestBody,
+}
+
+impl CreateTemporaryAccessKeyByAgencyRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateTemporaryAccessKeyByAgencyRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateTemporaryAccessKeyByAgencyRequest {
+    type Output = CreateTemporaryAccessKeyByAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateTemporaryAccessKeyByAgency",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-CREDENTIAL/securitytokens",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateTemporaryAccessKeyByAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_temporary_access_key_by_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByAgencyResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateTemporaryAccessKeyByAgencyResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_temporary_access_key_by_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateTemporaryAccessKeyByTokenRequest};
+///
+/// async fn create_temporary_access_key_by_token(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateTemporaryAccessKeyByTokenRequest::new(
+///         types::CreateTemporaryAccessKeyByTokenRequestBody::new(
+///             types::TokenAuth::new(
+///                 types::TokenAuthIdentity::new(vec![types::TokenAuthIdentityMethods::Token]),
+///             ),
+///         ),
+///     );
+///     let response = iam.create_temporary_access_key_by_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByTokenRequest {
+    /// 请求体。
+    pub body: types::CreateTemporaryAccessKeyByTokenRequestBody,
+}
+
+impl CreateTemporaryAccessKeyByTokenRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateTemporaryAccessKeyByTokenRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateTemporaryAccessKeyByTokenRequest {
+    type Output = CreateTemporaryAccessKeyByTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateTemporaryAccessKeyByToken",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-CREDENTIAL/securitytokens",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateTemporaryAccessKeyByTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_temporary_access_key_by_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByTokenResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateTemporaryAccessKeyByTokenResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_token_with_id_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateTokenWithIdTokenRequest};
+///
+/// async fn create_token_with_id_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateTokenWithIdTokenRequest::new(
+///         "<x_idp_id>",
+///         types::GetIdTokenRequestBody::new(
+///             types::GetIdTokenAuthParams::new(types::GetIdTokenIdTokenBody::new("<id>")),
+///         ),
+///     );
+///     let response = iam.create_token_with_id_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateTokenWithIdTokenRequest {
+    /// 身份提供商ID。
+    ///
+    /// Length: 1 to 64.
+    ///
+    /// Sent as header parameter `X-Idp-Id`.
+    pub x_idp_id: String,
+    /// 获取iam token必要的请求体auth参数
+    pub body: types::GetIdTokenRequestBody,
+}
+
+impl CreateTokenWithIdTokenRequest {
+    /// A request with its inputs.
+    pub fn new(x_idp_id: impl Into<String>, body: types::GetIdTokenRequestBody) -> Self {
+        Self {
+            x_idp_id: x_idp_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateTokenWithIdTokenRequest {
+    type Output = CreateTokenWithIdTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateTokenWithIdToken",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-AUTH/id-token/tokens",
+        success: &[201u16],
+        auth: &[],
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.header(const { HeaderName::from_static("x-idp-id") }, &self.x_idp_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateTokenWithIdTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_token_with_id_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateTokenWithIdTokenResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::OidcScopedToken,
+    /// 签名后的Token
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_unscope_token_by_idp_initiated`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateUnscopeTokenByIdpInitiatedRequest};
+///
+/// async fn create_unscope_token_by_idp_initiated(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateUnscopeTokenByIdpInitiatedRequest::new(
+///         "<x_idp_id>",
+///         types::CreateUnscopeTokenByIdpInitiatedRequestBody::new("<saml_response>"),
+///     );
+///     let response = iam.create_unscope_token_by_idp_initiated(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUnscopeTokenByIdpInitiatedRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as header parameter `X-Idp-Id`.
+    pub x_idp_id: String,
+    /// The request body.
+    pub body: types::CreateUnscopeTokenByIdpInitiatedRequestBody,
+}
+
+impl CreateUnscopeTokenByIdpInitiatedRequest {
+    /// A request with its inputs.
+    pub fn new(
+        x_idp_id: impl Into<String>,
+        body: types::CreateUnscopeTokenByIdpInitiatedRequestBody,
+    ) -> Self {
+        Self {
+            x_idp_id: x_idp_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for CreateUnscopeTokenByIdpInitiatedRequest {
+    type Output = CreateUnscopeTokenByIdpInitiatedResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateUnscopeTokenByIdpInitiated",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-FEDERATION/tokens",
+        success: &[201u16],
+        auth: &[],
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.header(const { HeaderName::from_static("x-idp-id") }, &self.x_idp_id)?;
+        request.form_body("application/x-www-form-urlencoded", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateUnscopeTokenByIdpInitiatedResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_unscope_token_by_idp_initiated`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUnscopeTokenByIdpInitiatedResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateUnscopeTokenByIdpInitiatedResponseBody,
+    /// 签名后的unscoped token。
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_unscoped_token_with_id_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, CreateUnscopedTokenWithIdTokenRequest};
+///
+/// async fn create_unscoped_token_with_id_token(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateUnscopedTokenWithIdTokenRequest::new("<idp_id>", "<protocol_id>");
+///     let response = iam.create_unscoped_token_with_id_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUnscopedTokenWithIdTokenRequest {
+    /// 身份提供商id。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 协议id。
+    ///
+    /// Sent as path parameter `protocol_id`.
+    pub protocol_id: String,
+}
+
+impl CreateUnscopedTokenWithIdTokenRequest {
+    /// A request with its inputs.
+    pub fn new(idp_id: impl Into<String>, protocol_id: impl Into<String>) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            protocol_id: protocol_id.into(),
+        }
+    }
+}
+
+impl Operation for CreateUnscopedTokenWithIdTokenRequest {
+    type Output = CreateUnscopedTokenWithIdTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateUnscopedTokenWithIdToken",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}/auth",
+        success: &[201u16],
+        auth: &[],
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.path("protocol_id", &self.protocol_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateUnscopedTokenWithIdTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_unscoped_token_with_id_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUnscopedTokenWithIdTokenResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::UnscopedToken,
+    /// 签名后的Token。
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_user`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateUserRequest};
+///
+/// async fn create_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateUserRequest::new(
+///         types::CreateUserRequestBody::new(types::CreateUserOption::new("<domain_id>", "<name>")),
+///     );
+///     let response = iam.create_user(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUserRequest {
+    /// 请求体。
+    pub body: types::CreateUserRequestBody,
+}
+
+impl CreateUserRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateUserRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateUserRequest {
+    type Output = CreateUserResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateUser",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3.0/OS-USER/users",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateUserResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_user`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUserResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateUserResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_user_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateUserV5Request};
+///
+/// async fn create_user_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateUserV5Request::new(types::CreateUserReqBody::new(true, "<name>"));
+///     let response = iam.create_user_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUserV5Request {
+    /// The information about the user.
+    pub body: types::CreateUserReqBody,
+}
+
+impl CreateUserV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateUserReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateUserV5Request {
+    type Output = CreateUserV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateUserV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/users",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateUserV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_user_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUserV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateUserResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::create_virtual_mfa_device_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, CreateVirtualMfaDeviceV5Request};
+///
+/// async fn create_virtual_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = CreateVirtualMfaDeviceV5Request::new(
+///         types::CreateVirtualMfaDeviceReqBody::new("<user_id>", "<virtual_mfa_device_name>"),
+///     );
+///     let response = iam.create_virtual_mfa_device_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateVirtualMfaDeviceV5Request {
+    /// The request body.
+    pub body: types::CreateVirtualMfaDeviceReqBody,
+}
+
+impl CreateVirtualMfaDeviceV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::CreateVirtualMfaDeviceReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for CreateVirtualMfaDeviceV5Request {
+    type Output = CreateVirtualMfaDeviceV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.CreateVirtualMfaDeviceV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/virtual-mfa-devices",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(CreateVirtualMfaDeviceV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::create_virtual_mfa_device_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateVirtualMfaDeviceV5Response {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::CreateVirtualMfaDeviceResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_access_key_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteAccessKeyV5Request};
+///
+/// async fn delete_access_key_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteAccessKeyV5Request::new("<user_id>", "<access_key_id>");
+///     let response = iam.delete_access_key_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAccessKeyV5Request {
+    /// IAM用户ID。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+    /// 永久访问密钥ID,即AK。
+    ///
+    /// Length: 1 to 40.
+    ///
+    /// Sent as path parameter `access_key_id`.
+    pub access_key_id: String,
+}
+
+impl DeleteAccessKeyV5Request {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>, access_key_id: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            access_key_id: access_key_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteAccessKeyV5Request {
+    type Output = DeleteAccessKeyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteAccessKeyV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/users/{user_id}/access-keys/{access_key_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        request.path("access_key_id", &self.access_key_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAccessKeyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_access_key_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAccessKeyV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteAgencyRequest};
+///
+/// async fn delete_agency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteAgencyRequest::new("<agency_id>");
+///     let response = iam.delete_agency(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAgencyRequest {
+    /// 待删除的委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+}
+
+impl DeleteAgencyRequest {
+    /// A request with its inputs.
+    pub fn new(agency_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteAgencyRequest {
+    type Output = DeleteAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteAgency",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3.0/OS-AGENCY/agencies/{agency_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAgencyResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_agency_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteAgencyV5Request};
+///
+/// async fn delete_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteAgencyV5Request::new("<agency_id>");
+///     let response = iam.delete_agency_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAgencyV5Request {
+    /// 信任委托ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+}
+
+impl DeleteAgencyV5Request {
+    /// A request with its inputs.
+    pub fn new(agency_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteAgencyV5Request {
+    type Output = DeleteAgencyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteAgencyV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/agencies/{agency_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteAgencyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_agency_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteAgencyV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_binding_device`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, DeleteBindingDeviceRequest};
+///
+/// async fn delete_binding_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteBindingDeviceRequest::new(
+///         types::UnbindMfaDevice::new("<authentication_code>", "<serial_number>", "<user_id>"),
+///     );
+///     let response = iam.delete_binding_device(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteBindingDeviceRequest {
+    /// 解绑的请求体
+    pub body: types::UnbindMfaDevice,
+}
+
+impl DeleteBindingDeviceRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::UnbindMfaDevice) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for DeleteBindingDeviceRequest {
+    type Output = DeleteBindingDeviceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteBindingDevice",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3.0/OS-MFA/mfa-devices/unbind",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteBindingDeviceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_binding_device`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteBindingDeviceResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_custom_policy`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteCustomPolicyRequest};
+///
+/// async fn delete_custom_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteCustomPolicyRequest::new("<role_id>");
+///     let response = iam.delete_custom_policy(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteCustomPolicyRequest {
+    /// 待删除的自定义策略ID,获取方式请参见:[自定义策略ID](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=ListCustomPolicies)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl DeleteCustomPolicyRequest {
+    /// A request with its inputs.
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self { role_id: role_id.into() }
+    }
+}
+
+impl Operation for DeleteCustomPolicyRequest {
+    type Output = DeleteCustomPolicyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteCustomPolicy",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3.0/OS-ROLE/roles/{role_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteCustomPolicyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_custom_policy`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteCustomPolicyResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::DeleteCustomPolicyResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_domain_group_inherited_role`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteDomainGroupInheritedRoleRequest};
+///
+/// async fn delete_domain_group_inherited_role(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteDomainGroupInheritedRoleRequest::new("<group_id>", "<role_id>");
+///     let response = iam.delete_domain_group_inherited_role(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteDomainGroupInheritedRoleRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl DeleteDomainGroupInheritedRoleRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for DeleteDomainGroupInheritedRoleRequest {
+    type Output = DeleteDomainGroupInheritedRoleResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteDomainGroupInheritedRole",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteDomainGroupInheritedRoleResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_domain_group_inherited_role`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteDomainGroupInheritedRoleResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_group_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteGroupV5Request};
+///
+/// async fn delete_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteGroupV5Request::new("<group_id>");
+///     let response = iam.delete_group_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteGroupV5Request {
+    /// 用户组ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl DeleteGroupV5Request {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self { group_id: group_id.into() }
+    }
+}
+
+impl Operation for DeleteGroupV5Request {
+    type Output = DeleteGroupV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteGroupV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/groups/{group_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteGroupV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_group_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteGroupV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_login_profile_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteLoginProfileV5Request};
+///
+/// async fn delete_login_profile_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteLoginProfileV5Request::new("<user_id>");
+///     let response = iam.delete_login_profile_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteLoginProfileV5Request {
+    /// IAM用户ID。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl DeleteLoginProfileV5Request {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for DeleteLoginProfileV5Request {
+    type Output = DeleteLoginProfileV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteLoginProfileV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/users/{user_id}/login-profile",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteLoginProfileV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_login_profile_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteLoginProfileV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_mfa_device`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteMfaDeviceRequest};
+///
+/// async fn delete_mfa_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteMfaDeviceRequest::new("<user_id>", "<serial_number>");
+///     let response = iam.delete_mfa_device(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteMfaDeviceRequest {
+    /// 绑定MFA设备的IAM 用户ID。
+    ///
+    /// Sent as query parameter `user_id`.
+    pub user_id: String,
+    /// MFA设备序列号。
+    ///
+    /// Sent as query parameter `serial_number`.
+    pub serial_number: String,
+}
+
+impl DeleteMfaDeviceRequest {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>, serial_number: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            serial_number: serial_number.into(),
+        }
+    }
+}
+
+impl Operation for DeleteMfaDeviceRequest {
+    type Output = DeleteMfaDeviceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteMfaDevice",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3.0/OS-MFA/virtual-mfa-devices",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("user_id", &self.user_id);
+        request.query("serial_number", &self.serial_number);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteMfaDeviceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_mfa_device`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteMfaDeviceResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_oidc_provider_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteOidcProviderV5Request};
+///
+/// async fn delete_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteOidcProviderV5Request::new("<provider_id>");
+///     let response = iam.delete_oidc_provider_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteOidcProviderV5Request {
+    /// 提供商ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `provider_id`.
+    pub provider_id: String,
+}
+
+impl DeleteOidcProviderV5Request {
+    /// A request with its inputs.
+    pub fn new(provider_id: impl Into<String>) -> Self {
+        Self {
+            provider_id: provider_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteOidcProviderV5Request {
+    type Output = DeleteOidcProviderV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteOidcProviderV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/oidc-providers/{provider_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("provider_id", &self.provider_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteOidcProviderV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_oidc_provider_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteOidcProviderV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_permanent_access_key`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeletePermanentAccessKeyRequest};
+///
+/// async fn delete_permanent_access_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeletePermanentAccessKeyRequest::new("<access_key>");
+///     let response = iam.delete_permanent_access_key(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePermanentAccessKeyRequest {
+    /// 待删除的指定AK。
+    ///
+    /// Sent as path parameter `access_key`.
+    pub access_key: String,
+}
+
+impl DeletePermanentAccessKeyRequest {
+    /// A request with its inputs.
+    pub fn new(access_key: impl Into<String>) -> Self {
+        Self {
+            access_key: access_key.into(),
+        }
+    }
+}
+
+impl Operation for DeletePermanentAccessKeyRequest {
+    type Output = DeletePermanentAccessKeyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeletePermanentAccessKey",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3.0/OS-CREDENTIAL/credentials/{access_key}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("access_key", &self.access_key)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeletePermanentAccessKeyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_permanent_access_key`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePermanentAccessKeyResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeletePolicyV5Request};
+///
+/// async fn delete_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeletePolicyV5Request::new("<policy_id>");
+///     let response = iam.delete_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+}
+
+impl DeletePolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(policy_id: impl Into<String>) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+        }
+    }
+}
+
+impl Operation for DeletePolicyV5Request {
+    type Output = DeletePolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeletePolicyV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/policies/{policy_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeletePolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePolicyV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_policy_version_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeletePolicyVersionV5Request};
+///
+/// async fn delete_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeletePolicyVersionV5Request::new("<policy_id>", "<version_id>");
+///     let response = iam.delete_policy_version_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePolicyVersionV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// 身份策略版本号,以"v"开头后跟数字的字符串,例如"v5"。
+    ///
+    /// Sent as path parameter `version_id`.
+    pub version_id: String,
+}
+
+impl DeletePolicyVersionV5Request {
+    /// A request with its inputs.
+    pub fn new(policy_id: impl Into<String>, version_id: impl Into<String>) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            version_id: version_id.into(),
+        }
+    }
+}
+
+impl Operation for DeletePolicyVersionV5Request {
+    type Output = DeletePolicyVersionV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeletePolicyVersionV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/policies/{policy_id}/versions/{version_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.path("version_id", &self.version_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeletePolicyVersionV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_policy_version_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeletePolicyVersionV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_resource_tags_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, DeleteResourceTagsV5Request};
+///
+/// async fn delete_resource_tags_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteResourceTagsV5Request::new(
+///         "<resource_id>",
+///         types::DeleteResourceTagsV5ResourceType::Agency,
+///         vec![String::from("<body>")],
+///     );
+///     let response = iam.delete_resource_tags_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteResourceTagsV5Request {
+    /// 资源ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `resource_id`.
+    pub resource_id: String,
+    /// 资源类型,可以为“信任委托”(trust agency)或“IAM用户”(user)或“身份提供商”(provider)。
+    ///
+    /// Sent as path parameter `resource_type`.
+    pub resource_type: types::DeleteResourceTagsV5ResourceType,
+    /// 待删除的标签键列表。
+    pub body: Vec<String>,
+}
+
+impl DeleteResourceTagsV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        resource_id: impl Into<String>,
+        resource_type: impl Into<types::DeleteResourceTagsV5ResourceType>,
+        body: Vec<String>,
+    ) -> Self {
+        Self {
+            resource_id: resource_id.into(),
+            resource_type: resource_type.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for DeleteResourceTagsV5Request {
+    type Output = DeleteResourceTagsV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteResourceTagsV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/{resource_type}/{resource_id}/tags/delete",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("resource_id", &self.resource_id)?;
+        request.path("resource_type", &self.resource_type)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteResourceTagsV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_resource_tags_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteResourceTagsV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_saml_provider_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteSamlProviderV5Request};
+///
+/// async fn delete_saml_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteSamlProviderV5Request::new("<provider_id>");
+///     let response = iam.delete_saml_provider_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteSamlProviderV5Request {
+    /// 提供商ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `provider_id`.
+    pub provider_id: String,
+}
+
+impl DeleteSamlProviderV5Request {
+    /// A request with its inputs.
+    pub fn new(provider_id: impl Into<String>) -> Self {
+        Self {
+            provider_id: provider_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteSamlProviderV5Request {
+    type Output = DeleteSamlProviderV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteSamlProviderV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/saml-providers/{provider_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("provider_id", &self.provider_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteSamlProviderV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_saml_provider_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteSamlProviderV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_service_linked_agency_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteServiceLinkedAgencyV5Request};
+///
+/// async fn delete_service_linked_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteServiceLinkedAgencyV5Request::new("<agency_id>");
+///     let response = iam.delete_service_linked_agency_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteServiceLinkedAgencyV5Request {
+    /// 委托或信任委托ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+}
+
+impl DeleteServiceLinkedAgencyV5Request {
+    /// A request with its inputs.
+    pub fn new(agency_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+        }
+    }
+}
+
+impl Operation for DeleteServiceLinkedAgencyV5Request {
+    type Output = DeleteServiceLinkedAgencyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteServiceLinkedAgencyV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/service-linked-agencies/{agency_id}",
+        success: &[202u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteServiceLinkedAgencyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_service_linked_agency_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteServiceLinkedAgencyV5Response {
+    /// The HTTP status: one of 202.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::DeleteServiceLinkedAgencyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_user_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteUserV5Request};
+///
+/// async fn delete_user_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteUserV5Request::new("<user_id>");
+///     let response = iam.delete_user_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteUserV5Request {
+    /// IAM用户ID。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl DeleteUserV5Request {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for DeleteUserV5Request {
+    type Output = DeleteUserV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteUserV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/users/{user_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteUserV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_user_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteUserV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::delete_virtual_mfa_device_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, DeleteVirtualMfaDeviceV5Request};
+///
+/// async fn delete_virtual_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DeleteVirtualMfaDeviceV5Request::new("<user_id>", "<serial_number>");
+///     let response = iam.delete_virtual_mfa_device_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteVirtualMfaDeviceV5Request {
+    /// IAM用户ID。
+    ///
+    /// Sent as query parameter `user_id`.
+    pub user_id: String,
+    /// MFA设备序列号。
+    ///
+    /// Length: at most 150.
+    ///
+    /// Sent as query parameter `serial_number`.
+    pub serial_number: String,
+}
+
+impl DeleteVirtualMfaDeviceV5Request {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>, serial_number: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            serial_number: serial_number.into(),
+        }
+    }
+}
+
+impl Operation for DeleteVirtualMfaDeviceV5Request {
+    type Output = DeleteVirtualMfaDeviceV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DeleteVirtualMfaDeviceV5",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v5/virtual-mfa-devices",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("user_id", &self.user_id);
+        request.query("serial_number", &self.serial_number);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DeleteVirtualMfaDeviceV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::delete_virtual_mfa_device_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeleteVirtualMfaDeviceV5Response {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::detach_agency_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, DetachAgencyPolicyV5Request};
+///
+/// async fn detach_agency_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DetachAgencyPolicyV5Request::new(
+///         "<policy_id>",
+///         types::DetachAgencyPolicyReqBody::new("<agency_id>"),
+///     );
+///     let response = iam.detach_agency_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetachAgencyPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::DetachAgencyPolicyReqBody,
+}
+
+impl DetachAgencyPolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::DetachAgencyPolicyReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for DetachAgencyPolicyV5Request {
+    type Output = DetachAgencyPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DetachAgencyPolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/detach-agency",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DetachAgencyPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::detach_agency_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetachAgencyPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::detach_group_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, DetachGroupPolicyV5Request};
+///
+/// async fn detach_group_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DetachGroupPolicyV5Request::new(
+///         "<policy_id>",
+///         types::DetachGroupPolicyReqBody::new("<group_id>"),
+///     );
+///     let response = iam.detach_group_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetachGroupPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::DetachGroupPolicyReqBody,
+}
+
+impl DetachGroupPolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::DetachGroupPolicyReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for DetachGroupPolicyV5Request {
+    type Output = DetachGroupPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DetachGroupPolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/detach-group",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DetachGroupPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::detach_group_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetachGroupPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::detach_user_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, DetachUserPolicyV5Request};
+///
+/// async fn detach_user_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DetachUserPolicyV5Request::new(
+///         "<policy_id>",
+///         types::DetachUserPolicyReqBody::new("<user_id>"),
+///     );
+///     let response = iam.detach_user_policy_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetachUserPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// The request body.
+    pub body: types::DetachUserPolicyReqBody,
+}
+
+impl DetachUserPolicyV5Request {
+    /// A request with its inputs.
+    pub fn new(
+        policy_id: impl Into<String>,
+        body: types::DetachUserPolicyReqBody,
+    ) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for DetachUserPolicyV5Request {
+    type Output = DetachUserPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DetachUserPolicyV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/policies/{policy_id}/detach-user",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DetachUserPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::detach_user_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetachUserPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::disable_mfa_device_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, DisableMfaDeviceV5Request};
+///
+/// async fn disable_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = DisableMfaDeviceV5Request::new(
+///         types::DisableMfaDeviceReqBody::new("<serial_number>", "<user_id>"),
+///     );
+///     let response = iam.disable_mfa_device_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DisableMfaDeviceV5Request {
+    /// 禁止MFA设备接口请求体
+    pub body: types::DisableMfaDeviceReqBody,
+}
+
+impl DisableMfaDeviceV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::DisableMfaDeviceReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for DisableMfaDeviceV5Request {
+    type Output = DisableMfaDeviceV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.DisableMfaDeviceV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/mfa-devices/disable",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(DisableMfaDeviceV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::disable_mfa_device_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DisableMfaDeviceV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::enable_mfa_device_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, EnableMfaDeviceV5Request};
+///
+/// async fn enable_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = EnableMfaDeviceV5Request::new(
+///         types::EnableMfaDeviceReqBody::new(
+///             "<authentication_code_first>",
+///             "<authentication_code_second>",
+///             "<serial_number>",
+///             "<user_id>",
+///         ),
+///     );
+///     let response = iam.enable_mfa_device_v5(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EnableMfaDeviceV5Request {
+    /// 允许MFA设备接口请求体
+    pub body: types::EnableMfaDeviceReqBody,
+}
+
+impl EnableMfaDeviceV5Request {
+    /// A request with its inputs.
+    pub fn new(body: types::EnableMfaDeviceReqBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for EnableMfaDeviceV5Request {
+    type Output = EnableMfaDeviceV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.EnableMfaDeviceV5",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v5/mfa-devices/enable",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(EnableMfaDeviceV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::enable_mfa_device_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct EnableMfaDeviceV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_account_summary_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetAccountSummaryV5Request};
+///
+/// async fn get_account_summary_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetAccountSummaryV5Request::new();
+///     let response = iam.get_account_summary_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAccountSummaryV5Request {}
+
+impl GetAccountSummaryV5Request {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for GetAccountSummaryV5Request {
+    type Output = GetAccountSummaryV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetAccountSummaryV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/account-summary",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetAccountSummaryV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_account_summary_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAccountSummaryV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetAccountSummaryResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_agency_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetAgencyV5Request};
+///
+/// async fn get_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetAgencyV5Request::new("<agency_id>");
+///     let response = iam.get_agency_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAgencyV5Request {
+    /// 委托或信任委托ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+}
+
+impl GetAgencyV5Request {
+    /// A request with its inputs.
+    pub fn new(agency_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+        }
+    }
+}
+
+impl Operation for GetAgencyV5Request {
+    type Output = GetAgencyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetAgencyV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/agencies/{agency_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetAgencyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_agency_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAgencyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetAgencyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_asymmetric_signature_switch_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetAsymmetricSignatureSwitchV5Request};
+///
+/// async fn get_asymmetric_signature_switch_v5(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetAsymmetricSignatureSwitchV5Request::new();
+///     let response = iam.get_asymmetric_signature_switch_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAsymmetricSignatureSwitchV5Request {}
+
+impl GetAsymmetricSignatureSwitchV5Request {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for GetAsymmetricSignatureSwitchV5Request {
+    type Output = GetAsymmetricSignatureSwitchV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetAsymmetricSignatureSwitchV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/asymmetric-signature-switch",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetAsymmetricSignatureSwitchV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_asymmetric_signature_switch_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAsymmetricSignatureSwitchV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetAsymmetricSignatureRes,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_authorization_schema_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetAuthorizationSchemaV5Request};
+///
+/// async fn get_authorization_schema_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetAuthorizationSchemaV5Request::new("<service_code>");
+///     let response = iam.get_authorization_schema_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAuthorizationSchemaV5Request {
+    /// 服务名称缩写,长度为1到56个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `service_code`.
+    pub service_code: String,
+}
+
+impl GetAuthorizationSchemaV5Request {
+    /// A request with its inputs.
+    pub fn new(service_code: impl Into<String>) -> Self {
+        Self {
+            service_code: service_code.into(),
+        }
+    }
+}
+
+impl Operation for GetAuthorizationSchemaV5Request {
+    type Output = GetAuthorizationSchemaV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetAuthorizationSchemaV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/authorization-schemas/services/{service_code}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("service_code", &self.service_code)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetAuthorizationSchemaV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_authorization_schema_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetAuthorizationSchemaV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::AuthorizationSchema,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_feature_status_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, GetFeatureStatusV5Request};
+///
+/// async fn get_feature_status_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetFeatureStatusV5Request::new(types::GetFeatureStatusV5FeatureName::V5Console);
+///     let response = iam.get_feature_status_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetFeatureStatusV5Request {
+    /// 功能特征的唯一名称。
+    ///
+    /// Length: 1 to 36.
+    ///
+    /// Sent as path parameter `feature_name`.
+    pub feature_name: types::GetFeatureStatusV5FeatureName,
+}
+
+impl GetFeatureStatusV5Request {
+    /// A request with its inputs.
+    pub fn new(feature_name: impl Into<types::GetFeatureStatusV5FeatureName>) -> Self {
+        Self {
+            feature_name: feature_name.into(),
+        }
+    }
+}
+
+impl Operation for GetFeatureStatusV5Request {
+    type Output = GetFeatureStatusV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetFeatureStatusV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/features/{feature_name}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("feature_name", &self.feature_name)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetFeatureStatusV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_feature_status_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetFeatureStatusV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetFeatureStatusResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_policy_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetPolicyV5Request};
+///
+/// async fn get_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetPolicyV5Request::new("<policy_id>");
+///     let response = iam.get_policy_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetPolicyV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// 选择接口返回的信息的语言,可以为中文("zh-cn")或英文("en-us"),默认为中文。
+    ///
+    /// Default: zh-cn.
+    ///
+    /// Sent as header parameter `X-Language`.
+    pub x_language: Option<types::GetPolicyV5xLanguage>,
+}
+
+impl GetPolicyV5Request {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(policy_id: impl Into<String>) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            x_language: None,
+        }
+    }
+
+    /// 选择接口返回的信息的语言,可以为中文("zh-cn")或英文("en-us"),默认为中文。
+    ///
+    /// Default: zh-cn.
+    pub fn x_language(mut self, value: impl Into<types::GetPolicyV5xLanguage>) -> Self {
+        self.x_language = Some(value.into());
+        self
+    }
+}
+
+impl Operation for GetPolicyV5Request {
+    type Output = GetPolicyV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetPolicyV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/policies/{policy_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request
+            .header(const { HeaderName::from_static("x-language") }, &self.x_language)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetPolicyV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_policy_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetPolicyV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetPolicyResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_policy_version_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetPolicyVersionV5Request};
+///
+/// async fn get_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetPolicyVersionV5Request::new("<policy_id>", "<version_id>");
+///     let response = iam.get_policy_version_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetPolicyVersionV5Request {
+    /// 身份策略ID,长度为1到64个字符,只包含字母、数字和"-"的字符串。
+    ///
+    /// Sent as path parameter `policy_id`.
+    pub policy_id: String,
+    /// 身份策略版本号,以"v"开头后跟数字的字符串,例如"v5"。
+    ///
+    /// Sent as path parameter `version_id`.
+    pub version_id: String,
+}
+
+impl GetPolicyVersionV5Request {
+    /// A request with its inputs.
+    pub fn new(policy_id: impl Into<String>, version_id: impl Into<String>) -> Self {
+        Self {
+            policy_id: policy_id.into(),
+            version_id: version_id.into(),
+        }
+    }
+}
+
+impl Operation for GetPolicyVersionV5Request {
+    type Output = GetPolicyVersionV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetPolicyVersionV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/policies/{policy_id}/versions/{version_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("policy_id", &self.policy_id)?;
+        request.path("version_id", &self.version_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetPolicyVersionV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_policy_version_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetPolicyVersionV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetPolicyVersionResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::get_service_linked_agency_deletion_status_v5`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, GetServiceLinkedAgencyDeletionStatusV5Request};
+///
+/// async fn get_service_linked_agency_deletion_status_v5(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = GetServiceLinkedAgencyDeletionStatusV5Request::new("<deletion_task_id>");
+///     let response = iam.get_service_linked_agency_deletion_status_v5(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetServiceLinkedAgencyDeletionStatusV5Request {
+    /// 删除任务ID。
+    ///
+    /// Length: 1 to 1000.
+    ///
+    /// Sent as path parameter `deletion_task_id`.
+    pub deletion_task_id: String,
+}
+
+impl GetServiceLinkedAgencyDeletionStatusV5Request {
+    /// A request with its inputs.
+    pub fn new(deletion_task_id: impl Into<String>) -> Self {
+        Self {
+            deletion_task_id: deletion_task_id.into(),
+        }
+    }
+}
+
+impl Operation for GetServiceLinkedAgencyDeletionStatusV5Request {
+    type Output = GetServiceLinkedAgencyDeletionStatusV5Response;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.GetServiceLinkedAgencyDeletionStatusV5",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v5/service-linked-agencies/deletion-task/{deletion_task_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("deletion_task_id", &self.deletion_task_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(GetServiceLinkedAgencyDeletionStatusV5Response {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::get_service_linked_agency_deletion_status_v5`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GetServiceLinkedAgencyDeletionStatusV5Response {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GetServiceLinkedAgencyDeletionStatusResp,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_add_user_to_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneAddUserToGroupRequest};
+///
+/// async fn keystone_add_user_to_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneAddUserToGroupRequest::new("<group_id>", "<user_id>");
+///     let response = iam.keystone_add_user_to_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneAddUserToGroupRequest {
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 待添加的IAM用户ID,获取方式请参见:[获取IAM用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneAddUserToGroupRequest {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            group_id: group_id.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneAddUserToGroupRequest {
+    type Output = KeystoneAddUserToGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneAddUserToGroup",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3/groups/{group_id}/users/{user_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneAddUserToGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_add_user_to_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneAddUserToGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_associate_group_with_domain_permission`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneAssociateGroupWithDomainPermissionRequest};
+///
+/// async fn keystone_associate_group_with_domain_permission(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneAssociateGroupWithDomainPermissionRequest::new("<group_id>", "<role_id>");
+///     let response = iam.keystone_associate_group_with_domain_permission(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneAssociateGroupWithDomainPermissionRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneAssociateGroupWithDomainPermissionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneAssociateGroupWithDomainPermissionRequest {
+    type Output = KeystoneAssociateGroupWithDomainPermissionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneAssociateGroupWithDomainPermission",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneAssociateGroupWithDomainPermissionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_associate_group_with_domain_permission`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneAssociateGroupWithDomainPermissionResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_associate_group_with_project_permission`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneAssociateGroupWithProjectPermissionRequest};
+///
+/// async fn keystone_associate_group_with_project_permission(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneAssociateGroupWithProjectPermissionRequest::new(
+///         "<group_id>",
+///         "<role_id>",
+///     );
+///     let response = iam.keystone_associate_group_with_project_permission(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneAssociateGroupWithProjectPermissionRequest {
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneAssociateGroupWithProjectPermissionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneAssociateGroupWithProjectPermissionRequest {
+    type Output = KeystoneAssociateGroupWithProjectPermissionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneAssociateGroupWithProjectPermission",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3/projects/{project_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneAssociateGroupWithProjectPermissionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_associate_group_with_project_permission`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneAssociateGroupWithProjectPermissionResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_check_domain_permission_for_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneCheckDomainPermissionForGroupRequest};
+///
+/// async fn keystone_check_domain_permission_for_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCheckDomainPermissionForGroupRequest::new("<group_id>", "<role_id>");
+///     let response = iam.keystone_check_domain_permission_for_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckDomainPermissionForGroupRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneCheckDomainPermissionForGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneCheckDomainPermissionForGroupRequest {
+    type Output = KeystoneCheckDomainPermissionForGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCheckDomainPermissionForGroup",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCheckDomainPermissionForGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_check_domain_permission_for_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckDomainPermissionForGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_check_project_permission_for_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneCheckProjectPermissionForGroupRequest};
+///
+/// async fn keystone_check_project_permission_for_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCheckProjectPermissionForGroupRequest::new("<group_id>", "<role_id>");
+///     let response = iam.keystone_check_project_permission_for_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckProjectPermissionForGroupRequest {
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneCheckProjectPermissionForGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneCheckProjectPermissionForGroupRequest {
+    type Output = KeystoneCheckProjectPermissionForGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCheckProjectPermissionForGroup",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3/projects/{project_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCheckProjectPermissionForGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_check_project_permission_for_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckProjectPermissionForGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_check_user_in_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneCheckUserInGroupRequest};
+///
+/// async fn keystone_check_user_in_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCheckUserInGroupRequest::new("<group_id>", "<user_id>");
+///     let response = iam.keystone_check_user_in_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckUserInGroupRequest {
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 待查询的IAM用户ID,获取方式请参见:[获取IAM用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneCheckUserInGroupRequest {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            group_id: group_id.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneCheckUserInGroupRequest {
+    type Output = KeystoneCheckUserInGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCheckUserInGroup",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3/groups/{group_id}/users/{user_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCheckUserInGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_check_user_in_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckUserInGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_checkrole_for_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneCheckroleForGroupRequest};
+///
+/// async fn keystone_checkrole_for_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCheckroleForGroupRequest::new("<group_id>", "<role_id>");
+///     let response = iam.keystone_checkrole_for_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckroleForGroupRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneCheckroleForGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneCheckroleForGroupRequest {
+    type Output = KeystoneCheckroleForGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCheckroleForGroup",
+        method: hwcloud_runtime::http::Method::HEAD,
+        path: "/v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/{role_id}/inherited_to_projects",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCheckroleForGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_checkrole_for_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCheckroleForGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_agency_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateAgencyTokenRequest};
+///
+/// async fn keystone_create_agency_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateAgencyTokenRequest::new(
+///         types::KeystoneCreateAgencyTokenRequestBody::new(
+///             types::AgencyTokenAuth::new(
+///                 types::AgencyTokenIdentity::new(
+///                     types::AgencyTokenAssumerole::new("<agency_name>"),
+///                     vec![types::AgencyTokenIdentityMethods::AssumeRole],
+///                 ),
+///                 types::AgencyTokenScope::new(),
+///             ),
+///         ),
+///     );
+///     let response = iam.keystone_create_agency_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateAgencyTokenRequest {
+    /// 如果设置该参数,返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true,并使该字段生效。
+    ///
+    /// Sent as query parameter `nocatalog`.
+    pub nocatalog: Option<String>,
+    /// 请求体。
+    pub body: types::KeystoneCreateAgencyTokenRequestBody,
+}
+
+impl KeystoneCreateAgencyTokenRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::KeystoneCreateAgencyTokenRequestBody) -> Self {
+        Self { nocatalog: None, body }
+    }
+
+    /// 如果设置该参数,返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true,并使该字段生效。
+    pub fn nocatalog(mut self, value: impl Into<String>) -> Self {
+        self.nocatalog = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneCreateAgencyTokenRequest {
+    type Output = KeystoneCreateAgencyTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateAgencyToken",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/auth/tokens",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("nocatalog", &self.nocatalog);
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateAgencyTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_agency_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateAgencyTokenResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateAgencyTokenResponseBody,
+    /// 签名后的token。
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateGroupRequest};
+///
+/// async fn keystone_create_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateGroupRequest::new(
+///         types::KeystoneCreateGroupRequestBody::new(types::KeystoneCreateGroupOption::new("<name>")),
+///     );
+///     let response = iam.keystone_create_group(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateGroupRequest {
+    /// 请求体。
+    pub body: types::KeystoneCreateGroupRequestBody,
+}
+
+impl KeystoneCreateGroupRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::KeystoneCreateGroupRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for KeystoneCreateGroupRequest {
+    type Output = KeystoneCreateGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateGroup",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/groups",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateGroupResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateGroupResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_identity_provider`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateIdentityProviderRequest};
+///
+/// async fn keystone_create_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateIdentityProviderRequest::new(
+///         "<id>",
+///         types::KeystoneCreateIdentityProviderRequestBody::new(types::IdentityproviderOption::new()),
+///     );
+///     let response = iam.keystone_create_identity_provider(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateIdentityProviderRequest {
+    /// 待注册的身份提供商ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+    /// 请求体。
+    pub body: types::KeystoneCreateIdentityProviderRequestBody,
+}
+
+impl KeystoneCreateIdentityProviderRequest {
+    /// A request with its inputs.
+    pub fn new(
+        id: impl Into<String>,
+        body: types::KeystoneCreateIdentityProviderRequestBody,
+    ) -> Self {
+        Self { id: id.into(), body }
+    }
+}
+
+impl Operation for KeystoneCreateIdentityProviderRequest {
+    type Output = KeystoneCreateIdentityProviderResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateIdentityProvider",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3/OS-FEDERATION/identity_providers/{id}",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateIdentityProviderResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_identity_provider`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateIdentityProviderResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateIdentityProviderResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_mapping`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateMappingRequest};
+///
+/// async fn keystone_create_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateMappingRequest::new(
+///         "<id>",
+///         types::KeystoneCreateMappingRequestBody::new(
+///             types::MappingOption::new(vec![types::MappingRules::new()]),
+///         ),
+///     );
+///     let response = iam.keystone_create_mapping(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateMappingRequest {
+    /// 待注册的映射ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+    /// 请求体。
+    pub body: types::KeystoneCreateMappingRequestBody,
+}
+
+impl KeystoneCreateMappingRequest {
+    /// A request with its inputs.
+    pub fn new(
+        id: impl Into<String>,
+        body: types::KeystoneCreateMappingRequestBody,
+    ) -> Self {
+        Self { id: id.into(), body }
+    }
+}
+
+impl Operation for KeystoneCreateMappingRequest {
+    type Output = KeystoneCreateMappingResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateMapping",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3/OS-FEDERATION/mappings/{id}",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateMappingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_mapping`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateMappingResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateMappingResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_project`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateProjectRequest};
+///
+/// async fn keystone_create_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateProjectRequest::new(
+///         types::KeystoneCreateProjectRequestBody::new(
+///             types::KeystoneCreateProjectOption::new("<name>", "<parent_id>"),
+///         ),
+///     );
+///     let response = iam.keystone_create_project(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateProjectRequest {
+    /// 请求体。
+    pub body: types::KeystoneCreateProjectRequestBody,
+}
+
+impl KeystoneCreateProjectRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::KeystoneCreateProjectRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for KeystoneCreateProjectRequest {
+    type Output = KeystoneCreateProjectResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateProject",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/projects",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateProjectResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_project`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateProjectResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateProjectResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_protocol`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateProtocolRequest};
+///
+/// async fn keystone_create_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateProtocolRequest::new(
+///         "<idp_id>",
+///         "<protocol_id>",
+///         types::KeystoneCreateProtocolRequestBody::new(types::ProtocolOption::new()),
+///     );
+///     let response = iam.keystone_create_protocol(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateProtocolRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 待注册的协议ID。
+    ///
+    /// Sent as path parameter `protocol_id`.
+    pub protocol_id: String,
+    /// 请求体。
+    pub body: types::KeystoneCreateProtocolRequestBody,
+}
+
+impl KeystoneCreateProtocolRequest {
+    /// A request with its inputs.
+    pub fn new(
+        idp_id: impl Into<String>,
+        protocol_id: impl Into<String>,
+        body: types::KeystoneCreateProtocolRequestBody,
+    ) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            protocol_id: protocol_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for KeystoneCreateProtocolRequest {
+    type Output = KeystoneCreateProtocolResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateProtocol",
+        method: hwcloud_runtime::http::Method::PUT,
+        path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.path("protocol_id", &self.protocol_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateProtocolResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_protocol`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateProtocolResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateProtocolResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_scoped_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateScopedTokenRequest};
+///
+/// async fn keystone_create_scoped_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateScopedTokenRequest::new(
+///         types::KeystoneCreateScopedTokenRequestBody::new(
+///             types::ScopedTokenAuth::new(
+///                 types::ScopedTokenIdentity::new(
+///                     vec![String::from("<methods>")],
+///                     types::ScopedToken::new("<id>"),
+///                 ),
+///                 types::TokenSocpeOption::new(),
+///             ),
+///         ),
+///     );
+///     let response = iam.keystone_create_scoped_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateScopedTokenRequest {
+    /// 请求体。
+    pub body: types::KeystoneCreateScopedTokenRequestBody,
+}
+
+impl KeystoneCreateScopedTokenRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::KeystoneCreateScopedTokenRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for KeystoneCreateScopedTokenRequest {
+    type Output = KeystoneCreateScopedTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateScopedToken",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/auth/tokens",
+        success: &[201u16],
+        auth: &[],
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateScopedTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_scoped_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateScopedTokenResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateScopedTokenResponseBody,
+    /// 签名后的scoped token。
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_user`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateUserRequest};
+///
+/// async fn keystone_create_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateUserRequest::new(
+///         types::KeystoneCreateUserRequestBody::new(types::KeystoneCreateUserOption::new("<name>")),
+///     );
+///     let response = iam.keystone_create_user(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserRequest {
+    /// 请求体。
+    pub body: types::KeystoneCreateUserRequestBody,
+}
+
+impl KeystoneCreateUserRequest {
+    /// A request with its inputs.
+    pub fn new(body: types::KeystoneCreateUserRequestBody) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for KeystoneCreateUserRequest {
+    type Output = KeystoneCreateUserResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateUser",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/users",
+        success: &[201u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateUserResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_user`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateUserResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_create_user_token_by_password_and_mfa`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneCreateUserTokenByPasswordAndMfaRequest};
+///
+/// async fn keystone_create_user_token_by_password_and_mfa(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneCreateUserTokenByPasswordAndMfaRequest::new(
+///         types::KeystoneCreateUserTokenByPasswordAndMfaRequestBody::new(
+///             types::MfaAuth::new(
+///                 types::MfaIdentity::new(
+///                     vec![types::MfaIdentityMethods::Password],
+///                     types::PwdPassword::new(
+///                         types::PwdPasswordUser::new(
+///                             types::PwdPasswordUserDomain::new("<name>"),
+///                             "<name>",
+///                             "<password>",
+///                         ),
+///                     ),
+///                     types::MfaTotp::new(types::MfaTotpUser::new("<id>", "<passcode>")),
+///                 ),
+///                 types::AuthScope::new(),
+///             ),
+///         ),
+///     );
+///     let response = iam.keystone_create_user_token_by_password_and_mfa(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserTokenByPasswordAndMfaRequest {
+    /// 如果设置该参数,返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true,并使该字段生效。
+    ///
+    /// Sent as query parameter `nocatalog`.
+    pub nocatalog: Option<String>,
+    /// 请求体。
+    pub body: types::KeystoneCreateUserTokenByPasswordAndMfaRequestBody,
+}
+
+impl KeystoneCreateUserTokenByPasswordAndMfaRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::KeystoneCreateUserTokenByPasswordAndMfaRequestBody) -> Self {
+        Self { nocatalog: None, body }
+    }
+
+    /// 如果设置该参数,返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true,并使该字段生效。
+    pub fn nocatalog(mut self, value: impl Into<String>) -> Self {
+        self.nocatalog = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneCreateUserTokenByPasswordAndMfaRequest {
+    type Output = KeystoneCreateUserTokenByPasswordAndMfaResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneCreateUserTokenByPasswordAndMfa",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/auth/tokens",
+        success: &[201u16],
+        auth: &[],
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("nocatalog", &self.nocatalog);
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneCreateUserTokenByPasswordAndMfaResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_create_user_token_by_password_and_mfa`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserTokenByPasswordAndMfaResponse {
+    /// The HTTP status: one of 201.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneCreateUserTokenByPasswordAndMfaResponseBody,
+    /// 签名后的token。
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_delete_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneDeleteGroupRequest};
+///
+/// async fn keystone_delete_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneDeleteGroupRequest::new("<group_id>");
+///     let response = iam.keystone_delete_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteGroupRequest {
+    /// 待删除的用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl KeystoneDeleteGroupRequest {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self { group_id: group_id.into() }
+    }
+}
+
+impl Operation for KeystoneDeleteGroupRequest {
+    type Output = KeystoneDeleteGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneDeleteGroup",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/groups/{group_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneDeleteGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_delete_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_delete_identity_provider`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneDeleteIdentityProviderRequest};
+///
+/// async fn keystone_delete_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneDeleteIdentityProviderRequest::new("<id>");
+///     let response = iam.keystone_delete_identity_provider(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteIdentityProviderRequest {
+    /// 待删除的身份提供商ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+}
+
+impl KeystoneDeleteIdentityProviderRequest {
+    /// A request with its inputs.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Operation for KeystoneDeleteIdentityProviderRequest {
+    type Output = KeystoneDeleteIdentityProviderResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneDeleteIdentityProvider",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/OS-FEDERATION/identity_providers/{id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneDeleteIdentityProviderResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_delete_identity_provider`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteIdentityProviderResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_delete_mapping`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneDeleteMappingRequest};
+///
+/// async fn keystone_delete_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneDeleteMappingRequest::new("<id>");
+///     let response = iam.keystone_delete_mapping(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteMappingRequest {
+    /// 待删除的映射ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+}
+
+impl KeystoneDeleteMappingRequest {
+    /// A request with its inputs.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Operation for KeystoneDeleteMappingRequest {
+    type Output = KeystoneDeleteMappingResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneDeleteMapping",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/OS-FEDERATION/mappings/{id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneDeleteMappingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_delete_mapping`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteMappingResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_delete_protocol`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneDeleteProtocolRequest};
+///
+/// async fn keystone_delete_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneDeleteProtocolRequest::new("<idp_id>", "<protocol_id>");
+///     let response = iam.keystone_delete_protocol(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteProtocolRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 待删除的协议ID。
+    ///
+    /// Sent as path parameter `protocol_id`.
+    pub protocol_id: String,
+}
+
+impl KeystoneDeleteProtocolRequest {
+    /// A request with its inputs.
+    pub fn new(idp_id: impl Into<String>, protocol_id: impl Into<String>) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            protocol_id: protocol_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneDeleteProtocolRequest {
+    type Output = KeystoneDeleteProtocolResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneDeleteProtocol",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.path("protocol_id", &self.protocol_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneDeleteProtocolResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_delete_protocol`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteProtocolResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_delete_user`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneDeleteUserRequest};
+///
+/// async fn keystone_delete_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneDeleteUserRequest::new("<user_id>");
+///     let response = iam.keystone_delete_user(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteUserRequest {
+    /// 待删除的IAM用户ID,获取方式请参见:[获取用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneDeleteUserRequest {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for KeystoneDeleteUserRequest {
+    type Output = KeystoneDeleteUserResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneDeleteUser",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/users/{user_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneDeleteUserResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_delete_user`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneDeleteUserResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_all_project_permissions_for_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListAllProjectPermissionsForGroupRequest};
+///
+/// async fn keystone_list_all_project_permissions_for_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListAllProjectPermissionsForGroupRequest::new("<group_id>");
+///     let response = iam.keystone_list_all_project_permissions_for_group(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListAllProjectPermissionsForGroupRequest {
+    /// 租户ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl KeystoneListAllProjectPermissionsForGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+        }
+    }
+
+    /// 租户ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListAllProjectPermissionsForGroupRequest {
+    type Output = KeystoneListAllProjectPermissionsForGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListAllProjectPermissionsForGroup",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-INHERIT/domains/{domain_id}/groups/{group_id}/roles/inherited_to_projects",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListAllProjectPermissionsForGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_all_project_permissions_for_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListAllProjectPermissionsForGroupResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListInheritedPermissionsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_auth_projects`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListAuthProjectsRequest};
+///
+/// async fn keystone_list_auth_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListAuthProjectsRequest::new();
+///     let response = iam.keystone_list_auth_projects(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListAuthProjectsRequest {}
+
+impl KeystoneListAuthProjectsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListAuthProjectsRequest {
+    type Output = KeystoneListAuthProjectsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListAuthProjects",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/auth/projects",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListAuthProjectsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_auth_projects`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListAuthProjectsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListAuthProjectsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_domain_permissions_for_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListDomainPermissionsForGroupRequest};
+///
+/// async fn keystone_list_domain_permissions_for_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListDomainPermissionsForGroupRequest::new("<group_id>");
+///     let response = iam.keystone_list_domain_permissions_for_group(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListDomainPermissionsForGroupRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl KeystoneListDomainPermissionsForGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListDomainPermissionsForGroupRequest {
+    type Output = KeystoneListDomainPermissionsForGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListDomainPermissionsForGroup",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/domains/{domain_id}/groups/{group_id}/roles",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListDomainPermissionsForGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_domain_permissions_for_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListDomainPermissionsForGroupResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListDomainPermissionsForGroupResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_endpoints`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListEndpointsRequest};
+///
+/// async fn keystone_list_endpoints(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListEndpointsRequest::new();
+///     let response = iam.keystone_list_endpoints(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListEndpointsRequest {
+    /// 终端节点平面。可能取值为:public、internal或admin。public: 用户可在公共网络接口上看到。internal:用户可在内部网络接口上看到。admin:管理员可以在安全的网络接口上看到。
+    ///
+    /// Sent as query parameter `interface`.
+    pub interface: Option<types::KeystoneListEndpointsInterface>,
+    /// 服务ID。
+    ///
+    /// Sent as query parameter `service_id`.
+    pub service_id: Option<String>,
+}
+
+impl KeystoneListEndpointsRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            interface: None,
+            service_id: None,
+        }
+    }
+
+    /// 终端节点平面。可能取值为:public、internal或admin。public: 用户可在公共网络接口上看到。internal:用户可在内部网络接口上看到。admin:管理员可以在安全的网络接口上看到。
+    pub fn interface(
+        mut self,
+        value: impl Into<types::KeystoneListEndpointsInterface>,
+    ) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn service_id(mut self, value: impl Into<String>) -> Self {
+        self.service_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListEndpointsRequest {
+    type Output = KeystoneListEndpointsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListEndpoints",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/endpoints",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("interface", &self.interface);
+        request.query("service_id", &self.service_id);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListEndpointsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_endpoints`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListEndpointsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListEndpointsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_federation_domains`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListFederationDomainsRequest};
+///
+/// async fn keystone_list_federation_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListFederationDomainsRequest::new();
+///     let response = iam.keystone_list_federation_domains(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListFederationDomainsRequest {}
+
+impl KeystoneListFederationDomainsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListFederationDomainsRequest {
+    type Output = KeystoneListFederationDomainsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListFederationDomains",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/domains",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListFederationDomainsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_federation_domains`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListFederationDomainsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListFederationDomainsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_federation_projects`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListFederationProjectsRequest};
+///
+/// async fn keystone_list_federation_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListFederationProjectsRequest::new();
+///     let response = iam.keystone_list_federation_projects(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListFederationProjectsRequest {}
+
+impl KeystoneListFederationProjectsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListFederationProjectsRequest {
+    type Output = KeystoneListFederationProjectsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListFederationProjects",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/projects",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListFederationProjectsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_federation_projects`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListFederationProjectsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListFederationProjectsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_groups`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListGroupsRequest};
+///
+/// async fn keystone_list_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListGroupsRequest::new();
+///     let response = iam.keystone_list_groups(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListGroupsRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as query parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组名,长度小于等于128字符,获取方式请参见:[获取用户组名](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+}
+
+impl KeystoneListGroupsRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            domain_id: None,
+            name: None,
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 用户组名,长度小于等于128字符,获取方式请参见:[获取用户组名](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListGroupsRequest {
+    type Output = KeystoneListGroupsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListGroups",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/groups",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("domain_id", &self.domain_id);
+        request.query("name", &self.name);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListGroupsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_groups`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListGroupsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListGroupsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_groups_for_user`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListGroupsForUserRequest};
+///
+/// async fn keystone_list_groups_for_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListGroupsForUserRequest::new("<user_id>");
+///     let response = iam.keystone_list_groups_for_user(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListGroupsForUserRequest {
+    /// 待查询的IAM用户ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneListGroupsForUserRequest {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for KeystoneListGroupsForUserRequest {
+    type Output = KeystoneListGroupsForUserResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListGroupsForUser",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/users/{user_id}/groups",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListGroupsForUserResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_groups_for_user`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListGroupsForUserResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListGroupsForUserResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_identity_providers`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListIdentityProvidersRequest};
+///
+/// async fn keystone_list_identity_providers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListIdentityProvidersRequest::new();
+///     let response = iam.keystone_list_identity_providers(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListIdentityProvidersRequest {}
+
+impl KeystoneListIdentityProvidersRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListIdentityProvidersRequest {
+    type Output = KeystoneListIdentityProvidersResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListIdentityProviders",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/identity_providers",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListIdentityProvidersResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_identity_providers`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListIdentityProvidersResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListIdentityProvidersResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_mappings`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListMappingsRequest};
+///
+/// async fn keystone_list_mappings(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListMappingsRequest::new();
+///     let response = iam.keystone_list_mappings(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListMappingsRequest {}
+
+impl KeystoneListMappingsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListMappingsRequest {
+    type Output = KeystoneListMappingsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListMappings",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/mappings",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListMappingsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_mappings`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListMappingsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListMappingsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_permissions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListPermissionsRequest};
+///
+/// async fn keystone_list_permissions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListPermissionsRequest::new();
+///     let response = iam.keystone_list_permissions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListPermissionsRequest {
+    /// 系统内部呈现的权限名称。如云目录服务CCS普通用户权限CCS User的name为ccs_user。 建议您传参display_name,不传name参数。
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    /// > - 如果填写此参数,则返回账号下所有自定义策略。
+    /// > - 如果不填写此参数,则返回所有系统权限(包含系统策略和系统角色)。
+    ///
+    /// Sent as query parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 分页查询时数据的页数,查询值最小为1。需要与per_page同时存在。传入domain_id参数查询自定义策略时,可配套使用。
+    ///
+    /// Sent as query parameter `page`.
+    pub page: Option<i32>,
+    /// 分页查询时每页的数据个数,取值范围为[1,300],默认值为300。需要与page同时存在。不传page和per_page参数时,每页最多返回300个权限。
+    ///
+    /// Sent as query parameter `per_page`.
+    pub per_page: Option<i32>,
+    /// 区分系统权限类型的参数。当domain_id参数为空时生效。
+    /// > - policy:返回系统策略。
+    /// > - role:返回系统角色。
+    ///
+    /// Sent as query parameter `permission_type`.
+    pub permission_type: Option<String>,
+    /// 过滤权限名称。如传参为Administrator,则返回满足条件的所有管理员权限。
+    ///
+    /// Sent as query parameter `display_name`.
+    pub display_name: Option<String>,
+    /// 过滤权限的显示模式。取值范围:domain,project,all。type为domain时,返回type=AA或AX的权限;type为project时,返回type=AA或XA的权限;type为all时返回type为AA、AX、XA的权限。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    ///
+    /// Sent as query parameter `type`.
+    pub type_: Option<String>,
+    /// 权限所在目录。catalog值精确匹配策略的catalog字段(可以过滤服务的策略、或者自定义策略)。
+    ///
+    /// Sent as query parameter `catalog`.
+    pub catalog: Option<String>,
+}
+
+impl KeystoneListPermissionsRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            domain_id: None,
+            page: None,
+            per_page: None,
+            permission_type: None,
+            display_name: None,
+            type_: None,
+            catalog: None,
+        }
+    }
+
+    /// 系统内部呈现的权限名称。如云目录服务CCS普通用户权限CCS User的name为ccs_user。 建议您传参display_name,不传name参数。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    /// > - 如果填写此参数,则返回账号下所有自定义策略。
+    /// > - 如果不填写此参数,则返回所有系统权限(包含系统策略和系统角色)。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 分页查询时数据的页数,查询值最小为1。需要与per_page同时存在。传入domain_id参数查询自定义策略时,可配套使用。
+    pub fn page(mut self, value: impl Into<i32>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// 分页查询时每页的数据个数,取值范围为[1,300],默认值为300。需要与page同时存在。不传page和per_page参数时,每页最多返回300个权限。
+    pub fn per_page(mut self, value: impl Into<i32>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+
+    /// 区分系统权限类型的参数。当domain_id参数为空时生效。
+    /// > - policy:返回系统策略。
+    /// > - role:返回系统角色。
+    pub fn permission_type(mut self, value: impl Into<String>) -> Self {
+        self.permission_type = Some(value.into());
+        self
+    }
+
+    /// 过滤权限名称。如传参为Administrator,则返回满足条件的所有管理员权限。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 过滤权限的显示模式。取值范围:domain,project,all。type为domain时,返回type=AA或AX的权限;type为project时,返回type=AA或XA的权限;type为all时返回type为AA、AX、XA的权限。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 权限所在目录。catalog值精确匹配策略的catalog字段(可以过滤服务的策略、或者自定义策略)。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListPermissionsRequest {
+    type Output = KeystoneListPermissionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListPermissions",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/roles",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("name", &self.name);
+        request.query("domain_id", &self.domain_id);
+        request.query("page", &self.page);
+        request.query("per_page", &self.per_page);
+        request.query("permission_type", &self.permission_type);
+        request.query("display_name", &self.display_name);
+        request.query("type", &self.type_);
+        request.query("catalog", &self.catalog);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListPermissionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_permissions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListPermissionsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListPermissionsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_project_permissions_for_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListProjectPermissionsForGroupRequest};
+///
+/// async fn keystone_list_project_permissions_for_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListProjectPermissionsForGroupRequest::new("<group_id>");
+///     let response = iam.keystone_list_project_permissions_for_group(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListProjectPermissionsForGroupRequest {
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl KeystoneListProjectPermissionsForGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            group_id: group_id.into(),
+        }
+    }
+
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListProjectPermissionsForGroupRequest {
+    type Output = KeystoneListProjectPermissionsForGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListProjectPermissionsForGroup",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/projects/{project_id}/groups/{group_id}/roles",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListProjectPermissionsForGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_project_permissions_for_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListProjectPermissionsForGroupResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListProjectPermissionsForGroupResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_projects_for_user`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListProjectsForUserRequest};
+///
+/// async fn keystone_list_projects_for_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListProjectsForUserRequest::new("<user_id>");
+///     let response = iam.keystone_list_projects_for_user(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListProjectsForUserRequest {
+    /// 待查询的IAM用户ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneListProjectsForUserRequest {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for KeystoneListProjectsForUserRequest {
+    type Output = KeystoneListProjectsForUserResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListProjectsForUser",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/users/{user_id}/projects",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListProjectsForUserResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_projects_for_user`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListProjectsForUserResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListProjectsForUserResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_protocols`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListProtocolsRequest};
+///
+/// async fn keystone_list_protocols(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListProtocolsRequest::new("<idp_id>");
+///     let response = iam.keystone_list_protocols(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListProtocolsRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+}
+
+impl KeystoneListProtocolsRequest {
+    /// A request with its inputs.
+    pub fn new(idp_id: impl Into<String>) -> Self {
+        Self { idp_id: idp_id.into() }
+    }
+}
+
+impl Operation for KeystoneListProtocolsRequest {
+    type Output = KeystoneListProtocolsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListProtocols",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListProtocolsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_protocols`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListProtocolsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListProtocolsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_regions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListRegionsRequest};
+///
+/// async fn keystone_list_regions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListRegionsRequest::new();
+///     let response = iam.keystone_list_regions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListRegionsRequest {}
+
+impl KeystoneListRegionsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListRegionsRequest {
+    type Output = KeystoneListRegionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListRegions",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/regions",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListRegionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_regions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListRegionsResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListRegionsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_services`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListServicesRequest};
+///
+/// async fn keystone_list_services(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListServicesRequest::new();
+///     let response = iam.keystone_list_services(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListServicesRequest {
+    /// 服务类型。
+    ///
+    /// Sent as query parameter `type`.
+    pub type_: Option<String>,
+}
+
+impl KeystoneListServicesRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { type_: None }
+    }
+
+    /// 服务类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListServicesRequest {
+    type Output = KeystoneListServicesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListServices",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/services",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("type", &self.type_);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListServicesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_services`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListServicesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListServicesResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_users`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListUsersRequest};
+///
+/// async fn keystone_list_users(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListUsersRequest::new();
+///     let response = iam.keystone_list_users(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListUsersRequest {
+    /// IAM用户所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as query parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 是否启IAM用户,true为启用,false为停用,默认为true。
+    ///
+    /// Sent as query parameter `enabled`.
+    pub enabled: Option<bool>,
+    /// IAM用户名。
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// 密码过期时间,格式为:password_expires_at={operator}:{timestamp}。timestamp格式为:YYYY-MM-DDTHH:mm:ssZ。示例:
+    ///
+    /// ```text
+    /// password_expires_at=lt:2016-12-08T22:02:00Z
+    /// ```
+    /// > - operator取值范围:lt,lte,gt,gte,eq,neq。
+    /// > - lt:过期时间小于timestamp。
+    /// > - lte:过期时间小于等于timestamp。
+    /// > - gt:过期时间大于timestamp。
+    /// > - gte:过期时间大于等于timestamp。
+    /// > - eq:过期时间等于timestamp。
+    /// > - neq:过期时间不等于timestamp。
+    ///
+    /// Sent as query parameter `password_expires_at`.
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+}
+
+impl KeystoneListUsersRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            domain_id: None,
+            enabled: None,
+            name: None,
+            password_expires_at: None,
+        }
+    }
+
+    /// IAM用户所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 是否启IAM用户,true为启用,false为停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密码过期时间,格式为:password_expires_at={operator}:{timestamp}。timestamp格式为:YYYY-MM-DDTHH:mm:ssZ。示例:
+    ///
+    /// ```text
+    /// password_expires_at=lt:2016-12-08T22:02:00Z
+    /// ```
+    /// > - operator取值范围:lt,lte,gt,gte,eq,neq。
+    /// > - lt:过期时间小于timestamp。
+    /// > - lte:过期时间小于等于timestamp。
+    /// > - gt:过期时间大于timestamp。
+    /// > - gte:过期时间大于等于timestamp。
+    /// > - eq:过期时间等于timestamp。
+    /// > - neq:过期时间不等于timestamp。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneListUsersRequest {
+    type Output = KeystoneListUsersResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListUsers",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/users",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("domain_id", &self.domain_id);
+        request.query("enabled", &self.enabled);
+        request.query("name", &self.name);
+        request.query("password_expires_at", &self.password_expires_at);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListUsersResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_users`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListUsersResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListUsersResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_users_for_group_by_admin`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListUsersForGroupByAdminRequest};
+///
+/// async fn keystone_list_users_for_group_by_admin(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListUsersForGroupByAdminRequest::new("<group_id>");
+///     let response = iam.keystone_list_users_for_group_by_admin(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListUsersForGroupByAdminRequest {
+    /// 待查询的用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl KeystoneListUsersForGroupByAdminRequest {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self { group_id: group_id.into() }
+    }
+}
+
+impl Operation for KeystoneListUsersForGroupByAdminRequest {
+    type Output = KeystoneListUsersForGroupByAdminResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListUsersForGroupByAdmin",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/groups/{group_id}/users",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListUsersForGroupByAdminResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_users_for_group_by_admin`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListUsersForGroupByAdminResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListUsersForGroupByAdminResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_remove_domain_permission_from_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneRemoveDomainPermissionFromGroupRequest};
+///
+/// async fn keystone_remove_domain_permission_from_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneRemoveDomainPermissionFromGroupRequest::new("<group_id>", "<role_id>");
+///     let response = iam.keystone_remove_domain_permission_from_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneRemoveDomainPermissionFromGroupRequest {
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneRemoveDomainPermissionFromGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneRemoveDomainPermissionFromGroupRequest {
+    type Output = KeystoneRemoveDomainPermissionFromGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneRemoveDomainPermissionFromGroup",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/domains/{domain_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneRemoveDomainPermissionFromGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_remove_domain_permission_from_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneRemoveDomainPermissionFromGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_remove_project_permission_from_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneRemoveProjectPermissionFromGroupRequest};
+///
+/// async fn keystone_remove_project_permission_from_group(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneRemoveProjectPermissionFromGroupRequest::new("<group_id>", "<role_id>");
+///     let response = iam.keystone_remove_project_permission_from_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneRemoveProjectPermissionFromGroupRequest {
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneRemoveProjectPermissionFromGroupRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(group_id: impl Into<String>, role_id: impl Into<String>) -> Self {
+        Self {
+            project_id: None,
+            group_id: group_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+
+    /// 项目ID,获取方式请参见:[获取项目名称、项目ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneRemoveProjectPermissionFromGroupRequest {
+    type Output = KeystoneRemoveProjectPermissionFromGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneRemoveProjectPermissionFromGroup",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/projects/{project_id}/groups/{group_id}/roles/{role_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.path("group_id", &self.group_id)?;
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneRemoveProjectPermissionFromGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_remove_project_permission_from_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneRemoveProjectPermissionFromGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_remove_user_from_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneRemoveUserFromGroupRequest};
+///
+/// async fn keystone_remove_user_from_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneRemoveUserFromGroupRequest::new("<group_id>", "<user_id>");
+///     let response = iam.keystone_remove_user_from_group(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneRemoveUserFromGroupRequest {
+    /// 用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 待从用户组中移除的IAM用户ID,获取方式请参见:[获取IAM用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneRemoveUserFromGroupRequest {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            group_id: group_id.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneRemoveUserFromGroupRequest {
+    type Output = KeystoneRemoveUserFromGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneRemoveUserFromGroup",
+        method: hwcloud_runtime::http::Method::DELETE,
+        path: "/v3/groups/{group_id}/users/{user_id}",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneRemoveUserFromGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_remove_user_from_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneRemoveUserFromGroupResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_catalog`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowCatalogRequest};
+///
+/// async fn keystone_show_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowCatalogRequest::new();
+///     let response = iam.keystone_show_catalog(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowCatalogRequest {}
+
+impl KeystoneShowCatalogRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneShowCatalogRequest {
+    type Output = KeystoneShowCatalogResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowCatalog",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/auth/catalog",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowCatalogResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_catalog`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowCatalogResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowCatalogResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_endpoint`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowEndpointRequest};
+///
+/// async fn keystone_show_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowEndpointRequest::new("<endpoint_id>");
+///     let response = iam.keystone_show_endpoint(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowEndpointRequest {
+    /// 待查询的终端节点ID。
+    ///
+    /// Sent as path parameter `endpoint_id`.
+    pub endpoint_id: String,
+}
+
+impl KeystoneShowEndpointRequest {
+    /// A request with its inputs.
+    pub fn new(endpoint_id: impl Into<String>) -> Self {
+        Self {
+            endpoint_id: endpoint_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneShowEndpointRequest {
+    type Output = KeystoneShowEndpointResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowEndpoint",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/endpoints/{endpoint_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("endpoint_id", &self.endpoint_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowEndpointResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_endpoint`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowEndpointResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowEndpointResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowGroupRequest};
+///
+/// async fn keystone_show_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowGroupRequest::new("<group_id>");
+///     let response = iam.keystone_show_group(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowGroupRequest {
+    /// 待查询的用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+}
+
+impl KeystoneShowGroupRequest {
+    /// A request with its inputs.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self { group_id: group_id.into() }
+    }
+}
+
+impl Operation for KeystoneShowGroupRequest {
+    type Output = KeystoneShowGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowGroup",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/groups/{group_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowGroupResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowGroupResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_identity_provider`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowIdentityProviderRequest};
+///
+/// async fn keystone_show_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowIdentityProviderRequest::new("<id>");
+///     let response = iam.keystone_show_identity_provider(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowIdentityProviderRequest {
+    /// 待查询的身份提供商ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+}
+
+impl KeystoneShowIdentityProviderRequest {
+    /// A request with its inputs.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Operation for KeystoneShowIdentityProviderRequest {
+    type Output = KeystoneShowIdentityProviderResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowIdentityProvider",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/identity_providers/{id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowIdentityProviderResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_identity_provider`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowIdentityProviderResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowIdentityProviderResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_mapping`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowMappingRequest};
+///
+/// async fn keystone_show_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowMappingRequest::new("<id>");
+///     let response = iam.keystone_show_mapping(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowMappingRequest {
+    /// 待查询的映射ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+}
+
+impl KeystoneShowMappingRequest {
+    /// A request with its inputs.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+impl Operation for KeystoneShowMappingRequest {
+    type Output = KeystoneShowMappingResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowMapping",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/mappings/{id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowMappingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_mapping`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowMappingResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowMappingResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_permission`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowPermissionRequest};
+///
+/// async fn keystone_show_permission(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowPermissionRequest::new("<role_id>");
+///     let response = iam.keystone_show_permission(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowPermissionRequest {
+    /// 权限ID,获取方式请参见:[获取权限名、权限ID](https://support.huaweicloud.com/api-iam/iam_10_0001.html)。
+    ///
+    /// Sent as path parameter `role_id`.
+    pub role_id: String,
+}
+
+impl KeystoneShowPermissionRequest {
+    /// A request with its inputs.
+    pub fn new(role_id: impl Into<String>) -> Self {
+        Self { role_id: role_id.into() }
+    }
+}
+
+impl Operation for KeystoneShowPermissionRequest {
+    type Output = KeystoneShowPermissionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowPermission",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/roles/{role_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("role_id", &self.role_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowPermissionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_permission`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowPermissionResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowPermissionResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_project`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowProjectRequest};
+///
+/// async fn keystone_show_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowProjectRequest::new();
+///     let response = iam.keystone_show_project(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowProjectRequest {
+    /// 待查询的项目ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+}
+
+impl KeystoneShowProjectRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
+    }
+
+    /// 待查询的项目ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneShowProjectRequest {
+    type Output = KeystoneShowProjectResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowProject",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/projects/{project_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowProjectResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_project`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowProjectResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowProjectResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_protocol`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowProtocolRequest};
+///
+/// async fn keystone_show_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowProtocolRequest::new("<idp_id>", "<protocol_id>");
+///     let response = iam.keystone_show_protocol(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowProtocolRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 待查询的协议ID。
+    ///
+    /// Sent as path parameter `protocol_id`.
+    pub protocol_id: String,
+}
+
+impl KeystoneShowProtocolRequest {
+    /// A request with its inputs.
+    pub fn new(idp_id: impl Into<String>, protocol_id: impl Into<String>) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            protocol_id: protocol_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneShowProtocolRequest {
+    type Output = KeystoneShowProtocolResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowProtocol",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.path("protocol_id", &self.protocol_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowProtocolResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_protocol`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowProtocolResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowProtocolResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_region`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowRegionRequest};
+///
+/// async fn keystone_show_region(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowRegionRequest::new("<region_id>");
+///     let response = iam.keystone_show_region(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowRegionRequest {
+    /// 待查询的区域ID。可以使用[查询区域列表](https://support.huaweicloud.com/api-iam/iam_05_0001.html)接口获取,控制台获取方法请参见:[获取区域ID](https://console.huaweicloud.com/iam/?agencyId=d15f57bd355d4514bd9618bd648dd432®ion=cn-east-2&locale=zh-cn#/iam/projects)
+    ///
+    /// Sent as path parameter `region_id`.
+    pub region_id: String,
+}
+
+impl KeystoneShowRegionRequest {
+    /// A request with its inputs.
+    pub fn new(region_id: impl Into<String>) -> Self {
+        Self {
+            region_id: region_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneShowRegionRequest {
+    type Output = KeystoneShowRegionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowRegion",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/regions/{region_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("region_id", &self.region_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowRegionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_region`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowRegionResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowRegionResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_security_compliance`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowSecurityComplianceRequest};
+///
+/// async fn keystone_show_security_compliance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowSecurityComplianceRequest::new();
+///     let response = iam.keystone_show_security_compliance(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowSecurityComplianceRequest {
+    /// 待查询的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+}
+
+impl KeystoneShowSecurityComplianceRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { domain_id: None }
+    }
+
+    /// 待查询的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneShowSecurityComplianceRequest {
+    type Output = KeystoneShowSecurityComplianceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowSecurityCompliance",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/domains/{domain_id}/config/security_compliance",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowSecurityComplianceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_security_compliance`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowSecurityComplianceResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowSecurityComplianceResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_security_compliance_by_option`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneShowSecurityComplianceByOptionRequest};
+///
+/// async fn keystone_show_security_compliance_by_option(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowSecurityComplianceByOptionRequest::new(
+///         types::KeystoneShowSecurityComplianceByOptionOption::PasswordRegex,
+///     );
+///     let response = iam.keystone_show_security_compliance_by_option(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowSecurityComplianceByOptionRequest {
+    /// 待查询的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+    /// 查询条件。该字段内容为:password_regex或password_regex_description。
+    ///
+    /// password_regex:密码强度策略的正则表达式;password_regex_description:密码强度策略的描述。
+    ///
+    /// Sent as path parameter `option`.
+    pub option: types::KeystoneShowSecurityComplianceByOptionOption,
+}
+
+impl KeystoneShowSecurityComplianceByOptionRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(
+        option: impl Into<types::KeystoneShowSecurityComplianceByOptionOption>,
+    ) -> Self {
+        Self {
+            domain_id: None,
+            option: option.into(),
+        }
+    }
+
+    /// 待查询的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneShowSecurityComplianceByOptionRequest {
+    type Output = KeystoneShowSecurityComplianceByOptionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowSecurityComplianceByOption",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/domains/{domain_id}/config/security_compliance/{option}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        request.path("option", &self.option)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowSecurityComplianceByOptionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_security_compliance_by_option`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowSecurityComplianceByOptionResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowSecurityComplianceByOptionResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_service`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowServiceRequest};
+///
+/// async fn keystone_show_service(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowServiceRequest::new("<service_id>");
+///     let response = iam.keystone_show_service(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowServiceRequest {
+    /// 待查询的服务ID。
+    ///
+    /// Sent as path parameter `service_id`.
+    pub service_id: String,
+}
+
+impl KeystoneShowServiceRequest {
+    /// A request with its inputs.
+    pub fn new(service_id: impl Into<String>) -> Self {
+        Self {
+            service_id: service_id.into(),
+        }
+    }
+}
+
+impl Operation for KeystoneShowServiceRequest {
+    type Output = KeystoneShowServiceResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowService",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/services/{service_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("service_id", &self.service_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowServiceResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_service`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowServiceResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowServiceResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_user`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowUserRequest};
+///
+/// async fn keystone_show_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowUserRequest::new("<user_id>");
+///     let response = iam.keystone_show_user(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowUserRequest {
+    /// 待查询的IAM用户ID,获取方式请参见:[获取用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+}
+
+impl KeystoneShowUserRequest {
+    /// A request with its inputs.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+impl Operation for KeystoneShowUserRequest {
+    type Output = KeystoneShowUserResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowUser",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/users/{user_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowUserResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_user`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowUserResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowUserResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_show_version`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneShowVersionRequest};
+///
+/// async fn keystone_show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneShowVersionRequest::new();
+///     let response = iam.keystone_show_version(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowVersionRequest {}
+
+impl KeystoneShowVersionRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneShowVersionRequest {
+    type Output = KeystoneShowVersionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneShowVersion",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneShowVersionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_show_version`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneShowVersionResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneShowVersionResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_group`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateGroupRequest};
+///
+/// async fn keystone_update_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateGroupRequest::new(
+///         "<group_id>",
+///         types::KeystoneUpdateGroupRequestBody::new(types::KeystoneUpdateGroupOption::new()),
+///     );
+///     let response = iam.keystone_update_group(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateGroupRequest {
+    /// 待更新的用户组ID,获取方式请参见:[获取用户组ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `group_id`.
+    pub group_id: String,
+    /// 请求体。
+    pub body: types::KeystoneUpdateGroupRequestBody,
+}
+
+impl KeystoneUpdateGroupRequest {
+    /// A request with its inputs.
+    pub fn new(
+        group_id: impl Into<String>,
+        body: types::KeystoneUpdateGroupRequestBody,
+    ) -> Self {
+        Self {
+            group_id: group_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for KeystoneUpdateGroupRequest {
+    type Output = KeystoneUpdateGroupResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateGroup",
+        method: hwcloud_runtime::http::Method::PATCH,
+        path: "/v3/groups/{group_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("group_id", &self.group_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateGroupResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_group`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateGroupResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneUpdateGroupResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_identity_provider`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateIdentityProviderRequest};
+///
+/// async fn keystone_update_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateIdentityProviderRequest::new(
+///         "<id>",
+///         types::KeystoneUpdateIdentityProviderRequestBody::new(
+///             types::UpdateIdentityproviderOption::new(),
+///         ),
+///     );
+///     let response = iam.keystone_update_identity_provider(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateIdentityProviderRequest {
+    /// 待更新的身份提供商ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+    /// 请求体。
+    pub body: types::KeystoneUpdateIdentityProviderRequestBody,
+}
+
+impl KeystoneUpdateIdentityProviderRequest {
+    /// A request with its inputs.
+    pub fn new(
+        id: impl Into<String>,
+        body: types::KeystoneUpdateIdentityProviderRequestBody,
+    ) -> Self {
+        Self { id: id.into(), body }
+    }
+}
+
+impl Operation for KeystoneUpdateIdentityProviderRequest {
+    type Output = KeystoneUpdateIdentityProviderResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateIdentityProvider",
+        method: hwcloud_runtime::http::Method::PATCH,
+        path: "/v3/OS-FEDERATION/identity_providers/{id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateIdentityProviderResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_identity_provider`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateIdentityProviderResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneUpdateIdentityProviderResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_mapping`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateMappingRequest};
+///
+/// async fn keystone_update_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateMappingRequest::new(
+///         "<id>",
+///         types::KeystoneUpdateMappingRequestBody::new(
+///             types::MappingOption2::new(vec![types::MappingRules2::new()]),
+///         ),
+///     );
+///     let response = iam.keystone_update_mapping(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateMappingRequest {
+    /// 待更新的映射ID。
+    ///
+    /// Sent as path parameter `id`.
+    pub id: String,
+    /// 请求体。
+    pub body: types::KeystoneUpdateMappingRequestBody,
+}
+
+impl KeystoneUpdateMappingRequest {
+    /// A request with its inputs.
+    pub fn new(
+        id: impl Into<String>,
+        body: types::KeystoneUpdateMappingRequestBody,
+    ) -> Self {
+        Self { id: id.into(), body }
+    }
+}
+
+impl Operation for KeystoneUpdateMappingRequest {
+    type Output = KeystoneUpdateMappingResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateMapping",
+        method: hwcloud_runtime::http::Method::PATCH,
+        path: "/v3/OS-FEDERATION/mappings/{id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("id", &self.id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateMappingResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_mapping`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateMappingResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneUpdateMappingResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_project`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateProjectRequest};
+///
+/// async fn keystone_update_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateProjectRequest::new(
+///         types::KeystoneUpdateProjectRequestBody::new(types::KeystoneUpdateProjectOption::new()),
+///     );
+///     let response = iam.keystone_update_project(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProjectRequest {
+    /// 待修改的项目ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `project_id`.
+    pub project_id: Option<String>,
+    /// 请求体。
+    pub body: types::KeystoneUpdateProjectRequestBody,
+}
+
+impl KeystoneUpdateProjectRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(body: types::KeystoneUpdateProjectRequestBody) -> Self {
+        Self { project_id: None, body }
+    }
+
+    /// 待修改的项目ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's project id is used.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneUpdateProjectRequest {
+    type Output = KeystoneUpdateProjectResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateProject",
+        method: hwcloud_runtime::http::Method::PATCH,
+        path: "/v3/projects/{project_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .path_or_implicit(
+                "project_id",
+                self.project_id.as_ref(),
+                Implicit::ProjectId,
+            )?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateProjectResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_project`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProjectResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneUpdateProjectResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_protocol`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateProtocolRequest};
+///
+/// async fn keystone_update_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateProtocolRequest::new(
+///         "<idp_id>",
+///         "<protocol_id>",
+///         types::KeystoneUpdateProtocolRequestBody::new(types::ProtocolOption::new()),
+///     );
+///     let response = iam.keystone_update_protocol(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProtocolRequest {
+    /// 身份提供商ID。
+    ///
+    /// Sent as path parameter `idp_id`.
+    pub idp_id: String,
+    /// 待更新的协议ID。
+    ///
+    /// Sent as path parameter `protocol_id`.
+    pub protocol_id: String,
+    /// 请求体。
+    pub body: types::KeystoneUpdateProtocolRequestBody,
+}
+
+impl KeystoneUpdateProtocolRequest {
+    /// A request with its inputs.
+    pub fn new(
+        idp_id: impl Into<String>,
+        protocol_id: impl Into<String>,
+        body: types::KeystoneUpdateProtocolRequestBody,
+    ) -> Self {
+        Self {
+            idp_id: idp_id.into(),
+            protocol_id: protocol_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for KeystoneUpdateProtocolRequest {
+    type Output = KeystoneUpdateProtocolResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateProtocol",
+        method: hwcloud_runtime::http::Method::PATCH,
+        path: "/v3/OS-FEDERATION/identity_providers/{idp_id}/protocols/{protocol_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("idp_id", &self.idp_id)?;
+        request.path("protocol_id", &self.protocol_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateProtocolResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_protocol`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProtocolResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneUpdateProtocolResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_user_by_admin`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateUserByAdminRequest};
+///
+/// async fn keystone_update_user_by_admin(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateUserByAdminRequest::new(
+///         "<user_id>",
+///         types::KeystoneUpdateUserByAdminRequestBody::new(types::KeystoneUpdateUserOption::new()),
+///     );
+///     let response = iam.keystone_update_user_by_admin(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserByAdminRequest {
+    /// 待修改信息的IAM用户ID,获取方式请参见:[获取用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+    /// 请求体。
+    pub body: types::KeystoneUpdateUserByAdminRequestBody,
+}
+
+impl KeystoneUpdateUserByAdminRequest {
+    /// A request with its inputs.
+    pub fn new(
+        user_id: impl Into<String>,
+        body: types::KeystoneUpdateUserByAdminRequestBody,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for KeystoneUpdateUserByAdminRequest {
+    type Output = KeystoneUpdateUserByAdminResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateUserByAdmin",
+        method: hwcloud_runtime::http::Method::PATCH,
+        path: "/v3/users/{user_id}",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateUserByAdminResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_user_by_admin`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserByAdminResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneUpdateUserByAdminResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_update_user_password`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{types, IamClient, KeystoneUpdateUserPasswordRequest};
+///
+/// async fn keystone_update_user_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneUpdateUserPasswordRequest::new(
+///         "<user_id>",
+///         types::KeystoneUpdateUserPasswordRequestBody::new(
+///             types::KeystoneUpdatePasswordOption::new("<original_password>", "<password>"),
+///         ),
+///     );
+///     let response = iam.keystone_update_user_password(request).await?;
+///     println!("HTTP {}", response.status);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserPasswordRequest {
+    /// 待修改密码的IAM用户ID,获取方式请参见:[获取用户ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `user_id`.
+    pub user_id: String,
+    /// 请求体。
+    pub body: types::KeystoneUpdateUserPasswordRequestBody,
+}
+
+impl KeystoneUpdateUserPasswordRequest {
+    /// A request with its inputs.
+    pub fn new(
+        user_id: impl Into<String>,
+        body: types::KeystoneUpdateUserPasswordRequestBody,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            body,
+        }
+    }
+}
+
+impl Operation for KeystoneUpdateUserPasswordRequest {
+    type Output = KeystoneUpdateUserPasswordResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneUpdateUserPassword",
+        method: hwcloud_runtime::http::Method::POST,
+        path: "/v3/users/{user_id}/password",
+        success: &[204u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("user_id", &self.user_id)?;
+        request.json_body("application/json;charset=UTF-8", Some(&self.body))
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneUpdateUserPasswordResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_update_user_password`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserPasswordResponse {
+    /// The HTTP status: one of 204.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_validate_token`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneValidateTokenRequest};
+///
+/// async fn keystone_validate_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneValidateTokenRequest::new("<x_subject_token>");
+///     let response = iam.keystone_validate_token(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneValidateTokenRequest {
+    /// 待校验的token。
+    ///
+    /// Sent as header parameter `X-Subject-Token`.
+    pub x_subject_token: hwcloud_runtime::Secret,
+    /// 如果设置该参数,返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true,并使该字段生效。
+    ///
+    /// Sent as query parameter `nocatalog`.
+    pub nocatalog: Option<String>,
+}
+
+impl KeystoneValidateTokenRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(x_subject_token: impl Into<hwcloud_runtime::Secret>) -> Self {
+        Self {
+            x_subject_token: x_subject_token.into(),
+            nocatalog: None,
+        }
+    }
+
+    /// 如果设置该参数,返回的响应体中将不显示catalog信息。任何非空字符串都将解释为true,并使该字段生效。
+    pub fn nocatalog(mut self, value: impl Into<String>) -> Self {
+        self.nocatalog = Some(value.into());
+        self
+    }
+}
+
+impl Operation for KeystoneValidateTokenRequest {
+    type Output = KeystoneValidateTokenResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneValidateToken",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3/auth/tokens",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: true,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request
+            .header(
+                const { HeaderName::from_static("x-subject-token") },
+                &self.x_subject_token,
+            )?;
+        request.query("nocatalog", &self.nocatalog);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneValidateTokenResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            x_subject_token: response
+                .header(const { HeaderName::from_static("x-subject-token") })?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_validate_token`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneValidateTokenResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneValidateTokenResponseBody,
+    /// 已校验的token。
+    ///
+    /// From response header `X-Subject-Token`.
+    pub x_subject_token: Option<hwcloud_runtime::Secret>,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::list_agencies`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, ListAgenciesRequest};
+///
+/// async fn list_agencies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = ListAgenciesRequest::new("<domain_id>");
+///     let response = iam.list_agencies(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAgenciesRequest {
+    /// 委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as query parameter `domain_id`.
+    pub domain_id: String,
+    /// 被委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as query parameter `trust_domain_id`.
+    pub trust_domain_id: Option<String>,
+    /// 委托名,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as query parameter `name`.
+    pub name: Option<String>,
+    /// 分页查询时数据的页数,查询值最小为1。需要与per_page同时存在。
+    ///
+    /// Sent as query parameter `page`.
+    pub page: Option<i32>,
+    /// 分页查询时每页的数据个数,取值范围为[1,500]。需要与page同时存在。
+    ///
+    /// Sent as query parameter `per_page`.
+    pub per_page: Option<i32>,
+}
+
+impl ListAgenciesRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(domain_id: impl Into<String>) -> Self {
+        Self {
+            domain_id: domain_id.into(),
+            trust_domain_id: None,
+            name: None,
+            page: None,
+            per_page: None,
+        }
+    }
+
+    /// 被委托方账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托名,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 分页查询时数据的页数,查询值最小为1。需要与per_page同时存在。
+    pub fn page(mut self, value: impl Into<i32>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// 分页查询时每页的数据个数,取值范围为[1,500]。需要与page同时存在。
+    pub fn per_page(mut self, value: impl Into<i32>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAgenciesRequest {
+    type Output = ListAgenciesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.ListAgencies",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3.0/OS-AGENCY/agencies",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("domain_id", &self.domain_id);
+        request.query("trust_domain_id", &self.trust_domain_id);
+        request.query("name", &self.name);
+        request.query("page", &self.page);
+        request.query("per_page", &self.per_page);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAgenciesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::list_agencies`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAgenciesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ListAgenciesResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::list_all_projects_permissions_for_agency`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, ListAllProjectsPermissionsForAgencyRequest};
+///
+/// async fn list_all_projects_permissions_for_agency(
+///     client: &hwcloud::Client,
+/// ) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = ListAllProjectsPermissionsForAgencyRequest::new("<agency_id>");
+///     let response = iam.list_all_projects_permissions_for_agency(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllProjectsPermissionsForAgencyRequest {
+    /// 委托ID,获取方式请参见:[获取委托名、委托ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `agency_id`.
+    pub agency_id: String,
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// Sent as path parameter `domain_id`.
+    pub domain_id: Option<String>,
+}
+
+impl ListAllProjectsPermissionsForAgencyRequest {
+    /// A request with the required inputs; set optional ones with the methods below.
+    pub fn new(agency_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+            domain_id: None,
+        }
+    }
+
+    /// 账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    ///
+    /// When not set, the client's domain id is used.
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListAllProjectsPermissionsForAgencyRequest {
+    type Output = ListAllProjectsPermissionsForAgencyResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.ListAllProjectsPermissionsForAgency",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/inherited_to_projects",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("agency_id", &self.agency_id)?;
+        request
+            .path_or_implicit("domain_id", self.domain_id.as_ref(), Implicit::DomainId)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListAllProjectsPermissionsForAgencyResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::list_all_projects_permissions_for_agency`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListAllProjectsPermissionsForAgencyResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ListAgencyWithAllProjectsPermissionsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::list_custom_policies`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, ListCustomPoliciesRequest};
+///
+/// async fn list_custom_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = ListCustomPoliciesRequest::new();
+///     let response = iam.list_custom_policies(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListCustomPoliciesRequest {
+    /// 分页查询时数据的页数,查询值最小为1。需要与per_page同时存在。
+    ///
+    /// Sent as query parameter `page`.
+    pub page: Option<i32>,
+    /// 分页查询时每页的数据个数,取值范围为[1,300]。需要与page同时存在。
+    ///
+    /// Sent as query parameter `per_page`.
+    pub per_page: Option<i32>,
+}
+
+impl ListCustomPoliciesRequest {
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { page: None, per_page: None }
+    }
+
+    /// 分页查询时数据的页数,查询值最小为1。需要与per_page同时存在。
+    pub fn page(mut self, value: impl Into<i32>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// 分页查询时每页的数据个数,取值范围为[1,300]。需要与page同时存在。
+    pub fn per_page(mut self, value: impl Into<i32>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
+
+impl Operation for ListCustomPoliciesRequest {
+    type Output = ListCustomPoliciesResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.ListCustomPolicies",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/v3.0/OS-ROLE/roles",
+        success: &[200u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.query("page", &self.page);
+        request.query("per_page", &self.per_page);
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListCustomPoliciesResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::list_custom_policies`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListCustomPoliciesResponse {
+    /// The HTTP status: one of 200.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ListCustomPoliciesResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// The error codes documented for the Iam service, with their descriptions and recommended handling.
+///
+/// Get one from an error with `ServiceError::known::<ErrorCode>()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// `1100` (HTTP 400): 缺失必选参数。
+    V1100,
+    /// `1101` (HTTP 400): 用户名校验失败。
+    V1101,
+    /// `1102` (HTTP 400): 邮箱校验失败。
+    V1102,
+    /// `1103` (HTTP 400): 密码校验失败。
+    V1103,
+    /// `1104` (HTTP 400): 手机号校验失败。
+    V1104,
+    /// `1105` (HTTP 400): xuser_type必须与xdomain_type相同。
+    V1105,
+    /// `1106` (HTTP 400): 国家码、手机号必须同时存在。
+    V1106,
+    /// `1107` (HTTP 400): 账号管理员不能被删除。
+    V1107,
+    /// `1108` (HTTP 400): 新密码不能与原密码相同。
+    V1108,
+    /// `1109` (HTTP 400): 用户名已存在。
+    V1109,
+    /// `1110` (HTTP 400): 邮箱已存在。
+    V1110,
+    /// `1111` (HTTP 400): 手机号已存在。
+    V1111,
+    /// `1113` (HTTP 400): xuser_id、xuser_type已存在。
+    V1113,
+    /// `1115` (HTTP 400): IAM用户数量达到最大限制。
+    V1115,
+    /// `1117` (HTTP 400): 用户描述校验失败。
+    V1117,
+    /// `IAM.0001` (HTTP 401): 请求认证失败。
+    ///
+    /// Recommended handling: 请补充或确认请求认证信息。
+    Iam0001,
+    /// `IAM.0002` (HTTP 403): 请求未授权。
+    ///
+    /// Recommended handling: 请确认是否授权成功。
+    Iam0002,
+    /// `IAM.0003` (HTTP 403): 策略未授权此操作。
+    ///
+    /// Recommended handling: 请确认策略是否授权此操作。
+    Iam0003,
+    /// `IAM.0004` (HTTP 404): 无法找到请求资源。
+    ///
+    /// Recommended handling: 请确认请求或联系技术支持。
+    Iam0004,
+    /// `IAM.0005` (HTTP 409): 保存请求资源时发生冲突。
+    ///
+    /// Recommended handling: 请确认请求或联系技术支持。
+    Iam0005,
+    /// `IAM.0006` (HTTP 500): 系统错误。
+    ///
+    /// Recommended handling: 请联系技术支持。
+    Iam0006,
+    /// `IAM.0007` (HTTP 400): 请求参数校验失败。
+    ///
+    /// Recommended handling: 请检查请求参数。
+    Iam0007,
+    /// `IAM.0072` (HTTP 400): 请求校验异常。举例:%(key)s为必填属性
+    ///
+    /// Recommended handling: 请联系技术支持。
+    Iam0072,
+    /// `IAM.0073` (HTTP 400): 输入字段无效。
+    ///
+    /// Recommended handling: 请联系技术支持。
+    Iam0073,
+}
+
+impl hwcloud_runtime::KnownErrorCode for ErrorCode {
+    fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "1100" => Some(Self::V1100),
+            "1101" => Some(Self::V1101),
+            "1102" => Some(Self::V1102),
+            "1103" => Some(Self::V1103),
+            "1104" => Some(Self::V1104),
+            "1105" => Some(Self::V1105),
+            "1106" => Some(Self::V1106),
+            "1107" => Some(Self::V1107),
+            "1108" => Some(Self::V1108),
+            "1109" => Some(Self::V1109),
+            "1110" => Some(Self::V1110),
+            "1111" => Some(Self::V1111),
+            "1113" => Some(Self::V1113),
+            "1115" => Some(Self::V1115),
+            "1117" => Some(Self::V1117),
+            "IAM.0001" => Some(Self::Iam0001),
+            "IAM.0002" => Some(Self::Iam0002),
+            "IAM.0003" => Some(Self::Iam0003),
+            "IAM.0004" => Some(Self::Iam0004),
+            "IAM.0005" => Some(Self::Iam0005),
+            "IAM.0006" => Some(Self::Iam0006),
+            "IAM.0007" => Some(Self::Iam0007),
+            "IAM.0072" => Some(Self::Iam0072),
+            "IAM.0073" => Some(Self::Iam0073),
+            _ => None,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::V1100 => "1100",
+            Self::V1101 => "1101",
+            Self::V1102 => "1102",
+            Self::V1103 => "1103",
+            Self::V1104 => "1104",
+            Self::V1105 => "1105",
+            Self::V1106 => "1106",
+            Self::V1107 => "1107",
+            Self::V1108 => "1108",
+            Self::V1109 => "1109",
+            Self::V1110 => "1110",
+            Self::V1111 => "1111",
+            Self::V1113 => "1113",
+            Self::V1115 => "1115",
+            Self::V1117 => "1117",
+            Self::Iam0001 => "IAM.0001",
+            Self::Iam0002 => "IAM.0002",
+            Self::Iam0003 => "IAM.0003",
+            Self::Iam0004 => "IAM.0004",
+            Self::Iam0005 => "IAM.0005",
+            Self::Iam0006 => "IAM.0006",
+            Self::Iam0007 => "IAM.0007",
+            Self::Iam0072 => "IAM.0072",
+            Self::Iam0073 => "IAM.0073",
+        }
+    }
+
+    fn status(&self) -> hwcloud_runtime::http::StatusCode {
+        let status: u16 = match self {
+            Self::V1100 => 400u16,
+            Self::V1101 => 400u16,
+            Self::V1102 => 400u16,
+            Self::V1103 => 400u16,
+            Self::V1104 => 400u16,
+            Self::V1105 => 400u16,
+            Self::V1106 => 400u16,
+            Self::V1107 => 400u16,
+            Self::V1108 => 400u16,
+            Self::V1109 => 400u16,
+            Self::V1110 => 400u16,
+            Self::V1111 => 400u16,
+            Self::V1113 => 400u16,
+            Self::V1115 => 400u16,
+            Self::V1117 => 400u16,
+            Self::Iam0001 => 401u16,
+            Self::Iam0002 => 403u16,
+            Self::Iam0003 => 403u16,
+            Self::Iam0004 => 404u16,
+            Self::Iam0005 => 409u16,
+            Self::Iam0006 => 500u16,
+            Self::Iam0007 => 400u16,
+            Self::Iam0072 => 400u16,
+            Self::Iam0073 => 400u16,
+        };
+        hwcloud_runtime::http::StatusCode::from_u16(status)
+            .unwrap_or(hwcloud_runtime::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn description(&self) -> &'static str {
+        match self {
+            Self::V1100 => "缺失必选参数。",
+            Self::V1101 => "用户名校验失败。",
+            Self::V1102 => "邮箱校验失败。",
+            Self::V1103 => "密码校验失败。",
+            Self::V1104 => "手机号校验失败。",
+            Self::V1105 => "xuser_type必须与xdomain_type相同。",
+            Self::V1106 => "国家码、手机号必须同时存在。",
+            Self::V1107 => "账号管理员不能被删除。",
+            Self::V1108 => "新密码不能与原密码相同。",
+            Self::V1109 => "用户名已存在。",
+            Self::V1110 => "邮箱已存在。",
+            Self::V1111 => "手机号已存在。",
+            Self::V1113 => "xuser_id、xuser_type已存在。",
+            Self::V1115 => "IAM用户数量达到最大限制。",
+            Self::V1117 => "用户描述校验失败。",
+            Self::Iam0001 => "请求认证失败。",
+            Self::Iam0002 => "请求未授权。",
+            Self::Iam0003 => "策略未授权此操作。",
+            Self::Iam0004 => "无法找到请求资源。",
+            Self::Iam0005 => "保存请求资源时发生冲突。",
+            Self::Iam0006 => "系统错误。",
+            Self::Iam0007 => "请求参数校验失败。",
+            Self::Iam0072 => "请求校验异常。举例:%(key)s为必填属性",
+            Self::Iam0073 => "输入字段无效。",
+        }
+    }
+
+    fn handling(&self) -> Option<&'static str> {
+        match self {
+            Self::V1100 => None,
+            Self::V1101 => None,
+            Self::V1102 => None,
+            Self::V1103 => None,
+            Self::V1104 => None,
+            Self::V1105 => None,
+            Self::V1106 => None,
+            Self::V1107 => None,
+            Self::V1108 => None,
+            Self::V1109 => None,
+            Self::V1110 => None,
+            Self::V1111 => None,
+            Self::V1113 => None,
+            Self::V1115 => None,
+            Self::V1117 => None,
+            Self::Iam0001 => Some("请补充或确认请求认证信息。"),
+            Self::Iam0002 => Some("请确认是否授权成功。"),
+            Self::Iam0003 => Some("请确认策略是否授权此操作。"),
+            Self::Iam0004 => Some("请确认请求或联系技术支持。"),
+            Self::Iam0005 => Some("请确认请求或联系技术支持。"),
+            Self::Iam0006 => Some("请联系技术支持。"),
+            Self::Iam0007 => Some("请检查请求参数。"),
+            Self::Iam0072 => Some("请联系技术支持。"),
+            Self::Iam0073 => Some("请联系技术支持。"),
+        }
+    }
 }
 
 /// Finds the project id (by region) or domain id of AK/SK credentials that lack one, with Iam's operations.

@@ -20,11 +20,29 @@ pub(super) fn file(api: &Api) -> TokenStream {
     });
     let operations = (!api.services.is_empty()).then(|| quote!(#![doc = "\n## Operations\n"]));
     let lists = api.services.iter().map(operation_list);
+    // Imported specs keep the documents' descriptions verbatim: empty ones, their own
+    // list and quote layout, tabs. They are the documents' text, not Markdown written
+    // for rustdoc, so clippy's doc-layout lints do not apply; and a request's
+    // constructor takes every required parameter, however many the API has. For the same
+    // reason rustdoc's Markdown lints do not apply to them: `[0,128]` (a range) is not a
+    // link, `<string>` not an HTML tag, a bare URL not meant as a hyperlink.
     quote! {
         #![doc = include_str!("../README.md")]
         #operations
         #(#lists)*
         #![cfg_attr(docsrs, feature(doc_cfg))]
+        #![allow(
+            clippy::empty_docs,
+            clippy::doc_lazy_continuation,
+            clippy::empty_line_after_doc_comments,
+            clippy::tabs_in_doc_comments,
+            clippy::too_many_arguments
+        )]
+        #![allow(
+            rustdoc::broken_intra_doc_links,
+            rustdoc::invalid_html_tags,
+            rustdoc::bare_urls
+        )]
 
         /// The runtime (`hwcloud-runtime`), shown here in full: transports (and
         /// [`MockTransport`](runtime::transport::MockTransport) for tests), credentials and

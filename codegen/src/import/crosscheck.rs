@@ -69,6 +69,7 @@ impl fmt::Display for CrossCheck {
 /// Compares the operations `spec` and `imported` both have, in the spec's order.
 pub fn compare(spec: &ServiceSpec, imported: &ServiceSpec) -> CrossCheck {
     let mut out = CrossCheck::default();
+    let relaxed = super::optional::response_types(imported);
     for (name, op) in &spec.operations {
         match imported.operations.get(name) {
             Some(theirs) => {
@@ -78,6 +79,7 @@ pub fn compare(spec: &ServiceSpec, imported: &ServiceSpec) -> CrossCheck {
                     sides: [spec, imported],
                     inline: [inline_enums(spec), inline_enums(imported)],
                     seen: HashSet::new(),
+                    relaxed: &relaxed,
                     out: &mut out.differences,
                 };
                 cmp.operation(op, theirs);
@@ -173,6 +175,10 @@ struct Compare<'a, 'o> {
     inline: [HashMap<String, (&'a str, BTreeSet<String>)>; 2],
     /// Named type pairs already compared (types can be recursive).
     seen: HashSet<(String, String)>,
+    /// Imported types a response reaches: the importer makes all their fields optional
+    /// (`optional`), a decision, not a document fact, so their required flags are not
+    /// compared.
+    relaxed: &'a HashSet<String>,
     out: &'o mut Vec<Difference>,
 }
 
@@ -383,7 +389,8 @@ impl<'a> Compare<'a, '_> {
                     ny.unwrap_or_default().to_owned(),
                 );
                 if self.seen.insert(pair) {
-                    self.fields(at, x, y);
+                    let relaxed = ny.is_some_and(|n| self.relaxed.contains(n));
+                    self.fields(at, x, y, relaxed);
                 }
             }
             (a, b) => {
@@ -398,13 +405,14 @@ impl<'a> Compare<'a, '_> {
         at: &str,
         ours: &'a indexmap::IndexMap<String, FieldSpec>,
         theirs: &'a indexmap::IndexMap<String, FieldSpec>,
+        relaxed: bool,
     ) {
         let names: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
         for name in names {
             let fat = format!("{at}.{name}");
             match (ours.get(name), theirs.get(name)) {
                 (Some(f), Some(g)) => {
-                    if f.required != g.required {
+                    if f.required != g.required && !relaxed {
                         self.required(&format!("{fat}: required"), f.required, g.required);
                     }
                     let sf = self.shape(0, f.ty.as_deref(), f.enum_values.as_deref());

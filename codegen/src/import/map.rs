@@ -265,6 +265,7 @@ pub fn map(
             out.spec.types.insert(name, e.spec.clone());
         }
     }
+    super::optional::relax_response_types(&mut out.spec);
     Ok(out)
 }
 
@@ -549,7 +550,16 @@ impl OpCx<'_, '_> {
                 .content_type
                 .as_deref()
                 .is_some_and(|c| c.contains("octet-stream"));
-            let ty = match &r.schema {
+            // HTTP 204 has no content (RFC 9110 15.3.5): a schema there is a document
+            // mistake, and a typed body would make every real answer a decode error.
+            if status == 204 && r.schema.is_some() {
+                self.notes.push(
+                    "Left out: the body schema of response 204 (a 204 has no body).".to_owned(),
+                );
+                self.review("response 204's body schema left out: a 204 has no body".to_owned());
+            }
+            let schema = r.schema.as_ref().filter(|_| status != 204);
+            let ty = match schema {
                 Some(s) if binary => {
                     let _ = s;
                     Some("bytes".to_owned())

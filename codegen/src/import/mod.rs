@@ -24,6 +24,7 @@ pub mod map;
 pub mod merge;
 pub mod op_names;
 pub mod openapi;
+pub mod optional;
 pub mod paging;
 pub mod report;
 pub mod swagger;

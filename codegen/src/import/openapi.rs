@@ -1,5 +1,6 @@
 //! OpenAPI 3.0/3.1 input, read with the `oas3` crate: whole documents (such as our own
-//! `cargo xtask openapi` output, one [`Document`] per operation) and API Explorer
+//! `cargo xtask openapi` output, one [`Document`] per operation, also those under its
+//! `x-hwcloud-same-route-operations` extension) and API Explorer
 //! documents whose wrapper holds an OpenAPI 3 `paths` + `components` pair.
 //!
 //! `oas3` reads the structure (parameters, bodies, responses, `$ref`s to components);
@@ -14,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::doc::{Body, Document, In, Param, Problem, Response, Schema, ptr};
 use super::wrapper::{self, METHODS};
+use crate::openapi::SAME_ROUTE;
 
 /// Reads a whole OpenAPI 3.0/3.1 document (`root`, its JSON object): one [`Document`] per
 /// operation.
@@ -27,26 +29,79 @@ pub fn read(file: &str, root: &Map<String, Value>) -> Result<Vec<Document>, Prob
             .to_owned()
     });
     let mut out = Vec::new();
+    let raw_paths = root.get("paths");
     for (path, item) in spec.paths.iter().flatten() {
         for (method, op) in operations(item) {
             let op_ptr = ptr(&ptr("/paths", path), method);
-            let raw = root
-                .get("paths")
+            let raw = raw_paths
                 .and_then(|p| p.get(path))
                 .and_then(|i| i.get(method))
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
-            let mut doc = wrapper::wrapper(file, &Map::new(), &raw, path, method, &op_ptr)?;
-            doc.host.clone_from(&host);
-            if doc.host.as_deref().is_some_and(|h| h.contains("{region}")) {
-                doc.region = Some("{region}".to_owned());
-            }
-            fill(&mut doc, &spec, root, op)?;
-            out.push(doc);
+            out.push(whole_document_op(
+                file,
+                root,
+                &spec,
+                host.as_deref(),
+                (path, method),
+                &raw,
+                op,
+                &op_ptr,
+            )?);
         }
     }
+    // Operations whose route an earlier one has (see `crate::openapi::SAME_ROUTE`).
+    let same_route = root.get(SAME_ROUTE).and_then(Value::as_array);
+    for (i, entry) in same_route.into_iter().flatten().enumerate() {
+        let at = format!("/{SAME_ROUTE}/{i}");
+        let text = |key: &str| {
+            entry.get(key).and_then(Value::as_str).ok_or_else(|| {
+                Problem::new(file, &at, format!("`{key}` is missing or not a string"))
+            })
+        };
+        let (path, method) = (text("path")?, text("method")?);
+        let op_ptr = format!("{at}/operation");
+        let raw = entry
+            .get("operation")
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| Problem::new(file, &op_ptr, "the operation is not an object"))?;
+        let op: Operation = serde_json::from_value(Value::Object(raw.clone()))
+            .map_err(|e| Problem::new(file, &op_ptr, format!("not an OpenAPI operation: {e}")))?;
+        out.push(whole_document_op(
+            file,
+            root,
+            &spec,
+            host.as_deref(),
+            (path, method),
+            &raw,
+            &op,
+            &op_ptr,
+        )?);
+    }
     Ok(out)
+}
+
+/// One operation of a whole OpenAPI document as a [`Document`].
+#[allow(clippy::too_many_arguments)]
+fn whole_document_op(
+    file: &str,
+    root: &Map<String, Value>,
+    spec: &Spec,
+    host: Option<&str>,
+    (path, method): (&str, &str),
+    raw: &Map<String, Value>,
+    op: &Operation,
+    op_ptr: &str,
+) -> Result<Document, Problem> {
+    let mut doc = wrapper::wrapper(file, &Map::new(), raw, path, method, op_ptr)?;
+    doc.host = host.map(str::to_owned);
+    if doc.host.as_deref().is_some_and(|h| h.contains("{region}")) {
+        doc.region = Some("{region}".to_owned());
+    }
+    fill(&mut doc, spec, root, op)?;
+    Ok(doc)
 }
 
 /// An API Explorer document whose wrapper holds OpenAPI 3 `paths` and `components`.

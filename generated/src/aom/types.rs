@@ -944,6 +944,20633 @@ impl AomErrorBody {
     }
 }
 
+/// 响应信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AccessApiResultInfo {
+    /// 响应码。
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    pub error_message: Option<String>,
+}
+
+impl Model for AccessApiResultInfo {
+    const NAME: &'static str = "AccessApiResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        Ok(Self { error_code, error_message })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AccessApiResultInfo);
+
+impl AccessApiResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+        }
+    }
+
+    /// 响应码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AccessCodeModel {
+    /// access_code。
+    pub access_code: Option<String>,
+    /// access_code_id。
+    pub access_code_id: Option<String>,
+    /// 创建时间。
+    pub create_at: Option<i64>,
+    /// 状态。
+    pub status: Option<String>,
+}
+
+impl Model for AccessCodeModel {
+    const NAME: &'static str = "AccessCodeModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_code", &self.access_code);
+        object.optional("access_code_id", &self.access_code_id);
+        object.optional("create_at", &self.create_at);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_code = object.optional("access_code")?;
+        let access_code_id = object.optional("access_code_id")?;
+        let create_at = object.optional("create_at")?;
+        let status = object.optional("status")?;
+        Ok(Self {
+            access_code,
+            access_code_id,
+            create_at,
+            status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AccessCodeModel);
+
+impl AccessCodeModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_code: None,
+            access_code_id: None,
+            create_at: None,
+            status: None,
+        }
+    }
+
+    /// access_code。
+    pub fn access_code(mut self, value: impl Into<String>) -> Self {
+        self.access_code = Some(value.into());
+        self
+    }
+
+    /// access_code_id。
+    pub fn access_code_id(mut self, value: impl Into<String>) -> Self {
+        self.access_code_id = Some(value.into());
+        self
+    }
+
+    /// 创建时间。
+    pub fn create_at(mut self, value: impl Into<i64>) -> Self {
+        self.create_at = Some(value.into());
+        self
+    }
+
+    /// 状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+/// 告警行动规则
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ActionRule {
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 规则描述。规则描述长度为0到1024个字符,并且只能是数字、字母、特殊字符(_*)、空格和中文组成,不能以下划线开头和结尾。
+    ///
+    /// Length: 0 to 1024.
+    pub desc: Option<String>,
+    /// 消息模板
+    ///
+    /// Length: 1 to 100.
+    pub notification_template: Option<String>,
+    /// 项目ID
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 规则名称
+    /// 只含有汉字数字、字母、下划线,不能以下划线等特殊符号开头和结尾,长度为 1 - 100
+    ///
+    /// Length: 1 to 100.
+    pub rule_name: Option<String>,
+    /// SMN主题信息,不能大于5
+    ///
+    /// Items: 1 to 5.
+    pub smn_topics: Option<Vec<SmnTopics>>,
+    /// 时区
+    ///
+    /// Length: 1 to 100.
+    pub time_zone: Option<String>,
+    /// 规则类型。"1":通知,"2":用户
+    ///
+    /// Length: 1 to 1.
+    pub type_: Option<ActionRuleType>,
+    /// 修改时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// 子账号名称
+    ///
+    /// Length: 1 to 100.
+    pub user_name: Option<String>,
+}
+
+impl Model for ActionRule {
+    const NAME: &'static str = "ActionRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_time", &self.create_time);
+        object.optional("desc", &self.desc);
+        object.optional("notification_template", &self.notification_template);
+        object.optional("project_id", &self.project_id);
+        object.optional("rule_name", &self.rule_name);
+        object.optional("smn_topics", &self.smn_topics);
+        object.optional("time_zone", &self.time_zone);
+        object.optional("type", &self.type_);
+        object.optional("update_time", &self.update_time);
+        object.optional("user_name", &self.user_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("create_time")?;
+        let desc = object.optional("desc")?;
+        let notification_template = object.optional("notification_template")?;
+        let project_id = object.optional("project_id")?;
+        let rule_name = object.optional("rule_name")?;
+        let smn_topics = object.optional("smn_topics")?;
+        let time_zone = object.optional("time_zone")?;
+        let type_ = object.optional("type")?;
+        let update_time = object.optional("update_time")?;
+        let user_name = object.optional("user_name")?;
+        Ok(Self {
+            create_time,
+            desc,
+            notification_template,
+            project_id,
+            rule_name,
+            smn_topics,
+            time_zone,
+            type_,
+            update_time,
+            user_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ActionRule);
+
+impl ActionRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            desc: None,
+            notification_template: None,
+            project_id: None,
+            rule_name: None,
+            smn_topics: None,
+            time_zone: None,
+            type_: None,
+            update_time: None,
+            user_name: None,
+        }
+    }
+
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 规则描述。规则描述长度为0到1024个字符,并且只能是数字、字母、特殊字符(_*)、空格和中文组成,不能以下划线开头和结尾。
+    ///
+    /// Length: 0 to 1024.
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// 消息模板
+    ///
+    /// Length: 1 to 100.
+    pub fn notification_template(mut self, value: impl Into<String>) -> Self {
+        self.notification_template = Some(value.into());
+        self
+    }
+
+    /// 项目ID
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 规则名称
+    /// 只含有汉字数字、字母、下划线,不能以下划线等特殊符号开头和结尾,长度为 1 - 100
+    ///
+    /// Length: 1 to 100.
+    pub fn rule_name(mut self, value: impl Into<String>) -> Self {
+        self.rule_name = Some(value.into());
+        self
+    }
+
+    /// SMN主题信息,不能大于5
+    ///
+    /// Items: 1 to 5.
+    pub fn smn_topics(mut self, value: impl Into<Vec<SmnTopics>>) -> Self {
+        self.smn_topics = Some(value.into());
+        self
+    }
+
+    /// 时区
+    ///
+    /// Length: 1 to 100.
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+
+    /// 规则类型。"1":通知,"2":用户
+    ///
+    /// Length: 1 to 1.
+    pub fn type_(mut self, value: impl Into<ActionRuleType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 修改时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// 子账号名称
+    ///
+    /// Length: 1 to 100.
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
+/// 规则类型。"1":通知,"2":用户
+///
+/// Length: 1 to 1.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActionRuleType {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ActionRuleType {
+    const VALUES: &'static [&'static str] = &["1", "2"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ActionRuleType);
+
+/// 告警行动规则列表
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ActionRules {
+    /// 告警行动规则列表
+    ///
+    /// Items: 0 to 1000.
+    pub action_rules: Option<Vec<ActionRule>>,
+}
+
+impl Model for ActionRules {
+    const NAME: &'static str = "ActionRules";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("action_rules", &self.action_rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action_rules = object.optional("action_rules")?;
+        Ok(Self { action_rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ActionRules);
+
+impl ActionRules {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { action_rules: None }
+    }
+
+    /// 告警行动规则列表
+    ///
+    /// Items: 0 to 1000.
+    pub fn action_rules(mut self, value: impl Into<Vec<ActionRule>>) -> Self {
+        self.action_rules = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddAlarmRuleBadRequestResultInfo {
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息描述。
+    pub error_msg: Option<String>,
+    /// 错误类型。
+    pub error_type: Option<String>,
+    /// 跟踪编号。主要用于开发人员快速搜索日志,定位问题。当返回的状态码为2xx时,trace_id为空;当返回4xx的状态码时,trace_id不为空。
+    pub trace_id: Option<String>,
+}
+
+impl Model for AddAlarmRuleBadRequestResultInfo {
+    const NAME: &'static str = "AddAlarmRuleBadRequestResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_type", &self.error_type);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_type = object.optional("error_type")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            error_type,
+            trace_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddAlarmRuleBadRequestResultInfo);
+
+impl AddAlarmRuleBadRequestResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            error_type: None,
+            trace_id: None,
+        }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息描述。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 错误类型。
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// 跟踪编号。主要用于开发人员快速搜索日志,定位问题。当返回的状态码为2xx时,trace_id为空;当返回4xx的状态码时,trace_id不为空。
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+}
+
+/// 添加阈值规则结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddAlarmRuleResultInfo {
+    /// 阈值规则id。
+    pub alarm_rule_id: Option<i64>,
+}
+
+impl Model for AddAlarmRuleResultInfo {
+    const NAME: &'static str = "AddAlarmRuleResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rule_id", &self.alarm_rule_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_id = object.optional("alarm_rule_id")?;
+        Ok(Self { alarm_rule_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddAlarmRuleResultInfo);
+
+impl AddAlarmRuleResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_rule_id: None }
+    }
+
+    /// 阈值规则id。
+    pub fn alarm_rule_id(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_rule_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AddNotificationTemplate {
+    /// 消息通知模板描述。
+    pub desc: Option<String>,
+    /// 消息通知模板语言。
+    pub locale: String,
+    /// 消息通知模板名称。
+    pub name: String,
+    /// 消息通知模板类型:
+    /// - 不填:表示指标或事件模板
+    /// - LTS:表示日志模板
+    pub source: Option<String>,
+    /// 消息通知模板内容。
+    /// 消息通知模板内容为json字符串,具体内容是由下列参数拼接成json数组后转义而来。
+    ///
+    /// | 名称 |是否必选  |参数类型  |说明  |
+    /// |--|--|--|--|
+    /// |content  |是  |string  |消息模板内容。|
+    /// |subType  |是  |string  |消息模板发送类型,支持:email,sms,webhook。|
+    /// | topic | 否 | string |邮件主题。|
+    /// | sendType |否  |string  |当消息模板发送类型为“webhook”时需要指定消息模板格式,支持:HTML、JSON。  |
+    /// | version |是  |string  |默认为v2。 |
+    pub templates: String,
+}
+
+impl Model for AddNotificationTemplate {
+    const NAME: &'static str = "AddNotificationTemplate";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("desc", &self.desc);
+        object.field("locale", &self.locale);
+        object.field("name", &self.name);
+        object.optional("source", &self.source);
+        object.field("templates", &self.templates);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let desc = object.optional("desc")?;
+        let locale = object.required("locale")?;
+        let name = object.required("name")?;
+        let source = object.optional("source")?;
+        let templates = object.required("templates")?;
+        Ok(Self {
+            desc,
+            locale,
+            name,
+            source,
+            templates,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddNotificationTemplate);
+
+impl AddNotificationTemplate {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        locale: impl Into<String>,
+        name: impl Into<String>,
+        templates: impl Into<String>,
+    ) -> Self {
+        Self {
+            desc: None,
+            locale: locale.into(),
+            name: name.into(),
+            source: None,
+            templates: templates.into(),
+        }
+    }
+
+    /// 消息通知模板描述。
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板类型:
+    /// - 不填:表示指标或事件模板
+    /// - LTS:表示日志模板
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddOrUpdateAlarmRuleV4ItemResult {
+    /// 告警规则名称。
+    pub alarm_rule_name: Option<String>,
+    /// 告警规则新增或修改结果。
+    pub result: Option<String>,
+}
+
+impl Model for AddOrUpdateAlarmRuleV4ItemResult {
+    const NAME: &'static str = "AddOrUpdateAlarmRuleV4ItemResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
+        object.optional("result", &self.result);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
+        let result = object.optional("result")?;
+        Ok(Self { alarm_rule_name, result })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddOrUpdateAlarmRuleV4ItemResult);
+
+impl AddOrUpdateAlarmRuleV4ItemResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rule_name: None,
+            result: None,
+        }
+    }
+
+    /// 告警规则名称。
+    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_name = Some(value.into());
+        self
+    }
+
+    /// 告警规则新增或修改结果。
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
+
+/// 新增或修改告警规则请求体。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AddOrUpdateAlarmRuleV4RequestBody {
+    /// 告警规则通知模块。
+    pub alarm_notifications: Option<AlarmNotification>,
+    /// 告警规则描述。
+    pub alarm_rule_description: Option<String>,
+    /// 是否启用。
+    pub alarm_rule_enable: Option<bool>,
+    /// 告警规则名称。
+    pub alarm_rule_name: String,
+    /// 告警规则类型。
+    /// - “metric”:指标告警规则
+    /// - “event”:事件告警规则
+    pub alarm_rule_type: AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType,
+    /// 告警规则别名。最多可输入256个字符,只能包含中文、字母、数字、特殊字符(_-【】),开头、结尾不允许输入中划线、下划线。
+    ///
+    /// Length: 1 to 512.
+    pub alias: Option<String>,
+    /// 事件类告警结构。
+    pub event_alarm_spec: Option<EventAlarmSpec>,
+    /// 指标类告警结构。
+    pub metric_alarm_spec: Option<MetricAlarmSpec>,
+    /// Prometheus实例id。
+    pub prom_instance_id: Option<String>,
+}
+
+impl Model for AddOrUpdateAlarmRuleV4RequestBody {
+    const NAME: &'static str = "AddOrUpdateAlarmRuleV4RequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_notifications", &self.alarm_notifications);
+        object.optional("alarm_rule_description", &self.alarm_rule_description);
+        object.optional("alarm_rule_enable", &self.alarm_rule_enable);
+        object.field("alarm_rule_name", &self.alarm_rule_name);
+        object.field("alarm_rule_type", &self.alarm_rule_type);
+        object.optional("alias", &self.alias);
+        object.optional("event_alarm_spec", &self.event_alarm_spec);
+        object.optional("metric_alarm_spec", &self.metric_alarm_spec);
+        object.optional("prom_instance_id", &self.prom_instance_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_notifications = object.optional("alarm_notifications")?;
+        let alarm_rule_description = object.optional("alarm_rule_description")?;
+        let alarm_rule_enable = object.optional("alarm_rule_enable")?;
+        let alarm_rule_name = object.required("alarm_rule_name")?;
+        let alarm_rule_type = object.required("alarm_rule_type")?;
+        let alias = object.optional("alias")?;
+        let event_alarm_spec = object.optional("event_alarm_spec")?;
+        let metric_alarm_spec = object.optional("metric_alarm_spec")?;
+        let prom_instance_id = object.optional("prom_instance_id")?;
+        Ok(Self {
+            alarm_notifications,
+            alarm_rule_description,
+            alarm_rule_enable,
+            alarm_rule_name,
+            alarm_rule_type,
+            alias,
+            event_alarm_spec,
+            metric_alarm_spec,
+            prom_instance_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddOrUpdateAlarmRuleV4RequestBody);
+
+impl AddOrUpdateAlarmRuleV4RequestBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        alarm_rule_name: impl Into<String>,
+        alarm_rule_type: impl Into<AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType>,
+    ) -> Self {
+        Self {
+            alarm_notifications: None,
+            alarm_rule_description: None,
+            alarm_rule_enable: None,
+            alarm_rule_name: alarm_rule_name.into(),
+            alarm_rule_type: alarm_rule_type.into(),
+            alias: None,
+            event_alarm_spec: None,
+            metric_alarm_spec: None,
+            prom_instance_id: None,
+        }
+    }
+
+    /// 告警规则通知模块。
+    pub fn alarm_notifications(mut self, value: impl Into<AlarmNotification>) -> Self {
+        self.alarm_notifications = Some(value.into());
+        self
+    }
+
+    /// 告警规则描述。
+    pub fn alarm_rule_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_description = Some(value.into());
+        self
+    }
+
+    /// 是否启用。
+    pub fn alarm_rule_enable(mut self, value: impl Into<bool>) -> Self {
+        self.alarm_rule_enable = Some(value.into());
+        self
+    }
+
+    /// 告警规则别名。最多可输入256个字符,只能包含中文、字母、数字、特殊字符(_-【】),开头、结尾不允许输入中划线、下划线。
+    ///
+    /// Length: 1 to 512.
+    pub fn alias(mut self, value: impl Into<String>) -> Self {
+        self.alias = Some(value.into());
+        self
+    }
+
+    /// 事件类告警结构。
+    pub fn event_alarm_spec(mut self, value: impl Into<EventAlarmSpec>) -> Self {
+        self.event_alarm_spec = Some(value.into());
+        self
+    }
+
+    /// 指标类告警结构。
+    pub fn metric_alarm_spec(mut self, value: impl Into<MetricAlarmSpec>) -> Self {
+        self.metric_alarm_spec = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例id。
+    pub fn prom_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.prom_instance_id = Some(value.into());
+        self
+    }
+}
+
+/// 告警规则类型。
+/// - “metric”:指标告警规则
+/// - “event”:事件告警规则
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType {
+    /// `metric`
+    Metric,
+    /// `event`
+    Event,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType {
+    const VALUES: &'static [&'static str] = &["metric", "event"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Metric => "metric",
+            Self::Event => "event",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "metric" => Self::Metric,
+            "event" => Self::Event,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AddOrUpdateAlarmRuleV4ResponseBody {
+    /// 告警规则列表。
+    pub alarm_rules: Option<Vec<AddOrUpdateAlarmRuleV4ItemResult>>,
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息。
+    pub error_message: Option<String>,
+}
+
+impl Model for AddOrUpdateAlarmRuleV4ResponseBody {
+    const NAME: &'static str = "AddOrUpdateAlarmRuleV4ResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rules", &self.alarm_rules);
+        object.optional("error_code", &self.error_code);
+        object.optional("error_message", &self.error_message);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rules = object.optional("alarm_rules")?;
+        let error_code = object.optional("error_code")?;
+        let error_message = object.optional("error_message")?;
+        Ok(Self {
+            alarm_rules,
+            error_code,
+            error_message,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddOrUpdateAlarmRuleV4ResponseBody);
+
+impl AddOrUpdateAlarmRuleV4ResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rules: None,
+            error_code: None,
+            error_message: None,
+        }
+    }
+
+    /// 告警规则列表。
+    pub fn alarm_rules(
+        mut self,
+        value: impl Into<Vec<AddOrUpdateAlarmRuleV4ItemResult>>,
+    ) -> Self {
+        self.alarm_rules = Some(value.into());
+        self
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgentBatchImportParamNew {
+    /// 导入待安装UniAgent的机器参数列表。
+    pub agent_import_param_list: Vec<AgentImportParamNew>,
+    /// 是否需要安装ICAgent插件:
+    /// - true:安装ICAgent插件。默认安装最新版本的ICAgent插件。
+    /// - false:不安装ICAgent插件。
+    pub icagent_install_flag: Option<bool>,
+    /// 安装机(代理机)的agent ID。
+    pub installer_agent_id: String,
+    /// 插件安装基础信息:
+    /// - 当icagent_install_flag设置为true:如果没传入该信息,默认安装最新版本ICAgent插件;如果传入该信息,则安装指定版本的ICAgent插件。
+    /// - 当icagent_install_flag设置为false:无论是否传入该信息,都不安装ICAgent插件。
+    pub plugin_install_base_param: Option<PluginInstallBasicParam>,
+    /// 代理区域ID:
+    /// - 直连接入填0。
+    /// - 代理接入填实际代理区域ID。
+    pub proxy_region_id: i32,
+    /// 是否公网接入:
+    /// - true:公网接入设置。
+    /// - false:代理接入设置。
+    pub public_net_flag: bool,
+    /// 待安装的UniAgent版本号。
+    pub version: String,
+}
+
+impl Model for AgentBatchImportParamNew {
+    const NAME: &'static str = "AgentBatchImportParamNew";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agent_import_param_list", &self.agent_import_param_list);
+        object.optional("icagent_install_flag", &self.icagent_install_flag);
+        object.field("installer_agent_id", &self.installer_agent_id);
+        object.optional("plugin_install_base_param", &self.plugin_install_base_param);
+        object.field("proxy_region_id", &self.proxy_region_id);
+        object.field("public_net_flag", &self.public_net_flag);
+        object.field("version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agent_import_param_list = object.required("agent_import_param_list")?;
+        let icagent_install_flag = object.optional("icagent_install_flag")?;
+        let installer_agent_id = object.required("installer_agent_id")?;
+        let plugin_install_base_param = object.optional("plugin_install_base_param")?;
+        let proxy_region_id = object.required("proxy_region_id")?;
+        let public_net_flag = object.required("public_net_flag")?;
+        let version = object.required("version")?;
+        Ok(Self {
+            agent_import_param_list,
+            icagent_install_flag,
+            installer_agent_id,
+            plugin_install_base_param,
+            proxy_region_id,
+            public_net_flag,
+            version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgentBatchImportParamNew);
+
+impl AgentBatchImportParamNew {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        agent_import_param_list: impl Into<Vec<AgentImportParamNew>>,
+        installer_agent_id: impl Into<String>,
+        proxy_region_id: impl Into<i32>,
+        public_net_flag: impl Into<bool>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            agent_import_param_list: agent_import_param_list.into(),
+            icagent_install_flag: None,
+            installer_agent_id: installer_agent_id.into(),
+            plugin_install_base_param: None,
+            proxy_region_id: proxy_region_id.into(),
+            public_net_flag: public_net_flag.into(),
+            version: version.into(),
+        }
+    }
+
+    /// 是否需要安装ICAgent插件:
+    /// - true:安装ICAgent插件。默认安装最新版本的ICAgent插件。
+    /// - false:不安装ICAgent插件。
+    pub fn icagent_install_flag(mut self, value: impl Into<bool>) -> Self {
+        self.icagent_install_flag = Some(value.into());
+        self
+    }
+
+    /// 插件安装基础信息:
+    /// - 当icagent_install_flag设置为true:如果没传入该信息,默认安装最新版本ICAgent插件;如果传入该信息,则安装指定版本的ICAgent插件。
+    /// - 当icagent_install_flag设置为false:无论是否传入该信息,都不安装ICAgent插件。
+    pub fn plugin_install_base_param(
+        mut self,
+        value: impl Into<PluginInstallBasicParam>,
+    ) -> Self {
+        self.plugin_install_base_param = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgentImportParamNew {
+    /// 机器ssh账号。
+    pub account: String,
+    /// agent唯一值,重复导入时需要传递。
+    pub agent_id: Option<String>,
+    /// 外来唯一标识,COC用。
+    pub coc_cmdb_id: Option<String>,
+    /// 机器IP。
+    pub inner_ip: String,
+    /// 机器操作系统类型。
+    pub os_type: String,
+    /// 机器登录密码。
+    pub password: hwcloud_runtime::Secret,
+    /// 机器登录端口,默认22。
+    pub port: i32,
+    /// 机器所属VPC ID。
+    pub vpc_id: Option<String>,
+}
+
+impl Model for AgentImportParamNew {
+    const NAME: &'static str = "AgentImportParamNew";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("account", &self.account);
+        object.optional("agent_id", &self.agent_id);
+        object.optional("coc_cmdb_id", &self.coc_cmdb_id);
+        object.field("inner_ip", &self.inner_ip);
+        object.field("os_type", &self.os_type);
+        object.field("password", &self.password);
+        object.field("port", &self.port);
+        object.optional("vpc_id", &self.vpc_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let account = object.required("account")?;
+        let agent_id = object.optional("agent_id")?;
+        let coc_cmdb_id = object.optional("coc_cmdb_id")?;
+        let inner_ip = object.required("inner_ip")?;
+        let os_type = object.required("os_type")?;
+        let password = object.required("password")?;
+        let port = object.required("port")?;
+        let vpc_id = object.optional("vpc_id")?;
+        Ok(Self {
+            account,
+            agent_id,
+            coc_cmdb_id,
+            inner_ip,
+            os_type,
+            password,
+            port,
+            vpc_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgentImportParamNew);
+
+impl AgentImportParamNew {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        account: impl Into<String>,
+        inner_ip: impl Into<String>,
+        os_type: impl Into<String>,
+        password: impl Into<hwcloud_runtime::Secret>,
+        port: impl Into<i32>,
+    ) -> Self {
+        Self {
+            account: account.into(),
+            agent_id: None,
+            coc_cmdb_id: None,
+            inner_ip: inner_ip.into(),
+            os_type: os_type.into(),
+            password: password.into(),
+            port: port.into(),
+            vpc_id: None,
+        }
+    }
+
+    /// agent唯一值,重复导入时需要传递。
+    pub fn agent_id(mut self, value: impl Into<String>) -> Self {
+        self.agent_id = Some(value.into());
+        self
+    }
+
+    /// 外来唯一标识,COC用。
+    pub fn coc_cmdb_id(mut self, value: impl Into<String>) -> Self {
+        self.coc_cmdb_id = Some(value.into());
+        self
+    }
+
+    /// 机器所属VPC ID。
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentInfoParam {
+    /// agent ID列表信息。
+    pub agent_id_list: Option<Vec<String>>,
+    /// cmdb  ID列表信息。
+    pub coc_cmdb_id_list: Option<Vec<String>>,
+    /// ecs ID列表信息。
+    pub ecs_id_list: Option<Vec<String>>,
+    /// 分页查询的起始页数(第几页)。默认值:1。
+    pub page: Option<i64>,
+    /// 每页查询数量,默认20。
+    pub page_size: Option<i64>,
+}
+
+impl Model for AgentInfoParam {
+    const NAME: &'static str = "AgentInfoParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agent_id_list", &self.agent_id_list);
+        object.optional("coc_cmdb_id_list", &self.coc_cmdb_id_list);
+        object.optional("ecs_id_list", &self.ecs_id_list);
+        object.optional("page", &self.page);
+        object.optional("page_size", &self.page_size);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agent_id_list = object.optional("agent_id_list")?;
+        let coc_cmdb_id_list = object.optional("coc_cmdb_id_list")?;
+        let ecs_id_list = object.optional("ecs_id_list")?;
+        let page = object.optional("page")?;
+        let page_size = object.optional("page_size")?;
+        Ok(Self {
+            agent_id_list,
+            coc_cmdb_id_list,
+            ecs_id_list,
+            page,
+            page_size,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgentInfoParam);
+
+impl AgentInfoParam {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agent_id_list: None,
+            coc_cmdb_id_list: None,
+            ecs_id_list: None,
+            page: None,
+            page_size: None,
+        }
+    }
+
+    /// agent ID列表信息。
+    pub fn agent_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.agent_id_list = Some(value.into());
+        self
+    }
+
+    /// cmdb  ID列表信息。
+    pub fn coc_cmdb_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.coc_cmdb_id_list = Some(value.into());
+        self
+    }
+
+    /// ecs ID列表信息。
+    pub fn ecs_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ecs_id_list = Some(value.into());
+        self
+    }
+
+    /// 分页查询的起始页数(第几页)。默认值:1。
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// 每页查询数量,默认20。
+    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentInfoResult {
+    /// agent id。
+    pub agent_id: Option<String>,
+    /// UniAgent状态。
+    pub agent_state: Option<String>,
+    /// CMDB ID.
+    pub cmdb_id: Option<String>,
+    /// 机器所属domain ID。
+    pub domain_id: Option<String>,
+    /// ECS ID。唯一值.
+    pub ecs_id: Option<String>,
+    /// 主机名。
+    pub host_name: Option<String>,
+    /// 机器导入IP。
+    pub import_ip: Option<String>,
+    /// 机器 IP。
+    pub inner_ip: Option<String>,
+    /// 是否华为云机器。
+    pub is_hw_cloud_host: Option<String>,
+    /// 操作系统。
+    pub os_type: Option<String>,
+    /// 所属project ID。
+    pub project_id: Option<String>,
+    /// UniAgent版本。
+    pub version: Option<String>,
+    /// VPC ID。
+    pub vpc_id: Option<String>,
+}
+
+impl Model for AgentInfoResult {
+    const NAME: &'static str = "AgentInfoResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agent_id", &self.agent_id);
+        object.optional("agent_state", &self.agent_state);
+        object.optional("cmdb_id", &self.cmdb_id);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("ecs_id", &self.ecs_id);
+        object.optional("host_name", &self.host_name);
+        object.optional("import_ip", &self.import_ip);
+        object.optional("inner_ip", &self.inner_ip);
+        object.optional("is_hw_cloud_host", &self.is_hw_cloud_host);
+        object.optional("os_type", &self.os_type);
+        object.optional("project_id", &self.project_id);
+        object.optional("version", &self.version);
+        object.optional("vpc_id", &self.vpc_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agent_id = object.optional("agent_id")?;
+        let agent_state = object.optional("agent_state")?;
+        let cmdb_id = object.optional("cmdb_id")?;
+        let domain_id = object.optional("domain_id")?;
+        let ecs_id = object.optional("ecs_id")?;
+        let host_name = object.optional("host_name")?;
+        let import_ip = object.optional("import_ip")?;
+        let inner_ip = object.optional("inner_ip")?;
+        let is_hw_cloud_host = object.optional("is_hw_cloud_host")?;
+        let os_type = object.optional("os_type")?;
+        let project_id = object.optional("project_id")?;
+        let version = object.optional("version")?;
+        let vpc_id = object.optional("vpc_id")?;
+        Ok(Self {
+            agent_id,
+            agent_state,
+            cmdb_id,
+            domain_id,
+            ecs_id,
+            host_name,
+            import_ip,
+            inner_ip,
+            is_hw_cloud_host,
+            os_type,
+            project_id,
+            version,
+            vpc_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgentInfoResult);
+
+impl AgentInfoResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agent_id: None,
+            agent_state: None,
+            cmdb_id: None,
+            domain_id: None,
+            ecs_id: None,
+            host_name: None,
+            import_ip: None,
+            inner_ip: None,
+            is_hw_cloud_host: None,
+            os_type: None,
+            project_id: None,
+            version: None,
+            vpc_id: None,
+        }
+    }
+
+    /// agent id。
+    pub fn agent_id(mut self, value: impl Into<String>) -> Self {
+        self.agent_id = Some(value.into());
+        self
+    }
+
+    /// UniAgent状态。
+    pub fn agent_state(mut self, value: impl Into<String>) -> Self {
+        self.agent_state = Some(value.into());
+        self
+    }
+
+    /// CMDB ID.
+    pub fn cmdb_id(mut self, value: impl Into<String>) -> Self {
+        self.cmdb_id = Some(value.into());
+        self
+    }
+
+    /// 机器所属domain ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// ECS ID。唯一值.
+    pub fn ecs_id(mut self, value: impl Into<String>) -> Self {
+        self.ecs_id = Some(value.into());
+        self
+    }
+
+    /// 主机名。
+    pub fn host_name(mut self, value: impl Into<String>) -> Self {
+        self.host_name = Some(value.into());
+        self
+    }
+
+    /// 机器导入IP。
+    pub fn import_ip(mut self, value: impl Into<String>) -> Self {
+        self.import_ip = Some(value.into());
+        self
+    }
+
+    /// 机器 IP。
+    pub fn inner_ip(mut self, value: impl Into<String>) -> Self {
+        self.inner_ip = Some(value.into());
+        self
+    }
+
+    /// 是否华为云机器。
+    pub fn is_hw_cloud_host(mut self, value: impl Into<String>) -> Self {
+        self.is_hw_cloud_host = Some(value.into());
+        self
+    }
+
+    /// 操作系统。
+    pub fn os_type(mut self, value: impl Into<String>) -> Self {
+        self.os_type = Some(value.into());
+        self
+    }
+
+    /// 所属project ID。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// UniAgent版本。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+
+    /// VPC ID。
+    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
+        self.vpc_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgentInfoResults {
+    /// 主机列表信息。
+    pub data_list: Option<Vec<AgentInfoResult>>,
+    /// 页码,默认1
+    pub page: Option<i64>,
+    /// 每页数量,默认20
+    pub page_size: Option<i64>,
+    /// 总数量
+    pub total_count: Option<i64>,
+}
+
+impl Model for AgentInfoResults {
+    const NAME: &'static str = "AgentInfoResults";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("data_list", &self.data_list);
+        object.optional("page", &self.page);
+        object.optional("page_size", &self.page_size);
+        object.optional("total_count", &self.total_count);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data_list = object.optional("data_list")?;
+        let page = object.optional("page")?;
+        let page_size = object.optional("page_size")?;
+        let total_count = object.optional("total_count")?;
+        Ok(Self {
+            data_list,
+            page,
+            page_size,
+            total_count,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgentInfoResults);
+
+impl AgentInfoResults {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            data_list: None,
+            page: None,
+            page_size: None,
+            total_count: None,
+        }
+    }
+
+    /// 主机列表信息。
+    pub fn data_list(mut self, value: impl Into<Vec<AgentInfoResult>>) -> Self {
+        self.data_list = Some(value.into());
+        self
+    }
+
+    /// 页码,默认1
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// 每页数量,默认20
+    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// 总数量
+    pub fn total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgentUpgradeParam {
+    /// UniAgent主机列表信息。
+    pub agent_list: Vec<SingleAgentParam>,
+    /// UniAgent升级的版本号。
+    pub version: String,
+}
+
+impl Model for AgentUpgradeParam {
+    const NAME: &'static str = "AgentUpgradeParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agent_list", &self.agent_list);
+        object.field("version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agent_list = object.required("agent_list")?;
+        let version = object.required("version")?;
+        Ok(Self { agent_list, version })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgentUpgradeParam);
+
+impl AgentUpgradeParam {
+    /// A value of its fields.
+    pub fn new(
+        agent_list: impl Into<Vec<SingleAgentParam>>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            agent_list: agent_list.into(),
+            version: version.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AggrPrometheusInfo {
+    /// 被聚合的账号id。
+    pub id: String,
+    /// 被聚合的账号名称。
+    pub name: String,
+    /// 被聚合的账号的projectid。
+    pub project_id: String,
+    /// 被聚合的账号下的普罗ID列表。
+    pub prometheus_ids: Vec<String>,
+}
+
+impl Model for AggrPrometheusInfo {
+    const NAME: &'static str = "AggrPrometheusInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id", &self.id);
+        object.field("name", &self.name);
+        object.field("project_id", &self.project_id);
+        object.field("prometheusIds", &self.prometheus_ids);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.required("id")?;
+        let name = object.required("name")?;
+        let project_id = object.required("project_id")?;
+        let prometheus_ids = object.required("prometheusIds")?;
+        Ok(Self {
+            id,
+            name,
+            project_id,
+            prometheus_ids,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AggrPrometheusInfo);
+
+impl AggrPrometheusInfo {
+    /// A value of its fields.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        prometheus_ids: impl Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            project_id: project_id.into(),
+            prometheus_ids: prometheus_ids.into(),
+        }
+    }
+}
+
+/// 告警规则通知模块。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmNotification {
+    /// 告警行动策略id。
+    /// - 当notification_enable为true时,填告警行动策略id
+    /// - 当notification_enable为false时,填“”
+    pub bind_notification_rule_id: Option<String>,
+    /// 是否启用告警通知规则。
+    /// - 当通知类型为“direct”时,填true
+    /// - 当通知类型为“alarm_policy”时,填false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则notification_enable需设置为false。
+    pub notification_enable: Option<bool>,
+    /// 通知类型。
+    /// - “direct”:直接告警
+    /// - “alarm_policy”:告警降噪
+    pub notification_type: Option<AlarmNotificationNotificationType>,
+    /// 通知频率
+    /// - 当通知类型为“alarm_policy”时,填“-1”
+    /// - 当通知类型为“direct”时,
+    /// - “0”:只告警一次
+    /// - “300”:每5分钟
+    /// - “600”:每10分钟
+    /// - “900”:每15分钟
+    /// - “1800”:每30分钟
+    /// - “3600”:每1小时
+    /// - “10800”:每3小时
+    /// - “21600”:每6小时
+    /// - “43200”:每12小时
+    /// - “86400”:每天
+    pub notify_frequency: Option<i32>,
+    /// 告警解决是否通知。
+    /// - true:通知
+    /// - false:不通知
+    pub notify_resolved: Option<bool>,
+    /// 告警触发是否通知。
+    /// - true:通知
+    /// - false:不通知
+    pub notify_triggered: Option<bool>,
+    /// 启用告警分组规则。
+    /// - 当通知类型为“alarm_policy”时:true
+    /// - 当通知类型为“direct”时:false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则route_group_enable需设置为false。
+    pub route_group_enable: Option<bool>,
+    /// 告警分组规则名称。
+    /// - 当route_group_enable 为true时,填告警分组规则名称
+    /// - 当route_group_enable 为false时,填“”
+    pub route_group_rule: Option<String>,
+}
+
+impl Model for AlarmNotification {
+    const NAME: &'static str = "AlarmNotification";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("bind_notification_rule_id", &self.bind_notification_rule_id);
+        object.optional("notification_enable", &self.notification_enable);
+        object.optional("notification_type", &self.notification_type);
+        object.optional("notify_frequency", &self.notify_frequency);
+        object.optional("notify_resolved", &self.notify_resolved);
+        object.optional("notify_triggered", &self.notify_triggered);
+        object.optional("route_group_enable", &self.route_group_enable);
+        object.optional("route_group_rule", &self.route_group_rule);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let bind_notification_rule_id = object.optional("bind_notification_rule_id")?;
+        let notification_enable = object.optional("notification_enable")?;
+        let notification_type = object.optional("notification_type")?;
+        let notify_frequency = object.optional("notify_frequency")?;
+        let notify_resolved = object.optional("notify_resolved")?;
+        let notify_triggered = object.optional("notify_triggered")?;
+        let route_group_enable = object.optional("route_group_enable")?;
+        let route_group_rule = object.optional("route_group_rule")?;
+        Ok(Self {
+            bind_notification_rule_id,
+            notification_enable,
+            notification_type,
+            notify_frequency,
+            notify_resolved,
+            notify_triggered,
+            route_group_enable,
+            route_group_rule,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmNotification);
+
+impl AlarmNotification {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            bind_notification_rule_id: None,
+            notification_enable: None,
+            notification_type: None,
+            notify_frequency: None,
+            notify_resolved: None,
+            notify_triggered: None,
+            route_group_enable: None,
+            route_group_rule: None,
+        }
+    }
+
+    /// 告警行动策略id。
+    /// - 当notification_enable为true时,填告警行动策略id
+    /// - 当notification_enable为false时,填“”
+    pub fn bind_notification_rule_id(mut self, value: impl Into<String>) -> Self {
+        self.bind_notification_rule_id = Some(value.into());
+        self
+    }
+
+    /// 是否启用告警通知规则。
+    /// - 当通知类型为“direct”时,填true
+    /// - 当通知类型为“alarm_policy”时,填false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则notification_enable需设置为false。
+    pub fn notification_enable(mut self, value: impl Into<bool>) -> Self {
+        self.notification_enable = Some(value.into());
+        self
+    }
+
+    /// 通知类型。
+    /// - “direct”:直接告警
+    /// - “alarm_policy”:告警降噪
+    pub fn notification_type(
+        mut self,
+        value: impl Into<AlarmNotificationNotificationType>,
+    ) -> Self {
+        self.notification_type = Some(value.into());
+        self
+    }
+
+    /// 通知频率
+    /// - 当通知类型为“alarm_policy”时,填“-1”
+    /// - 当通知类型为“direct”时,
+    /// - “0”:只告警一次
+    /// - “300”:每5分钟
+    /// - “600”:每10分钟
+    /// - “900”:每15分钟
+    /// - “1800”:每30分钟
+    /// - “3600”:每1小时
+    /// - “10800”:每3小时
+    /// - “21600”:每6小时
+    /// - “43200”:每12小时
+    /// - “86400”:每天
+    pub fn notify_frequency(mut self, value: impl Into<i32>) -> Self {
+        self.notify_frequency = Some(value.into());
+        self
+    }
+
+    /// 告警解决是否通知。
+    /// - true:通知
+    /// - false:不通知
+    pub fn notify_resolved(mut self, value: impl Into<bool>) -> Self {
+        self.notify_resolved = Some(value.into());
+        self
+    }
+
+    /// 告警触发是否通知。
+    /// - true:通知
+    /// - false:不通知
+    pub fn notify_triggered(mut self, value: impl Into<bool>) -> Self {
+        self.notify_triggered = Some(value.into());
+        self
+    }
+
+    /// 启用告警分组规则。
+    /// - 当通知类型为“alarm_policy”时:true
+    /// - 当通知类型为“direct”时:false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则route_group_enable需设置为false。
+    pub fn route_group_enable(mut self, value: impl Into<bool>) -> Self {
+        self.route_group_enable = Some(value.into());
+        self
+    }
+
+    /// 告警分组规则名称。
+    /// - 当route_group_enable 为true时,填告警分组规则名称
+    /// - 当route_group_enable 为false时,填“”
+    pub fn route_group_rule(mut self, value: impl Into<String>) -> Self {
+        self.route_group_rule = Some(value.into());
+        self
+    }
+}
+
+/// 通知类型。
+/// - “direct”:直接告警
+/// - “alarm_policy”:告警降噪
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlarmNotificationNotificationType {
+    /// `direct`
+    Direct,
+    /// `alarm_policy`
+    AlarmPolicy,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AlarmNotificationNotificationType {
+    const VALUES: &'static [&'static str] = &["direct", "alarm_policy"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Direct => "direct",
+            Self::AlarmPolicy => "alarm_policy",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "direct" => Self::Direct,
+            "alarm_policy" => Self::AlarmPolicy,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AlarmNotificationNotificationType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmParamForV4Db {
+    /// 告警规则创建时间。
+    pub alarm_create_time: Option<i64>,
+    /// 告警规则通知模块。
+    pub alarm_notifications: Option<AlarmNotification>,
+    /// 告警规则描述。
+    pub alarm_rule_description: Option<String>,
+    /// 是否启用。
+    pub alarm_rule_enable: Option<bool>,
+    /// 告警规则id。
+    pub alarm_rule_id: Option<i64>,
+    /// 告警规则名称。
+    pub alarm_rule_name: Option<String>,
+    /// 告警状态。
+    /// - “OK”:正常
+    /// - “alarm”:超限阈值
+    /// - “Effective”:生效中
+    /// - “Invalid”:停用中
+    pub alarm_rule_status: Option<String>,
+    /// 规则类型。
+    /// - “metric”:指标告警规则
+    /// - “event”:事件告警规则
+    pub alarm_rule_type: Option<AlarmParamForV4DbAlarmRuleType>,
+    /// 告警规则修改时间。
+    pub alarm_update_time: Option<i64>,
+    /// 企业项目id。
+    pub enterprise_project_id: Option<String>,
+    /// 事件类告警结构。
+    pub event_alarm_spec: Option<EventAlarmSpec>,
+    /// 指标类告警结构。
+    pub metric_alarm_spec: Option<MetricAlarmSpec>,
+    /// Prometheus实例id。
+    pub prom_instance_id: Option<String>,
+    /// 用户id。
+    pub user_id: Option<String>,
+}
+
+impl Model for AlarmParamForV4Db {
+    const NAME: &'static str = "AlarmParamForV4Db";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_create_time", &self.alarm_create_time);
+        object.optional("alarm_notifications", &self.alarm_notifications);
+        object.optional("alarm_rule_description", &self.alarm_rule_description);
+        object.optional("alarm_rule_enable", &self.alarm_rule_enable);
+        object.optional("alarm_rule_id", &self.alarm_rule_id);
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
+        object.optional("alarm_rule_status", &self.alarm_rule_status);
+        object.optional("alarm_rule_type", &self.alarm_rule_type);
+        object.optional("alarm_update_time", &self.alarm_update_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("event_alarm_spec", &self.event_alarm_spec);
+        object.optional("metric_alarm_spec", &self.metric_alarm_spec);
+        object.optional("prom_instance_id", &self.prom_instance_id);
+        object.optional("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_create_time = object.optional("alarm_create_time")?;
+        let alarm_notifications = object.optional("alarm_notifications")?;
+        let alarm_rule_description = object.optional("alarm_rule_description")?;
+        let alarm_rule_enable = object.optional("alarm_rule_enable")?;
+        let alarm_rule_id = object.optional("alarm_rule_id")?;
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
+        let alarm_rule_status = object.optional("alarm_rule_status")?;
+        let alarm_rule_type = object.optional("alarm_rule_type")?;
+        let alarm_update_time = object.optional("alarm_update_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let event_alarm_spec = object.optional("event_alarm_spec")?;
+        let metric_alarm_spec = object.optional("metric_alarm_spec")?;
+        let prom_instance_id = object.optional("prom_instance_id")?;
+        let user_id = object.optional("user_id")?;
+        Ok(Self {
+            alarm_create_time,
+            alarm_notifications,
+            alarm_rule_description,
+            alarm_rule_enable,
+            alarm_rule_id,
+            alarm_rule_name,
+            alarm_rule_status,
+            alarm_rule_type,
+            alarm_update_time,
+            enterprise_project_id,
+            event_alarm_spec,
+            metric_alarm_spec,
+            prom_instance_id,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmParamForV4Db);
+
+impl AlarmParamForV4Db {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_create_time: None,
+            alarm_notifications: None,
+            alarm_rule_description: None,
+            alarm_rule_enable: None,
+            alarm_rule_id: None,
+            alarm_rule_name: None,
+            alarm_rule_status: None,
+            alarm_rule_type: None,
+            alarm_update_time: None,
+            enterprise_project_id: None,
+            event_alarm_spec: None,
+            metric_alarm_spec: None,
+            prom_instance_id: None,
+            user_id: None,
+        }
+    }
+
+    /// 告警规则创建时间。
+    pub fn alarm_create_time(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_create_time = Some(value.into());
+        self
+    }
+
+    /// 告警规则通知模块。
+    pub fn alarm_notifications(mut self, value: impl Into<AlarmNotification>) -> Self {
+        self.alarm_notifications = Some(value.into());
+        self
+    }
+
+    /// 告警规则描述。
+    pub fn alarm_rule_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_description = Some(value.into());
+        self
+    }
+
+    /// 是否启用。
+    pub fn alarm_rule_enable(mut self, value: impl Into<bool>) -> Self {
+        self.alarm_rule_enable = Some(value.into());
+        self
+    }
+
+    /// 告警规则id。
+    pub fn alarm_rule_id(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_rule_id = Some(value.into());
+        self
+    }
+
+    /// 告警规则名称。
+    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_name = Some(value.into());
+        self
+    }
+
+    /// 告警状态。
+    /// - “OK”:正常
+    /// - “alarm”:超限阈值
+    /// - “Effective”:生效中
+    /// - “Invalid”:停用中
+    pub fn alarm_rule_status(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_status = Some(value.into());
+        self
+    }
+
+    /// 规则类型。
+    /// - “metric”:指标告警规则
+    /// - “event”:事件告警规则
+    pub fn alarm_rule_type(
+        mut self,
+        value: impl Into<AlarmParamForV4DbAlarmRuleType>,
+    ) -> Self {
+        self.alarm_rule_type = Some(value.into());
+        self
+    }
+
+    /// 告警规则修改时间。
+    pub fn alarm_update_time(mut self, value: impl Into<i64>) -> Self {
+        self.alarm_update_time = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 事件类告警结构。
+    pub fn event_alarm_spec(mut self, value: impl Into<EventAlarmSpec>) -> Self {
+        self.event_alarm_spec = Some(value.into());
+        self
+    }
+
+    /// 指标类告警结构。
+    pub fn metric_alarm_spec(mut self, value: impl Into<MetricAlarmSpec>) -> Self {
+        self.metric_alarm_spec = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例id。
+    pub fn prom_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.prom_instance_id = Some(value.into());
+        self
+    }
+
+    /// 用户id。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+/// 规则类型。
+/// - “metric”:指标告警规则
+/// - “event”:事件告警规则
+///
+/// The same shape as [`AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType`]: one type, generated once, under both names.
+pub type AlarmParamForV4DbAlarmRuleType = AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType;
+
+/// 阈值规则实体
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AlarmRuleParam {
+    /// 是否启用通知。
+    pub action_enabled: Option<bool>,
+    /// 告警状态通知列表。
+    pub alarm_actions: Option<Vec<String>>,
+    /// 告警清除建议。
+    ///
+    /// Length: 0 to 255.
+    pub alarm_advice: Option<String>,
+    /// 阈值规则描述。
+    ///
+    /// Length: 0 to 1024.
+    pub alarm_description: Option<String>,
+    /// 告警级别。1:紧急,2:重要,3:一般,4:提示。
+    pub alarm_level: AlarmRuleParamAlarmLevel,
+    /// 阈值规则名称。规则名称包含大小写字母、数字、特殊字符(-_)和汉字组成,不能以特殊字符开头或结尾,最大长度为100。
+    pub alarm_rule_name: String,
+    /// 超限条件。<:小于阈值。>:大于阈值。<=:小于等于阈值。>=:大于等于阈值。
+    pub comparison_operator: AlarmRuleParamComparisonOperator,
+    /// 时间序列维度。
+    pub dimensions: Vec<Dimension>,
+    /// 间隔周期。
+    ///
+    /// Range: 1 to 5.
+    pub evaluation_periods: i32,
+    /// 数据不足通知列表。
+    pub insufficient_data_actions: Option<Vec<String>>,
+    /// 阈值规则是否启用。
+    pub is_turn_on: Option<bool>,
+    /// 时间序列名称。名称长度取值范围为1~255个字符。
+    pub metric_name: String,
+    /// 时间序列命名空间。
+    pub namespace: String,
+    /// 正常状态通知列表。
+    pub ok_actions: Option<Vec<String>>,
+    /// 统计周期。60000:一分钟。300000:五分钟。900000:十五分钟。3600000:一小时。
+    pub period: AlarmRuleParamPeriod,
+    /// 统计方式。
+    pub statistic: AlarmRuleParamStatistic,
+    /// 超限值。
+    pub threshold: String,
+    /// 时间序列单位
+    pub unit: String,
+}
+
+impl Model for AlarmRuleParam {
+    const NAME: &'static str = "AlarmRuleParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("action_enabled", &self.action_enabled);
+        object.optional("alarm_actions", &self.alarm_actions);
+        object.optional("alarm_advice", &self.alarm_advice);
+        object.optional("alarm_description", &self.alarm_description);
+        object.field("alarm_level", &self.alarm_level);
+        object.field("alarm_rule_name", &self.alarm_rule_name);
+        object.field("comparison_operator", &self.comparison_operator);
+        object.field("dimensions", &self.dimensions);
+        object.field("evaluation_periods", &self.evaluation_periods);
+        object.optional("insufficient_data_actions", &self.insufficient_data_actions);
+        object.optional("is_turn_on", &self.is_turn_on);
+        object.field("metric_name", &self.metric_name);
+        object.field("namespace", &self.namespace);
+        object.optional("ok_actions", &self.ok_actions);
+        object.field("period", &self.period);
+        object.field("statistic", &self.statistic);
+        object.field("threshold", &self.threshold);
+        object.field("unit", &self.unit);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action_enabled = object.optional("action_enabled")?;
+        let alarm_actions = object.optional("alarm_actions")?;
+        let alarm_advice = object.optional("alarm_advice")?;
+        let alarm_description = object.optional("alarm_description")?;
+        let alarm_level = object.required("alarm_level")?;
+        let alarm_rule_name = object.required("alarm_rule_name")?;
+        let comparison_operator = object.required("comparison_operator")?;
+        let dimensions = object.required("dimensions")?;
+        let evaluation_periods = object.required("evaluation_periods")?;
+        let insufficient_data_actions = object.optional("insufficient_data_actions")?;
+        let is_turn_on = object.optional("is_turn_on")?;
+        let metric_name = object.required("metric_name")?;
+        let namespace = object.required("namespace")?;
+        let ok_actions = object.optional("ok_actions")?;
+        let period = object.required("period")?;
+        let statistic = object.required("statistic")?;
+        let threshold = object.required("threshold")?;
+        let unit = object.required("unit")?;
+        Ok(Self {
+            action_enabled,
+            alarm_actions,
+            alarm_advice,
+            alarm_description,
+            alarm_level,
+            alarm_rule_name,
+            comparison_operator,
+            dimensions,
+            evaluation_periods,
+            insufficient_data_actions,
+            is_turn_on,
+            metric_name,
+            namespace,
+            ok_actions,
+            period,
+            statistic,
+            threshold,
+            unit,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmRuleParam);
+
+impl AlarmRuleParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        alarm_level: impl Into<AlarmRuleParamAlarmLevel>,
+        alarm_rule_name: impl Into<String>,
+        comparison_operator: impl Into<AlarmRuleParamComparisonOperator>,
+        dimensions: impl Into<Vec<Dimension>>,
+        evaluation_periods: impl Into<i32>,
+        metric_name: impl Into<String>,
+        namespace: impl Into<String>,
+        period: impl Into<AlarmRuleParamPeriod>,
+        statistic: impl Into<AlarmRuleParamStatistic>,
+        threshold: impl Into<String>,
+        unit: impl Into<String>,
+    ) -> Self {
+        Self {
+            action_enabled: None,
+            alarm_actions: None,
+            alarm_advice: None,
+            alarm_description: None,
+            alarm_level: alarm_level.into(),
+            alarm_rule_name: alarm_rule_name.into(),
+            comparison_operator: comparison_operator.into(),
+            dimensions: dimensions.into(),
+            evaluation_periods: evaluation_periods.into(),
+            insufficient_data_actions: None,
+            is_turn_on: None,
+            metric_name: metric_name.into(),
+            namespace: namespace.into(),
+            ok_actions: None,
+            period: period.into(),
+            statistic: statistic.into(),
+            threshold: threshold.into(),
+            unit: unit.into(),
+        }
+    }
+
+    /// 是否启用通知。
+    pub fn action_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.action_enabled = Some(value.into());
+        self
+    }
+
+    /// 告警状态通知列表。
+    pub fn alarm_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.alarm_actions = Some(value.into());
+        self
+    }
+
+    /// 告警清除建议。
+    ///
+    /// Length: 0 to 255.
+    pub fn alarm_advice(mut self, value: impl Into<String>) -> Self {
+        self.alarm_advice = Some(value.into());
+        self
+    }
+
+    /// 阈值规则描述。
+    ///
+    /// Length: 0 to 1024.
+    pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_description = Some(value.into());
+        self
+    }
+
+    /// 数据不足通知列表。
+    pub fn insufficient_data_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.insufficient_data_actions = Some(value.into());
+        self
+    }
+
+    /// 阈值规则是否启用。
+    pub fn is_turn_on(mut self, value: impl Into<bool>) -> Self {
+        self.is_turn_on = Some(value.into());
+        self
+    }
+
+    /// 正常状态通知列表。
+    pub fn ok_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ok_actions = Some(value.into());
+        self
+    }
+}
+
+/// 告警级别。1:紧急,2:重要,3:一般,4:提示。
+///
+/// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+/// service adding a value does not break decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlarmRuleParamAlarmLevel {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i32),
+}
+
+impl AlarmRuleParamAlarmLevel {
+    /// Every value the spec documents, in spec order.
+    pub const VALUES: &'static [i32] = &[1, 2, 3, 4];
+
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::V4 => 4,
+            Self::Unknown(value) => value,
+        }
+    }
+
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    pub fn from_value(value: i32) -> Self {
+        match value {
+            1 => Self::V1,
+            2 => Self::V2,
+            3 => Self::V3,
+            4 => Self::V4,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl From<i32> for AlarmRuleParamAlarmLevel {
+    fn from(value: i32) -> Self {
+        Self::from_value(value)
+    }
+}
+
+impl From<AlarmRuleParamAlarmLevel> for i32 {
+    fn from(value: AlarmRuleParamAlarmLevel) -> i32 {
+        value.value()
+    }
+}
+
+impl std::fmt::Display for AlarmRuleParamAlarmLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl serde::Serialize for AlarmRuleParamAlarmLevel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AlarmRuleParamAlarmLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::model::Json for AlarmRuleParamAlarmLevel {
+    fn to_json(&self) -> serde_json::Value {
+        self.value().into()
+    }
+
+    fn read_json(
+        span: hwcloud_runtime::model::JsonSpan<'_>,
+        decoder: &mut hwcloud_runtime::model::Decoder,
+    ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+        <i32 as hwcloud_runtime::model::Json>::read_json(span, decoder)
+            .map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValue for AlarmRuleParamAlarmLevel {
+    fn param_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value().to_string().into()
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValues for AlarmRuleParamAlarmLevel {
+    fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+        f(hwcloud_runtime::operation::ParamValue::param_text(self))
+    }
+}
+
+/// 超限条件。<:小于阈值。>:大于阈值。<=:小于等于阈值。>=:大于等于阈值。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlarmRuleParamComparisonOperator {
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    LtEq,
+    /// `>=`
+    GtEq,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AlarmRuleParamComparisonOperator {
+    const VALUES: &'static [&'static str] = &["<", ">", "<=", ">="];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Lt => "<",
+            Self::Gt => ">",
+            Self::LtEq => "<=",
+            Self::GtEq => ">=",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "<" => Self::Lt,
+            ">" => Self::Gt,
+            "<=" => Self::LtEq,
+            ">=" => Self::GtEq,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AlarmRuleParamComparisonOperator);
+
+/// 统计周期。60000:一分钟。300000:五分钟。900000:十五分钟。3600000:一小时。
+///
+/// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+/// service adding a value does not break decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlarmRuleParamPeriod {
+    /// `60000`
+    V60000,
+    /// `300000`
+    V300000,
+    /// `900000`
+    V900000,
+    /// `3600000`
+    V3600000,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i32),
+}
+
+impl AlarmRuleParamPeriod {
+    /// Every value the spec documents, in spec order.
+    pub const VALUES: &'static [i32] = &[60000, 300000, 900000, 3600000];
+
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::V60000 => 60000,
+            Self::V300000 => 300000,
+            Self::V900000 => 900000,
+            Self::V3600000 => 3600000,
+            Self::Unknown(value) => value,
+        }
+    }
+
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    pub fn from_value(value: i32) -> Self {
+        match value {
+            60000 => Self::V60000,
+            300000 => Self::V300000,
+            900000 => Self::V900000,
+            3600000 => Self::V3600000,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl From<i32> for AlarmRuleParamPeriod {
+    fn from(value: i32) -> Self {
+        Self::from_value(value)
+    }
+}
+
+impl From<AlarmRuleParamPeriod> for i32 {
+    fn from(value: AlarmRuleParamPeriod) -> i32 {
+        value.value()
+    }
+}
+
+impl std::fmt::Display for AlarmRuleParamPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl serde::Serialize for AlarmRuleParamPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AlarmRuleParamPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::model::Json for AlarmRuleParamPeriod {
+    fn to_json(&self) -> serde_json::Value {
+        self.value().into()
+    }
+
+    fn read_json(
+        span: hwcloud_runtime::model::JsonSpan<'_>,
+        decoder: &mut hwcloud_runtime::model::Decoder,
+    ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+        <i32 as hwcloud_runtime::model::Json>::read_json(span, decoder)
+            .map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValue for AlarmRuleParamPeriod {
+    fn param_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value().to_string().into()
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValues for AlarmRuleParamPeriod {
+    fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+        f(hwcloud_runtime::operation::ParamValue::param_text(self))
+    }
+}
+
+/// 统计方式。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlarmRuleParamStatistic {
+    /// `maximum`
+    Maximum,
+    /// `minimum`
+    Minimum,
+    /// `average`
+    Average,
+    /// `sum`
+    Sum,
+    /// `sampleCount`
+    SampleCount,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AlarmRuleParamStatistic {
+    const VALUES: &'static [&'static str] = &[
+        "maximum",
+        "minimum",
+        "average",
+        "sum",
+        "sampleCount",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Maximum => "maximum",
+            Self::Minimum => "minimum",
+            Self::Average => "average",
+            Self::Sum => "sum",
+            Self::SampleCount => "sampleCount",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "maximum" => Self::Maximum,
+            "minimum" => Self::Minimum,
+            "average" => Self::Average,
+            "sum" => Self::Sum,
+            "sampleCount" => Self::SampleCount,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AlarmRuleParamStatistic);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmRuleTemplateBody {
+    /// 告警模板所绑定的告警规则。
+    pub alarm_rule_template_binding: Option<std::collections::BTreeMap<String, String>>,
+    /// 告警模板描述。
+    pub alarm_rule_template_description: Option<String>,
+    /// 告警模板id。
+    pub alarm_rule_template_id: Option<String>,
+    /// 告警模板名称。
+    pub alarm_rule_template_name: Option<String>,
+    /// 告警模板英文名称。
+    pub alarm_rule_template_name_en: Option<String>,
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    pub alarm_rule_template_project_id: Option<String>,
+    /// 告警模板来源。
+    pub alarm_rule_template_source: Option<String>,
+    /// 告警模板类型
+    /// - “statics”:静态告警模板
+    /// - “dynamic”:动态告警模板
+    pub alarm_rule_template_type: Option<String>,
+    /// 告警模板列表。
+    pub alarm_template_spec_list: Option<Vec<AlarmRuleTemplateSpecWithCloudService>>,
+    /// 创建时间。
+    pub create_time: Option<i64>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub enterprise_project_id: Option<String>,
+    /// 更新时间。
+    pub modify_time: Option<i64>,
+    /// 告警模板版本。
+    pub template_version: Option<String>,
+    /// 告警模板变量列表。
+    pub templating: Option<Templating>,
+}
+
+impl Model for AlarmRuleTemplateBody {
+    const NAME: &'static str = "AlarmRuleTemplateBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object
+            .optional("alarm_rule_template_binding", &self.alarm_rule_template_binding);
+        object
+            .optional(
+                "alarm_rule_template_description",
+                &self.alarm_rule_template_description,
+            );
+        object.optional("alarm_rule_template_id", &self.alarm_rule_template_id);
+        object.optional("alarm_rule_template_name", &self.alarm_rule_template_name);
+        object
+            .optional("alarm_rule_template_name_en", &self.alarm_rule_template_name_en);
+        object
+            .optional(
+                "alarm_rule_template_project_id",
+                &self.alarm_rule_template_project_id,
+            );
+        object.optional("alarm_rule_template_source", &self.alarm_rule_template_source);
+        object.optional("alarm_rule_template_type", &self.alarm_rule_template_type);
+        object.optional("alarm_template_spec_list", &self.alarm_template_spec_list);
+        object.optional("create_time", &self.create_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("modify_time", &self.modify_time);
+        object.optional("template_version", &self.template_version);
+        object.optional("templating", &self.templating);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_template_binding = object
+            .optional("alarm_rule_template_binding")?;
+        let alarm_rule_template_description = object
+            .optional("alarm_rule_template_description")?;
+        let alarm_rule_template_id = object.optional("alarm_rule_template_id")?;
+        let alarm_rule_template_name = object.optional("alarm_rule_template_name")?;
+        let alarm_rule_template_name_en = object
+            .optional("alarm_rule_template_name_en")?;
+        let alarm_rule_template_project_id = object
+            .optional("alarm_rule_template_project_id")?;
+        let alarm_rule_template_source = object.optional("alarm_rule_template_source")?;
+        let alarm_rule_template_type = object.optional("alarm_rule_template_type")?;
+        let alarm_template_spec_list = object.optional("alarm_template_spec_list")?;
+        let create_time = object.optional("create_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let modify_time = object.optional("modify_time")?;
+        let template_version = object.optional("template_version")?;
+        let templating = object.optional("templating")?;
+        Ok(Self {
+            alarm_rule_template_binding,
+            alarm_rule_template_description,
+            alarm_rule_template_id,
+            alarm_rule_template_name,
+            alarm_rule_template_name_en,
+            alarm_rule_template_project_id,
+            alarm_rule_template_source,
+            alarm_rule_template_type,
+            alarm_template_spec_list,
+            create_time,
+            enterprise_project_id,
+            modify_time,
+            template_version,
+            templating,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmRuleTemplateBody);
+
+impl AlarmRuleTemplateBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rule_template_binding: None,
+            alarm_rule_template_description: None,
+            alarm_rule_template_id: None,
+            alarm_rule_template_name: None,
+            alarm_rule_template_name_en: None,
+            alarm_rule_template_project_id: None,
+            alarm_rule_template_source: None,
+            alarm_rule_template_type: None,
+            alarm_template_spec_list: None,
+            create_time: None,
+            enterprise_project_id: None,
+            modify_time: None,
+            template_version: None,
+            templating: None,
+        }
+    }
+
+    /// 告警模板所绑定的告警规则。
+    pub fn alarm_rule_template_binding(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.alarm_rule_template_binding = Some(value.into());
+        self
+    }
+
+    /// 告警模板描述。
+    pub fn alarm_rule_template_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_description = Some(value.into());
+        self
+    }
+
+    /// 告警模板id。
+    pub fn alarm_rule_template_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_id = Some(value.into());
+        self
+    }
+
+    /// 告警模板名称。
+    pub fn alarm_rule_template_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_name = Some(value.into());
+        self
+    }
+
+    /// 告警模板英文名称。
+    pub fn alarm_rule_template_name_en(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_name_en = Some(value.into());
+        self
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    pub fn alarm_rule_template_project_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_project_id = Some(value.into());
+        self
+    }
+
+    /// 告警模板来源。
+    pub fn alarm_rule_template_source(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_source = Some(value.into());
+        self
+    }
+
+    /// 告警模板类型
+    /// - “statics”:静态告警模板
+    /// - “dynamic”:动态告警模板
+    pub fn alarm_rule_template_type(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_type = Some(value.into());
+        self
+    }
+
+    /// 告警模板列表。
+    pub fn alarm_template_spec_list(
+        mut self,
+        value: impl Into<Vec<AlarmRuleTemplateSpecWithCloudService>>,
+    ) -> Self {
+        self.alarm_template_spec_list = Some(value.into());
+        self
+    }
+
+    /// 创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 更新时间。
+    pub fn modify_time(mut self, value: impl Into<i64>) -> Self {
+        self.modify_time = Some(value.into());
+        self
+    }
+
+    /// 告警模板版本。
+    pub fn template_version(mut self, value: impl Into<String>) -> Self {
+        self.template_version = Some(value.into());
+        self
+    }
+
+    /// 告警模板变量列表。
+    pub fn templating(mut self, value: impl Into<Templating>) -> Self {
+        self.templating = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmRuleTemplateResponseBody {
+    /// 告警模板列表。
+    pub alarm_rule_templates: Option<Vec<AlarmRuleTemplateBody>>,
+    /// 告警模板总数。
+    pub count: Option<i32>,
+}
+
+impl Model for AlarmRuleTemplateResponseBody {
+    const NAME: &'static str = "AlarmRuleTemplateResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rule_templates", &self.alarm_rule_templates);
+        object.optional("count", &self.count);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_templates = object.optional("alarm_rule_templates")?;
+        let count = object.optional("count")?;
+        Ok(Self {
+            alarm_rule_templates,
+            count,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmRuleTemplateResponseBody);
+
+impl AlarmRuleTemplateResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rule_templates: None,
+            count: None,
+        }
+    }
+
+    /// 告警模板列表。
+    pub fn alarm_rule_templates(
+        mut self,
+        value: impl Into<Vec<AlarmRuleTemplateBody>>,
+    ) -> Self {
+        self.alarm_rule_templates = Some(value.into());
+        self
+    }
+
+    /// 告警模板总数。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmRuleTemplateSpecWithCloudService {
+    /// 通知信息。
+    pub alarm_notification: Option<AlarmNotification>,
+    /// 告警模板列表。
+    pub alarm_template_spec_items: Option<Vec<AlarmTemplateSpecItem>>,
+    /// 关联的CCE集群。
+    pub related_cce_clusters: Option<Vec<String>>,
+    /// 关联的云服务。
+    pub related_cloud_service: Option<String>,
+    /// 关联的Prom实例。
+    pub related_prometheus_instances: Option<Vec<String>>,
+}
+
+impl Model for AlarmRuleTemplateSpecWithCloudService {
+    const NAME: &'static str = "AlarmRuleTemplateSpecWithCloudService";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_notification", &self.alarm_notification);
+        object.optional("alarm_template_spec_items", &self.alarm_template_spec_items);
+        object.optional("related_cce_clusters", &self.related_cce_clusters);
+        object.optional("related_cloud_service", &self.related_cloud_service);
+        object
+            .optional(
+                "related_prometheus_instances",
+                &self.related_prometheus_instances,
+            );
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_notification = object.optional("alarm_notification")?;
+        let alarm_template_spec_items = object.optional("alarm_template_spec_items")?;
+        let related_cce_clusters = object.optional("related_cce_clusters")?;
+        let related_cloud_service = object.optional("related_cloud_service")?;
+        let related_prometheus_instances = object
+            .optional("related_prometheus_instances")?;
+        Ok(Self {
+            alarm_notification,
+            alarm_template_spec_items,
+            related_cce_clusters,
+            related_cloud_service,
+            related_prometheus_instances,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmRuleTemplateSpecWithCloudService);
+
+impl AlarmRuleTemplateSpecWithCloudService {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_notification: None,
+            alarm_template_spec_items: None,
+            related_cce_clusters: None,
+            related_cloud_service: None,
+            related_prometheus_instances: None,
+        }
+    }
+
+    /// 通知信息。
+    pub fn alarm_notification(mut self, value: impl Into<AlarmNotification>) -> Self {
+        self.alarm_notification = Some(value.into());
+        self
+    }
+
+    /// 告警模板列表。
+    pub fn alarm_template_spec_items(
+        mut self,
+        value: impl Into<Vec<AlarmTemplateSpecItem>>,
+    ) -> Self {
+        self.alarm_template_spec_items = Some(value.into());
+        self
+    }
+
+    /// 关联的CCE集群。
+    pub fn related_cce_clusters(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.related_cce_clusters = Some(value.into());
+        self
+    }
+
+    /// 关联的云服务。
+    pub fn related_cloud_service(mut self, value: impl Into<String>) -> Self {
+        self.related_cloud_service = Some(value.into());
+        self
+    }
+
+    /// 关联的Prom实例。
+    pub fn related_prometheus_instances(
+        mut self,
+        value: impl Into<Vec<String>>,
+    ) -> Self {
+        self.related_prometheus_instances = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmTags {
+    /// 自动标签。
+    pub auto_tags: Option<Vec<String>>,
+    /// 告警标注。
+    pub custom_annotations: Option<Vec<String>>,
+    /// 自定义标签。
+    pub custom_tags: Option<Vec<String>>,
+}
+
+impl Model for AlarmTags {
+    const NAME: &'static str = "AlarmTags";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("auto_tags", &self.auto_tags);
+        object.optional("custom_annotations", &self.custom_annotations);
+        object.optional("custom_tags", &self.custom_tags);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auto_tags = object.optional("auto_tags")?;
+        let custom_annotations = object.optional("custom_annotations")?;
+        let custom_tags = object.optional("custom_tags")?;
+        Ok(Self {
+            auto_tags,
+            custom_annotations,
+            custom_tags,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmTags);
+
+impl AlarmTags {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            auto_tags: None,
+            custom_annotations: None,
+            custom_tags: None,
+        }
+    }
+
+    /// 自动标签。
+    pub fn auto_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.auto_tags = Some(value.into());
+        self
+    }
+
+    /// 告警标注。
+    pub fn custom_annotations(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.custom_annotations = Some(value.into());
+        self
+    }
+
+    /// 自定义标签。
+    pub fn custom_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.custom_tags = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AlarmTemplateSpecItem {
+    /// 告警模板下单个告警规则名称。
+    pub alarm_template_name: Option<String>,
+    /// 告警模板下单个告警规则英文名称。
+    pub alarm_template_name_en: Option<String>,
+    /// 告警模板下单个告警规则类型。
+    /// “metric”:指标告警
+    /// “event”:事件告警
+    pub alarm_template_spec_type: Option<String>,
+    /// 告警模板下单个告警规则描述。
+    pub desc: Option<String>,
+    /// 告警模板下单个告警规则英文描述。
+    pub desc_en: Option<String>,
+    /// 事件告警模板。
+    pub event_alarm_template_spec: Option<EventAlarmTemplateSpec>,
+    /// 指标告警模板。
+    pub metric_alarm_template_spec: Option<MetricAlarmTemplateSpec>,
+}
+
+impl Model for AlarmTemplateSpecItem {
+    const NAME: &'static str = "AlarmTemplateSpecItem";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_template_name", &self.alarm_template_name);
+        object.optional("alarm_template_name_en", &self.alarm_template_name_en);
+        object.optional("alarm_template_spec_type", &self.alarm_template_spec_type);
+        object.optional("desc", &self.desc);
+        object.optional("desc_en", &self.desc_en);
+        object.optional("event_alarm_template_spec", &self.event_alarm_template_spec);
+        object.optional("metric_alarm_template_spec", &self.metric_alarm_template_spec);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_template_name = object.optional("alarm_template_name")?;
+        let alarm_template_name_en = object.optional("alarm_template_name_en")?;
+        let alarm_template_spec_type = object.optional("alarm_template_spec_type")?;
+        let desc = object.optional("desc")?;
+        let desc_en = object.optional("desc_en")?;
+        let event_alarm_template_spec = object.optional("event_alarm_template_spec")?;
+        let metric_alarm_template_spec = object.optional("metric_alarm_template_spec")?;
+        Ok(Self {
+            alarm_template_name,
+            alarm_template_name_en,
+            alarm_template_spec_type,
+            desc,
+            desc_en,
+            event_alarm_template_spec,
+            metric_alarm_template_spec,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AlarmTemplateSpecItem);
+
+impl AlarmTemplateSpecItem {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_template_name: None,
+            alarm_template_name_en: None,
+            alarm_template_spec_type: None,
+            desc: None,
+            desc_en: None,
+            event_alarm_template_spec: None,
+            metric_alarm_template_spec: None,
+        }
+    }
+
+    /// 告警模板下单个告警规则名称。
+    pub fn alarm_template_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_template_name = Some(value.into());
+        self
+    }
+
+    /// 告警模板下单个告警规则英文名称。
+    pub fn alarm_template_name_en(mut self, value: impl Into<String>) -> Self {
+        self.alarm_template_name_en = Some(value.into());
+        self
+    }
+
+    /// 告警模板下单个告警规则类型。
+    /// “metric”:指标告警
+    /// “event”:事件告警
+    pub fn alarm_template_spec_type(mut self, value: impl Into<String>) -> Self {
+        self.alarm_template_spec_type = Some(value.into());
+        self
+    }
+
+    /// 告警模板下单个告警规则描述。
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// 告警模板下单个告警规则英文描述。
+    pub fn desc_en(mut self, value: impl Into<String>) -> Self {
+        self.desc_en = Some(value.into());
+        self
+    }
+
+    /// 事件告警模板。
+    pub fn event_alarm_template_spec(
+        mut self,
+        value: impl Into<EventAlarmTemplateSpec>,
+    ) -> Self {
+        self.event_alarm_template_spec = Some(value.into());
+        self
+    }
+
+    /// 指标告警模板。
+    pub fn metric_alarm_template_spec(
+        mut self,
+        value: impl Into<MetricAlarmTemplateSpec>,
+    ) -> Self {
+        self.metric_alarm_template_spec = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ApiException {
+    /// 错误码
+    ///
+    /// Length: 12 to 12.
+    pub error_code: Option<String>,
+    /// 错误信息
+    ///
+    /// Length: 0 to 1024.
+    pub error_msg: Option<String>,
+    /// 错误类型
+    ///
+    /// Length: 0 to 128.
+    pub error_type: Option<String>,
+    /// 请求id
+    ///
+    /// Length: 32 to 32.
+    pub trace_id: Option<String>,
+}
+
+impl Model for ApiException {
+    const NAME: &'static str = "ApiException";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_type", &self.error_type);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_type = object.optional("error_type")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            error_type,
+            trace_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApiException);
+
+impl ApiException {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            error_type: None,
+            trace_id: None,
+        }
+    }
+
+    /// 错误码
+    ///
+    /// Length: 12 to 12.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息
+    ///
+    /// Length: 0 to 1024.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 错误类型
+    ///
+    /// Length: 0 to 128.
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// 请求id
+    ///
+    /// Length: 32 to 32.
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+}
+
+/// 服务命名部分,数组中有多个对象时表示将每个对象抽取到的字符串拼接作为服务的名称。
+/// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+/// nameType取值cmdLine时args格式为["aa"],表示抽取环境变量名为aa对应的环境变量值。
+/// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+/// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,服务名称为ser。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AppNameRule {
+    /// 输入值。
+    pub args: Option<Vec<String>>,
+    /// 取值类型。从cmdLineHash、cmdLine、env、str里面选取。
+    pub name_type: Option<String>,
+    /// 服务名(仅nameType为cmdLineHash时填写)。
+    pub value: Option<Vec<String>>,
+}
+
+impl Model for AppNameRule {
+    const NAME: &'static str = "AppNameRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("args", &self.args);
+        object.optional("nameType", &self.name_type);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let args = object.optional("args")?;
+        let name_type = object.optional("nameType")?;
+        let value = object.optional("value")?;
+        Ok(Self { args, name_type, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppNameRule);
+
+impl AppNameRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            args: None,
+            name_type: None,
+            value: None,
+        }
+    }
+
+    /// 输入值。
+    pub fn args(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.args = Some(value.into());
+        self
+    }
+
+    /// 取值类型。从cmdLineHash、cmdLine、env、str里面选取。
+    pub fn name_type(mut self, value: impl Into<String>) -> Self {
+        self.name_type = Some(value.into());
+        self
+    }
+
+    /// 服务名(仅nameType为cmdLineHash时填写)。
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 服务参数。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AppRules {
+    /// 规则创建时间(创建时不传,修改时传查询返回的createTime)。
+    ///
+    /// Default: 1599098476654.
+    pub create_time: Option<String>,
+    /// 自定义描述信息
+    pub desc: Option<String>,
+    /// true、false 规则是否启用。
+    pub enable: Option<bool>,
+    /// aom_inventory_rules_event规则事件名称,对于服务发现固定为"aom_inventory_rules_event"。
+    pub event_name: Option<String>,
+    /// 主机ID(暂不使用,传空即可)。
+    pub hostid: Option<Vec<String>>,
+    /// 创建时填空,修改时填规则ID。
+    pub id: Option<String>,
+    /// 规则名称。
+    /// 字符长度为4到63位,以小写字母a-z开头,只能包含0-9/a-z/-,不能以-结尾。
+    pub name: Option<String>,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    pub projectid: Option<String>,
+    ///
+    pub spec: Option<AppRulesSpec>,
+}
+
+impl Model for AppRules {
+    const NAME: &'static str = "AppRules";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("createTime", &self.create_time);
+        object.optional("desc", &self.desc);
+        object.optional("enable", &self.enable);
+        object.optional("eventName", &self.event_name);
+        object.optional("hostid", &self.hostid);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("projectid", &self.projectid);
+        object.optional("spec", &self.spec);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("createTime")?;
+        let desc = object.optional("desc")?;
+        let enable = object.optional("enable")?;
+        let event_name = object.optional("eventName")?;
+        let hostid = object.optional("hostid")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let projectid = object.optional("projectid")?;
+        let spec = object.optional("spec")?;
+        Ok(Self {
+            create_time,
+            desc,
+            enable,
+            event_name,
+            hostid,
+            id,
+            name,
+            projectid,
+            spec,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppRules);
+
+impl AppRules {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            desc: None,
+            enable: None,
+            event_name: None,
+            hostid: None,
+            id: None,
+            name: None,
+            projectid: None,
+            spec: None,
+        }
+    }
+
+    /// 规则创建时间(创建时不传,修改时传查询返回的createTime)。
+    ///
+    /// Default: 1599098476654.
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 自定义描述信息
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// true、false 规则是否启用。
+    pub fn enable(mut self, value: impl Into<bool>) -> Self {
+        self.enable = Some(value.into());
+        self
+    }
+
+    /// aom_inventory_rules_event规则事件名称,对于服务发现固定为"aom_inventory_rules_event"。
+    pub fn event_name(mut self, value: impl Into<String>) -> Self {
+        self.event_name = Some(value.into());
+        self
+    }
+
+    /// 主机ID(暂不使用,传空即可)。
+    pub fn hostid(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.hostid = Some(value.into());
+        self
+    }
+
+    /// 创建时填空,修改时填规则ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 规则名称。
+    /// 字符长度为4到63位,以小写字母a-z开头,只能包含0-9/a-z/-,不能以-结尾。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    pub fn projectid(mut self, value: impl Into<String>) -> Self {
+        self.projectid = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn spec(mut self, value: impl Into<AppRulesSpec>) -> Self {
+        self.spec = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AppRulesBody {
+    /// 服务参数。
+    pub app_rules: Option<Vec<AppRules>>,
+}
+
+impl Model for AppRulesBody {
+    const NAME: &'static str = "AppRulesBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("appRules", &self.app_rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let app_rules = object.optional("appRules")?;
+        Ok(Self { app_rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppRulesBody);
+
+impl AppRulesBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { app_rules: None }
+    }
+
+    /// 服务参数。
+    pub fn app_rules(mut self, value: impl Into<Vec<AppRules>>) -> Self {
+        self.app_rules = Some(value.into());
+        self
+    }
+}
+
+/// 规则详情。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AppRulesSpec {
+    /// 指标配置
+    pub aom_metric_relabel_configs: Option<serde_json::Value>,
+    /// 服务类型,用于标记服务的分类,仅用于规则分类和界面展示。可以填写任意字段,如按技术栈分类可填写Java,Python。按作用分类可填写collector(采集),database(数据库)等。
+    pub app_type: Option<String>,
+    /// 属性列表(暂不使用,可不传)。
+    /// cmdLine、env
+    pub attr_list: Option<Vec<String>>,
+    /// 数据源
+    pub data_source: Option<String>,
+    /// 是否开启日志采集。
+    /// true、false
+    pub detect_log: Option<String>,
+    /// 规则发现部分,数组中有多个对象时表示需要同时满足所有条件的进程才会被匹配到。
+    /// checkType为cmdLine时checkMode填contain,checkContent格式为["xxx"]表示进程命令行参数中需要包含xxx。checkType为env时checkMode填contain,checkContent格式为 ["k1","v1"]表示进程环境变量中需要包含名为k1值为v1的环境变量。checkType为scope时checkMode填equals,checkContent格式为节点ID数组["hostId1","hostId2"],表示规则仅会在这些节点上生效(如果不指定节点范围,规则将下发到该项目所有的节点)。
+    pub discovery_rule: Option<Vec<DiscoveryRule>>,
+    /// 是否支持编辑 true、false
+    pub editable: Option<String>,
+    /// 是否为默认规则。
+    /// true、false
+    pub is_default_rule: Option<String>,
+    /// 是否为规则预探测场景(预探测场景不会保存规则,仅用于规则下发之前验证该规则能否有效发现节点上的进程)。true、false
+    pub is_detect: Option<String>,
+    /// 日志文件的后缀。
+    /// log、trace、out
+    pub log_file_fix: Option<Vec<String>>,
+    /// 日志路径配置规则。
+    /// 当cmdLineHash为固定字符串时,指定日志路径或者日志文件。否则只采集进程当前打开的以.log和.trace结尾的文件。nameType取值cmdLineHash时,args格式为["00001"],value格式为["/xxx/xx.log"],表示当启动命令是00001时,日志路径为/xxx/xx.log。
+    pub log_path_rule: Option<Vec<LogPathRule>>,
+    /// 发现上来的服务、应用的命名规则。
+    pub name_rule: Option<NameRule>,
+    /// 规则优先级。1~9999的整数字符串,默认取值为9999
+    pub priority: Option<i32>,
+}
+
+impl Model for AppRulesSpec {
+    const NAME: &'static str = "AppRulesSpec";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aom_metric_relabel_configs", &self.aom_metric_relabel_configs);
+        object.optional("appType", &self.app_type);
+        object.optional("attrList", &self.attr_list);
+        object.optional("dataSource", &self.data_source);
+        object.optional("detectLog", &self.detect_log);
+        object.optional("discoveryRule", &self.discovery_rule);
+        object.optional("editable", &self.editable);
+        object.optional("isDefaultRule", &self.is_default_rule);
+        object.optional("isDetect", &self.is_detect);
+        object.optional("logFileFix", &self.log_file_fix);
+        object.optional("logPathRule", &self.log_path_rule);
+        object.optional("nameRule", &self.name_rule);
+        object.optional("priority", &self.priority);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aom_metric_relabel_configs = object.optional("aom_metric_relabel_configs")?;
+        let app_type = object.optional("appType")?;
+        let attr_list = object.optional("attrList")?;
+        let data_source = object.optional("dataSource")?;
+        let detect_log = object.optional("detectLog")?;
+        let discovery_rule = object.optional("discoveryRule")?;
+        let editable = object.optional("editable")?;
+        let is_default_rule = object.optional("isDefaultRule")?;
+        let is_detect = object.optional("isDetect")?;
+        let log_file_fix = object.optional("logFileFix")?;
+        let log_path_rule = object.optional("logPathRule")?;
+        let name_rule = object.optional("nameRule")?;
+        let priority = object.optional("priority")?;
+        Ok(Self {
+            aom_metric_relabel_configs,
+            app_type,
+            attr_list,
+            data_source,
+            detect_log,
+            discovery_rule,
+            editable,
+            is_default_rule,
+            is_detect,
+            log_file_fix,
+            log_path_rule,
+            name_rule,
+            priority,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AppRulesSpec);
+
+impl AppRulesSpec {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aom_metric_relabel_configs: None,
+            app_type: None,
+            attr_list: None,
+            data_source: None,
+            detect_log: None,
+            discovery_rule: None,
+            editable: None,
+            is_default_rule: None,
+            is_detect: None,
+            log_file_fix: None,
+            log_path_rule: None,
+            name_rule: None,
+            priority: None,
+        }
+    }
+
+    /// 指标配置
+    pub fn aom_metric_relabel_configs(
+        mut self,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.aom_metric_relabel_configs = Some(value.into());
+        self
+    }
+
+    /// 服务类型,用于标记服务的分类,仅用于规则分类和界面展示。可以填写任意字段,如按技术栈分类可填写Java,Python。按作用分类可填写collector(采集),database(数据库)等。
+    pub fn app_type(mut self, value: impl Into<String>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+
+    /// 属性列表(暂不使用,可不传)。
+    /// cmdLine、env
+    pub fn attr_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.attr_list = Some(value.into());
+        self
+    }
+
+    /// 数据源
+    pub fn data_source(mut self, value: impl Into<String>) -> Self {
+        self.data_source = Some(value.into());
+        self
+    }
+
+    /// 是否开启日志采集。
+    /// true、false
+    pub fn detect_log(mut self, value: impl Into<String>) -> Self {
+        self.detect_log = Some(value.into());
+        self
+    }
+
+    /// 规则发现部分,数组中有多个对象时表示需要同时满足所有条件的进程才会被匹配到。
+    /// checkType为cmdLine时checkMode填contain,checkContent格式为["xxx"]表示进程命令行参数中需要包含xxx。checkType为env时checkMode填contain,checkContent格式为 ["k1","v1"]表示进程环境变量中需要包含名为k1值为v1的环境变量。checkType为scope时checkMode填equals,checkContent格式为节点ID数组["hostId1","hostId2"],表示规则仅会在这些节点上生效(如果不指定节点范围,规则将下发到该项目所有的节点)。
+    pub fn discovery_rule(mut self, value: impl Into<Vec<DiscoveryRule>>) -> Self {
+        self.discovery_rule = Some(value.into());
+        self
+    }
+
+    /// 是否支持编辑 true、false
+    pub fn editable(mut self, value: impl Into<String>) -> Self {
+        self.editable = Some(value.into());
+        self
+    }
+
+    /// 是否为默认规则。
+    /// true、false
+    pub fn is_default_rule(mut self, value: impl Into<String>) -> Self {
+        self.is_default_rule = Some(value.into());
+        self
+    }
+
+    /// 是否为规则预探测场景(预探测场景不会保存规则,仅用于规则下发之前验证该规则能否有效发现节点上的进程)。true、false
+    pub fn is_detect(mut self, value: impl Into<String>) -> Self {
+        self.is_detect = Some(value.into());
+        self
+    }
+
+    /// 日志文件的后缀。
+    /// log、trace、out
+    pub fn log_file_fix(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.log_file_fix = Some(value.into());
+        self
+    }
+
+    /// 日志路径配置规则。
+    /// 当cmdLineHash为固定字符串时,指定日志路径或者日志文件。否则只采集进程当前打开的以.log和.trace结尾的文件。nameType取值cmdLineHash时,args格式为["00001"],value格式为["/xxx/xx.log"],表示当启动命令是00001时,日志路径为/xxx/xx.log。
+    pub fn log_path_rule(mut self, value: impl Into<Vec<LogPathRule>>) -> Self {
+        self.log_path_rule = Some(value.into());
+        self
+    }
+
+    /// 发现上来的服务、应用的命名规则。
+    pub fn name_rule(mut self, value: impl Into<NameRule>) -> Self {
+        self.name_rule = Some(value.into());
+        self
+    }
+
+    /// 规则优先级。1~9999的整数字符串,默认取值为9999
+    pub fn priority(mut self, value: impl Into<i32>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ApplicationModel {
+    /// 应用id。
+    pub app_id: Option<String>,
+    /// 应用名称。
+    pub app_name: Option<String>,
+    /// 应用来源。
+    pub app_type: Option<String>,
+}
+
+impl Model for ApplicationModel {
+    const NAME: &'static str = "ApplicationModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("app_id", &self.app_id);
+        object.optional("app_name", &self.app_name);
+        object.optional("app_type", &self.app_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let app_id = object.optional("app_id")?;
+        let app_name = object.optional("app_name")?;
+        let app_type = object.optional("app_type")?;
+        Ok(Self { app_id, app_name, app_type })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApplicationModel);
+
+impl ApplicationModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            app_id: None,
+            app_name: None,
+            app_type: None,
+        }
+    }
+
+    /// 应用id。
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// 应用名称。
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// 应用来源。
+    pub fn app_type(mut self, value: impl Into<String>) -> Self {
+        self.app_type = Some(value.into());
+        self
+    }
+}
+
+/// 应用命名部分。
+/// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+/// nameType取值cmdLine时args格式为 ["aa"],表示抽取环境变量名为aa对应的环境变量值。
+/// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+/// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,应用名称为ser。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ApplicationNameRule {
+    /// 输入值。
+    pub args: Option<Vec<String>>,
+    /// 取值类型。
+    /// 从cmdLineHash、cmdLine、env、str里面选取。
+    pub name_type: Option<String>,
+    /// 服务名(仅nameType为cmdLineHash时填写)。
+    pub value: Option<Vec<String>>,
+}
+
+impl Model for ApplicationNameRule {
+    const NAME: &'static str = "ApplicationNameRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("args", &self.args);
+        object.optional("nameType", &self.name_type);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let args = object.optional("args")?;
+        let name_type = object.optional("nameType")?;
+        let value = object.optional("value")?;
+        Ok(Self { args, name_type, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApplicationNameRule);
+
+impl ApplicationNameRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            args: None,
+            name_type: None,
+            value: None,
+        }
+    }
+
+    /// 输入值。
+    pub fn args(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.args = Some(value.into());
+        self
+    }
+
+    /// 取值类型。
+    /// 从cmdLineHash、cmdLine、env、str里面选取。
+    pub fn name_type(mut self, value: impl Into<String>) -> Self {
+        self.name_type = Some(value.into());
+        self
+    }
+
+    /// 服务名(仅nameType为cmdLineHash时填写)。
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 审批信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ApproveInfo {
+    /// 是否审核,默认是不审核,true,false。
+    pub need_approve: Option<bool>,
+    /// 审批主题urn集合。
+    ///
+    /// Length: 1 to 2048.
+    pub smn_urn_list: Option<String>,
+    /// 审批人主题选择。
+    ///
+    /// Length: 1 to 2048.
+    pub topic_selected: Option<String>,
+}
+
+impl Model for ApproveInfo {
+    const NAME: &'static str = "ApproveInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("need_approve", &self.need_approve);
+        object.optional("smn_urn_list", &self.smn_urn_list);
+        object.optional("topic_selected", &self.topic_selected);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let need_approve = object.optional("need_approve")?;
+        let smn_urn_list = object.optional("smn_urn_list")?;
+        let topic_selected = object.optional("topic_selected")?;
+        Ok(Self {
+            need_approve,
+            smn_urn_list,
+            topic_selected,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ApproveInfo);
+
+impl ApproveInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            need_approve: None,
+            smn_urn_list: None,
+            topic_selected: None,
+        }
+    }
+
+    /// 是否审核,默认是不审核,true,false。
+    pub fn need_approve(mut self, value: impl Into<bool>) -> Self {
+        self.need_approve = Some(value.into());
+        self
+    }
+
+    /// 审批主题urn集合。
+    ///
+    /// Length: 1 to 2048.
+    pub fn smn_urn_list(mut self, value: impl Into<String>) -> Self {
+        self.smn_urn_list = Some(value.into());
+        self
+    }
+
+    /// 审批人主题选择。
+    ///
+    /// Length: 1 to 2048.
+    pub fn topic_selected(mut self, value: impl Into<String>) -> Self {
+        self.topic_selected = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BatchAlarmRulesBody {
+    /// 当前状态是否启用。
+    pub alarm_rule_enable: bool,
+    /// 告警规则id。
+    pub alarm_rule_id: i64,
+    /// 告警规则名称。
+    pub alarm_rule_name: String,
+    /// 告警规则类型。
+    /// - metric:Prometheus指标
+    /// - event: 事件
+    pub alarm_rule_type: String,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml) 。
+    /// 批量启停或批量修改单个企业项目下实例,填写企业项目id。
+    pub enterprise_project_id: String,
+}
+
+impl Model for BatchAlarmRulesBody {
+    const NAME: &'static str = "BatchAlarmRulesBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("alarm_rule_enable", &self.alarm_rule_enable);
+        object.field("alarm_rule_id", &self.alarm_rule_id);
+        object.field("alarm_rule_name", &self.alarm_rule_name);
+        object.field("alarm_rule_type", &self.alarm_rule_type);
+        object.field("enterprise_project_id", &self.enterprise_project_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_enable = object.required("alarm_rule_enable")?;
+        let alarm_rule_id = object.required("alarm_rule_id")?;
+        let alarm_rule_name = object.required("alarm_rule_name")?;
+        let alarm_rule_type = object.required("alarm_rule_type")?;
+        let enterprise_project_id = object.required("enterprise_project_id")?;
+        Ok(Self {
+            alarm_rule_enable,
+            alarm_rule_id,
+            alarm_rule_name,
+            alarm_rule_type,
+            enterprise_project_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BatchAlarmRulesBody);
+
+impl BatchAlarmRulesBody {
+    /// A value of its fields.
+    pub fn new(
+        alarm_rule_enable: impl Into<bool>,
+        alarm_rule_id: impl Into<i64>,
+        alarm_rule_name: impl Into<String>,
+        alarm_rule_type: impl Into<String>,
+        enterprise_project_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            alarm_rule_enable: alarm_rule_enable.into(),
+            alarm_rule_id: alarm_rule_id.into(),
+            alarm_rule_name: alarm_rule_name.into(),
+            alarm_rule_type: alarm_rule_type.into(),
+            enterprise_project_id: enterprise_project_id.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BatchUpdateActionRules {
+    /// 告警规则id。
+    pub alarm_rule_id: i64,
+    /// 告警规则名称。
+    pub alarm_rule_name: String,
+    /// 告警规则类型。
+    pub alarm_rule_type: String,
+    /// 待绑定的告警行动规则名称。
+    pub bind_notification_rule_id: Option<String>,
+    /// 通知频率
+    /// - 当通知类型为“alarm_policy”时,填“-1”
+    /// - 当通知类型为“direct”时,
+    /// - “0”:只告警一次
+    /// - “300”:每5分钟
+    /// - “600”:每10分钟
+    /// - “900”:每15分钟
+    /// - “1800”:每30分钟
+    /// - “3600”:每1小时
+    /// - “10800”:每3小时
+    /// - “21600”:每6小时
+    /// - “43200”:每12小时
+    /// - “86400”:每天
+    pub frequency: String,
+    /// 是否启用告警通知规则。
+    /// - 当通知类型为“direct”时,填true
+    /// - 当通知类型为“alarm_policy”时,填false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则notification_enable需设置为false。
+    pub notification_enable: Option<bool>,
+    /// 通知类型。
+    /// - “direct”:直接告警
+    /// - “alarm_policy”:告警降噪
+    pub notification_type: Option<String>,
+    /// 告警解决是否通知。
+    /// - true:通知
+    /// - false:不通知
+    pub notify_resolved: bool,
+    /// 告警触发是否通知。
+    /// - true:通知
+    /// - false:不通知
+    pub notify_triggered: bool,
+    /// 启用告警分组规则。
+    /// - 当通知类型为“alarm_policy”时:true
+    /// - 当通知类型为“direct”时:false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则route_group_enable需设置为false。
+    pub route_group_enable: Option<bool>,
+    /// 告警分组规则名称。
+    /// - 当route_group_enable 为true时,填告警分组规则名称
+    /// - 当route_group_enable 为false时,填“”
+    pub route_group_rule: Option<String>,
+}
+
+impl Model for BatchUpdateActionRules {
+    const NAME: &'static str = "BatchUpdateActionRules";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("alarm_rule_id", &self.alarm_rule_id);
+        object.field("alarm_rule_name", &self.alarm_rule_name);
+        object.field("alarm_rule_type", &self.alarm_rule_type);
+        object.optional("bind_notification_rule_id", &self.bind_notification_rule_id);
+        object.field("frequency", &self.frequency);
+        object.optional("notification_enable", &self.notification_enable);
+        object.optional("notification_type", &self.notification_type);
+        object.field("notify_resolved", &self.notify_resolved);
+        object.field("notify_triggered", &self.notify_triggered);
+        object.optional("route_group_enable", &self.route_group_enable);
+        object.optional("route_group_rule", &self.route_group_rule);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_id = object.required("alarm_rule_id")?;
+        let alarm_rule_name = object.required("alarm_rule_name")?;
+        let alarm_rule_type = object.required("alarm_rule_type")?;
+        let bind_notification_rule_id = object.optional("bind_notification_rule_id")?;
+        let frequency = object.required("frequency")?;
+        let notification_enable = object.optional("notification_enable")?;
+        let notification_type = object.optional("notification_type")?;
+        let notify_resolved = object.required("notify_resolved")?;
+        let notify_triggered = object.required("notify_triggered")?;
+        let route_group_enable = object.optional("route_group_enable")?;
+        let route_group_rule = object.optional("route_group_rule")?;
+        Ok(Self {
+            alarm_rule_id,
+            alarm_rule_name,
+            alarm_rule_type,
+            bind_notification_rule_id,
+            frequency,
+            notification_enable,
+            notification_type,
+            notify_resolved,
+            notify_triggered,
+            route_group_enable,
+            route_group_rule,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BatchUpdateActionRules);
+
+impl BatchUpdateActionRules {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        alarm_rule_id: impl Into<i64>,
+        alarm_rule_name: impl Into<String>,
+        alarm_rule_type: impl Into<String>,
+        frequency: impl Into<String>,
+        notify_resolved: impl Into<bool>,
+        notify_triggered: impl Into<bool>,
+    ) -> Self {
+        Self {
+            alarm_rule_id: alarm_rule_id.into(),
+            alarm_rule_name: alarm_rule_name.into(),
+            alarm_rule_type: alarm_rule_type.into(),
+            bind_notification_rule_id: None,
+            frequency: frequency.into(),
+            notification_enable: None,
+            notification_type: None,
+            notify_resolved: notify_resolved.into(),
+            notify_triggered: notify_triggered.into(),
+            route_group_enable: None,
+            route_group_rule: None,
+        }
+    }
+
+    /// 待绑定的告警行动规则名称。
+    pub fn bind_notification_rule_id(mut self, value: impl Into<String>) -> Self {
+        self.bind_notification_rule_id = Some(value.into());
+        self
+    }
+
+    /// 是否启用告警通知规则。
+    /// - 当通知类型为“direct”时,填true
+    /// - 当通知类型为“alarm_policy”时,填false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则notification_enable需设置为false。
+    pub fn notification_enable(mut self, value: impl Into<bool>) -> Self {
+        self.notification_enable = Some(value.into());
+        self
+    }
+
+    /// 通知类型。
+    /// - “direct”:直接告警
+    /// - “alarm_policy”:告警降噪
+    pub fn notification_type(mut self, value: impl Into<String>) -> Self {
+        self.notification_type = Some(value.into());
+        self
+    }
+
+    /// 启用告警分组规则。
+    /// - 当通知类型为“alarm_policy”时:true
+    /// - 当通知类型为“direct”时:false
+    /// 如果告警触发“notify_triggered”或告警恢复“notify_resolved”都设置为false(即都不进行告警通知),则route_group_enable需设置为false。
+    pub fn route_group_enable(mut self, value: impl Into<bool>) -> Self {
+        self.route_group_enable = Some(value.into());
+        self
+    }
+
+    /// 告警分组规则名称。
+    /// - 当route_group_enable 为true时,填告警分组规则名称
+    /// - 当route_group_enable 为false时,填“”
+    pub fn route_group_rule(mut self, value: impl Into<String>) -> Self {
+        self.route_group_rule = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchUpdateItemResult {
+    /// 资源名称别名。
+    pub resource_alias: Option<String>,
+    /// 资源名称。
+    pub resource_name: Option<String>,
+    /// 资源更新状态。
+    pub ret_status: Option<String>,
+}
+
+impl Model for BatchUpdateItemResult {
+    const NAME: &'static str = "BatchUpdateItemResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("resource_alias", &self.resource_alias);
+        object.optional("resource_name", &self.resource_name);
+        object.optional("ret_status", &self.ret_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let resource_alias = object.optional("resource_alias")?;
+        let resource_name = object.optional("resource_name")?;
+        let ret_status = object.optional("ret_status")?;
+        Ok(Self {
+            resource_alias,
+            resource_name,
+            ret_status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BatchUpdateItemResult);
+
+impl BatchUpdateItemResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            resource_alias: None,
+            resource_name: None,
+            ret_status: None,
+        }
+    }
+
+    /// 资源名称别名。
+    pub fn resource_alias(mut self, value: impl Into<String>) -> Self {
+        self.resource_alias = Some(value.into());
+        self
+    }
+
+    /// 资源名称。
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// 资源更新状态。
+    pub fn ret_status(mut self, value: impl Into<String>) -> Self {
+        self.ret_status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchUpdateRequest {
+    /// 批量启停的告警规则列表。批量启停告警规则时,该参数必填。
+    pub alarm_rules: Option<Vec<BatchAlarmRulesBody>>,
+    /// 批量修改告警行动规则的告警规则列表。批量修改告警行动规则时,该参数必填。
+    pub update_action_rules: Option<Vec<BatchUpdateActionRules>>,
+    /// 更新类型:BATCH_UPDATE_ACTION_RULE。批量修改告警行动规则时,该参数必填。
+    pub update_type: Option<String>,
+}
+
+impl Model for BatchUpdateRequest {
+    const NAME: &'static str = "BatchUpdateRequest";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rules", &self.alarm_rules);
+        object.optional("update_action_rules", &self.update_action_rules);
+        object.optional("update_type", &self.update_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rules = object.optional("alarm_rules")?;
+        let update_action_rules = object.optional("update_action_rules")?;
+        let update_type = object.optional("update_type")?;
+        Ok(Self {
+            alarm_rules,
+            update_action_rules,
+            update_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BatchUpdateRequest);
+
+impl BatchUpdateRequest {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rules: None,
+            update_action_rules: None,
+            update_type: None,
+        }
+    }
+
+    /// 批量启停的告警规则列表。批量启停告警规则时,该参数必填。
+    pub fn alarm_rules(mut self, value: impl Into<Vec<BatchAlarmRulesBody>>) -> Self {
+        self.alarm_rules = Some(value.into());
+        self
+    }
+
+    /// 批量修改告警行动规则的告警规则列表。批量修改告警行动规则时,该参数必填。
+    pub fn update_action_rules(
+        mut self,
+        value: impl Into<Vec<BatchUpdateActionRules>>,
+    ) -> Self {
+        self.update_action_rules = Some(value.into());
+        self
+    }
+
+    /// 更新类型:BATCH_UPDATE_ACTION_RULE。批量修改告警行动规则时,该参数必填。
+    pub fn update_type(mut self, value: impl Into<String>) -> Self {
+        self.update_type = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BatchUpdateResponse {
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息。
+    pub error_message: Option<String>,
+    /// 资源列表。
+    pub resources: Option<Vec<BatchUpdateItemResult>>,
+}
+
+impl Model for BatchUpdateResponse {
+    const NAME: &'static str = "BatchUpdateResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_message", &self.error_message);
+        object.optional("resources", &self.resources);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_message = object.optional("error_message")?;
+        let resources = object.optional("resources")?;
+        Ok(Self {
+            error_code,
+            error_message,
+            resources,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BatchUpdateResponse);
+
+impl BatchUpdateResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+            resources: None,
+        }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 资源列表。
+    pub fn resources(mut self, value: impl Into<Vec<BatchUpdateItemResult>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BizAppParam {
+    /// 应用描述
+    ///
+    /// Length: 0 to 255.
+    pub description: Option<String>,
+    /// 应用名称.字符集长度2-64,仅支持字符集:中文字符、英文字母、数字、下划线、中划线、点
+    ///
+    /// Length: 2 to 64.
+    pub display_name: Option<String>,
+    /// 应用关联的企业项目id。企业级用户必传
+    pub eps_id: Option<String>,
+    /// 唯一标识.字符集长度2-64,仅支持字符集:英文字母、数字、下划线、中划线、点
+    pub name: String,
+    /// 前端默认是CONSOLE,不需要传参。rest接口无参数是API,有参数只能是:SERVICE_DISCOVERY
+    pub register_type: Option<BizAppParamRegisterType>,
+}
+
+impl Model for BizAppParam {
+    const NAME: &'static str = "BizAppParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("display_name", &self.display_name);
+        object.optional("eps_id", &self.eps_id);
+        object.field("name", &self.name);
+        object.optional("register_type", &self.register_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let display_name = object.optional("display_name")?;
+        let eps_id = object.optional("eps_id")?;
+        let name = object.required("name")?;
+        let register_type = object.optional("register_type")?;
+        Ok(Self {
+            description,
+            display_name,
+            eps_id,
+            name,
+            register_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BizAppParam);
+
+impl BizAppParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            display_name: None,
+            eps_id: None,
+            name: name.into(),
+            register_type: None,
+        }
+    }
+
+    /// 应用描述
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 应用名称.字符集长度2-64,仅支持字符集:中文字符、英文字母、数字、下划线、中划线、点
+    ///
+    /// Length: 2 to 64.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 应用关联的企业项目id。企业级用户必传
+    pub fn eps_id(mut self, value: impl Into<String>) -> Self {
+        self.eps_id = Some(value.into());
+        self
+    }
+
+    /// 前端默认是CONSOLE,不需要传参。rest接口无参数是API,有参数只能是:SERVICE_DISCOVERY
+    pub fn register_type(mut self, value: impl Into<BizAppParamRegisterType>) -> Self {
+        self.register_type = Some(value.into());
+        self
+    }
+}
+
+/// 前端默认是CONSOLE,不需要传参。rest接口无参数是API,有参数只能是:SERVICE_DISCOVERY
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BizAppParamRegisterType {
+    /// `API`
+    Api,
+    /// `CONSOLESERVICE_DISCOVERY`
+    ConsoleserviceDiscovery,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for BizAppParamRegisterType {
+    const VALUES: &'static [&'static str] = &["API", "CONSOLESERVICE_DISCOVERY"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Api => "API",
+            Self::ConsoleserviceDiscovery => "CONSOLESERVICE_DISCOVERY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API" => Self::Api,
+            "CONSOLESERVICE_DISCOVERY" => Self::ConsoleserviceDiscovery,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(BizAppParamRegisterType);
+
+/// BizAppVO
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BizAppVo {
+    /// aomId,如果为空则不显示
+    pub aom_id: Option<String>,
+    /// 应用ID
+    pub app_id: Option<String>,
+    /// 创建时间
+    pub create_time: Option<String>,
+    /// 创建人
+    pub creator: Option<String>,
+    /// 描述
+    pub description: Option<String>,
+    /// 应用名称
+    pub display_name: Option<String>,
+    /// 企业项目id
+    pub eps_id: Option<String>,
+    /// 修改时间
+    pub modified_time: Option<String>,
+    /// 修改人
+    pub modifier: Option<String>,
+    /// 唯一标识
+    pub name: Option<String>,
+    /// 注册方式
+    pub register_type: Option<BizAppVoRegisterType>,
+}
+
+impl Model for BizAppVo {
+    const NAME: &'static str = "BizAppVo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aom_id", &self.aom_id);
+        object.optional("app_id", &self.app_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("creator", &self.creator);
+        object.optional("description", &self.description);
+        object.optional("display_name", &self.display_name);
+        object.optional("eps_id", &self.eps_id);
+        object.optional("modified_time", &self.modified_time);
+        object.optional("modifier", &self.modifier);
+        object.optional("name", &self.name);
+        object.optional("register_type", &self.register_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aom_id = object.optional("aom_id")?;
+        let app_id = object.optional("app_id")?;
+        let create_time = object.optional("create_time")?;
+        let creator = object.optional("creator")?;
+        let description = object.optional("description")?;
+        let display_name = object.optional("display_name")?;
+        let eps_id = object.optional("eps_id")?;
+        let modified_time = object.optional("modified_time")?;
+        let modifier = object.optional("modifier")?;
+        let name = object.optional("name")?;
+        let register_type = object.optional("register_type")?;
+        Ok(Self {
+            aom_id,
+            app_id,
+            create_time,
+            creator,
+            description,
+            display_name,
+            eps_id,
+            modified_time,
+            modifier,
+            name,
+            register_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BizAppVo);
+
+impl BizAppVo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aom_id: None,
+            app_id: None,
+            create_time: None,
+            creator: None,
+            description: None,
+            display_name: None,
+            eps_id: None,
+            modified_time: None,
+            modifier: None,
+            name: None,
+            register_type: None,
+        }
+    }
+
+    /// aomId,如果为空则不显示
+    pub fn aom_id(mut self, value: impl Into<String>) -> Self {
+        self.aom_id = Some(value.into());
+        self
+    }
+
+    /// 应用ID
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 创建人
+    pub fn creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+
+    /// 描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 应用名称
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 企业项目id
+    pub fn eps_id(mut self, value: impl Into<String>) -> Self {
+        self.eps_id = Some(value.into());
+        self
+    }
+
+    /// 修改时间
+    pub fn modified_time(mut self, value: impl Into<String>) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+
+    /// 修改人
+    pub fn modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+
+    /// 唯一标识
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 注册方式
+    pub fn register_type(mut self, value: impl Into<BizAppVoRegisterType>) -> Self {
+        self.register_type = Some(value.into());
+        self
+    }
+}
+
+/// 注册方式
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BizAppVoRegisterType {
+    /// `API`
+    Api,
+    /// `CONSOLE`
+    Console,
+    /// `SERVICE_DISCOVERY`
+    ServiceDiscovery,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for BizAppVoRegisterType {
+    const VALUES: &'static [&'static str] = &["API", "CONSOLE", "SERVICE_DISCOVERY"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Api => "API",
+            Self::Console => "CONSOLE",
+            Self::ServiceDiscovery => "SERVICE_DISCOVERY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "API" => Self::Api,
+            "CONSOLE" => Self::Console,
+            "SERVICE_DISCOVERY" => Self::ServiceDiscovery,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(BizAppVoRegisterType);
+
+/// 响应结果。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CalcApiMetricDataResponse {
+    /// 响应码。
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    pub error_message: Option<String>,
+    /// 指标对象列表。
+    pub metrics: Option<Vec<MetricDataValue>>,
+}
+
+impl Model for CalcApiMetricDataResponse {
+    const NAME: &'static str = "CalcApiMetricDataResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+        object.optional("metrics", &self.metrics);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        let metrics = object.optional("metrics")?;
+        Ok(Self {
+            error_code,
+            error_message,
+            metrics,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CalcApiMetricDataResponse);
+
+impl CalcApiMetricDataResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+            metrics: None,
+        }
+    }
+
+    /// 响应码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 指标对象列表。
+    pub fn metrics(mut self, value: impl Into<Vec<MetricDataValue>>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CmdbInfo {
+    /// 应用id。
+    pub app_id: Option<String>,
+    /// 节点信息列表。
+    pub node_ids: Option<Vec<NodeInfo>>,
+}
+
+impl Model for CmdbInfo {
+    const NAME: &'static str = "CmdbInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("app_id", &self.app_id);
+        object.optional("node_ids", &self.node_ids);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let app_id = object.optional("app_id")?;
+        let node_ids = object.optional("node_ids")?;
+        Ok(Self { app_id, node_ids })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CmdbInfo);
+
+impl CmdbInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            app_id: None,
+            node_ids: None,
+        }
+    }
+
+    /// 应用id。
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// 节点信息列表。
+    pub fn node_ids(mut self, value: impl Into<Vec<NodeInfo>>) -> Self {
+        self.node_ids = Some(value.into());
+        self
+    }
+}
+
+/// ComponentParam
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ComponentParam {
+    /// 组件描述
+    pub description: Option<String>,
+    /// 应用Id、子应用Id,id长度不能超过36位,由大小写字母、数字组成
+    pub model_id: String,
+    /// 应用、子应用,取值:APPLICATION、SUB_APPLICATION ,不区分大小写
+    pub model_type: String,
+    /// 组件名称
+    pub name: String,
+}
+
+impl Model for ComponentParam {
+    const NAME: &'static str = "ComponentParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("model_id", &self.model_id);
+        object.field("model_type", &self.model_type);
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let model_id = object.required("model_id")?;
+        let model_type = object.required("model_type")?;
+        let name = object.required("name")?;
+        Ok(Self {
+            description,
+            model_id,
+            model_type,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ComponentParam);
+
+impl ComponentParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        model_id: impl Into<String>,
+        model_type: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            model_id: model_id.into(),
+            model_type: model_type.into(),
+            name: name.into(),
+        }
+    }
+
+    /// 组件描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ComponentUpdateParam {
+    /// 组件描述
+    pub description: Option<String>,
+    /// 组件名称
+    pub name: String,
+}
+
+impl Model for ComponentUpdateParam {
+    const NAME: &'static str = "ComponentUpdateParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let name = object.required("name")?;
+        Ok(Self { description, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ComponentUpdateParam);
+
+impl ComponentUpdateParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            name: name.into(),
+        }
+    }
+
+    /// 组件描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// ComponentVo
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ComponentVo {
+    /// aomId
+    pub aom_id: Option<String>,
+    /// 应用id
+    pub app_id: Option<String>,
+    /// 创建时间
+    pub create_time: Option<String>,
+    /// 创建者
+    pub creator: Option<String>,
+    /// 描述
+    pub description: Option<String>,
+    /// 组件Id
+    pub id: Option<String>,
+    /// 修改时间
+    pub modified_time: Option<String>,
+    /// 修改者
+    pub modifier: Option<String>,
+    /// 组件名称
+    pub name: Option<String>,
+    /// 注册方式
+    pub register_type: Option<ComponentVoRegisterType>,
+    /// 子应用id
+    pub sub_app_id: Option<String>,
+}
+
+impl Model for ComponentVo {
+    const NAME: &'static str = "ComponentVo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aom_id", &self.aom_id);
+        object.optional("app_id", &self.app_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("creator", &self.creator);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("modified_time", &self.modified_time);
+        object.optional("modifier", &self.modifier);
+        object.optional("name", &self.name);
+        object.optional("register_type", &self.register_type);
+        object.optional("sub_app_id", &self.sub_app_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aom_id = object.optional("aom_id")?;
+        let app_id = object.optional("app_id")?;
+        let create_time = object.optional("create_time")?;
+        let creator = object.optional("creator")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let modified_time = object.optional("modified_time")?;
+        let modifier = object.optional("modifier")?;
+        let name = object.optional("name")?;
+        let register_type = object.optional("register_type")?;
+        let sub_app_id = object.optional("sub_app_id")?;
+        Ok(Self {
+            aom_id,
+            app_id,
+            create_time,
+            creator,
+            description,
+            id,
+            modified_time,
+            modifier,
+            name,
+            register_type,
+            sub_app_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ComponentVo);
+
+impl ComponentVo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aom_id: None,
+            app_id: None,
+            create_time: None,
+            creator: None,
+            description: None,
+            id: None,
+            modified_time: None,
+            modifier: None,
+            name: None,
+            register_type: None,
+            sub_app_id: None,
+        }
+    }
+
+    /// aomId
+    pub fn aom_id(mut self, value: impl Into<String>) -> Self {
+        self.aom_id = Some(value.into());
+        self
+    }
+
+    /// 应用id
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 创建者
+    pub fn creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+
+    /// 描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 组件Id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 修改时间
+    pub fn modified_time(mut self, value: impl Into<String>) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+
+    /// 修改者
+    pub fn modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+
+    /// 组件名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 注册方式
+    pub fn register_type(mut self, value: impl Into<ComponentVoRegisterType>) -> Self {
+        self.register_type = Some(value.into());
+        self
+    }
+
+    /// 子应用id
+    pub fn sub_app_id(mut self, value: impl Into<String>) -> Self {
+        self.sub_app_id = Some(value.into());
+        self
+    }
+}
+
+/// ComponentVo
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ComponentVoByName {
+    /// aomId
+    pub aom_id: Option<String>,
+    /// 应用id
+    pub app_id: Option<String>,
+    /// 组件id
+    pub id: Option<String>,
+    /// 组件名称
+    pub name: Option<String>,
+}
+
+impl Model for ComponentVoByName {
+    const NAME: &'static str = "ComponentVoByName";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aom_id", &self.aom_id);
+        object.optional("app_id", &self.app_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aom_id = object.optional("aom_id")?;
+        let app_id = object.optional("app_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { aom_id, app_id, id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ComponentVoByName);
+
+impl ComponentVoByName {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aom_id: None,
+            app_id: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// aomId
+    pub fn aom_id(mut self, value: impl Into<String>) -> Self {
+        self.aom_id = Some(value.into());
+        self
+    }
+
+    /// 应用id
+    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+
+    /// 组件id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 组件名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// 注册方式
+///
+/// The same shape as [`BizAppVoRegisterType`]: one type, generated once, under both names.
+pub type ComponentVoRegisterType = BizAppVoRegisterType;
+
+/// 查询类型:
+/// - active_alert:代表查询活动告警
+/// - history_alert代表查询历史告警。
+///
+/// 不传或者传其他值,则返回指定查询条件的所有信息。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CountEventsType {
+    /// `history_alert`
+    HistoryAlert,
+    /// `active_alert`
+    ActiveAlert,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for CountEventsType {
+    const VALUES: &'static [&'static str] = &["history_alert", "active_alert"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::HistoryAlert => "history_alert",
+            Self::ActiveAlert => "active_alert",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "history_alert" => Self::HistoryAlert,
+            "active_alert" => Self::ActiveAlert,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(CountEventsType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateModelVo {
+    /// 对象id
+    pub id: Option<String>,
+}
+
+impl Model for CreateModelVo {
+    const NAME: &'static str = "CreateModelVo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateModelVo);
+
+impl CreateModelVo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 对象id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+/// 仪表盘分组列表。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DashBoardsFolder {
+    /// 仪表盘分组创建时间。
+    pub created: Option<i64>,
+    /// 仪表盘分组创建账号。
+    pub created_by: Option<String>,
+    /// 仪表盘分组下仪表盘id列表。
+    pub dashboard_ids: Option<Vec<String>>,
+    /// 是否展示仪表盘分组。
+    pub display: Option<bool>,
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub enterprise_project_id: Option<String>,
+    /// 仪表盘分组id。
+    pub folder_id: Option<String>,
+    /// 仪表盘分组名称。
+    pub folder_title: Option<String>,
+    /// 仪表盘分组英文名称。
+    pub folder_title_en: Option<String>,
+    /// 仪表盘分组是否为默认仪表盘分组。
+    pub is_template: Option<bool>,
+    /// 仪表盘分组更新时间。
+    pub updated: Option<i64>,
+}
+
+impl Model for DashBoardsFolder {
+    const NAME: &'static str = "DashBoardsFolder";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("created", &self.created);
+        object.optional("created_by", &self.created_by);
+        object.optional("dashboard_ids", &self.dashboard_ids);
+        object.optional("display", &self.display);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("folder_id", &self.folder_id);
+        object.optional("folder_title", &self.folder_title);
+        object.optional("folder_title_en", &self.folder_title_en);
+        object.optional("is_template", &self.is_template);
+        object.optional("updated", &self.updated);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let created = object.optional("created")?;
+        let created_by = object.optional("created_by")?;
+        let dashboard_ids = object.optional("dashboard_ids")?;
+        let display = object.optional("display")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let folder_id = object.optional("folder_id")?;
+        let folder_title = object.optional("folder_title")?;
+        let folder_title_en = object.optional("folder_title_en")?;
+        let is_template = object.optional("is_template")?;
+        let updated = object.optional("updated")?;
+        Ok(Self {
+            created,
+            created_by,
+            dashboard_ids,
+            display,
+            enterprise_project_id,
+            folder_id,
+            folder_title,
+            folder_title_en,
+            is_template,
+            updated,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DashBoardsFolder);
+
+impl DashBoardsFolder {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            created: None,
+            created_by: None,
+            dashboard_ids: None,
+            display: None,
+            enterprise_project_id: None,
+            folder_id: None,
+            folder_title: None,
+            folder_title_en: None,
+            is_template: None,
+            updated: None,
+        }
+    }
+
+    /// 仪表盘分组创建时间。
+    pub fn created(mut self, value: impl Into<i64>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组创建账号。
+    pub fn created_by(mut self, value: impl Into<String>) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组下仪表盘id列表。
+    pub fn dashboard_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dashboard_ids = Some(value.into());
+        self
+    }
+
+    /// 是否展示仪表盘分组。
+    pub fn display(mut self, value: impl Into<bool>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组id。
+    pub fn folder_id(mut self, value: impl Into<String>) -> Self {
+        self.folder_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组名称。
+    pub fn folder_title(mut self, value: impl Into<String>) -> Self {
+        self.folder_title = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组英文名称。
+    pub fn folder_title_en(mut self, value: impl Into<String>) -> Self {
+        self.folder_title_en = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组是否为默认仪表盘分组。
+    pub fn is_template(mut self, value: impl Into<bool>) -> Self {
+        self.is_template = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组更新时间。
+    pub fn updated(mut self, value: impl Into<i64>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Dashboard {
+    /// 仪表盘图表详情。
+    pub charts: Option<serde_json::Value>,
+    /// 仪表盘创建时间。
+    pub created: Option<i64>,
+    /// 创建仪表盘的账号名称。
+    pub created_by: Option<String>,
+    /// 仪表盘id。
+    pub dashboard_id: Option<String>,
+    /// 仪表盘标签列表。
+    pub dashboard_tags: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    /// 仪表盘名称。
+    pub dashboard_title: Option<String>,
+    /// 仪表盘英文名称。
+    pub dashboard_title_en: Option<String>,
+    /// 仪表盘类型。
+    pub dashboard_type: Option<String>,
+    /// 是否展示。
+    pub display: Option<bool>,
+    /// 仪表盘企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub enterprise_project_id: Option<String>,
+    /// 仪表盘分组id。
+    pub folder_id: Option<String>,
+    /// 仪表盘分组名称。
+    pub folder_name: Option<String>,
+    /// 是否创建
+    /// - false:更新
+    /// - true:创建
+    pub is_create_action: Option<bool>,
+    /// 是否收藏
+    /// - true:收藏
+    /// - false:不收藏
+    pub is_favorite: Option<bool>,
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    pub project_id: Option<String>,
+    /// 查询总次数。
+    pub query_count: Option<i32>,
+    /// 待同步的仪表盘数。
+    pub sync_data: Option<String>,
+    /// 仪表盘变量列表。
+    pub templating: Option<serde_json::Value>,
+    /// 默认查询时间范围。
+    pub time_range: Option<String>,
+    /// 仪表盘更新时间。
+    pub updated: Option<i64>,
+    /// 更新仪表盘的账号名称。
+    pub updated_by: Option<String>,
+    /// 仪表盘版本。
+    pub version: Option<String>,
+}
+
+impl Model for Dashboard {
+    const NAME: &'static str = "Dashboard";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("charts", &self.charts);
+        object.optional("created", &self.created);
+        object.optional("created_by", &self.created_by);
+        object.optional("dashboard_id", &self.dashboard_id);
+        object.optional("dashboard_tags", &self.dashboard_tags);
+        object.optional("dashboard_title", &self.dashboard_title);
+        object.optional("dashboard_title_en", &self.dashboard_title_en);
+        object.optional("dashboard_type", &self.dashboard_type);
+        object.optional("display", &self.display);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("folder_id", &self.folder_id);
+        object.optional("folder_name", &self.folder_name);
+        object.optional("is_create_action", &self.is_create_action);
+        object.optional("is_favorite", &self.is_favorite);
+        object.optional("project_id", &self.project_id);
+        object.optional("query_count", &self.query_count);
+        object.optional("sync_data", &self.sync_data);
+        object.optional("templating", &self.templating);
+        object.optional("time_range", &self.time_range);
+        object.optional("updated", &self.updated);
+        object.optional("updated_by", &self.updated_by);
+        object.optional("version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let charts = object.optional("charts")?;
+        let created = object.optional("created")?;
+        let created_by = object.optional("created_by")?;
+        let dashboard_id = object.optional("dashboard_id")?;
+        let dashboard_tags = object.optional("dashboard_tags")?;
+        let dashboard_title = object.optional("dashboard_title")?;
+        let dashboard_title_en = object.optional("dashboard_title_en")?;
+        let dashboard_type = object.optional("dashboard_type")?;
+        let display = object.optional("display")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let folder_id = object.optional("folder_id")?;
+        let folder_name = object.optional("folder_name")?;
+        let is_create_action = object.optional("is_create_action")?;
+        let is_favorite = object.optional("is_favorite")?;
+        let project_id = object.optional("project_id")?;
+        let query_count = object.optional("query_count")?;
+        let sync_data = object.optional("sync_data")?;
+        let templating = object.optional("templating")?;
+        let time_range = object.optional("time_range")?;
+        let updated = object.optional("updated")?;
+        let updated_by = object.optional("updated_by")?;
+        let version = object.optional("version")?;
+        Ok(Self {
+            charts,
+            created,
+            created_by,
+            dashboard_id,
+            dashboard_tags,
+            dashboard_title,
+            dashboard_title_en,
+            dashboard_type,
+            display,
+            enterprise_project_id,
+            folder_id,
+            folder_name,
+            is_create_action,
+            is_favorite,
+            project_id,
+            query_count,
+            sync_data,
+            templating,
+            time_range,
+            updated,
+            updated_by,
+            version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Dashboard);
+
+impl Dashboard {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            charts: None,
+            created: None,
+            created_by: None,
+            dashboard_id: None,
+            dashboard_tags: None,
+            dashboard_title: None,
+            dashboard_title_en: None,
+            dashboard_type: None,
+            display: None,
+            enterprise_project_id: None,
+            folder_id: None,
+            folder_name: None,
+            is_create_action: None,
+            is_favorite: None,
+            project_id: None,
+            query_count: None,
+            sync_data: None,
+            templating: None,
+            time_range: None,
+            updated: None,
+            updated_by: None,
+            version: None,
+        }
+    }
+
+    /// 仪表盘图表详情。
+    pub fn charts(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.charts = Some(value.into());
+        self
+    }
+
+    /// 仪表盘创建时间。
+    pub fn created(mut self, value: impl Into<i64>) -> Self {
+        self.created = Some(value.into());
+        self
+    }
+
+    /// 创建仪表盘的账号名称。
+    pub fn created_by(mut self, value: impl Into<String>) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+
+    /// 仪表盘id。
+    pub fn dashboard_id(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘标签列表。
+    pub fn dashboard_tags(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.dashboard_tags = Some(value.into());
+        self
+    }
+
+    /// 仪表盘名称。
+    pub fn dashboard_title(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_title = Some(value.into());
+        self
+    }
+
+    /// 仪表盘英文名称。
+    pub fn dashboard_title_en(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_title_en = Some(value.into());
+        self
+    }
+
+    /// 仪表盘类型。
+    pub fn dashboard_type(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_type = Some(value.into());
+        self
+    }
+
+    /// 是否展示。
+    pub fn display(mut self, value: impl Into<bool>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+
+    /// 仪表盘企业项目id。获取方式请参见:[获取企业项目ID](aom_04_0024.xml)。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组id。
+    pub fn folder_id(mut self, value: impl Into<String>) -> Self {
+        self.folder_id = Some(value.into());
+        self
+    }
+
+    /// 仪表盘分组名称。
+    pub fn folder_name(mut self, value: impl Into<String>) -> Self {
+        self.folder_name = Some(value.into());
+        self
+    }
+
+    /// 是否创建
+    /// - false:更新
+    /// - true:创建
+    pub fn is_create_action(mut self, value: impl Into<bool>) -> Self {
+        self.is_create_action = Some(value.into());
+        self
+    }
+
+    /// 是否收藏
+    /// - true:收藏
+    /// - false:不收藏
+    pub fn is_favorite(mut self, value: impl Into<bool>) -> Self {
+        self.is_favorite = Some(value.into());
+        self
+    }
+
+    /// 项目ID,可以从控制台获取,也可以从调用API处获取。获取方式请参见:[获取项目ID](aom_04_0024.xml)。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 查询总次数。
+    pub fn query_count(mut self, value: impl Into<i32>) -> Self {
+        self.query_count = Some(value.into());
+        self
+    }
+
+    /// 待同步的仪表盘数。
+    pub fn sync_data(mut self, value: impl Into<String>) -> Self {
+        self.sync_data = Some(value.into());
+        self
+    }
+
+    /// 仪表盘变量列表。
+    pub fn templating(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.templating = Some(value.into());
+        self
+    }
+
+    /// 默认查询时间范围。
+    pub fn time_range(mut self, value: impl Into<String>) -> Self {
+        self.time_range = Some(value.into());
+        self
+    }
+
+    /// 仪表盘更新时间。
+    pub fn updated(mut self, value: impl Into<i64>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+
+    /// 更新仪表盘的账号名称。
+    pub fn updated_by(mut self, value: impl Into<String>) -> Self {
+        self.updated_by = Some(value.into());
+        self
+    }
+
+    /// 仪表盘版本。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+/// 分页查询的数据详情
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DataModel {
+    /// 分页查询的数据。
+    pub data: Option<Vec<serde_json::Value>>,
+    /// 分页信息。
+    pub page_info: Option<serde_json::Value>,
+}
+
+impl Model for DataModel {
+    const NAME: &'static str = "DataModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("data", &self.data);
+        object.optional("page_info", &self.page_info);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data = object.optional("data")?;
+        let page_info = object.optional("page_info")?;
+        Ok(Self { data, page_info })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DataModel);
+
+impl DataModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            page_info: None,
+        }
+    }
+
+    /// 分页查询的数据。
+    pub fn data(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+
+    /// 分页信息。
+    pub fn page_info(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleTemplateItemResult {
+    /// 告警模板id。
+    pub alarm_rule_template_name: Option<String>,
+}
+
+impl Model for DeleteAlarmRuleTemplateItemResult {
+    const NAME: &'static str = "DeleteAlarmRuleTemplateItemResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rule_template_name", &self.alarm_rule_template_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_template_name = object.optional("alarm_rule_template_name")?;
+        Ok(Self { alarm_rule_template_name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleTemplateItemResult);
+
+impl DeleteAlarmRuleTemplateItemResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rule_template_name: None,
+        }
+    }
+
+    /// 告警模板id。
+    pub fn alarm_rule_template_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleTemplateRequestBody {
+    /// 告警模板id列表。
+    pub alarm_rule_templates: Vec<String>,
+}
+
+impl Model for DeleteAlarmRuleTemplateRequestBody {
+    const NAME: &'static str = "DeleteAlarmRuleTemplateRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("alarm_rule_templates", &self.alarm_rule_templates);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_templates = object.required("alarm_rule_templates")?;
+        Ok(Self { alarm_rule_templates })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleTemplateRequestBody);
+
+impl DeleteAlarmRuleTemplateRequestBody {
+    /// A value of its fields.
+    pub fn new(alarm_rule_templates: impl Into<Vec<String>>) -> Self {
+        Self {
+            alarm_rule_templates: alarm_rule_templates.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleTemplateResponseBody {
+    /// 告警模板状态列表。
+    pub resources: Option<Vec<DeleteAlarmRuleTemplateItemResult>>,
+}
+
+impl Model for DeleteAlarmRuleTemplateResponseBody {
+    const NAME: &'static str = "DeleteAlarmRuleTemplateResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("resources", &self.resources);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let resources = object.optional("resources")?;
+        Ok(Self { resources })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleTemplateResponseBody);
+
+impl DeleteAlarmRuleTemplateResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { resources: None }
+    }
+
+    /// 告警模板状态列表。
+    pub fn resources(
+        mut self,
+        value: impl Into<Vec<DeleteAlarmRuleTemplateItemResult>>,
+    ) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleV4RequestBody {
+    /// 告警规则名称列表。
+    pub alarm_rules: Vec<String>,
+}
+
+impl Model for DeleteAlarmRuleV4RequestBody {
+    const NAME: &'static str = "DeleteAlarmRuleV4RequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("alarm_rules", &self.alarm_rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rules = object.required("alarm_rules")?;
+        Ok(Self { alarm_rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleV4RequestBody);
+
+impl DeleteAlarmRuleV4RequestBody {
+    /// A value of its fields.
+    pub fn new(alarm_rules: impl Into<Vec<String>>) -> Self {
+        Self {
+            alarm_rules: alarm_rules.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteAlarmRuleV4ResponseBody {
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息。
+    pub error_message: Option<String>,
+    /// 资源列表。
+    pub resources: Option<Vec<ItemResult>>,
+}
+
+impl Model for DeleteAlarmRuleV4ResponseBody {
+    const NAME: &'static str = "DeleteAlarmRuleV4ResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_message", &self.error_message);
+        object.optional("resources", &self.resources);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_message = object.optional("error_message")?;
+        let resources = object.optional("resources")?;
+        Ok(Self {
+            error_code,
+            error_message,
+            resources,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteAlarmRuleV4ResponseBody);
+
+impl DeleteAlarmRuleV4ResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+            resources: None,
+        }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 资源列表。
+    pub fn resources(mut self, value: impl Into<Vec<ItemResult>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteAlarmRulesBody {
+    /// 要删除的规则名称
+    pub alarm_rules: Vec<String>,
+}
+
+impl Model for DeleteAlarmRulesBody {
+    const NAME: &'static str = "DeleteAlarmRulesBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("alarm_rules", &self.alarm_rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rules = object.required("alarm_rules")?;
+        Ok(Self { alarm_rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteAlarmRulesBody);
+
+impl DeleteAlarmRulesBody {
+    /// A value of its fields.
+    pub fn new(alarm_rules: impl Into<Vec<String>>) -> Self {
+        Self {
+            alarm_rules: alarm_rules.into(),
+        }
+    }
+}
+
+/// 要删除的规则名称
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteMuteRuleName {
+    /// 要删除的静默规则的名称
+    ///
+    /// Length: 1 to 100.
+    pub name: String,
+}
+
+impl Model for DeleteMuteRuleName {
+    const NAME: &'static str = "DeleteMuteRuleName";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.required("name")?;
+        Ok(Self { name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteMuteRuleName);
+
+impl DeleteMuteRuleName {
+    /// A value of its fields.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DeleteNotificationRequestBody {
+    /// 待删除的消息通知模板名称列表。
+    pub names: Vec<String>,
+}
+
+impl Model for DeleteNotificationRequestBody {
+    const NAME: &'static str = "DeleteNotificationRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("names", &self.names);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let names = object.required("names")?;
+        Ok(Self { names })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteNotificationRequestBody);
+
+impl DeleteNotificationRequestBody {
+    /// A value of its fields.
+    pub fn new(names: impl Into<Vec<String>>) -> Self {
+        Self { names: names.into() }
+    }
+}
+
+/// 指标维度参数
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Dimension2 {
+    /// 维度名称。
+    ///
+    /// Length: 1 to 32.
+    pub name: String,
+    /// 维度取值。
+    ///
+    /// Length: 1 to 64.
+    pub value: String,
+}
+
+impl Model for Dimension2 {
+    const NAME: &'static str = "Dimension2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.field("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.required("name")?;
+        let value = object.required("value")?;
+        Ok(Self { name, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Dimension2);
+
+impl Dimension2 {
+    /// A value of its fields.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// 时间序列维度列表。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DimensionSeries {
+    /// 维度名称。
+    pub name: Option<String>,
+    /// 维度取值。
+    pub value: Option<String>,
+}
+
+impl Model for DimensionSeries {
+    const NAME: &'static str = "DimensionSeries";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        let value = object.optional("value")?;
+        Ok(Self { name, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DimensionSeries);
+
+impl DimensionSeries {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None, value: None }
+    }
+
+    /// 维度名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 维度取值。
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 规则发现部分,数组中有多个对象时表示需要同时满足所有条件的进程才会被匹配到。
+/// checkType为cmdLine时checkMode填contain,checkContent格式为[“xxx”]表示进程命令行参数中需要包含xxx。checkType为env时checkMode填contain,checkContent格式为 ["k1","v1"]表示进程环境变量中需要包含名为k1值为v1的环境变量。checkType为scope时checkMode填equals,checkContent格式为节点ID数组["hostId1”,”hostId2”],表示规则仅会在这些节点上生效(如果不指定节点范围,规则将下发到该项目所有的节点)。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DiscoveryRule {
+    /// 匹配值。
+    pub check_content: Option<Vec<String>>,
+    /// 匹配条件。contain、equals
+    pub check_mode: Option<String>,
+    /// 匹配类型。cmdLine、env、scope
+    pub check_type: Option<String>,
+}
+
+impl Model for DiscoveryRule {
+    const NAME: &'static str = "DiscoveryRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("checkContent", &self.check_content);
+        object.optional("checkMode", &self.check_mode);
+        object.optional("checkType", &self.check_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let check_content = object.optional("checkContent")?;
+        let check_mode = object.optional("checkMode")?;
+        let check_type = object.optional("checkType")?;
+        Ok(Self {
+            check_content,
+            check_mode,
+            check_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DiscoveryRule);
+
+impl DiscoveryRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            check_content: None,
+            check_mode: None,
+            check_type: None,
+        }
+    }
+
+    /// 匹配值。
+    pub fn check_content(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.check_content = Some(value.into());
+        self
+    }
+
+    /// 匹配条件。contain、equals
+    pub fn check_mode(mut self, value: impl Into<String>) -> Self {
+        self.check_mode = Some(value.into());
+        self
+    }
+
+    /// 匹配类型。cmdLine、env、scope
+    pub fn check_type(mut self, value: impl Into<String>) -> Self {
+        self.check_type = Some(value.into());
+        self
+    }
+}
+
+/// EnvParam
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EnvParam {
+    /// 环境关联组件id;id长度不能超过36位,由大小写字母、数字组成。创建环境必传,修改环境时非必选
+    pub component_id: String,
+    /// 描述
+    pub description: Option<String>,
+    /// 环境名称
+    pub env_name: String,
+    /// 环境类型,取值:DEV、TEST、PRE、ONLINE,不区分大小写
+    pub env_type: String,
+    /// OS类型,取值:LINUX、WINDOWS。创建环境必传,不可修改
+    pub os_type: String,
+    /// 环境关联region。创建环境必传,不可修改
+    pub region: Option<String>,
+    /// 注册类型,取值:API、SERVICE_DISCOVERY、CONSOLE,默认值:API
+    pub register_type: Option<String>,
+}
+
+impl Model for EnvParam {
+    const NAME: &'static str = "EnvParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("component_id", &self.component_id);
+        object.optional("description", &self.description);
+        object.field("env_name", &self.env_name);
+        object.field("env_type", &self.env_type);
+        object.field("os_type", &self.os_type);
+        object.optional("region", &self.region);
+        object.optional("register_type", &self.register_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let component_id = object.required("component_id")?;
+        let description = object.optional("description")?;
+        let env_name = object.required("env_name")?;
+        let env_type = object.required("env_type")?;
+        let os_type = object.required("os_type")?;
+        let region = object.optional("region")?;
+        let register_type = object.optional("register_type")?;
+        Ok(Self {
+            component_id,
+            description,
+            env_name,
+            env_type,
+            os_type,
+            region,
+            register_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EnvParam);
+
+impl EnvParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        component_id: impl Into<String>,
+        env_name: impl Into<String>,
+        env_type: impl Into<String>,
+        os_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            component_id: component_id.into(),
+            description: None,
+            env_name: env_name.into(),
+            env_type: env_type.into(),
+            os_type: os_type.into(),
+            region: None,
+            register_type: None,
+        }
+    }
+
+    /// 描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 环境关联region。创建环境必传,不可修改
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 注册类型,取值:API、SERVICE_DISCOVERY、CONSOLE,默认值:API
+    pub fn register_type(mut self, value: impl Into<String>) -> Self {
+        self.register_type = Some(value.into());
+        self
+    }
+}
+
+/// EnvVo
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EnvVo {
+    /// aomId
+    pub aom_id: Option<String>,
+    /// 组件Id
+    pub component_id: Option<String>,
+    /// 创建时间
+    pub create_time: Option<String>,
+    /// 创建者
+    pub creator: Option<String>,
+    /// 描述
+    pub description: Option<String>,
+    /// 环境Id
+    pub env_id: Option<String>,
+    /// 环境名称
+    pub env_name: Option<String>,
+    /// 环境标签
+    pub env_tags: Option<Vec<TagNameAndIdVo>>,
+    /// 环境类型
+    pub env_type: Option<String>,
+    /// 企业项目Id
+    pub eps_id: Option<String>,
+    /// 修改时间
+    pub modified_time: Option<String>,
+    /// 修改者
+    pub modifier: Option<String>,
+    /// os类型
+    pub os_type: Option<String>,
+    /// 区域
+    pub region: Option<String>,
+    /// 注册方式
+    pub register_type: Option<EnvVoRegisterType>,
+}
+
+impl Model for EnvVo {
+    const NAME: &'static str = "EnvVo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aom_id", &self.aom_id);
+        object.optional("component_id", &self.component_id);
+        object.optional("create_time", &self.create_time);
+        object.optional("creator", &self.creator);
+        object.optional("description", &self.description);
+        object.optional("env_id", &self.env_id);
+        object.optional("env_name", &self.env_name);
+        object.optional("env_tags", &self.env_tags);
+        object.optional("env_type", &self.env_type);
+        object.optional("eps_id", &self.eps_id);
+        object.optional("modified_time", &self.modified_time);
+        object.optional("modifier", &self.modifier);
+        object.optional("os_type", &self.os_type);
+        object.optional("region", &self.region);
+        object.optional("register_type", &self.register_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aom_id = object.optional("aom_id")?;
+        let component_id = object.optional("component_id")?;
+        let create_time = object.optional("create_time")?;
+        let creator = object.optional("creator")?;
+        let description = object.optional("description")?;
+        let env_id = object.optional("env_id")?;
+        let env_name = object.optional("env_name")?;
+        let env_tags = object.optional("env_tags")?;
+        let env_type = object.optional("env_type")?;
+        let eps_id = object.optional("eps_id")?;
+        let modified_time = object.optional("modified_time")?;
+        let modifier = object.optional("modifier")?;
+        let os_type = object.optional("os_type")?;
+        let region = object.optional("region")?;
+        let register_type = object.optional("register_type")?;
+        Ok(Self {
+            aom_id,
+            component_id,
+            create_time,
+            creator,
+            description,
+            env_id,
+            env_name,
+            env_tags,
+            env_type,
+            eps_id,
+            modified_time,
+            modifier,
+            os_type,
+            region,
+            register_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EnvVo);
+
+impl EnvVo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aom_id: None,
+            component_id: None,
+            create_time: None,
+            creator: None,
+            description: None,
+            env_id: None,
+            env_name: None,
+            env_tags: None,
+            env_type: None,
+            eps_id: None,
+            modified_time: None,
+            modifier: None,
+            os_type: None,
+            region: None,
+            register_type: None,
+        }
+    }
+
+    /// aomId
+    pub fn aom_id(mut self, value: impl Into<String>) -> Self {
+        self.aom_id = Some(value.into());
+        self
+    }
+
+    /// 组件Id
+    pub fn component_id(mut self, value: impl Into<String>) -> Self {
+        self.component_id = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 创建者
+    pub fn creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+
+    /// 描述
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 环境Id
+    pub fn env_id(mut self, value: impl Into<String>) -> Self {
+        self.env_id = Some(value.into());
+        self
+    }
+
+    /// 环境名称
+    pub fn env_name(mut self, value: impl Into<String>) -> Self {
+        self.env_name = Some(value.into());
+        self
+    }
+
+    /// 环境标签
+    pub fn env_tags(mut self, value: impl Into<Vec<TagNameAndIdVo>>) -> Self {
+        self.env_tags = Some(value.into());
+        self
+    }
+
+    /// 环境类型
+    pub fn env_type(mut self, value: impl Into<String>) -> Self {
+        self.env_type = Some(value.into());
+        self
+    }
+
+    /// 企业项目Id
+    pub fn eps_id(mut self, value: impl Into<String>) -> Self {
+        self.eps_id = Some(value.into());
+        self
+    }
+
+    /// 修改时间
+    pub fn modified_time(mut self, value: impl Into<String>) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+
+    /// 修改者
+    pub fn modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+
+    /// os类型
+    pub fn os_type(mut self, value: impl Into<String>) -> Self {
+        self.os_type = Some(value.into());
+        self
+    }
+
+    /// 区域
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 注册方式
+    pub fn register_type(mut self, value: impl Into<EnvVoRegisterType>) -> Self {
+        self.register_type = Some(value.into());
+        self
+    }
+}
+
+/// 注册方式
+///
+/// The same shape as [`BizAppVoRegisterType`]: one type, generated once, under both names.
+pub type EnvVoRegisterType = BizAppVoRegisterType;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    /// 错误信息。
+    pub error: Option<String>,
+    /// 错误类型。
+    pub error_type: Option<String>,
+    /// 响应状态。
+    pub status: Option<String>,
+}
+
+impl Model for ErrorDetail {
+    const NAME: &'static str = "ErrorDetail";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error", &self.error);
+        object.optional("errorType", &self.error_type);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error = object.optional("error")?;
+        let error_type = object.optional("errorType")?;
+        let status = object.optional("status")?;
+        Ok(Self { error, error_type, status })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorDetail);
+
+impl ErrorDetail {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error: None,
+            error_type: None,
+            status: None,
+        }
+    }
+
+    /// 错误信息。
+    pub fn error(mut self, value: impl Into<String>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+
+    /// 错误类型。
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// 响应状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`AccessApiResultInfo`]: one type, generated once, under both names.
+pub type ErrorMessage = AccessApiResultInfo;
+
+/// 错误查询返回结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ErrorResult {
+    /// 响应码。
+    ///
+    /// Length: 1 to 32.
+    pub error_code: Option<String>,
+    /// 调用失败响应信息描述。
+    ///
+    /// Length: 1 to 1024.
+    pub error_msg: Option<String>,
+    /// Http返回码
+    ///
+    /// Range: 1 to 999.
+    pub http_code: Option<i32>,
+}
+
+impl Model for ErrorResult {
+    const NAME: &'static str = "ErrorResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("http_code", &self.http_code);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let http_code = object.optional("http_code")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            http_code,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorResult);
+
+impl ErrorResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            http_code: None,
+        }
+    }
+
+    /// 响应码。
+    ///
+    /// Length: 1 to 32.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 调用失败响应信息描述。
+    ///
+    /// Length: 1 to 1024.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// Http返回码
+    ///
+    /// Range: 1 to 999.
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ErrorResultModel {
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息。
+    pub error_msg: Option<String>,
+    /// 错误类型。
+    pub error_type: Option<String>,
+    /// 链路id。
+    pub trace_id: Option<String>,
+}
+
+impl Model for ErrorResultModel {
+    const NAME: &'static str = "ErrorResultModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_type", &self.error_type);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_type = object.optional("error_type")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            error_type,
+            trace_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ErrorResultModel);
+
+impl ErrorResultModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            error_type: None,
+            trace_id: None,
+        }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 错误类型。
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// 链路id。
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+}
+
+/// 事件类告警实体
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Event2alarmRuleBody {
+    /// 告警行动规则
+    ///
+    /// Length: 0 to 128.
+    pub action_rule: Option<String>,
+    /// 告警类型。notification:直接告警。denoising:告警降噪。
+    ///
+    /// Length: 0 to 32.
+    pub alarm_type: Option<Event2alarmRuleBodyAlarmType>,
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 规则描述。描述包含大小写字母,数字,特殊字符(_-<>=,.)和汉字组成,不能以下划线、中划线开头结尾,最大长度为1024。
+    ///
+    /// Length: 0 to 1024.
+    pub description: Option<String>,
+    /// 规则是否启用
+    pub enable: Option<bool>,
+    /// 事件名称
+    pub event_names: Option<Vec<String>>,
+    /// 告警抑制规则
+    ///
+    /// Length: 0 to 128.
+    pub inhibit_rule: Option<String>,
+    /// 源数据
+    pub metadata: Option<Event2alarmRuleBodyMetadata>,
+    /// 是否迁移到2.0
+    pub migrated: Option<bool>,
+    /// 规则名称。规则名称包含大小写字母,数字,特殊字符(_-)和汉字组成,不能以特殊字符开头或结尾,最大长度为100。
+    ///
+    /// Length: 1 to 100.
+    pub name: Option<String>,
+    /// 事件源
+    ///
+    /// Length: 0 to 64.
+    pub resource_provider: Option<String>,
+    /// 告警分组规则
+    ///
+    /// Length: 0 to 128.
+    pub route_group_rule: Option<String>,
+    /// smn信息
+    pub topics: Option<Vec<SmnTopics>>,
+    /// 触发策略
+    ///
+    /// Items: 0 to 1024.
+    pub trigger_policies: Option<Vec<Event2alarmRuleBodyTriggerPolicies>>,
+    /// 更新时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// 用户项目id
+    ///
+    /// Length: 32 to 32.
+    pub user_id: Option<String>,
+}
+
+impl Model for Event2alarmRuleBody {
+    const NAME: &'static str = "Event2alarmRuleBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("action_rule", &self.action_rule);
+        object.optional("alarm_type", &self.alarm_type);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("enable", &self.enable);
+        object.optional("event_names", &self.event_names);
+        object.optional("inhibit_rule", &self.inhibit_rule);
+        object.optional("metadata", &self.metadata);
+        object.optional("migrated", &self.migrated);
+        object.optional("name", &self.name);
+        object.optional("resource_provider", &self.resource_provider);
+        object.optional("route_group_rule", &self.route_group_rule);
+        object.optional("topics", &self.topics);
+        object.optional("trigger_policies", &self.trigger_policies);
+        object.optional("update_time", &self.update_time);
+        object.optional("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action_rule = object.optional("action_rule")?;
+        let alarm_type = object.optional("alarm_type")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let enable = object.optional("enable")?;
+        let event_names = object.optional("event_names")?;
+        let inhibit_rule = object.optional("inhibit_rule")?;
+        let metadata = object.optional("metadata")?;
+        let migrated = object.optional("migrated")?;
+        let name = object.optional("name")?;
+        let resource_provider = object.optional("resource_provider")?;
+        let route_group_rule = object.optional("route_group_rule")?;
+        let topics = object.optional("topics")?;
+        let trigger_policies = object.optional("trigger_policies")?;
+        let update_time = object.optional("update_time")?;
+        let user_id = object.optional("user_id")?;
+        Ok(Self {
+            action_rule,
+            alarm_type,
+            create_time,
+            description,
+            enable,
+            event_names,
+            inhibit_rule,
+            metadata,
+            migrated,
+            name,
+            resource_provider,
+            route_group_rule,
+            topics,
+            trigger_policies,
+            update_time,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Event2alarmRuleBody);
+
+impl Event2alarmRuleBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            action_rule: None,
+            alarm_type: None,
+            create_time: None,
+            description: None,
+            enable: None,
+            event_names: None,
+            inhibit_rule: None,
+            metadata: None,
+            migrated: None,
+            name: None,
+            resource_provider: None,
+            route_group_rule: None,
+            topics: None,
+            trigger_policies: None,
+            update_time: None,
+            user_id: None,
+        }
+    }
+
+    /// 告警行动规则
+    ///
+    /// Length: 0 to 128.
+    pub fn action_rule(mut self, value: impl Into<String>) -> Self {
+        self.action_rule = Some(value.into());
+        self
+    }
+
+    /// 告警类型。notification:直接告警。denoising:告警降噪。
+    ///
+    /// Length: 0 to 32.
+    pub fn alarm_type(mut self, value: impl Into<Event2alarmRuleBodyAlarmType>) -> Self {
+        self.alarm_type = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 规则描述。描述包含大小写字母,数字,特殊字符(_-<>=,.)和汉字组成,不能以下划线、中划线开头结尾,最大长度为1024。
+    ///
+    /// Length: 0 to 1024.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 规则是否启用
+    pub fn enable(mut self, value: impl Into<bool>) -> Self {
+        self.enable = Some(value.into());
+        self
+    }
+
+    /// 事件名称
+    pub fn event_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.event_names = Some(value.into());
+        self
+    }
+
+    /// 告警抑制规则
+    ///
+    /// Length: 0 to 128.
+    pub fn inhibit_rule(mut self, value: impl Into<String>) -> Self {
+        self.inhibit_rule = Some(value.into());
+        self
+    }
+
+    /// 源数据
+    pub fn metadata(mut self, value: impl Into<Event2alarmRuleBodyMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 是否迁移到2.0
+    pub fn migrated(mut self, value: impl Into<bool>) -> Self {
+        self.migrated = Some(value.into());
+        self
+    }
+
+    /// 规则名称。规则名称包含大小写字母,数字,特殊字符(_-)和汉字组成,不能以特殊字符开头或结尾,最大长度为100。
+    ///
+    /// Length: 1 to 100.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 事件源
+    ///
+    /// Length: 0 to 64.
+    pub fn resource_provider(mut self, value: impl Into<String>) -> Self {
+        self.resource_provider = Some(value.into());
+        self
+    }
+
+    /// 告警分组规则
+    ///
+    /// Length: 0 to 128.
+    pub fn route_group_rule(mut self, value: impl Into<String>) -> Self {
+        self.route_group_rule = Some(value.into());
+        self
+    }
+
+    /// smn信息
+    pub fn topics(mut self, value: impl Into<Vec<SmnTopics>>) -> Self {
+        self.topics = Some(value.into());
+        self
+    }
+
+    /// 触发策略
+    ///
+    /// Items: 0 to 1024.
+    pub fn trigger_policies(
+        mut self,
+        value: impl Into<Vec<Event2alarmRuleBodyTriggerPolicies>>,
+    ) -> Self {
+        self.trigger_policies = Some(value.into());
+        self
+    }
+
+    /// 更新时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// 用户项目id
+    ///
+    /// Length: 32 to 32.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+/// 告警类型。notification:直接告警。denoising:告警降噪。
+///
+/// Length: 0 to 32.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Event2alarmRuleBodyAlarmType {
+    /// `notification`
+    Notification,
+    /// `denoising`
+    Denoising,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Event2alarmRuleBodyAlarmType {
+    const VALUES: &'static [&'static str] = &["notification", "denoising"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Notification => "notification",
+            Self::Denoising => "denoising",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "notification" => Self::Notification,
+            "denoising" => Self::Denoising,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Event2alarmRuleBodyAlarmType);
+
+/// 源数据
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Event2alarmRuleBodyMetadata {
+    /// 用户自定义标签
+    ///
+    /// Items: 0 to 1024.
+    pub custom_field: Option<Vec<String>>,
+}
+
+impl Model for Event2alarmRuleBodyMetadata {
+    const NAME: &'static str = "Event2alarmRuleBodyMetadata";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("customField", &self.custom_field);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let custom_field = object.optional("customField")?;
+        Ok(Self { custom_field })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Event2alarmRuleBodyMetadata);
+
+impl Event2alarmRuleBodyMetadata {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { custom_field: None }
+    }
+
+    /// 用户自定义标签
+    ///
+    /// Items: 0 to 1024.
+    pub fn custom_field(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.custom_field = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Event2alarmRuleBodyTriggerPolicies {
+    /// 触发次数
+    ///
+    /// Range: 1 to 100.
+    pub count: Option<i32>,
+    /// 自增编号
+    ///
+    /// Range: 0 to 128.
+    pub id: Option<i32>,
+    /// 告警等级
+    ///
+    /// Length: 0 to 32.
+    pub level: Option<String>,
+    /// 事件名称
+    ///
+    /// Length: 0 to 128.
+    pub name: Option<String>,
+    /// 比较符
+    ///
+    /// Length: 0 to 8.
+    pub operator: Option<String>,
+    /// 触发周期
+    ///
+    /// Range: 1 to 86400.
+    pub period: Option<i32>,
+    /// 触发类型。accumulative: 累计触发,immediately: 立即触发
+    ///
+    /// Length: 0 to 128.
+    pub trigger_type: Option<Event2alarmRuleBodyTriggerPoliciesTriggerType>,
+}
+
+impl Model for Event2alarmRuleBodyTriggerPolicies {
+    const NAME: &'static str = "Event2alarmRuleBodyTriggerPolicies";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("count", &self.count);
+        object.optional("id", &self.id);
+        object.optional("level", &self.level);
+        object.optional("name", &self.name);
+        object.optional("operator", &self.operator);
+        object.optional("period", &self.period);
+        object.optional("trigger_type", &self.trigger_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let count = object.optional("count")?;
+        let id = object.optional("id")?;
+        let level = object.optional("level")?;
+        let name = object.optional("name")?;
+        let operator = object.optional("operator")?;
+        let period = object.optional("period")?;
+        let trigger_type = object.optional("trigger_type")?;
+        Ok(Self {
+            count,
+            id,
+            level,
+            name,
+            operator,
+            period,
+            trigger_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Event2alarmRuleBodyTriggerPolicies);
+
+impl Event2alarmRuleBodyTriggerPolicies {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            id: None,
+            level: None,
+            name: None,
+            operator: None,
+            period: None,
+            trigger_type: None,
+        }
+    }
+
+    /// 触发次数
+    ///
+    /// Range: 1 to 100.
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 自增编号
+    ///
+    /// Range: 0 to 128.
+    pub fn id(mut self, value: impl Into<i32>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 告警等级
+    ///
+    /// Length: 0 to 32.
+    pub fn level(mut self, value: impl Into<String>) -> Self {
+        self.level = Some(value.into());
+        self
+    }
+
+    /// 事件名称
+    ///
+    /// Length: 0 to 128.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 比较符
+    ///
+    /// Length: 0 to 8.
+    pub fn operator(mut self, value: impl Into<String>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+
+    /// 触发周期
+    ///
+    /// Range: 1 to 86400.
+    pub fn period(mut self, value: impl Into<i32>) -> Self {
+        self.period = Some(value.into());
+        self
+    }
+
+    /// 触发类型。accumulative: 累计触发,immediately: 立即触发
+    ///
+    /// Length: 0 to 128.
+    pub fn trigger_type(
+        mut self,
+        value: impl Into<Event2alarmRuleBodyTriggerPoliciesTriggerType>,
+    ) -> Self {
+        self.trigger_type = Some(value.into());
+        self
+    }
+}
+
+/// 触发类型。accumulative: 累计触发,immediately: 立即触发
+///
+/// Length: 0 to 128.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Event2alarmRuleBodyTriggerPoliciesTriggerType {
+    /// `accumulative`
+    Accumulative,
+    /// `immediately`
+    Immediately,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for Event2alarmRuleBodyTriggerPoliciesTriggerType {
+    const VALUES: &'static [&'static str] = &["accumulative", "immediately"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Accumulative => "accumulative",
+            Self::Immediately => "immediately",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "accumulative" => Self::Accumulative,
+            "immediately" => Self::Immediately,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(Event2alarmRuleBodyTriggerPoliciesTriggerType);
+
+/// 事件类告警结构。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventAlarmSpec {
+    /// 是否绑定告警模板(废弃)。
+    ///
+    /// Default: false.
+    pub alarm_rule_template_bind_enable: Option<bool>,
+    /// 告警模板id(废弃)。
+    ///
+    /// Default: “”.
+    pub alarm_rule_template_id: Option<String>,
+    /// 告警规则来源。
+    /// - “systemEvent”:系统事件
+    /// - “customEvent”:自定义事件
+    pub alarm_source: Option<EventAlarmSpecAlarmSource>,
+    /// 告警来源。
+    /// - “RDS”
+    /// - “EVS”
+    /// - “CCE”
+    /// - “LTS”
+    /// - “AOM”
+    pub event_source: Option<String>,
+    /// 监控对象列表。键值对形式,键值为:
+    /// - “event_type”:通知类型
+    /// - “event_severity”:告警级别
+    /// - “event_name”:事件名称
+    /// - “namespace”:命名空间
+    /// - “clusterId”:集群id
+    /// - “customField”:用户自定义字段
+    pub monitor_objects: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    /// 触发条件。
+    pub trigger_conditions: Option<Vec<EventTriggerCondition>>,
+}
+
+impl Model for EventAlarmSpec {
+    const NAME: &'static str = "EventAlarmSpec";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object
+            .optional(
+                "alarm_rule_template_bind_enable",
+                &self.alarm_rule_template_bind_enable,
+            );
+        object.optional("alarm_rule_template_id", &self.alarm_rule_template_id);
+        object.optional("alarm_source", &self.alarm_source);
+        object.optional("event_source", &self.event_source);
+        object.optional("monitor_objects", &self.monitor_objects);
+        object.optional("trigger_conditions", &self.trigger_conditions);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_template_bind_enable = object
+            .optional("alarm_rule_template_bind_enable")?;
+        let alarm_rule_template_id = object.optional("alarm_rule_template_id")?;
+        let alarm_source = object.optional("alarm_source")?;
+        let event_source = object.optional("event_source")?;
+        let monitor_objects = object.optional("monitor_objects")?;
+        let trigger_conditions = object.optional("trigger_conditions")?;
+        Ok(Self {
+            alarm_rule_template_bind_enable,
+            alarm_rule_template_id,
+            alarm_source,
+            event_source,
+            monitor_objects,
+            trigger_conditions,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventAlarmSpec);
+
+impl EventAlarmSpec {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rule_template_bind_enable: None,
+            alarm_rule_template_id: None,
+            alarm_source: None,
+            event_source: None,
+            monitor_objects: None,
+            trigger_conditions: None,
+        }
+    }
+
+    /// 是否绑定告警模板(废弃)。
+    ///
+    /// Default: false.
+    pub fn alarm_rule_template_bind_enable(mut self, value: impl Into<bool>) -> Self {
+        self.alarm_rule_template_bind_enable = Some(value.into());
+        self
+    }
+
+    /// 告警模板id(废弃)。
+    ///
+    /// Default: “”.
+    pub fn alarm_rule_template_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_id = Some(value.into());
+        self
+    }
+
+    /// 告警规则来源。
+    /// - “systemEvent”:系统事件
+    /// - “customEvent”:自定义事件
+    pub fn alarm_source(mut self, value: impl Into<EventAlarmSpecAlarmSource>) -> Self {
+        self.alarm_source = Some(value.into());
+        self
+    }
+
+    /// 告警来源。
+    /// - “RDS”
+    /// - “EVS”
+    /// - “CCE”
+    /// - “LTS”
+    /// - “AOM”
+    pub fn event_source(mut self, value: impl Into<String>) -> Self {
+        self.event_source = Some(value.into());
+        self
+    }
+
+    /// 监控对象列表。键值对形式,键值为:
+    /// - “event_type”:通知类型
+    /// - “event_severity”:告警级别
+    /// - “event_name”:事件名称
+    /// - “namespace”:命名空间
+    /// - “clusterId”:集群id
+    /// - “customField”:用户自定义字段
+    pub fn monitor_objects(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.monitor_objects = Some(value.into());
+        self
+    }
+
+    /// 触发条件。
+    pub fn trigger_conditions(
+        mut self,
+        value: impl Into<Vec<EventTriggerCondition>>,
+    ) -> Self {
+        self.trigger_conditions = Some(value.into());
+        self
+    }
+}
+
+/// 告警规则来源。
+/// - “systemEvent”:系统事件
+/// - “customEvent”:自定义事件
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventAlarmSpecAlarmSource {
+    /// `systemEvent`
+    SystemEvent,
+    /// `customEvent`
+    CustomEvent,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for EventAlarmSpecAlarmSource {
+    const VALUES: &'static [&'static str] = &["systemEvent", "customEvent"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::SystemEvent => "systemEvent",
+            Self::CustomEvent => "customEvent",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "systemEvent" => Self::SystemEvent,
+            "customEvent" => Self::CustomEvent,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(EventAlarmSpecAlarmSource);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventAlarmTemplateSpec {
+    /// 告警规则来源云服务:CCE 创建标识。
+    pub alarm_source: Option<String>,
+    /// 告警规则类别。
+    pub alarm_subtype: Option<String>,
+    /// 告警来源。
+    pub event_source: Option<String>,
+    /// 监控对象模板(创建告警时需要补齐里面的内容)。
+    pub monitor_object_templates: Option<Vec<String>>,
+    /// 监控对象列表。键值对形式,键值为:
+    /// - “event_type”:通知类型
+    /// - “event_severity”:告警级别
+    /// - “event_name”:事件名称
+    /// - “namespace”:命名空间
+    /// - “clusterId”:集群id
+    /// - “customField”:用户自定义字段
+    pub monitor_objects: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    /// 触发条件。
+    pub trigger_conditions: Option<Vec<EventTriggerCondition>>,
+}
+
+impl Model for EventAlarmTemplateSpec {
+    const NAME: &'static str = "EventAlarmTemplateSpec";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_source", &self.alarm_source);
+        object.optional("alarm_subtype", &self.alarm_subtype);
+        object.optional("event_source", &self.event_source);
+        object.optional("monitor_object_templates", &self.monitor_object_templates);
+        object.optional("monitor_objects", &self.monitor_objects);
+        object.optional("trigger_conditions", &self.trigger_conditions);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_source = object.optional("alarm_source")?;
+        let alarm_subtype = object.optional("alarm_subtype")?;
+        let event_source = object.optional("event_source")?;
+        let monitor_object_templates = object.optional("monitor_object_templates")?;
+        let monitor_objects = object.optional("monitor_objects")?;
+        let trigger_conditions = object.optional("trigger_conditions")?;
+        Ok(Self {
+            alarm_source,
+            alarm_subtype,
+            event_source,
+            monitor_object_templates,
+            monitor_objects,
+            trigger_conditions,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventAlarmTemplateSpec);
+
+impl EventAlarmTemplateSpec {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_source: None,
+            alarm_subtype: None,
+            event_source: None,
+            monitor_object_templates: None,
+            monitor_objects: None,
+            trigger_conditions: None,
+        }
+    }
+
+    /// 告警规则来源云服务:CCE 创建标识。
+    pub fn alarm_source(mut self, value: impl Into<String>) -> Self {
+        self.alarm_source = Some(value.into());
+        self
+    }
+
+    /// 告警规则类别。
+    pub fn alarm_subtype(mut self, value: impl Into<String>) -> Self {
+        self.alarm_subtype = Some(value.into());
+        self
+    }
+
+    /// 告警来源。
+    pub fn event_source(mut self, value: impl Into<String>) -> Self {
+        self.event_source = Some(value.into());
+        self
+    }
+
+    /// 监控对象模板(创建告警时需要补齐里面的内容)。
+    pub fn monitor_object_templates(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.monitor_object_templates = Some(value.into());
+        self
+    }
+
+    /// 监控对象列表。键值对形式,键值为:
+    /// - “event_type”:通知类型
+    /// - “event_severity”:告警级别
+    /// - “event_name”:事件名称
+    /// - “namespace”:命名空间
+    /// - “clusterId”:集群id
+    /// - “customField”:用户自定义字段
+    pub fn monitor_objects(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.monitor_objects = Some(value.into());
+        self
+    }
+
+    /// 触发条件。
+    pub fn trigger_conditions(
+        mut self,
+        value: impl Into<Vec<EventTriggerCondition>>,
+    ) -> Self {
+        self.trigger_conditions = Some(value.into());
+        self
+    }
+}
+
+/// 事件告警上报实体。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EventList {
+    /// 事件或者告警详情。
+    pub events: Vec<EventModel>,
+}
+
+impl Model for EventList {
+    const NAME: &'static str = "EventList";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("events", &self.events);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let events = object.required("events")?;
+        Ok(Self { events })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventList);
+
+impl EventList {
+    /// A value of its fields.
+    pub fn new(events: impl Into<Vec<EventModel>>) -> Self {
+        Self { events: events.into() }
+    }
+}
+
+/// 事件或者告警元数据。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EventModel {
+    /// 事件或者告警附加字段,可以为空。
+    pub annotations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 事件或者告警预留字段,可以为空。
+    pub attach_rule: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 指定清除的事件或者告警清除的时间。仅支持UTC毫秒级时间戳。默认值为0,表示没有清除告警。
+    ///
+    /// 例如:2024-10-16 16:03:01需要通过工具转换成UTC毫秒级时间戳:1702759381000
+    ///
+    /// 当action值为clear时,即清除告警时需要时指定该参数。
+    pub ends_at: Option<i64>,
+    /// 事件或者告警id,产生事件或告警时,系统会自动生成。
+    ///
+    /// 当action值为clear时,即清除告警时需要时指定该参数。上报事件或告警时无需传入该参数。
+    pub id: Option<String>,
+    /// 待上报的事件或者告警的详细信息,为key:value键值对形式。支持如下必填字段:
+    /// - event_name:事件或者告警名称,类型为String;
+    /// - event_severity:事件或告警级别。类型为String,支持四种级别:
+    /// - Critical:紧急
+    /// - Major:重要
+    /// - Minor:次要
+    /// - Info:提示
+    /// - event_type:事件或告警类别。类型为String,支持两种类别:
+    /// - event:告警事件
+    /// - alarm:普通告警
+    /// - resource_provider:事件对应云服务名称。类型为String;
+    ///
+    /// - resource_type:事件对应资源类型。类型为String;
+    ///
+    /// - resource_id:事件对应资源信息。类型为String。
+    /// metadata中的value长度为1到2048字符串。
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// 指定上报的事件或者告警产生的时间。仅支持UTC毫秒级时间戳。
+    ///
+    /// 例如:2024-10-16 16:03:01需要通过工具转换成UTC毫秒级时间戳:1702759381000
+    ///
+    /// 当action值为空时,即上报事件或告警时需要时指定该参数。
+    pub starts_at: Option<i64>,
+    /// 指定AOM自动清除超期告警的时间,最长清除时间不超过15天。单位:毫秒数,一分钟则填写为60000。例如该时间设置为5天的告警,对应毫秒数:7200 * 60000(即:5天 * 24小时 * 60分钟 * 60000毫秒)。如果上报告警时没指定该时间,则默认清除时间为15天。
+    /// 当action值为clear时,即清除告警时不需要指定该参数。
+    pub timeout: Option<i64>,
+}
+
+impl Model for EventModel {
+    const NAME: &'static str = "EventModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("annotations", &self.annotations);
+        object.optional("attach_rule", &self.attach_rule);
+        object.optional("ends_at", &self.ends_at);
+        object.optional("id", &self.id);
+        object.field("metadata", &self.metadata);
+        object.optional("starts_at", &self.starts_at);
+        object.optional("timeout", &self.timeout);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let annotations = object.optional("annotations")?;
+        let attach_rule = object.optional("attach_rule")?;
+        let ends_at = object.optional("ends_at")?;
+        let id = object.optional("id")?;
+        let metadata = object.required("metadata")?;
+        let starts_at = object.optional("starts_at")?;
+        let timeout = object.optional("timeout")?;
+        Ok(Self {
+            annotations,
+            attach_rule,
+            ends_at,
+            id,
+            metadata,
+            starts_at,
+            timeout,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventModel);
+
+impl EventModel {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(metadata: impl Into<std::collections::BTreeMap<String, String>>) -> Self {
+        Self {
+            annotations: None,
+            attach_rule: None,
+            ends_at: None,
+            id: None,
+            metadata: metadata.into(),
+            starts_at: None,
+            timeout: None,
+        }
+    }
+
+    /// 事件或者告警附加字段,可以为空。
+    pub fn annotations(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.annotations = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警预留字段,可以为空。
+    pub fn attach_rule(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.attach_rule = Some(value.into());
+        self
+    }
+
+    /// 指定清除的事件或者告警清除的时间。仅支持UTC毫秒级时间戳。默认值为0,表示没有清除告警。
+    ///
+    /// 例如:2024-10-16 16:03:01需要通过工具转换成UTC毫秒级时间戳:1702759381000
+    ///
+    /// 当action值为clear时,即清除告警时需要时指定该参数。
+    pub fn ends_at(mut self, value: impl Into<i64>) -> Self {
+        self.ends_at = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警id,产生事件或告警时,系统会自动生成。
+    ///
+    /// 当action值为clear时,即清除告警时需要时指定该参数。上报事件或告警时无需传入该参数。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 指定上报的事件或者告警产生的时间。仅支持UTC毫秒级时间戳。
+    ///
+    /// 例如:2024-10-16 16:03:01需要通过工具转换成UTC毫秒级时间戳:1702759381000
+    ///
+    /// 当action值为空时,即上报事件或告警时需要时指定该参数。
+    pub fn starts_at(mut self, value: impl Into<i64>) -> Self {
+        self.starts_at = Some(value.into());
+        self
+    }
+
+    /// 指定AOM自动清除超期告警的时间,最长清除时间不超过15天。单位:毫秒数,一分钟则填写为60000。例如该时间设置为5天的告警,对应毫秒数:7200 * 60000(即:5天 * 24小时 * 60分钟 * 60000毫秒)。如果上报告警时没指定该时间,则默认清除时间为15天。
+    /// 当action值为clear时,即清除告警时不需要指定该参数。
+    pub fn timeout(mut self, value: impl Into<i64>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+}
+
+/// 查询事件或者告警信息 。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EventQueryParam {
+    /// 查询条件组合,可以为空。
+    pub metadata_relation: Option<Vec<RelationModel>>,
+    /// 模糊查询匹配字段,可以为空。如果值不为空,可以模糊匹配metadata字段中的必选字段的值。
+    pub search: Option<String>,
+    /// 返回列表的排序方式,可以为空。
+    pub sort: Option<EventQueryParamSort>,
+    /// 统计步长。毫秒数,例如一分钟则填写为60000。最小值为1分钟。
+    pub step: Option<i64>,
+    /// 查询时间范围,主要用于解决客户端时间和服务端时间不一致情况下,查询最近N分钟的数据。另可用于精确查询某一段时间的数据。
+    ///
+    /// 例如:
+    ///
+    /// - -1.-1.60(表示最近60分钟),不管当前客户端是什么时间,都以服务端时间为准查询最近60分钟。
+    ///
+    /// - 1650852000000.1650852300000.5(表示GMT+8 2022-04-25 10:00:00至2022-04-25
+    /// 10:05:00指定的5分钟)
+    ///
+    /// 格式如下:
+    ///
+    /// startTimeInMillis.endTimeInMillis.durationInMinutes
+    ///
+    /// 参数解释:
+    ///
+    /// - startTimeInMillis: 查询的开始时间,格式为UTC毫秒,如果指定为-1,服务端将按(endTimeInMillis - durationInMinutes * 60 * 1000)计算开始时间。例如-1.1650852300000.5,则相当于1650852000000.1650852300000.5。
+    /// - endTimeInMillis: 查询的结束时间,格式为UTC毫秒,如果指定为-1,服务端将按(startTimeInMillis + durationInMinutes * 60 * 1000)计算结束时间。如果计算出的结束时间大于当前系统时间,则使用当前系统时间。例如1650852000000.-1.5,则相当于1650852000000.1650852300000.5。
+    /// - durationInMinutes:查询时间的跨度分钟数。 取值范围大于0并且大于等于(endTimeInMillis - startTimeInMillis) / (60 * 1000) - 1。当开始时间与结束时间都设置为-1时,系统会将结束时间设置为当前时间UTC毫秒值,并按(endTimeInMillis - durationInMinutes * 60 * 1000)计算开始时间。如:-1.-1.60(表示最近60分钟)。
+    ///
+    /// 约束与限制:
+    ///
+    /// 单次请求中,查询时长与周期需要满足以下条件: durationInMinutes * 60 / period <= 1440。
+    pub time_range: String,
+}
+
+impl Model for EventQueryParam {
+    const NAME: &'static str = "EventQueryParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("metadata_relation", &self.metadata_relation);
+        object.optional("search", &self.search);
+        object.optional("sort", &self.sort);
+        object.optional("step", &self.step);
+        object.field("time_range", &self.time_range);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let metadata_relation = object.optional("metadata_relation")?;
+        let search = object.optional("search")?;
+        let sort = object.optional("sort")?;
+        let step = object.optional("step")?;
+        let time_range = object.required("time_range")?;
+        Ok(Self {
+            metadata_relation,
+            search,
+            sort,
+            step,
+            time_range,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventQueryParam);
+
+impl EventQueryParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(time_range: impl Into<String>) -> Self {
+        Self {
+            metadata_relation: None,
+            search: None,
+            sort: None,
+            step: None,
+            time_range: time_range.into(),
+        }
+    }
+
+    /// 查询条件组合,可以为空。
+    pub fn metadata_relation(mut self, value: impl Into<Vec<RelationModel>>) -> Self {
+        self.metadata_relation = Some(value.into());
+        self
+    }
+
+    /// 模糊查询匹配字段,可以为空。如果值不为空,可以模糊匹配metadata字段中的必选字段的值。
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+
+    /// 返回列表的排序方式,可以为空。
+    pub fn sort(mut self, value: impl Into<EventQueryParamSort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// 统计步长。毫秒数,例如一分钟则填写为60000。最小值为1分钟。
+    pub fn step(mut self, value: impl Into<i64>) -> Self {
+        self.step = Some(value.into());
+        self
+    }
+}
+
+/// 查询事件或者告警信息 。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EventQueryParam2 {
+    /// 查询条件组合,可以为空。
+    pub metadata_relation: Option<Vec<RelationModel>>,
+    /// 模糊查询匹配字段,可以为空。如果值不为空,可以模糊匹配。metadata字段为必选字段。
+    pub search: Option<String>,
+    /// 返回列表的排序方式,可以为空。
+    pub sort: Option<EventQueryParam2Sort>,
+    /// 统计步长。毫秒数,例如一分钟则填写为60000。
+    pub step: Option<i64>,
+    /// 查询时间范围,主要用于解决客户端时间和服务端时间不一致情况下,查询最近N分钟的数据。另可用于精确查询某一段时间的数据。
+    ///
+    /// 例如:
+    ///
+    /// - -1.-1.60(表示最近60分钟),不管当前客户端是什么时间,都以服务端时间为准查询最近60分钟。
+    ///
+    /// - 1650852000000.1650852300000.5(表示GMT+8 2022-04-25 10:00:00至2022-04-25
+    /// 10:05:00指定的5分钟)
+    ///
+    /// 格式如下:
+    ///
+    /// startTimeInMillis.endTimeInMillis.durationInMinutes
+    ///
+    /// 参数解释:
+    ///
+    /// - startTimeInMillis: 查询的开始时间,格式为UTC毫秒,如果指定为-1,服务端将按(endTimeInMillis - durationInMinutes * 60 * 1000)计算开始时间。例如-1.1650852300000.5,则相当于1650852000000.1650852300000.5。
+    /// - endTimeInMillis: 查询的结束时间,格式为UTC毫秒,如果指定为-1,服务端将按(startTimeInMillis + durationInMinutes * 60 * 1000)计算结束时间。如果计算出的结束时间大于当前系统时间,则使用当前系统时间。例如1650852000000.-1.5,则相当于1650852000000.1650852300000.5。
+    /// - durationInMinutes:查询时间的跨度分钟数。 取值范围大于0并且大于等于(endTimeInMillis - startTimeInMillis) / (60 * 1000) - 1。当开始时间与结束时间都设置为-1时,系统会将结束时间设置为当前时间UTC毫秒值,并按(endTimeInMillis - durationInMinutes * 60 * 1000)计算开始时间。如:-1.-1.60(表示最近60分钟)。
+    ///
+    /// 约束与限制:
+    ///
+    /// 单次请求中,查询时长与周期需要满足以下条件: durationInMinutes * 60 / period <= 1440。
+    pub time_range: String,
+}
+
+impl Model for EventQueryParam2 {
+    const NAME: &'static str = "EventQueryParam2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("metadata_relation", &self.metadata_relation);
+        object.optional("search", &self.search);
+        object.optional("sort", &self.sort);
+        object.optional("step", &self.step);
+        object.field("time_range", &self.time_range);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let metadata_relation = object.optional("metadata_relation")?;
+        let search = object.optional("search")?;
+        let sort = object.optional("sort")?;
+        let step = object.optional("step")?;
+        let time_range = object.required("time_range")?;
+        Ok(Self {
+            metadata_relation,
+            search,
+            sort,
+            step,
+            time_range,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventQueryParam2);
+
+impl EventQueryParam2 {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(time_range: impl Into<String>) -> Self {
+        Self {
+            metadata_relation: None,
+            search: None,
+            sort: None,
+            step: None,
+            time_range: time_range.into(),
+        }
+    }
+
+    /// 查询条件组合,可以为空。
+    pub fn metadata_relation(mut self, value: impl Into<Vec<RelationModel>>) -> Self {
+        self.metadata_relation = Some(value.into());
+        self
+    }
+
+    /// 模糊查询匹配字段,可以为空。如果值不为空,可以模糊匹配。metadata字段为必选字段。
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+
+    /// 返回列表的排序方式,可以为空。
+    pub fn sort(mut self, value: impl Into<EventQueryParam2Sort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// 统计步长。毫秒数,例如一分钟则填写为60000。
+    pub fn step(mut self, value: impl Into<i64>) -> Self {
+        self.step = Some(value.into());
+        self
+    }
+}
+
+/// 返回列表的排序方式,可以为空。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EventQueryParam2Sort {
+    /// 排序方式枚举值。asc代表正序,desc代表倒序。
+    pub order: Option<EventQueryParam2SortOrder>,
+    /// 排序字段列表。会根据列表中定义顺序对返回列表最排序。当sort参数不为空时,order_by参数必填。
+    pub order_by: Vec<String>,
+}
+
+impl Model for EventQueryParam2Sort {
+    const NAME: &'static str = "EventQueryParam2Sort";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("order", &self.order);
+        object.field("order_by", &self.order_by);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let order = object.optional("order")?;
+        let order_by = object.required("order_by")?;
+        Ok(Self { order, order_by })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventQueryParam2Sort);
+
+impl EventQueryParam2Sort {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(order_by: impl Into<Vec<String>>) -> Self {
+        Self {
+            order: None,
+            order_by: order_by.into(),
+        }
+    }
+
+    /// 排序方式枚举值。asc代表正序,desc代表倒序。
+    pub fn order(mut self, value: impl Into<EventQueryParam2SortOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+}
+
+/// 排序方式枚举值。asc代表正序,desc代表倒序。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventQueryParam2SortOrder {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for EventQueryParam2SortOrder {
+    const VALUES: &'static [&'static str] = &["asc", "desc"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(EventQueryParam2SortOrder);
+
+/// 返回列表的排序方式,可以为空。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventQueryParamSort {
+    /// 排序方式枚举值。asc代表正序,desc代表倒序。
+    pub order: Option<EventQueryParamSortOrder>,
+    /// 排序字段列表。会根据列表中定义顺序对返回列表进行排序。
+    pub order_by: Option<Vec<String>>,
+}
+
+impl Model for EventQueryParamSort {
+    const NAME: &'static str = "EventQueryParamSort";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("order", &self.order);
+        object.optional("order_by", &self.order_by);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let order = object.optional("order")?;
+        let order_by = object.optional("order_by")?;
+        Ok(Self { order, order_by })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventQueryParamSort);
+
+impl EventQueryParamSort {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            order: None,
+            order_by: None,
+        }
+    }
+
+    /// 排序方式枚举值。asc代表正序,desc代表倒序。
+    pub fn order(mut self, value: impl Into<EventQueryParamSortOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+
+    /// 排序字段列表。会根据列表中定义顺序对返回列表进行排序。
+    pub fn order_by(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+}
+
+/// 排序方式枚举值。asc代表正序,desc代表倒序。
+///
+/// The same shape as [`EventQueryParam2SortOrder`]: one type, generated once, under both names.
+pub type EventQueryParamSortOrder = EventQueryParam2SortOrder;
+
+/// 事件或者告警统计值统计结果元数据。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventSeries {
+    /// 事件或者告警级别枚举类型。
+    pub event_severity: Option<EventSeriesEventSeverity>,
+    /// 事件或者告警统计结果。
+    pub values: Option<Vec<i32>>,
+}
+
+impl Model for EventSeries {
+    const NAME: &'static str = "EventSeries";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("event_severity", &self.event_severity);
+        object.optional("values", &self.values);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let event_severity = object.optional("event_severity")?;
+        let values = object.optional("values")?;
+        Ok(Self { event_severity, values })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventSeries);
+
+impl EventSeries {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            event_severity: None,
+            values: None,
+        }
+    }
+
+    /// 事件或者告警级别枚举类型。
+    pub fn event_severity(mut self, value: impl Into<EventSeriesEventSeverity>) -> Self {
+        self.event_severity = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警统计结果。
+    pub fn values(mut self, value: impl Into<Vec<i32>>) -> Self {
+        self.values = Some(value.into());
+        self
+    }
+}
+
+/// 事件或者告警级别枚举类型。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventSeriesEventSeverity {
+    /// `Critical`
+    Critical,
+    /// `Major`
+    Major,
+    /// `Minor`
+    Minor,
+    /// `Info`
+    Info,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for EventSeriesEventSeverity {
+    const VALUES: &'static [&'static str] = &["Critical", "Major", "Minor", "Info"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Critical => "Critical",
+            Self::Major => "Major",
+            Self::Minor => "Minor",
+            Self::Info => "Info",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "Critical" => Self::Critical,
+            "Major" => Self::Major,
+            "Minor" => Self::Minor,
+            "Info" => Self::Info,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(EventSeriesEventSeverity);
+
+/// 事件或者告警统计值。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventStatistic {
+    /// 事件或者告警不同级别相同时间序列对应的统计结果。
+    pub series: Option<Vec<EventSeries>>,
+    /// 统计步长。毫秒数,例如一分钟则填写为60000。
+    pub step: Option<i64>,
+    /// 各类告警信息的数量汇总
+    pub summary: Option<std::collections::BTreeMap<String, i64>>,
+    /// 统计结果对应的时间序列。
+    pub timestamps: Option<Vec<i64>>,
+}
+
+impl Model for EventStatistic {
+    const NAME: &'static str = "EventStatistic";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("series", &self.series);
+        object.optional("step", &self.step);
+        object.optional("summary", &self.summary);
+        object.optional("timestamps", &self.timestamps);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let series = object.optional("series")?;
+        let step = object.optional("step")?;
+        let summary = object.optional("summary")?;
+        let timestamps = object.optional("timestamps")?;
+        Ok(Self {
+            series,
+            step,
+            summary,
+            timestamps,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventStatistic);
+
+impl EventStatistic {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            series: None,
+            step: None,
+            summary: None,
+            timestamps: None,
+        }
+    }
+
+    /// 事件或者告警不同级别相同时间序列对应的统计结果。
+    pub fn series(mut self, value: impl Into<Vec<EventSeries>>) -> Self {
+        self.series = Some(value.into());
+        self
+    }
+
+    /// 统计步长。毫秒数,例如一分钟则填写为60000。
+    pub fn step(mut self, value: impl Into<i64>) -> Self {
+        self.step = Some(value.into());
+        self
+    }
+
+    /// 各类告警信息的数量汇总
+    pub fn summary(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i64>>,
+    ) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+
+    /// 统计结果对应的时间序列。
+    pub fn timestamps(mut self, value: impl Into<Vec<i64>>) -> Self {
+        self.timestamps = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct EventTriggerCondition {
+    /// 监控周期。单位为秒,例如 1小时 填“3600”,当trigger_type为“immediately”时 该参数为空,当trigger_type为“accumulative”时 该参数必填。
+    /// 监控周期范围:
+    /// 5分钟,20分钟,1小时,4小时,24小时。
+    pub aggregation_window: Option<i64>,
+    /// 事件名称。
+    pub event_name: Option<String>,
+    /// 事件类告警频率。当trigger_type为“immediately”时 值为-1。
+    /// - “-1”:N/A
+    /// - “0”:只告警一次
+    /// - “300”:每5分钟
+    /// - “600”:每10分钟:
+    /// - “900”:每15分钟:
+    /// - “1800”:每30分钟:
+    /// - “3600”:每1小时:
+    /// - “10800”:每3小时:
+    /// - “21600”:每6小时:
+    /// - “43200”:每12小时:
+    /// - “86400”:每天:
+    pub frequency: Option<String>,
+    /// 判断条件:“>”,“<”,“=”,“>=”,“<=”,当trigger_type为“immediately”时 该参数为空。当trigger_type为“accumulative”时 该参数必填。
+    pub operator: Option<String>,
+    /// 键值对形式,键为告警级别,值为累计次数,当trigger_type为“immediately”时 累计次数为1。当当trigger_type为“accumulative”时 累计次数范围为1~100 (如果trigger_conditions参数不为空,该参数必填)
+    pub thresholds: Option<std::collections::BTreeMap<String, i32>>,
+    /// 触发方式:
+    /// - “immediately”:立即触发
+    /// - “accumulative”:累计触发
+    pub trigger_type: Option<EventTriggerConditionTriggerType>,
+}
+
+impl Model for EventTriggerCondition {
+    const NAME: &'static str = "EventTriggerCondition";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aggregation_window", &self.aggregation_window);
+        object.optional("event_name", &self.event_name);
+        object.optional("frequency", &self.frequency);
+        object.optional("operator", &self.operator);
+        object.optional("thresholds", &self.thresholds);
+        object.optional("trigger_type", &self.trigger_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aggregation_window = object.optional("aggregation_window")?;
+        let event_name = object.optional("event_name")?;
+        let frequency = object.optional("frequency")?;
+        let operator = object.optional("operator")?;
+        let thresholds = object.optional("thresholds")?;
+        let trigger_type = object.optional("trigger_type")?;
+        Ok(Self {
+            aggregation_window,
+            event_name,
+            frequency,
+            operator,
+            thresholds,
+            trigger_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EventTriggerCondition);
+
+impl EventTriggerCondition {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aggregation_window: None,
+            event_name: None,
+            frequency: None,
+            operator: None,
+            thresholds: None,
+            trigger_type: None,
+        }
+    }
+
+    /// 监控周期。单位为秒,例如 1小时 填“3600”,当trigger_type为“immediately”时 该参数为空,当trigger_type为“accumulative”时 该参数必填。
+    /// 监控周期范围:
+    /// 5分钟,20分钟,1小时,4小时,24小时。
+    pub fn aggregation_window(mut self, value: impl Into<i64>) -> Self {
+        self.aggregation_window = Some(value.into());
+        self
+    }
+
+    /// 事件名称。
+    pub fn event_name(mut self, value: impl Into<String>) -> Self {
+        self.event_name = Some(value.into());
+        self
+    }
+
+    /// 事件类告警频率。当trigger_type为“immediately”时 值为-1。
+    /// - “-1”:N/A
+    /// - “0”:只告警一次
+    /// - “300”:每5分钟
+    /// - “600”:每10分钟:
+    /// - “900”:每15分钟:
+    /// - “1800”:每30分钟:
+    /// - “3600”:每1小时:
+    /// - “10800”:每3小时:
+    /// - “21600”:每6小时:
+    /// - “43200”:每12小时:
+    /// - “86400”:每天:
+    pub fn frequency(mut self, value: impl Into<String>) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+
+    /// 判断条件:“>”,“<”,“=”,“>=”,“<=”,当trigger_type为“immediately”时 该参数为空。当trigger_type为“accumulative”时 该参数必填。
+    pub fn operator(mut self, value: impl Into<String>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+
+    /// 键值对形式,键为告警级别,值为累计次数,当trigger_type为“immediately”时 累计次数为1。当当trigger_type为“accumulative”时 累计次数范围为1~100 (如果trigger_conditions参数不为空,该参数必填)
+    pub fn thresholds(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, i32>>,
+    ) -> Self {
+        self.thresholds = Some(value.into());
+        self
+    }
+
+    /// 触发方式:
+    /// - “immediately”:立即触发
+    /// - “accumulative”:累计触发
+    pub fn trigger_type(
+        mut self,
+        value: impl Into<EventTriggerConditionTriggerType>,
+    ) -> Self {
+        self.trigger_type = Some(value.into());
+        self
+    }
+}
+
+/// 触发方式:
+/// - “immediately”:立即触发
+/// - “accumulative”:累计触发
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventTriggerConditionTriggerType {
+    /// `immediately`
+    Immediately,
+    /// `accumulative`
+    Accumulative,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for EventTriggerConditionTriggerType {
+    const VALUES: &'static [&'static str] = &["immediately", "accumulative"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Immediately => "immediately",
+            Self::Accumulative => "accumulative",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "immediately" => Self::Immediately,
+            "accumulative" => Self::Accumulative,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(EventTriggerConditionTriggerType);
+
+/// 执行接口返回的执行id。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Execution {
+    /// 执行ID
+    ///
+    /// Length: 1 to 64.
+    pub execution_id: Option<String>,
+}
+
+impl Model for Execution {
+    const NAME: &'static str = "Execution";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("execution_id", &self.execution_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let execution_id = object.optional("execution_id")?;
+        Ok(Self { execution_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Execution);
+
+impl Execution {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { execution_id: None }
+    }
+
+    /// 执行ID
+    ///
+    /// Length: 1 to 64.
+    pub fn execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = Some(value.into());
+        self
+    }
+}
+
+/// 函数流执行详细信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExecutionDetails {
+    /// 审批用户列表
+    ///
+    /// Items: 0 to 200.
+    pub approve_user_name_list: Option<Vec<String>>,
+    /// 流程实例创建时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub begin_time: Option<i64>,
+    /// 流程实例结束时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub end_time: Option<i64>,
+    /// 流程执行实例ID。
+    ///
+    /// Length: 1 to 64.
+    pub execution_id: Option<String>,
+    /// 节点执行信息。
+    ///
+    /// Items: 0 to 200.
+    pub execution_result_list: Option<Vec<ExecutionResultList>>,
+    /// 执行快照
+    ///
+    /// Length: 1 to 128.
+    pub last_record_id_with_snapshot: Option<String>,
+    /// 流程实例上次更新时间,格式:yyyy-MM-ddTHH:mm:ssZ,UTC时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub last_update_time: Option<i64>,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 流程实例执行状态。
+    ///
+    /// Length: 1 to 32.
+    pub status: Option<String>,
+    /// 执行workflow的更新时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub workflow_edit_time: Option<i64>,
+    /// 流程定义ID。
+    ///
+    /// Length: 1 to 64.
+    pub workflow_id: Option<String>,
+}
+
+impl Model for ExecutionDetails {
+    const NAME: &'static str = "ExecutionDetails";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("approve_user_name_list", &self.approve_user_name_list);
+        object.optional("begin_time", &self.begin_time);
+        object.optional("end_time", &self.end_time);
+        object.optional("execution_id", &self.execution_id);
+        object.optional("execution_result_list", &self.execution_result_list);
+        object
+            .optional(
+                "last_record_id_with_snapshot",
+                &self.last_record_id_with_snapshot,
+            );
+        object.optional("last_update_time", &self.last_update_time);
+        object.optional("project_id", &self.project_id);
+        object.optional("status", &self.status);
+        object.optional("workflow_edit_time", &self.workflow_edit_time);
+        object.optional("workflow_id", &self.workflow_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let approve_user_name_list = object.optional("approve_user_name_list")?;
+        let begin_time = object.optional("begin_time")?;
+        let end_time = object.optional("end_time")?;
+        let execution_id = object.optional("execution_id")?;
+        let execution_result_list = object.optional("execution_result_list")?;
+        let last_record_id_with_snapshot = object
+            .optional("last_record_id_with_snapshot")?;
+        let last_update_time = object.optional("last_update_time")?;
+        let project_id = object.optional("project_id")?;
+        let status = object.optional("status")?;
+        let workflow_edit_time = object.optional("workflow_edit_time")?;
+        let workflow_id = object.optional("workflow_id")?;
+        Ok(Self {
+            approve_user_name_list,
+            begin_time,
+            end_time,
+            execution_id,
+            execution_result_list,
+            last_record_id_with_snapshot,
+            last_update_time,
+            project_id,
+            status,
+            workflow_edit_time,
+            workflow_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ExecutionDetails);
+
+impl ExecutionDetails {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            approve_user_name_list: None,
+            begin_time: None,
+            end_time: None,
+            execution_id: None,
+            execution_result_list: None,
+            last_record_id_with_snapshot: None,
+            last_update_time: None,
+            project_id: None,
+            status: None,
+            workflow_edit_time: None,
+            workflow_id: None,
+        }
+    }
+
+    /// 审批用户列表
+    ///
+    /// Items: 0 to 200.
+    pub fn approve_user_name_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.approve_user_name_list = Some(value.into());
+        self
+    }
+
+    /// 流程实例创建时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn begin_time(mut self, value: impl Into<i64>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 流程实例结束时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// 流程执行实例ID。
+    ///
+    /// Length: 1 to 64.
+    pub fn execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = Some(value.into());
+        self
+    }
+
+    /// 节点执行信息。
+    ///
+    /// Items: 0 to 200.
+    pub fn execution_result_list(
+        mut self,
+        value: impl Into<Vec<ExecutionResultList>>,
+    ) -> Self {
+        self.execution_result_list = Some(value.into());
+        self
+    }
+
+    /// 执行快照
+    ///
+    /// Length: 1 to 128.
+    pub fn last_record_id_with_snapshot(mut self, value: impl Into<String>) -> Self {
+        self.last_record_id_with_snapshot = Some(value.into());
+        self
+    }
+
+    /// 流程实例上次更新时间,格式:yyyy-MM-ddTHH:mm:ssZ,UTC时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn last_update_time(mut self, value: impl Into<i64>) -> Self {
+        self.last_update_time = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 流程实例执行状态。
+    ///
+    /// Length: 1 to 32.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 执行workflow的更新时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn workflow_edit_time(mut self, value: impl Into<i64>) -> Self {
+        self.workflow_edit_time = Some(value.into());
+        self
+    }
+
+    /// 流程定义ID。
+    ///
+    /// Length: 1 to 64.
+    pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
+}
+
+/// 函数流节点执行详细信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ExecutionResultList {
+    /// 节点开始执行时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub begin_time: Option<i64>,
+    /// 节点执行结束时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub end_time: Option<i64>,
+    /// FunctionGraph的执行id。
+    ///
+    /// Length: 1 to 64.
+    pub function_execution_id: Option<String>,
+    /// 流程节点ID。
+    ///
+    /// Length: 1 to 64.
+    pub node_id: Option<String>,
+    /// 节点输出。
+    pub output: Option<serde_json::Value>,
+    /// 节点状态。
+    ///
+    /// Length: 1 to 32.
+    pub status: Option<String>,
+}
+
+impl Model for ExecutionResultList {
+    const NAME: &'static str = "ExecutionResultList";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("begin_time", &self.begin_time);
+        object.optional("end_time", &self.end_time);
+        object.optional("function_execution_id", &self.function_execution_id);
+        object.optional("node_id", &self.node_id);
+        object.optional("output", &self.output);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let begin_time = object.optional("begin_time")?;
+        let end_time = object.optional("end_time")?;
+        let function_execution_id = object.optional("function_execution_id")?;
+        let node_id = object.optional("node_id")?;
+        let output = object.optional("output")?;
+        let status = object.optional("status")?;
+        Ok(Self {
+            begin_time,
+            end_time,
+            function_execution_id,
+            node_id,
+            output,
+            status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ExecutionResultList);
+
+impl ExecutionResultList {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            begin_time: None,
+            end_time: None,
+            function_execution_id: None,
+            node_id: None,
+            output: None,
+            status: None,
+        }
+    }
+
+    /// 节点开始执行时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn begin_time(mut self, value: impl Into<i64>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 节点执行结束时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// FunctionGraph的执行id。
+    ///
+    /// Length: 1 to 64.
+    pub fn function_execution_id(mut self, value: impl Into<String>) -> Self {
+        self.function_execution_id = Some(value.into());
+        self
+    }
+
+    /// 流程节点ID。
+    ///
+    /// Length: 1 to 64.
+    pub fn node_id(mut self, value: impl Into<String>) -> Self {
+        self.node_id = Some(value.into());
+        self
+    }
+
+    /// 节点输出。
+    pub fn output(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
+
+    /// 节点状态。
+    ///
+    /// Length: 1 to 32.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+/// 失败时的返回对象。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct FailedRsp {
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息描述。
+    pub error_msg: Option<String>,
+    /// 错误类型。
+    pub error_type: Option<String>,
+    /// 请求id
+    pub trace_id: Option<String>,
+}
+
+impl Model for FailedRsp {
+    const NAME: &'static str = "FailedRsp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_type", &self.error_type);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_type = object.optional("error_type")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            error_type,
+            trace_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(FailedRsp);
+
+impl FailedRsp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            error_type: None,
+            trace_id: None,
+        }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息描述。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 错误类型。
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// 请求id
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+}
+
+/// HIS 用户快速执行脚本实体类。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct HisFastScript {
+    /// 执行脚本的ECS机器用户。
+    ///
+    /// Length: 1 to 1024.
+    pub cmd_user: String,
+    /// 执行的机器列表。
+    ///
+    /// Length: 1 to 10000.
+    pub ecs_id_list: String,
+    /// 任务名称。
+    ///
+    /// Length: 1 to 1024.
+    pub name: String,
+    /// 项目ID。
+    ///
+    /// Length: 32 to 32.
+    pub project_id: String,
+    /// 任务参数,多个参数以空格分隔。
+    ///
+    /// Length: 1 to 10000.
+    pub script_args: Option<String>,
+    /// 脚本内容。
+    ///
+    /// Length: 1 to 10000.
+    pub script_content: String,
+    /// 脚本类型。SHELL BAT PYTHON POWER_SHELL
+    ///
+    /// Length: 1 to 20.
+    pub script_type: String,
+}
+
+impl Model for HisFastScript {
+    const NAME: &'static str = "HisFastScript";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("cmd_user", &self.cmd_user);
+        object.field("ecs_id_list", &self.ecs_id_list);
+        object.field("name", &self.name);
+        object.field("project_id", &self.project_id);
+        object.optional("script_args", &self.script_args);
+        object.field("script_content", &self.script_content);
+        object.field("script_type", &self.script_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let cmd_user = object.required("cmd_user")?;
+        let ecs_id_list = object.required("ecs_id_list")?;
+        let name = object.required("name")?;
+        let project_id = object.required("project_id")?;
+        let script_args = object.optional("script_args")?;
+        let script_content = object.required("script_content")?;
+        let script_type = object.required("script_type")?;
+        Ok(Self {
+            cmd_user,
+            ecs_id_list,
+            name,
+            project_id,
+            script_args,
+            script_content,
+            script_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(HisFastScript);
+
+impl HisFastScript {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        cmd_user: impl Into<String>,
+        ecs_id_list: impl Into<String>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+        script_content: impl Into<String>,
+        script_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            cmd_user: cmd_user.into(),
+            ecs_id_list: ecs_id_list.into(),
+            name: name.into(),
+            project_id: project_id.into(),
+            script_args: None,
+            script_content: script_content.into(),
+            script_type: script_type.into(),
+        }
+    }
+
+    /// 任务参数,多个参数以空格分隔。
+    ///
+    /// Length: 1 to 10000.
+    pub fn script_args(mut self, value: impl Into<String>) -> Self {
+        self.script_args = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ItemResult {
+    /// 告警规则名称。
+    pub alarm_rule_name: Option<String>,
+}
+
+impl Model for ItemResult {
+    const NAME: &'static str = "ItemResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rule_name", &self.alarm_rule_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_name = object.optional("alarm_rule_name")?;
+        Ok(Self { alarm_rule_name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ItemResult);
+
+impl ItemResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { alarm_rule_name: None }
+    }
+
+    /// 告警规则名称。
+    pub fn alarm_rule_name(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_name = Some(value.into());
+        self
+    }
+}
+
+/// 作业id
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Job {
+    /// 审批详情。
+    pub approve_info: Option<ApproveInfo>,
+    /// 创建人。
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 实体的创建时间戳。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 作业描述,最大长度为1000。
+    ///
+    /// Length: 1 to 1000.
+    pub description: Option<String>,
+    /// 企业项目id。
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 作业id。
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 是否为最新版本的作业
+    pub is_latest_version: Option<bool>,
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 全局参数。
+    ///
+    /// Items: 0 to 20.
+    pub parameters: Option<Vec<Parameter>>,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 执行策略。
+    pub rate_control: Option<RateControl>,
+    /// 作业步骤。
+    ///
+    /// Items: 1 to 10.
+    pub steps: Option<Vec<Step>>,
+    /// 修改人。
+    ///
+    /// Length: 1 to 64.
+    pub update_by: Option<String>,
+    /// 实体的最后更新时间戳。 注意:执行创建/修改/删除操作时,update_time将更新。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// 版本号
+    ///
+    /// Range: 1 to 100.
+    pub version_number: Option<i32>,
+}
+
+impl Model for Job {
+    const NAME: &'static str = "Job";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("approve_info", &self.approve_info);
+        object.optional("create_by", &self.create_by);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("is_latest_version", &self.is_latest_version);
+        object.optional("name", &self.name);
+        object.optional("parameters", &self.parameters);
+        object.optional("project_id", &self.project_id);
+        object.optional("rate_control", &self.rate_control);
+        object.optional("steps", &self.steps);
+        object.optional("update_by", &self.update_by);
+        object.optional("update_time", &self.update_time);
+        object.optional("version_number", &self.version_number);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let approve_info = object.optional("approve_info")?;
+        let create_by = object.optional("create_by")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let is_latest_version = object.optional("is_latest_version")?;
+        let name = object.optional("name")?;
+        let parameters = object.optional("parameters")?;
+        let project_id = object.optional("project_id")?;
+        let rate_control = object.optional("rate_control")?;
+        let steps = object.optional("steps")?;
+        let update_by = object.optional("update_by")?;
+        let update_time = object.optional("update_time")?;
+        let version_number = object.optional("version_number")?;
+        Ok(Self {
+            approve_info,
+            create_by,
+            create_time,
+            description,
+            enterprise_project_id,
+            id,
+            is_latest_version,
+            name,
+            parameters,
+            project_id,
+            rate_control,
+            steps,
+            update_by,
+            update_time,
+            version_number,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Job);
+
+impl Job {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            approve_info: None,
+            create_by: None,
+            create_time: None,
+            description: None,
+            enterprise_project_id: None,
+            id: None,
+            is_latest_version: None,
+            name: None,
+            parameters: None,
+            project_id: None,
+            rate_control: None,
+            steps: None,
+            update_by: None,
+            update_time: None,
+            version_number: None,
+        }
+    }
+
+    /// 审批详情。
+    pub fn approve_info(mut self, value: impl Into<ApproveInfo>) -> Self {
+        self.approve_info = Some(value.into());
+        self
+    }
+
+    /// 创建人。
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 实体的创建时间戳。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 作业描述,最大长度为1000。
+    ///
+    /// Length: 1 to 1000.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 作业id。
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 是否为最新版本的作业
+    pub fn is_latest_version(mut self, value: impl Into<bool>) -> Self {
+        self.is_latest_version = Some(value.into());
+        self
+    }
+
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 全局参数。
+    ///
+    /// Items: 0 to 20.
+    pub fn parameters(mut self, value: impl Into<Vec<Parameter>>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 执行策略。
+    pub fn rate_control(mut self, value: impl Into<RateControl>) -> Self {
+        self.rate_control = Some(value.into());
+        self
+    }
+
+    /// 作业步骤。
+    ///
+    /// Items: 1 to 10.
+    pub fn steps(mut self, value: impl Into<Vec<Step>>) -> Self {
+        self.steps = Some(value.into());
+        self
+    }
+
+    /// 修改人。
+    ///
+    /// Length: 1 to 64.
+    pub fn update_by(mut self, value: impl Into<String>) -> Self {
+        self.update_by = Some(value.into());
+        self
+    }
+
+    /// 实体的最后更新时间戳。 注意:执行创建/修改/删除操作时,update_time将更新。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// 版本号
+    ///
+    /// Range: 1 to 100.
+    pub fn version_number(mut self, value: impl Into<i32>) -> Self {
+        self.version_number = Some(value.into());
+        self
+    }
+}
+
+/// 分页查询作业列表集合
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct JobPageResult {
+    /// 查询作业信息集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub elements: Option<Vec<Job>>,
+    /// 总数。
+    ///
+    /// Range: 0 to 9999999.
+    pub total_elements: Option<i64>,
+}
+
+impl Model for JobPageResult {
+    const NAME: &'static str = "JobPageResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
+        Ok(Self { elements, total_elements })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(JobPageResult);
+
+impl JobPageResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            elements: None,
+            total_elements: None,
+        }
+    }
+
+    /// 查询作业信息集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<Job>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 总数。
+    ///
+    /// Range: 0 to 9999999.
+    pub fn total_elements(mut self, value: impl Into<i64>) -> Self {
+        self.total_elements = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LabelData {
+    /// 标签值信息。
+    pub data: Option<Vec<String>>,
+    /// 响应状态。
+    pub status: Option<String>,
+}
+
+impl Model for LabelData {
+    const NAME: &'static str = "LabelData";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("data", &self.data);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data = object.optional("data")?;
+        let status = object.optional("status")?;
+        Ok(Self { data, status })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LabelData);
+
+impl LabelData {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { data: None, status: None }
+    }
+
+    /// 标签值信息。
+    pub fn data(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+
+    /// 响应状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LabelDataMeta {
+    /// 元数据信息。
+    pub data: Option<serde_json::Value>,
+    /// 响应状态。
+    pub status: Option<String>,
+}
+
+impl Model for LabelDataMeta {
+    const NAME: &'static str = "LabelDataMeta";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("data", &self.data);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data = object.optional("data")?;
+        let status = object.optional("status")?;
+        Ok(Self { data, status })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LabelDataMeta);
+
+impl LabelDataMeta {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { data: None, status: None }
+    }
+
+    /// 元数据信息。
+    pub fn data(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+
+    /// 响应状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListAccessCodesResult {
+    /// accessCodes。
+    pub access_codes: Option<Vec<AccessCodeModel>>,
+}
+
+impl Model for ListAccessCodesResult {
+    const NAME: &'static str = "ListAccessCodesResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_codes", &self.access_codes);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_codes = object.optional("access_codes")?;
+        Ok(Self { access_codes })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAccessCodesResult);
+
+impl ListAccessCodesResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { access_codes: None }
+    }
+
+    /// accessCodes。
+    pub fn access_codes(mut self, value: impl Into<Vec<AccessCodeModel>>) -> Self {
+        self.access_codes = Some(value.into());
+        self
+    }
+}
+
+/// 阈值规则列表查询结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListAlarmRuleResultInfo {
+    ///
+    pub meta_data: Option<MetaData>,
+    ///
+    pub thresholds: Option<Vec<QueryAlarmResult>>,
+}
+
+impl Model for ListAlarmRuleResultInfo {
+    const NAME: &'static str = "ListAlarmRuleResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("meta_data", &self.meta_data);
+        object.optional("thresholds", &self.thresholds);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let meta_data = object.optional("meta_data")?;
+        let thresholds = object.optional("thresholds")?;
+        Ok(Self { meta_data, thresholds })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAlarmRuleResultInfo);
+
+impl ListAlarmRuleResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            meta_data: None,
+            thresholds: None,
+        }
+    }
+
+    ///
+    pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
+        self.meta_data = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
+        self.thresholds = Some(value.into());
+        self
+    }
+}
+
+/// 事件或者告警元数据。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListEventModel {
+    /// 事件或者告警附加字段,可以为空。
+    pub annotations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 事件到达系统时间,CST毫秒级时间戳。
+    pub arrives_at: Option<i64>,
+    /// 事件或者告警预留字段,为空。
+    pub attach_rule: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 事件或者告警清除的时间,CST毫秒级时间戳,为0时表示未删除。
+    pub ends_at: Option<i64>,
+    /// 事件或告警所属企业项目id。
+    pub enterprise_project_id: Option<String>,
+    /// 告警流水号。
+    pub event_sn: Option<String>,
+    /// 事件或者告警id,系统会自动生成,上报无须填写该字段。
+    pub id: Option<String>,
+    /// 事件或者告警的详细信息,为键值对形式。必须字段为:
+    ///
+    /// - event_name:事件或者告警名称,类型为String;
+    ///
+    /// - event_severity:事件级别枚举值。类型为String,四种类型 "Critical", "Major", "Minor",
+    /// "Info";
+    ///
+    /// - event_type:事件类别枚举值。类型为String,event为告警事件,alarm为普通告警;
+    ///
+    /// - resource_provider:事件对应云服务名称。类型为String;
+    ///
+    /// - resource_type:事件对应资源类型。类型为String;
+    ///
+    /// - resource_id:事件对应资源信息。类型为String。
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// 开放告警策略
+    pub policy: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 事件或者告警产生的时间,CST毫秒级时间戳。
+    pub starts_at: Option<i64>,
+    /// 告警自动清除时间。毫秒数,例如一分钟则填写为60000。默认清除时间为3天,对应数字为 4320 * 1000(即:3天 * 24小时 * 60分钟 * 1000毫秒)。
+    pub timeout: Option<i64>,
+}
+
+impl Model for ListEventModel {
+    const NAME: &'static str = "ListEventModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("annotations", &self.annotations);
+        object.optional("arrives_at", &self.arrives_at);
+        object.optional("attach_rule", &self.attach_rule);
+        object.optional("ends_at", &self.ends_at);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("event_sn", &self.event_sn);
+        object.optional("id", &self.id);
+        object.optional("metadata", &self.metadata);
+        object.optional("policy", &self.policy);
+        object.optional("starts_at", &self.starts_at);
+        object.optional("timeout", &self.timeout);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let annotations = object.optional("annotations")?;
+        let arrives_at = object.optional("arrives_at")?;
+        let attach_rule = object.optional("attach_rule")?;
+        let ends_at = object.optional("ends_at")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let event_sn = object.optional("event_sn")?;
+        let id = object.optional("id")?;
+        let metadata = object.optional("metadata")?;
+        let policy = object.optional("policy")?;
+        let starts_at = object.optional("starts_at")?;
+        let timeout = object.optional("timeout")?;
+        Ok(Self {
+            annotations,
+            arrives_at,
+            attach_rule,
+            ends_at,
+            enterprise_project_id,
+            event_sn,
+            id,
+            metadata,
+            policy,
+            starts_at,
+            timeout,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListEventModel);
+
+impl ListEventModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            annotations: None,
+            arrives_at: None,
+            attach_rule: None,
+            ends_at: None,
+            enterprise_project_id: None,
+            event_sn: None,
+            id: None,
+            metadata: None,
+            policy: None,
+            starts_at: None,
+            timeout: None,
+        }
+    }
+
+    /// 事件或者告警附加字段,可以为空。
+    pub fn annotations(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.annotations = Some(value.into());
+        self
+    }
+
+    /// 事件到达系统时间,CST毫秒级时间戳。
+    pub fn arrives_at(mut self, value: impl Into<i64>) -> Self {
+        self.arrives_at = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警预留字段,为空。
+    pub fn attach_rule(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.attach_rule = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警清除的时间,CST毫秒级时间戳,为0时表示未删除。
+    pub fn ends_at(mut self, value: impl Into<i64>) -> Self {
+        self.ends_at = Some(value.into());
+        self
+    }
+
+    /// 事件或告警所属企业项目id。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 告警流水号。
+    pub fn event_sn(mut self, value: impl Into<String>) -> Self {
+        self.event_sn = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警id,系统会自动生成,上报无须填写该字段。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警的详细信息,为键值对形式。必须字段为:
+    ///
+    /// - event_name:事件或者告警名称,类型为String;
+    ///
+    /// - event_severity:事件级别枚举值。类型为String,四种类型 "Critical", "Major", "Minor",
+    /// "Info";
+    ///
+    /// - event_type:事件类别枚举值。类型为String,event为告警事件,alarm为普通告警;
+    ///
+    /// - resource_provider:事件对应云服务名称。类型为String;
+    ///
+    /// - resource_type:事件对应资源类型。类型为String;
+    ///
+    /// - resource_id:事件对应资源信息。类型为String。
+    pub fn metadata(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 开放告警策略
+    pub fn policy(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 事件或者告警产生的时间,CST毫秒级时间戳。
+    pub fn starts_at(mut self, value: impl Into<i64>) -> Self {
+        self.starts_at = Some(value.into());
+        self
+    }
+
+    /// 告警自动清除时间。毫秒数,例如一分钟则填写为60000。默认清除时间为3天,对应数字为 4320 * 1000(即:3天 * 24小时 * 60分钟 * 1000毫秒)。
+    pub fn timeout(mut self, value: impl Into<i64>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+}
+
+/// 查询事件或告警返回体。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListEventResponse {
+    /// 事件或者告警详情。
+    pub events: Option<Vec<ListEventModel>>,
+    /// 分页信息
+    pub page_info: Option<PageInfo>,
+}
+
+impl Model for ListEventResponse {
+    const NAME: &'static str = "ListEventResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("events", &self.events);
+        object.optional("page_info", &self.page_info);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let events = object.optional("events")?;
+        let page_info = object.optional("page_info")?;
+        Ok(Self { events, page_info })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListEventResponse);
+
+impl ListEventResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            events: None,
+            page_info: None,
+        }
+    }
+
+    /// 事件或者告警详情。
+    pub fn events(mut self, value: impl Into<Vec<ListEventModel>>) -> Self {
+        self.events = Some(value.into());
+        self
+    }
+
+    /// 分页信息
+    pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
+        self.page_info = Some(value.into());
+        self
+    }
+}
+
+/// 查询类型。type=active_alert代表查询活动告警,type=history_alert代表查询历史告警。不传或者传其他值则返回指定查询条件的所有信息。
+///
+/// The same shape as [`CountEventsType`]: one type, generated once, under both names.
+pub type ListEventsType = CountEventsType;
+
+/// 告警规则状态。
+/// - “OK”:正常
+/// - “alarm”:超限阈值
+/// - “Effective”:生效中
+/// - “Invalid”:停用中
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListMetricOrEventAlarmRuleAlarmRuleStatus {
+    /// `OK`
+    Ok,
+    /// `alarm`
+    Alarm,
+    /// `Effective`
+    Effective,
+    /// `Invalid`
+    Invalid,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ListMetricOrEventAlarmRuleAlarmRuleStatus {
+    const VALUES: &'static [&'static str] = &["OK", "alarm", "Effective", "Invalid"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Ok => "OK",
+            Self::Alarm => "alarm",
+            Self::Effective => "Effective",
+            Self::Invalid => "Invalid",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "OK" => Self::Ok,
+            "alarm" => Self::Alarm,
+            "Effective" => Self::Effective,
+            "Invalid" => Self::Invalid,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ListMetricOrEventAlarmRuleAlarmRuleStatus);
+
+/// 告警规则类型。
+/// - “metric”:指标告警规则
+/// - “event”:事件告警规则
+///
+/// The same shape as [`AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType`]: one type, generated once, under both names.
+pub type ListMetricOrEventAlarmRuleAlarmRuleType = AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType;
+
+/// cce集群开关。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListPromInstanceCceClusterEnable {
+    /// `true`
+    True,
+    /// `false`
+    False,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ListPromInstanceCceClusterEnable {
+    const VALUES: &'static [&'static str] = &["true", "false"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::True => "true",
+            Self::False => "false",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "true" => Self::True,
+            "false" => Self::False,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ListPromInstanceCceClusterEnable);
+
+/// Prometheus实例状态。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListPromInstancePromStatus {
+    /// `DELETED`
+    Deleted,
+    /// `NORMAL`
+    Normal,
+    /// `ALL`
+    All,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ListPromInstancePromStatus {
+    const VALUES: &'static [&'static str] = &["DELETED", "NORMAL", "ALL"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Deleted => "DELETED",
+            Self::Normal => "NORMAL",
+            Self::All => "ALL",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "DELETED" => Self::Deleted,
+            "NORMAL" => Self::Normal,
+            "ALL" => Self::All,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ListPromInstancePromStatus);
+
+/// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ListPromInstancePromType {
+    /// `default`
+    Default,
+    /// `ECS`
+    Ecs,
+    /// `VPC`
+    Vpc,
+    /// `CCE`
+    Cce,
+    /// `REMOTE_WRITE`
+    RemoteWrite,
+    /// `KUBERNETES`
+    Kubernetes,
+    /// `CLOUD_SERVICE`
+    CloudService,
+    /// `ACROSS_ACCOUNT`
+    AcrossAccount,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ListPromInstancePromType {
+    const VALUES: &'static [&'static str] = &[
+        "default",
+        "ECS",
+        "VPC",
+        "CCE",
+        "REMOTE_WRITE",
+        "KUBERNETES",
+        "CLOUD_SERVICE",
+        "ACROSS_ACCOUNT",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "default",
+            Self::Ecs => "ECS",
+            Self::Vpc => "VPC",
+            Self::Cce => "CCE",
+            Self::RemoteWrite => "REMOTE_WRITE",
+            Self::Kubernetes => "KUBERNETES",
+            Self::CloudService => "CLOUD_SERVICE",
+            Self::AcrossAccount => "ACROSS_ACCOUNT",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "default" => Self::Default,
+            "ECS" => Self::Ecs,
+            "VPC" => Self::Vpc,
+            "CCE" => Self::Cce,
+            "REMOTE_WRITE" => Self::RemoteWrite,
+            "KUBERNETES" => Self::Kubernetes,
+            "CLOUD_SERVICE" => Self::CloudService,
+            "ACROSS_ACCOUNT" => Self::AcrossAccount,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ListPromInstancePromType);
+
+/// 根据作业id分页查询方案集合
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ListTemplateByJobIdRequestBody {
+    /// 方案名称
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 需要排序的字段(默认为更新时间),支持字段有name,create_time,update_time。
+    ///
+    /// Length: 1 to 16.
+    pub order_by_column: String,
+    /// page_num为正整数
+    ///
+    /// Range: 1 to 9999999.
+    pub page_num: Option<i32>,
+    /// 每页显示的条数
+    ///
+    /// Range: 1 to 100.
+    pub page_size: Option<i32>,
+    /// 排序规则(默认降序) 传入升序或降序,升序:ASC,降序:DESC。
+    ///
+    /// Length: 1 to 16.
+    pub sort_order: Option<String>,
+}
+
+impl Model for ListTemplateByJobIdRequestBody {
+    const NAME: &'static str = "ListTemplateByJobIdRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+        object.field("order_by_column", &self.order_by_column);
+        object.optional("page_num", &self.page_num);
+        object.optional("page_size", &self.page_size);
+        object.optional("sort_order", &self.sort_order);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        let order_by_column = object.required("order_by_column")?;
+        let page_num = object.optional("page_num")?;
+        let page_size = object.optional("page_size")?;
+        let sort_order = object.optional("sort_order")?;
+        Ok(Self {
+            name,
+            order_by_column,
+            page_num,
+            page_size,
+            sort_order,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListTemplateByJobIdRequestBody);
+
+impl ListTemplateByJobIdRequestBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(order_by_column: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            order_by_column: order_by_column.into(),
+            page_num: None,
+            page_size: None,
+            sort_order: None,
+        }
+    }
+
+    /// 方案名称
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// page_num为正整数
+    ///
+    /// Range: 1 to 9999999.
+    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
+        self.page_num = Some(value.into());
+        self
+    }
+
+    /// 每页显示的条数
+    ///
+    /// Range: 1 to 100.
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// 排序规则(默认降序) 传入升序或降序,升序:ASC,降序:DESC。
+    ///
+    /// Length: 1 to 16.
+    pub fn sort_order(mut self, value: impl Into<String>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+}
+
+/// 日志路径配置规则。
+/// 当cmdLineHash为固定字符串时,指定日志路径或者日志文件。否则只采集进程当前打开的以.log和.trace结尾的文件。nameType取值cmdLineHash时,args格式为["00001"],value格式为["/xxx/xx.log"],表示当启动命令是00001时,日志路径为/xxx/xx.log。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LogPathRule {
+    /// 命令行。
+    pub args: Option<Vec<String>>,
+    /// 取值类型。
+    /// cmdLineHash
+    pub name_type: Option<String>,
+    /// 日志路径。
+    pub value: Option<Vec<String>>,
+}
+
+impl Model for LogPathRule {
+    const NAME: &'static str = "LogPathRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("args", &self.args);
+        object.optional("nameType", &self.name_type);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let args = object.optional("args")?;
+        let name_type = object.optional("nameType")?;
+        let value = object.optional("value")?;
+        Ok(Self { args, name_type, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LogPathRule);
+
+impl LogPathRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            args: None,
+            name_type: None,
+            value: None,
+        }
+    }
+
+    /// 命令行。
+    pub fn args(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.args = Some(value.into());
+        self
+    }
+
+    /// 取值类型。
+    /// cmdLineHash
+    pub fn name_type(mut self, value: impl Into<String>) -> Self {
+        self.name_type = Some(value.into());
+        self
+    }
+
+    /// 日志路径。
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 静默规则的匹配条件
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Match {
+    /// 指定按照Metadata中的key进行匹配
+    ///
+    /// Length: 1 to 128.
+    pub key: Option<String>,
+    /// 指定匹配的方式:EXIST:存在,REGEX:正则,EQUALS:等于
+    ///
+    /// Length: 1 to 100.
+    pub operate: Option<MatchOperate>,
+    /// 要匹配的key对应的value,当operate为存在时,此值为空
+    ///
+    /// Items: 0 to 5.
+    pub value: Option<Vec<String>>,
+}
+
+impl Model for Match {
+    const NAME: &'static str = "Match";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("key", &self.key);
+        object.optional("operate", &self.operate);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let key = object.optional("key")?;
+        let operate = object.optional("operate")?;
+        let value = object.optional("value")?;
+        Ok(Self { key, operate, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Match);
+
+impl Match {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            operate: None,
+            value: None,
+        }
+    }
+
+    /// 指定按照Metadata中的key进行匹配
+    ///
+    /// Length: 1 to 128.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 指定匹配的方式:EXIST:存在,REGEX:正则,EQUALS:等于
+    ///
+    /// Length: 1 to 100.
+    pub fn operate(mut self, value: impl Into<MatchOperate>) -> Self {
+        self.operate = Some(value.into());
+        self
+    }
+
+    /// 要匹配的key对应的value,当operate为存在时,此值为空
+    ///
+    /// Items: 0 to 5.
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 指定匹配的方式:EXIST:存在,REGEX:正则,EQUALS:等于
+///
+/// Length: 1 to 100.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MatchOperate {
+    /// `EQUALS`
+    Equals,
+    /// `REGEX`
+    Regex,
+    /// `EXIST`
+    Exist,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for MatchOperate {
+    const VALUES: &'static [&'static str] = &["EQUALS", "REGEX", "EXIST"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Equals => "EQUALS",
+            Self::Regex => "REGEX",
+            Self::Exist => "EXIST",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "EQUALS" => Self::Equals,
+            "REGEX" => Self::Regex,
+            "EXIST" => Self::Exist,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(MatchOperate);
+
+/// 查询结果元数据信息,包括分页信息等。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetaDataSeries {
+    /// 当前返回结果条数。
+    pub count: Option<i32>,
+    /// 偏移量。
+    pub next_token: Option<i32>,
+    /// 下一个开始的标记,用于分页,null表示无更多数据。
+    pub offset: Option<i32>,
+    /// 总条数。
+    pub total: Option<i32>,
+}
+
+impl Model for MetaDataSeries {
+    const NAME: &'static str = "MetaDataSeries";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("count", &self.count);
+        object.optional("nextToken", &self.next_token);
+        object.optional("offset", &self.offset);
+        object.optional("total", &self.total);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let count = object.optional("count")?;
+        let next_token = object.optional("nextToken")?;
+        let offset = object.optional("offset")?;
+        let total = object.optional("total")?;
+        Ok(Self {
+            count,
+            next_token,
+            offset,
+            total,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetaDataSeries);
+
+impl MetaDataSeries {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            next_token: None,
+            offset: None,
+            total: None,
+        }
+    }
+
+    /// 当前返回结果条数。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 偏移量。
+    pub fn next_token(mut self, value: impl Into<i32>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+
+    /// 下一个开始的标记,用于分页,null表示无更多数据。
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// 总条数。
+    pub fn total(mut self, value: impl Into<i32>) -> Self {
+        self.total = Some(value.into());
+        self
+    }
+}
+
+/// 任务节点元数据。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// 配置信息。
+    pub configuration: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 节点类型。
+    ///
+    /// Length: 1 to 32.
+    pub type_: Option<String>,
+}
+
+impl Model for Metadata {
+    const NAME: &'static str = "Metadata";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("configuration", &self.configuration);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let configuration = object.optional("configuration")?;
+        let type_ = object.optional("type")?;
+        Ok(Self { configuration, type_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Metadata);
+
+impl Metadata {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            configuration: None,
+            type_: None,
+        }
+    }
+
+    /// 配置信息。
+    pub fn configuration(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.configuration = Some(value.into());
+        self
+    }
+
+    /// 节点类型。
+    ///
+    /// Length: 1 to 32.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// 指标类告警结构。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetricAlarmSpec {
+    /// 是否绑定告警规则模版(废弃)。
+    ///
+    /// Default: false.
+    pub alarm_rule_template_bind_enable: Option<bool>,
+    /// 告警规则模版id(废弃)。
+    ///
+    /// Default: “”.
+    pub alarm_rule_template_id: Option<String>,
+    /// 告警标签。
+    pub alarm_tags: Option<Vec<AlarmTags>>,
+    /// 监控对象列表。
+    pub monitor_objects: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    /// 监控类型。
+    /// - “all_metric”:全量指标
+    /// - “promql”:PromQL
+    /// - “resource”:(日落)资源类型
+    pub monitor_type: Option<MetricAlarmSpecMonitorType>,
+    /// 无数据处理。
+    pub no_data_conditions: Option<Vec<NoDataCondition>>,
+    /// 告警恢复条件。
+    pub recovery_conditions: Option<RecoveryCondition>,
+    /// 触发条件。
+    pub trigger_conditions: Option<Vec<TriggerCondition>>,
+}
+
+impl Model for MetricAlarmSpec {
+    const NAME: &'static str = "MetricAlarmSpec";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object
+            .optional(
+                "alarm_rule_template_bind_enable",
+                &self.alarm_rule_template_bind_enable,
+            );
+        object.optional("alarm_rule_template_id", &self.alarm_rule_template_id);
+        object.optional("alarm_tags", &self.alarm_tags);
+        object.optional("monitor_objects", &self.monitor_objects);
+        object.optional("monitor_type", &self.monitor_type);
+        object.optional("no_data_conditions", &self.no_data_conditions);
+        object.optional("recovery_conditions", &self.recovery_conditions);
+        object.optional("trigger_conditions", &self.trigger_conditions);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rule_template_bind_enable = object
+            .optional("alarm_rule_template_bind_enable")?;
+        let alarm_rule_template_id = object.optional("alarm_rule_template_id")?;
+        let alarm_tags = object.optional("alarm_tags")?;
+        let monitor_objects = object.optional("monitor_objects")?;
+        let monitor_type = object.optional("monitor_type")?;
+        let no_data_conditions = object.optional("no_data_conditions")?;
+        let recovery_conditions = object.optional("recovery_conditions")?;
+        let trigger_conditions = object.optional("trigger_conditions")?;
+        Ok(Self {
+            alarm_rule_template_bind_enable,
+            alarm_rule_template_id,
+            alarm_tags,
+            monitor_objects,
+            monitor_type,
+            no_data_conditions,
+            recovery_conditions,
+            trigger_conditions,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricAlarmSpec);
+
+impl MetricAlarmSpec {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rule_template_bind_enable: None,
+            alarm_rule_template_id: None,
+            alarm_tags: None,
+            monitor_objects: None,
+            monitor_type: None,
+            no_data_conditions: None,
+            recovery_conditions: None,
+            trigger_conditions: None,
+        }
+    }
+
+    /// 是否绑定告警规则模版(废弃)。
+    ///
+    /// Default: false.
+    pub fn alarm_rule_template_bind_enable(mut self, value: impl Into<bool>) -> Self {
+        self.alarm_rule_template_bind_enable = Some(value.into());
+        self
+    }
+
+    /// 告警规则模版id(废弃)。
+    ///
+    /// Default: “”.
+    pub fn alarm_rule_template_id(mut self, value: impl Into<String>) -> Self {
+        self.alarm_rule_template_id = Some(value.into());
+        self
+    }
+
+    /// 告警标签。
+    pub fn alarm_tags(mut self, value: impl Into<Vec<AlarmTags>>) -> Self {
+        self.alarm_tags = Some(value.into());
+        self
+    }
+
+    /// 监控对象列表。
+    pub fn monitor_objects(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.monitor_objects = Some(value.into());
+        self
+    }
+
+    /// 监控类型。
+    /// - “all_metric”:全量指标
+    /// - “promql”:PromQL
+    /// - “resource”:(日落)资源类型
+    pub fn monitor_type(mut self, value: impl Into<MetricAlarmSpecMonitorType>) -> Self {
+        self.monitor_type = Some(value.into());
+        self
+    }
+
+    /// 无数据处理。
+    pub fn no_data_conditions(mut self, value: impl Into<Vec<NoDataCondition>>) -> Self {
+        self.no_data_conditions = Some(value.into());
+        self
+    }
+
+    /// 告警恢复条件。
+    pub fn recovery_conditions(mut self, value: impl Into<RecoveryCondition>) -> Self {
+        self.recovery_conditions = Some(value.into());
+        self
+    }
+
+    /// 触发条件。
+    pub fn trigger_conditions(
+        mut self,
+        value: impl Into<Vec<TriggerCondition>>,
+    ) -> Self {
+        self.trigger_conditions = Some(value.into());
+        self
+    }
+}
+
+/// 监控类型。
+/// - “all_metric”:全量指标
+/// - “promql”:PromQL
+/// - “resource”:(日落)资源类型
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MetricAlarmSpecMonitorType {
+    /// `all_metric`
+    AllMetric,
+    /// `promql`
+    Promql,
+    /// `resource`
+    Resource,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for MetricAlarmSpecMonitorType {
+    const VALUES: &'static [&'static str] = &["all_metric", "promql", "resource"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::AllMetric => "all_metric",
+            Self::Promql => "promql",
+            Self::Resource => "resource",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "all_metric" => Self::AllMetric,
+            "promql" => Self::Promql,
+            "resource" => Self::Resource,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(MetricAlarmSpecMonitorType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetricAlarmTemplateSpec {
+    /// 告警规则来源云服务:CCE 创建标识。
+    pub alarm_source: Option<String>,
+    /// 告警规则类别。
+    pub alarm_subtype: Option<String>,
+    /// 告警标签。
+    pub alarm_tags: Option<Vec<AlarmTags>>,
+    /// 监控类型。
+    pub monitor_type: Option<String>,
+    /// 数据不足条件。
+    pub no_data_conditions: Option<Vec<NoDataCondition>>,
+    /// 告警恢复条件。
+    pub recovery_conditions: Option<RecoveryCondition>,
+    /// 触发条件。
+    pub trigger_conditions: Option<Vec<TemplateTriggerCondition>>,
+}
+
+impl Model for MetricAlarmTemplateSpec {
+    const NAME: &'static str = "MetricAlarmTemplateSpec";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_source", &self.alarm_source);
+        object.optional("alarm_subtype", &self.alarm_subtype);
+        object.optional("alarm_tags", &self.alarm_tags);
+        object.optional("monitor_type", &self.monitor_type);
+        object.optional("no_data_conditions", &self.no_data_conditions);
+        object.optional("recovery_conditions", &self.recovery_conditions);
+        object.optional("trigger_conditions", &self.trigger_conditions);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_source = object.optional("alarm_source")?;
+        let alarm_subtype = object.optional("alarm_subtype")?;
+        let alarm_tags = object.optional("alarm_tags")?;
+        let monitor_type = object.optional("monitor_type")?;
+        let no_data_conditions = object.optional("no_data_conditions")?;
+        let recovery_conditions = object.optional("recovery_conditions")?;
+        let trigger_conditions = object.optional("trigger_conditions")?;
+        Ok(Self {
+            alarm_source,
+            alarm_subtype,
+            alarm_tags,
+            monitor_type,
+            no_data_conditions,
+            recovery_conditions,
+            trigger_conditions,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricAlarmTemplateSpec);
+
+impl MetricAlarmTemplateSpec {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_source: None,
+            alarm_subtype: None,
+            alarm_tags: None,
+            monitor_type: None,
+            no_data_conditions: None,
+            recovery_conditions: None,
+            trigger_conditions: None,
+        }
+    }
+
+    /// 告警规则来源云服务:CCE 创建标识。
+    pub fn alarm_source(mut self, value: impl Into<String>) -> Self {
+        self.alarm_source = Some(value.into());
+        self
+    }
+
+    /// 告警规则类别。
+    pub fn alarm_subtype(mut self, value: impl Into<String>) -> Self {
+        self.alarm_subtype = Some(value.into());
+        self
+    }
+
+    /// 告警标签。
+    pub fn alarm_tags(mut self, value: impl Into<Vec<AlarmTags>>) -> Self {
+        self.alarm_tags = Some(value.into());
+        self
+    }
+
+    /// 监控类型。
+    pub fn monitor_type(mut self, value: impl Into<String>) -> Self {
+        self.monitor_type = Some(value.into());
+        self
+    }
+
+    /// 数据不足条件。
+    pub fn no_data_conditions(mut self, value: impl Into<Vec<NoDataCondition>>) -> Self {
+        self.no_data_conditions = Some(value.into());
+        self
+    }
+
+    /// 告警恢复条件。
+    pub fn recovery_conditions(mut self, value: impl Into<RecoveryCondition>) -> Self {
+        self.recovery_conditions = Some(value.into());
+        self
+    }
+
+    /// 触发条件。
+    pub fn trigger_conditions(
+        mut self,
+        value: impl Into<Vec<TemplateTriggerCondition>>,
+    ) -> Self {
+        self.trigger_conditions = Some(value.into());
+        self
+    }
+}
+
+/// 指标查询结果。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetricApiQueryItemResult {
+    ///
+    pub meta_data: Option<MetaDataSeries>,
+    /// 指标对象列表。
+    pub metrics: Option<Vec<MetricItemResultApi>>,
+}
+
+impl Model for MetricApiQueryItemResult {
+    const NAME: &'static str = "MetricApiQueryItemResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("metaData", &self.meta_data);
+        object.optional("metrics", &self.metrics);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let meta_data = object.optional("metaData")?;
+        let metrics = object.optional("metrics")?;
+        Ok(Self { meta_data, metrics })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricApiQueryItemResult);
+
+impl MetricApiQueryItemResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            meta_data: None,
+            metrics: None,
+        }
+    }
+
+    ///
+    pub fn meta_data(mut self, value: impl Into<MetaDataSeries>) -> Self {
+        self.meta_data = Some(value.into());
+        self
+    }
+
+    /// 指标对象列表。
+    pub fn metrics(mut self, value: impl Into<Vec<MetricItemResultApi>>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+}
+
+/// 指标
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MetricDataItem {
+    /// 数据收集时间支持过去1天和未来半小时范围内的数据上报。数据收集时间需要满足:
+    ///
+    /// 当前UTC时间减去collect_time小于等于24小时或者collect_time减去当前UTC时间小于等于30分钟。
+    ///
+    /// 若数据上报时间早于当天8点,则指标监控页面只显示当天8点后的数据。取值范围: UNIX时间戳,单位毫秒。
+    pub collect_time: i64,
+    ///
+    pub metric: MetricItemInfo,
+    /// 指标数据的值。
+    pub values: Vec<ValueData>,
+}
+
+impl Model for MetricDataItem {
+    const NAME: &'static str = "MetricDataItem";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("collect_time", &self.collect_time);
+        object.field("metric", &self.metric);
+        object.field("values", &self.values);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let collect_time = object.required("collect_time")?;
+        let metric = object.required("metric")?;
+        let values = object.required("values")?;
+        Ok(Self {
+            collect_time,
+            metric,
+            values,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricDataItem);
+
+impl MetricDataItem {
+    /// A value of its fields.
+    pub fn new(
+        collect_time: impl Into<i64>,
+        metric: impl Into<MetricItemInfo>,
+        values: impl Into<Vec<ValueData>>,
+    ) -> Self {
+        Self {
+            collect_time: collect_time.into(),
+            metric: metric.into(),
+            values: values.into(),
+        }
+    }
+}
+
+/// 查询重点指标。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetricDataPoints {
+    /// 统计方式。
+    pub statistics: Option<Vec<StatisticValue>>,
+    /// 时间戳。
+    pub timestamp: Option<i64>,
+    /// 时间序列单位。
+    pub unit: Option<String>,
+}
+
+impl Model for MetricDataPoints {
+    const NAME: &'static str = "MetricDataPoints";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("statistics", &self.statistics);
+        object.optional("timestamp", &self.timestamp);
+        object.optional("unit", &self.unit);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let statistics = object.optional("statistics")?;
+        let timestamp = object.optional("timestamp")?;
+        let unit = object.optional("unit")?;
+        Ok(Self {
+            statistics,
+            timestamp,
+            unit,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricDataPoints);
+
+impl MetricDataPoints {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            statistics: None,
+            timestamp: None,
+            unit: None,
+        }
+    }
+
+    /// 统计方式。
+    pub fn statistics(mut self, value: impl Into<Vec<StatisticValue>>) -> Self {
+        self.statistics = Some(value.into());
+        self
+    }
+
+    /// 时间戳。
+    pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+
+    /// 时间序列单位。
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+}
+
+/// 查询结果详细。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetricDataValue {
+    /// 重点指标。
+    pub data_points: Option<Vec<MetricDataPoints>>,
+    ///
+    pub metric: Option<MetricQueryMetricParam>,
+}
+
+impl Model for MetricDataValue {
+    const NAME: &'static str = "MetricDataValue";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dataPoints", &self.data_points);
+        object.optional("metric", &self.metric);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data_points = object.optional("dataPoints")?;
+        let metric = object.optional("metric")?;
+        Ok(Self { data_points, metric })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricDataValue);
+
+impl MetricDataValue {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            data_points: None,
+            metric: None,
+        }
+    }
+
+    /// 重点指标。
+    pub fn data_points(mut self, value: impl Into<Vec<MetricDataPoints>>) -> Self {
+        self.data_points = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn metric(mut self, value: impl Into<MetricQueryMetricParam>) -> Self {
+        self.metric = Some(value.into());
+        self
+    }
+}
+
+/// 指标详细信息。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MetricItemInfo {
+    /// 指标维度列表。维度最多允许50个,单个维度为json对象,结构说明如下
+    /// dimension.name:长度最短为1,最大为32。
+    /// dimension.value:长度最短为1,最大为64。
+    pub dimensions: Vec<Dimension2>,
+    /// 指标命名空间。
+    /// namespace中不允许存在":"符号,取值范围格式为service.item;service和item必须是字符串,必须以字母开头,只能包含0-9/a-z/A-Z/_,总长度最短为3,最大为32,service不能为“PAAS”。
+    ///
+    /// Length: 3 to 32.
+    pub namespace: String,
+}
+
+impl Model for MetricItemInfo {
+    const NAME: &'static str = "MetricItemInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("dimensions", &self.dimensions);
+        object.field("namespace", &self.namespace);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dimensions = object.required("dimensions")?;
+        let namespace = object.required("namespace")?;
+        Ok(Self { dimensions, namespace })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricItemInfo);
+
+impl MetricItemInfo {
+    /// A value of its fields.
+    pub fn new(
+        dimensions: impl Into<Vec<Dimension2>>,
+        namespace: impl Into<String>,
+    ) -> Self {
+        Self {
+            dimensions: dimensions.into(),
+            namespace: namespace.into(),
+        }
+    }
+}
+
+/// 查询参数集
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MetricQueryMetricParam {
+    /// 指标维度列表。取值范围:数组不能为空,同时数组中任何一个dimension对象name和value属性的值也不能为空。
+    pub dimensions: Option<Vec<Dimension>>,
+    /// 指标名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础指标,cpuUsage、cpuCoreUsed等cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义指标名称。
+    pub metric_name: Option<String>,
+    /// 指标命名空间。取值范围:PAAS.CONTAINER:组件指标、实例指标、进程指标和容器指标的命名空间,PAAS.NODE: 主机指标、网络指标、磁盘指标和文件系统指标的命名空间,PAAS.SLA:SLA指标的命名空间,PAAS.AGGR:集群指标的命名空间,CUSTOMMETRICS:默认的自定义指标的命名空间。
+    pub namespace: Option<String>,
+}
+
+impl Model for MetricQueryMetricParam {
+    const NAME: &'static str = "MetricQueryMetricParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metricName", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metricName")?;
+        let namespace = object.optional("namespace")?;
+        Ok(Self {
+            dimensions,
+            metric_name,
+            namespace,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MetricQueryMetricParam);
+
+impl MetricQueryMetricParam {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            dimensions: None,
+            metric_name: None,
+            namespace: None,
+        }
+    }
+
+    /// 指标维度列表。取值范围:数组不能为空,同时数组中任何一个dimension对象name和value属性的值也不能为空。
+    pub fn dimensions(mut self, value: impl Into<Vec<Dimension>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// 指标名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础指标,cpuUsage、cpuCoreUsed等cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义指标名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 指标命名空间。取值范围:PAAS.CONTAINER:组件指标、实例指标、进程指标和容器指标的命名空间,PAAS.NODE: 主机指标、网络指标、磁盘指标和文件系统指标的命名空间,PAAS.SLA:SLA指标的命名空间,PAAS.AGGR:集群指标的命名空间,CUSTOMMETRICS:默认的自定义指标的命名空间。
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+}
+
+/// 静默规则的生效时间配置
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MuteConfig {
+    /// 静默规则结束时间
+    ///
+    /// Range: 0 to 999999999.
+    pub ends_at: Option<i64>,
+    /// 当type为每周或者每月时,scope不能为空
+    ///
+    /// Items: 1 to 100.
+    pub scope: Option<Vec<i32>>,
+    /// 静默规则开始时间
+    ///
+    /// Range: 0 to 999999999.
+    pub starts_at: Option<i64>,
+    /// 静默规则生效时间种类。FIXED:固定方式统计,DAILY:按日合计,WEEKLY:按周统计,MONTHLY:按月统计
+    ///
+    /// Length: 1 to 100.
+    pub type_: Option<MuteConfigType>,
+}
+
+impl Model for MuteConfig {
+    const NAME: &'static str = "MuteConfig";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("ends_at", &self.ends_at);
+        object.optional("scope", &self.scope);
+        object.optional("starts_at", &self.starts_at);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let ends_at = object.optional("ends_at")?;
+        let scope = object.optional("scope")?;
+        let starts_at = object.optional("starts_at")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            ends_at,
+            scope,
+            starts_at,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MuteConfig);
+
+impl MuteConfig {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            ends_at: None,
+            scope: None,
+            starts_at: None,
+            type_: None,
+        }
+    }
+
+    /// 静默规则结束时间
+    ///
+    /// Range: 0 to 999999999.
+    pub fn ends_at(mut self, value: impl Into<i64>) -> Self {
+        self.ends_at = Some(value.into());
+        self
+    }
+
+    /// 当type为每周或者每月时,scope不能为空
+    ///
+    /// Items: 1 to 100.
+    pub fn scope(mut self, value: impl Into<Vec<i32>>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+
+    /// 静默规则开始时间
+    ///
+    /// Range: 0 to 999999999.
+    pub fn starts_at(mut self, value: impl Into<i64>) -> Self {
+        self.starts_at = Some(value.into());
+        self
+    }
+
+    /// 静默规则生效时间种类。FIXED:固定方式统计,DAILY:按日合计,WEEKLY:按周统计,MONTHLY:按月统计
+    ///
+    /// Length: 1 to 100.
+    pub fn type_(mut self, value: impl Into<MuteConfigType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// 静默规则生效时间种类。FIXED:固定方式统计,DAILY:按日合计,WEEKLY:按周统计,MONTHLY:按月统计
+///
+/// Length: 1 to 100.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MuteConfigType {
+    /// `FIXED`
+    Fixed,
+    /// `DAILY`
+    Daily,
+    /// `WEEKLY`
+    Weekly,
+    /// `MONTHLY`
+    Monthly,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for MuteConfigType {
+    const VALUES: &'static [&'static str] = &["FIXED", "DAILY", "WEEKLY", "MONTHLY"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Fixed => "FIXED",
+            Self::Daily => "DAILY",
+            Self::Weekly => "WEEKLY",
+            Self::Monthly => "MONTHLY",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "FIXED" => Self::Fixed,
+            "DAILY" => Self::Daily,
+            "WEEKLY" => Self::Weekly,
+            "MONTHLY" => Self::Monthly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(MuteConfigType);
+
+/// 静默规则。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MuteRule {
+    /// 创建时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 规则描述。
+    ///
+    /// Length: 0 to 1024.
+    pub desc: Option<String>,
+    /// 规则的匹配条件。串行条件和并行条件的最大数量限制为10。
+    ///
+    /// Items: 1 to 10.
+    pub match_: Option<Vec<Vec<Match>>>,
+    /// 规则的生效时间配置。
+    pub mute_config: Option<MuteConfig>,
+    /// 规则名称。名称包含大小写字母、数字、特殊字符(_)、不能以下划线开头或结尾,最大长度为100。
+    ///
+    /// Length: 1 to 100.
+    pub name: Option<String>,
+    /// 时区。
+    ///
+    /// Length: 1 to 32.
+    pub timezone: Option<String>,
+    /// 修改时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// 用户ID。
+    ///
+    /// Length: 32 to 32.
+    pub user_id: Option<String>,
+}
+
+impl Model for MuteRule {
+    const NAME: &'static str = "MuteRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_time", &self.create_time);
+        object.optional("desc", &self.desc);
+        object.optional("match", &self.match_);
+        object.optional("mute_config", &self.mute_config);
+        object.optional("name", &self.name);
+        object.optional("timezone", &self.timezone);
+        object.optional("update_time", &self.update_time);
+        object.optional("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("create_time")?;
+        let desc = object.optional("desc")?;
+        let match_ = object.optional("match")?;
+        let mute_config = object.optional("mute_config")?;
+        let name = object.optional("name")?;
+        let timezone = object.optional("timezone")?;
+        let update_time = object.optional("update_time")?;
+        let user_id = object.optional("user_id")?;
+        Ok(Self {
+            create_time,
+            desc,
+            match_,
+            mute_config,
+            name,
+            timezone,
+            update_time,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MuteRule);
+
+impl MuteRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            desc: None,
+            match_: None,
+            mute_config: None,
+            name: None,
+            timezone: None,
+            update_time: None,
+            user_id: None,
+        }
+    }
+
+    /// 创建时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 规则描述。
+    ///
+    /// Length: 0 to 1024.
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// 规则的匹配条件。串行条件和并行条件的最大数量限制为10。
+    ///
+    /// Items: 1 to 10.
+    pub fn match_(mut self, value: impl Into<Vec<Vec<Match>>>) -> Self {
+        self.match_ = Some(value.into());
+        self
+    }
+
+    /// 规则的生效时间配置。
+    pub fn mute_config(mut self, value: impl Into<MuteConfig>) -> Self {
+        self.mute_config = Some(value.into());
+        self
+    }
+
+    /// 规则名称。名称包含大小写字母、数字、特殊字符(_)、不能以下划线开头或结尾,最大长度为100。
+    ///
+    /// Length: 1 to 100.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 时区。
+    ///
+    /// Length: 1 to 32.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+
+    /// 修改时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    ///
+    /// Length: 32 to 32.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+/// 服务发现规则命名部分。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NameRule {
+    /// 服务命名部分,数组中有多个对象时表示将每个对象抽取到的字符串拼接作为服务的名称。
+    /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+    /// nameType取值cmdLine时args格式为["aa"],表示抽取环境变量名为aa对应的环境变量值。
+    /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+    /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,服务名称为ser。
+    pub app_name_rule: Option<Vec<AppNameRule>>,
+    /// 应用命名部分。
+    /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+    /// nameType取值cmdLine时args格式为 ["aa"],表示抽取环境变量名为aa对应的环境变量值。
+    /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+    /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,应用名称为ser。
+    pub application_name_rule: Option<Vec<ApplicationNameRule>>,
+}
+
+impl Model for NameRule {
+    const NAME: &'static str = "NameRule";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("appNameRule", &self.app_name_rule);
+        object.optional("applicationNameRule", &self.application_name_rule);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let app_name_rule = object.optional("appNameRule")?;
+        let application_name_rule = object.optional("applicationNameRule")?;
+        Ok(Self {
+            app_name_rule,
+            application_name_rule,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NameRule);
+
+impl NameRule {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            app_name_rule: None,
+            application_name_rule: None,
+        }
+    }
+
+    /// 服务命名部分,数组中有多个对象时表示将每个对象抽取到的字符串拼接作为服务的名称。
+    /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+    /// nameType取值cmdLine时args格式为["aa"],表示抽取环境变量名为aa对应的环境变量值。
+    /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+    /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,服务名称为ser。
+    pub fn app_name_rule(mut self, value: impl Into<Vec<AppNameRule>>) -> Self {
+        self.app_name_rule = Some(value.into());
+        self
+    }
+
+    /// 应用命名部分。
+    /// nameType取值cmdLine时args格式为["start","end"],表示抽取命令行中start、end之间的字符。
+    /// nameType取值cmdLine时args格式为 ["aa"],表示抽取环境变量名为aa对应的环境变量值。
+    /// nameType取值str时,args格式为["fix"],表示服务名称最后拼接固定文字fix。
+    /// nameType取值cmdLineHash时,args格式为["0001"],value格式为["ser"],表示当启动命令是0001时,应用名称为ser。
+    pub fn application_name_rule(
+        mut self,
+        value: impl Into<Vec<ApplicationNameRule>>,
+    ) -> Self {
+        self.application_name_rule = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NoDataCondition {
+    /// 数据不足时,阈值规则的状态。(当"notify_no_data"为true时,该参数必填,当"notify_no_data"为false时,该参数为空)
+    /// - “no_data”:数据不足并发送通知
+    /// - “alerting”:告警
+    /// - “ok”:正常
+    /// - “pre_state”:保持上一个状态
+    pub no_data_alert_state: Option<NoDataConditionNoDataAlertState>,
+    /// 无数据处理连续周期。取值范围为1~5。(当"notify_no_data"为true时,该参数必填,当"notify_no_data"为false时,该参数为空)
+    pub no_data_timeframe: Option<i32>,
+    /// 无数据处理开关。true表示启用无数据处理,false表示关闭无数据处理。
+    pub notify_no_data: Option<bool>,
+}
+
+impl Model for NoDataCondition {
+    const NAME: &'static str = "NoDataCondition";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("no_data_alert_state", &self.no_data_alert_state);
+        object.optional("no_data_timeframe", &self.no_data_timeframe);
+        object.optional("notify_no_data", &self.notify_no_data);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let no_data_alert_state = object.optional("no_data_alert_state")?;
+        let no_data_timeframe = object.optional("no_data_timeframe")?;
+        let notify_no_data = object.optional("notify_no_data")?;
+        Ok(Self {
+            no_data_alert_state,
+            no_data_timeframe,
+            notify_no_data,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NoDataCondition);
+
+impl NoDataCondition {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            no_data_alert_state: None,
+            no_data_timeframe: None,
+            notify_no_data: None,
+        }
+    }
+
+    /// 数据不足时,阈值规则的状态。(当"notify_no_data"为true时,该参数必填,当"notify_no_data"为false时,该参数为空)
+    /// - “no_data”:数据不足并发送通知
+    /// - “alerting”:告警
+    /// - “ok”:正常
+    /// - “pre_state”:保持上一个状态
+    pub fn no_data_alert_state(
+        mut self,
+        value: impl Into<NoDataConditionNoDataAlertState>,
+    ) -> Self {
+        self.no_data_alert_state = Some(value.into());
+        self
+    }
+
+    /// 无数据处理连续周期。取值范围为1~5。(当"notify_no_data"为true时,该参数必填,当"notify_no_data"为false时,该参数为空)
+    pub fn no_data_timeframe(mut self, value: impl Into<i32>) -> Self {
+        self.no_data_timeframe = Some(value.into());
+        self
+    }
+
+    /// 无数据处理开关。true表示启用无数据处理,false表示关闭无数据处理。
+    pub fn notify_no_data(mut self, value: impl Into<bool>) -> Self {
+        self.notify_no_data = Some(value.into());
+        self
+    }
+}
+
+/// 数据不足时,阈值规则的状态。(当"notify_no_data"为true时,该参数必填,当"notify_no_data"为false时,该参数为空)
+/// - “no_data”:数据不足并发送通知
+/// - “alerting”:告警
+/// - “ok”:正常
+/// - “pre_state”:保持上一个状态
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NoDataConditionNoDataAlertState {
+    /// `no_data`
+    NoData,
+    /// `alerting`
+    Alerting,
+    /// `ok`
+    Ok,
+    /// `pre_state`
+    PreState,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for NoDataConditionNoDataAlertState {
+    const VALUES: &'static [&'static str] = &["no_data", "alerting", "ok", "pre_state"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::NoData => "no_data",
+            Self::Alerting => "alerting",
+            Self::Ok => "ok",
+            Self::PreState => "pre_state",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "no_data" => Self::NoData,
+            "alerting" => Self::Alerting,
+            "ok" => Self::Ok,
+            "pre_state" => Self::PreState,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(NoDataConditionNoDataAlertState);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NoPermissionError {
+    /// AOM.30001005
+    pub error_code: Option<String>,
+    /// 没有权限
+    pub error_msg: Option<String>,
+}
+
+impl Model for NoPermissionError {
+    const NAME: &'static str = "NoPermissionError";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        Ok(Self { error_code, error_msg })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NoPermissionError);
+
+impl NoPermissionError {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+        }
+    }
+
+    /// AOM.30001005
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 没有权限
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NoPrivilegeException {
+    /// 错误码
+    pub error_code: Option<String>,
+    /// 错误信息
+    ///
+    /// Length: 0 to 1024.
+    pub error_msg: Option<String>,
+}
+
+impl Model for NoPrivilegeException {
+    const NAME: &'static str = "NoPrivilegeException";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        Ok(Self { error_code, error_msg })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NoPrivilegeException);
+
+impl NoPrivilegeException {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+        }
+    }
+
+    /// 错误码
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息
+    ///
+    /// Length: 0 to 1024.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+}
+
+/// 任务节点定义。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Node {
+    /// 节点类型。
+    ///
+    /// Length: 1 to 32.
+    pub category: Option<String>,
+    /// 节点描述。
+    ///
+    /// Length: 1 to 1024.
+    pub description: Option<String>,
+    /// 节点id
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 是否忽略错误
+    pub ignore_error: Option<bool>,
+    /// 元数据。
+    pub metadata: Option<Metadata>,
+    /// 节点名称,比如是Node。
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 父亲节点的名称。
+    ///
+    /// Length: 1 to 64.
+    pub parent_node: Option<String>,
+    /// 任务名称,节点上任务的名称。
+    ///
+    /// Length: 1 to 64.
+    pub task_name: Option<String>,
+}
+
+impl Model for Node {
+    const NAME: &'static str = "Node";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("category", &self.category);
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("ignore_error", &self.ignore_error);
+        object.optional("metadata", &self.metadata);
+        object.optional("name", &self.name);
+        object.optional("parent_node", &self.parent_node);
+        object.optional("task_name", &self.task_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let category = object.optional("category")?;
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let ignore_error = object.optional("ignore_error")?;
+        let metadata = object.optional("metadata")?;
+        let name = object.optional("name")?;
+        let parent_node = object.optional("parent_node")?;
+        let task_name = object.optional("task_name")?;
+        Ok(Self {
+            category,
+            description,
+            id,
+            ignore_error,
+            metadata,
+            name,
+            parent_node,
+            task_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Node);
+
+impl Node {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            description: None,
+            id: None,
+            ignore_error: None,
+            metadata: None,
+            name: None,
+            parent_node: None,
+            task_name: None,
+        }
+    }
+
+    /// 节点类型。
+    ///
+    /// Length: 1 to 32.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// 节点描述。
+    ///
+    /// Length: 1 to 1024.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 节点id
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 是否忽略错误
+    pub fn ignore_error(mut self, value: impl Into<bool>) -> Self {
+        self.ignore_error = Some(value.into());
+        self
+    }
+
+    /// 元数据。
+    pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+
+    /// 节点名称,比如是Node。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 父亲节点的名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn parent_node(mut self, value: impl Into<String>) -> Self {
+        self.parent_node = Some(value.into());
+        self
+    }
+
+    /// 任务名称,节点上任务的名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn task_name(mut self, value: impl Into<String>) -> Self {
+        self.task_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NodeInfo {
+    /// 节点id。
+    pub node_id: Option<String>,
+    /// 节点类型。
+    pub node_type: Option<String>,
+}
+
+impl Model for NodeInfo {
+    const NAME: &'static str = "NodeInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("node_id", &self.node_id);
+        object.optional("node_type", &self.node_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let node_id = object.optional("node_id")?;
+        let node_type = object.optional("node_type")?;
+        Ok(Self { node_id, node_type })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NodeInfo);
+
+impl NodeInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            node_id: None,
+            node_type: None,
+        }
+    }
+
+    /// 节点id。
+    pub fn node_id(mut self, value: impl Into<String>) -> Self {
+        self.node_id = Some(value.into());
+        self
+    }
+
+    /// 节点类型。
+    pub fn node_type(mut self, value: impl Into<String>) -> Self {
+        self.node_type = Some(value.into());
+        self
+    }
+}
+
+/// 消息通知模板列表。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NotificationTemplate {
+    /// 消息通知模板创建时间。
+    pub create_time: Option<i64>,
+    /// 消息通知模板描述。
+    pub desc: Option<String>,
+    /// 消息通知模板所属企业项目id。
+    pub enterprise_project_id: Option<String>,
+    /// 消息通知模板语言。
+    pub locale: Option<String>,
+    /// 消息通知模板修改时间。
+    pub modify_time: Option<i64>,
+    /// 消息通知模板名称。
+    pub name: Option<String>,
+    /// 消息通知模板所属项目id。
+    pub project_id: Option<String>,
+    /// 消息通知模板来源。
+    pub source: Option<String>,
+    /// 消息通知模板内容。
+    /// 消息通知模板内容为json字符串,具体内容是由下列参数拼接成json数组后转义而来。
+    ///
+    /// | 名称 |是否必选  |参数类型  |说明  |
+    /// |--|--|--|--|
+    /// |content  |是  |string  |消息模板内容。|
+    /// |subType  |是  |string  |消息模板发送类型,支持:email,sms,webhook。|
+    /// | topic | 否 | string |邮件主题。|
+    /// | sendType |否  |string  |当消息模板发送类型为“webhook”时需要指定消息模板格式,支持:HTML、JSON。  |
+    /// | version |是  |string  |默认为v2。 |
+    pub templates: Option<String>,
+    /// 消息通知方式。
+    pub type_: Option<Vec<String>>,
+}
+
+impl Model for NotificationTemplate {
+    const NAME: &'static str = "NotificationTemplate";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_time", &self.create_time);
+        object.optional("desc", &self.desc);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("locale", &self.locale);
+        object.optional("modify_time", &self.modify_time);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("source", &self.source);
+        object.optional("templates", &self.templates);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("create_time")?;
+        let desc = object.optional("desc")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let locale = object.optional("locale")?;
+        let modify_time = object.optional("modify_time")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let source = object.optional("source")?;
+        let templates = object.optional("templates")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            create_time,
+            desc,
+            enterprise_project_id,
+            locale,
+            modify_time,
+            name,
+            project_id,
+            source,
+            templates,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NotificationTemplate);
+
+impl NotificationTemplate {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            desc: None,
+            enterprise_project_id: None,
+            locale: None,
+            modify_time: None,
+            name: None,
+            project_id: None,
+            source: None,
+            templates: None,
+            type_: None,
+        }
+    }
+
+    /// 消息通知模板创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板描述。
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板所属企业项目id。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板语言。
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.locale = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板修改时间。
+    pub fn modify_time(mut self, value: impl Into<i64>) -> Self {
+        self.modify_time = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板所属项目id。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板来源。
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+
+    /// 消息通知模板内容。
+    /// 消息通知模板内容为json字符串,具体内容是由下列参数拼接成json数组后转义而来。
+    ///
+    /// | 名称 |是否必选  |参数类型  |说明  |
+    /// |--|--|--|--|
+    /// |content  |是  |string  |消息模板内容。|
+    /// |subType  |是  |string  |消息模板发送类型,支持:email,sms,webhook。|
+    /// | topic | 否 | string |邮件主题。|
+    /// | sendType |否  |string  |当消息模板发送类型为“webhook”时需要指定消息模板格式,支持:HTML、JSON。  |
+    /// | version |是  |string  |默认为v2。 |
+    pub fn templates(mut self, value: impl Into<String>) -> Self {
+        self.templates = Some(value.into());
+        self
+    }
+
+    /// 消息通知方式。
+    pub fn type_(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// 发送结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Notifications {
+    /// 告警行动规则名称
+    ///
+    /// Length: 1 to 100.
+    pub action_rule: Option<String>,
+    /// 通知类型。SMN:消息通知服务
+    pub notifier_channel: Option<NotificationsNotifierChannel>,
+    /// 通知结果详情
+    pub smn_channel: Option<SmnResponse>,
+}
+
+impl Model for Notifications {
+    const NAME: &'static str = "Notifications";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("action_rule", &self.action_rule);
+        object.optional("notifier_channel", &self.notifier_channel);
+        object.optional("smn_channel", &self.smn_channel);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action_rule = object.optional("action_rule")?;
+        let notifier_channel = object.optional("notifier_channel")?;
+        let smn_channel = object.optional("smn_channel")?;
+        Ok(Self {
+            action_rule,
+            notifier_channel,
+            smn_channel,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Notifications);
+
+impl Notifications {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            action_rule: None,
+            notifier_channel: None,
+            smn_channel: None,
+        }
+    }
+
+    /// 告警行动规则名称
+    ///
+    /// Length: 1 to 100.
+    pub fn action_rule(mut self, value: impl Into<String>) -> Self {
+        self.action_rule = Some(value.into());
+        self
+    }
+
+    /// 通知类型。SMN:消息通知服务
+    pub fn notifier_channel(
+        mut self,
+        value: impl Into<NotificationsNotifierChannel>,
+    ) -> Self {
+        self.notifier_channel = Some(value.into());
+        self
+    }
+
+    /// 通知结果详情
+    pub fn smn_channel(mut self, value: impl Into<SmnResponse>) -> Self {
+        self.smn_channel = Some(value.into());
+        self
+    }
+}
+
+/// 通知类型。SMN:消息通知服务
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotificationsNotifierChannel {
+    /// `SMN`
+    Smn,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for NotificationsNotifierChannel {
+    const VALUES: &'static [&'static str] = &["SMN"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Smn => "SMN",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "SMN" => Self::Smn,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(NotificationsNotifierChannel);
+
+/// 告警发送结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NotifiedHistoriesResult {
+    /// 告警流水号
+    ///
+    /// Length: 19 to 19.
+    pub event_sn: Option<String>,
+    /// 通知结果
+    ///
+    /// Items: 0 to 100.
+    pub notifications: Option<Vec<Notifications>>,
+}
+
+impl Model for NotifiedHistoriesResult {
+    const NAME: &'static str = "NotifiedHistoriesResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("event_sn", &self.event_sn);
+        object.optional("notifications", &self.notifications);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let event_sn = object.optional("event_sn")?;
+        let notifications = object.optional("notifications")?;
+        Ok(Self { event_sn, notifications })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NotifiedHistoriesResult);
+
+impl NotifiedHistoriesResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            event_sn: None,
+            notifications: None,
+        }
+    }
+
+    /// 告警流水号
+    ///
+    /// Length: 19 to 19.
+    pub fn event_sn(mut self, value: impl Into<String>) -> Self {
+        self.event_sn = Some(value.into());
+        self
+    }
+
+    /// 通知结果
+    ///
+    /// Items: 0 to 100.
+    pub fn notifications(mut self, value: impl Into<Vec<Notifications>>) -> Self {
+        self.notifications = Some(value.into());
+        self
+    }
+}
+
+/// 通知历史。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NotifiedHistoryResponse {
+    /// 通知历史列表。
+    pub notified_histories: Option<Vec<NotifiedHistoriesResult>>,
+}
+
+impl Model for NotifiedHistoryResponse {
+    const NAME: &'static str = "NotifiedHistoryResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("notified_histories", &self.notified_histories);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let notified_histories = object.optional("notified_histories")?;
+        Ok(Self { notified_histories })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(NotifiedHistoryResponse);
+
+impl NotifiedHistoryResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { notified_histories: None }
+    }
+
+    /// 通知历史列表。
+    pub fn notified_histories(
+        mut self,
+        value: impl Into<Vec<NotifiedHistoriesResult>>,
+    ) -> Self {
+        self.notified_histories = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PageInfo {
+    /// 当前页事件、告警总数
+    pub current_count: Option<i32>,
+    /// 下一个marker
+    pub next_marker: Option<String>,
+    /// 前一个marker
+    pub previous_marker: Option<String>,
+}
+
+impl Model for PageInfo {
+    const NAME: &'static str = "PageInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("current_count", &self.current_count);
+        object.optional("next_marker", &self.next_marker);
+        object.optional("previous_marker", &self.previous_marker);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let current_count = object.optional("current_count")?;
+        let next_marker = object.optional("next_marker")?;
+        let previous_marker = object.optional("previous_marker")?;
+        Ok(Self {
+            current_count,
+            next_marker,
+            previous_marker,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PageInfo);
+
+impl PageInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            current_count: None,
+            next_marker: None,
+            previous_marker: None,
+        }
+    }
+
+    /// 当前页事件、告警总数
+    pub fn current_count(mut self, value: impl Into<i32>) -> Self {
+        self.current_count = Some(value.into());
+        self
+    }
+
+    /// 下一个marker
+    pub fn next_marker(mut self, value: impl Into<String>) -> Self {
+        self.next_marker = Some(value.into());
+        self
+    }
+
+    /// 前一个marker
+    pub fn previous_marker(mut self, value: impl Into<String>) -> Self {
+        self.previous_marker = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PageResourceListParam {
+    /// 查询返回记录的数量限制。limit可以为空,如果值小于1或者大于100,则会使用默认值100
+    pub limit: Option<i32>,
+    /// 页面的分页标志位,为分页的最后一条记录的id
+    pub marker: Option<String>,
+    /// 节点id列表;如果ci_ids和ci_id同时有,则优先ci_ids,但是不能同时为空。但是不支持应用批量查询
+    pub ci_id: Option<String>,
+    /// 节点id列表;如果ci_ids和ci_id同时有,则优先ci_ids,但是不能同时为空
+    pub ci_ids: Option<Vec<String>>,
+    /// 环境的region信息,若没有值,代表全部
+    pub ci_region: Option<String>,
+    /// 是否需要返回拓扑树,默认是false。需要:true---性能差,不需要false--性能好
+    pub ci_relationships: Option<bool>,
+    /// 节点类型,取值:application、sub_application、component、environment
+    pub ci_type: String,
+    /// 关键字模糊搜索。Key取值:NAME、RESOURCE_ID
+    pub keywords: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Model for PageResourceListParam {
+    const NAME: &'static str = "PageResourceListParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("limit", &self.limit);
+        object.optional("marker", &self.marker);
+        object.optional("ci_id", &self.ci_id);
+        object.optional("ci_ids", &self.ci_ids);
+        object.optional("ci_region", &self.ci_region);
+        object.optional("ci_relationships", &self.ci_relationships);
+        object.field("ci_type", &self.ci_type);
+        object.optional("keywords", &self.keywords);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let limit = object.optional("limit")?;
+        let marker = object.optional("marker")?;
+        let ci_id = object.optional("ci_id")?;
+        let ci_ids = object.optional("ci_ids")?;
+        let ci_region = object.optional("ci_region")?;
+        let ci_relationships = object.optional("ci_relationships")?;
+        let ci_type = object.required("ci_type")?;
+        let keywords = object.optional("keywords")?;
+        Ok(Self {
+            limit,
+            marker,
+            ci_id,
+            ci_ids,
+            ci_region,
+            ci_relationships,
+            ci_type,
+            keywords,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PageResourceListParam);
+
+impl PageResourceListParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(ci_type: impl Into<String>) -> Self {
+        Self {
+            limit: None,
+            marker: None,
+            ci_id: None,
+            ci_ids: None,
+            ci_region: None,
+            ci_relationships: None,
+            ci_type: ci_type.into(),
+            keywords: None,
+        }
+    }
+
+    /// 查询返回记录的数量限制。limit可以为空,如果值小于1或者大于100,则会使用默认值100
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// 页面的分页标志位,为分页的最后一条记录的id
+    pub fn marker(mut self, value: impl Into<String>) -> Self {
+        self.marker = Some(value.into());
+        self
+    }
+
+    /// 节点id列表;如果ci_ids和ci_id同时有,则优先ci_ids,但是不能同时为空。但是不支持应用批量查询
+    pub fn ci_id(mut self, value: impl Into<String>) -> Self {
+        self.ci_id = Some(value.into());
+        self
+    }
+
+    /// 节点id列表;如果ci_ids和ci_id同时有,则优先ci_ids,但是不能同时为空
+    pub fn ci_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ci_ids = Some(value.into());
+        self
+    }
+
+    /// 环境的region信息,若没有值,代表全部
+    pub fn ci_region(mut self, value: impl Into<String>) -> Self {
+        self.ci_region = Some(value.into());
+        self
+    }
+
+    /// 是否需要返回拓扑树,默认是false。需要:true---性能差,不需要false--性能好
+    pub fn ci_relationships(mut self, value: impl Into<bool>) -> Self {
+        self.ci_relationships = Some(value.into());
+        self
+    }
+
+    /// 关键字模糊搜索。Key取值:NAME、RESOURCE_ID
+    pub fn keywords(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.keywords = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PageResultScript {
+    /// 查询结果集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub elements: Option<Vec<Script>>,
+    /// 查询到的结果数量。
+    ///
+    /// Range: 0 to 99999999.
+    pub total_elements: Option<i32>,
+}
+
+impl Model for PageResultScript {
+    const NAME: &'static str = "PageResultScript";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
+        Ok(Self { elements, total_elements })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PageResultScript);
+
+impl PageResultScript {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            elements: None,
+            total_elements: None,
+        }
+    }
+
+    /// 查询结果集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<Script>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 查询到的结果数量。
+    ///
+    /// Range: 0 to 99999999.
+    pub fn total_elements(mut self, value: impl Into<i32>) -> Self {
+        self.total_elements = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PageResultScriptVersion {
+    /// 查询结果集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub elements: Option<Vec<ScriptVersion>>,
+    /// 查询到的结果数量。
+    ///
+    /// Range: 0 to 9999999.
+    pub total_elements: Option<i32>,
+}
+
+impl Model for PageResultScriptVersion {
+    const NAME: &'static str = "PageResultScriptVersion";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
+        Ok(Self { elements, total_elements })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PageResultScriptVersion);
+
+impl PageResultScriptVersion {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            elements: None,
+            total_elements: None,
+        }
+    }
+
+    /// 查询结果集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<ScriptVersion>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 查询到的结果数量。
+    ///
+    /// Range: 0 to 9999999.
+    pub fn total_elements(mut self, value: impl Into<i32>) -> Self {
+        self.total_elements = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`NoPrivilegeException`]: one type, generated once, under both names.
+pub type ParamException = NoPrivilegeException;
+
+/// 全局参数
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Parameter {
+    /// 参数初始值。
+    ///
+    /// Length: 1 to 40960.
+    pub default_value: Option<String>,
+    /// 参数分组。
+    ///
+    /// Length: 1 to 32.
+    pub param_group: Option<String>,
+    /// 参数名称。
+    pub param_name: Option<String>,
+    /// 参数类型。
+    ///
+    /// Length: 1 to 16.
+    pub param_type: Option<String>,
+    /// 参数描述。
+    ///
+    /// Length: 1 to 1000.
+    pub description: Option<String>,
+    /// 是否加密。
+    pub encryption: Option<bool>,
+    /// 参数提示。
+    ///
+    /// Length: 1 to 1000.
+    pub hint: Option<String>,
+    /// 参数id。
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 是否从参数库选择。
+    pub quote_param: Option<bool>,
+    /// 是否为必填参数。
+    pub required: Option<bool>,
+}
+
+impl Model for Parameter {
+    const NAME: &'static str = "Parameter";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("default_value", &self.default_value);
+        object.optional("param_group", &self.param_group);
+        object.optional("param_name", &self.param_name);
+        object.optional("param_type", &self.param_type);
+        object.optional("description", &self.description);
+        object.optional("encryption", &self.encryption);
+        object.optional("hint", &self.hint);
+        object.optional("id", &self.id);
+        object.optional("quote_param", &self.quote_param);
+        object.optional("required", &self.required);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let default_value = object.optional("default_value")?;
+        let param_group = object.optional("param_group")?;
+        let param_name = object.optional("param_name")?;
+        let param_type = object.optional("param_type")?;
+        let description = object.optional("description")?;
+        let encryption = object.optional("encryption")?;
+        let hint = object.optional("hint")?;
+        let id = object.optional("id")?;
+        let quote_param = object.optional("quote_param")?;
+        let required = object.optional("required")?;
+        Ok(Self {
+            default_value,
+            param_group,
+            param_name,
+            param_type,
+            description,
+            encryption,
+            hint,
+            id,
+            quote_param,
+            required,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Parameter);
+
+impl Parameter {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            default_value: None,
+            param_group: None,
+            param_name: None,
+            param_type: None,
+            description: None,
+            encryption: None,
+            hint: None,
+            id: None,
+            quote_param: None,
+            required: None,
+        }
+    }
+
+    /// 参数初始值。
+    ///
+    /// Length: 1 to 40960.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+
+    /// 参数分组。
+    ///
+    /// Length: 1 to 32.
+    pub fn param_group(mut self, value: impl Into<String>) -> Self {
+        self.param_group = Some(value.into());
+        self
+    }
+
+    /// 参数名称。
+    pub fn param_name(mut self, value: impl Into<String>) -> Self {
+        self.param_name = Some(value.into());
+        self
+    }
+
+    /// 参数类型。
+    ///
+    /// Length: 1 to 16.
+    pub fn param_type(mut self, value: impl Into<String>) -> Self {
+        self.param_type = Some(value.into());
+        self
+    }
+
+    /// 参数描述。
+    ///
+    /// Length: 1 to 1000.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 是否加密。
+    pub fn encryption(mut self, value: impl Into<bool>) -> Self {
+        self.encryption = Some(value.into());
+        self
+    }
+
+    /// 参数提示。
+    ///
+    /// Length: 1 to 1000.
+    pub fn hint(mut self, value: impl Into<String>) -> Self {
+        self.hint = Some(value.into());
+        self
+    }
+
+    /// 参数id。
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 是否从参数库选择。
+    pub fn quote_param(mut self, value: impl Into<bool>) -> Self {
+        self.quote_param = Some(value.into());
+        self
+    }
+
+    /// 是否为必填参数。
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ParamsError {
+    /// AOM.30005001
+    pub error_code: Option<String>,
+    /// 参数错误
+    pub error_msg: Option<String>,
+}
+
+impl Model for ParamsError {
+    const NAME: &'static str = "ParamsError";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        Ok(Self { error_code, error_msg })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ParamsError);
+
+impl ParamsError {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+        }
+    }
+
+    /// AOM.30005001
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 参数错误
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PluginInstallBasicParam {
+    /// IAM账号AK,选填。.
+    pub domain_ak: Option<String>,
+    /// IAM账号SK,选填。
+    pub domain_sk: Option<String>,
+    /// 指定安装的ICAgent版本。
+    pub install_version: Option<String>,
+}
+
+impl Model for PluginInstallBasicParam {
+    const NAME: &'static str = "PluginInstallBasicParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain_ak", &self.domain_ak);
+        object.optional("domain_sk", &self.domain_sk);
+        object.optional("install_version", &self.install_version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain_ak = object.optional("domain_ak")?;
+        let domain_sk = object.optional("domain_sk")?;
+        let install_version = object.optional("install_version")?;
+        Ok(Self {
+            domain_ak,
+            domain_sk,
+            install_version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PluginInstallBasicParam);
+
+impl PluginInstallBasicParam {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain_ak: None,
+            domain_sk: None,
+            install_version: None,
+        }
+    }
+
+    /// IAM账号AK,选填。.
+    pub fn domain_ak(mut self, value: impl Into<String>) -> Self {
+        self.domain_ak = Some(value.into());
+        self
+    }
+
+    /// IAM账号SK,选填。
+    pub fn domain_sk(mut self, value: impl Into<String>) -> Self {
+        self.domain_sk = Some(value.into());
+        self
+    }
+
+    /// 指定安装的ICAgent版本。
+    pub fn install_version(mut self, value: impl Into<String>) -> Self {
+        self.install_version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PromConfigModel {
+    /// Prometheus实例关联dashboard的dashboard id(目前未使用)。
+    pub dashboard_id: Option<String>,
+    /// Prometheus实例调用url。
+    pub prom_http_api_endpoint: Option<String>,
+    /// Prometheus实例所属的region。
+    pub region_id: Option<String>,
+    /// Prometheus实例remote-read地址。
+    pub remote_read_url: Option<String>,
+    /// Prometheus实例remote-write地址。
+    pub remote_write_url: Option<String>,
+}
+
+impl Model for PromConfigModel {
+    const NAME: &'static str = "PromConfigModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dashboard_id", &self.dashboard_id);
+        object.optional("prom_http_api_endpoint", &self.prom_http_api_endpoint);
+        object.optional("region_id", &self.region_id);
+        object.optional("remote_read_url", &self.remote_read_url);
+        object.optional("remote_write_url", &self.remote_write_url);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dashboard_id = object.optional("dashboard_id")?;
+        let prom_http_api_endpoint = object.optional("prom_http_api_endpoint")?;
+        let region_id = object.optional("region_id")?;
+        let remote_read_url = object.optional("remote_read_url")?;
+        let remote_write_url = object.optional("remote_write_url")?;
+        Ok(Self {
+            dashboard_id,
+            prom_http_api_endpoint,
+            region_id,
+            remote_read_url,
+            remote_write_url,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromConfigModel);
+
+impl PromConfigModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            dashboard_id: None,
+            prom_http_api_endpoint: None,
+            region_id: None,
+            remote_read_url: None,
+            remote_write_url: None,
+        }
+    }
+
+    /// Prometheus实例关联dashboard的dashboard id(目前未使用)。
+    pub fn dashboard_id(mut self, value: impl Into<String>) -> Self {
+        self.dashboard_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例调用url。
+    pub fn prom_http_api_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.prom_http_api_endpoint = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属的region。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例remote-read地址。
+    pub fn remote_read_url(mut self, value: impl Into<String>) -> Self {
+        self.remote_read_url = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例remote-write地址。
+    pub fn remote_write_url(mut self, value: impl Into<String>) -> Self {
+        self.remote_write_url = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PromInstanceEpsCreateModel {
+    /// Prometheus实例所属CCE特殊配置。
+    pub cce_spec_config: Option<String>,
+    /// 删除时间。
+    pub deleted_time: Option<i64>,
+    /// Prometheus实例所属的企业项目。
+    pub enterprise_project_id: Option<String>,
+    /// Prometheus实例所属projectId。
+    pub project_id: Option<String>,
+    /// Prometheus实例创建时间戳。
+    pub prom_create_timestamp: Option<i64>,
+    /// Prometheus实例id。
+    pub prom_id: Option<String>,
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub prom_name: Option<String>,
+    /// Prometheus实例所属特定配置。
+    pub prom_spec_config: Option<PromConfigModel>,
+    /// Prometheus实例状态。
+    pub prom_status: Option<PromInstanceEpsCreateModelPromStatus>,
+    /// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+    pub prom_type: Option<PromInstanceEpsCreateModelPromType>,
+    /// Prometheus实例更新时间戳。
+    pub prom_update_timestamp: Option<i64>,
+    /// Prometheus实例版本号。
+    pub prom_version: Option<String>,
+}
+
+impl Model for PromInstanceEpsCreateModel {
+    const NAME: &'static str = "PromInstanceEpsCreateModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("cce_spec_config", &self.cce_spec_config);
+        object.optional("deleted_time", &self.deleted_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("prom_create_timestamp", &self.prom_create_timestamp);
+        object.optional("prom_id", &self.prom_id);
+        object.optional("prom_name", &self.prom_name);
+        object.optional("prom_spec_config", &self.prom_spec_config);
+        object.optional("prom_status", &self.prom_status);
+        object.optional("prom_type", &self.prom_type);
+        object.optional("prom_update_timestamp", &self.prom_update_timestamp);
+        object.optional("prom_version", &self.prom_version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let cce_spec_config = object.optional("cce_spec_config")?;
+        let deleted_time = object.optional("deleted_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let project_id = object.optional("project_id")?;
+        let prom_create_timestamp = object.optional("prom_create_timestamp")?;
+        let prom_id = object.optional("prom_id")?;
+        let prom_name = object.optional("prom_name")?;
+        let prom_spec_config = object.optional("prom_spec_config")?;
+        let prom_status = object.optional("prom_status")?;
+        let prom_type = object.optional("prom_type")?;
+        let prom_update_timestamp = object.optional("prom_update_timestamp")?;
+        let prom_version = object.optional("prom_version")?;
+        Ok(Self {
+            cce_spec_config,
+            deleted_time,
+            enterprise_project_id,
+            project_id,
+            prom_create_timestamp,
+            prom_id,
+            prom_name,
+            prom_spec_config,
+            prom_status,
+            prom_type,
+            prom_update_timestamp,
+            prom_version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromInstanceEpsCreateModel);
+
+impl PromInstanceEpsCreateModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            cce_spec_config: None,
+            deleted_time: None,
+            enterprise_project_id: None,
+            project_id: None,
+            prom_create_timestamp: None,
+            prom_id: None,
+            prom_name: None,
+            prom_spec_config: None,
+            prom_status: None,
+            prom_type: None,
+            prom_update_timestamp: None,
+            prom_version: None,
+        }
+    }
+
+    /// Prometheus实例所属CCE特殊配置。
+    pub fn cce_spec_config(mut self, value: impl Into<String>) -> Self {
+        self.cce_spec_config = Some(value.into());
+        self
+    }
+
+    /// 删除时间。
+    pub fn deleted_time(mut self, value: impl Into<i64>) -> Self {
+        self.deleted_time = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属的企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属projectId。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例创建时间戳。
+    pub fn prom_create_timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.prom_create_timestamp = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例id。
+    pub fn prom_id(mut self, value: impl Into<String>) -> Self {
+        self.prom_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub fn prom_name(mut self, value: impl Into<String>) -> Self {
+        self.prom_name = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属特定配置。
+    pub fn prom_spec_config(mut self, value: impl Into<PromConfigModel>) -> Self {
+        self.prom_spec_config = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例状态。
+    pub fn prom_status(
+        mut self,
+        value: impl Into<PromInstanceEpsCreateModelPromStatus>,
+    ) -> Self {
+        self.prom_status = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+    pub fn prom_type(
+        mut self,
+        value: impl Into<PromInstanceEpsCreateModelPromType>,
+    ) -> Self {
+        self.prom_type = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例更新时间戳。
+    pub fn prom_update_timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.prom_update_timestamp = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例版本号。
+    pub fn prom_version(mut self, value: impl Into<String>) -> Self {
+        self.prom_version = Some(value.into());
+        self
+    }
+}
+
+/// Prometheus实例状态。
+///
+/// The same shape as [`ListPromInstancePromStatus`]: one type, generated once, under both names.
+pub type PromInstanceEpsCreateModelPromStatus = ListPromInstancePromStatus;
+
+/// Prometheus实例类型(暂时不支持VPC、KUBERNETES)。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PromInstanceEpsCreateModelPromType {
+    /// `ECS`
+    Ecs,
+    /// `VPC`
+    Vpc,
+    /// `CCE`
+    Cce,
+    /// `REMOTE_WRITE`
+    RemoteWrite,
+    /// `KUBERNETES`
+    Kubernetes,
+    /// `CLOUD_SERVICE`
+    CloudService,
+    /// `ACROSS_ACCOUNT`
+    AcrossAccount,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PromInstanceEpsCreateModelPromType {
+    const VALUES: &'static [&'static str] = &[
+        "ECS",
+        "VPC",
+        "CCE",
+        "REMOTE_WRITE",
+        "KUBERNETES",
+        "CLOUD_SERVICE",
+        "ACROSS_ACCOUNT",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Ecs => "ECS",
+            Self::Vpc => "VPC",
+            Self::Cce => "CCE",
+            Self::RemoteWrite => "REMOTE_WRITE",
+            Self::Kubernetes => "KUBERNETES",
+            Self::CloudService => "CLOUD_SERVICE",
+            Self::AcrossAccount => "ACROSS_ACCOUNT",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "ECS" => Self::Ecs,
+            "VPC" => Self::Vpc,
+            "CCE" => Self::Cce,
+            "REMOTE_WRITE" => Self::RemoteWrite,
+            "KUBERNETES" => Self::Kubernetes,
+            "CLOUD_SERVICE" => Self::CloudService,
+            "ACROSS_ACCOUNT" => Self::AcrossAccount,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PromInstanceEpsCreateModelPromType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PromInstanceEpsCreateResult {
+    /// Prometheus实例名称列表。
+    pub prometheus: Option<Vec<PromInstanceEpsCreateModel>>,
+}
+
+impl Model for PromInstanceEpsCreateResult {
+    const NAME: &'static str = "PromInstanceEpsCreateResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("prometheus", &self.prometheus);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let prometheus = object.optional("prometheus")?;
+        Ok(Self { prometheus })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromInstanceEpsCreateResult);
+
+impl PromInstanceEpsCreateResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { prometheus: None }
+    }
+
+    /// Prometheus实例名称列表。
+    pub fn prometheus(
+        mut self,
+        value: impl Into<Vec<PromInstanceEpsCreateModel>>,
+    ) -> Self {
+        self.prometheus = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PromInstanceEpsModel {
+    /// 应用详情。
+    pub application: Option<ApplicationModel>,
+    /// Prometheus实例所属CCE特殊配置。
+    pub cce_spec_config: Option<String>,
+    /// 删除时间。
+    pub deleted_time: Option<i64>,
+    /// Prometheus实例所属的企业项目。
+    pub enterprise_project_id: Option<String>,
+    /// 删除标记。
+    pub is_deleted_tag: Option<i64>,
+    /// 指标存储周期修改时间。
+    pub limits_update_time: Option<i64>,
+    /// Prometheus实例所属projectId。
+    pub project_id: Option<String>,
+    /// Prometheus实例创建时间戳。
+    pub prom_create_timestamp: Option<i64>,
+    /// Prometheus实例id。
+    pub prom_id: Option<String>,
+    /// Prometheus实例限制。
+    pub prom_limits: Option<PromLimits>,
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub prom_name: Option<String>,
+    /// Prometheus实例所属特定配置。
+    pub prom_spec_config: Option<PromConfigModel>,
+    /// Prometheus实例状态。
+    pub prom_status: Option<PromInstanceEpsModelPromStatus>,
+    /// Prometheus实例类型。
+    ///
+    /// - default:默认普罗实例
+    /// - ECS:Prometheus for ECS
+    /// - CCE:Prometheus for CCE
+    /// - REMOTE_WRITE:Prometheus 通用实例
+    /// - CLOUD_SERVICE:Prometheus for 云服务
+    /// - ACROSS_ACCOUNT:Prometheus for 多账号聚合实例 (暂不支持ACROSS_ACCOUNT类型)
+    pub prom_type: Option<String>,
+    /// Prometheus实例更新时间戳。
+    pub prom_update_timestamp: Option<i64>,
+    /// Prometheus实例版本号。
+    pub prom_version: Option<String>,
+}
+
+impl Model for PromInstanceEpsModel {
+    const NAME: &'static str = "PromInstanceEpsModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("application", &self.application);
+        object.optional("cce_spec_config", &self.cce_spec_config);
+        object.optional("deleted_time", &self.deleted_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("is_deleted_tag", &self.is_deleted_tag);
+        object.optional("limits_update_time", &self.limits_update_time);
+        object.optional("project_id", &self.project_id);
+        object.optional("prom_create_timestamp", &self.prom_create_timestamp);
+        object.optional("prom_id", &self.prom_id);
+        object.optional("prom_limits", &self.prom_limits);
+        object.optional("prom_name", &self.prom_name);
+        object.optional("prom_spec_config", &self.prom_spec_config);
+        object.optional("prom_status", &self.prom_status);
+        object.optional("prom_type", &self.prom_type);
+        object.optional("prom_update_timestamp", &self.prom_update_timestamp);
+        object.optional("prom_version", &self.prom_version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let application = object.optional("application")?;
+        let cce_spec_config = object.optional("cce_spec_config")?;
+        let deleted_time = object.optional("deleted_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let is_deleted_tag = object.optional("is_deleted_tag")?;
+        let limits_update_time = object.optional("limits_update_time")?;
+        let project_id = object.optional("project_id")?;
+        let prom_create_timestamp = object.optional("prom_create_timestamp")?;
+        let prom_id = object.optional("prom_id")?;
+        let prom_limits = object.optional("prom_limits")?;
+        let prom_name = object.optional("prom_name")?;
+        let prom_spec_config = object.optional("prom_spec_config")?;
+        let prom_status = object.optional("prom_status")?;
+        let prom_type = object.optional("prom_type")?;
+        let prom_update_timestamp = object.optional("prom_update_timestamp")?;
+        let prom_version = object.optional("prom_version")?;
+        Ok(Self {
+            application,
+            cce_spec_config,
+            deleted_time,
+            enterprise_project_id,
+            is_deleted_tag,
+            limits_update_time,
+            project_id,
+            prom_create_timestamp,
+            prom_id,
+            prom_limits,
+            prom_name,
+            prom_spec_config,
+            prom_status,
+            prom_type,
+            prom_update_timestamp,
+            prom_version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromInstanceEpsModel);
+
+impl PromInstanceEpsModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            application: None,
+            cce_spec_config: None,
+            deleted_time: None,
+            enterprise_project_id: None,
+            is_deleted_tag: None,
+            limits_update_time: None,
+            project_id: None,
+            prom_create_timestamp: None,
+            prom_id: None,
+            prom_limits: None,
+            prom_name: None,
+            prom_spec_config: None,
+            prom_status: None,
+            prom_type: None,
+            prom_update_timestamp: None,
+            prom_version: None,
+        }
+    }
+
+    /// 应用详情。
+    pub fn application(mut self, value: impl Into<ApplicationModel>) -> Self {
+        self.application = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属CCE特殊配置。
+    pub fn cce_spec_config(mut self, value: impl Into<String>) -> Self {
+        self.cce_spec_config = Some(value.into());
+        self
+    }
+
+    /// 删除时间。
+    pub fn deleted_time(mut self, value: impl Into<i64>) -> Self {
+        self.deleted_time = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属的企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 删除标记。
+    pub fn is_deleted_tag(mut self, value: impl Into<i64>) -> Self {
+        self.is_deleted_tag = Some(value.into());
+        self
+    }
+
+    /// 指标存储周期修改时间。
+    pub fn limits_update_time(mut self, value: impl Into<i64>) -> Self {
+        self.limits_update_time = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属projectId。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例创建时间戳。
+    pub fn prom_create_timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.prom_create_timestamp = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例id。
+    pub fn prom_id(mut self, value: impl Into<String>) -> Self {
+        self.prom_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例限制。
+    pub fn prom_limits(mut self, value: impl Into<PromLimits>) -> Self {
+        self.prom_limits = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub fn prom_name(mut self, value: impl Into<String>) -> Self {
+        self.prom_name = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属特定配置。
+    pub fn prom_spec_config(mut self, value: impl Into<PromConfigModel>) -> Self {
+        self.prom_spec_config = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例状态。
+    pub fn prom_status(
+        mut self,
+        value: impl Into<PromInstanceEpsModelPromStatus>,
+    ) -> Self {
+        self.prom_status = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例类型。
+    ///
+    /// - default:默认普罗实例
+    /// - ECS:Prometheus for ECS
+    /// - CCE:Prometheus for CCE
+    /// - REMOTE_WRITE:Prometheus 通用实例
+    /// - CLOUD_SERVICE:Prometheus for 云服务
+    /// - ACROSS_ACCOUNT:Prometheus for 多账号聚合实例 (暂不支持ACROSS_ACCOUNT类型)
+    pub fn prom_type(mut self, value: impl Into<String>) -> Self {
+        self.prom_type = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例更新时间戳。
+    pub fn prom_update_timestamp(mut self, value: impl Into<i64>) -> Self {
+        self.prom_update_timestamp = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例版本号。
+    pub fn prom_version(mut self, value: impl Into<String>) -> Self {
+        self.prom_version = Some(value.into());
+        self
+    }
+}
+
+/// Prometheus实例状态。
+///
+/// The same shape as [`ListPromInstancePromStatus`]: one type, generated once, under both names.
+pub type PromInstanceEpsModelPromStatus = ListPromInstancePromStatus;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PromInstanceEpsResult {
+    /// Prometheus实例名称列表。
+    pub prometheus: Option<Vec<PromInstanceEpsModel>>,
+}
+
+impl Model for PromInstanceEpsResult {
+    const NAME: &'static str = "PromInstanceEpsResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("prometheus", &self.prometheus);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let prometheus = object.optional("prometheus")?;
+        Ok(Self { prometheus })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromInstanceEpsResult);
+
+impl PromInstanceEpsResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { prometheus: None }
+    }
+
+    /// Prometheus实例名称列表。
+    pub fn prometheus(mut self, value: impl Into<Vec<PromInstanceEpsModel>>) -> Self {
+        self.prometheus = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PromInstanceRequestModel {
+    /// 被聚合的账号和普罗实例列表。
+    pub aggr_prometheus_info: Option<Vec<AggrPrometheusInfo>>,
+    /// Prometheus实例所属的企业项目。
+    pub enterprise_project_id: Option<String>,
+    /// Prometheus实例所属projectId。
+    pub project_id: Option<String>,
+    /// Prometheus实例名称 名称不能以下划线或中划线开头结尾,只含有中文、英文、数字、下划线、中划线、长度1-100。
+    pub prom_name: String,
+    /// Prometheus实例类型。
+    /// - ECS:Prometheus for ECS
+    /// - CCE:Prometheus for CCE
+    /// - REMOTE_WRITE:Prometheus 通用实例
+    /// - CLOUD_SERVICE:Prometheus for 云服务
+    /// - ACROSS_ACCOUNT:Prometheus for 多账号聚合实例
+    pub prom_type: String,
+    /// Prometheus实例版本号。
+    pub prom_version: Option<String>,
+}
+
+impl Model for PromInstanceRequestModel {
+    const NAME: &'static str = "PromInstanceRequestModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aggr_prometheus_info", &self.aggr_prometheus_info);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("project_id", &self.project_id);
+        object.field("prom_name", &self.prom_name);
+        object.field("prom_type", &self.prom_type);
+        object.optional("prom_version", &self.prom_version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aggr_prometheus_info = object.optional("aggr_prometheus_info")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let project_id = object.optional("project_id")?;
+        let prom_name = object.required("prom_name")?;
+        let prom_type = object.required("prom_type")?;
+        let prom_version = object.optional("prom_version")?;
+        Ok(Self {
+            aggr_prometheus_info,
+            enterprise_project_id,
+            project_id,
+            prom_name,
+            prom_type,
+            prom_version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromInstanceRequestModel);
+
+impl PromInstanceRequestModel {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(prom_name: impl Into<String>, prom_type: impl Into<String>) -> Self {
+        Self {
+            aggr_prometheus_info: None,
+            enterprise_project_id: None,
+            project_id: None,
+            prom_name: prom_name.into(),
+            prom_type: prom_type.into(),
+            prom_version: None,
+        }
+    }
+
+    /// 被聚合的账号和普罗实例列表。
+    pub fn aggr_prometheus_info(
+        mut self,
+        value: impl Into<Vec<AggrPrometheusInfo>>,
+    ) -> Self {
+        self.aggr_prometheus_info = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属的企业项目。
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例所属projectId。
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// Prometheus实例版本号。
+    pub fn prom_version(mut self, value: impl Into<String>) -> Self {
+        self.prom_version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PromLimits {
+    /// 指标存储时长,只支持 15天,30天,60天 ,90天
+    pub compactor_blocks_retention_period: Option<
+        PromLimitsCompactorBlocksRetentionPeriod,
+    >,
+}
+
+impl Model for PromLimits {
+    const NAME: &'static str = "PromLimits";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object
+            .optional(
+                "compactor_blocks_retention_period",
+                &self.compactor_blocks_retention_period,
+            );
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let compactor_blocks_retention_period = object
+            .optional("compactor_blocks_retention_period")?;
+        Ok(Self {
+            compactor_blocks_retention_period,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PromLimits);
+
+impl PromLimits {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            compactor_blocks_retention_period: None,
+        }
+    }
+
+    /// 指标存储时长,只支持 15天,30天,60天 ,90天
+    pub fn compactor_blocks_retention_period(
+        mut self,
+        value: impl Into<PromLimitsCompactorBlocksRetentionPeriod>,
+    ) -> Self {
+        self.compactor_blocks_retention_period = Some(value.into());
+        self
+    }
+}
+
+/// 指标存储时长,只支持 15天,30天,60天 ,90天
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PromLimitsCompactorBlocksRetentionPeriod {
+    /// `"360h"`
+    V360h,
+    /// ` "720h"`
+    V720h,
+    /// ` "1440h"`
+    V1440h,
+    /// ` "2160h"`
+    V2160h,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PromLimitsCompactorBlocksRetentionPeriod {
+    const VALUES: &'static [&'static str] = &[
+        "\"360h\"",
+        " \"720h\"",
+        " \"1440h\"",
+        " \"2160h\"",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::V360h => "\"360h\"",
+            Self::V720h => " \"720h\"",
+            Self::V1440h => " \"1440h\"",
+            Self::V2160h => " \"2160h\"",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "\"360h\"" => Self::V360h,
+            " \"720h\"" => Self::V720h,
+            " \"1440h\"" => Self::V1440h,
+            " \"2160h\"" => Self::V2160h,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PromLimitsCompactorBlocksRetentionPeriod);
+
+/// 接口请求动作:
+/// - 不传或者传其他值:代表上报告警或事件动作。该参数值默认为空,即默认上报告警或事件。
+/// - clear:代表清除告警动作。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PushEventsAction {
+    /// `clear`
+    Clear,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PushEventsAction {
+    const VALUES: &'static [&'static str] = &["clear"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Clear => "clear",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "clear" => Self::Clear,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PushEventsAction);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct QueryAlarmRulesV4Response {
+    /// 告警规则列表。
+    pub alarm_rules: Option<Vec<AlarmParamForV4Db>>,
+    /// 告警规则数量。
+    pub count: Option<i32>,
+    /// 元数据信息。
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl Model for QueryAlarmRulesV4Response {
+    const NAME: &'static str = "QueryAlarmRulesV4Response";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("alarm_rules", &self.alarm_rules);
+        object.optional("count", &self.count);
+        object.optional("metadata", &self.metadata);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let alarm_rules = object.optional("alarm_rules")?;
+        let count = object.optional("count")?;
+        let metadata = object.optional("metadata")?;
+        Ok(Self {
+            alarm_rules,
+            count,
+            metadata,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QueryAlarmRulesV4Response);
+
+impl QueryAlarmRulesV4Response {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            alarm_rules: None,
+            count: None,
+            metadata: None,
+        }
+    }
+
+    /// 告警规则列表。
+    pub fn alarm_rules(mut self, value: impl Into<Vec<AlarmParamForV4Db>>) -> Self {
+        self.alarm_rules = Some(value.into());
+        self
+    }
+
+    /// 告警规则数量。
+    pub fn count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 元数据信息。
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct QueryAllDashboardResponseBody {
+    /// 仪表盘详情列表。
+    pub dashboards: Option<Vec<Dashboard>>,
+    /// 当前页大小。
+    pub page_size: Option<i32>,
+}
+
+impl Model for QueryAllDashboardResponseBody {
+    const NAME: &'static str = "QueryAllDashboardResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dashboards", &self.dashboards);
+        object.optional("page_size", &self.page_size);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dashboards = object.optional("dashboards")?;
+        let page_size = object.optional("page_size")?;
+        Ok(Self { dashboards, page_size })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QueryAllDashboardResponseBody);
+
+impl QueryAllDashboardResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            dashboards: None,
+            page_size: None,
+        }
+    }
+
+    /// 仪表盘详情列表。
+    pub fn dashboards(mut self, value: impl Into<Vec<Dashboard>>) -> Self {
+        self.dashboards = Some(value.into());
+        self
+    }
+
+    /// 当前页大小。
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct QueryBodyParam {
+    /// 取值范围 app_log,node _log,custom_log 日志类型字段:app_log:应用日志 node_log:主机日志 custom_log:自定义配置路径日志。
+    pub category: String,
+    /// 搜索结束时间(UTC时间,毫秒级)。
+    pub end_time: i64,
+    /// 取值范围 0、1 。搜索时是否隐藏系统日志,默认0为隐藏1为显示。
+    pub hide_syslog: Option<i32>,
+    /// 标识按照lineNum升序查询还是降序查询。
+    ///
+    /// true:降序(lineNum由大到小:时间从新到老)。
+    ///
+    /// false:升序(lineNum由小到大:即时间从老到新)。
+    pub is_desc: Option<bool>,
+    /// 1.支持关键词精确搜索。关键词指相邻两个分词符之间的单词。
+    /// 2.支持关键词模糊匹配搜索,例如输入“RROR”或“ERRO?”或“*ROR*”或“ERR*”或“ER*OR”。
+    /// 3.支持短语精确搜索,例如输入“Start to refresh alm Statistic”。
+    /// 4.支持关键词的“与”、“或”组合搜索。格式为“query&&logs”或“query||logs”。
+    /// 说明:
+    /// 当前默认分词符有
+    ///
+    /// , '";=()[]{}@&<>/:\n\t\r
+    pub key_word: Option<String>,
+    /// 日志单行序列号第一次查询时不需要此参数,后续分页查询时需要使用可从上次查询的返回信息中获取.
+    pub line_num: Option<String>,
+    /// 表示每次查询的日志条数不填时默认为5000,建议您设置为100。
+    /// 第一次查询时使用pageSize 后续分页查询时使用size。
+    pub page_size_size: Option<String>,
+    ///
+    pub search_key: SearchKey,
+    /// 搜索起始时间(UTC时间,毫秒级)。
+    pub start_time: i64,
+    /// 表示此次查询为分页查询,第一次查询时不需要此参数,后续分页查询时需要使用。
+    pub type_: Option<String>,
+}
+
+impl Model for QueryBodyParam {
+    const NAME: &'static str = "QueryBodyParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("category", &self.category);
+        object.field("endTime", &self.end_time);
+        object.optional("hideSyslog", &self.hide_syslog);
+        object.optional("isDesc", &self.is_desc);
+        object.optional("keyWord", &self.key_word);
+        object.optional("lineNum", &self.line_num);
+        object.optional("pageSize/size", &self.page_size_size);
+        object.field("searchKey", &self.search_key);
+        object.field("startTime", &self.start_time);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let category = object.required("category")?;
+        let end_time = object.required("endTime")?;
+        let hide_syslog = object.optional("hideSyslog")?;
+        let is_desc = object.optional("isDesc")?;
+        let key_word = object.optional("keyWord")?;
+        let line_num = object.optional("lineNum")?;
+        let page_size_size = object.optional("pageSize/size")?;
+        let search_key = object.required("searchKey")?;
+        let start_time = object.required("startTime")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            category,
+            end_time,
+            hide_syslog,
+            is_desc,
+            key_word,
+            line_num,
+            page_size_size,
+            search_key,
+            start_time,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QueryBodyParam);
+
+impl QueryBodyParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        category: impl Into<String>,
+        end_time: impl Into<i64>,
+        search_key: impl Into<SearchKey>,
+        start_time: impl Into<i64>,
+    ) -> Self {
+        Self {
+            category: category.into(),
+            end_time: end_time.into(),
+            hide_syslog: None,
+            is_desc: None,
+            key_word: None,
+            line_num: None,
+            page_size_size: None,
+            search_key: search_key.into(),
+            start_time: start_time.into(),
+            type_: None,
+        }
+    }
+
+    /// 取值范围 0、1 。搜索时是否隐藏系统日志,默认0为隐藏1为显示。
+    pub fn hide_syslog(mut self, value: impl Into<i32>) -> Self {
+        self.hide_syslog = Some(value.into());
+        self
+    }
+
+    /// 标识按照lineNum升序查询还是降序查询。
+    ///
+    /// true:降序(lineNum由大到小:时间从新到老)。
+    ///
+    /// false:升序(lineNum由小到大:即时间从老到新)。
+    pub fn is_desc(mut self, value: impl Into<bool>) -> Self {
+        self.is_desc = Some(value.into());
+        self
+    }
+
+    /// 1.支持关键词精确搜索。关键词指相邻两个分词符之间的单词。
+    /// 2.支持关键词模糊匹配搜索,例如输入“RROR”或“ERRO?”或“*ROR*”或“ERR*”或“ER*OR”。
+    /// 3.支持短语精确搜索,例如输入“Start to refresh alm Statistic”。
+    /// 4.支持关键词的“与”、“或”组合搜索。格式为“query&&logs”或“query||logs”。
+    /// 说明:
+    /// 当前默认分词符有
+    ///
+    /// , '";=()[]{}@&<>/:\n\t\r
+    pub fn key_word(mut self, value: impl Into<String>) -> Self {
+        self.key_word = Some(value.into());
+        self
+    }
+
+    /// 日志单行序列号第一次查询时不需要此参数,后续分页查询时需要使用可从上次查询的返回信息中获取.
+    pub fn line_num(mut self, value: impl Into<String>) -> Self {
+        self.line_num = Some(value.into());
+        self
+    }
+
+    /// 表示每次查询的日志条数不填时默认为5000,建议您设置为100。
+    /// 第一次查询时使用pageSize 后续分页查询时使用size。
+    pub fn page_size_size(mut self, value: impl Into<String>) -> Self {
+        self.page_size_size = Some(value.into());
+        self
+    }
+
+    /// 表示此次查询为分页查询,第一次查询时不需要此参数,后续分页查询时需要使用。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// 该参数用来指定需要查询的数据维度,数据周期等。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct QueryMetricDataParam {
+    /// 指标对象列表。
+    /// 取值范围
+    /// JSON数组大小不超过20
+    pub metrics: Vec<MetricQueryMetricParam>,
+    /// 监控数据粒度。取值范围(枚举):60(表示粒度为1分钟),300(表示粒度为5分钟),900(表示粒度为15分钟),3600(表示粒度为1小时)。
+    pub period: i32,
+    /// 统计方式。
+    /// 取值范围
+    /// maximum,minimum,sum,average,sampleCount
+    pub statistics: Vec<String>,
+    /// timeRange用于指标查询时间范围,主要用于解决客户端时间和服务端时间不一致情况下,查询最近N分钟的数据。另可用于精确查询某一段时间的数据。
+    ///
+    ///
+    /// 如:
+    ///
+    ///
+    /// - -1.-1.60(表示最近60分钟),不管当前客户端是什么时间,都以服务端时间为准查询最近60分钟。
+    ///
+    ///
+    /// - 1650852000000.1650852300000.5(表示GMT+8 2022-04-25 10:00:00至2022-04-25
+    /// 10:05:00指定的5分钟)
+    ///
+    ///
+    /// 格式:
+    ///
+    ///
+    /// startTimeInMillis.endTimeInMillis.durationInMinutes
+    ///
+    ///
+    /// 参数解释:
+    ///
+    ///
+    /// - startTimeInMillis: 查询的开始时间,格式为UTC毫秒,如果指定为-1,服务端将按(endTimeInMillis -
+    /// durationInMinutes * 60 *
+    /// 1000)计算开始时间。如-1.1650852300000.5,则相当于1650852000000.1650852300000.5
+    ///
+    ///
+    /// - endTimeInMillis: 查询的结束时间,格式为UTC毫秒,如果指定为-1,服务端将按(startTimeInMillis +
+    /// durationInMinutes * 60 *
+    /// 1000)计算结束时间,如果计算出的结束时间大于当前系统时间,则使用当前系统时间。如1650852000000.-1.5,则相当于1650852000000.1650852300000.5
+    ///
+    ///
+    /// - durationInMinutes:查询时间的跨度分钟数。 取值范围大于0并且大于等于(endTimeInMillis -
+    /// startTimeInMillis) / (60 * 1000) -
+    /// 1。当开始时间与结束时间都设置为-1时,系统会将结束时间设置为当前时间UTC毫秒值,并按(endTimeInMillis -
+    /// durationInMinutes * 60 * 1000)计算开始时间。如:-1.-1.60(表示最近60分钟)
+    ///
+    ///
+    /// 约束:
+    ///
+    ///
+    /// 单次请求中,查询时长与周期需要满足以下条件: durationInMinutes * 60 / period <= 1440
+    pub timerange: String,
+}
+
+impl Model for QueryMetricDataParam {
+    const NAME: &'static str = "QueryMetricDataParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("metrics", &self.metrics);
+        object.field("period", &self.period);
+        object.field("statistics", &self.statistics);
+        object.field("timerange", &self.timerange);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let metrics = object.required("metrics")?;
+        let period = object.required("period")?;
+        let statistics = object.required("statistics")?;
+        let timerange = object.required("timerange")?;
+        Ok(Self {
+            metrics,
+            period,
+            statistics,
+            timerange,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QueryMetricDataParam);
+
+impl QueryMetricDataParam {
+    /// A value of its fields.
+    pub fn new(
+        metrics: impl Into<Vec<MetricQueryMetricParam>>,
+        period: impl Into<i32>,
+        statistics: impl Into<Vec<String>>,
+        timerange: impl Into<String>,
+    ) -> Self {
+        Self {
+            metrics: metrics.into(),
+            period: period.into(),
+            statistics: statistics.into(),
+            timerange: timerange.into(),
+        }
+    }
+}
+
+/// 指标命名空间。取值范围:PAAS.CONTAINER:组件指标、实例指标、进程指标和容器指标的命名空间,PAAS.NODE: 主机指标、网络指标、磁盘指标和文件系统指标的命名空间,PAAS.SLA:SLA指标的命名空间,PAAS.AGGR:集群指标的命名空间,CUSTOMMETRICS:默认的自定义指标的命名空间。
+///
+/// The same shape as [`MetricNamespace`]: one type, generated once, under both names.
+pub type QueryMetricItemOptionParamNamespace = MetricNamespace;
+
+/// 查询参数集。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct QuerySample {
+    /// 时间序列维度列表。
+    /// 可通过/v2/{project_id}/series接口中namespace+metric_name,查询当前监控的时间序列名称的时间序列维度列表。
+    pub dimensions: Option<Vec<DimensionSeries>>,
+    /// 时间序列名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础时间序列名称,cpuUsage、cpuCoreUsed等,cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义时间序列名称。
+    pub metric_name: Option<String>,
+    /// 时间序列命名空间。取值范围: PAAS.CONTAINER、PAAS.NODE、PAAS.SLA、PAAS.AGGR、CUSTOMMETRICS等。PAAS.CONTAINER:应用时间序列命名空间; PAAS.NODE:节点时间序列命名空间; PAAS.SLA:SLA时间序列命名空间;PAAS.AGGR:集群时间序列命名空间; CUSTOMMETRICS:自定义时间序列命名空间。
+    pub namespace: Option<String>,
+}
+
+impl Model for QuerySample {
+    const NAME: &'static str = "QuerySample";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.optional("namespace")?;
+        Ok(Self {
+            dimensions,
+            metric_name,
+            namespace,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QuerySample);
+
+impl QuerySample {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            dimensions: None,
+            metric_name: None,
+            namespace: None,
+        }
+    }
+
+    /// 时间序列维度列表。
+    /// 可通过/v2/{project_id}/series接口中namespace+metric_name,查询当前监控的时间序列名称的时间序列维度列表。
+    pub fn dimensions(mut self, value: impl Into<Vec<DimensionSeries>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// 时间序列名称。名称长度取值范围为1~255个字符。取值范围:AOM提供的基础时间序列名称,cpuUsage、cpuCoreUsed等,cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义时间序列名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 时间序列命名空间。取值范围: PAAS.CONTAINER、PAAS.NODE、PAAS.SLA、PAAS.AGGR、CUSTOMMETRICS等。PAAS.CONTAINER:应用时间序列命名空间; PAAS.NODE:节点时间序列命名空间; PAAS.SLA:SLA时间序列命名空间;PAAS.AGGR:集群时间序列命名空间; CUSTOMMETRICS:自定义时间序列命名空间。
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+}
+
+/// 响应结果。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct QuerySampleData {
+    /// 时间序列对象列表。
+    pub samples: Option<Vec<SampleDataValue>>,
+}
+
+impl Model for QuerySampleData {
+    const NAME: &'static str = "QuerySampleData";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("samples", &self.samples);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let samples = object.optional("samples")?;
+        Ok(Self { samples })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QuerySampleData);
+
+impl QuerySampleData {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { samples: None }
+    }
+
+    /// 时间序列对象列表。
+    pub fn samples(mut self, value: impl Into<Vec<SampleDataValue>>) -> Self {
+        self.samples = Some(value.into());
+        self
+    }
+}
+
+/// 时序数据查询参数。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct QuerySampleParam {
+    /// 监控数据粒度。取值范围(枚举):60(表示粒度为1分钟),300(表示粒度为5分钟),900(表示粒度为15分钟),3600(表示粒度为1小时)。
+    pub period: i32,
+    /// 时序数据对象列表。取值范围:JSON数组大小不超过20。
+    pub samples: Vec<QuerySample>,
+    /// 统计方式。取值范围:maximum,minimum,sum,average,sampleCount。
+    pub statistics: Vec<String>,
+    /// timeRange用于指标查询时间范围,主要用于解决客户端时间和服务端时间不一致情况下,查询最近N分钟的数据。另可用于精确查询某一段时间的数据。
+    ///
+    ///
+    /// 如:
+    ///
+    ///
+    /// - -1.-1.60(表示最近60分钟),不管当前客户端是什么时间,都以服务端时间为准查询最近60分钟。
+    ///
+    ///
+    /// - 1650852000000.1650852300000.5(表示GMT+8 2022-04-25 10:00:00至2022-04-25
+    /// 10:05:00指定的5分钟)
+    ///
+    ///
+    /// 格式:
+    ///
+    ///
+    /// startTimeInMillis.endTimeInMillis.durationInMinutes
+    ///
+    ///
+    /// 参数解释:
+    ///
+    ///
+    /// - startTimeInMillis: 查询的开始时间,格式为UTC毫秒,如果指定为-1,服务端将按(endTimeInMillis -
+    /// durationInMinutes * 60 *
+    /// 1000)计算开始时间。如-1.1650852300000.5,则相当于1650852000000.1650852300000.5
+    ///
+    ///
+    /// - endTimeInMillis: 查询的结束时间,格式为UTC毫秒,如果指定为-1,服务端将按(startTimeInMillis +
+    /// durationInMinutes * 60 *
+    /// 1000)计算结束时间,如果计算出的结束时间大于当前系统时间,则使用当前系统时间。如1650852000000.-1.5,则相当于1650852000000.1650852300000.5
+    ///
+    ///
+    /// - durationInMinutes:查询时间的跨度分钟数。 取值范围大于0并且大于等于(endTimeInMillis -
+    /// startTimeInMillis) / (60 * 1000) -
+    /// 1。当开始时间与结束时间都设置为-1时,系统会将结束时间设置为当前时间UTC毫秒值,并按(endTimeInMillis -
+    /// durationInMinutes * 60 * 1000)计算开始时间。如:-1.-1.60(表示最近60分钟)
+    ///
+    ///
+    /// 约束:
+    ///
+    ///
+    /// 单次请求中,查询时长与周期需要满足以下条件: durationInMinutes * 60 / period <= 1440
+    pub time_range: String,
+}
+
+impl Model for QuerySampleParam {
+    const NAME: &'static str = "QuerySampleParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("period", &self.period);
+        object.field("samples", &self.samples);
+        object.field("statistics", &self.statistics);
+        object.field("time_range", &self.time_range);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let period = object.required("period")?;
+        let samples = object.required("samples")?;
+        let statistics = object.required("statistics")?;
+        let time_range = object.required("time_range")?;
+        Ok(Self {
+            period,
+            samples,
+            statistics,
+            time_range,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QuerySampleParam);
+
+impl QuerySampleParam {
+    /// A value of its fields.
+    pub fn new(
+        period: impl Into<i32>,
+        samples: impl Into<Vec<QuerySample>>,
+        statistics: impl Into<Vec<String>>,
+        time_range: impl Into<String>,
+    ) -> Self {
+        Self {
+            period: period.into(),
+            samples: samples.into(),
+            statistics: statistics.into(),
+            time_range: time_range.into(),
+        }
+    }
+}
+
+/// 参数项。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct QuerySeriesOptionParam {
+    /// 时间序列维度列表。可通过/v2/{project_id}/series接口中namespace+metric_name,查询当前监控的时间序列名称的时间序列维度列表。
+    pub dimensions: Option<Vec<DimensionSeries>>,
+    /// 时间序列名称,名称长度取值范围为1~255个字符。取值范围:AOM提供的基础时间序列名称,cpuUsage、cpuCoreUsed等:cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义时间序列名称。
+    pub metric_name: Option<String>,
+    /// 时间序列命名空间。取值范围:PAAS.CONTAINER、PAAS.NODE、PAAS.SLA、PAAS.AGGR、CUSTOMMETRICS等。PAAS.CONTAINER:应用时间序列命名空间;PAAS.NODE:节点时间序列命名空间;PAAS.SLA:SLA时间序列命名空间;PAAS.AGGR:集群时间序列命名空间;CUSTOMMETRICS:自定义时间序列命名空间。
+    pub namespace: String,
+}
+
+impl Model for QuerySeriesOptionParam {
+    const NAME: &'static str = "QuerySeriesOptionParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metric_name", &self.metric_name);
+        object.field("namespace", &self.namespace);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.required("namespace")?;
+        Ok(Self {
+            dimensions,
+            metric_name,
+            namespace,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(QuerySeriesOptionParam);
+
+impl QuerySeriesOptionParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(namespace: impl Into<String>) -> Self {
+        Self {
+            dimensions: None,
+            metric_name: None,
+            namespace: namespace.into(),
+        }
+    }
+
+    /// 时间序列维度列表。可通过/v2/{project_id}/series接口中namespace+metric_name,查询当前监控的时间序列名称的时间序列维度列表。
+    pub fn dimensions(mut self, value: impl Into<Vec<DimensionSeries>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// 时间序列名称,名称长度取值范围为1~255个字符。取值范围:AOM提供的基础时间序列名称,cpuUsage、cpuCoreUsed等:cpuUsage:cpu使用率;cpuCoreUsed:cpu内核占用;用户上报的自定义时间序列名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RateControl {
+    /// 是否分批发布,默认值是false。
+    pub have_rate_control: Option<bool>,
+    /// 每批支持的最大实例数。
+    ///
+    /// Range: 0 to 100.
+    pub max: Option<i32>,
+    /// 每批间隔。
+    ///
+    /// Range: 1 to 60.
+    pub time_delay: Option<i32>,
+}
+
+impl Model for RateControl {
+    const NAME: &'static str = "RateControl";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("have_rate_control", &self.have_rate_control);
+        object.optional("max", &self.max);
+        object.optional("time_delay", &self.time_delay);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let have_rate_control = object.optional("have_rate_control")?;
+        let max = object.optional("max")?;
+        let time_delay = object.optional("time_delay")?;
+        Ok(Self {
+            have_rate_control,
+            max,
+            time_delay,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RateControl);
+
+impl RateControl {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            have_rate_control: None,
+            max: None,
+            time_delay: None,
+        }
+    }
+
+    /// 是否分批发布,默认值是false。
+    pub fn have_rate_control(mut self, value: impl Into<bool>) -> Self {
+        self.have_rate_control = Some(value.into());
+        self
+    }
+
+    /// 每批支持的最大实例数。
+    ///
+    /// Range: 0 to 100.
+    pub fn max(mut self, value: impl Into<i32>) -> Self {
+        self.max = Some(value.into());
+        self
+    }
+
+    /// 每批间隔。
+    ///
+    /// Range: 1 to 60.
+    pub fn time_delay(mut self, value: impl Into<i32>) -> Self {
+        self.time_delay = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RecordingRuleRequest {
+    /// 预聚合规则。
+    /// 待创建的预聚合规则详细信息。支持如下子参数:
+    /// - groups:规则组。一份RecordingRule.yaml可以配置多组规则组。
+    /// - name:规则组名称。规则组名称必须唯一。
+    /// - interval:规则组的执行周期。默认60s。(可选)
+    /// - rules:规则。一个规则组可以包含多条规则。
+    /// - record:规则的名称。聚合规则的名称必须符合  [Prometheus指标名称规范](https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels)。
+    /// - expr:计算表达式。Prometheus监控将通过该表达式计算得出预聚合指标。计算表达式必须符合[PromQL](https://prometheus.io/docs/prometheus/latest/querying/basics/)。
+    /// - labels:指标的标签。标签必须符合[Prometheus指标标签规范](https://prometheus.io/docs/concepts/data_model/#metric-names-and-labels)。(可选)
+    pub recording_rule: String,
+}
+
+impl Model for RecordingRuleRequest {
+    const NAME: &'static str = "RecordingRuleRequest";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("recording_rule", &self.recording_rule);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let recording_rule = object.required("recording_rule")?;
+        Ok(Self { recording_rule })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RecordingRuleRequest);
+
+impl RecordingRuleRequest {
+    /// A value of its fields.
+    pub fn new(recording_rule: impl Into<String>) -> Self {
+        Self {
+            recording_rule: recording_rule.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RecoveryCondition {
+    /// 告警恢复周期的个数。取值范围为1~3 (如果recovery_timeframe 参数不为空,该参数必填)
+    pub recovery_timeframe: Option<i32>,
+}
+
+impl Model for RecoveryCondition {
+    const NAME: &'static str = "RecoveryCondition";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("recovery_timeframe", &self.recovery_timeframe);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let recovery_timeframe = object.optional("recovery_timeframe")?;
+        Ok(Self { recovery_timeframe })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RecoveryCondition);
+
+impl RecoveryCondition {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { recovery_timeframe: None }
+    }
+
+    /// 告警恢复周期的个数。取值范围为1~3 (如果recovery_timeframe 参数不为空,该参数必填)
+    pub fn recovery_timeframe(mut self, value: impl Into<i32>) -> Self {
+        self.recovery_timeframe = Some(value.into());
+        self
+    }
+}
+
+/// 脚本版本或文件包版本引用的作业详情。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ReferenceInfo {
+    /// 作业ID。
+    ///
+    /// Length: 1 to 64.
+    pub job_id: Option<String>,
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub job_name: Option<String>,
+}
+
+impl Model for ReferenceInfo {
+    const NAME: &'static str = "ReferenceInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("job_id", &self.job_id);
+        object.optional("job_name", &self.job_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let job_id = object.optional("job_id")?;
+        let job_name = object.optional("job_name")?;
+        Ok(Self { job_id, job_name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ReferenceInfo);
+
+impl ReferenceInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            job_id: None,
+            job_name: None,
+        }
+    }
+
+    /// 作业ID。
+    ///
+    /// Length: 1 to 64.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn job_name(mut self, value: impl Into<String>) -> Self {
+        self.job_name = Some(value.into());
+        self
+    }
+}
+
+/// 查询条件。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RelationModel {
+    /// 指定查询字段的key,对应metadata里面的key 。当metadata_relation参数不为空时 key参数必填。
+    pub key: String,
+    /// 该条件与其他条件的组合方式。
+    /// - AND:必须满足所有条件。
+    /// -  OR:可以满足其中一个条件。
+    /// -  NOT:必须不满足所有条件。
+    pub relation: Option<RelationModelRelation>,
+    /// 查询条件中指定key的值。
+    pub value: Option<Vec<String>>,
+}
+
+impl Model for RelationModel {
+    const NAME: &'static str = "RelationModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("key", &self.key);
+        object.optional("relation", &self.relation);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let key = object.required("key")?;
+        let relation = object.optional("relation")?;
+        let value = object.optional("value")?;
+        Ok(Self { key, relation, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RelationModel);
+
+impl RelationModel {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            relation: None,
+            value: None,
+        }
+    }
+
+    /// 该条件与其他条件的组合方式。
+    /// - AND:必须满足所有条件。
+    /// -  OR:可以满足其中一个条件。
+    /// -  NOT:必须不满足所有条件。
+    pub fn relation(mut self, value: impl Into<RelationModelRelation>) -> Self {
+        self.relation = Some(value.into());
+        self
+    }
+
+    /// 查询条件中指定key的值。
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 该条件与其他条件的组合方式。
+/// - AND:必须满足所有条件。
+/// -  OR:可以满足其中一个条件。
+/// -  NOT:必须不满足所有条件。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RelationModelRelation {
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// `NOT`
+    Not,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for RelationModelRelation {
+    const VALUES: &'static [&'static str] = &["AND", "OR", "NOT"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::And => "AND",
+            Self::Or => "OR",
+            Self::Not => "NOT",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "AND" => Self::And,
+            "OR" => Self::Or,
+            "NOT" => Self::Not,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(RelationModelRelation);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Response {
+    /// 执行状态:
+    /// - true:成功下发任务。
+    /// - false:失败下发任务。
+    pub state: Option<bool>,
+}
+
+impl Model for Response {
+    const NAME: &'static str = "Response";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("state", &self.state);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let state = object.optional("state")?;
+        Ok(Self { state })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Response);
+
+impl Response {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { state: None }
+    }
+
+    /// 执行状态:
+    /// - true:成功下发任务。
+    /// - false:失败下发任务。
+    pub fn state(mut self, value: impl Into<bool>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResponseInfo {
+    /// 响应码,SVCSTG_AMS_2000000代表正常返回。
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    pub error_message: Option<String>,
+    /// 查询结果元数据信息,包括返回总数及结果。
+    pub result: Option<String>,
+}
+
+impl Model for ResponseInfo {
+    const NAME: &'static str = "ResponseInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+        object.optional("result", &self.result);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        let result = object.optional("result")?;
+        Ok(Self {
+            error_code,
+            error_message,
+            result,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResponseInfo);
+
+impl ResponseInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+            result: None,
+        }
+    }
+
+    /// 响应码,SVCSTG_AMS_2000000代表正常返回。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 查询结果元数据信息,包括返回总数及结果。
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultDetail {
+    /// 响应数据。
+    pub data: Option<serde_json::Value>,
+    /// 响应状态。
+    pub status: Option<String>,
+}
+
+impl Model for ResultDetail {
+    const NAME: &'static str = "ResultDetail";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("data", &self.data);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data = object.optional("data")?;
+        let status = object.optional("status")?;
+        Ok(Self { data, status })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultDetail);
+
+impl ResultDetail {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { data: None, status: None }
+    }
+
+    /// 响应数据。
+    pub fn data(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
+
+    /// 响应状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+/// 调用失败时的返回值。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultInfo {
+    /// 响应码。
+    ///
+    /// Length: 1 to 64.
+    pub error_code: Option<String>,
+    /// 调用失败响应信息描述。
+    ///
+    /// Length: 1 to 1024.
+    pub error_msg: Option<String>,
+    /// http返回码
+    ///
+    /// Range: 0 to 999.
+    pub http_code: Option<i32>,
+}
+
+impl Model for ResultInfo {
+    const NAME: &'static str = "ResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("http_code", &self.http_code);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let http_code = object.optional("http_code")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            http_code,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultInfo);
+
+impl ResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            http_code: None,
+        }
+    }
+
+    /// 响应码。
+    ///
+    /// Length: 1 to 64.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 调用失败响应信息描述。
+    ///
+    /// Length: 1 to 1024.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// http返回码
+    ///
+    /// Range: 0 to 999.
+    pub fn http_code(mut self, value: impl Into<i32>) -> Self {
+        self.http_code = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultInfo1 {
+    /// 响应码。
+    ///
+    /// Length: 13 to 13.
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    ///
+    /// Length: 1 to 100.
+    pub error_msg: Option<String>,
+    /// 响应id。
+    ///
+    /// Length: 12 to 12.
+    pub trace_id: Option<String>,
+}
+
+impl Model for ResultInfo1 {
+    const NAME: &'static str = "ResultInfo1";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            trace_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultInfo1);
+
+impl ResultInfo1 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            trace_id: None,
+        }
+    }
+
+    /// 响应码。
+    ///
+    /// Length: 13 to 13.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    ///
+    /// Length: 1 to 100.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 响应id。
+    ///
+    /// Length: 12 to 12.
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+}
+
+/// 调用失败时的返回值。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultInfo2 {
+    /// 响应码。
+    pub error_code: Option<String>,
+    /// 调用失败响应信息描述。
+    pub error_msg: Option<String>,
+    /// 调用失败类型。
+    pub error_type: Option<String>,
+    /// 请求id
+    pub trace_id: Option<String>,
+}
+
+impl Model for ResultInfo2 {
+    const NAME: &'static str = "ResultInfo2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("error_type", &self.error_type);
+        object.optional("trace_id", &self.trace_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let error_type = object.optional("error_type")?;
+        let trace_id = object.optional("trace_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            error_type,
+            trace_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultInfo2);
+
+impl ResultInfo2 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            error_type: None,
+            trace_id: None,
+        }
+    }
+
+    /// 响应码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 调用失败响应信息描述。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 调用失败类型。
+    pub fn error_type(mut self, value: impl Into<String>) -> Self {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// 请求id
+    pub fn trace_id(mut self, value: impl Into<String>) -> Self {
+        self.trace_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultInfo3 {
+    /// 响应码。
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    pub error_message: Option<String>,
+    /// 服务发现规则id列表,多AZ配置同步时使用。
+    pub id: Option<Vec<String>>,
+    /// 响应状态码(不再使用)。
+    pub response_status: Option<i32>,
+}
+
+impl Model for ResultInfo3 {
+    const NAME: &'static str = "ResultInfo3";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+        object.optional("id", &self.id);
+        object.optional("responseStatus", &self.response_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        let id = object.optional("id")?;
+        let response_status = object.optional("responseStatus")?;
+        Ok(Self {
+            error_code,
+            error_message,
+            id,
+            response_status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultInfo3);
+
+impl ResultInfo3 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+            id: None,
+            response_status: None,
+        }
+    }
+
+    /// 响应码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 服务发现规则id列表,多AZ配置同步时使用。
+    pub fn id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 响应状态码(不再使用)。
+    pub fn response_status(mut self, value: impl Into<i32>) -> Self {
+        self.response_status = Some(value.into());
+        self
+    }
+}
+
+/// 任务下发完成后接口的返回体
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultInfoExecuteResponse {
+    /// 工作流执行id。
+    ///
+    /// Length: 1 to 64.
+    pub execution_id: Option<String>,
+}
+
+impl Model for ResultInfoExecuteResponse {
+    const NAME: &'static str = "ResultInfoExecuteResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("execution_id", &self.execution_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let execution_id = object.optional("execution_id")?;
+        Ok(Self { execution_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultInfoExecuteResponse);
+
+impl ResultInfoExecuteResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { execution_id: None }
+    }
+
+    /// 工作流执行id。
+    ///
+    /// Length: 1 to 64.
+    pub fn execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = Some(value.into());
+        self
+    }
+}
+
+/// 查询服务发现规则返回码200的返回信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultInfoQuery {
+    /// 查询结果规则信息。
+    pub app_rules: Option<Vec<AppRules>>,
+    /// 响应码,AOM_INVENTORY_2000000代表正常返回。
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    pub error_message: Option<String>,
+    /// 服务发现规则id列表,多AZ配置同步时使用。
+    pub id: Option<Vec<String>>,
+}
+
+impl Model for ResultInfoQuery {
+    const NAME: &'static str = "ResultInfoQuery";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("appRules", &self.app_rules);
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let app_rules = object.optional("appRules")?;
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        let id = object.optional("id")?;
+        Ok(Self {
+            app_rules,
+            error_code,
+            error_message,
+            id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ResultInfoQuery);
+
+impl ResultInfoQuery {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            app_rules: None,
+            error_code: None,
+            error_message: None,
+            id: None,
+        }
+    }
+
+    /// 查询结果规则信息。
+    pub fn app_rules(mut self, value: impl Into<Vec<AppRules>>) -> Self {
+        self.app_rules = Some(value.into());
+        self
+    }
+
+    /// 响应码,AOM_INVENTORY_2000000代表正常返回。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 服务发现规则id列表,多AZ配置同步时使用。
+    pub fn id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+/// 查询结果详细。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SampleDataValue {
+    /// 时序数据。
+    pub data_points: Option<Vec<MetricDataPoints>>,
+    /// 时间序列对象列表。
+    pub sample: Option<QuerySample>,
+}
+
+impl Model for SampleDataValue {
+    const NAME: &'static str = "SampleDataValue";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("data_points", &self.data_points);
+        object.optional("sample", &self.sample);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let data_points = object.optional("data_points")?;
+        let sample = object.optional("sample")?;
+        Ok(Self { data_points, sample })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SampleDataValue);
+
+impl SampleDataValue {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            data_points: None,
+            sample: None,
+        }
+    }
+
+    /// 时序数据。
+    pub fn data_points(mut self, value: impl Into<Vec<MetricDataPoints>>) -> Self {
+        self.data_points = Some(value.into());
+        self
+    }
+
+    /// 时间序列对象列表。
+    pub fn sample(mut self, value: impl Into<QuerySample>) -> Self {
+        self.sample = Some(value.into());
+        self
+    }
+}
+
+/// 脚本的基本信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Script {
+    /// 审批信息
+    pub approve_info: Option<ApproveInfo>,
+    /// 创建人,比如为:张三
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 脚本描述,脚本描述,对脚本进行描述,最大长度为1000
+    ///
+    /// Length: 0 to 1000.
+    pub description: Option<String>,
+    /// 企业项目id
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 脚本id,根据UUID.randomUUID生成。
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 脚本名称,支持数字,下划线,大小写字母 ,中文
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 脚本中是否有已上线的版本,true表示有已上线的版本,false表示没有已上线的版本
+    pub online_exist_status: Option<bool>,
+    /// 已上线版本id
+    ///
+    /// Length: 1 to 64.
+    pub online_id: Option<String>,
+    /// 租户从IAM申请到的projectid,一般为32位字符串
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 执行策略
+    pub rate_control: Option<RateControl>,
+    /// 脚本语言,目前支持四种,分别是:SHELL BAT PYTHON POWER_SHELL
+    ///
+    /// Length: 1 to 16.
+    pub script_language: Option<String>,
+    /// 修改人
+    ///
+    /// Length: 1 to 64.
+    pub update_by: Option<String>,
+    /// 实体的最后更新时间戳。 注意:执行创建/修改/删除操作时,update_time将更新。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+}
+
+impl Model for Script {
+    const NAME: &'static str = "Script";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("approve_info", &self.approve_info);
+        object.optional("create_by", &self.create_by);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("online_exist_status", &self.online_exist_status);
+        object.optional("online_id", &self.online_id);
+        object.optional("project_id", &self.project_id);
+        object.optional("rate_control", &self.rate_control);
+        object.optional("script_language", &self.script_language);
+        object.optional("update_by", &self.update_by);
+        object.optional("update_time", &self.update_time);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let approve_info = object.optional("approve_info")?;
+        let create_by = object.optional("create_by")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let online_exist_status = object.optional("online_exist_status")?;
+        let online_id = object.optional("online_id")?;
+        let project_id = object.optional("project_id")?;
+        let rate_control = object.optional("rate_control")?;
+        let script_language = object.optional("script_language")?;
+        let update_by = object.optional("update_by")?;
+        let update_time = object.optional("update_time")?;
+        Ok(Self {
+            approve_info,
+            create_by,
+            create_time,
+            description,
+            enterprise_project_id,
+            id,
+            name,
+            online_exist_status,
+            online_id,
+            project_id,
+            rate_control,
+            script_language,
+            update_by,
+            update_time,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Script);
+
+impl Script {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            approve_info: None,
+            create_by: None,
+            create_time: None,
+            description: None,
+            enterprise_project_id: None,
+            id: None,
+            name: None,
+            online_exist_status: None,
+            online_id: None,
+            project_id: None,
+            rate_control: None,
+            script_language: None,
+            update_by: None,
+            update_time: None,
+        }
+    }
+
+    /// 审批信息
+    pub fn approve_info(mut self, value: impl Into<ApproveInfo>) -> Self {
+        self.approve_info = Some(value.into());
+        self
+    }
+
+    /// 创建人,比如为:张三
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 脚本描述,脚本描述,对脚本进行描述,最大长度为1000
+    ///
+    /// Length: 0 to 1000.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 企业项目id
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 脚本id,根据UUID.randomUUID生成。
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 脚本名称,支持数字,下划线,大小写字母 ,中文
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 脚本中是否有已上线的版本,true表示有已上线的版本,false表示没有已上线的版本
+    pub fn online_exist_status(mut self, value: impl Into<bool>) -> Self {
+        self.online_exist_status = Some(value.into());
+        self
+    }
+
+    /// 已上线版本id
+    ///
+    /// Length: 1 to 64.
+    pub fn online_id(mut self, value: impl Into<String>) -> Self {
+        self.online_id = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 执行策略
+    pub fn rate_control(mut self, value: impl Into<RateControl>) -> Self {
+        self.rate_control = Some(value.into());
+        self
+    }
+
+    /// 脚本语言,目前支持四种,分别是:SHELL BAT PYTHON POWER_SHELL
+    ///
+    /// Length: 1 to 16.
+    pub fn script_language(mut self, value: impl Into<String>) -> Self {
+        self.script_language = Some(value.into());
+        self
+    }
+
+    /// 修改人
+    ///
+    /// Length: 1 to 64.
+    pub fn update_by(mut self, value: impl Into<String>) -> Self {
+        self.update_by = Some(value.into());
+        self
+    }
+
+    /// 实体的最后更新时间戳。 注意:执行创建/修改/删除操作时,update_time将更新。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+}
+
+/// 脚本版本的详细信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScriptVersion {
+    /// 脚本内容,脚本内容不能为空
+    ///
+    /// Length: 1 to 30000.
+    pub content: Option<String>,
+    /// 创建人,比如为:张三
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 企业项目id
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 脚本引用的作业详情
+    ///
+    /// Items: 0 to 9999999.
+    pub job_reference_name: Option<Vec<ReferenceInfo>>,
+    /// 脚本版本的引用次数,脚本版本被作业引用的次数。默认是0次,引用次数为非负整数,不能出现负数
+    ///
+    /// Range: 0 to 9999999.
+    pub job_reference_number: Option<i32>,
+    /// 脚本名称,支持数字,下划线,大小写字母 ,中文
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 租户从IAM申请到的projectid,一般为32位字符串
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 脚本id,根据UUID.randomUUID生成。
+    ///
+    /// Length: 1 to 64.
+    pub script_id: Option<String>,
+    /// 脚本语言,目前支持四种,分别是:SHELL BAT PYTHON POWER_SHELL
+    ///
+    /// Length: 1 to 32.
+    pub script_language: Option<String>,
+    /// 状态说明  0代表 未上线,1代表已上线  2代表已下线   3代表已禁用
+    ///
+    /// Range: 0 to 4.
+    pub status_desc: Option<i32>,
+    /// 修改人
+    ///
+    /// Length: 1 to 64.
+    pub update_by: Option<String>,
+    /// 实体的最后更新时间戳。 注意:执行创建/修改/删除操作时,update_time将更新。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// 版本id,根据UUID.randomUUID生成。
+    ///
+    /// Length: 1 to 64.
+    pub version_id: Option<String>,
+    /// 脚本版本号,支持数字,下划线,大小写字母和小数点
+    ///
+    /// Length: 1 to 64.
+    pub version_number: Option<String>,
+}
+
+impl Model for ScriptVersion {
+    const NAME: &'static str = "ScriptVersion";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("content", &self.content);
+        object.optional("create_by", &self.create_by);
+        object.optional("create_time", &self.create_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("job_reference_name", &self.job_reference_name);
+        object.optional("job_reference_number", &self.job_reference_number);
+        object.optional("name", &self.name);
+        object.optional("project_id", &self.project_id);
+        object.optional("script_id", &self.script_id);
+        object.optional("script_language", &self.script_language);
+        object.optional("status_desc", &self.status_desc);
+        object.optional("update_by", &self.update_by);
+        object.optional("update_time", &self.update_time);
+        object.optional("version_id", &self.version_id);
+        object.optional("version_number", &self.version_number);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let content = object.optional("content")?;
+        let create_by = object.optional("create_by")?;
+        let create_time = object.optional("create_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let job_reference_name = object.optional("job_reference_name")?;
+        let job_reference_number = object.optional("job_reference_number")?;
+        let name = object.optional("name")?;
+        let project_id = object.optional("project_id")?;
+        let script_id = object.optional("script_id")?;
+        let script_language = object.optional("script_language")?;
+        let status_desc = object.optional("status_desc")?;
+        let update_by = object.optional("update_by")?;
+        let update_time = object.optional("update_time")?;
+        let version_id = object.optional("version_id")?;
+        let version_number = object.optional("version_number")?;
+        Ok(Self {
+            content,
+            create_by,
+            create_time,
+            enterprise_project_id,
+            job_reference_name,
+            job_reference_number,
+            name,
+            project_id,
+            script_id,
+            script_language,
+            status_desc,
+            update_by,
+            update_time,
+            version_id,
+            version_number,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScriptVersion);
+
+impl ScriptVersion {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            content: None,
+            create_by: None,
+            create_time: None,
+            enterprise_project_id: None,
+            job_reference_name: None,
+            job_reference_number: None,
+            name: None,
+            project_id: None,
+            script_id: None,
+            script_language: None,
+            status_desc: None,
+            update_by: None,
+            update_time: None,
+            version_id: None,
+            version_number: None,
+        }
+    }
+
+    /// 脚本内容,脚本内容不能为空
+    ///
+    /// Length: 1 to 30000.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+
+    /// 创建人,比如为:张三
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 创建时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 企业项目id
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 脚本引用的作业详情
+    ///
+    /// Items: 0 to 9999999.
+    pub fn job_reference_name(mut self, value: impl Into<Vec<ReferenceInfo>>) -> Self {
+        self.job_reference_name = Some(value.into());
+        self
+    }
+
+    /// 脚本版本的引用次数,脚本版本被作业引用的次数。默认是0次,引用次数为非负整数,不能出现负数
+    ///
+    /// Range: 0 to 9999999.
+    pub fn job_reference_number(mut self, value: impl Into<i32>) -> Self {
+        self.job_reference_number = Some(value.into());
+        self
+    }
+
+    /// 脚本名称,支持数字,下划线,大小写字母 ,中文
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 脚本id,根据UUID.randomUUID生成。
+    ///
+    /// Length: 1 to 64.
+    pub fn script_id(mut self, value: impl Into<String>) -> Self {
+        self.script_id = Some(value.into());
+        self
+    }
+
+    /// 脚本语言,目前支持四种,分别是:SHELL BAT PYTHON POWER_SHELL
+    ///
+    /// Length: 1 to 32.
+    pub fn script_language(mut self, value: impl Into<String>) -> Self {
+        self.script_language = Some(value.into());
+        self
+    }
+
+    /// 状态说明  0代表 未上线,1代表已上线  2代表已下线   3代表已禁用
+    ///
+    /// Range: 0 to 4.
+    pub fn status_desc(mut self, value: impl Into<i32>) -> Self {
+        self.status_desc = Some(value.into());
+        self
+    }
+
+    /// 修改人
+    ///
+    /// Length: 1 to 64.
+    pub fn update_by(mut self, value: impl Into<String>) -> Self {
+        self.update_by = Some(value.into());
+        self
+    }
+
+    /// 实体的最后更新时间戳。 注意:执行创建/修改/删除操作时,update_time将更新。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// 版本id,根据UUID.randomUUID生成。
+    ///
+    /// Length: 1 to 64.
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+
+    /// 脚本版本号,支持数字,下划线,大小写字母和小数点
+    ///
+    /// Length: 1 to 64.
+    pub fn version_number(mut self, value: impl Into<String>) -> Self {
+        self.version_number = Some(value.into());
+        self
+    }
+}
+
+/// 分页查询作业列表请求参数
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SearchJobsRequestBody {
+    /// 企业项目id
+    ///
+    /// Length: 0 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// name为作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 需要排序的字段(默认为更新时间),支持字段有name,create_time,update_time。
+    ///
+    /// Length: 1 to 32.
+    pub order_by_column: String,
+    /// 当前页,查询的当前页,page_num为正整数,不能是0和负数,当输入参数为负数,0和大于1000,自动修正参数为1,默认值是1(用户不传,值是1)。
+    ///
+    /// Range: 1 to 1000.
+    pub page_num: Option<i32>,
+    /// 每页显示的条数,每页查询的总条数,page_size为正整数,不能是0和负数,当输入参数为负数,0和大于101,自动修正参数为10,默认值是10(用户不传时,值是10)。
+    ///
+    /// Range: 1 to 100.
+    pub page_size: Option<i32>,
+    /// 排序规则(默认降序) 传入升序或降序,升序:ASC,降序:DESC。
+    ///
+    /// Length: 1 to 32.
+    pub sort_order: String,
+}
+
+impl Model for SearchJobsRequestBody {
+    const NAME: &'static str = "SearchJobsRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("name", &self.name);
+        object.field("order_by_column", &self.order_by_column);
+        object.optional("page_num", &self.page_num);
+        object.optional("page_size", &self.page_size);
+        object.field("sort_order", &self.sort_order);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let name = object.optional("name")?;
+        let order_by_column = object.required("order_by_column")?;
+        let page_num = object.optional("page_num")?;
+        let page_size = object.optional("page_size")?;
+        let sort_order = object.required("sort_order")?;
+        Ok(Self {
+            enterprise_project_id,
+            name,
+            order_by_column,
+            page_num,
+            page_size,
+            sort_order,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchJobsRequestBody);
+
+impl SearchJobsRequestBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        order_by_column: impl Into<String>,
+        sort_order: impl Into<String>,
+    ) -> Self {
+        Self {
+            enterprise_project_id: None,
+            name: None,
+            order_by_column: order_by_column.into(),
+            page_num: None,
+            page_size: None,
+            sort_order: sort_order.into(),
+        }
+    }
+
+    /// 企业项目id
+    ///
+    /// Length: 0 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// name为作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 当前页,查询的当前页,page_num为正整数,不能是0和负数,当输入参数为负数,0和大于1000,自动修正参数为1,默认值是1(用户不传,值是1)。
+    ///
+    /// Range: 1 to 1000.
+    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
+        self.page_num = Some(value.into());
+        self
+    }
+
+    /// 每页显示的条数,每页查询的总条数,page_size为正整数,不能是0和负数,当输入参数为负数,0和大于101,自动修正参数为10,默认值是10(用户不传时,值是10)。
+    ///
+    /// Range: 1 to 100.
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+}
+
+/// 日志过滤条件集合,不同日志来源所需字段不同。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SearchKey {
+    /// 应用名称。
+    pub app_name: Option<String>,
+    /// CCE集群ID。
+    pub cluster_id: String,
+    /// 日志所在虚拟机IP。
+    pub host_ip: Option<String>,
+    /// CCE容器集群的命名空间。
+    pub name_space: Option<String>,
+    /// 日志文件名称。
+    pub path_file: Option<String>,
+    /// 容器实例名称。
+    pub pod_name: Option<String>,
+}
+
+impl Model for SearchKey {
+    const NAME: &'static str = "SearchKey";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("appName", &self.app_name);
+        object.field("clusterId", &self.cluster_id);
+        object.optional("hostIP", &self.host_ip);
+        object.optional("nameSpace", &self.name_space);
+        object.optional("pathFile", &self.path_file);
+        object.optional("podName", &self.pod_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let app_name = object.optional("appName")?;
+        let cluster_id = object.required("clusterId")?;
+        let host_ip = object.optional("hostIP")?;
+        let name_space = object.optional("nameSpace")?;
+        let path_file = object.optional("pathFile")?;
+        let pod_name = object.optional("podName")?;
+        Ok(Self {
+            app_name,
+            cluster_id,
+            host_ip,
+            name_space,
+            path_file,
+            pod_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchKey);
+
+impl SearchKey {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(cluster_id: impl Into<String>) -> Self {
+        Self {
+            app_name: None,
+            cluster_id: cluster_id.into(),
+            host_ip: None,
+            name_space: None,
+            path_file: None,
+            pod_name: None,
+        }
+    }
+
+    /// 应用名称。
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+
+    /// 日志所在虚拟机IP。
+    pub fn host_ip(mut self, value: impl Into<String>) -> Self {
+        self.host_ip = Some(value.into());
+        self
+    }
+
+    /// CCE容器集群的命名空间。
+    pub fn name_space(mut self, value: impl Into<String>) -> Self {
+        self.name_space = Some(value.into());
+        self
+    }
+
+    /// 日志文件名称。
+    pub fn path_file(mut self, value: impl Into<String>) -> Self {
+        self.path_file = Some(value.into());
+        self
+    }
+
+    /// 容器实例名称。
+    pub fn pod_name(mut self, value: impl Into<String>) -> Self {
+        self.pod_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SearchScriptsRequestBody {
+    /// 创建人,默认按照创建人搜索脚本。
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 企业项目id,根据企业项目id搜索。
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 查询规则,如果是类型为default,则为模糊查询和脚本管理主页展示,no_default为版本管理。
+    ///
+    /// Length: 0 to 16.
+    pub is_default: Option<String>,
+    /// 查询接收的参数,版本管理时,name为脚本名称(版本管理查询时name不能为空),脚本管理页面查询时,name为接收模糊查询的参数,name是null,表示查询所有默认脚本。
+    ///
+    /// Length: 0 to 128.
+    pub name: Option<String>,
+    /// 需要排序的字段(默认为更新时间),支持字段有name,create_time和update_time。
+    ///
+    /// Length: 1 to 16.
+    pub order_by_column: String,
+    /// page_num为正整数。
+    ///
+    /// Range: 1 to 100.
+    pub page_num: Option<i32>,
+    /// 每页显示的条数,默认值是10。
+    ///
+    /// Range: 1 to 1000.
+    pub page_size: Option<i32>,
+    /// 项目id。
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 版本管理时需要查询的脚本id。
+    ///
+    /// Length: 1 to 64.
+    pub script_id: String,
+    /// 排序规则(默认降序) 传入升序或降序,升序:ASC,降序:DESC。
+    ///
+    /// Length: 1 to 16.
+    pub sort_order: String,
+}
+
+impl Model for SearchScriptsRequestBody {
+    const NAME: &'static str = "SearchScriptsRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_by", &self.create_by);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("is_default", &self.is_default);
+        object.optional("name", &self.name);
+        object.field("order_by_column", &self.order_by_column);
+        object.optional("page_num", &self.page_num);
+        object.optional("page_size", &self.page_size);
+        object.optional("project_id", &self.project_id);
+        object.field("script_id", &self.script_id);
+        object.field("sort_order", &self.sort_order);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_by = object.optional("create_by")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let is_default = object.optional("is_default")?;
+        let name = object.optional("name")?;
+        let order_by_column = object.required("order_by_column")?;
+        let page_num = object.optional("page_num")?;
+        let page_size = object.optional("page_size")?;
+        let project_id = object.optional("project_id")?;
+        let script_id = object.required("script_id")?;
+        let sort_order = object.required("sort_order")?;
+        Ok(Self {
+            create_by,
+            enterprise_project_id,
+            is_default,
+            name,
+            order_by_column,
+            page_num,
+            page_size,
+            project_id,
+            script_id,
+            sort_order,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SearchScriptsRequestBody);
+
+impl SearchScriptsRequestBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        order_by_column: impl Into<String>,
+        script_id: impl Into<String>,
+        sort_order: impl Into<String>,
+    ) -> Self {
+        Self {
+            create_by: None,
+            enterprise_project_id: None,
+            is_default: None,
+            name: None,
+            order_by_column: order_by_column.into(),
+            page_num: None,
+            page_size: None,
+            project_id: None,
+            script_id: script_id.into(),
+            sort_order: sort_order.into(),
+        }
+    }
+
+    /// 创建人,默认按照创建人搜索脚本。
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 企业项目id,根据企业项目id搜索。
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 查询规则,如果是类型为default,则为模糊查询和脚本管理主页展示,no_default为版本管理。
+    ///
+    /// Length: 0 to 16.
+    pub fn is_default(mut self, value: impl Into<String>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+
+    /// 查询接收的参数,版本管理时,name为脚本名称(版本管理查询时name不能为空),脚本管理页面查询时,name为接收模糊查询的参数,name是null,表示查询所有默认脚本。
+    ///
+    /// Length: 0 to 128.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// page_num为正整数。
+    ///
+    /// Range: 1 to 100.
+    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
+        self.page_num = Some(value.into());
+        self
+    }
+
+    /// 每页显示的条数,默认值是10。
+    ///
+    /// Range: 1 to 1000.
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// 项目id。
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+}
+
+/// 时间序列查询参数详情。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SeriesApiQueryItemParam {
+    /// 通过该数组传递的参数信息进行时间序列查询。
+    pub series: Vec<QuerySeriesOptionParam>,
+}
+
+impl Model for SeriesApiQueryItemParam {
+    const NAME: &'static str = "SeriesApiQueryItemParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("series", &self.series);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let series = object.required("series")?;
+        Ok(Self { series })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SeriesApiQueryItemParam);
+
+impl SeriesApiQueryItemParam {
+    /// A value of its fields.
+    pub fn new(series: impl Into<Vec<QuerySeriesOptionParam>>) -> Self {
+        Self { series: series.into() }
+    }
+}
+
+/// 维度信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SeriesQueryItemResult {
+    /// 时间序列哈希值。
+    pub dimension_value_hash: Option<String>,
+    /// 维度列表。
+    pub dimensions: Option<Vec<DimensionSeries>>,
+    /// 时间序列名称。
+    pub metric_name: Option<String>,
+    /// 命名空间。
+    pub namespace: Option<String>,
+    /// 时间序列单位。
+    pub unit: Option<String>,
+}
+
+impl Model for SeriesQueryItemResult {
+    const NAME: &'static str = "SeriesQueryItemResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dimension_value_hash", &self.dimension_value_hash);
+        object.optional("dimensions", &self.dimensions);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("namespace", &self.namespace);
+        object.optional("unit", &self.unit);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dimension_value_hash = object.optional("dimension_value_hash")?;
+        let dimensions = object.optional("dimensions")?;
+        let metric_name = object.optional("metric_name")?;
+        let namespace = object.optional("namespace")?;
+        let unit = object.optional("unit")?;
+        Ok(Self {
+            dimension_value_hash,
+            dimensions,
+            metric_name,
+            namespace,
+            unit,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SeriesQueryItemResult);
+
+impl SeriesQueryItemResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            dimension_value_hash: None,
+            dimensions: None,
+            metric_name: None,
+            namespace: None,
+            unit: None,
+        }
+    }
+
+    /// 时间序列哈希值。
+    pub fn dimension_value_hash(mut self, value: impl Into<String>) -> Self {
+        self.dimension_value_hash = Some(value.into());
+        self
+    }
+
+    /// 维度列表。
+    pub fn dimensions(mut self, value: impl Into<Vec<DimensionSeries>>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+
+    /// 时间序列名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 命名空间。
+    pub fn namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+
+    /// 时间序列单位。
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+}
+
+/// 时间序列查询结果。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SeriesQueryResult {
+    /// 查询结果元数据信息,包括分页信息等。
+    pub meta_data: Option<MetaDataSeries>,
+    /// 时间序列对象列表。
+    pub series: Option<Vec<SeriesQueryItemResult>>,
+}
+
+impl Model for SeriesQueryResult {
+    const NAME: &'static str = "SeriesQueryResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("meta_data", &self.meta_data);
+        object.optional("series", &self.series);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let meta_data = object.optional("meta_data")?;
+        let series = object.optional("series")?;
+        Ok(Self { meta_data, series })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SeriesQueryResult);
+
+impl SeriesQueryResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            meta_data: None,
+            series: None,
+        }
+    }
+
+    /// 查询结果元数据信息,包括分页信息等。
+    pub fn meta_data(mut self, value: impl Into<MetaDataSeries>) -> Self {
+        self.meta_data = Some(value.into());
+        self
+    }
+
+    /// 时间序列对象列表。
+    pub fn series(mut self, value: impl Into<Vec<SeriesQueryItemResult>>) -> Self {
+        self.series = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServicesDiscoveryResultInfo {
+    /// 响应码。
+    pub error_code: Option<String>,
+    /// 响应信息描述。
+    pub error_message: Option<String>,
+    /// 服务发现规则id列表,多AZ配置同步时使用。
+    pub id: Option<Vec<String>>,
+    /// 响应状态码(不再使用)。
+    pub response_status: Option<i32>,
+    /// 服务发现规则详细信息列表。
+    pub results: Option<Vec<std::collections::BTreeMap<String, String>>>,
+}
+
+impl Model for ServicesDiscoveryResultInfo {
+    const NAME: &'static str = "ServicesDiscoveryResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("errorCode", &self.error_code);
+        object.optional("errorMessage", &self.error_message);
+        object.optional("id", &self.id);
+        object.optional("responseStatus", &self.response_status);
+        object.optional("results", &self.results);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("errorCode")?;
+        let error_message = object.optional("errorMessage")?;
+        let id = object.optional("id")?;
+        let response_status = object.optional("responseStatus")?;
+        let results = object.optional("results")?;
+        Ok(Self {
+            error_code,
+            error_message,
+            id,
+            response_status,
+            results,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ServicesDiscoveryResultInfo);
+
+impl ServicesDiscoveryResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_message: None,
+            id: None,
+            response_status: None,
+            results: None,
+        }
+    }
+
+    /// 响应码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 响应信息描述。
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+
+    /// 服务发现规则id列表,多AZ配置同步时使用。
+    pub fn id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 响应状态码(不再使用)。
+    pub fn response_status(mut self, value: impl Into<i32>) -> Self {
+        self.response_status = Some(value.into());
+        self
+    }
+
+    /// 服务发现规则详细信息列表。
+    pub fn results(
+        mut self,
+        value: impl Into<Vec<std::collections::BTreeMap<String, String>>>,
+    ) -> Self {
+        self.results = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ShowAlarmRuleResultInfo {
+    ///
+    pub meta_data: Option<MetaData>,
+    /// 阈值规则列表。
+    pub thresholds: Option<Vec<QueryAlarmResult>>,
+}
+
+impl Model for ShowAlarmRuleResultInfo {
+    const NAME: &'static str = "ShowAlarmRuleResultInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("meta_data", &self.meta_data);
+        object.optional("thresholds", &self.thresholds);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let meta_data = object.optional("meta_data")?;
+        let thresholds = object.optional("thresholds")?;
+        Ok(Self { meta_data, thresholds })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ShowAlarmRuleResultInfo);
+
+impl ShowAlarmRuleResultInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            meta_data: None,
+            thresholds: None,
+        }
+    }
+
+    ///
+    pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
+        self.meta_data = Some(value.into());
+        self
+    }
+
+    /// 阈值规则列表。
+    pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
+        self.thresholds = Some(value.into());
+        self
+    }
+}
+
+/// 用于对查询到的监控数据进行断点插值,默认值为-1。
+/// -1:断点处使用-1进行表示。
+/// 0 :断点处使用0进行表示。
+/// null:断点处使用null进行表示。
+/// average:断点处使用前后邻近的有效数据的平均值进行表示,如果不存在有效数据则使用null进行表示。
+///
+/// Default: -1.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ShowMetricsDataFillValue {
+    /// `-1`
+    V1,
+    /// `0`
+    V0,
+    /// `null`
+    Null,
+    /// `average`
+    Average,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ShowMetricsDataFillValue {
+    const VALUES: &'static [&'static str] = &["-1", "0", "null", "average"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::V1 => "-1",
+            Self::V0 => "0",
+            Self::Null => "null",
+            Self::Average => "average",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "-1" => Self::V1,
+            "0" => Self::V0,
+            "null" => Self::Null,
+            "average" => Self::Average,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ShowMetricsDataFillValue);
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SingleAgentParam {
+    /// agent ID唯一值。
+    pub agent_id: String,
+    /// 主机ip。
+    pub inner_ip: String,
+}
+
+impl Model for SingleAgentParam {
+    const NAME: &'static str = "SingleAgentParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agent_id", &self.agent_id);
+        object.field("inner_ip", &self.inner_ip);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agent_id = object.required("agent_id")?;
+        let inner_ip = object.required("inner_ip")?;
+        Ok(Self { agent_id, inner_ip })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SingleAgentParam);
+
+impl SingleAgentParam {
+    /// A value of its fields.
+    pub fn new(agent_id: impl Into<String>, inner_ip: impl Into<String>) -> Self {
+        Self {
+            agent_id: agent_id.into(),
+            inner_ip: inner_ip.into(),
+        }
+    }
+}
+
+/// SMN信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SmnInfo {
+    /// smn发送消息的内容
+    ///
+    /// Length: 1 to 9999999.
+    pub smn_notified_content: Option<String>,
+    /// smn的订阅的状态
+    ///
+    /// Length: 1 to 1.
+    pub smn_subscription_status: Option<i32>,
+    /// smn的订阅类型
+    ///
+    /// Length: 1 to 100.
+    pub smn_subscription_type: Option<String>,
+}
+
+impl Model for SmnInfo {
+    const NAME: &'static str = "SmnInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("smn_notified_content", &self.smn_notified_content);
+        object.optional("smn_subscription_status", &self.smn_subscription_status);
+        object.optional("smn_subscription_type", &self.smn_subscription_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let smn_notified_content = object.optional("smn_notified_content")?;
+        let smn_subscription_status = object.optional("smn_subscription_status")?;
+        let smn_subscription_type = object.optional("smn_subscription_type")?;
+        Ok(Self {
+            smn_notified_content,
+            smn_subscription_status,
+            smn_subscription_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SmnInfo);
+
+impl SmnInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            smn_notified_content: None,
+            smn_subscription_status: None,
+            smn_subscription_type: None,
+        }
+    }
+
+    /// smn发送消息的内容
+    ///
+    /// Length: 1 to 9999999.
+    pub fn smn_notified_content(mut self, value: impl Into<String>) -> Self {
+        self.smn_notified_content = Some(value.into());
+        self
+    }
+
+    /// smn的订阅的状态
+    ///
+    /// Length: 1 to 1.
+    pub fn smn_subscription_status(mut self, value: impl Into<i32>) -> Self {
+        self.smn_subscription_status = Some(value.into());
+        self
+    }
+
+    /// smn的订阅类型
+    ///
+    /// Length: 1 to 100.
+    pub fn smn_subscription_type(mut self, value: impl Into<String>) -> Self {
+        self.smn_subscription_type = Some(value.into());
+        self
+    }
+}
+
+/// SMN返回的发送结果信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SmnResponse {
+    /// 发送时间。
+    ///
+    /// Range: 0 to 9999999999.
+    pub sent_time: Option<i64>,
+    /// 发送的通知的消息内容。
+    ///
+    /// Items: 1 to 100.
+    pub smn_notified_history: Option<Vec<SmnInfo>>,
+    /// 请求smn服务的请求id。
+    ///
+    /// Length: 32 to 32.
+    pub smn_request_id: Option<String>,
+    /// 调用smn服务返回的信息。
+    ///
+    /// Length: 0 to 1024.
+    pub smn_response_body: Option<String>,
+    /// 调用smn服务返回的http状态码。
+    ///
+    /// Length: 3 to 3.
+    pub smn_response_code: Option<String>,
+    /// smn的主题。
+    ///
+    /// Length: 1 to 100.
+    pub smn_topic: Option<String>,
+}
+
+impl Model for SmnResponse {
+    const NAME: &'static str = "SmnResponse";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("sent_time", &self.sent_time);
+        object.optional("smn_notified_history", &self.smn_notified_history);
+        object.optional("smn_request_id", &self.smn_request_id);
+        object.optional("smn_response_body", &self.smn_response_body);
+        object.optional("smn_response_code", &self.smn_response_code);
+        object.optional("smn_topic", &self.smn_topic);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let sent_time = object.optional("sent_time")?;
+        let smn_notified_history = object.optional("smn_notified_history")?;
+        let smn_request_id = object.optional("smn_request_id")?;
+        let smn_response_body = object.optional("smn_response_body")?;
+        let smn_response_code = object.optional("smn_response_code")?;
+        let smn_topic = object.optional("smn_topic")?;
+        Ok(Self {
+            sent_time,
+            smn_notified_history,
+            smn_request_id,
+            smn_response_body,
+            smn_response_code,
+            smn_topic,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SmnResponse);
+
+impl SmnResponse {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            sent_time: None,
+            smn_notified_history: None,
+            smn_request_id: None,
+            smn_response_body: None,
+            smn_response_code: None,
+            smn_topic: None,
+        }
+    }
+
+    /// 发送时间。
+    ///
+    /// Range: 0 to 9999999999.
+    pub fn sent_time(mut self, value: impl Into<i64>) -> Self {
+        self.sent_time = Some(value.into());
+        self
+    }
+
+    /// 发送的通知的消息内容。
+    ///
+    /// Items: 1 to 100.
+    pub fn smn_notified_history(mut self, value: impl Into<Vec<SmnInfo>>) -> Self {
+        self.smn_notified_history = Some(value.into());
+        self
+    }
+
+    /// 请求smn服务的请求id。
+    ///
+    /// Length: 32 to 32.
+    pub fn smn_request_id(mut self, value: impl Into<String>) -> Self {
+        self.smn_request_id = Some(value.into());
+        self
+    }
+
+    /// 调用smn服务返回的信息。
+    ///
+    /// Length: 0 to 1024.
+    pub fn smn_response_body(mut self, value: impl Into<String>) -> Self {
+        self.smn_response_body = Some(value.into());
+        self
+    }
+
+    /// 调用smn服务返回的http状态码。
+    ///
+    /// Length: 3 to 3.
+    pub fn smn_response_code(mut self, value: impl Into<String>) -> Self {
+        self.smn_response_code = Some(value.into());
+        self
+    }
+
+    /// smn的主题。
+    ///
+    /// Length: 1 to 100.
+    pub fn smn_topic(mut self, value: impl Into<String>) -> Self {
+        self.smn_topic = Some(value.into());
+        self
+    }
+}
+
+/// smn主题相关信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SmnTopics {
+    /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。显示名的长度为192byte或64个中文。默认值为空。
+    ///
+    /// Length: 1 to 64.
+    pub display_name: Option<String>,
+    /// 创建topic的名字。Topic名称只能包含大写字母、小写字母、数字、-和_,且必须由大写字母、小写字母或数字开头,长度为1到255个字符。
+    ///
+    /// Length: 1 to 255.
+    pub name: Option<String>,
+    /// SMN消息推送策略。取值为0或1
+    ///
+    /// Range: 0 to 1.
+    pub push_policy: Option<i32>,
+    /// topic中订阅者的状态。0:主题已删除或主题下订阅列表为空。1:主题下的订阅列表存在状态为“已订阅”的订阅信息。2:主题下的订阅信息状态处于“未订阅”或“已取消”。
+    pub status: Option<SmnTopicsStatus>,
+    /// Topic的唯一的资源标识。
+    ///
+    /// Length: 1 to 100.
+    pub topic_urn: Option<String>,
+}
+
+impl Model for SmnTopics {
+    const NAME: &'static str = "SmnTopics";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("display_name", &self.display_name);
+        object.optional("name", &self.name);
+        object.optional("push_policy", &self.push_policy);
+        object.optional("status", &self.status);
+        object.optional("topic_urn", &self.topic_urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let display_name = object.optional("display_name")?;
+        let name = object.optional("name")?;
+        let push_policy = object.optional("push_policy")?;
+        let status = object.optional("status")?;
+        let topic_urn = object.optional("topic_urn")?;
+        Ok(Self {
+            display_name,
+            name,
+            push_policy,
+            status,
+            topic_urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SmnTopics);
+
+impl SmnTopics {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            display_name: None,
+            name: None,
+            push_policy: None,
+            status: None,
+            topic_urn: None,
+        }
+    }
+
+    /// Topic的显示名,推送邮件消息时,作为邮件发件人显示。显示名的长度为192byte或64个中文。默认值为空。
+    ///
+    /// Length: 1 to 64.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 创建topic的名字。Topic名称只能包含大写字母、小写字母、数字、-和_,且必须由大写字母、小写字母或数字开头,长度为1到255个字符。
+    ///
+    /// Length: 1 to 255.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// SMN消息推送策略。取值为0或1
+    ///
+    /// Range: 0 to 1.
+    pub fn push_policy(mut self, value: impl Into<i32>) -> Self {
+        self.push_policy = Some(value.into());
+        self
+    }
+
+    /// topic中订阅者的状态。0:主题已删除或主题下订阅列表为空。1:主题下的订阅列表存在状态为“已订阅”的订阅信息。2:主题下的订阅信息状态处于“未订阅”或“已取消”。
+    pub fn status(mut self, value: impl Into<SmnTopicsStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Topic的唯一的资源标识。
+    ///
+    /// Length: 1 to 100.
+    pub fn topic_urn(mut self, value: impl Into<String>) -> Self {
+        self.topic_urn = Some(value.into());
+        self
+    }
+}
+
+/// topic中订阅者的状态。0:主题已删除或主题下订阅列表为空。1:主题下的订阅列表存在状态为“已订阅”的订阅信息。2:主题下的订阅信息状态处于“未订阅”或“已取消”。
+///
+/// Sent as a JSON integer. Values this SDK does not know are kept in `Unknown`, so a
+/// service adding a value does not break decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SmnTopicsStatus {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// A value the spec does not list, kept as sent.
+    Unknown(i32),
+}
+
+impl SmnTopicsStatus {
+    /// Every value the spec documents, in spec order.
+    pub const VALUES: &'static [i32] = &[0, 1, 2];
+
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::V0 => 0,
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::Unknown(value) => value,
+        }
+    }
+
+    /// The variant for a wire value; unknown values are kept, not rejected.
+    pub fn from_value(value: i32) -> Self {
+        match value {
+            0 => Self::V0,
+            1 => Self::V1,
+            2 => Self::V2,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl From<i32> for SmnTopicsStatus {
+    fn from(value: i32) -> Self {
+        Self::from_value(value)
+    }
+}
+
+impl From<SmnTopicsStatus> for i32 {
+    fn from(value: SmnTopicsStatus) -> i32 {
+        value.value()
+    }
+}
+
+impl std::fmt::Display for SmnTopicsStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+
+impl serde::Serialize for SmnTopicsStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SmnTopicsStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::model::Json for SmnTopicsStatus {
+    fn to_json(&self) -> serde_json::Value {
+        self.value().into()
+    }
+
+    fn read_json(
+        span: hwcloud_runtime::model::JsonSpan<'_>,
+        decoder: &mut hwcloud_runtime::model::Decoder,
+    ) -> Result<Self, hwcloud_runtime::model::FieldError> {
+        <i32 as hwcloud_runtime::model::Json>::read_json(span, decoder)
+            .map(Self::from_value)
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValue for SmnTopicsStatus {
+    fn param_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value().to_string().into()
+    }
+}
+
+impl hwcloud_runtime::operation::ParamValues for SmnTopicsStatus {
+    fn each_param(&self, f: &mut dyn FnMut(std::borrow::Cow<'_, str>)) {
+        f(hwcloud_runtime::operation::ParamValue::param_text(self))
+    }
+}
+
+/// 对当前节点的操作:失败重试,失败跳过,暂停继续。
+/// restart可重新执行失败的节点,skip可跳过失败的节点进入下个节点的执行,continue可通过暂停节点进入下一个节点。
+///
+/// Length: 1 to 10.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StartPausingWorkflowExecutionsAction {
+    /// `restart`
+    Restart,
+    /// `skip`
+    Skip,
+    /// `continue`
+    Continue,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for StartPausingWorkflowExecutionsAction {
+    const VALUES: &'static [&'static str] = &["restart", "skip", "continue"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Restart => "restart",
+            Self::Skip => "skip",
+            Self::Continue => "continue",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "restart" => Self::Restart,
+            "skip" => Self::Skip,
+            "continue" => Self::Continue,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(StartPausingWorkflowExecutionsAction);
+
+/// 统计结果
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StatisticValue {
+    /// 统计方式。
+    pub statistic: Option<String>,
+    /// 统计结果。
+    pub value: Option<f64>,
+}
+
+impl Model for StatisticValue {
+    const NAME: &'static str = "StatisticValue";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("statistic", &self.statistic);
+        object.optional("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let statistic = object.optional("statistic")?;
+        let value = object.optional("value")?;
+        Ok(Self { statistic, value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(StatisticValue);
+
+impl StatisticValue {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            statistic: None,
+            value: None,
+        }
+    }
+
+    /// 统计方式。
+    pub fn statistic(mut self, value: impl Into<String>) -> Self {
+        self.statistic = Some(value.into());
+        self
+    }
+
+    /// 统计结果。
+    pub fn value(mut self, value: impl Into<f64>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+/// 对任务进行跳过、重新执行、继续操作的结果响应体。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct StatusResult {
+    /// 结果返回体
+    pub result: Option<serde_json::Value>,
+}
+
+impl Model for StatusResult {
+    const NAME: &'static str = "StatusResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("result", &self.result);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let result = object.optional("result")?;
+        Ok(Self { result })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(StatusResult);
+
+impl StatusResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { result: None }
+    }
+
+    /// 结果返回体
+    pub fn result(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
+
+/// 创建作业时的步骤参数
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Step {
+    /// 步骤说明。
+    ///
+    /// Length: 1 to 1000.
+    pub description: Option<String>,
+    /// 步骤id。
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 是否自动忽略错误。
+    pub ignore_error: Option<bool>,
+    /// 步骤参数。
+    pub input: Option<std::collections::BTreeMap<String, String>>,
+    /// 步骤名称。
+    ///
+    /// Length: 1 to 32.
+    pub name: Option<String>,
+    /// 步骤类型。
+    ///
+    /// Length: 1 to 16.
+    pub type_: Option<String>,
+}
+
+impl Model for Step {
+    const NAME: &'static str = "Step";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("ignore_error", &self.ignore_error);
+        object.optional("input", &self.input);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let ignore_error = object.optional("ignore_error")?;
+        let input = object.optional("input")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            description,
+            id,
+            ignore_error,
+            input,
+            name,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Step);
+
+impl Step {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            id: None,
+            ignore_error: None,
+            input: None,
+            name: None,
+            type_: None,
+        }
+    }
+
+    /// 步骤说明。
+    ///
+    /// Length: 1 to 1000.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 步骤id。
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 是否自动忽略错误。
+    pub fn ignore_error(mut self, value: impl Into<bool>) -> Self {
+        self.ignore_error = Some(value.into());
+        self
+    }
+
+    /// 步骤参数。
+    pub fn input(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+
+    /// 步骤名称。
+    ///
+    /// Length: 1 to 32.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 步骤类型。
+    ///
+    /// Length: 1 to 16.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SubAppCreateParam {
+    /// 子应用描述
+    ///
+    /// Length: 0 to 255.
+    pub description: Option<String>,
+    /// 子应用节点显示名称
+    pub display_name: Option<String>,
+    /// 应用Id、子应用Id
+    pub model_id: String,
+    /// 应用、子应用,取值:APPLICATION、SUB_APPLICATION
+    pub model_type: SubAppCreateParamModelType,
+    /// 子应用唯一标识
+    pub name: String,
+}
+
+impl Model for SubAppCreateParam {
+    const NAME: &'static str = "SubAppCreateParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("display_name", &self.display_name);
+        object.field("model_id", &self.model_id);
+        object.field("model_type", &self.model_type);
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let display_name = object.optional("display_name")?;
+        let model_id = object.required("model_id")?;
+        let model_type = object.required("model_type")?;
+        let name = object.required("name")?;
+        Ok(Self {
+            description,
+            display_name,
+            model_id,
+            model_type,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SubAppCreateParam);
+
+impl SubAppCreateParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        model_id: impl Into<String>,
+        model_type: impl Into<SubAppCreateParamModelType>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            display_name: None,
+            model_id: model_id.into(),
+            model_type: model_type.into(),
+            name: name.into(),
+        }
+    }
+
+    /// 子应用描述
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 子应用节点显示名称
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+}
+
+/// 应用、子应用,取值:APPLICATION、SUB_APPLICATION
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubAppCreateParamModelType {
+    /// `APPLICATION`
+    Application,
+    /// `SUB_APPLICATION`
+    SubApplication,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for SubAppCreateParamModelType {
+    const VALUES: &'static [&'static str] = &["APPLICATION", "SUB_APPLICATION"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Application => "APPLICATION",
+            Self::SubApplication => "SUB_APPLICATION",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "APPLICATION" => Self::Application,
+            "SUB_APPLICATION" => Self::SubApplication,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(SubAppCreateParamModelType);
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct SubAppUpdateParam {
+    /// 子应用描述
+    ///
+    /// Length: 0 to 255.
+    pub description: Option<String>,
+    /// 子应用节点显示名称
+    pub display_name: Option<String>,
+    /// 子应用唯一标识
+    pub name: String,
+}
+
+impl Model for SubAppUpdateParam {
+    const NAME: &'static str = "SubAppUpdateParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("display_name", &self.display_name);
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let display_name = object.optional("display_name")?;
+        let name = object.required("name")?;
+        Ok(Self {
+            description,
+            display_name,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SubAppUpdateParam);
+
+impl SubAppUpdateParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            display_name: None,
+            name: name.into(),
+        }
+    }
+
+    /// 子应用描述
+    ///
+    /// Length: 0 to 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 子应用节点显示名称
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+}
+
+/// TagNameAndIdVo
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TagNameAndIdVo {
+    /// 标签Id
+    pub tag_id: Option<String>,
+    /// 标签名称
+    pub tag_name: Option<String>,
+}
+
+impl Model for TagNameAndIdVo {
+    const NAME: &'static str = "TagNameAndIdVo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("tag_id", &self.tag_id);
+        object.optional("tag_name", &self.tag_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let tag_id = object.optional("tag_id")?;
+        let tag_name = object.optional("tag_name")?;
+        Ok(Self { tag_id, tag_name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TagNameAndIdVo);
+
+impl TagNameAndIdVo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            tag_id: None,
+            tag_name: None,
+        }
+    }
+
+    /// 标签Id
+    pub fn tag_id(mut self, value: impl Into<String>) -> Self {
+        self.tag_id = Some(value.into());
+        self
+    }
+
+    /// 标签名称
+    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
+        self.tag_name = Some(value.into());
+        self
+    }
+}
+
+/// 变更服务模板模板元数据。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Template {
+    /// 审批信息
+    pub approve_info: Option<ApproveInfo>,
+    /// 模板创建人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 模板创建时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 企业项目id
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 模板id,唯一标识,根据project_id和template_name生成。
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 模板是否收藏,不允许更新模板时修改,更改收藏状态调用单独的更新模板收藏状态接口
+    pub is_collect: Option<bool>,
+    /// 是否发布成服务
+    pub is_publish: Option<bool>,
+    /// 作业id
+    ///
+    /// Length: 1 to 64.
+    pub job_id: Option<String>,
+    /// 作业版本
+    ///
+    /// Range: 1 to 999.
+    pub job_version: Option<i32>,
+    /// 模板名称
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 是否需要同步
+    pub need_synchronize: Option<bool>,
+    /// 任务执行时需要的参数列表。
+    ///
+    /// Items: 1 to 20.
+    pub nodes: Option<Vec<Node>>,
+    /// 任务执行时需要的参数列表。
+    ///
+    /// Items: 0 to 20.
+    pub parameters: Option<Vec<Parameter>>,
+    /// 项目id
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 引用参数
+    ///
+    /// Items: 0 to 999.
+    pub quote: Option<Vec<String>>,
+    /// 执行策略
+    pub rate_control: Option<RateControl>,
+    /// 默认模板为public,自定义模板为private
+    ///
+    /// Length: 1 to 16.
+    pub share_type: Option<String>,
+    /// 作业步骤
+    ///
+    /// Items: 1 to 20.
+    pub steps: Option<Vec<Step>>,
+    /// 模板更新人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub update_by: Option<String>,
+    /// 模板更新时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// 模板版本
+    ///
+    /// Length: 1 to 32.
+    pub version: Option<String>,
+}
+
+impl Model for Template {
+    const NAME: &'static str = "Template";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("approve_info", &self.approve_info);
+        object.optional("create_by", &self.create_by);
+        object.optional("create_time", &self.create_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("id", &self.id);
+        object.optional("is_collect", &self.is_collect);
+        object.optional("is_publish", &self.is_publish);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_version", &self.job_version);
+        object.optional("name", &self.name);
+        object.optional("need_synchronize", &self.need_synchronize);
+        object.optional("nodes", &self.nodes);
+        object.optional("parameters", &self.parameters);
+        object.optional("project_id", &self.project_id);
+        object.optional("quote", &self.quote);
+        object.optional("rate_control", &self.rate_control);
+        object.optional("share_type", &self.share_type);
+        object.optional("steps", &self.steps);
+        object.optional("update_by", &self.update_by);
+        object.optional("update_time", &self.update_time);
+        object.optional("version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let approve_info = object.optional("approve_info")?;
+        let create_by = object.optional("create_by")?;
+        let create_time = object.optional("create_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let id = object.optional("id")?;
+        let is_collect = object.optional("is_collect")?;
+        let is_publish = object.optional("is_publish")?;
+        let job_id = object.optional("job_id")?;
+        let job_version = object.optional("job_version")?;
+        let name = object.optional("name")?;
+        let need_synchronize = object.optional("need_synchronize")?;
+        let nodes = object.optional("nodes")?;
+        let parameters = object.optional("parameters")?;
+        let project_id = object.optional("project_id")?;
+        let quote = object.optional("quote")?;
+        let rate_control = object.optional("rate_control")?;
+        let share_type = object.optional("share_type")?;
+        let steps = object.optional("steps")?;
+        let update_by = object.optional("update_by")?;
+        let update_time = object.optional("update_time")?;
+        let version = object.optional("version")?;
+        Ok(Self {
+            approve_info,
+            create_by,
+            create_time,
+            enterprise_project_id,
+            id,
+            is_collect,
+            is_publish,
+            job_id,
+            job_version,
+            name,
+            need_synchronize,
+            nodes,
+            parameters,
+            project_id,
+            quote,
+            rate_control,
+            share_type,
+            steps,
+            update_by,
+            update_time,
+            version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Template);
+
+impl Template {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            approve_info: None,
+            create_by: None,
+            create_time: None,
+            enterprise_project_id: None,
+            id: None,
+            is_collect: None,
+            is_publish: None,
+            job_id: None,
+            job_version: None,
+            name: None,
+            need_synchronize: None,
+            nodes: None,
+            parameters: None,
+            project_id: None,
+            quote: None,
+            rate_control: None,
+            share_type: None,
+            steps: None,
+            update_by: None,
+            update_time: None,
+            version: None,
+        }
+    }
+
+    /// 审批信息
+    pub fn approve_info(mut self, value: impl Into<ApproveInfo>) -> Self {
+        self.approve_info = Some(value.into());
+        self
+    }
+
+    /// 模板创建人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 模板创建时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 企业项目id
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 模板id,唯一标识,根据project_id和template_name生成。
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 模板是否收藏,不允许更新模板时修改,更改收藏状态调用单独的更新模板收藏状态接口
+    pub fn is_collect(mut self, value: impl Into<bool>) -> Self {
+        self.is_collect = Some(value.into());
+        self
+    }
+
+    /// 是否发布成服务
+    pub fn is_publish(mut self, value: impl Into<bool>) -> Self {
+        self.is_publish = Some(value.into());
+        self
+    }
+
+    /// 作业id
+    ///
+    /// Length: 1 to 64.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 作业版本
+    ///
+    /// Range: 1 to 999.
+    pub fn job_version(mut self, value: impl Into<i32>) -> Self {
+        self.job_version = Some(value.into());
+        self
+    }
+
+    /// 模板名称
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 是否需要同步
+    pub fn need_synchronize(mut self, value: impl Into<bool>) -> Self {
+        self.need_synchronize = Some(value.into());
+        self
+    }
+
+    /// 任务执行时需要的参数列表。
+    ///
+    /// Items: 1 to 20.
+    pub fn nodes(mut self, value: impl Into<Vec<Node>>) -> Self {
+        self.nodes = Some(value.into());
+        self
+    }
+
+    /// 任务执行时需要的参数列表。
+    ///
+    /// Items: 0 to 20.
+    pub fn parameters(mut self, value: impl Into<Vec<Parameter>>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+
+    /// 项目id
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 引用参数
+    ///
+    /// Items: 0 to 999.
+    pub fn quote(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.quote = Some(value.into());
+        self
+    }
+
+    /// 执行策略
+    pub fn rate_control(mut self, value: impl Into<RateControl>) -> Self {
+        self.rate_control = Some(value.into());
+        self
+    }
+
+    /// 默认模板为public,自定义模板为private
+    ///
+    /// Length: 1 to 16.
+    pub fn share_type(mut self, value: impl Into<String>) -> Self {
+        self.share_type = Some(value.into());
+        self
+    }
+
+    /// 作业步骤
+    ///
+    /// Items: 1 to 20.
+    pub fn steps(mut self, value: impl Into<Vec<Step>>) -> Self {
+        self.steps = Some(value.into());
+        self
+    }
+
+    /// 模板更新人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub fn update_by(mut self, value: impl Into<String>) -> Self {
+        self.update_by = Some(value.into());
+        self
+    }
+
+    /// 模板更新时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// 模板版本
+    ///
+    /// Length: 1 to 32.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TemplateInfo {
+    /// 变量描述。
+    pub description: Option<String>,
+    /// 变量名称。
+    pub name: Option<String>,
+    /// 变量值。
+    pub query: Option<String>,
+    /// 变量类型。
+    pub type_: Option<String>,
+}
+
+impl Model for TemplateInfo {
+    const NAME: &'static str = "TemplateInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
+        object.optional("query", &self.query);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
+        let query = object.optional("query")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            description,
+            name,
+            query,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TemplateInfo);
+
+impl TemplateInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+            query: None,
+            type_: None,
+        }
+    }
+
+    /// 变量描述。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 变量名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 变量值。
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+
+    /// 变量类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// 分页查询作业列表集合
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TemplatePageResult {
+    /// 查询作业信息集合
+    ///
+    /// Items: 0 to 9999999.
+    pub elements: Option<Vec<Template>>,
+    /// 总数
+    ///
+    /// Range: 0 to 9999999.
+    pub total_elements: Option<i64>,
+}
+
+impl Model for TemplatePageResult {
+    const NAME: &'static str = "TemplatePageResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
+        Ok(Self { elements, total_elements })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TemplatePageResult);
+
+impl TemplatePageResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            elements: None,
+            total_elements: None,
+        }
+    }
+
+    /// 查询作业信息集合
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<Template>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 总数
+    ///
+    /// Range: 0 to 9999999.
+    pub fn total_elements(mut self, value: impl Into<i64>) -> Self {
+        self.total_elements = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TemplateTriggerCondition {
+    /// 聚合方式。
+    /// - “by”:不分组
+    /// - “avg”
+    /// - “max”
+    /// - “min”
+    /// - “sum”
+    pub aggregate_type: Option<TemplateTriggerConditionAggregateType>,
+    /// 检测规则:
+    /// - average:平均值
+    /// - minimum:最小值
+    /// - maximum:最大值
+    /// - sum:总计
+    /// - sampleCount:样本
+    pub aggregation_type: Option<String>,
+    /// 统计周期。
+    /// - “15s”:15秒
+    /// - “30s”:30秒
+    /// - “1m”:1分钟
+    /// - “5m”:5分钟
+    /// - “15m”:15分钟
+    /// - “1h”:1小时
+    pub aggregation_window: Option<String>,
+    /// 通知内容。
+    pub alarm_message_template: Option<String>,
+    /// 监控层级。
+    pub aom_monitor_level: Option<String>,
+    /// cmdb信息。
+    pub cmdb: Option<CmdbInfo>,
+    /// 混合运算的表达式。
+    pub expression: Option<String>,
+    /// 指标维度。
+    pub metric_labels: Option<Vec<String>>,
+    /// 指标名称。
+    pub metric_name: Option<String>,
+    /// 指标命名空间。
+    pub metric_namespace: Option<String>,
+    /// 指标查询模式。
+    /// - “AOM”:AOM原生
+    /// - “PROM”:AOM Prometheus
+    /// - “NATIVE_PROM”:原生Prometheus
+    pub metric_query_mode: Option<TemplateTriggerConditionMetricQueryMode>,
+    /// 当配置方式为全量指标时可选择的指标运算方式。
+    /// - “single”:单个指标进行运算
+    /// - “mix”:多个指标进行混合运算
+    pub metric_statistic_method: Option<TemplateTriggerConditionMetricStatisticMethod>,
+    /// 指标单位。
+    pub metric_unit: Option<String>,
+    /// 混合运算的promQL。
+    pub mix_promql: Option<String>,
+    /// 判断条件:“>”,“<”,“=”,“>=”,“<=”
+    pub operator: Option<String>,
+    /// Prometheus语句。
+    pub promql: Option<String>,
+    /// Prometheus语句模板。
+    pub promql_expr: Option<String>,
+    /// 持续时间。
+    /// 持续时间范围:
+    /// - “0”:立即
+    /// - “15s”:15秒
+    /// - “30s”:30秒
+    /// - “1m”:1分钟
+    pub promql_for: Option<String>,
+    /// Prometheus监控模板。默认为cluster。
+    pub promql_monitor_templates: Option<Vec<String>>,
+    /// 查询筛选条件。
+    pub query_match: Option<String>,
+    /// - PromQL告警规则,该参数为"{\"defaultRule\":{\"label\":\"自定义\",\"id\":\"custom\"},\"templateSelectd\":null,\"dimensionsList\":[]}"
+    /// - 阈值告警规则,该参数为空。
+    pub query_param: Option<serde_json::Value>,
+    /// 键值对形式,键为告警级别,值为告警阈值
+    pub thresholds: Option<std::collections::BTreeMap<String, String>>,
+    /// 检查频率周期。
+    /// - 当trigger_type 为“HOURLY”时,填“”
+    /// - 当trigger_type为“DAILY”时,格式为:“小时” 。例如每天凌晨三点"03:00"。
+    /// - 当trigger_type为“WEEKLY”时,格式为:“星期 小时”。例如每周一凌晨三点 “1 03:00”。
+    /// - 当trigger_type为“CRON”时,格式为标准CRON表达式。
+    /// - 当trigger_type为“FIXED_RATE”时,秒的取值为15s,30s,分钟为 1~59,小时为 1~24。例如“15s”,“30s”,“1min”,“1h”。
+    pub trigger_interval: Option<String>,
+    /// 连续周期个数。
+    pub trigger_times: Option<i32>,
+    /// 触发频率的类型:
+    /// - “FIXED_RATE”:固定间隔
+    /// - “HOURLY”:每小时
+    /// - “DAILY”:每天
+    /// - “WEEKLY”:每周
+    /// - “CRON”:Cron表达式
+    pub trigger_type: Option<TemplateTriggerConditionTriggerType>,
+}
+
+impl Model for TemplateTriggerCondition {
+    const NAME: &'static str = "TemplateTriggerCondition";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aggregate_type", &self.aggregate_type);
+        object.optional("aggregation_type", &self.aggregation_type);
+        object.optional("aggregation_window", &self.aggregation_window);
+        object.optional("alarm_message_template", &self.alarm_message_template);
+        object.optional("aom_monitor_level", &self.aom_monitor_level);
+        object.optional("cmdb", &self.cmdb);
+        object.optional("expression", &self.expression);
+        object.optional("metric_labels", &self.metric_labels);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("metric_namespace", &self.metric_namespace);
+        object.optional("metric_query_mode", &self.metric_query_mode);
+        object.optional("metric_statistic_method", &self.metric_statistic_method);
+        object.optional("metric_unit", &self.metric_unit);
+        object.optional("mix_promql", &self.mix_promql);
+        object.optional("operator", &self.operator);
+        object.optional("promql", &self.promql);
+        object.optional("promql_expr", &self.promql_expr);
+        object.optional("promql_for", &self.promql_for);
+        object.optional("promql_monitor_templates", &self.promql_monitor_templates);
+        object.optional("query_match", &self.query_match);
+        object.optional("query_param", &self.query_param);
+        object.optional("thresholds", &self.thresholds);
+        object.optional("trigger_interval", &self.trigger_interval);
+        object.optional("trigger_times", &self.trigger_times);
+        object.optional("trigger_type", &self.trigger_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aggregate_type = object.optional("aggregate_type")?;
+        let aggregation_type = object.optional("aggregation_type")?;
+        let aggregation_window = object.optional("aggregation_window")?;
+        let alarm_message_template = object.optional("alarm_message_template")?;
+        let aom_monitor_level = object.optional("aom_monitor_level")?;
+        let cmdb = object.optional("cmdb")?;
+        let expression = object.optional("expression")?;
+        let metric_labels = object.optional("metric_labels")?;
+        let metric_name = object.optional("metric_name")?;
+        let metric_namespace = object.optional("metric_namespace")?;
+        let metric_query_mode = object.optional("metric_query_mode")?;
+        let metric_statistic_method = object.optional("metric_statistic_method")?;
+        let metric_unit = object.optional("metric_unit")?;
+        let mix_promql = object.optional("mix_promql")?;
+        let operator = object.optional("operator")?;
+        let promql = object.optional("promql")?;
+        let promql_expr = object.optional("promql_expr")?;
+        let promql_for = object.optional("promql_for")?;
+        let promql_monitor_templates = object.optional("promql_monitor_templates")?;
+        let query_match = object.optional("query_match")?;
+        let query_param = object.optional("query_param")?;
+        let thresholds = object.optional("thresholds")?;
+        let trigger_interval = object.optional("trigger_interval")?;
+        let trigger_times = object.optional("trigger_times")?;
+        let trigger_type = object.optional("trigger_type")?;
+        Ok(Self {
+            aggregate_type,
+            aggregation_type,
+            aggregation_window,
+            alarm_message_template,
+            aom_monitor_level,
+            cmdb,
+            expression,
+            metric_labels,
+            metric_name,
+            metric_namespace,
+            metric_query_mode,
+            metric_statistic_method,
+            metric_unit,
+            mix_promql,
+            operator,
+            promql,
+            promql_expr,
+            promql_for,
+            promql_monitor_templates,
+            query_match,
+            query_param,
+            thresholds,
+            trigger_interval,
+            trigger_times,
+            trigger_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TemplateTriggerCondition);
+
+impl TemplateTriggerCondition {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aggregate_type: None,
+            aggregation_type: None,
+            aggregation_window: None,
+            alarm_message_template: None,
+            aom_monitor_level: None,
+            cmdb: None,
+            expression: None,
+            metric_labels: None,
+            metric_name: None,
+            metric_namespace: None,
+            metric_query_mode: None,
+            metric_statistic_method: None,
+            metric_unit: None,
+            mix_promql: None,
+            operator: None,
+            promql: None,
+            promql_expr: None,
+            promql_for: None,
+            promql_monitor_templates: None,
+            query_match: None,
+            query_param: None,
+            thresholds: None,
+            trigger_interval: None,
+            trigger_times: None,
+            trigger_type: None,
+        }
+    }
+
+    /// 聚合方式。
+    /// - “by”:不分组
+    /// - “avg”
+    /// - “max”
+    /// - “min”
+    /// - “sum”
+    pub fn aggregate_type(
+        mut self,
+        value: impl Into<TemplateTriggerConditionAggregateType>,
+    ) -> Self {
+        self.aggregate_type = Some(value.into());
+        self
+    }
+
+    /// 检测规则:
+    /// - average:平均值
+    /// - minimum:最小值
+    /// - maximum:最大值
+    /// - sum:总计
+    /// - sampleCount:样本
+    pub fn aggregation_type(mut self, value: impl Into<String>) -> Self {
+        self.aggregation_type = Some(value.into());
+        self
+    }
+
+    /// 统计周期。
+    /// - “15s”:15秒
+    /// - “30s”:30秒
+    /// - “1m”:1分钟
+    /// - “5m”:5分钟
+    /// - “15m”:15分钟
+    /// - “1h”:1小时
+    pub fn aggregation_window(mut self, value: impl Into<String>) -> Self {
+        self.aggregation_window = Some(value.into());
+        self
+    }
+
+    /// 通知内容。
+    pub fn alarm_message_template(mut self, value: impl Into<String>) -> Self {
+        self.alarm_message_template = Some(value.into());
+        self
+    }
+
+    /// 监控层级。
+    pub fn aom_monitor_level(mut self, value: impl Into<String>) -> Self {
+        self.aom_monitor_level = Some(value.into());
+        self
+    }
+
+    /// cmdb信息。
+    pub fn cmdb(mut self, value: impl Into<CmdbInfo>) -> Self {
+        self.cmdb = Some(value.into());
+        self
+    }
+
+    /// 混合运算的表达式。
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+
+    /// 指标维度。
+    pub fn metric_labels(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.metric_labels = Some(value.into());
+        self
+    }
+
+    /// 指标名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 指标命名空间。
+    pub fn metric_namespace(mut self, value: impl Into<String>) -> Self {
+        self.metric_namespace = Some(value.into());
+        self
+    }
+
+    /// 指标查询模式。
+    /// - “AOM”:AOM原生
+    /// - “PROM”:AOM Prometheus
+    /// - “NATIVE_PROM”:原生Prometheus
+    pub fn metric_query_mode(
+        mut self,
+        value: impl Into<TemplateTriggerConditionMetricQueryMode>,
+    ) -> Self {
+        self.metric_query_mode = Some(value.into());
+        self
+    }
+
+    /// 当配置方式为全量指标时可选择的指标运算方式。
+    /// - “single”:单个指标进行运算
+    /// - “mix”:多个指标进行混合运算
+    pub fn metric_statistic_method(
+        mut self,
+        value: impl Into<TemplateTriggerConditionMetricStatisticMethod>,
+    ) -> Self {
+        self.metric_statistic_method = Some(value.into());
+        self
+    }
+
+    /// 指标单位。
+    pub fn metric_unit(mut self, value: impl Into<String>) -> Self {
+        self.metric_unit = Some(value.into());
+        self
+    }
+
+    /// 混合运算的promQL。
+    pub fn mix_promql(mut self, value: impl Into<String>) -> Self {
+        self.mix_promql = Some(value.into());
+        self
+    }
+
+    /// 判断条件:“>”,“<”,“=”,“>=”,“<=”
+    pub fn operator(mut self, value: impl Into<String>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+
+    /// Prometheus语句。
+    pub fn promql(mut self, value: impl Into<String>) -> Self {
+        self.promql = Some(value.into());
+        self
+    }
+
+    /// Prometheus语句模板。
+    pub fn promql_expr(mut self, value: impl Into<String>) -> Self {
+        self.promql_expr = Some(value.into());
+        self
+    }
+
+    /// 持续时间。
+    /// 持续时间范围:
+    /// - “0”:立即
+    /// - “15s”:15秒
+    /// - “30s”:30秒
+    /// - “1m”:1分钟
+    pub fn promql_for(mut self, value: impl Into<String>) -> Self {
+        self.promql_for = Some(value.into());
+        self
+    }
+
+    /// Prometheus监控模板。默认为cluster。
+    pub fn promql_monitor_templates(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.promql_monitor_templates = Some(value.into());
+        self
+    }
+
+    /// 查询筛选条件。
+    pub fn query_match(mut self, value: impl Into<String>) -> Self {
+        self.query_match = Some(value.into());
+        self
+    }
+
+    /// - PromQL告警规则,该参数为"{\"defaultRule\":{\"label\":\"自定义\",\"id\":\"custom\"},\"templateSelectd\":null,\"dimensionsList\":[]}"
+    /// - 阈值告警规则,该参数为空。
+    pub fn query_param(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.query_param = Some(value.into());
+        self
+    }
+
+    /// 键值对形式,键为告警级别,值为告警阈值
+    pub fn thresholds(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.thresholds = Some(value.into());
+        self
+    }
+
+    /// 检查频率周期。
+    /// - 当trigger_type 为“HOURLY”时,填“”
+    /// - 当trigger_type为“DAILY”时,格式为:“小时” 。例如每天凌晨三点"03:00"。
+    /// - 当trigger_type为“WEEKLY”时,格式为:“星期 小时”。例如每周一凌晨三点 “1 03:00”。
+    /// - 当trigger_type为“CRON”时,格式为标准CRON表达式。
+    /// - 当trigger_type为“FIXED_RATE”时,秒的取值为15s,30s,分钟为 1~59,小时为 1~24。例如“15s”,“30s”,“1min”,“1h”。
+    pub fn trigger_interval(mut self, value: impl Into<String>) -> Self {
+        self.trigger_interval = Some(value.into());
+        self
+    }
+
+    /// 连续周期个数。
+    pub fn trigger_times(mut self, value: impl Into<i32>) -> Self {
+        self.trigger_times = Some(value.into());
+        self
+    }
+
+    /// 触发频率的类型:
+    /// - “FIXED_RATE”:固定间隔
+    /// - “HOURLY”:每小时
+    /// - “DAILY”:每天
+    /// - “WEEKLY”:每周
+    /// - “CRON”:Cron表达式
+    pub fn trigger_type(
+        mut self,
+        value: impl Into<TemplateTriggerConditionTriggerType>,
+    ) -> Self {
+        self.trigger_type = Some(value.into());
+        self
+    }
+}
+
+/// 聚合方式。
+/// - “by”:不分组
+/// - “avg”
+/// - “max”
+/// - “min”
+/// - “sum”
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TemplateTriggerConditionAggregateType {
+    /// `by`
+    By,
+    /// `avg`
+    Avg,
+    /// `max`
+    Max,
+    /// `min`
+    Min,
+    /// `sum`
+    Sum,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for TemplateTriggerConditionAggregateType {
+    const VALUES: &'static [&'static str] = &["by", "avg", "max", "min", "sum"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::By => "by",
+            Self::Avg => "avg",
+            Self::Max => "max",
+            Self::Min => "min",
+            Self::Sum => "sum",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "by" => Self::By,
+            "avg" => Self::Avg,
+            "max" => Self::Max,
+            "min" => Self::Min,
+            "sum" => Self::Sum,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(TemplateTriggerConditionAggregateType);
+
+/// 指标查询模式。
+/// - “AOM”:AOM原生
+/// - “PROM”:AOM Prometheus
+/// - “NATIVE_PROM”:原生Prometheus
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TemplateTriggerConditionMetricQueryMode {
+    /// `AOM`
+    Aom,
+    /// `PROM`
+    Prom,
+    /// `NATIVE_PROM`
+    NativeProm,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for TemplateTriggerConditionMetricQueryMode {
+    const VALUES: &'static [&'static str] = &["AOM", "PROM", "NATIVE_PROM"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Aom => "AOM",
+            Self::Prom => "PROM",
+            Self::NativeProm => "NATIVE_PROM",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "AOM" => Self::Aom,
+            "PROM" => Self::Prom,
+            "NATIVE_PROM" => Self::NativeProm,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(TemplateTriggerConditionMetricQueryMode);
+
+/// 当配置方式为全量指标时可选择的指标运算方式。
+/// - “single”:单个指标进行运算
+/// - “mix”:多个指标进行混合运算
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TemplateTriggerConditionMetricStatisticMethod {
+    /// `single`
+    Single,
+    /// `mix`
+    Mix,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for TemplateTriggerConditionMetricStatisticMethod {
+    const VALUES: &'static [&'static str] = &["single", "mix"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Single => "single",
+            Self::Mix => "mix",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "single" => Self::Single,
+            "mix" => Self::Mix,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(TemplateTriggerConditionMetricStatisticMethod);
+
+/// 触发频率的类型:
+/// - “FIXED_RATE”:固定间隔
+/// - “HOURLY”:每小时
+/// - “DAILY”:每天
+/// - “WEEKLY”:每周
+/// - “CRON”:Cron表达式
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TemplateTriggerConditionTriggerType {
+    /// `FIXED_RATE`
+    FixedRate,
+    /// `HOURLY`
+    Hourly,
+    /// `DAILY`
+    Daily,
+    /// `WEEKLY`
+    Weekly,
+    /// `CRON`
+    Cron,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for TemplateTriggerConditionTriggerType {
+    const VALUES: &'static [&'static str] = &[
+        "FIXED_RATE",
+        "HOURLY",
+        "DAILY",
+        "WEEKLY",
+        "CRON",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::FixedRate => "FIXED_RATE",
+            Self::Hourly => "HOURLY",
+            Self::Daily => "DAILY",
+            Self::Weekly => "WEEKLY",
+            Self::Cron => "CRON",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "FIXED_RATE" => Self::FixedRate,
+            "HOURLY" => Self::Hourly,
+            "DAILY" => Self::Daily,
+            "WEEKLY" => Self::Weekly,
+            "CRON" => Self::Cron,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(TemplateTriggerConditionTriggerType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Templating {
+    /// 变量列表。
+    pub list: Option<Vec<TemplateInfo>>,
+}
+
+impl Model for Templating {
+    const NAME: &'static str = "Templating";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("list", &self.list);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let list = object.optional("list")?;
+        Ok(Self { list })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Templating);
+
+impl Templating {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { list: None }
+    }
+
+    /// 变量列表。
+    pub fn list(mut self, value: impl Into<Vec<TemplateInfo>>) -> Self {
+        self.list = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TriggerCondition {
+    /// 聚合方式。
+    /// - “by”:不分组
+    /// - “avg”
+    /// - “max”
+    /// - “min”
+    /// - “sum”
+    pub aggregate_type: Option<TriggerConditionAggregateType>,
+    /// 统计方式:
+    /// - average
+    /// - minimum
+    /// - maximum
+    /// - sum
+    /// - sampleCount
+    pub aggregation_type: Option<String>,
+    /// 统计周期。
+    /// - “15s”
+    /// - “30s”
+    /// - “1m”
+    /// - “5m”
+    /// - “15m”
+    /// - “1h”
+    pub aggregation_window: Option<String>,
+    /// 监控层级。
+    pub aom_monitor_level: Option<String>,
+    /// cmdb信息。
+    pub cmdb: Option<CmdbInfo>,
+    /// 混合运算的表达式。
+    pub expression: Option<String>,
+    /// 指标维度。
+    pub metric_labels: Option<Vec<String>>,
+    /// 指标名称。
+    pub metric_name: Option<String>,
+    /// 指标命名空间。
+    pub metric_namespace: Option<String>,
+    /// 指标查询模式。
+    /// - “AOM”:AOM原生
+    /// - “PROM”:AOM Prometheus
+    /// - “NATIVE_PROM”:原生Prometheus
+    pub metric_query_mode: Option<TriggerConditionMetricQueryMode>,
+    /// 当配置方式为全量指标时可选择的指标运算方式。
+    /// - “single”:单个指标进行运算
+    /// - “mix”:多个指标进行混合运算
+    pub metric_statistic_method: Option<TriggerConditionMetricStatisticMethod>,
+    /// 指标单位。
+    pub metric_unit: Option<String>,
+    /// 混合运算的promQL。
+    pub mix_promql: Option<String>,
+    /// 判断条件:“>”,“<”,“=”,“>=”,“<=”
+    pub operator: Option<String>,
+    /// Prometheus语句。
+    pub promql: Option<String>,
+    /// Prometheus语句模板。
+    pub promql_expr: Option<String>,
+    /// Prometheus原生监控时长。
+    pub promql_for: Option<String>,
+    /// 查询筛选条件。
+    pub query_match: Option<String>,
+    /// 查询参数
+    pub query_param: Option<serde_json::Value>,
+    /// 键值对形式,键为告警级别,值为告警阈值
+    pub thresholds: Option<std::collections::BTreeMap<String, String>>,
+    /// 检查频率周期。
+    /// - 当trigger_type 为“HOURLY”时,填“”
+    /// - 当trigger_type为“DAILY”时,格式为:“小时” 例如 每天凌晨三点"03:00"
+    /// - 当trigger_type为“WEEKLY”时,格式为:“星期 小时”例如每周一凌晨三点 “1 03:00”
+    /// - 当trigger_type为“CRON”时,格式为 标准CRON表达式
+    /// - 当trigger_type为“FIXED_RATE”时,秒的取值为15s,30s,分钟为 1~59,小时为 1~24。例如:“15s”,“30s”,“1min”,“1h”
+    pub trigger_interval: Option<String>,
+    /// 连续周期个数。
+    pub trigger_times: Option<i32>,
+    /// 触发频率的类型:
+    /// - “FIXED_RATE”:固定间隔
+    /// - “HOURLY”:每小时
+    /// - “DAILY”:每天
+    /// - “WEEKLY”:每周
+    /// - “CRON”:Cron表达式
+    pub trigger_type: Option<TriggerConditionTriggerType>,
+}
+
+impl Model for TriggerCondition {
+    const NAME: &'static str = "TriggerCondition";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aggregate_type", &self.aggregate_type);
+        object.optional("aggregation_type", &self.aggregation_type);
+        object.optional("aggregation_window", &self.aggregation_window);
+        object.optional("aom_monitor_level", &self.aom_monitor_level);
+        object.optional("cmdb", &self.cmdb);
+        object.optional("expression", &self.expression);
+        object.optional("metric_labels", &self.metric_labels);
+        object.optional("metric_name", &self.metric_name);
+        object.optional("metric_namespace", &self.metric_namespace);
+        object.optional("metric_query_mode", &self.metric_query_mode);
+        object.optional("metric_statistic_method", &self.metric_statistic_method);
+        object.optional("metric_unit", &self.metric_unit);
+        object.optional("mix_promql", &self.mix_promql);
+        object.optional("operator", &self.operator);
+        object.optional("promql", &self.promql);
+        object.optional("promql_expr", &self.promql_expr);
+        object.optional("promql_for", &self.promql_for);
+        object.optional("query_match", &self.query_match);
+        object.optional("query_param", &self.query_param);
+        object.optional("thresholds", &self.thresholds);
+        object.optional("trigger_interval", &self.trigger_interval);
+        object.optional("trigger_times", &self.trigger_times);
+        object.optional("trigger_type", &self.trigger_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aggregate_type = object.optional("aggregate_type")?;
+        let aggregation_type = object.optional("aggregation_type")?;
+        let aggregation_window = object.optional("aggregation_window")?;
+        let aom_monitor_level = object.optional("aom_monitor_level")?;
+        let cmdb = object.optional("cmdb")?;
+        let expression = object.optional("expression")?;
+        let metric_labels = object.optional("metric_labels")?;
+        let metric_name = object.optional("metric_name")?;
+        let metric_namespace = object.optional("metric_namespace")?;
+        let metric_query_mode = object.optional("metric_query_mode")?;
+        let metric_statistic_method = object.optional("metric_statistic_method")?;
+        let metric_unit = object.optional("metric_unit")?;
+        let mix_promql = object.optional("mix_promql")?;
+        let operator = object.optional("operator")?;
+        let promql = object.optional("promql")?;
+        let promql_expr = object.optional("promql_expr")?;
+        let promql_for = object.optional("promql_for")?;
+        let query_match = object.optional("query_match")?;
+        let query_param = object.optional("query_param")?;
+        let thresholds = object.optional("thresholds")?;
+        let trigger_interval = object.optional("trigger_interval")?;
+        let trigger_times = object.optional("trigger_times")?;
+        let trigger_type = object.optional("trigger_type")?;
+        Ok(Self {
+            aggregate_type,
+            aggregation_type,
+            aggregation_window,
+            aom_monitor_level,
+            cmdb,
+            expression,
+            metric_labels,
+            metric_name,
+            metric_namespace,
+            metric_query_mode,
+            metric_statistic_method,
+            metric_unit,
+            mix_promql,
+            operator,
+            promql,
+            promql_expr,
+            promql_for,
+            query_match,
+            query_param,
+            thresholds,
+            trigger_interval,
+            trigger_times,
+            trigger_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TriggerCondition);
+
+impl TriggerCondition {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            aggregate_type: None,
+            aggregation_type: None,
+            aggregation_window: None,
+            aom_monitor_level: None,
+            cmdb: None,
+            expression: None,
+            metric_labels: None,
+            metric_name: None,
+            metric_namespace: None,
+            metric_query_mode: None,
+            metric_statistic_method: None,
+            metric_unit: None,
+            mix_promql: None,
+            operator: None,
+            promql: None,
+            promql_expr: None,
+            promql_for: None,
+            query_match: None,
+            query_param: None,
+            thresholds: None,
+            trigger_interval: None,
+            trigger_times: None,
+            trigger_type: None,
+        }
+    }
+
+    /// 聚合方式。
+    /// - “by”:不分组
+    /// - “avg”
+    /// - “max”
+    /// - “min”
+    /// - “sum”
+    pub fn aggregate_type(
+        mut self,
+        value: impl Into<TriggerConditionAggregateType>,
+    ) -> Self {
+        self.aggregate_type = Some(value.into());
+        self
+    }
+
+    /// 统计方式:
+    /// - average
+    /// - minimum
+    /// - maximum
+    /// - sum
+    /// - sampleCount
+    pub fn aggregation_type(mut self, value: impl Into<String>) -> Self {
+        self.aggregation_type = Some(value.into());
+        self
+    }
+
+    /// 统计周期。
+    /// - “15s”
+    /// - “30s”
+    /// - “1m”
+    /// - “5m”
+    /// - “15m”
+    /// - “1h”
+    pub fn aggregation_window(mut self, value: impl Into<String>) -> Self {
+        self.aggregation_window = Some(value.into());
+        self
+    }
+
+    /// 监控层级。
+    pub fn aom_monitor_level(mut self, value: impl Into<String>) -> Self {
+        self.aom_monitor_level = Some(value.into());
+        self
+    }
+
+    /// cmdb信息。
+    pub fn cmdb(mut self, value: impl Into<CmdbInfo>) -> Self {
+        self.cmdb = Some(value.into());
+        self
+    }
+
+    /// 混合运算的表达式。
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+
+    /// 指标维度。
+    pub fn metric_labels(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.metric_labels = Some(value.into());
+        self
+    }
+
+    /// 指标名称。
+    pub fn metric_name(mut self, value: impl Into<String>) -> Self {
+        self.metric_name = Some(value.into());
+        self
+    }
+
+    /// 指标命名空间。
+    pub fn metric_namespace(mut self, value: impl Into<String>) -> Self {
+        self.metric_namespace = Some(value.into());
+        self
+    }
+
+    /// 指标查询模式。
+    /// - “AOM”:AOM原生
+    /// - “PROM”:AOM Prometheus
+    /// - “NATIVE_PROM”:原生Prometheus
+    pub fn metric_query_mode(
+        mut self,
+        value: impl Into<TriggerConditionMetricQueryMode>,
+    ) -> Self {
+        self.metric_query_mode = Some(value.into());
+        self
+    }
+
+    /// 当配置方式为全量指标时可选择的指标运算方式。
+    /// - “single”:单个指标进行运算
+    /// - “mix”:多个指标进行混合运算
+    pub fn metric_statistic_method(
+        mut self,
+        value: impl Into<TriggerConditionMetricStatisticMethod>,
+    ) -> Self {
+        self.metric_statistic_method = Some(value.into());
+        self
+    }
+
+    /// 指标单位。
+    pub fn metric_unit(mut self, value: impl Into<String>) -> Self {
+        self.metric_unit = Some(value.into());
+        self
+    }
+
+    /// 混合运算的promQL。
+    pub fn mix_promql(mut self, value: impl Into<String>) -> Self {
+        self.mix_promql = Some(value.into());
+        self
+    }
+
+    /// 判断条件:“>”,“<”,“=”,“>=”,“<=”
+    pub fn operator(mut self, value: impl Into<String>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+
+    /// Prometheus语句。
+    pub fn promql(mut self, value: impl Into<String>) -> Self {
+        self.promql = Some(value.into());
+        self
+    }
+
+    /// Prometheus语句模板。
+    pub fn promql_expr(mut self, value: impl Into<String>) -> Self {
+        self.promql_expr = Some(value.into());
+        self
+    }
+
+    /// Prometheus原生监控时长。
+    pub fn promql_for(mut self, value: impl Into<String>) -> Self {
+        self.promql_for = Some(value.into());
+        self
+    }
+
+    /// 查询筛选条件。
+    pub fn query_match(mut self, value: impl Into<String>) -> Self {
+        self.query_match = Some(value.into());
+        self
+    }
+
+    /// 查询参数
+    pub fn query_param(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.query_param = Some(value.into());
+        self
+    }
+
+    /// 键值对形式,键为告警级别,值为告警阈值
+    pub fn thresholds(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.thresholds = Some(value.into());
+        self
+    }
+
+    /// 检查频率周期。
+    /// - 当trigger_type 为“HOURLY”时,填“”
+    /// - 当trigger_type为“DAILY”时,格式为:“小时” 例如 每天凌晨三点"03:00"
+    /// - 当trigger_type为“WEEKLY”时,格式为:“星期 小时”例如每周一凌晨三点 “1 03:00”
+    /// - 当trigger_type为“CRON”时,格式为 标准CRON表达式
+    /// - 当trigger_type为“FIXED_RATE”时,秒的取值为15s,30s,分钟为 1~59,小时为 1~24。例如:“15s”,“30s”,“1min”,“1h”
+    pub fn trigger_interval(mut self, value: impl Into<String>) -> Self {
+        self.trigger_interval = Some(value.into());
+        self
+    }
+
+    /// 连续周期个数。
+    pub fn trigger_times(mut self, value: impl Into<i32>) -> Self {
+        self.trigger_times = Some(value.into());
+        self
+    }
+
+    /// 触发频率的类型:
+    /// - “FIXED_RATE”:固定间隔
+    /// - “HOURLY”:每小时
+    /// - “DAILY”:每天
+    /// - “WEEKLY”:每周
+    /// - “CRON”:Cron表达式
+    pub fn trigger_type(
+        mut self,
+        value: impl Into<TriggerConditionTriggerType>,
+    ) -> Self {
+        self.trigger_type = Some(value.into());
+        self
+    }
+}
+
+/// 聚合方式。
+/// - “by”:不分组
+/// - “avg”
+/// - “max”
+/// - “min”
+/// - “sum”
+///
+/// The same shape as [`TemplateTriggerConditionAggregateType`]: one type, generated once, under both names.
+pub type TriggerConditionAggregateType = TemplateTriggerConditionAggregateType;
+
+/// 指标查询模式。
+/// - “AOM”:AOM原生
+/// - “PROM”:AOM Prometheus
+/// - “NATIVE_PROM”:原生Prometheus
+///
+/// The same shape as [`TemplateTriggerConditionMetricQueryMode`]: one type, generated once, under both names.
+pub type TriggerConditionMetricQueryMode = TemplateTriggerConditionMetricQueryMode;
+
+/// 当配置方式为全量指标时可选择的指标运算方式。
+/// - “single”:单个指标进行运算
+/// - “mix”:多个指标进行混合运算
+///
+/// The same shape as [`TemplateTriggerConditionMetricStatisticMethod`]: one type, generated once, under both names.
+pub type TriggerConditionMetricStatisticMethod = TemplateTriggerConditionMetricStatisticMethod;
+
+/// 触发频率的类型:
+/// - “FIXED_RATE”:固定间隔
+/// - “HOURLY”:每小时
+/// - “DAILY”:每天
+/// - “WEEKLY”:每周
+/// - “CRON”:Cron表达式
+///
+/// The same shape as [`TemplateTriggerConditionTriggerType`]: one type, generated once, under both names.
+pub type TriggerConditionTriggerType = TemplateTriggerConditionTriggerType;
+
+/// 阈值规则实体
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateAlarmRuleParam {
+    /// 是否启用通知。
+    pub action_enabled: Option<bool>,
+    /// 告警状态通知列表。
+    pub alarm_actions: Option<Vec<String>>,
+    /// 告警清除建议。字符长度为0-255。
+    ///
+    /// Length: 0 to 255.
+    pub alarm_advice: Option<String>,
+    /// 阈值规则描述。字符长度为0-1024。
+    ///
+    /// Length: 0 to 1024.
+    pub alarm_description: Option<String>,
+    /// 告警级别。1:紧急,2:重要,3:一般,4:提示。
+    pub alarm_level: UpdateAlarmRuleParamAlarmLevel,
+    /// 阈值规则名称。规则名称包含大小写字母、数字、特殊字符(-_)和汉字组成,不能以特殊字符开头或结尾,最大长度为100。
+    pub alarm_rule_name: String,
+    /// 超限条件。<:小于阈值。>:大于阈值。<=:小于等于阈值。>=:大于等于阈值。
+    pub comparison_operator: UpdateAlarmRuleParamComparisonOperator,
+    /// 时间序列维度。
+    pub dimensions: Vec<Dimension>,
+    /// 间隔周期。
+    pub evaluation_periods: i32,
+    /// 数据不足通知列表。
+    pub insufficient_data_actions: Option<Vec<String>>,
+    /// 阈值规则是否启用。
+    pub is_turn_on: Option<bool>,
+    /// 时间序列名称。名称长度取值范围为1~255个字符。
+    pub metric_name: String,
+    /// 时间序列命名空间。
+    pub namespace: String,
+    /// 正常状态通知列表。
+    pub ok_actions: Option<Vec<String>>,
+    /// 统计周期。60000:一分钟。300000:五分钟。900000:十五分钟。3600000:一小时。
+    pub period: UpdateAlarmRuleParamPeriod,
+    /// 统计方式。
+    pub statistic: UpdateAlarmRuleParamStatistic,
+    /// 超限值。
+    pub threshold: String,
+    /// 时间序列单位
+    pub unit: String,
+}
+
+impl Model for UpdateAlarmRuleParam {
+    const NAME: &'static str = "UpdateAlarmRuleParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("action_enabled", &self.action_enabled);
+        object.optional("alarm_actions", &self.alarm_actions);
+        object.optional("alarm_advice", &self.alarm_advice);
+        object.optional("alarm_description", &self.alarm_description);
+        object.field("alarm_level", &self.alarm_level);
+        object.field("alarm_rule_name", &self.alarm_rule_name);
+        object.field("comparison_operator", &self.comparison_operator);
+        object.field("dimensions", &self.dimensions);
+        object.field("evaluation_periods", &self.evaluation_periods);
+        object.optional("insufficient_data_actions", &self.insufficient_data_actions);
+        object.optional("is_turn_on", &self.is_turn_on);
+        object.field("metric_name", &self.metric_name);
+        object.field("namespace", &self.namespace);
+        object.optional("ok_actions", &self.ok_actions);
+        object.field("period", &self.period);
+        object.field("statistic", &self.statistic);
+        object.field("threshold", &self.threshold);
+        object.field("unit", &self.unit);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action_enabled = object.optional("action_enabled")?;
+        let alarm_actions = object.optional("alarm_actions")?;
+        let alarm_advice = object.optional("alarm_advice")?;
+        let alarm_description = object.optional("alarm_description")?;
+        let alarm_level = object.required("alarm_level")?;
+        let alarm_rule_name = object.required("alarm_rule_name")?;
+        let comparison_operator = object.required("comparison_operator")?;
+        let dimensions = object.required("dimensions")?;
+        let evaluation_periods = object.required("evaluation_periods")?;
+        let insufficient_data_actions = object.optional("insufficient_data_actions")?;
+        let is_turn_on = object.optional("is_turn_on")?;
+        let metric_name = object.required("metric_name")?;
+        let namespace = object.required("namespace")?;
+        let ok_actions = object.optional("ok_actions")?;
+        let period = object.required("period")?;
+        let statistic = object.required("statistic")?;
+        let threshold = object.required("threshold")?;
+        let unit = object.required("unit")?;
+        Ok(Self {
+            action_enabled,
+            alarm_actions,
+            alarm_advice,
+            alarm_description,
+            alarm_level,
+            alarm_rule_name,
+            comparison_operator,
+            dimensions,
+            evaluation_periods,
+            insufficient_data_actions,
+            is_turn_on,
+            metric_name,
+            namespace,
+            ok_actions,
+            period,
+            statistic,
+            threshold,
+            unit,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdateAlarmRuleParam);
+
+impl UpdateAlarmRuleParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        alarm_level: impl Into<UpdateAlarmRuleParamAlarmLevel>,
+        alarm_rule_name: impl Into<String>,
+        comparison_operator: impl Into<UpdateAlarmRuleParamComparisonOperator>,
+        dimensions: impl Into<Vec<Dimension>>,
+        evaluation_periods: impl Into<i32>,
+        metric_name: impl Into<String>,
+        namespace: impl Into<String>,
+        period: impl Into<UpdateAlarmRuleParamPeriod>,
+        statistic: impl Into<UpdateAlarmRuleParamStatistic>,
+        threshold: impl Into<String>,
+        unit: impl Into<String>,
+    ) -> Self {
+        Self {
+            action_enabled: None,
+            alarm_actions: None,
+            alarm_advice: None,
+            alarm_description: None,
+            alarm_level: alarm_level.into(),
+            alarm_rule_name: alarm_rule_name.into(),
+            comparison_operator: comparison_operator.into(),
+            dimensions: dimensions.into(),
+            evaluation_periods: evaluation_periods.into(),
+            insufficient_data_actions: None,
+            is_turn_on: None,
+            metric_name: metric_name.into(),
+            namespace: namespace.into(),
+            ok_actions: None,
+            period: period.into(),
+            statistic: statistic.into(),
+            threshold: threshold.into(),
+            unit: unit.into(),
+        }
+    }
+
+    /// 是否启用通知。
+    pub fn action_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.action_enabled = Some(value.into());
+        self
+    }
+
+    /// 告警状态通知列表。
+    pub fn alarm_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.alarm_actions = Some(value.into());
+        self
+    }
+
+    /// 告警清除建议。字符长度为0-255。
+    ///
+    /// Length: 0 to 255.
+    pub fn alarm_advice(mut self, value: impl Into<String>) -> Self {
+        self.alarm_advice = Some(value.into());
+        self
+    }
+
+    /// 阈值规则描述。字符长度为0-1024。
+    ///
+    /// Length: 0 to 1024.
+    pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
+        self.alarm_description = Some(value.into());
+        self
+    }
+
+    /// 数据不足通知列表。
+    pub fn insufficient_data_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.insufficient_data_actions = Some(value.into());
+        self
+    }
+
+    /// 阈值规则是否启用。
+    pub fn is_turn_on(mut self, value: impl Into<bool>) -> Self {
+        self.is_turn_on = Some(value.into());
+        self
+    }
+
+    /// 正常状态通知列表。
+    pub fn ok_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ok_actions = Some(value.into());
+        self
+    }
+}
+
+/// 告警级别。1:紧急,2:重要,3:一般,4:提示。
+///
+/// The same shape as [`AlarmRuleParamAlarmLevel`]: one type, generated once, under both names.
+pub type UpdateAlarmRuleParamAlarmLevel = AlarmRuleParamAlarmLevel;
+
+/// 超限条件。<:小于阈值。>:大于阈值。<=:小于等于阈值。>=:大于等于阈值。
+///
+/// The same shape as [`AlarmRuleParamComparisonOperator`]: one type, generated once, under both names.
+pub type UpdateAlarmRuleParamComparisonOperator = AlarmRuleParamComparisonOperator;
+
+/// 统计周期。60000:一分钟。300000:五分钟。900000:十五分钟。3600000:一小时。
+///
+/// The same shape as [`AlarmRuleParamPeriod`]: one type, generated once, under both names.
+pub type UpdateAlarmRuleParamPeriod = AlarmRuleParamPeriod;
+
+/// 统计方式。
+///
+/// The same shape as [`AlarmRuleParamStatistic`]: one type, generated once, under both names.
+pub type UpdateAlarmRuleParamStatistic = AlarmRuleParamStatistic;
+
+/// 修改阈值规则结果。
+///
+/// The same shape as [`AddAlarmRuleResultInfo`]: one type, generated once, under both names.
+pub type UpdateAlarmRuleResultInfo = AddAlarmRuleResultInfo;
+
+/// 只支持修改,desc,local,templates。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateNotificationTemplate {
+    /// 消息通知模板描述。
+    pub desc: Option<String>,
+    /// 消息通知模板语言。
+    pub locale: String,
+    /// 消息通知模板名称。通知消息模板名称无法修改
+    pub name: String,
+    /// 消息通知模板内容。
+    /// 消息通知模板内容为json字符串,具体内容是由下列参数拼接成json数组后转义而来。
+    ///
+    /// | 名称 |是否必选  |参数类型  |说明  |
+    /// |--|--|--|--|
+    /// |content  |是  |string  |消息模板内容。|
+    /// |subType  |是  |string  |消息模板发送类型,支持:email,sms,webhook。|
+    /// | topic | 否 | string |邮件主题。|
+    /// | sendType |否  |string  |当消息模板发送类型为“webhook”时需要指定消息模板格式,支持:HTML、JSON。  |
+    /// | version |是  |string  |默认为v2。 |
+    pub templates: String,
+}
+
+impl Model for UpdateNotificationTemplate {
+    const NAME: &'static str = "UpdateNotificationTemplate";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("desc", &self.desc);
+        object.field("locale", &self.locale);
+        object.field("name", &self.name);
+        object.field("templates", &self.templates);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let desc = object.optional("desc")?;
+        let locale = object.required("locale")?;
+        let name = object.required("name")?;
+        let templates = object.required("templates")?;
+        Ok(Self {
+            desc,
+            locale,
+            name,
+            templates,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdateNotificationTemplate);
+
+impl UpdateNotificationTemplate {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        locale: impl Into<String>,
+        name: impl Into<String>,
+        templates: impl Into<String>,
+    ) -> Self {
+        Self {
+            desc: None,
+            locale: locale.into(),
+            name: name.into(),
+            templates: templates.into(),
+        }
+    }
+
+    /// 消息通知模板描述。
+    pub fn desc(mut self, value: impl Into<String>) -> Self {
+        self.desc = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UpdatePromInstanceRequestModle {
+    /// 被聚合的账号和普罗实例列表。
+    pub aggr_prometheus_info: Option<Vec<AggrPrometheusInfo>>,
+    /// 待修改的普罗实例id。
+    pub prom_id: String,
+    /// 指标存储时长,每天只能修改一次。
+    pub prom_limits: Option<PromLimits>,
+    /// 待修改的普罗实例名称,名称不能以下划线或中划线开头和结尾,只含有中文,英文,数字,下划线,中划线,长度1-100。
+    pub prom_name: Option<String>,
+}
+
+impl Model for UpdatePromInstanceRequestModle {
+    const NAME: &'static str = "UpdatePromInstanceRequestModle";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("aggr_prometheus_info", &self.aggr_prometheus_info);
+        object.field("prom_id", &self.prom_id);
+        object.optional("prom_limits", &self.prom_limits);
+        object.optional("prom_name", &self.prom_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let aggr_prometheus_info = object.optional("aggr_prometheus_info")?;
+        let prom_id = object.required("prom_id")?;
+        let prom_limits = object.optional("prom_limits")?;
+        let prom_name = object.optional("prom_name")?;
+        Ok(Self {
+            aggr_prometheus_info,
+            prom_id,
+            prom_limits,
+            prom_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdatePromInstanceRequestModle);
+
+impl UpdatePromInstanceRequestModle {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(prom_id: impl Into<String>) -> Self {
+        Self {
+            aggr_prometheus_info: None,
+            prom_id: prom_id.into(),
+            prom_limits: None,
+            prom_name: None,
+        }
+    }
+
+    /// 被聚合的账号和普罗实例列表。
+    pub fn aggr_prometheus_info(
+        mut self,
+        value: impl Into<Vec<AggrPrometheusInfo>>,
+    ) -> Self {
+        self.aggr_prometheus_info = Some(value.into());
+        self
+    }
+
+    /// 指标存储时长,每天只能修改一次。
+    pub fn prom_limits(mut self, value: impl Into<PromLimits>) -> Self {
+        self.prom_limits = Some(value.into());
+        self
+    }
+
+    /// 待修改的普罗实例名称,名称不能以下划线或中划线开头和结尾,只含有中文,英文,数字,下划线,中划线,长度1-100。
+    pub fn prom_name(mut self, value: impl Into<String>) -> Self {
+        self.prom_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdatePromInstanceResponseModle {
+    /// 普罗实例总数。
+    pub count: Option<i64>,
+    /// 普罗实例列表名称。
+    pub prometheus: Option<Vec<PromInstanceEpsModel>>,
+}
+
+impl Model for UpdatePromInstanceResponseModle {
+    const NAME: &'static str = "UpdatePromInstanceResponseModle";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("count", &self.count);
+        object.optional("prometheus", &self.prometheus);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let count = object.optional("count")?;
+        let prometheus = object.optional("prometheus")?;
+        Ok(Self { count, prometheus })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdatePromInstanceResponseModle);
+
+impl UpdatePromInstanceResponseModle {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            prometheus: None,
+        }
+    }
+
+    /// 普罗实例总数。
+    pub fn count(mut self, value: impl Into<i64>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+
+    /// 普罗实例列表名称。
+    pub fn prometheus(mut self, value: impl Into<Vec<PromInstanceEpsModel>>) -> Self {
+        self.prometheus = Some(value.into());
+        self
+    }
+}
+
+/// 启动或暂停任务的定时执行。enable为开启定时任务,disable为关闭定时任务
+///
+/// Length: 1 to 10.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateWorkflowTriggerStatusAction {
+    /// `enable`
+    Enable,
+    /// `disable`
+    Disable,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for UpdateWorkflowTriggerStatusAction {
+    const VALUES: &'static [&'static str] = &["enable", "disable"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Enable => "enable",
+            Self::Disable => "disable",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "enable" => Self::Enable,
+            "disable" => Self::Disable,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(UpdateWorkflowTriggerStatusAction);
+
+/// 指标具体数值。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ValueData {
+    /// 指标名称。长度1~255。
+    pub metric_name: String,
+    /// 数据的类型。取值范围只能是"int"或"float"。
+    pub type_: Option<ValueDataType>,
+    /// 数据的单位。长度不超过32个字符。
+    pub unit: Option<String>,
+    /// 指标数据的值。取值范围有效的数值类型。
+    ///
+    /// Range: at least 0.
+    pub value: f64,
+}
+
+impl Model for ValueData {
+    const NAME: &'static str = "ValueData";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("metric_name", &self.metric_name);
+        object.optional("type", &self.type_);
+        object.optional("unit", &self.unit);
+        object.field("value", &self.value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let metric_name = object.required("metric_name")?;
+        let type_ = object.optional("type")?;
+        let unit = object.optional("unit")?;
+        let value = object.required("value")?;
+        Ok(Self {
+            metric_name,
+            type_,
+            unit,
+            value,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ValueData);
+
+impl ValueData {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(metric_name: impl Into<String>, value: impl Into<f64>) -> Self {
+        Self {
+            metric_name: metric_name.into(),
+            type_: None,
+            unit: None,
+            value: value.into(),
+        }
+    }
+
+    /// 数据的类型。取值范围只能是"int"或"float"。
+    pub fn type_(mut self, value: impl Into<ValueDataType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 数据的单位。长度不超过32个字符。
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+}
+
+/// 数据的类型。取值范围只能是"int"或"float"。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValueDataType {
+    /// `int`
+    Int,
+    /// `float`
+    Float,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ValueDataType {
+    const VALUES: &'static [&'static str] = &["int", "float"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Int => "int",
+            Self::Float => "float",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "int" => Self::Int,
+            "float" => Self::Float,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ValueDataType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkFlowModel {
+    /// 英文描述
+    pub en_us: Option<std::collections::BTreeMap<String, String>>,
+    /// 中文描述
+    pub zh_cn: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Model for WorkFlowModel {
+    const NAME: &'static str = "WorkFlowModel";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("en-us", &self.en_us);
+        object.optional("zh-cn", &self.zh_cn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let en_us = object.optional("en-us")?;
+        let zh_cn = object.optional("zh-cn")?;
+        Ok(Self { en_us, zh_cn })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(WorkFlowModel);
+
+impl WorkFlowModel {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { en_us: None, zh_cn: None }
+    }
+
+    /// 英文描述
+    pub fn en_us(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.en_us = Some(value.into());
+        self
+    }
+
+    /// 中文描述
+    pub fn zh_cn(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.zh_cn = Some(value.into());
+        self
+    }
+}
+
+/// 变更服务工作流工作流元数据。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Workflow {
+    /// 审批id
+    ///
+    /// Length: 1 to 64.
+    pub approve_id: Option<String>,
+    /// 工作流的引用。
+    ///
+    /// Items: 0 to 200.
+    pub citation_urns: Option<Vec<String>>,
+    /// 工作流创人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 工作流创建时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub create_time: Option<i64>,
+    /// 工作流描述信息。
+    ///
+    /// Length: 1 to 128.
+    pub description: Option<String>,
+    /// 编辑时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub edit_time: Option<i64>,
+    /// 任务所属的企业项目
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 执行动作细粒度权限
+    ///
+    /// Items: 0 to 200.
+    pub execution_action_rules: Option<Vec<String>>,
+    /// 云服务权限
+    ///
+    /// Items: 1 to 32.
+    pub execution_permission: Option<Vec<String>>,
+    /// 全局参数
+    ///
+    /// Items: 0 to 20.
+    pub global_parameters: Option<Vec<Parameter>>,
+    /// 工作流id,唯一标识,根据project_id和workflow_name生成。
+    ///
+    /// Length: 1 to 64.
+    pub id: Option<String>,
+    /// 任务执行时需要的参数列表。
+    pub input: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// 逻辑删除
+    pub is_delete: Option<bool>,
+    /// 作业id
+    ///
+    /// Length: 1 to 64.
+    pub job_id: Option<String>,
+    /// 作业名称
+    ///
+    /// Length: 1 to 64.
+    pub job_name: Option<String>,
+    /// 任务最后一次执行人
+    ///
+    /// Length: 1 to 64.
+    pub last_execute_by: Option<String>,
+    /// 最近一次执行结束时间,为utc时间毫秒数
+    ///
+    /// Range: 0 to 9999999999999.
+    pub last_execution_end_time: Option<i64>,
+    /// 最近一次执行id,也是工作流id
+    ///
+    /// Length: 1 to 64.
+    pub last_execution_id: Option<String>,
+    /// 最近一次执行开始时间,为utc时间毫秒数
+    ///
+    /// Range: 0 to 9999999999999.
+    pub last_execution_start_time: Option<i64>,
+    /// 工作流名称。
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// 任务节点
+    ///
+    /// Items: 1 to 20.
+    pub nodes: Option<Vec<Node>>,
+    /// 任务输出
+    ///
+    /// Length: 1 to 40960.
+    pub output: Option<String>,
+    /// functiongraph返回的PROJECT_ID
+    ///
+    /// Length: 1 to 32.
+    pub project_id: Option<String>,
+    /// 引用,参数引用
+    ///
+    /// Items: 1 to 999.
+    pub quote: Option<Vec<String>>,
+    /// 服务名称
+    ///
+    /// Length: 1 to 64.
+    pub service_name: Option<String>,
+    /// 服务场景分类
+    ///
+    /// Length: 1 to 64.
+    pub service_scenario: Option<String>,
+    /// 任务状态,包含success,fail,executing
+    ///
+    /// Length: 1 to 16.
+    pub status: Option<String>,
+    /// 任务步骤
+    ///
+    /// Items: 1 to 10.
+    pub steps: Option<Vec<Step>>,
+    /// 标签键和值列表,标签键值对数量范围是0至20。
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    /// 任务状态
+    ///
+    /// Length: 1 to 32.
+    pub task_status: Option<String>,
+    /// 任务类型
+    ///
+    /// Length: 1 to 16.
+    pub task_type: Option<String>,
+    /// 任务国际化字段,包含中英文描述
+    pub template_i18n: Option<WorkFlowModel>,
+    /// 模板id
+    ///
+    /// Length: 1 to 64.
+    pub template_id: Option<String>,
+    /// 模板名称。
+    ///
+    /// Length: 1 to 64.
+    pub template_name: Option<String>,
+    /// 触发器id
+    ///
+    /// Length: 1 to 64.
+    pub trigger_id: Option<String>,
+    /// 触发器状态
+    ///
+    /// Length: 1 to 64.
+    pub trigger_status: Option<String>,
+    /// 工作流类型,可以为cron、manual
+    ///
+    /// Length: 1 to 16.
+    pub type_: Option<String>,
+    /// 工作流更新人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub update_by: Option<String>,
+    /// 工作流更新时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub update_time: Option<i64>,
+    /// functiongraph返回的WORKFLOW_ID
+    ///
+    /// Length: 1 to 64.
+    pub workflow_id: Option<String>,
+}
+
+impl Model for Workflow {
+    const NAME: &'static str = "Workflow";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("approve_id", &self.approve_id);
+        object.optional("citation_urns", &self.citation_urns);
+        object.optional("create_by", &self.create_by);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("edit_time", &self.edit_time);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("execution_action_rules", &self.execution_action_rules);
+        object.optional("execution_permission", &self.execution_permission);
+        object.optional("global_parameters", &self.global_parameters);
+        object.optional("id", &self.id);
+        object.optional("input", &self.input);
+        object.optional("is_delete", &self.is_delete);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_name", &self.job_name);
+        object.optional("last_execute_by", &self.last_execute_by);
+        object.optional("last_execution_end_time", &self.last_execution_end_time);
+        object.optional("last_execution_id", &self.last_execution_id);
+        object.optional("last_execution_start_time", &self.last_execution_start_time);
+        object.optional("name", &self.name);
+        object.optional("nodes", &self.nodes);
+        object.optional("output", &self.output);
+        object.optional("project_id", &self.project_id);
+        object.optional("quote", &self.quote);
+        object.optional("service_name", &self.service_name);
+        object.optional("service_scenario", &self.service_scenario);
+        object.optional("status", &self.status);
+        object.optional("steps", &self.steps);
+        object.optional("tags", &self.tags);
+        object.optional("task_status", &self.task_status);
+        object.optional("task_type", &self.task_type);
+        object.optional("template_i18n", &self.template_i18n);
+        object.optional("template_id", &self.template_id);
+        object.optional("template_name", &self.template_name);
+        object.optional("trigger_id", &self.trigger_id);
+        object.optional("trigger_status", &self.trigger_status);
+        object.optional("type", &self.type_);
+        object.optional("update_by", &self.update_by);
+        object.optional("update_time", &self.update_time);
+        object.optional("workflow_id", &self.workflow_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let approve_id = object.optional("approve_id")?;
+        let citation_urns = object.optional("citation_urns")?;
+        let create_by = object.optional("create_by")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let edit_time = object.optional("edit_time")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let execution_action_rules = object.optional("execution_action_rules")?;
+        let execution_permission = object.optional("execution_permission")?;
+        let global_parameters = object.optional("global_parameters")?;
+        let id = object.optional("id")?;
+        let input = object.optional("input")?;
+        let is_delete = object.optional("is_delete")?;
+        let job_id = object.optional("job_id")?;
+        let job_name = object.optional("job_name")?;
+        let last_execute_by = object.optional("last_execute_by")?;
+        let last_execution_end_time = object.optional("last_execution_end_time")?;
+        let last_execution_id = object.optional("last_execution_id")?;
+        let last_execution_start_time = object.optional("last_execution_start_time")?;
+        let name = object.optional("name")?;
+        let nodes = object.optional("nodes")?;
+        let output = object.optional("output")?;
+        let project_id = object.optional("project_id")?;
+        let quote = object.optional("quote")?;
+        let service_name = object.optional("service_name")?;
+        let service_scenario = object.optional("service_scenario")?;
+        let status = object.optional("status")?;
+        let steps = object.optional("steps")?;
+        let tags = object.optional("tags")?;
+        let task_status = object.optional("task_status")?;
+        let task_type = object.optional("task_type")?;
+        let template_i18n = object.optional("template_i18n")?;
+        let template_id = object.optional("template_id")?;
+        let template_name = object.optional("template_name")?;
+        let trigger_id = object.optional("trigger_id")?;
+        let trigger_status = object.optional("trigger_status")?;
+        let type_ = object.optional("type")?;
+        let update_by = object.optional("update_by")?;
+        let update_time = object.optional("update_time")?;
+        let workflow_id = object.optional("workflow_id")?;
+        Ok(Self {
+            approve_id,
+            citation_urns,
+            create_by,
+            create_time,
+            description,
+            edit_time,
+            enterprise_project_id,
+            execution_action_rules,
+            execution_permission,
+            global_parameters,
+            id,
+            input,
+            is_delete,
+            job_id,
+            job_name,
+            last_execute_by,
+            last_execution_end_time,
+            last_execution_id,
+            last_execution_start_time,
+            name,
+            nodes,
+            output,
+            project_id,
+            quote,
+            service_name,
+            service_scenario,
+            status,
+            steps,
+            tags,
+            task_status,
+            task_type,
+            template_i18n,
+            template_id,
+            template_name,
+            trigger_id,
+            trigger_status,
+            type_,
+            update_by,
+            update_time,
+            workflow_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Workflow);
+
+impl Workflow {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            approve_id: None,
+            citation_urns: None,
+            create_by: None,
+            create_time: None,
+            description: None,
+            edit_time: None,
+            enterprise_project_id: None,
+            execution_action_rules: None,
+            execution_permission: None,
+            global_parameters: None,
+            id: None,
+            input: None,
+            is_delete: None,
+            job_id: None,
+            job_name: None,
+            last_execute_by: None,
+            last_execution_end_time: None,
+            last_execution_id: None,
+            last_execution_start_time: None,
+            name: None,
+            nodes: None,
+            output: None,
+            project_id: None,
+            quote: None,
+            service_name: None,
+            service_scenario: None,
+            status: None,
+            steps: None,
+            tags: None,
+            task_status: None,
+            task_type: None,
+            template_i18n: None,
+            template_id: None,
+            template_name: None,
+            trigger_id: None,
+            trigger_status: None,
+            type_: None,
+            update_by: None,
+            update_time: None,
+            workflow_id: None,
+        }
+    }
+
+    /// 审批id
+    ///
+    /// Length: 1 to 64.
+    pub fn approve_id(mut self, value: impl Into<String>) -> Self {
+        self.approve_id = Some(value.into());
+        self
+    }
+
+    /// 工作流的引用。
+    ///
+    /// Items: 0 to 200.
+    pub fn citation_urns(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.citation_urns = Some(value.into());
+        self
+    }
+
+    /// 工作流创人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 工作流创建时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 工作流描述信息。
+    ///
+    /// Length: 1 to 128.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 编辑时间
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn edit_time(mut self, value: impl Into<i64>) -> Self {
+        self.edit_time = Some(value.into());
+        self
+    }
+
+    /// 任务所属的企业项目
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 执行动作细粒度权限
+    ///
+    /// Items: 0 to 200.
+    pub fn execution_action_rules(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.execution_action_rules = Some(value.into());
+        self
+    }
+
+    /// 云服务权限
+    ///
+    /// Items: 1 to 32.
+    pub fn execution_permission(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.execution_permission = Some(value.into());
+        self
+    }
+
+    /// 全局参数
+    ///
+    /// Items: 0 to 20.
+    pub fn global_parameters(mut self, value: impl Into<Vec<Parameter>>) -> Self {
+        self.global_parameters = Some(value.into());
+        self
+    }
+
+    /// 工作流id,唯一标识,根据project_id和workflow_name生成。
+    ///
+    /// Length: 1 to 64.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 任务执行时需要的参数列表。
+    pub fn input(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+    ) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+
+    /// 逻辑删除
+    pub fn is_delete(mut self, value: impl Into<bool>) -> Self {
+        self.is_delete = Some(value.into());
+        self
+    }
+
+    /// 作业id
+    ///
+    /// Length: 1 to 64.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 作业名称
+    ///
+    /// Length: 1 to 64.
+    pub fn job_name(mut self, value: impl Into<String>) -> Self {
+        self.job_name = Some(value.into());
+        self
+    }
+
+    /// 任务最后一次执行人
+    ///
+    /// Length: 1 to 64.
+    pub fn last_execute_by(mut self, value: impl Into<String>) -> Self {
+        self.last_execute_by = Some(value.into());
+        self
+    }
+
+    /// 最近一次执行结束时间,为utc时间毫秒数
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn last_execution_end_time(mut self, value: impl Into<i64>) -> Self {
+        self.last_execution_end_time = Some(value.into());
+        self
+    }
+
+    /// 最近一次执行id,也是工作流id
+    ///
+    /// Length: 1 to 64.
+    pub fn last_execution_id(mut self, value: impl Into<String>) -> Self {
+        self.last_execution_id = Some(value.into());
+        self
+    }
+
+    /// 最近一次执行开始时间,为utc时间毫秒数
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn last_execution_start_time(mut self, value: impl Into<i64>) -> Self {
+        self.last_execution_start_time = Some(value.into());
+        self
+    }
+
+    /// 工作流名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 任务节点
+    ///
+    /// Items: 1 to 20.
+    pub fn nodes(mut self, value: impl Into<Vec<Node>>) -> Self {
+        self.nodes = Some(value.into());
+        self
+    }
+
+    /// 任务输出
+    ///
+    /// Length: 1 to 40960.
+    pub fn output(mut self, value: impl Into<String>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
+
+    /// functiongraph返回的PROJECT_ID
+    ///
+    /// Length: 1 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 引用,参数引用
+    ///
+    /// Items: 1 to 999.
+    pub fn quote(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.quote = Some(value.into());
+        self
+    }
+
+    /// 服务名称
+    ///
+    /// Length: 1 to 64.
+    pub fn service_name(mut self, value: impl Into<String>) -> Self {
+        self.service_name = Some(value.into());
+        self
+    }
+
+    /// 服务场景分类
+    ///
+    /// Length: 1 to 64.
+    pub fn service_scenario(mut self, value: impl Into<String>) -> Self {
+        self.service_scenario = Some(value.into());
+        self
+    }
+
+    /// 任务状态,包含success,fail,executing
+    ///
+    /// Length: 1 to 16.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 任务步骤
+    ///
+    /// Items: 1 to 10.
+    pub fn steps(mut self, value: impl Into<Vec<Step>>) -> Self {
+        self.steps = Some(value.into());
+        self
+    }
+
+    /// 标签键和值列表,标签键值对数量范围是0至20。
+    pub fn tags(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 任务状态
+    ///
+    /// Length: 1 to 32.
+    pub fn task_status(mut self, value: impl Into<String>) -> Self {
+        self.task_status = Some(value.into());
+        self
+    }
+
+    /// 任务类型
+    ///
+    /// Length: 1 to 16.
+    pub fn task_type(mut self, value: impl Into<String>) -> Self {
+        self.task_type = Some(value.into());
+        self
+    }
+
+    /// 任务国际化字段,包含中英文描述
+    pub fn template_i18n(mut self, value: impl Into<WorkFlowModel>) -> Self {
+        self.template_i18n = Some(value.into());
+        self
+    }
+
+    /// 模板id
+    ///
+    /// Length: 1 to 64.
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.template_id = Some(value.into());
+        self
+    }
+
+    /// 模板名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn template_name(mut self, value: impl Into<String>) -> Self {
+        self.template_name = Some(value.into());
+        self
+    }
+
+    /// 触发器id
+    ///
+    /// Length: 1 to 64.
+    pub fn trigger_id(mut self, value: impl Into<String>) -> Self {
+        self.trigger_id = Some(value.into());
+        self
+    }
+
+    /// 触发器状态
+    ///
+    /// Length: 1 to 64.
+    pub fn trigger_status(mut self, value: impl Into<String>) -> Self {
+        self.trigger_status = Some(value.into());
+        self
+    }
+
+    /// 工作流类型,可以为cron、manual
+    ///
+    /// Length: 1 to 16.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 工作流更新人,从接口调用传入的token中获取。
+    ///
+    /// Length: 1 to 64.
+    pub fn update_by(mut self, value: impl Into<String>) -> Self {
+        self.update_by = Some(value.into());
+        self
+    }
+
+    /// 工作流更新时间,为utc时间毫秒数。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn update_time(mut self, value: impl Into<i64>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+
+    /// functiongraph返回的WORKFLOW_ID
+    ///
+    /// Length: 1 to 64.
+    pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
+}
+
+/// 函数流执行概要信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkflowExecutionBrief {
+    /// 审批人列表
+    ///
+    /// Items: 0 to 200.
+    pub approve_user_name_list: Option<Vec<String>>,
+    /// 流程实例创建时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub begin_time: Option<i64>,
+    /// 流程实例创建者
+    ///
+    /// Length: 1 to 32.
+    pub created_by: Option<String>,
+    /// 流程实例结束时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub end_time: Option<i64>,
+    /// 流程执行实例ID
+    ///
+    /// Length: 1 to 64.
+    pub execution_id: Option<String>,
+    /// 执行记录
+    ///
+    /// Items: 1 to 200.
+    pub execution_result_list: Option<Vec<ExecutionResultList>>,
+    /// 执行快照
+    ///
+    /// Length: 1 to 64.
+    pub last_record_id_with_snapshot: Option<String>,
+    /// 流程实例上次更新时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub last_update_time: Option<i64>,
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub project_id: Option<String>,
+    /// 流程实例执行状态
+    ///
+    /// Length: 1 to 32.
+    pub status: Option<String>,
+    /// 执行工作流的修改时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub workflow_edit_time: Option<i64>,
+    /// 流程定义ID
+    ///
+    /// Length: 1 to 64.
+    pub workflow_id: Option<String>,
+}
+
+impl Model for WorkflowExecutionBrief {
+    const NAME: &'static str = "WorkflowExecutionBrief";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("approve_user_name_list", &self.approve_user_name_list);
+        object.optional("begin_time", &self.begin_time);
+        object.optional("created_by", &self.created_by);
+        object.optional("end_time", &self.end_time);
+        object.optional("execution_id", &self.execution_id);
+        object.optional("execution_result_list", &self.execution_result_list);
+        object
+            .optional(
+                "last_record_id_with_snapshot",
+                &self.last_record_id_with_snapshot,
+            );
+        object.optional("last_update_time", &self.last_update_time);
+        object.optional("project_id", &self.project_id);
+        object.optional("status", &self.status);
+        object.optional("workflow_edit_time", &self.workflow_edit_time);
+        object.optional("workflow_id", &self.workflow_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let approve_user_name_list = object.optional("approve_user_name_list")?;
+        let begin_time = object.optional("begin_time")?;
+        let created_by = object.optional("created_by")?;
+        let end_time = object.optional("end_time")?;
+        let execution_id = object.optional("execution_id")?;
+        let execution_result_list = object.optional("execution_result_list")?;
+        let last_record_id_with_snapshot = object
+            .optional("last_record_id_with_snapshot")?;
+        let last_update_time = object.optional("last_update_time")?;
+        let project_id = object.optional("project_id")?;
+        let status = object.optional("status")?;
+        let workflow_edit_time = object.optional("workflow_edit_time")?;
+        let workflow_id = object.optional("workflow_id")?;
+        Ok(Self {
+            approve_user_name_list,
+            begin_time,
+            created_by,
+            end_time,
+            execution_id,
+            execution_result_list,
+            last_record_id_with_snapshot,
+            last_update_time,
+            project_id,
+            status,
+            workflow_edit_time,
+            workflow_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(WorkflowExecutionBrief);
+
+impl WorkflowExecutionBrief {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            approve_user_name_list: None,
+            begin_time: None,
+            created_by: None,
+            end_time: None,
+            execution_id: None,
+            execution_result_list: None,
+            last_record_id_with_snapshot: None,
+            last_update_time: None,
+            project_id: None,
+            status: None,
+            workflow_edit_time: None,
+            workflow_id: None,
+        }
+    }
+
+    /// 审批人列表
+    ///
+    /// Items: 0 to 200.
+    pub fn approve_user_name_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.approve_user_name_list = Some(value.into());
+        self
+    }
+
+    /// 流程实例创建时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn begin_time(mut self, value: impl Into<i64>) -> Self {
+        self.begin_time = Some(value.into());
+        self
+    }
+
+    /// 流程实例创建者
+    ///
+    /// Length: 1 to 32.
+    pub fn created_by(mut self, value: impl Into<String>) -> Self {
+        self.created_by = Some(value.into());
+        self
+    }
+
+    /// 流程实例结束时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn end_time(mut self, value: impl Into<i64>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+
+    /// 流程执行实例ID
+    ///
+    /// Length: 1 to 64.
+    pub fn execution_id(mut self, value: impl Into<String>) -> Self {
+        self.execution_id = Some(value.into());
+        self
+    }
+
+    /// 执行记录
+    ///
+    /// Items: 1 to 200.
+    pub fn execution_result_list(
+        mut self,
+        value: impl Into<Vec<ExecutionResultList>>,
+    ) -> Self {
+        self.execution_result_list = Some(value.into());
+        self
+    }
+
+    /// 执行快照
+    ///
+    /// Length: 1 to 64.
+    pub fn last_record_id_with_snapshot(mut self, value: impl Into<String>) -> Self {
+        self.last_record_id_with_snapshot = Some(value.into());
+        self
+    }
+
+    /// 流程实例上次更新时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn last_update_time(mut self, value: impl Into<i64>) -> Self {
+        self.last_update_time = Some(value.into());
+        self
+    }
+
+    /// 租户从IAM申请到的projectid,一般为32位字符串。
+    ///
+    /// Length: 32 to 32.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+
+    /// 流程实例执行状态
+    ///
+    /// Length: 1 to 32.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 执行工作流的修改时间,格式:UTC时间戳
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn workflow_edit_time(mut self, value: impl Into<i64>) -> Self {
+        self.workflow_edit_time = Some(value.into());
+        self
+    }
+
+    /// 流程定义ID
+    ///
+    /// Length: 1 to 64.
+    pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
+}
+
+/// 工作流列表。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WorkflowList {
+    /// 工作流详情集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub elements: Option<Vec<Workflow>>,
+    /// 总数
+    ///
+    /// Range: 0 to 99999999.
+    pub total_elements: Option<i64>,
+}
+
+impl Model for WorkflowList {
+    const NAME: &'static str = "WorkflowList";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("elements", &self.elements);
+        object.optional("total_elements", &self.total_elements);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let elements = object.optional("elements")?;
+        let total_elements = object.optional("total_elements")?;
+        Ok(Self { elements, total_elements })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(WorkflowList);
+
+impl WorkflowList {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            elements: None,
+            total_elements: None,
+        }
+    }
+
+    /// 工作流详情集合。
+    ///
+    /// Items: 0 to 9999999.
+    pub fn elements(mut self, value: impl Into<Vec<Workflow>>) -> Self {
+        self.elements = Some(value.into());
+        self
+    }
+
+    /// 总数
+    ///
+    /// Range: 0 to 99999999.
+    pub fn total_elements(mut self, value: impl Into<i64>) -> Self {
+        self.total_elements = Some(value.into());
+        self
+    }
+}
+
+/// 查询工作流列表。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct WorkflowQueryParam {
+    /// 工作流创建人。
+    ///
+    /// Length: 1 to 64.
+    pub create_by: Option<String>,
+    /// 企业项目id。
+    ///
+    /// Length: 1 to 64.
+    pub enterprise_project_id: Option<String>,
+    /// 查询当前的页数,默认值为0。
+    ///
+    /// Range: 1 to 9999999.
+    pub page: Option<i32>,
+    /// 搜索内容,可以针对工作流名称和描述内容进行搜索。
+    ///
+    /// Length: 1 to 64.
+    pub search: Option<String>,
+    /// 时间范围查询的结束时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub search_time_end: Option<i64>,
+    /// 时间范围查询的开始时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub search_time_start: Option<i64>,
+    /// 查询当前页的大小,默认值为10。
+    ///
+    /// Range: 1 to 100.
+    pub size: Option<i32>,
+    /// 排序字段,取值["create_time","last_execution_start_time","update_time"]。
+    ///
+    /// Length: 1 to 64.
+    pub sort_field: String,
+    /// 排序类型,取值["ASC","DESC"]。
+    ///
+    /// Length: 1 to 16.
+    pub sort_type: String,
+    /// 任务的状态 ["success","fail","executing","cancel","waitExecute","waitApproval","approvalFailed","pausing","canceling"]
+    ///
+    /// Length: 1 to 16.
+    pub status: Option<String>,
+    /// 工作流标签,最多支持10个。
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+    /// 工作流分类,可以取值["cron","event","manual"]。
+    ///
+    /// Length: 1 to 16.
+    pub type_: Option<String>,
+}
+
+impl Model for WorkflowQueryParam {
+    const NAME: &'static str = "WorkflowQueryParam";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_by", &self.create_by);
+        object.optional("enterprise_project_id", &self.enterprise_project_id);
+        object.optional("page", &self.page);
+        object.optional("search", &self.search);
+        object.optional("search_time_end", &self.search_time_end);
+        object.optional("search_time_start", &self.search_time_start);
+        object.optional("size", &self.size);
+        object.field("sort_field", &self.sort_field);
+        object.field("sort_type", &self.sort_type);
+        object.optional("status", &self.status);
+        object.optional("tags", &self.tags);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_by = object.optional("create_by")?;
+        let enterprise_project_id = object.optional("enterprise_project_id")?;
+        let page = object.optional("page")?;
+        let search = object.optional("search")?;
+        let search_time_end = object.optional("search_time_end")?;
+        let search_time_start = object.optional("search_time_start")?;
+        let size = object.optional("size")?;
+        let sort_field = object.required("sort_field")?;
+        let sort_type = object.required("sort_type")?;
+        let status = object.optional("status")?;
+        let tags = object.optional("tags")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            create_by,
+            enterprise_project_id,
+            page,
+            search,
+            search_time_end,
+            search_time_start,
+            size,
+            sort_field,
+            sort_type,
+            status,
+            tags,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(WorkflowQueryParam);
+
+impl WorkflowQueryParam {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(sort_field: impl Into<String>, sort_type: impl Into<String>) -> Self {
+        Self {
+            create_by: None,
+            enterprise_project_id: None,
+            page: None,
+            search: None,
+            search_time_end: None,
+            search_time_start: None,
+            size: None,
+            sort_field: sort_field.into(),
+            sort_type: sort_type.into(),
+            status: None,
+            tags: None,
+            type_: None,
+        }
+    }
+
+    /// 工作流创建人。
+    ///
+    /// Length: 1 to 64.
+    pub fn create_by(mut self, value: impl Into<String>) -> Self {
+        self.create_by = Some(value.into());
+        self
+    }
+
+    /// 企业项目id。
+    ///
+    /// Length: 1 to 64.
+    pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
+        self.enterprise_project_id = Some(value.into());
+        self
+    }
+
+    /// 查询当前的页数,默认值为0。
+    ///
+    /// Range: 1 to 9999999.
+    pub fn page(mut self, value: impl Into<i32>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+
+    /// 搜索内容,可以针对工作流名称和描述内容进行搜索。
+    ///
+    /// Length: 1 to 64.
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+
+    /// 时间范围查询的结束时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn search_time_end(mut self, value: impl Into<i64>) -> Self {
+        self.search_time_end = Some(value.into());
+        self
+    }
+
+    /// 时间范围查询的开始时间。
+    ///
+    /// Range: 0 to 9999999999999.
+    pub fn search_time_start(mut self, value: impl Into<i64>) -> Self {
+        self.search_time_start = Some(value.into());
+        self
+    }
+
+    /// 查询当前页的大小,默认值为10。
+    ///
+    /// Range: 1 to 100.
+    pub fn size(mut self, value: impl Into<i32>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+
+    /// 任务的状态 ["success","fail","executing","cancel","waitExecute","waitApproval","approvalFailed","pausing","canceling"]
+    ///
+    /// Length: 1 to 16.
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 工作流标签,最多支持10个。
+    pub fn tags(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 工作流分类,可以取值["cron","event","manual"]。
+    ///
+    /// Length: 1 to 16.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// 自动化运维工作流工作流元数据。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct WorkflowRequestBody {
+    /// 工作流描述信息。
+    ///
+    /// Length: 1 to 128.
+    pub description: Option<String>,
+    /// 任务执行时需要的参数列表。
+    pub input: std::collections::BTreeMap<String, serde_json::Value>,
+    /// 作业id。
+    ///
+    /// Length: 1 to 64.
+    pub job_id: Option<String>,
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub job_name: Option<String>,
+    /// 工作流名称,需要满足中文、英文大小写、数字、中划线和下划线{1,64}。
+    ///
+    /// Length: 1 to 64.
+    pub name: String,
+    /// 引用,参数引用。
+    ///
+    /// Items: 1 to 128.
+    pub quote: Option<Vec<String>>,
+    /// 服务名称。
+    ///
+    /// Length: 1 to 128.
+    pub service_name: Option<String>,
+    /// 服务场景分类。
+    ///
+    /// Length: 1 to 64.
+    pub service_scenario: Option<String>,
+    /// 标签键和值列表,标签键值对数量范围是0至20。
+    pub tags: Option<serde_json::Value>,
+    /// 任务类型。package,script,job,cloud,standard,customize
+    ///
+    /// Length: 1 to 32.
+    pub task_type: String,
+    /// 模板id。
+    ///
+    /// Length: 1 to 64.
+    pub template_id: String,
+    /// 模板名称,示例:CMS::ECS::BulkyRunScript  CMS::ECS::BulkyStartECSInstances CMS::ECS::BulkyCleanDisks
+    ///
+    /// Length: 1 to 64.
+    pub template_name: Option<String>,
+    /// 工作流类型,可以为cron、manual
+    ///
+    /// Length: 1 to 32.
+    pub type_: String,
+}
+
+impl Model for WorkflowRequestBody {
+    const NAME: &'static str = "WorkflowRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("input", &self.input);
+        object.optional("job_id", &self.job_id);
+        object.optional("job_name", &self.job_name);
+        object.field("name", &self.name);
+        object.optional("quote", &self.quote);
+        object.optional("service_name", &self.service_name);
+        object.optional("service_scenario", &self.service_scenario);
+        object.optional("tags", &self.tags);
+        object.field("task_type", &self.task_type);
+        object.field("template_id", &self.template_id);
+        object.optional("template_name", &self.template_name);
+        object.field("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let input = object.required("input")?;
+        let job_id = object.optional("job_id")?;
+        let job_name = object.optional("job_name")?;
+        let name = object.required("name")?;
+        let quote = object.optional("quote")?;
+        let service_name = object.optional("service_name")?;
+        let service_scenario = object.optional("service_scenario")?;
+        let tags = object.optional("tags")?;
+        let task_type = object.required("task_type")?;
+        let template_id = object.required("template_id")?;
+        let template_name = object.optional("template_name")?;
+        let type_ = object.required("type")?;
+        Ok(Self {
+            description,
+            input,
+            job_id,
+            job_name,
+            name,
+            quote,
+            service_name,
+            service_scenario,
+            tags,
+            task_type,
+            template_id,
+            template_name,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(WorkflowRequestBody);
+
+impl WorkflowRequestBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        input: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        name: impl Into<String>,
+        task_type: impl Into<String>,
+        template_id: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            input: input.into(),
+            job_id: None,
+            job_name: None,
+            name: name.into(),
+            quote: None,
+            service_name: None,
+            service_scenario: None,
+            tags: None,
+            task_type: task_type.into(),
+            template_id: template_id.into(),
+            template_name: None,
+            type_: type_.into(),
+        }
+    }
+
+    /// 工作流描述信息。
+    ///
+    /// Length: 1 to 128.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 作业id。
+    ///
+    /// Length: 1 to 64.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// 作业名称。
+    ///
+    /// Length: 1 to 64.
+    pub fn job_name(mut self, value: impl Into<String>) -> Self {
+        self.job_name = Some(value.into());
+        self
+    }
+
+    /// 引用,参数引用。
+    ///
+    /// Items: 1 to 128.
+    pub fn quote(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.quote = Some(value.into());
+        self
+    }
+
+    /// 服务名称。
+    ///
+    /// Length: 1 to 128.
+    pub fn service_name(mut self, value: impl Into<String>) -> Self {
+        self.service_name = Some(value.into());
+        self
+    }
+
+    /// 服务场景分类。
+    ///
+    /// Length: 1 to 64.
+    pub fn service_scenario(mut self, value: impl Into<String>) -> Self {
+        self.service_scenario = Some(value.into());
+        self
+    }
+
+    /// 标签键和值列表,标签键值对数量范围是0至20。
+    pub fn tags(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 模板名称,示例:CMS::ECS::BulkyRunScript  CMS::ECS::BulkyStartECSInstances CMS::ECS::BulkyCleanDisks
+    ///
+    /// Length: 1 to 64.
+    pub fn template_name(mut self, value: impl Into<String>) -> Self {
+        self.template_name = Some(value.into());
+        self
+    }
+}
+
 /// Metric query mode. With `inventory`, metrics associated with the body's inventoryId are queried; otherwise the body's metricItems are used.
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value

@@ -1190,3 +1190,18885 @@ impl Domains {
         self
     }
 }
+
+/// 创建的永久访问密钥。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AccessKey {
+    /// 创建的永久访问密钥ID,即AK。
+    pub access_key_id: Option<String>,
+    /// 访问密钥创建时间。
+    pub created_at: Option<String>,
+    /// 创建的SK。
+    pub secret_access_key: Option<hwcloud_runtime::Secret>,
+    ///
+    pub status: Option<AccessKeyStatus>,
+    ///
+    pub user_id: Option<String>,
+}
+
+impl Model for AccessKey {
+    const NAME: &'static str = "AccessKey";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_key_id", &self.access_key_id);
+        object.optional("created_at", &self.created_at);
+        object.optional("secret_access_key", &self.secret_access_key);
+        object.optional("status", &self.status);
+        object.optional("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_key_id = object.optional("access_key_id")?;
+        let created_at = object.optional("created_at")?;
+        let secret_access_key = object.optional("secret_access_key")?;
+        let status = object.optional("status")?;
+        let user_id = object.optional("user_id")?;
+        Ok(Self {
+            access_key_id,
+            created_at,
+            secret_access_key,
+            status,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AccessKey);
+
+impl AccessKey {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_key_id: None,
+            created_at: None,
+            secret_access_key: None,
+            status: None,
+            user_id: None,
+        }
+    }
+
+    /// 创建的永久访问密钥ID,即AK。
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+
+    /// 访问密钥创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 创建的SK。
+    pub fn secret_access_key(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.secret_access_key = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn status(mut self, value: impl Into<AccessKeyStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+/// 访问密钥状态,可以为“启用”(active)或“停用”(inactive)。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessKeyStatus {
+    /// `active`
+    Active,
+    /// `inactive`
+    Inactive,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AccessKeyStatus {
+    const VALUES: &'static [&'static str] = &["active", "inactive"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AccessKeyStatus);
+
+/// 授权项。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Action {
+    /// 在策略中使用此授权项时授予的访问级别。
+    pub access_level: Option<ActionAccessLevel>,
+    /// 授权项别名列表,用以兼容授权项改名或者拆分新授权项的场景。
+    pub aliases: Option<Vec<String>>,
+    /// 该授权项支持的,且与资源无关的服务自定义条件属性以及部分全局属性。
+    ///
+    /// Items: at least 1.
+    pub condition_keys: Option<Vec<String>>,
+    ///
+    pub description: Option<Description>,
+    ///
+    pub name: Option<String>,
+    /// 该授权项是否仅作为权限点,不对应任何操作。
+    pub permission_only: Option<bool>,
+    /// 与该授权项关联的资源列表,用于定义授权项的资源级权限。
+    ///
+    /// Items: at least 1.
+    pub resources: Option<Vec<ActionAssociatedResource>>,
+}
+
+impl Model for Action {
+    const NAME: &'static str = "Action";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_level", &self.access_level);
+        object.optional("aliases", &self.aliases);
+        object.optional("condition_keys", &self.condition_keys);
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
+        object.optional("permission_only", &self.permission_only);
+        object.optional("resources", &self.resources);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_level = object.optional("access_level")?;
+        let aliases = object.optional("aliases")?;
+        let condition_keys = object.optional("condition_keys")?;
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
+        let permission_only = object.optional("permission_only")?;
+        let resources = object.optional("resources")?;
+        Ok(Self {
+            access_level,
+            aliases,
+            condition_keys,
+            description,
+            name,
+            permission_only,
+            resources,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Action);
+
+impl Action {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_level: None,
+            aliases: None,
+            condition_keys: None,
+            description: None,
+            name: None,
+            permission_only: None,
+            resources: None,
+        }
+    }
+
+    /// 在策略中使用此授权项时授予的访问级别。
+    pub fn access_level(mut self, value: impl Into<ActionAccessLevel>) -> Self {
+        self.access_level = Some(value.into());
+        self
+    }
+
+    /// 授权项别名列表,用以兼容授权项改名或者拆分新授权项的场景。
+    pub fn aliases(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.aliases = Some(value.into());
+        self
+    }
+
+    /// 该授权项支持的,且与资源无关的服务自定义条件属性以及部分全局属性。
+    ///
+    /// Items: at least 1.
+    pub fn condition_keys(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.condition_keys = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 该授权项是否仅作为权限点,不对应任何操作。
+    pub fn permission_only(mut self, value: impl Into<bool>) -> Self {
+        self.permission_only = Some(value.into());
+        self
+    }
+
+    /// 与该授权项关联的资源列表,用于定义授权项的资源级权限。
+    ///
+    /// Items: at least 1.
+    pub fn resources(mut self, value: impl Into<Vec<ActionAssociatedResource>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
+
+/// 在策略中使用此授权项时授予的访问级别。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActionAccessLevel {
+    /// `list`
+    List,
+    /// `read`
+    Read,
+    /// `write`
+    Write,
+    /// `permission_management`
+    PermissionManagement,
+    /// `tagging`
+    Tagging,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ActionAccessLevel {
+    const VALUES: &'static [&'static str] = &[
+        "list",
+        "read",
+        "write",
+        "permission_management",
+        "tagging",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::List => "list",
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::PermissionManagement => "permission_management",
+            Self::Tagging => "tagging",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "list" => Self::List,
+            "read" => Self::Read,
+            "write" => Self::Write,
+            "permission_management" => Self::PermissionManagement,
+            "tagging" => Self::Tagging,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ActionAccessLevel);
+
+/// 与该授权项关联的资源。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ActionAssociatedResource {
+    /// 针对该授权项和资源的服务自定义条件属性以及部分全局属性,只有授权项和资源同时匹配时才会生效。
+    ///
+    /// Items: at least 1.
+    pub condition_keys: Option<Vec<String>>,
+    /// 标识该资源类型是否是这个授权项必选的,即授权项一定涉及对这类资源的操作;例如subnet是vpc:subnets:get的必选资源类型;而ou是organizations::tagResource的可选资源类型,因为organizations::tagResource操作的资源还可能是account或者policy。
+    pub required: Option<bool>,
+    ///
+    pub urn_template: Option<String>,
+}
+
+impl Model for ActionAssociatedResource {
+    const NAME: &'static str = "ActionAssociatedResource";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("condition_keys", &self.condition_keys);
+        object.optional("required", &self.required);
+        object.optional("urn_template", &self.urn_template);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let condition_keys = object.optional("condition_keys")?;
+        let required = object.optional("required")?;
+        let urn_template = object.optional("urn_template")?;
+        Ok(Self {
+            condition_keys,
+            required,
+            urn_template,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ActionAssociatedResource);
+
+impl ActionAssociatedResource {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            condition_keys: None,
+            required: None,
+            urn_template: None,
+        }
+    }
+
+    /// 针对该授权项和资源的服务自定义条件属性以及部分全局属性,只有授权项和资源同时匹配时才会生效。
+    ///
+    /// Items: at least 1.
+    pub fn condition_keys(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.condition_keys = Some(value.into());
+        self
+    }
+
+    /// 标识该资源类型是否是这个授权项必选的,即授权项一定涉及对这类资源的操作;例如subnet是vpc:subnets:get的必选资源类型;而ou是organizations::tagResource的可选资源类型,因为organizations::tagResource操作的资源还可能是account或者policy。
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn_template(mut self, value: impl Into<String>) -> Self {
+        self.urn_template = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AddClientIdToOidcProviderReqBody {
+    /// **参数解释**:
+    /// 要添加到 OIDC 提供商的客户端 ID。
+    ///
+    /// **约束限制**:
+    /// 长度范围为[1,255]。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 255.
+    pub client_id: String,
+}
+
+impl Model for AddClientIdToOidcProviderReqBody {
+    const NAME: &'static str = "AddClientIdToOidcProviderReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("client_id", &self.client_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let client_id = object.required("client_id")?;
+        Ok(Self { client_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddClientIdToOidcProviderReqBody);
+
+impl AddClientIdToOidcProviderReqBody {
+    /// A value of its fields.
+    pub fn new(client_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AddUserToGroupReqBody {
+    ///
+    pub user_id: String,
+}
+
+impl Model for AddUserToGroupReqBody {
+    const NAME: &'static str = "AddUserToGroupReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user_id = object.required("user_id")?;
+        Ok(Self { user_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AddUserToGroupReqBody);
+
+impl AddUserToGroupReqBody {
+    /// A value of its fields.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self { user_id: user_id.into() }
+    }
+}
+
+/// 委托或信任委托。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Agency {
+    ///
+    pub agency_id: Option<String>,
+    ///
+    pub agency_name: Option<String>,
+    /// 委托或信任委托创建时间。
+    pub created_at: Option<String>,
+    /// 委托或信任委托描述信息。
+    pub description: Option<String>,
+    ///
+    pub max_session_duration: Option<i32>,
+    ///
+    pub path: Option<String>,
+    /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
+    pub trust_domain_id: Option<String>,
+    /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
+    pub trust_domain_name: Option<String>,
+    ///
+    pub trust_policy: Option<String>,
+    ///
+    pub urn: Option<String>,
+}
+
+impl Model for Agency {
+    const NAME: &'static str = "Agency";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency_id", &self.agency_id);
+        object.optional("agency_name", &self.agency_name);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
+        object.optional("trust_domain_id", &self.trust_domain_id);
+        object.optional("trust_domain_name", &self.trust_domain_name);
+        object.optional("trust_policy", &self.trust_policy);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_id = object.optional("agency_id")?;
+        let agency_name = object.optional("agency_name")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
+        let trust_domain_id = object.optional("trust_domain_id")?;
+        let trust_domain_name = object.optional("trust_domain_name")?;
+        let trust_policy = object.optional("trust_policy")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            agency_id,
+            agency_name,
+            created_at,
+            description,
+            max_session_duration,
+            path,
+            trust_domain_id,
+            trust_domain_name,
+            trust_policy,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Agency);
+
+impl Agency {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agency_id: None,
+            agency_name: None,
+            created_at: None,
+            description: None,
+            max_session_duration: None,
+            path: None,
+            trust_domain_id: None,
+            trust_domain_name: None,
+            trust_policy: None,
+            urn: None,
+        }
+    }
+
+    ///
+    pub fn agency_id(mut self, value: impl Into<String>) -> Self {
+        self.agency_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn agency_name(mut self, value: impl Into<String>) -> Self {
+        self.agency_name = Some(value.into());
+        self
+    }
+
+    /// 委托或信任委托创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 委托或信任委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
+    pub fn trust_domain_name(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
+        self.trust_policy = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyAllProjectRole {
+    /// 权限ID。
+    pub id: Option<String>,
+    /// 权限的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 权限名。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyAllProjectRole {
+    const NAME: &'static str = "AgencyAllProjectRole";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, links, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyAllProjectRole);
+
+impl AgencyAllProjectRole {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            links: None,
+            name: None,
+        }
+    }
+
+    /// 权限ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyAssumedby {
+    /// 被委托方B中IAM用户的用户信息。
+    pub user: Option<AgencyAssumedbyUser>,
+}
+
+impl Model for AgencyAssumedby {
+    const NAME: &'static str = "AgencyAssumedby";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyAssumedby);
+
+impl AgencyAssumedby {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// 被委托方B中IAM用户的用户信息。
+    pub fn user(mut self, value: impl Into<AgencyAssumedbyUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyAssumedbyUser {
+    /// 被委托方B的账号信息。
+    pub domain: Option<AgencyAssumedbyUserDomain>,
+    /// 被委托方B中IAM用户的用户ID。
+    pub id: Option<String>,
+    /// 被委托方B中IAM用户的用户名。
+    pub name: Option<String>,
+    /// 被委托方B中IAM用户的密码过期时间(UTC时间),“”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for AgencyAssumedbyUser {
+    const NAME: &'static str = "AgencyAssumedbyUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        Ok(Self {
+            domain,
+            id,
+            name,
+            password_expires_at,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyAssumedbyUser);
+
+impl AgencyAssumedbyUser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
+        }
+    }
+
+    /// 被委托方B的账号信息。
+    pub fn domain(mut self, value: impl Into<AgencyAssumedbyUserDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 被委托方B中IAM用户的用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 被委托方B中IAM用户的用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 被委托方B中IAM用户的密码过期时间(UTC时间),“”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyAssumedbyUserDomain {
+    /// 被委托方B的账号ID。
+    pub id: Option<String>,
+    /// 被委托方B的账号名称。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyAssumedbyUserDomain {
+    const NAME: &'static str = "AgencyAssumedbyUserDomain";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyAssumedbyUserDomain);
+
+impl AgencyAssumedbyUserDomain {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 被委托方B的账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 被委托方B的账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgencyAuth {
+    /// 认证参数。
+    pub identity: AgencyAuthIdentity,
+}
+
+impl Model for AgencyAuth {
+    const NAME: &'static str = "AgencyAuth";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity", &self.identity);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity = object.required("identity")?;
+        Ok(Self { identity })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyAuth);
+
+impl AgencyAuth {
+    /// A value of its fields.
+    pub fn new(identity: impl Into<AgencyAuthIdentity>) -> Self {
+        Self { identity: identity.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgencyAuthIdentity {
+    /// assume_role的具体信息。
+    pub assume_role: IdentityAssumerole,
+    /// 认证方法,该字段内容为["assume_role"]。
+    ///
+    /// Items: 1 to 1.
+    pub methods: Vec<AgencyAuthIdentityMethods>,
+    /// 自定义策略的具体内容。
+    pub policy: Option<ServicePolicy>,
+}
+
+impl Model for AgencyAuthIdentity {
+    const NAME: &'static str = "AgencyAuthIdentity";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("assume_role", &self.assume_role);
+        object.field("methods", &self.methods);
+        object.optional("policy", &self.policy);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let assume_role = object.required("assume_role")?;
+        let methods = object.required("methods")?;
+        let policy = object.optional("policy")?;
+        Ok(Self {
+            assume_role,
+            methods,
+            policy,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyAuthIdentity);
+
+impl AgencyAuthIdentity {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        assume_role: impl Into<IdentityAssumerole>,
+        methods: impl Into<Vec<AgencyAuthIdentityMethods>>,
+    ) -> Self {
+        Self {
+            assume_role: assume_role.into(),
+            methods: methods.into(),
+            policy: None,
+        }
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<ServicePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+}
+
+///
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AgencyAuthIdentityMethods {
+    /// `assume_role`
+    AssumeRole,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AgencyAuthIdentityMethods {
+    const VALUES: &'static [&'static str] = &["assume_role"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::AssumeRole => "assume_role",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "assume_role" => Self::AssumeRole,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AgencyAuthIdentityMethods);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyCreateResult {
+    /// 委托创建时间。
+    pub create_time: Option<String>,
+    /// 委托描述信息。
+    pub description: Option<String>,
+    /// 委托方账号ID。
+    pub domain_id: Option<String>,
+    /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
+    pub duration: Option<String>,
+    /// 委托过期时间。“null”表示不过期。
+    pub expire_time: Option<String>,
+    /// 委托ID。
+    pub id: Option<String>,
+    /// 委托名。
+    pub name: Option<String>,
+    /// 被委托方账号ID。
+    pub trust_domain_id: Option<String>,
+}
+
+impl Model for AgencyCreateResult {
+    const NAME: &'static str = "AgencyCreateResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("duration", &self.duration);
+        object.optional("expire_time", &self.expire_time);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("trust_domain_id", &self.trust_domain_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let duration = object.optional("duration")?;
+        let expire_time = object.optional("expire_time")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let trust_domain_id = object.optional("trust_domain_id")?;
+        Ok(Self {
+            create_time,
+            description,
+            domain_id,
+            duration,
+            expire_time,
+            id,
+            name,
+            trust_domain_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyCreateResult);
+
+impl AgencyCreateResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            description: None,
+            domain_id: None,
+            duration: None,
+            expire_time: None,
+            id: None,
+            name: None,
+            trust_domain_id: None,
+        }
+    }
+
+    /// 委托创建时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 委托方账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
+    pub fn duration(mut self, value: impl Into<String>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// 委托过期时间。“null”表示不过期。
+    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+
+    /// 委托ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号ID。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+}
+
+/// 委托或信任委托。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyEx {
+    ///
+    pub agency_id: Option<String>,
+    ///
+    pub agency_name: Option<String>,
+    /// 委托或信任委托创建时间。
+    pub created_at: Option<String>,
+    /// 委托或信任委托描述信息。
+    pub description: Option<String>,
+    ///
+    pub max_session_duration: Option<i32>,
+    ///
+    pub path: Option<String>,
+    /// 自定义标签列表。
+    pub tags: Option<Vec<Tag>>,
+    /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
+    pub trust_domain_id: Option<String>,
+    /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
+    pub trust_domain_name: Option<String>,
+    ///
+    pub trust_policy: Option<String>,
+    ///
+    pub urn: Option<String>,
+}
+
+impl Model for AgencyEx {
+    const NAME: &'static str = "AgencyEx";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency_id", &self.agency_id);
+        object.optional("agency_name", &self.agency_name);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
+        object.optional("tags", &self.tags);
+        object.optional("trust_domain_id", &self.trust_domain_id);
+        object.optional("trust_domain_name", &self.trust_domain_name);
+        object.optional("trust_policy", &self.trust_policy);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_id = object.optional("agency_id")?;
+        let agency_name = object.optional("agency_name")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
+        let tags = object.optional("tags")?;
+        let trust_domain_id = object.optional("trust_domain_id")?;
+        let trust_domain_name = object.optional("trust_domain_name")?;
+        let trust_policy = object.optional("trust_policy")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            agency_id,
+            agency_name,
+            created_at,
+            description,
+            max_session_duration,
+            path,
+            tags,
+            trust_domain_id,
+            trust_domain_name,
+            trust_policy,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyEx);
+
+impl AgencyEx {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agency_id: None,
+            agency_name: None,
+            created_at: None,
+            description: None,
+            max_session_duration: None,
+            path: None,
+            tags: None,
+            trust_domain_id: None,
+            trust_domain_name: None,
+            trust_policy: None,
+            urn: None,
+        }
+    }
+
+    ///
+    pub fn agency_id(mut self, value: impl Into<String>) -> Self {
+        self.agency_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn agency_name(mut self, value: impl Into<String>) -> Self {
+        self.agency_name = Some(value.into());
+        self
+    }
+
+    /// 委托或信任委托创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 委托或信任委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// 自定义标签列表。
+    pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
+    pub fn trust_domain_name(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
+        self.trust_policy = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyListResult {
+    /// 委托URN。
+    pub agency_urn: Option<String>,
+    /// 委托创建时间。
+    pub create_time: Option<String>,
+    /// 委托描述信息。
+    pub description: Option<String>,
+    /// 委托方账号ID。
+    pub domain_id: Option<String>,
+    /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
+    pub duration: Option<String>,
+    /// 委托过期时间。“null”表示不过期。
+    pub expire_time: Option<String>,
+    /// 委托ID。
+    pub id: Option<String>,
+    /// 委托名。
+    pub name: Option<String>,
+    /// 被委托方账号ID。
+    pub trust_domain_id: Option<String>,
+    /// 被委托方账号名。
+    pub trust_domain_name: Option<String>,
+}
+
+impl Model for AgencyListResult {
+    const NAME: &'static str = "AgencyListResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency_urn", &self.agency_urn);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("duration", &self.duration);
+        object.optional("expire_time", &self.expire_time);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("trust_domain_id", &self.trust_domain_id);
+        object.optional("trust_domain_name", &self.trust_domain_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_urn = object.optional("agency_urn")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let duration = object.optional("duration")?;
+        let expire_time = object.optional("expire_time")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let trust_domain_id = object.optional("trust_domain_id")?;
+        let trust_domain_name = object.optional("trust_domain_name")?;
+        Ok(Self {
+            agency_urn,
+            create_time,
+            description,
+            domain_id,
+            duration,
+            expire_time,
+            id,
+            name,
+            trust_domain_id,
+            trust_domain_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyListResult);
+
+impl AgencyListResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agency_urn: None,
+            create_time: None,
+            description: None,
+            domain_id: None,
+            duration: None,
+            expire_time: None,
+            id: None,
+            name: None,
+            trust_domain_id: None,
+            trust_domain_name: None,
+        }
+    }
+
+    /// 委托URN。
+    pub fn agency_urn(mut self, value: impl Into<String>) -> Self {
+        self.agency_urn = Some(value.into());
+        self
+    }
+
+    /// 委托创建时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 委托方账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托的期限。取值为"FOREVER"或“null”表示委托的期限为永久,取值为24表示委托的期限为一天,或为24小时。
+    pub fn duration(mut self, value: impl Into<String>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// 委托过期时间。“null”表示不过期。
+    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+
+    /// 委托ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号ID。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号名。
+    pub fn trust_domain_name(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyPolicy {
+    /// 授权语句,描述自定义策略的具体内容。
+    pub statement: Option<Vec<AgencyPolicyStatement>>,
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub version: Option<String>,
+}
+
+impl Model for AgencyPolicy {
+    const NAME: &'static str = "AgencyPolicy";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
+        Ok(Self { statement, version })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyPolicy);
+
+impl AgencyPolicy {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            statement: None,
+            version: None,
+        }
+    }
+
+    /// 授权语句,描述自定义策略的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<AgencyPolicyStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyPolicyResource {
+    /// 委托资源的URI。格式为:/iam/agencies/委托ID。例:
+    /// ```text
+    /// "uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]
+    /// ```
+    pub uri: Option<Vec<String>>,
+}
+
+impl Model for AgencyPolicyResource {
+    const NAME: &'static str = "AgencyPolicyResource";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("uri", &self.uri);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let uri = object.optional("uri")?;
+        Ok(Self { uri })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyPolicyResource);
+
+impl AgencyPolicyResource {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { uri: None }
+    }
+
+    /// 委托资源的URI。格式为:/iam/agencies/委托ID。例:
+    /// ```text
+    /// "uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]
+    /// ```
+    pub fn uri(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.uri = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgencyPolicyRoleOption {
+    /// 自定义策略的描述信息。
+    pub description: String,
+    /// 自定义策略的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 自定义策略展示名。
+    pub display_name: String,
+    /// 自定义策略的具体内容。
+    pub policy: AgencyPolicy,
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: String,
+}
+
+impl Model for AgencyPolicyRoleOption {
+    const NAME: &'static str = "AgencyPolicyRoleOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.field("display_name", &self.display_name);
+        object.field("policy", &self.policy);
+        object.field("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.required("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.required("display_name")?;
+        let policy = object.required("policy")?;
+        let type_ = object.required("type")?;
+        Ok(Self {
+            description,
+            description_cn,
+            display_name,
+            policy,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyPolicyRoleOption);
+
+impl AgencyPolicyRoleOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        description: impl Into<String>,
+        display_name: impl Into<String>,
+        policy: impl Into<AgencyPolicy>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            description_cn: None,
+            display_name: display_name.into(),
+            policy: policy.into(),
+            type_: type_.into(),
+        }
+    }
+
+    /// 自定义策略的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyPolicyRoleResult {
+    /// 自定义策略所在目录。
+    pub catalog: Option<String>,
+    /// 自定义策略创建时间。
+    pub created_time: Option<String>,
+    /// 自定义策略的描述信息。
+    pub description: Option<String>,
+    /// 自定义策略的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 自定义策略展示名。
+    pub display_name: Option<String>,
+    /// 自定义策略所属账号ID。
+    pub domain_id: Option<String>,
+    /// 自定义策略ID。
+    pub id: Option<String>,
+    /// 自定义策略的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 自定义策略名。
+    pub name: Option<String>,
+    /// 自定义策略的具体内容。
+    pub policy: Option<AgencyPolicy>,
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: Option<String>,
+    /// 自定义策略更新时间。
+    pub updated_time: Option<String>,
+}
+
+impl Model for AgencyPolicyRoleResult {
+    const NAME: &'static str = "AgencyPolicyRoleResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("created_time", &self.created_time);
+        object.optional("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
+        object.optional("updated_time", &self.updated_time);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let created_time = object.optional("created_time")?;
+        let description = object.optional("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
+        let updated_time = object.optional("updated_time")?;
+        Ok(Self {
+            catalog,
+            created_time,
+            description,
+            description_cn,
+            display_name,
+            domain_id,
+            id,
+            links,
+            name,
+            policy,
+            type_,
+            updated_time,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyPolicyRoleResult);
+
+impl AgencyPolicyRoleResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            created_time: None,
+            description: None,
+            description_cn: None,
+            display_name: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
+            updated_time: None,
+        }
+    }
+
+    /// 自定义策略所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 自定义策略创建时间。
+    pub fn created_time(mut self, value: impl Into<String>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 自定义策略展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<AgencyPolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 自定义策略更新时间。
+    pub fn updated_time(mut self, value: impl Into<String>) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyPolicyStatement {
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
+    ///
+    /// Items: 1 to 1.
+    pub action: Option<Vec<AgencyPolicyStatementAction>>,
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub effect: Option<AgencyPolicyStatementEffect>,
+    /// 委托资源。在有其他账号与您创建了多个委托关系,即您是被委托方,需要将委托中的权限授权给不同的用户组,这些用户组中的IAM用户进行角色切换时,仅能切换到被授权的委托中,不能切换其他委托。例:
+    /// ```text
+    /// "Resource": {"uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]}
+    /// ```
+    pub resource: Option<AgencyPolicyResource>,
+}
+
+impl Model for AgencyPolicyStatement {
+    const NAME: &'static str = "AgencyPolicyStatement";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Action", &self.action);
+        object.optional("Effect", &self.effect);
+        object.optional("Resource", &self.resource);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action = object.optional("Action")?;
+        let effect = object.optional("Effect")?;
+        let resource = object.optional("Resource")?;
+        Ok(Self { action, effect, resource })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyPolicyStatement);
+
+impl AgencyPolicyStatement {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            effect: None,
+            resource: None,
+        }
+    }
+
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
+    ///
+    /// Items: 1 to 1.
+    pub fn action(mut self, value: impl Into<Vec<AgencyPolicyStatementAction>>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<AgencyPolicyStatementEffect>) -> Self {
+        self.effect = Some(value.into());
+        self
+    }
+
+    /// 委托资源。在有其他账号与您创建了多个委托关系,即您是被委托方,需要将委托中的权限授权给不同的用户组,这些用户组中的IAM用户进行角色切换时,仅能切换到被授权的委托中,不能切换其他委托。例:
+    /// ```text
+    /// "Resource": {"uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]}
+    /// ```
+    pub fn resource(mut self, value: impl Into<AgencyPolicyResource>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+}
+
+///
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AgencyPolicyStatementAction {
+    /// `iam:agencies:assume`
+    IamAgenciesAssume,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AgencyPolicyStatementAction {
+    const VALUES: &'static [&'static str] = &["iam:agencies:assume"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::IamAgenciesAssume => "iam:agencies:assume",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "iam:agencies:assume" => Self::IamAgenciesAssume,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AgencyPolicyStatementAction);
+
+/// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AgencyPolicyStatementEffect {
+    /// `Allow`
+    Allow,
+    /// `Deny`
+    Deny,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for AgencyPolicyStatementEffect {
+    const VALUES: &'static [&'static str] = &["Allow", "Deny"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "Allow",
+            Self::Deny => "Deny",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "Allow" => Self::Allow,
+            "Deny" => Self::Deny,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(AgencyPolicyStatementEffect);
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgencyTokenAssumerole {
+    /// 委托方A创建的委托的名称。
+    pub agency_name: String,
+    /// 委托方A的账号ID。“domain_id”与“domain_name”至少填写一个。
+    pub domain_id: Option<String>,
+    /// 委托方A的账号名称。“domain_id”与“domain_name”至少填写一个。
+    pub domain_name: Option<String>,
+}
+
+impl Model for AgencyTokenAssumerole {
+    const NAME: &'static str = "AgencyTokenAssumerole";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agency_name", &self.agency_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("domain_name", &self.domain_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_name = object.required("agency_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let domain_name = object.optional("domain_name")?;
+        Ok(Self {
+            agency_name,
+            domain_id,
+            domain_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenAssumerole);
+
+impl AgencyTokenAssumerole {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(agency_name: impl Into<String>) -> Self {
+        Self {
+            agency_name: agency_name.into(),
+            domain_id: None,
+            domain_name: None,
+        }
+    }
+
+    /// 委托方A的账号ID。“domain_id”与“domain_name”至少填写一个。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托方A的账号名称。“domain_id”与“domain_name”至少填写一个。
+    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+        self.domain_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgencyTokenAuth {
+    /// 认证参数。
+    pub identity: AgencyTokenIdentity,
+    /// token的使用范围,需要填写委托方A的project或domain,填写其中任一即可。
+    /// > 使用全局区域的Endpoint调用该接口时,推荐您将scope设置为domain,该token可以跨区域使用,如果将scope设置为project,该token仅能在指定的project中使用,不能跨区域使用。
+    pub scope: AgencyTokenScope,
+}
+
+impl Model for AgencyTokenAuth {
+    const NAME: &'static str = "AgencyTokenAuth";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity", &self.identity);
+        object.field("scope", &self.scope);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity = object.required("identity")?;
+        let scope = object.required("scope")?;
+        Ok(Self { identity, scope })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenAuth);
+
+impl AgencyTokenAuth {
+    /// A value of its fields.
+    pub fn new(
+        identity: impl Into<AgencyTokenIdentity>,
+        scope: impl Into<AgencyTokenScope>,
+    ) -> Self {
+        Self {
+            identity: identity.into(),
+            scope: scope.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenDomain {
+    /// 委托方A的账号ID。
+    pub id: Option<String>,
+    /// 委托方A的账号名称。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyTokenDomain {
+    const NAME: &'static str = "AgencyTokenDomain";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenDomain);
+
+impl AgencyTokenDomain {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 委托方A的账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A的账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AgencyTokenIdentity {
+    /// assume_role的具体信息。
+    pub assume_role: AgencyTokenAssumerole,
+    /// token的获取方式,该字段内容为["assume_role"]。
+    ///
+    /// Items: 1 to 1.
+    pub methods: Vec<AgencyTokenIdentityMethods>,
+}
+
+impl Model for AgencyTokenIdentity {
+    const NAME: &'static str = "AgencyTokenIdentity";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("assume_role", &self.assume_role);
+        object.field("methods", &self.methods);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let assume_role = object.required("assume_role")?;
+        let methods = object.required("methods")?;
+        Ok(Self { assume_role, methods })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenIdentity);
+
+impl AgencyTokenIdentity {
+    /// A value of its fields.
+    pub fn new(
+        assume_role: impl Into<AgencyTokenAssumerole>,
+        methods: impl Into<Vec<AgencyTokenIdentityMethods>>,
+    ) -> Self {
+        Self {
+            assume_role: assume_role.into(),
+            methods: methods.into(),
+        }
+    }
+}
+
+/// The same shape as [`AgencyAuthIdentityMethods`]: one type, generated once, under both names.
+pub type AgencyTokenIdentityMethods = AgencyAuthIdentityMethods;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenProject {
+    /// 委托方A的账号信息。
+    pub domain: Option<AgencyTokenProjectDomain>,
+    /// 委托方A的项目ID。
+    pub id: Option<String>,
+    /// 委托方A的项目名称。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyTokenProject {
+    const NAME: &'static str = "AgencyTokenProject";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { domain, id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenProject);
+
+impl AgencyTokenProject {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// 委托方A的账号信息。
+    pub fn domain(mut self, value: impl Into<AgencyTokenProjectDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 委托方A的项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A的项目名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`AgencyTokenDomain`]: one type, generated once, under both names.
+pub type AgencyTokenProjectDomain = AgencyTokenDomain;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenResult {
+    /// 被委托方B的相关信息。
+    pub assumed_by: Option<AgencyAssumedby>,
+    /// 服务目录信息。
+    pub catalog: Option<Vec<TokenCatalog>>,
+    /// 委托方A的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub domain: Option<AgencyTokenDomain>,
+    /// token到期时间。
+    pub expires_at: Option<String>,
+    /// token下发时间。
+    pub issued_at: Option<String>,
+    /// 获取token的方式。
+    pub methods: Option<Vec<String>>,
+    /// 委托方A的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub project: Option<AgencyTokenProject>,
+    /// 委托token的权限信息。
+    pub roles: Option<Vec<TokenRole>>,
+    /// 委托方A所创建的委托的信息。
+    pub user: Option<AgencyTokenUser>,
+}
+
+impl Model for AgencyTokenResult {
+    const NAME: &'static str = "AgencyTokenResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("assumed_by", &self.assumed_by);
+        object.optional("catalog", &self.catalog);
+        object.optional("domain", &self.domain);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("project", &self.project);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let assumed_by = object.optional("assumed_by")?;
+        let catalog = object.optional("catalog")?;
+        let domain = object.optional("domain")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let project = object.optional("project")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
+        Ok(Self {
+            assumed_by,
+            catalog,
+            domain,
+            expires_at,
+            issued_at,
+            methods,
+            project,
+            roles,
+            user,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenResult);
+
+impl AgencyTokenResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            assumed_by: None,
+            catalog: None,
+            domain: None,
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            project: None,
+            roles: None,
+            user: None,
+        }
+    }
+
+    /// 被委托方B的相关信息。
+    pub fn assumed_by(mut self, value: impl Into<AgencyAssumedby>) -> Self {
+        self.assumed_by = Some(value.into());
+        self
+    }
+
+    /// 服务目录信息。
+    pub fn catalog(mut self, value: impl Into<Vec<TokenCatalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 委托方A的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub fn domain(mut self, value: impl Into<AgencyTokenDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// token到期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token下发时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// 委托方A的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub fn project(mut self, value: impl Into<AgencyTokenProject>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+
+    /// 委托token的权限信息。
+    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 委托方A所创建的委托的信息。
+    pub fn user(mut self, value: impl Into<AgencyTokenUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenScope {
+    /// 委托方A的domain信息。表示获取的token可以跨区域使用,domain支持id和name,填写任一即可。
+    pub domain: Option<AgencyTokenScopeDomain>,
+    /// 委托方A的项目信息,表示获取的token仅能访问指定项目下的资源,project支持id和name,填写任一即可。
+    pub project: Option<AgencyTokenScopeProject>,
+}
+
+impl Model for AgencyTokenScope {
+    const NAME: &'static str = "AgencyTokenScope";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let project = object.optional("project")?;
+        Ok(Self { domain, project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenScope);
+
+impl AgencyTokenScope {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            project: None,
+        }
+    }
+
+    /// 委托方A的domain信息。表示获取的token可以跨区域使用,domain支持id和name,填写任一即可。
+    pub fn domain(mut self, value: impl Into<AgencyTokenScopeDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 委托方A的项目信息,表示获取的token仅能访问指定项目下的资源,project支持id和name,填写任一即可。
+    pub fn project(mut self, value: impl Into<AgencyTokenScopeProject>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenScopeDomain {
+    /// 委托方A的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub id: Option<String>,
+    /// 委托方A的账号名,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyTokenScopeDomain {
+    const NAME: &'static str = "AgencyTokenScopeDomain";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenScopeDomain);
+
+impl AgencyTokenScopeDomain {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 委托方A的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A的账号名,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenScopeProject {
+    /// 委托方A项目的ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub id: Option<String>,
+    /// 委托方A项目的名称,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyTokenScopeProject {
+    const NAME: &'static str = "AgencyTokenScopeProject";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenScopeProject);
+
+impl AgencyTokenScopeProject {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 委托方A项目的ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A项目的名称,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyTokenUser {
+    /// 委托方A的账号信息。
+    pub domain: Option<AgencyTokenUserDomain>,
+    /// 委托ID。
+    pub id: Option<String>,
+    /// 委托方A账号名/委托名。
+    pub name: Option<String>,
+}
+
+impl Model for AgencyTokenUser {
+    const NAME: &'static str = "AgencyTokenUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { domain, id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyTokenUser);
+
+impl AgencyTokenUser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// 委托方A的账号信息。
+    pub fn domain(mut self, value: impl Into<AgencyTokenUserDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 委托ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 委托方A账号名/委托名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`AgencyTokenDomain`]: one type, generated once, under both names.
+pub type AgencyTokenUserDomain = AgencyTokenDomain;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AgencyUsage {
+    ///
+    pub region: Option<String>,
+    ///
+    pub resources: Option<Vec<String>>,
+}
+
+impl Model for AgencyUsage {
+    const NAME: &'static str = "AgencyUsage";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("region", &self.region);
+        object.optional("resources", &self.resources);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let region = object.optional("region")?;
+        let resources = object.optional("resources")?;
+        Ok(Self { region, resources })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AgencyUsage);
+
+impl AgencyUsage {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            region: None,
+            resources: None,
+        }
+    }
+
+    ///
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AssumeroleSessionuser {
+    /// 委托方对应的企业用户名。用户名需满足如下规则:长度5~64,只能包含大写字母、小写字母、数字(0-9)、特殊字符("-"与"_")且只能以字母开头。
+    pub name: Option<String>,
+}
+
+impl Model for AssumeroleSessionuser {
+    const NAME: &'static str = "AssumeroleSessionuser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        Ok(Self { name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AssumeroleSessionuser);
+
+impl AssumeroleSessionuser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+
+    /// 委托方对应的企业用户名。用户名需满足如下规则:长度5~64,只能包含大写字母、小写字母、数字(0-9)、特殊字符("-"与"_")且只能以字母开头。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// 账号非对称签名开关信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AsymmetricSignatureWithDomainId {
+    /// 非对称签名开关。
+    pub asymmetric_signature_switch: Option<bool>,
+    /// 账号ID。
+    pub domain_id: Option<String>,
+}
+
+impl Model for AsymmetricSignatureWithDomainId {
+    const NAME: &'static str = "AsymmetricSignatureWithDomainId";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object
+            .optional("asymmetric_signature_switch", &self.asymmetric_signature_switch);
+        object.optional("domain_id", &self.domain_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let asymmetric_signature_switch = object
+            .optional("asymmetric_signature_switch")?;
+        let domain_id = object.optional("domain_id")?;
+        Ok(Self {
+            asymmetric_signature_switch,
+            domain_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AsymmetricSignatureWithDomainId);
+
+impl AsymmetricSignatureWithDomainId {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            asymmetric_signature_switch: None,
+            domain_id: None,
+        }
+    }
+
+    /// 非对称签名开关。
+    pub fn asymmetric_signature_switch(mut self, value: impl Into<bool>) -> Self {
+        self.asymmetric_signature_switch = Some(value.into());
+        self
+    }
+
+    /// 账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+/// Contains information about a id of an agency.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AttachAgencyPolicyReqBody {
+    ///
+    pub agency_id: String,
+}
+
+impl Model for AttachAgencyPolicyReqBody {
+    const NAME: &'static str = "AttachAgencyPolicyReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agency_id", &self.agency_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_id = object.required("agency_id")?;
+        Ok(Self { agency_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AttachAgencyPolicyReqBody);
+
+impl AttachAgencyPolicyReqBody {
+    /// A value of its fields.
+    pub fn new(agency_id: impl Into<String>) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+        }
+    }
+}
+
+/// Contains information about a id of a group.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AttachGroupPolicyReqBody {
+    ///
+    pub group_id: String,
+}
+
+impl Model for AttachGroupPolicyReqBody {
+    const NAME: &'static str = "AttachGroupPolicyReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("group_id", &self.group_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group_id = object.required("group_id")?;
+        Ok(Self { group_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AttachGroupPolicyReqBody);
+
+impl AttachGroupPolicyReqBody {
+    /// A value of its fields.
+    pub fn new(group_id: impl Into<String>) -> Self {
+        Self { group_id: group_id.into() }
+    }
+}
+
+/// Contains information about a id of a user.
+///
+/// The same shape as [`AddUserToGroupReqBody`]: one type, generated once, under both names.
+pub type AttachUserPolicyReqBody = AddUserToGroupReqBody;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AuthProjectResult {
+    /// 项目描述信息。
+    pub description: Option<String>,
+    /// 项目所属账号ID。
+    pub domain_id: Option<String>,
+    /// 项目是否可用。
+    pub enabled: Option<bool>,
+    /// 项目ID。
+    pub id: Option<String>,
+    /// false.
+    pub is_domain: Option<bool>,
+    /// 项目的资源链接。
+    pub links: Option<LinksSelf>,
+    /// 项目名称。
+    pub name: Option<String>,
+    /// 如果查询自己创建的项目,则此处返回所属区域的项目ID。
+    ///
+    /// 如果查询的是系统内置项目,如cn-north-4,则此处返回账号ID。
+    pub parent_id: Option<String>,
+}
+
+impl Model for AuthProjectResult {
+    const NAME: &'static str = "AuthProjectResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("is_domain", &self.is_domain);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("parent_id", &self.parent_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let is_domain = object.optional("is_domain")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let parent_id = object.optional("parent_id")?;
+        Ok(Self {
+            description,
+            domain_id,
+            enabled,
+            id,
+            is_domain,
+            links,
+            name,
+            parent_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthProjectResult);
+
+impl AuthProjectResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            enabled: None,
+            id: None,
+            is_domain: None,
+            links: None,
+            name: None,
+            parent_id: None,
+        }
+    }
+
+    /// 项目描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 项目所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 项目是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// false.
+    pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
+        self.is_domain = Some(value.into());
+        self
+    }
+
+    /// 项目的资源链接。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 如果查询自己创建的项目,则此处返回所属区域的项目ID。
+    ///
+    /// 如果查询的是系统内置项目,如cn-north-4,则此处返回账号ID。
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+}
+
+/// 服务授权概要。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AuthorizationSchema {
+    /// 云服务支持的授权项列表。
+    ///
+    /// Items: at least 1.
+    pub actions: Option<Vec<Action>>,
+    /// 云服务支持的条件键列表。
+    ///
+    /// Items: at least 1.
+    pub conditions: Option<Vec<Condition>>,
+    /// 云服务支持的操作列表。
+    ///
+    /// Items: at least 1.
+    pub operations: Option<Vec<Operation2>>,
+    /// 云服务支持的资源列表。
+    ///
+    /// Items: at least 1.
+    pub resources: Option<Vec<Resource>>,
+    /// 服务授权概要的版本号。
+    pub version: Option<String>,
+}
+
+impl Model for AuthorizationSchema {
+    const NAME: &'static str = "AuthorizationSchema";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("actions", &self.actions);
+        object.optional("conditions", &self.conditions);
+        object.optional("operations", &self.operations);
+        object.optional("resources", &self.resources);
+        object.optional("version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let actions = object.optional("actions")?;
+        let conditions = object.optional("conditions")?;
+        let operations = object.optional("operations")?;
+        let resources = object.optional("resources")?;
+        let version = object.optional("version")?;
+        Ok(Self {
+            actions,
+            conditions,
+            operations,
+            resources,
+            version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(AuthorizationSchema);
+
+impl AuthorizationSchema {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            actions: None,
+            conditions: None,
+            operations: None,
+            resources: None,
+            version: None,
+        }
+    }
+
+    /// 云服务支持的授权项列表。
+    ///
+    /// Items: at least 1.
+    pub fn actions(mut self, value: impl Into<Vec<Action>>) -> Self {
+        self.actions = Some(value.into());
+        self
+    }
+
+    /// 云服务支持的条件键列表。
+    ///
+    /// Items: at least 1.
+    pub fn conditions(mut self, value: impl Into<Vec<Condition>>) -> Self {
+        self.conditions = Some(value.into());
+        self
+    }
+
+    /// 云服务支持的操作列表。
+    ///
+    /// Items: at least 1.
+    pub fn operations(mut self, value: impl Into<Vec<Operation2>>) -> Self {
+        self.operations = Some(value.into());
+        self
+    }
+
+    /// 云服务支持的资源列表。
+    ///
+    /// Items: at least 1.
+    pub fn resources(mut self, value: impl Into<Vec<Resource>>) -> Self {
+        self.resources = Some(value.into());
+        self
+    }
+
+    /// 服务授权概要的版本号。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BadRequestErrorResp {
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息。
+    pub error_msg: Option<String>,
+    /// 请求ID。
+    pub request_id: Option<String>,
+}
+
+impl Model for BadRequestErrorResp {
+    const NAME: &'static str = "BadRequestErrorResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("request_id", &self.request_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let request_id = object.optional("request_id")?;
+        Ok(Self {
+            error_code,
+            error_msg,
+            request_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BadRequestErrorResp);
+
+impl BadRequestErrorResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+        }
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BindMfaDevice {
+    /// 第一组验证码。
+    pub authentication_code_first: String,
+    /// 第二组验证码。
+    pub authentication_code_second: String,
+    /// MFA设备序列号。
+    pub serial_number: String,
+    /// 待绑定MFA设备的IAM用户ID。
+    pub user_id: String,
+}
+
+impl Model for BindMfaDevice {
+    const NAME: &'static str = "BindMfaDevice";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("authentication_code_first", &self.authentication_code_first);
+        object.field("authentication_code_second", &self.authentication_code_second);
+        object.field("serial_number", &self.serial_number);
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let authentication_code_first = object.required("authentication_code_first")?;
+        let authentication_code_second = object.required("authentication_code_second")?;
+        let serial_number = object.required("serial_number")?;
+        let user_id = object.required("user_id")?;
+        Ok(Self {
+            authentication_code_first,
+            authentication_code_second,
+            serial_number,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(BindMfaDevice);
+
+impl BindMfaDevice {
+    /// A value of its fields.
+    pub fn new(
+        authentication_code_first: impl Into<String>,
+        authentication_code_second: impl Into<String>,
+        serial_number: impl Into<String>,
+        user_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            authentication_code_first: authentication_code_first.into(),
+            authentication_code_second: authentication_code_second.into(),
+            serial_number: serial_number.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Catalog {
+    /// 终端节点信息。
+    pub endpoints: Option<Vec<CatalogEndpoints>>,
+    /// 服务ID。
+    pub id: Option<String>,
+    /// 服务名。
+    pub name: Option<String>,
+    /// 服务类型。
+    pub type_: Option<String>,
+}
+
+impl Model for Catalog {
+    const NAME: &'static str = "Catalog";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("endpoints", &self.endpoints);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let endpoints = object.optional("endpoints")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
+        Ok(Self { endpoints, id, name, type_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Catalog);
+
+impl Catalog {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            endpoints: None,
+            id: None,
+            name: None,
+            type_: None,
+        }
+    }
+
+    /// 终端节点信息。
+    pub fn endpoints(mut self, value: impl Into<Vec<CatalogEndpoints>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 服务类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CatalogEndpoints {
+    /// 终端节点ID。
+    pub id: Option<String>,
+    /// 终端节点平面,public表示为公开。
+    pub interface: Option<String>,
+    /// 终端节点所属区域。
+    pub region: Option<String>,
+    /// 终端节点所属区域的ID。
+    pub region_id: Option<String>,
+    /// 终端节点的地址。
+    pub url: Option<String>,
+}
+
+impl Model for CatalogEndpoints {
+    const NAME: &'static str = "CatalogEndpoints";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("interface", &self.interface);
+        object.optional("region", &self.region);
+        object.optional("region_id", &self.region_id);
+        object.optional("url", &self.url);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let interface = object.optional("interface")?;
+        let region = object.optional("region")?;
+        let region_id = object.optional("region_id")?;
+        let url = object.optional("url")?;
+        Ok(Self {
+            id,
+            interface,
+            region,
+            region_id,
+            url,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CatalogEndpoints);
+
+impl CatalogEndpoints {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            interface: None,
+            region: None,
+            region_id: None,
+            url: None,
+        }
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 终端节点平面,public表示为公开。
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域。
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域的ID。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点的地址。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+
+/// The request body of change password request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ChangePasswordReqBody {
+    ///
+    pub new_password: hwcloud_runtime::Secret,
+    ///
+    pub old_password: hwcloud_runtime::Secret,
+}
+
+impl Model for ChangePasswordReqBody {
+    const NAME: &'static str = "ChangePasswordReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("new_password", &self.new_password);
+        object.field("old_password", &self.old_password);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let new_password = object.required("new_password")?;
+        let old_password = object.required("old_password")?;
+        Ok(Self { new_password, old_password })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ChangePasswordReqBody);
+
+impl ChangePasswordReqBody {
+    /// A value of its fields.
+    pub fn new(
+        new_password: impl Into<hwcloud_runtime::Secret>,
+        old_password: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        Self {
+            new_password: new_password.into(),
+            old_password: old_password.into(),
+        }
+    }
+}
+
+/// 条件键。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Condition {
+    ///
+    pub description: Option<Description>,
+    ///
+    pub key: Option<String>,
+    /// 条件值是否为多值。
+    pub multi_valued: Option<bool>,
+    /// 条件值的数据类型。
+    pub value_type: Option<ConditionValueType>,
+}
+
+impl Model for Condition {
+    const NAME: &'static str = "Condition";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("key", &self.key);
+        object.optional("multi_valued", &self.multi_valued);
+        object.optional("value_type", &self.value_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let key = object.optional("key")?;
+        let multi_valued = object.optional("multi_valued")?;
+        let value_type = object.optional("value_type")?;
+        Ok(Self {
+            description,
+            key,
+            multi_valued,
+            value_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Condition);
+
+impl Condition {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            key: None,
+            multi_valued: None,
+            value_type: None,
+        }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// 条件值是否为多值。
+    pub fn multi_valued(mut self, value: impl Into<bool>) -> Self {
+        self.multi_valued = Some(value.into());
+        self
+    }
+
+    /// 条件值的数据类型。
+    pub fn value_type(mut self, value: impl Into<ConditionValueType>) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+
+/// 条件值的数据类型。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConditionValueType {
+    /// `string`
+    String,
+    /// `numeric`
+    Numeric,
+    /// `date`
+    Date,
+    /// `boolean`
+    Boolean,
+    /// `ip_address`
+    IpAddress,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for ConditionValueType {
+    const VALUES: &'static [&'static str] = &[
+        "string",
+        "numeric",
+        "date",
+        "boolean",
+        "ip_address",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::String => "string",
+            Self::Numeric => "numeric",
+            Self::Date => "date",
+            Self::Boolean => "boolean",
+            Self::IpAddress => "ip_address",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "string" => Self::String,
+            "numeric" => Self::Numeric,
+            "date" => Self::Date,
+            "boolean" => Self::Boolean,
+            "ip_address" => Self::IpAddress,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(ConditionValueType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Config {
+    /// 密码强度策略信息。
+    pub security_compliance: Option<SecurityCompliance>,
+}
+
+impl Model for Config {
+    const NAME: &'static str = "Config";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("security_compliance", &self.security_compliance);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let security_compliance = object.optional("security_compliance")?;
+        Ok(Self { security_compliance })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Config);
+
+impl Config {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { security_compliance: None }
+    }
+
+    /// 密码强度策略信息。
+    pub fn security_compliance(mut self, value: impl Into<SecurityCompliance>) -> Self {
+        self.security_compliance = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ConfigByOption {
+    /// 密码强度策略的正则表达式。(当option为password_regex时返回)
+    pub password_regex: Option<hwcloud_runtime::Secret>,
+    /// 密码强度策略的描述。(当option为password_regex_description时返回)
+    pub password_regex_description: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for ConfigByOption {
+    const NAME: &'static str = "ConfigByOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("password_regex", &self.password_regex);
+        object.optional("password_regex_description", &self.password_regex_description);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let password_regex = object.optional("password_regex")?;
+        let password_regex_description = object.optional("password_regex_description")?;
+        Ok(Self {
+            password_regex,
+            password_regex_description,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ConfigByOption);
+
+impl ConfigByOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            password_regex: None,
+            password_regex_description: None,
+        }
+    }
+
+    /// 密码强度策略的正则表达式。(当option为password_regex时返回)
+    pub fn password_regex(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password_regex = Some(value.into());
+        self
+    }
+
+    /// 密码强度策略的描述。(当option为password_regex_description时返回)
+    pub fn password_regex_description(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_regex_description = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`BadRequestErrorResp`]: one type, generated once, under both names.
+pub type ConflictErrorResp = BadRequestErrorResp;
+
+/// The response of create access request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAccessKeyResp {
+    ///
+    pub access_key: Option<AccessKey>,
+}
+
+impl Model for CreateAccessKeyResp {
+    const NAME: &'static str = "CreateAccessKeyResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_key", &self.access_key);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_key = object.optional("access_key")?;
+        Ok(Self { access_key })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAccessKeyResp);
+
+impl CreateAccessKeyResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { access_key: None }
+    }
+
+    ///
+    pub fn access_key(mut self, value: impl Into<AccessKey>) -> Self {
+        self.access_key = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAgencyCustomPolicyRequestBody {
+    /// 自定义策略信息。
+    pub role: AgencyPolicyRoleOption,
+}
+
+impl Model for CreateAgencyCustomPolicyRequestBody {
+    const NAME: &'static str = "CreateAgencyCustomPolicyRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("role", &self.role);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let role = object.required("role")?;
+        Ok(Self { role })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyCustomPolicyRequestBody);
+
+impl CreateAgencyCustomPolicyRequestBody {
+    /// A value of its fields.
+    pub fn new(role: impl Into<AgencyPolicyRoleOption>) -> Self {
+        Self { role: role.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAgencyCustomPolicyResponseBody {
+    /// 自定义策略信息。
+    pub role: Option<AgencyPolicyRoleResult>,
+}
+
+impl Model for CreateAgencyCustomPolicyResponseBody {
+    const NAME: &'static str = "CreateAgencyCustomPolicyResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("role", &self.role);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let role = object.optional("role")?;
+        Ok(Self { role })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyCustomPolicyResponseBody);
+
+impl CreateAgencyCustomPolicyResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { role: None }
+    }
+
+    /// 自定义策略信息。
+    pub fn role(mut self, value: impl Into<AgencyPolicyRoleResult>) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAgencyEpPolicyAssignmentReqBody {
+    /// 委托在企业项目上的绑定关系,最多支持250条。
+    ///
+    /// Items: 1 to 250.
+    pub role_assignments: Vec<CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments>,
+}
+
+impl Model for CreateAgencyEpPolicyAssignmentReqBody {
+    const NAME: &'static str = "CreateAgencyEpPolicyAssignmentReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("role_assignments", &self.role_assignments);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let role_assignments = object.required("role_assignments")?;
+        Ok(Self { role_assignments })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyEpPolicyAssignmentReqBody);
+
+impl CreateAgencyEpPolicyAssignmentReqBody {
+    /// A value of its fields.
+    pub fn new(
+        role_assignments: impl Into<
+            Vec<CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments>,
+        >,
+    ) -> Self {
+        Self {
+            role_assignments: role_assignments.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments {
+    /// 委托id
+    pub agency_id: String,
+    /// 企业项目id
+    pub enterprise_project_id: String,
+    /// 策略id
+    pub role_id: String,
+}
+
+impl Model for CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments {
+    const NAME: &'static str = "CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agency_id", &self.agency_id);
+        object.field("enterprise_project_id", &self.enterprise_project_id);
+        object.field("role_id", &self.role_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_id = object.required("agency_id")?;
+        let enterprise_project_id = object.required("enterprise_project_id")?;
+        let role_id = object.required("role_id")?;
+        Ok(Self {
+            agency_id,
+            enterprise_project_id,
+            role_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments);
+
+impl CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments {
+    /// A value of its fields.
+    pub fn new(
+        agency_id: impl Into<String>,
+        enterprise_project_id: impl Into<String>,
+        role_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            agency_id: agency_id.into(),
+            enterprise_project_id: enterprise_project_id.into(),
+            role_id: role_id.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAgencyOption {
+    /// 委托描述信息,长度不大于255位。
+    pub description: Option<String>,
+    /// 委托方账号ID。
+    pub domain_id: String,
+    /// description: 委托的期限,单位为“天”。默认为FOREVER。取值为“FOREVER"表示委托的期限为永久,取值为"ONEDAY"表示委托的期限为一天,取值为自定义天数表示委托的期限为有限天数,如20。四个参数至少填写一个。
+    pub duration: Option<serde_json::Value>,
+    /// 委托名,长度不大于64位。
+    pub name: String,
+    /// 被委托方账号ID。trust_domain_id和trust_domain_name至少填写一个,若都填写优先校验trust_domain_name。
+    pub trust_domain_id: Option<String>,
+    /// 被委托方账号名。trust_domain_id和trust_domain_name至少填写一个,若都填写优先校验trust_domain_name。
+    pub trust_domain_name: Option<String>,
+}
+
+impl Model for CreateAgencyOption {
+    const NAME: &'static str = "CreateAgencyOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("domain_id", &self.domain_id);
+        object.optional("duration", &self.duration);
+        object.field("name", &self.name);
+        object.optional("trust_domain_id", &self.trust_domain_id);
+        object.optional("trust_domain_name", &self.trust_domain_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.required("domain_id")?;
+        let duration = object.optional("duration")?;
+        let name = object.required("name")?;
+        let trust_domain_id = object.optional("trust_domain_id")?;
+        let trust_domain_name = object.optional("trust_domain_name")?;
+        Ok(Self {
+            description,
+            domain_id,
+            duration,
+            name,
+            trust_domain_id,
+            trust_domain_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyOption);
+
+impl CreateAgencyOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(domain_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            domain_id: domain_id.into(),
+            duration: None,
+            name: name.into(),
+            trust_domain_id: None,
+            trust_domain_name: None,
+        }
+    }
+
+    /// 委托描述信息,长度不大于255位。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// description: 委托的期限,单位为“天”。默认为FOREVER。取值为“FOREVER"表示委托的期限为永久,取值为"ONEDAY"表示委托的期限为一天,取值为自定义天数表示委托的期限为有限天数,如20。四个参数至少填写一个。
+    pub fn duration(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.duration = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号ID。trust_domain_id和trust_domain_name至少填写一个,若都填写优先校验trust_domain_name。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号名。trust_domain_id和trust_domain_name至少填写一个,若都填写优先校验trust_domain_name。
+    pub fn trust_domain_name(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_name = Some(value.into());
+        self
+    }
+}
+
+/// The request body of create agency request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAgencyReqBody {
+    ///
+    pub agency_name: String,
+    /// 信任委托描述信息,默认为空串,字符串最大长度为1000。
+    ///
+    /// Default: . Length: at most 1000.
+    pub description: Option<String>,
+    ///
+    pub max_session_duration: Option<i32>,
+    ///
+    pub path: Option<String>,
+    ///
+    pub trust_policy: String,
+}
+
+impl Model for CreateAgencyReqBody {
+    const NAME: &'static str = "CreateAgencyReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agency_name", &self.agency_name);
+        object.optional("description", &self.description);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
+        object.field("trust_policy", &self.trust_policy);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_name = object.required("agency_name")?;
+        let description = object.optional("description")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
+        let trust_policy = object.required("trust_policy")?;
+        Ok(Self {
+            agency_name,
+            description,
+            max_session_duration,
+            path,
+            trust_policy,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyReqBody);
+
+impl CreateAgencyReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(agency_name: impl Into<String>, trust_policy: impl Into<String>) -> Self {
+        Self {
+            agency_name: agency_name.into(),
+            description: None,
+            max_session_duration: None,
+            path: None,
+            trust_policy: trust_policy.into(),
+        }
+    }
+
+    /// 信任委托描述信息,默认为空串,字符串最大长度为1000。
+    ///
+    /// Default: . Length: at most 1000.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateAgencyRequestBody {
+    /// 委托信息。
+    pub agency: CreateAgencyOption,
+}
+
+impl Model for CreateAgencyRequestBody {
+    const NAME: &'static str = "CreateAgencyRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agency", &self.agency);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency = object.required("agency")?;
+        Ok(Self { agency })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyRequestBody);
+
+impl CreateAgencyRequestBody {
+    /// A value of its fields.
+    pub fn new(agency: impl Into<CreateAgencyOption>) -> Self {
+        Self { agency: agency.into() }
+    }
+}
+
+/// The response body of create agency request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAgencyResp {
+    ///
+    pub agency: Option<TrustAgency>,
+}
+
+impl Model for CreateAgencyResp {
+    const NAME: &'static str = "CreateAgencyResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency", &self.agency);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency = object.optional("agency")?;
+        Ok(Self { agency })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyResp);
+
+impl CreateAgencyResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    ///
+    pub fn agency(mut self, value: impl Into<TrustAgency>) -> Self {
+        self.agency = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateAgencyResponseBody {
+    /// 委托信息。
+    pub agency: Option<AgencyCreateResult>,
+}
+
+impl Model for CreateAgencyResponseBody {
+    const NAME: &'static str = "CreateAgencyResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency", &self.agency);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency = object.optional("agency")?;
+        Ok(Self { agency })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateAgencyResponseBody);
+
+impl CreateAgencyResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    /// 委托信息。
+    pub fn agency(mut self, value: impl Into<AgencyCreateResult>) -> Self {
+        self.agency = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateCloudServiceCustomPolicyRequestBody {
+    /// 自定义策略信息。
+    pub role: ServicePolicyRoleOption,
+}
+
+impl Model for CreateCloudServiceCustomPolicyRequestBody {
+    const NAME: &'static str = "CreateCloudServiceCustomPolicyRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("role", &self.role);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let role = object.required("role")?;
+        Ok(Self { role })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateCloudServiceCustomPolicyRequestBody);
+
+impl CreateCloudServiceCustomPolicyRequestBody {
+    /// A value of its fields.
+    pub fn new(role: impl Into<ServicePolicyRoleOption>) -> Self {
+        Self { role: role.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateCloudServiceCustomPolicyResponseBody {
+    /// 自定义策略信息。
+    pub role: Option<ServicePolicyRoleResult>,
+}
+
+impl Model for CreateCloudServiceCustomPolicyResponseBody {
+    const NAME: &'static str = "CreateCloudServiceCustomPolicyResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("role", &self.role);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let role = object.optional("role")?;
+        Ok(Self { role })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateCloudServiceCustomPolicyResponseBody);
+
+impl CreateCloudServiceCustomPolicyResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { role: None }
+    }
+
+    /// 自定义策略信息。
+    pub fn role(mut self, value: impl Into<ServicePolicyRoleResult>) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateCredentialOption {
+    /// 访问密钥描述信息。
+    pub description: Option<String>,
+    /// 待创建访问秘钥(AK/SK)的IAM用户ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub user_id: String,
+}
+
+impl Model for CreateCredentialOption {
+    const NAME: &'static str = "CreateCredentialOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let user_id = object.required("user_id")?;
+        Ok(Self { description, user_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateCredentialOption);
+
+impl CreateCredentialOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            user_id: user_id.into(),
+        }
+    }
+
+    /// 访问密钥描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateCredentialResult {
+    /// 创建的AK。
+    pub access: Option<String>,
+    /// 创建访问密钥时间。
+    pub create_time: Option<String>,
+    /// 访问密钥描述信息。
+    pub description: Option<String>,
+    /// 创建的SK。
+    pub secret: Option<hwcloud_runtime::Secret>,
+    /// 访问密钥状态。
+    pub status: Option<String>,
+    /// IAM用户ID。
+    pub user_id: Option<String>,
+}
+
+impl Model for CreateCredentialResult {
+    const NAME: &'static str = "CreateCredentialResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access", &self.access);
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("secret", &self.secret);
+        object.optional("status", &self.status);
+        object.optional("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access = object.optional("access")?;
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let secret = object.optional("secret")?;
+        let status = object.optional("status")?;
+        let user_id = object.optional("user_id")?;
+        Ok(Self {
+            access,
+            create_time,
+            description,
+            secret,
+            status,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateCredentialResult);
+
+impl CreateCredentialResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access: None,
+            create_time: None,
+            description: None,
+            secret: None,
+            status: None,
+            user_id: None,
+        }
+    }
+
+    /// 创建的AK。
+    pub fn access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// 创建访问密钥时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 访问密钥描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 创建的SK。
+    pub fn secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+
+    /// 访问密钥状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+/// The request body of create group request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateGroupReqBody {
+    ///
+    pub description: Option<String>,
+    ///
+    pub group_name: String,
+}
+
+impl Model for CreateGroupReqBody {
+    const NAME: &'static str = "CreateGroupReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("group_name", &self.group_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let group_name = object.required("group_name")?;
+        Ok(Self { description, group_name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateGroupReqBody);
+
+impl CreateGroupReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(group_name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            group_name: group_name.into(),
+        }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// The request body of create group.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateGroupResp {
+    ///
+    pub group: Option<Group>,
+}
+
+impl Model for CreateGroupResp {
+    const NAME: &'static str = "CreateGroupResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("group", &self.group);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group = object.optional("group")?;
+        Ok(Self { group })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateGroupResp);
+
+impl CreateGroupResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+
+    ///
+    pub fn group(mut self, value: impl Into<Group>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+}
+
+/// The request body of create login profile request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateLoginProfileReqBody {
+    ///
+    pub password: hwcloud_runtime::Secret,
+    ///
+    pub password_reset_required: bool,
+}
+
+impl Model for CreateLoginProfileReqBody {
+    const NAME: &'static str = "CreateLoginProfileReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("password", &self.password);
+        object.field("password_reset_required", &self.password_reset_required);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let password = object.required("password")?;
+        let password_reset_required = object.required("password_reset_required")?;
+        Ok(Self {
+            password,
+            password_reset_required,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateLoginProfileReqBody);
+
+impl CreateLoginProfileReqBody {
+    /// A value of its fields.
+    pub fn new(
+        password: impl Into<hwcloud_runtime::Secret>,
+        password_reset_required: impl Into<bool>,
+    ) -> Self {
+        Self {
+            password: password.into(),
+            password_reset_required: password_reset_required.into(),
+        }
+    }
+}
+
+/// The response of create login profile request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateLoginProfileResp {
+    ///
+    pub login_profile: Option<LoginProfile>,
+}
+
+impl Model for CreateLoginProfileResp {
+    const NAME: &'static str = "CreateLoginProfileResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("login_profile", &self.login_profile);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let login_profile = object.optional("login_profile")?;
+        Ok(Self { login_profile })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateLoginProfileResp);
+
+impl CreateLoginProfileResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { login_profile: None }
+    }
+
+    ///
+    pub fn login_profile(mut self, value: impl Into<LoginProfile>) -> Self {
+        self.login_profile = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateLoginTokenRequestBody {
+    /// 认证信息。
+    pub auth: LoginTokenAuth,
+}
+
+impl Model for CreateLoginTokenRequestBody {
+    const NAME: &'static str = "CreateLoginTokenRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateLoginTokenRequestBody);
+
+impl CreateLoginTokenRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<LoginTokenAuth>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateLoginTokenResponseBody {
+    /// 自定义代理登录票据信息。
+    pub logintoken: Option<LoginToken>,
+}
+
+impl Model for CreateLoginTokenResponseBody {
+    const NAME: &'static str = "CreateLoginTokenResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("logintoken", &self.logintoken);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let logintoken = object.optional("logintoken")?;
+        Ok(Self { logintoken })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateLoginTokenResponseBody);
+
+impl CreateLoginTokenResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { logintoken: None }
+    }
+
+    /// 自定义代理登录票据信息。
+    pub fn logintoken(mut self, value: impl Into<LoginToken>) -> Self {
+        self.logintoken = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateMetadataRequestBody {
+    /// 用户所属账号ID。
+    pub domain_id: String,
+    /// 该字段为用户IdP服务器的Metadata文件的内容。
+    pub metadata: String,
+    /// 该字段为标识租户来源字段,默认为空。
+    pub xaccount_type: String,
+}
+
+impl Model for CreateMetadataRequestBody {
+    const NAME: &'static str = "CreateMetadataRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("domain_id", &self.domain_id);
+        object.field("metadata", &self.metadata);
+        object.field("xaccount_type", &self.xaccount_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain_id = object.required("domain_id")?;
+        let metadata = object.required("metadata")?;
+        let xaccount_type = object.required("xaccount_type")?;
+        Ok(Self {
+            domain_id,
+            metadata,
+            xaccount_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateMetadataRequestBody);
+
+impl CreateMetadataRequestBody {
+    /// A value of its fields.
+    pub fn new(
+        domain_id: impl Into<String>,
+        metadata: impl Into<String>,
+        xaccount_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            domain_id: domain_id.into(),
+            metadata: metadata.into(),
+            xaccount_type: xaccount_type.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateMetadataResponseBody {
+    /// 导入结果信息。
+    pub message: Option<String>,
+}
+
+impl Model for CreateMetadataResponseBody {
+    const NAME: &'static str = "CreateMetadataResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("message", &self.message);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let message = object.optional("message")?;
+        Ok(Self { message })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateMetadataResponseBody);
+
+impl CreateMetadataResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+
+    /// 导入结果信息。
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+
+/// {
+/// "virtual_mfa_device": {
+/// "name": "{divice_name}",
+/// "user_id": "{user_id}"
+/// }
+/// }
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateMfaDevice {
+    /// 设备名称。 最小长度:1 最大长度:64
+    ///
+    /// Length: 1 to 64.
+    pub name: String,
+    /// 创建MFA设备的IAM用户ID。
+    pub user_id: String,
+}
+
+impl Model for CreateMfaDevice {
+    const NAME: &'static str = "CreateMfaDevice";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("name", &self.name);
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.required("name")?;
+        let user_id = object.required("user_id")?;
+        Ok(Self { name, user_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateMfaDevice);
+
+impl CreateMfaDevice {
+    /// A value of its fields.
+    pub fn new(name: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateMfaDeviceReq {
+    /// 创建的MFA设备信息。
+    pub virtual_mfa_device: CreateMfaDevice,
+}
+
+impl Model for CreateMfaDeviceReq {
+    const NAME: &'static str = "CreateMfaDeviceReq";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("virtual_mfa_device", &self.virtual_mfa_device);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let virtual_mfa_device = object.required("virtual_mfa_device")?;
+        Ok(Self { virtual_mfa_device })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateMfaDeviceReq);
+
+impl CreateMfaDeviceReq {
+    /// A value of its fields.
+    pub fn new(virtual_mfa_device: impl Into<CreateMfaDevice>) -> Self {
+        Self {
+            virtual_mfa_device: virtual_mfa_device.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateMfaDeviceRes {
+    /// 创建的MFA设备信息。
+    pub virtual_mfa_device: Option<CreateMfaDeviceRespon>,
+}
+
+impl Model for CreateMfaDeviceRes {
+    const NAME: &'static str = "CreateMfaDeviceRes";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("virtual_mfa_device", &self.virtual_mfa_device);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let virtual_mfa_device = object.optional("virtual_mfa_device")?;
+        Ok(Self { virtual_mfa_device })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateMfaDeviceRes);
+
+impl CreateMfaDeviceRes {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { virtual_mfa_device: None }
+    }
+
+    /// 创建的MFA设备信息。
+    pub fn virtual_mfa_device(
+        mut self,
+        value: impl Into<CreateMfaDeviceRespon>,
+    ) -> Self {
+        self.virtual_mfa_device = Some(value.into());
+        self
+    }
+}
+
+/// MFA设备密钥。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateMfaDeviceRespon {
+    /// 密钥信息,用于第三方生成图片验证码。
+    pub base32_string_seed: Option<String>,
+    /// MFA设备序列号。
+    pub serial_number: Option<String>,
+}
+
+impl Model for CreateMfaDeviceRespon {
+    const NAME: &'static str = "CreateMfaDeviceRespon";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("base32_string_seed", &self.base32_string_seed);
+        object.optional("serial_number", &self.serial_number);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let base32_string_seed = object.optional("base32_string_seed")?;
+        let serial_number = object.optional("serial_number")?;
+        Ok(Self {
+            base32_string_seed,
+            serial_number,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateMfaDeviceRespon);
+
+impl CreateMfaDeviceRespon {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            base32_string_seed: None,
+            serial_number: None,
+        }
+    }
+
+    /// 密钥信息,用于第三方生成图片验证码。
+    pub fn base32_string_seed(mut self, value: impl Into<String>) -> Self {
+        self.base32_string_seed = Some(value.into());
+        self
+    }
+
+    /// MFA设备序列号。
+    pub fn serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOidcProviderReqBody {
+    /// **参数解释**:
+    /// 客户端 ID 列表,客户端 ID 也称为受众 (Audiences)。您可以使用同一个提供商注册多个客户端 ID。
+    ///
+    /// **约束限制**:
+    /// 列表元素数量取值范围为[1,100]个,每个元素字符串长度取值范围为[1,255]。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Items: 1 to 100.
+    pub client_ids: Vec<String>,
+    ///
+    pub description: Option<String>,
+    /// **参数解释**:
+    /// OIDC 提供商的名称。
+    ///
+    /// **约束限制**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 64.
+    pub name: String,
+    /// **参数解释**:
+    /// OIDC 身份提供商的服务器证书指纹列表,列表中的指纹是 X.509 证书的十六进制编码的 SHA-1 哈希值,它始终是一个 64 个字符的字符串。通常,此列表只包含一个指纹,然而 IAM 允许您为一个 OIDC 提供商设置最多五个指纹,这使得您可以对身份提供商的证书进行安全轮转。此参数是可选的,如果未包含此参数,IAM 将检索并使用 OIDC 身份提供商服务器证书的顶层中间证书颁发机构 (CA) 指纹。有关获取 OIDC 提供商指纹的更多信息,请参阅 IAM 用户指南中的**获取 OIDC 提供商的指纹**。
+    ///
+    /// **约束限制**:
+    /// 列表元素数量取值范围为[0,5]个,每个元素字符串长度为64。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Items: 0 to 5.
+    pub thumbprints: Option<Vec<String>>,
+    /// **参数解释**:
+    /// 身份提供商的 URL。该 URL 必须以 https:// 开头,并且应与提供商的 OpenID Connect ID 令牌中的 iss (issuer) 声明相对应。根据 OIDC 标准,URL 允许包含路径组件,但不允许包含查询参数。通常,该 URL 仅由一个主机名组成,不包含端口号,例如 https://www.oidc.com 或 https://oidc.com。
+    ///
+    /// **约束限制**:
+    /// 长度范围为[1,255]。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 255.
+    pub url: String,
+}
+
+impl Model for CreateOidcProviderReqBody {
+    const NAME: &'static str = "CreateOidcProviderReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("client_ids", &self.client_ids);
+        object.optional("description", &self.description);
+        object.field("name", &self.name);
+        object.optional("thumbprints", &self.thumbprints);
+        object.field("url", &self.url);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let client_ids = object.required("client_ids")?;
+        let description = object.optional("description")?;
+        let name = object.required("name")?;
+        let thumbprints = object.optional("thumbprints")?;
+        let url = object.required("url")?;
+        Ok(Self {
+            client_ids,
+            description,
+            name,
+            thumbprints,
+            url,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOidcProviderReqBody);
+
+impl CreateOidcProviderReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        client_ids: impl Into<Vec<String>>,
+        name: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_ids: client_ids.into(),
+            description: None,
+            name: name.into(),
+            thumbprints: None,
+            url: url.into(),
+        }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的服务器证书指纹列表,列表中的指纹是 X.509 证书的十六进制编码的 SHA-1 哈希值,它始终是一个 64 个字符的字符串。通常,此列表只包含一个指纹,然而 IAM 允许您为一个 OIDC 提供商设置最多五个指纹,这使得您可以对身份提供商的证书进行安全轮转。此参数是可选的,如果未包含此参数,IAM 将检索并使用 OIDC 身份提供商服务器证书的顶层中间证书颁发机构 (CA) 指纹。有关获取 OIDC 提供商指纹的更多信息,请参阅 IAM 用户指南中的**获取 OIDC 提供商的指纹**。
+    ///
+    /// **约束限制**:
+    /// 列表元素数量取值范围为[0,5]个,每个元素字符串长度为64。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Items: 0 to 5.
+    pub fn thumbprints(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.thumbprints = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateOidcProviderV5ResponseBody {
+    /// **参数解释**:
+    /// OIDC 提供商。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub oidc_provider: Option<CreateOidcProviderV5ResponseBodyOidcProvider>,
+}
+
+impl Model for CreateOidcProviderV5ResponseBody {
+    const NAME: &'static str = "CreateOidcProviderV5ResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("oidc_provider", &self.oidc_provider);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let oidc_provider = object.optional("oidc_provider")?;
+        Ok(Self { oidc_provider })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOidcProviderV5ResponseBody);
+
+impl CreateOidcProviderV5ResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { oidc_provider: None }
+    }
+
+    /// **参数解释**:
+    /// OIDC 提供商。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn oidc_provider(
+        mut self,
+        value: impl Into<CreateOidcProviderV5ResponseBodyOidcProvider>,
+    ) -> Self {
+        self.oidc_provider = Some(value.into());
+        self
+    }
+}
+
+/// **参数解释**:
+/// OIDC 提供商。
+///
+/// **取值范围**:
+/// 不涉及。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateOidcProviderV5ResponseBodyOidcProvider {
+    /// **参数解释**:
+    /// 客户端 ID 列表。
+    ///
+    /// **取值范围**:
+    /// 数组长度在 1 到 100 之间;数组元素为字符串,长度在 1 到 255 之间。
+    ///
+    /// Items: 1 to 100.
+    pub client_ids: Option<Vec<String>>,
+    /// **参数解释**:
+    /// 提供商创建时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及
+    pub created_at: Option<String>,
+    /// **参数解释**:
+    /// 身份提供商描述。
+    ///
+    /// **取值范围**:
+    /// 字符串长度不超过 255,并且不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"。
+    ///
+    /// Length: at most 255.
+    pub description: Option<String>,
+    /// **参数解释**:
+    /// OIDC 身份提供商的名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// **参数解释**:
+    /// OIDC 身份提供商的 ID。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
+    pub provider_id: Option<String>,
+    /// **参数解释**:
+    /// OIDC 身份提供商的服务器证书指纹列表。
+    ///
+    /// **取值范围**:
+    /// 数组长度在 1 到 5 之间;数组元素为长度为 64 的字符串,并且只能包含字母、数字。
+    ///
+    /// Items: 1 to 5.
+    pub thumbprints: Option<Vec<String>>,
+    /// **参数解释**:
+    /// OIDC 身份提供商的 URL。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 255 之间。
+    ///
+    /// Length: 1 to 255.
+    pub url: Option<String>,
+    /// **参数解释**:
+    /// 统一资源名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 16 到 1500 之间,并且只能包含:字母、数字、字符"/"、"="、"_"、":"、"-"。
+    ///
+    /// Length: 16 to 1500.
+    pub urn: Option<String>,
+}
+
+impl Model for CreateOidcProviderV5ResponseBodyOidcProvider {
+    const NAME: &'static str = "CreateOidcProviderV5ResponseBodyOidcProvider";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("client_ids", &self.client_ids);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
+        object.optional("provider_id", &self.provider_id);
+        object.optional("thumbprints", &self.thumbprints);
+        object.optional("url", &self.url);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let client_ids = object.optional("client_ids")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
+        let provider_id = object.optional("provider_id")?;
+        let thumbprints = object.optional("thumbprints")?;
+        let url = object.optional("url")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            client_ids,
+            created_at,
+            description,
+            name,
+            provider_id,
+            thumbprints,
+            url,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOidcProviderV5ResponseBodyOidcProvider);
+
+impl CreateOidcProviderV5ResponseBodyOidcProvider {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            client_ids: None,
+            created_at: None,
+            description: None,
+            name: None,
+            provider_id: None,
+            thumbprints: None,
+            url: None,
+            urn: None,
+        }
+    }
+
+    /// **参数解释**:
+    /// 客户端 ID 列表。
+    ///
+    /// **取值范围**:
+    /// 数组长度在 1 到 100 之间;数组元素为字符串,长度在 1 到 255 之间。
+    ///
+    /// Items: 1 to 100.
+    pub fn client_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.client_ids = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 提供商创建时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 身份提供商描述。
+    ///
+    /// **取值范围**:
+    /// 字符串长度不超过 255,并且不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"。
+    ///
+    /// Length: at most 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的 ID。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
+    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的服务器证书指纹列表。
+    ///
+    /// **取值范围**:
+    /// 数组长度在 1 到 5 之间;数组元素为长度为 64 的字符串,并且只能包含字母、数字。
+    ///
+    /// Items: 1 to 5.
+    pub fn thumbprints(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.thumbprints = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// OIDC 身份提供商的 URL。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 255 之间。
+    ///
+    /// Length: 1 to 255.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 统一资源名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 16 到 1500 之间,并且只能包含:字母、数字、字符"/"、"="、"_"、":"、"-"。
+    ///
+    /// Length: 16 to 1500.
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+/// oidc配置详细信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateOpenIdConnectConfig {
+    /// 访问方式:
+    /// program_console: 支持编程访问和管理控制台访问方式;
+    /// program: 支持编程访问方式
+    pub access_mode: Option<String>,
+    /// OpenID Connect身份提供商授权地址;编程访问和管理控制台访问方式必选,编程访问方式不可选
+    ///
+    /// Length: 10 to 255.
+    pub authorization_endpoint: Option<String>,
+    /// 在OpenID Connect身份提供商注册的客户端ID
+    ///
+    /// Length: 5 to 255.
+    pub client_id: Option<String>,
+    /// OpenID Connect身份提供商标识, 对应ID token 中 iss
+    ///
+    /// Length: 10 to 255.
+    pub idp_url: Option<String>,
+    /// 授权请求返回方式, form_post 或 fragment ;编程访问和管理控制台访问方式必选,编程访问方式不可选
+    pub response_mode: Option<CreateOpenIdConnectConfigResponseMode>,
+    /// 授权请求返回的类型;id_token ;编程访问和管理控制台访问方式必选,编程访问方式不可选
+    pub response_type: Option<CreateOpenIdConnectConfigResponseType>,
+    /// 授权请求信息范围,编程访问和管理控制台访问方式必选,编程访问方式不可选,可选值:openid 、email、profile,IDP自定义scope,字符集a-zA-Z_0-9 ,1-10个可选值组合空格分割,至少包括openid,顺序无关,总长度最长255字符,例如:"openid"、"openid email"、"openid profile" 、"openid email profile"
+    pub scope: Option<String>,
+    /// OpenID Connect身份提供商ID Token签名的公钥
+    ///
+    /// Length: 10 to 30000.
+    pub signing_key: Option<String>,
+}
+
+impl Model for CreateOpenIdConnectConfig {
+    const NAME: &'static str = "CreateOpenIdConnectConfig";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_mode", &self.access_mode);
+        object.optional("authorization_endpoint", &self.authorization_endpoint);
+        object.optional("client_id", &self.client_id);
+        object.optional("idp_url", &self.idp_url);
+        object.optional("response_mode", &self.response_mode);
+        object.optional("response_type", &self.response_type);
+        object.optional("scope", &self.scope);
+        object.optional("signing_key", &self.signing_key);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_mode = object.optional("access_mode")?;
+        let authorization_endpoint = object.optional("authorization_endpoint")?;
+        let client_id = object.optional("client_id")?;
+        let idp_url = object.optional("idp_url")?;
+        let response_mode = object.optional("response_mode")?;
+        let response_type = object.optional("response_type")?;
+        let scope = object.optional("scope")?;
+        let signing_key = object.optional("signing_key")?;
+        Ok(Self {
+            access_mode,
+            authorization_endpoint,
+            client_id,
+            idp_url,
+            response_mode,
+            response_type,
+            scope,
+            signing_key,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOpenIdConnectConfig);
+
+impl CreateOpenIdConnectConfig {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_mode: None,
+            authorization_endpoint: None,
+            client_id: None,
+            idp_url: None,
+            response_mode: None,
+            response_type: None,
+            scope: None,
+            signing_key: None,
+        }
+    }
+
+    /// 访问方式:
+    /// program_console: 支持编程访问和管理控制台访问方式;
+    /// program: 支持编程访问方式
+    pub fn access_mode(mut self, value: impl Into<String>) -> Self {
+        self.access_mode = Some(value.into());
+        self
+    }
+
+    /// OpenID Connect身份提供商授权地址;编程访问和管理控制台访问方式必选,编程访问方式不可选
+    ///
+    /// Length: 10 to 255.
+    pub fn authorization_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.authorization_endpoint = Some(value.into());
+        self
+    }
+
+    /// 在OpenID Connect身份提供商注册的客户端ID
+    ///
+    /// Length: 5 to 255.
+    pub fn client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+
+    /// OpenID Connect身份提供商标识, 对应ID token 中 iss
+    ///
+    /// Length: 10 to 255.
+    pub fn idp_url(mut self, value: impl Into<String>) -> Self {
+        self.idp_url = Some(value.into());
+        self
+    }
+
+    /// 授权请求返回方式, form_post 或 fragment ;编程访问和管理控制台访问方式必选,编程访问方式不可选
+    pub fn response_mode(
+        mut self,
+        value: impl Into<CreateOpenIdConnectConfigResponseMode>,
+    ) -> Self {
+        self.response_mode = Some(value.into());
+        self
+    }
+
+    /// 授权请求返回的类型;id_token ;编程访问和管理控制台访问方式必选,编程访问方式不可选
+    pub fn response_type(
+        mut self,
+        value: impl Into<CreateOpenIdConnectConfigResponseType>,
+    ) -> Self {
+        self.response_type = Some(value.into());
+        self
+    }
+
+    /// 授权请求信息范围,编程访问和管理控制台访问方式必选,编程访问方式不可选,可选值:openid 、email、profile,IDP自定义scope,字符集a-zA-Z_0-9 ,1-10个可选值组合空格分割,至少包括openid,顺序无关,总长度最长255字符,例如:"openid"、"openid email"、"openid profile" 、"openid email profile"
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+
+    /// OpenID Connect身份提供商ID Token签名的公钥
+    ///
+    /// Length: 10 to 30000.
+    pub fn signing_key(mut self, value: impl Into<String>) -> Self {
+        self.signing_key = Some(value.into());
+        self
+    }
+}
+
+/// 请求体
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateOpenIdConnectConfigRequestBody {
+    ///
+    pub openid_connect_config: CreateOpenIdConnectConfig,
+}
+
+impl Model for CreateOpenIdConnectConfigRequestBody {
+    const NAME: &'static str = "CreateOpenIdConnectConfigRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("openid_connect_config", &self.openid_connect_config);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let openid_connect_config = object.required("openid_connect_config")?;
+        Ok(Self { openid_connect_config })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOpenIdConnectConfigRequestBody);
+
+impl CreateOpenIdConnectConfigRequestBody {
+    /// A value of its fields.
+    pub fn new(openid_connect_config: impl Into<CreateOpenIdConnectConfig>) -> Self {
+        Self {
+            openid_connect_config: openid_connect_config.into(),
+        }
+    }
+}
+
+/// 返回体
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateOpenIdConnectConfigResponseBody {
+    ///
+    pub openid_connect_config: Option<CreateOpenIdConnectConfig>,
+}
+
+impl Model for CreateOpenIdConnectConfigResponseBody {
+    const NAME: &'static str = "CreateOpenIdConnectConfigResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("openid_connect_config", &self.openid_connect_config);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let openid_connect_config = object.optional("openid_connect_config")?;
+        Ok(Self { openid_connect_config })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateOpenIdConnectConfigResponseBody);
+
+impl CreateOpenIdConnectConfigResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            openid_connect_config: None,
+        }
+    }
+
+    ///
+    pub fn openid_connect_config(
+        mut self,
+        value: impl Into<CreateOpenIdConnectConfig>,
+    ) -> Self {
+        self.openid_connect_config = Some(value.into());
+        self
+    }
+}
+
+/// 授权请求返回方式, form_post 或 fragment ;编程访问和管理控制台访问方式必选,编程访问方式不可选
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOpenIdConnectConfigResponseMode {
+    /// `fragment`
+    Fragment,
+    /// `form_post`
+    FormPost,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for CreateOpenIdConnectConfigResponseMode {
+    const VALUES: &'static [&'static str] = &["fragment", "form_post"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Fragment => "fragment",
+            Self::FormPost => "form_post",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "fragment" => Self::Fragment,
+            "form_post" => Self::FormPost,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(CreateOpenIdConnectConfigResponseMode);
+
+/// 授权请求返回的类型;id_token ;编程访问和管理控制台访问方式必选,编程访问方式不可选
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOpenIdConnectConfigResponseType {
+    /// `id_token`
+    IdToken,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for CreateOpenIdConnectConfigResponseType {
+    const VALUES: &'static [&'static str] = &["id_token"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::IdToken => "id_token",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "id_token" => Self::IdToken,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(CreateOpenIdConnectConfigResponseType);
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePermanentAccessKeyRequestBody {
+    /// 认证信息。
+    pub credential: CreateCredentialOption,
+}
+
+impl Model for CreatePermanentAccessKeyRequestBody {
+    const NAME: &'static str = "CreatePermanentAccessKeyRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("credential", &self.credential);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let credential = object.required("credential")?;
+        Ok(Self { credential })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePermanentAccessKeyRequestBody);
+
+impl CreatePermanentAccessKeyRequestBody {
+    /// A value of its fields.
+    pub fn new(credential: impl Into<CreateCredentialOption>) -> Self {
+        Self {
+            credential: credential.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePermanentAccessKeyResponseBody {
+    /// 认证结果信息。
+    pub credential: Option<CreateCredentialResult>,
+}
+
+impl Model for CreatePermanentAccessKeyResponseBody {
+    const NAME: &'static str = "CreatePermanentAccessKeyResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("credential", &self.credential);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let credential = object.optional("credential")?;
+        Ok(Self { credential })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePermanentAccessKeyResponseBody);
+
+impl CreatePermanentAccessKeyResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { credential: None }
+    }
+
+    /// 认证结果信息。
+    pub fn credential(mut self, value: impl Into<CreateCredentialResult>) -> Self {
+        self.credential = Some(value.into());
+        self
+    }
+}
+
+/// The request body of create policy request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePolicyReqBody {
+    ///
+    pub description: Option<String>,
+    ///
+    pub path: Option<String>,
+    ///
+    pub policy_document: String,
+    ///
+    pub policy_name: String,
+}
+
+impl Model for CreatePolicyReqBody {
+    const NAME: &'static str = "CreatePolicyReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("path", &self.path);
+        object.field("policy_document", &self.policy_document);
+        object.field("policy_name", &self.policy_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let path = object.optional("path")?;
+        let policy_document = object.required("policy_document")?;
+        let policy_name = object.required("policy_name")?;
+        Ok(Self {
+            description,
+            path,
+            policy_document,
+            policy_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePolicyReqBody);
+
+impl CreatePolicyReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        policy_document: impl Into<String>,
+        policy_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            path: None,
+            policy_document: policy_document.into(),
+            policy_name: policy_name.into(),
+        }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+}
+
+/// The response body of create policy request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePolicyResp {
+    ///
+    pub policy: Option<Policy>,
+}
+
+impl Model for CreatePolicyResp {
+    const NAME: &'static str = "CreatePolicyResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("policy", &self.policy);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let policy = object.optional("policy")?;
+        Ok(Self { policy })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePolicyResp);
+
+impl CreatePolicyResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { policy: None }
+    }
+
+    ///
+    pub fn policy(mut self, value: impl Into<Policy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+}
+
+/// the request body of create policy version request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreatePolicyVersionReqBody {
+    ///
+    pub policy_document: String,
+    /// 是否设置为默认版本。
+    ///
+    /// Default: false.
+    pub set_as_default: Option<bool>,
+}
+
+impl Model for CreatePolicyVersionReqBody {
+    const NAME: &'static str = "CreatePolicyVersionReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("policy_document", &self.policy_document);
+        object.optional("set_as_default", &self.set_as_default);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let policy_document = object.required("policy_document")?;
+        let set_as_default = object.optional("set_as_default")?;
+        Ok(Self {
+            policy_document,
+            set_as_default,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePolicyVersionReqBody);
+
+impl CreatePolicyVersionReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(policy_document: impl Into<String>) -> Self {
+        Self {
+            policy_document: policy_document.into(),
+            set_as_default: None,
+        }
+    }
+
+    /// 是否设置为默认版本。
+    ///
+    /// Default: false.
+    pub fn set_as_default(mut self, value: impl Into<bool>) -> Self {
+        self.set_as_default = Some(value.into());
+        self
+    }
+}
+
+/// The response body of create policy version request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatePolicyVersionResp {
+    ///
+    pub policy_version: Option<PolicyVersion>,
+}
+
+impl Model for CreatePolicyVersionResp {
+    const NAME: &'static str = "CreatePolicyVersionResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("policy_version", &self.policy_version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let policy_version = object.optional("policy_version")?;
+        Ok(Self { policy_version })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreatePolicyVersionResp);
+
+impl CreatePolicyVersionResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { policy_version: None }
+    }
+
+    ///
+    pub fn policy_version(mut self, value: impl Into<PolicyVersion>) -> Self {
+        self.policy_version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateSamlProviderReqBody {
+    /// **参数解释**:
+    /// 添加解密 SAML 断言的私钥,必须是一个 PEM 格式的 RSA 私钥。在接收到加密的 SAML 断言时,IAM 会基于 RSA-OAEP 算法使用该私钥解密得到用于加密 SAML 断言的对称密钥,然后再基于 AES-GCM 或 AES-CBC 加密算法使用对称密钥解密出 SAML 断言明文。
+    ///
+    /// **约束限制**:
+    /// 长度范围为[1,16384]。
+    ///
+    /// **取值范围**:
+    /// 字符串必须由 1 个或多个字符组成,这些字符可以是:空格、可见 ASCII 字符、Latin-1 扩展字符、Tab、换行、回车
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 16384.
+    pub add_private_key: Option<hwcloud_runtime::Secret>,
+    /// **参数解释**:
+    /// 指定 SAML 提供商的加密设置。
+    ///
+    /// **约束限制**:
+    /// 不涉及。
+    ///
+    /// **取值范围**:
+    /// 取值范围为[Required,Allowed]。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Default: Allowed.
+    pub assertion_encryption_mode: Option<
+        CreateSamlProviderReqBodyAssertionEncryptionMode,
+    >,
+    ///
+    pub description: Option<String>,
+    /// **参数解释**:
+    /// SAML 提供商的名称。
+    ///
+    /// **约束限制**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 64.
+    pub name: String,
+    /// **参数解释**:
+    /// 由支持 SAML 2.0 的身份提供商 (IdP) 生成的 XML 文档。该文档包含颁发者的名称、过期信息,以及可用于验证从 IdP 接收到的 SAML 身份验证响应(断言)的密钥。
+    ///
+    /// **约束限制**:
+    /// 长度范围为[1000,512000]。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1000 to 512000.
+    pub saml_metadata_document: String,
+}
+
+impl Model for CreateSamlProviderReqBody {
+    const NAME: &'static str = "CreateSamlProviderReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("add_private_key", &self.add_private_key);
+        object.optional("assertion_encryption_mode", &self.assertion_encryption_mode);
+        object.optional("description", &self.description);
+        object.field("name", &self.name);
+        object.field("saml_metadata_document", &self.saml_metadata_document);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let add_private_key = object.optional("add_private_key")?;
+        let assertion_encryption_mode = object.optional("assertion_encryption_mode")?;
+        let description = object.optional("description")?;
+        let name = object.required("name")?;
+        let saml_metadata_document = object.required("saml_metadata_document")?;
+        Ok(Self {
+            add_private_key,
+            assertion_encryption_mode,
+            description,
+            name,
+            saml_metadata_document,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateSamlProviderReqBody);
+
+impl CreateSamlProviderReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        name: impl Into<String>,
+        saml_metadata_document: impl Into<String>,
+    ) -> Self {
+        Self {
+            add_private_key: None,
+            assertion_encryption_mode: None,
+            description: None,
+            name: name.into(),
+            saml_metadata_document: saml_metadata_document.into(),
+        }
+    }
+
+    /// **参数解释**:
+    /// 添加解密 SAML 断言的私钥,必须是一个 PEM 格式的 RSA 私钥。在接收到加密的 SAML 断言时,IAM 会基于 RSA-OAEP 算法使用该私钥解密得到用于加密 SAML 断言的对称密钥,然后再基于 AES-GCM 或 AES-CBC 加密算法使用对称密钥解密出 SAML 断言明文。
+    ///
+    /// **约束限制**:
+    /// 长度范围为[1,16384]。
+    ///
+    /// **取值范围**:
+    /// 字符串必须由 1 个或多个字符组成,这些字符可以是:空格、可见 ASCII 字符、Latin-1 扩展字符、Tab、换行、回车
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Length: 1 to 16384.
+    pub fn add_private_key(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.add_private_key = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 指定 SAML 提供商的加密设置。
+    ///
+    /// **约束限制**:
+    /// 不涉及。
+    ///
+    /// **取值范围**:
+    /// 取值范围为[Required,Allowed]。
+    ///
+    /// **默认取值**:
+    /// 不涉及。
+    ///
+    /// Default: Allowed.
+    pub fn assertion_encryption_mode(
+        mut self,
+        value: impl Into<CreateSamlProviderReqBodyAssertionEncryptionMode>,
+    ) -> Self {
+        self.assertion_encryption_mode = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+/// **参数解释**:
+/// 指定 SAML 提供商的加密设置。
+///
+/// **约束限制**:
+/// 不涉及。
+///
+/// **取值范围**:
+/// 取值范围为[Required,Allowed]。
+///
+/// **默认取值**:
+/// 不涉及。
+///
+/// Default: Allowed.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateSamlProviderReqBodyAssertionEncryptionMode {
+    /// `Required`
+    Required,
+    /// `Allowed`
+    Allowed,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for CreateSamlProviderReqBodyAssertionEncryptionMode {
+    const VALUES: &'static [&'static str] = &["Required", "Allowed"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Required => "Required",
+            Self::Allowed => "Allowed",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "Required" => Self::Required,
+            "Allowed" => Self::Allowed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(CreateSamlProviderReqBodyAssertionEncryptionMode);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateSamlProviderV5ResponseBody {
+    /// **参数解释**:
+    /// SAML 提供商。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub saml_provider: Option<CreateSamlProviderV5ResponseBodySamlProvider>,
+}
+
+impl Model for CreateSamlProviderV5ResponseBody {
+    const NAME: &'static str = "CreateSamlProviderV5ResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("saml_provider", &self.saml_provider);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let saml_provider = object.optional("saml_provider")?;
+        Ok(Self { saml_provider })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateSamlProviderV5ResponseBody);
+
+impl CreateSamlProviderV5ResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { saml_provider: None }
+    }
+
+    /// **参数解释**:
+    /// SAML 提供商。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn saml_provider(
+        mut self,
+        value: impl Into<CreateSamlProviderV5ResponseBodySamlProvider>,
+    ) -> Self {
+        self.saml_provider = Some(value.into());
+        self
+    }
+}
+
+/// **参数解释**:
+/// SAML 提供商。
+///
+/// **取值范围**:
+/// 不涉及。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateSamlProviderV5ResponseBodySamlProvider {
+    /// **参数解释**:
+    /// 指定 SAML 身份提供商的加密设置。
+    ///
+    /// **取值范围**:
+    /// 取值范围为[Required,Allowed]。
+    pub assertion_encryption_mode: Option<
+        CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode,
+    >,
+    /// **参数解释**:
+    /// SAML 身份提供商创建时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub created_at: Option<String>,
+    /// **参数解释**:
+    /// 身份提供商描述。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 0 到 255 之间,不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"的字符串。
+    ///
+    /// Length: at most 255.
+    pub description: Option<String>,
+    /// **参数解释**:
+    /// SAML 身份提供商过期时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub expires_at: Option<String>,
+    /// **参数解释**:
+    /// SAML 身份提供商的名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// Length: 1 to 64.
+    pub name: Option<String>,
+    /// **参数解释**:
+    /// 解密 SAML 断言的私钥。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Items: at most 2.
+    pub private_keys: Option<
+        Vec<CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys>,
+    >,
+    /// **参数解释**:
+    /// SAML 身份提供商的ID。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
+    pub provider_id: Option<String>,
+    /// **参数解释**:
+    /// 支持 SAML 2.0 的身份提供商 (IdP) 的 XML 文档。
+    ///
+    /// **取值范围**:
+    /// 长度范围为[1000,512000]。
+    ///
+    /// Length: 1000 to 512000.
+    pub saml_metadata_document: Option<String>,
+    /// **参数解释**:
+    /// 统一资源名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 16 到 1500 之间,可以包含:字母、数字、斜杠(/)、等号(=)、下划线(_)、冒号(:)、中划线(-)
+    ///
+    /// Length: 16 to 1500.
+    pub urn: Option<String>,
+}
+
+impl Model for CreateSamlProviderV5ResponseBodySamlProvider {
+    const NAME: &'static str = "CreateSamlProviderV5ResponseBodySamlProvider";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("assertion_encryption_mode", &self.assertion_encryption_mode);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("name", &self.name);
+        object.optional("private_keys", &self.private_keys);
+        object.optional("provider_id", &self.provider_id);
+        object.optional("saml_metadata_document", &self.saml_metadata_document);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let assertion_encryption_mode = object.optional("assertion_encryption_mode")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let expires_at = object.optional("expires_at")?;
+        let name = object.optional("name")?;
+        let private_keys = object.optional("private_keys")?;
+        let provider_id = object.optional("provider_id")?;
+        let saml_metadata_document = object.optional("saml_metadata_document")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            assertion_encryption_mode,
+            created_at,
+            description,
+            expires_at,
+            name,
+            private_keys,
+            provider_id,
+            saml_metadata_document,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateSamlProviderV5ResponseBodySamlProvider);
+
+impl CreateSamlProviderV5ResponseBodySamlProvider {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            assertion_encryption_mode: None,
+            created_at: None,
+            description: None,
+            expires_at: None,
+            name: None,
+            private_keys: None,
+            provider_id: None,
+            saml_metadata_document: None,
+            urn: None,
+        }
+    }
+
+    /// **参数解释**:
+    /// 指定 SAML 身份提供商的加密设置。
+    ///
+    /// **取值范围**:
+    /// 取值范围为[Required,Allowed]。
+    pub fn assertion_encryption_mode(
+        mut self,
+        value: impl Into<
+            CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode,
+        >,
+    ) -> Self {
+        self.assertion_encryption_mode = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商创建时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 身份提供商描述。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 0 到 255 之间,不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\"、"$"、"^"和"*"的字符串。
+    ///
+    /// Length: at most 255.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商过期时间。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商的名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、下划线(_)、中划线(-)。
+    ///
+    /// Length: 1 to 64.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 解密 SAML 断言的私钥。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Items: at most 2.
+    pub fn private_keys(
+        mut self,
+        value: impl Into<Vec<CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys>>,
+    ) -> Self {
+        self.private_keys = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// SAML 身份提供商的ID。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 1 到 64 之间,并且只能包含:字母、数字、中划线(-)。
+    pub fn provider_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 支持 SAML 2.0 的身份提供商 (IdP) 的 XML 文档。
+    ///
+    /// **取值范围**:
+    /// 长度范围为[1000,512000]。
+    ///
+    /// Length: 1000 to 512000.
+    pub fn saml_metadata_document(mut self, value: impl Into<String>) -> Self {
+        self.saml_metadata_document = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 统一资源名称。
+    ///
+    /// **取值范围**:
+    /// 字符串长度在 16 到 1500 之间,可以包含:字母、数字、斜杠(/)、等号(=)、下划线(_)、冒号(:)、中划线(-)
+    ///
+    /// Length: 16 to 1500.
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+/// **参数解释**:
+/// 指定 SAML 身份提供商的加密设置。
+///
+/// **取值范围**:
+/// 取值范围为[Required,Allowed]。
+///
+/// The same shape as [`CreateSamlProviderReqBodyAssertionEncryptionMode`]: one type, generated once, under both names.
+pub type CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode = CreateSamlProviderReqBodyAssertionEncryptionMode;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
+    /// **参数解释**:
+    /// 解密 SAML 断言私钥的 ID。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Length: 22 to 64.
+    pub key_id: Option<String>,
+    /// **参数解释**:
+    /// 上传解密 SAML 断言私钥的时间,符合 ISO 8601 格式。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub timestamp: Option<String>,
+}
+
+impl Model for CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
+    const NAME: &'static str = "CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("key_id", &self.key_id);
+        object.optional("timestamp", &self.timestamp);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let key_id = object.optional("key_id")?;
+        let timestamp = object.optional("timestamp")?;
+        Ok(Self { key_id, timestamp })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(
+    CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys
+);
+
+impl CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            key_id: None,
+            timestamp: None,
+        }
+    }
+
+    /// **参数解释**:
+    /// 解密 SAML 断言私钥的 ID。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    ///
+    /// Length: 22 to 64.
+    pub fn key_id(mut self, value: impl Into<String>) -> Self {
+        self.key_id = Some(value.into());
+        self
+    }
+
+    /// **参数解释**:
+    /// 上传解密 SAML 断言私钥的时间,符合 ISO 8601 格式。
+    ///
+    /// **取值范围**:
+    /// 不涉及。
+    pub fn timestamp(mut self, value: impl Into<String>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateServiceLinkedAgencyReqBody {
+    /// 服务关联委托描述信息,不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\\"、"$"、"^"和"*"的字符串。
+    ///
+    /// Length: at most 1000.
+    pub description: Option<String>,
+    ///
+    pub service_principal: String,
+}
+
+impl Model for CreateServiceLinkedAgencyReqBody {
+    const NAME: &'static str = "CreateServiceLinkedAgencyReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("service_principal", &self.service_principal);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let service_principal = object.required("service_principal")?;
+        Ok(Self {
+            description,
+            service_principal,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateServiceLinkedAgencyReqBody);
+
+impl CreateServiceLinkedAgencyReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(service_principal: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            service_principal: service_principal.into(),
+        }
+    }
+
+    /// 服务关联委托描述信息,不能包含特定字符"@"、"#"、"%"、"&"、"<"、">"、"\\"、"$"、"^"和"*"的字符串。
+    ///
+    /// Length: at most 1000.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateServiceLinkedAgencyResp {
+    ///
+    pub agency: Option<Agency>,
+}
+
+impl Model for CreateServiceLinkedAgencyResp {
+    const NAME: &'static str = "CreateServiceLinkedAgencyResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency", &self.agency);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency = object.optional("agency")?;
+        Ok(Self { agency })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateServiceLinkedAgencyResp);
+
+impl CreateServiceLinkedAgencyResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    ///
+    pub fn agency(mut self, value: impl Into<Agency>) -> Self {
+        self.agency = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByAgencyRequestBody {
+    /// 认证信息。
+    pub auth: AgencyAuth,
+}
+
+impl Model for CreateTemporaryAccessKeyByAgencyRequestBody {
+    const NAME: &'static str = "CreateTemporaryAccessKeyByAgencyRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateTemporaryAccessKeyByAgencyRequestBody);
+
+impl CreateTemporaryAccessKeyByAgencyRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<AgencyAuth>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByAgencyResponseBody {
+    /// 认证结果信息。
+    pub credential: Option<Credential>,
+}
+
+impl Model for CreateTemporaryAccessKeyByAgencyResponseBody {
+    const NAME: &'static str = "CreateTemporaryAccessKeyByAgencyResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("credential", &self.credential);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let credential = object.optional("credential")?;
+        Ok(Self { credential })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateTemporaryAccessKeyByAgencyResponseBody);
+
+impl CreateTemporaryAccessKeyByAgencyResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { credential: None }
+    }
+
+    /// 认证结果信息。
+    pub fn credential(mut self, value: impl Into<Credential>) -> Self {
+        self.credential = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateTemporaryAccessKeyByTokenRequestBody {
+    /// 认证信息。
+    pub auth: TokenAuth,
+}
+
+impl Model for CreateTemporaryAccessKeyByTokenRequestBody {
+    const NAME: &'static str = "CreateTemporaryAccessKeyByTokenRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateTemporaryAccessKeyByTokenRequestBody);
+
+impl CreateTemporaryAccessKeyByTokenRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<TokenAuth>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+/// The same shape as [`CreateTemporaryAccessKeyByAgencyResponseBody`]: one type, generated once, under both names.
+pub type CreateTemporaryAccessKeyByTokenResponseBody = CreateTemporaryAccessKeyByAgencyResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateUnscopeTokenByIdpInitiatedRequestBody {
+    /// 在IdP认证成功后返回的响应体。详情请参见:[获取联邦认证unscoped token(IdP initiated)](https://support.huaweicloud.com/api-iam/iam_02_0003.html)。
+    pub saml_response: String,
+}
+
+impl Model for CreateUnscopeTokenByIdpInitiatedRequestBody {
+    const NAME: &'static str = "CreateUnscopeTokenByIdpInitiatedRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("SAMLResponse", &self.saml_response);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let saml_response = object.required("SAMLResponse")?;
+        Ok(Self { saml_response })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUnscopeTokenByIdpInitiatedRequestBody);
+
+impl CreateUnscopeTokenByIdpInitiatedRequestBody {
+    /// A value of its fields.
+    pub fn new(saml_response: impl Into<String>) -> Self {
+        Self {
+            saml_response: saml_response.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateUnscopeTokenByIdpInitiatedResponseBody {
+    /// 联邦认证的unscoped token信息。
+    pub token: Option<IdpToken>,
+}
+
+impl Model for CreateUnscopeTokenByIdpInitiatedResponseBody {
+    const NAME: &'static str = "CreateUnscopeTokenByIdpInitiatedResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUnscopeTokenByIdpInitiatedResponseBody);
+
+impl CreateUnscopeTokenByIdpInitiatedResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// 联邦认证的unscoped token信息。
+    pub fn token(mut self, value: impl Into<IdpToken>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateUserOption {
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub access_mode: Option<String>,
+    /// 国家码。必须与手机号同时存在。中国大陆为“0086”。
+    pub areacode: Option<String>,
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属的账号ID,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub domain_id: String,
+    /// IAM用户邮箱,需符合邮箱格式,长度小于等于255字符。
+    pub email: Option<String>,
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头。
+    pub name: String,
+    /// IAM用户密码。
+    /// - 系统默认密码最小长度为6字符,在6-32字符之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足账户设置中密码策略的要求。
+    pub password: Option<hwcloud_runtime::Secret>,
+    /// IAM用户手机号,纯数字,长度小于等于32字符。必须与国家码同时存在。
+    pub phone: Option<String>,
+    /// IAM用户首次登录是否重置密码,当password参数不为空时生效,默认需要重置。
+    pub pwd_status: Option<bool>,
+    /// IAM用户在外部系统中的ID。长度小于等于128字符,须与xuser_type同时存在。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub xuser_id: Option<String>,
+    /// IAM用户在外部系统中的类型。长度小于等于64字符。xuser_type如果存在且不等于TenantIdp时,则需要与同一租户中的xaccount_type、xdomain_type校验,须与xuser_id同时存在。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub xuser_type: Option<String>,
+}
+
+impl Model for CreateUserOption {
+    const NAME: &'static str = "CreateUserOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_mode", &self.access_mode);
+        object.optional("areacode", &self.areacode);
+        object.optional("description", &self.description);
+        object.field("domain_id", &self.domain_id);
+        object.optional("email", &self.email);
+        object.optional("enabled", &self.enabled);
+        object.field("name", &self.name);
+        object.optional("password", &self.password);
+        object.optional("phone", &self.phone);
+        object.optional("pwd_status", &self.pwd_status);
+        object.optional("xuser_id", &self.xuser_id);
+        object.optional("xuser_type", &self.xuser_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_mode = object.optional("access_mode")?;
+        let areacode = object.optional("areacode")?;
+        let description = object.optional("description")?;
+        let domain_id = object.required("domain_id")?;
+        let email = object.optional("email")?;
+        let enabled = object.optional("enabled")?;
+        let name = object.required("name")?;
+        let password = object.optional("password")?;
+        let phone = object.optional("phone")?;
+        let pwd_status = object.optional("pwd_status")?;
+        let xuser_id = object.optional("xuser_id")?;
+        let xuser_type = object.optional("xuser_type")?;
+        Ok(Self {
+            access_mode,
+            areacode,
+            description,
+            domain_id,
+            email,
+            enabled,
+            name,
+            password,
+            phone,
+            pwd_status,
+            xuser_id,
+            xuser_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUserOption);
+
+impl CreateUserOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(domain_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            access_mode: None,
+            areacode: None,
+            description: None,
+            domain_id: domain_id.into(),
+            email: None,
+            enabled: None,
+            name: name.into(),
+            password: None,
+            phone: None,
+            pwd_status: None,
+            xuser_id: None,
+            xuser_type: None,
+        }
+    }
+
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub fn access_mode(mut self, value: impl Into<String>) -> Self {
+        self.access_mode = Some(value.into());
+        self
+    }
+
+    /// 国家码。必须与手机号同时存在。中国大陆为“0086”。
+    pub fn areacode(mut self, value: impl Into<String>) -> Self {
+        self.areacode = Some(value.into());
+        self
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户邮箱,需符合邮箱格式,长度小于等于255字符。
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码。
+    /// - 系统默认密码最小长度为6字符,在6-32字符之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足账户设置中密码策略的要求。
+    pub fn password(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+
+    /// IAM用户手机号,纯数字,长度小于等于32字符。必须与国家码同时存在。
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+
+    /// IAM用户首次登录是否重置密码,当password参数不为空时生效,默认需要重置。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+
+    /// IAM用户在外部系统中的ID。长度小于等于128字符,须与xuser_type同时存在。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub fn xuser_id(mut self, value: impl Into<String>) -> Self {
+        self.xuser_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户在外部系统中的类型。长度小于等于64字符。xuser_type如果存在且不等于TenantIdp时,则需要与同一租户中的xaccount_type、xdomain_type校验,须与xuser_id同时存在。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub fn xuser_type(mut self, value: impl Into<String>) -> Self {
+        self.xuser_type = Some(value.into());
+        self
+    }
+}
+
+/// The request body of create user request.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateUserReqBody {
+    ///
+    pub description: Option<String>,
+    ///
+    pub enabled: bool,
+    ///
+    pub name: String,
+}
+
+impl Model for CreateUserReqBody {
+    const NAME: &'static str = "CreateUserReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.field("enabled", &self.enabled);
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let enabled = object.required("enabled")?;
+        let name = object.required("name")?;
+        Ok(Self { description, enabled, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUserReqBody);
+
+impl CreateUserReqBody {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(enabled: impl Into<bool>, name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            enabled: enabled.into(),
+            name: name.into(),
+        }
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateUserRequestBody {
+    /// IAM用户信息。
+    pub user: CreateUserOption,
+}
+
+impl Model for CreateUserRequestBody {
+    const NAME: &'static str = "CreateUserRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.required("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUserRequestBody);
+
+impl CreateUserRequestBody {
+    /// A value of its fields.
+    pub fn new(user: impl Into<CreateUserOption>) -> Self {
+        Self { user: user.into() }
+    }
+}
+
+/// The response body of create user request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateUserResp {
+    ///
+    pub user: Option<User>,
+}
+
+impl Model for CreateUserResp {
+    const NAME: &'static str = "CreateUserResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUserResp);
+
+impl CreateUserResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    ///
+    pub fn user(mut self, value: impl Into<User>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateUserResponseBody {
+    /// IAM用户信息。
+    pub user: Option<CreateUserResult>,
+}
+
+impl Model for CreateUserResponseBody {
+    const NAME: &'static str = "CreateUserResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUserResponseBody);
+
+impl CreateUserResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<CreateUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateUserResult {
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub access_mode: Option<String>,
+    /// 国家码。中国大陆为“0086”。
+    pub areacode: Option<String>,
+    /// IAM用户创建时间。
+    pub create_time: Option<String>,
+    /// 用户默认的项目ID。
+    pub default_project_id: Option<String>,
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// IAM用户邮箱。
+    pub email: Option<String>,
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户ID。
+    pub id: Option<String>,
+    /// IAM用户是否为账号管理员。
+    pub is_domain_owner: Option<bool>,
+    /// IAM用户新用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头。
+    pub name: Option<String>,
+    /// 密码过期时间(UTC时间),“null”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+    /// IAM用户手机号,纯数字,长度小于等于32字符。必须与国家码同时存在。
+    pub phone: Option<String>,
+    /// IAM用户首次登录是否重置密码。
+    pub pwd_status: Option<bool>,
+    /// IAM用户状态信息。
+    pub status: Option<i32>,
+    /// 运营主体的客户编码。
+    pub xdomain_id: Option<String>,
+    /// 运营主体。
+    pub xdomain_type: Option<String>,
+    /// IAM用户在外部系统中的ID。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub xuser_id: Option<String>,
+    /// 用户在外部系统中的类型。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub xuser_type: Option<String>,
+}
+
+impl Model for CreateUserResult {
+    const NAME: &'static str = "CreateUserResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_mode", &self.access_mode);
+        object.optional("areacode", &self.areacode);
+        object.optional("create_time", &self.create_time);
+        object.optional("default_project_id", &self.default_project_id);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("email", &self.email);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("is_domain_owner", &self.is_domain_owner);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+        object.optional("phone", &self.phone);
+        object.optional("pwd_status", &self.pwd_status);
+        object.optional("status", &self.status);
+        object.optional("xdomain_id", &self.xdomain_id);
+        object.optional("xdomain_type", &self.xdomain_type);
+        object.optional("xuser_id", &self.xuser_id);
+        object.optional("xuser_type", &self.xuser_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_mode = object.optional("access_mode")?;
+        let areacode = object.optional("areacode")?;
+        let create_time = object.optional("create_time")?;
+        let default_project_id = object.optional("default_project_id")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let email = object.optional("email")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let is_domain_owner = object.optional("is_domain_owner")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        let phone = object.optional("phone")?;
+        let pwd_status = object.optional("pwd_status")?;
+        let status = object.optional("status")?;
+        let xdomain_id = object.optional("xdomain_id")?;
+        let xdomain_type = object.optional("xdomain_type")?;
+        let xuser_id = object.optional("xuser_id")?;
+        let xuser_type = object.optional("xuser_type")?;
+        Ok(Self {
+            access_mode,
+            areacode,
+            create_time,
+            default_project_id,
+            description,
+            domain_id,
+            email,
+            enabled,
+            id,
+            is_domain_owner,
+            name,
+            password_expires_at,
+            phone,
+            pwd_status,
+            status,
+            xdomain_id,
+            xdomain_type,
+            xuser_id,
+            xuser_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateUserResult);
+
+impl CreateUserResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_mode: None,
+            areacode: None,
+            create_time: None,
+            default_project_id: None,
+            description: None,
+            domain_id: None,
+            email: None,
+            enabled: None,
+            id: None,
+            is_domain_owner: None,
+            name: None,
+            password_expires_at: None,
+            phone: None,
+            pwd_status: None,
+            status: None,
+            xdomain_id: None,
+            xdomain_type: None,
+            xuser_id: None,
+            xuser_type: None,
+        }
+    }
+
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub fn access_mode(mut self, value: impl Into<String>) -> Self {
+        self.access_mode = Some(value.into());
+        self
+    }
+
+    /// 国家码。中国大陆为“0086”。
+    pub fn areacode(mut self, value: impl Into<String>) -> Self {
+        self.areacode = Some(value.into());
+        self
+    }
+
+    /// IAM用户创建时间。
+    pub fn create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 用户默认的项目ID。
+    pub fn default_project_id(mut self, value: impl Into<String>) -> Self {
+        self.default_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户邮箱。
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否为账号管理员。
+    pub fn is_domain_owner(mut self, value: impl Into<bool>) -> Self {
+        self.is_domain_owner = Some(value.into());
+        self
+    }
+
+    /// IAM用户新用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+
+    /// IAM用户手机号,纯数字,长度小于等于32字符。必须与国家码同时存在。
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+
+    /// IAM用户首次登录是否重置密码。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+
+    /// IAM用户状态信息。
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 运营主体的客户编码。
+    pub fn xdomain_id(mut self, value: impl Into<String>) -> Self {
+        self.xdomain_id = Some(value.into());
+        self
+    }
+
+    /// 运营主体。
+    pub fn xdomain_type(mut self, value: impl Into<String>) -> Self {
+        self.xdomain_type = Some(value.into());
+        self
+    }
+
+    /// IAM用户在外部系统中的ID。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub fn xuser_id(mut self, value: impl Into<String>) -> Self {
+        self.xuser_id = Some(value.into());
+        self
+    }
+
+    /// 用户在外部系统中的类型。
+    /// >外部系统指与华为云对接的外部企业管理系统,xaccount_type、xaccount_id、xdomain_type、xdomain_id、xuser_type、xuser_id等参数值,无法在华为云获取,请咨询企业管理员。
+    pub fn xuser_type(mut self, value: impl Into<String>) -> Self {
+        self.xuser_type = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreateVirtualMfaDeviceReqBody {
+    ///
+    pub user_id: String,
+    /// MFA设备名称,长度为1到64个字符,只包含字母、数字、"_"和"-"的字符串。
+    ///
+    /// Length: 1 to 64.
+    pub virtual_mfa_device_name: String,
+}
+
+impl Model for CreateVirtualMfaDeviceReqBody {
+    const NAME: &'static str = "CreateVirtualMfaDeviceReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user_id", &self.user_id);
+        object.field("virtual_mfa_device_name", &self.virtual_mfa_device_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user_id = object.required("user_id")?;
+        let virtual_mfa_device_name = object.required("virtual_mfa_device_name")?;
+        Ok(Self {
+            user_id,
+            virtual_mfa_device_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateVirtualMfaDeviceReqBody);
+
+impl CreateVirtualMfaDeviceReqBody {
+    /// A value of its fields.
+    pub fn new(
+        user_id: impl Into<String>,
+        virtual_mfa_device_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            virtual_mfa_device_name: virtual_mfa_device_name.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreateVirtualMfaDeviceResp {
+    ///
+    pub virtual_mfa_device: Option<VirtualMfaDevice>,
+}
+
+impl Model for CreateVirtualMfaDeviceResp {
+    const NAME: &'static str = "CreateVirtualMfaDeviceResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("virtual_mfa_device", &self.virtual_mfa_device);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let virtual_mfa_device = object.optional("virtual_mfa_device")?;
+        Ok(Self { virtual_mfa_device })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CreateVirtualMfaDeviceResp);
+
+impl CreateVirtualMfaDeviceResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { virtual_mfa_device: None }
+    }
+
+    ///
+    pub fn virtual_mfa_device(mut self, value: impl Into<VirtualMfaDevice>) -> Self {
+        self.virtual_mfa_device = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Credential {
+    /// 获取的AK。
+    pub access: Option<String>,
+    /// AK/SK和securitytoken的过期时间。
+    pub expires_at: Option<String>,
+    /// 获取的SK。
+    pub secret: Option<hwcloud_runtime::Secret>,
+    /// securitytoken是将所获的AK、SK等信息进行加密后的字符串。
+    pub securitytoken: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for Credential {
+    const NAME: &'static str = "Credential";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access", &self.access);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("secret", &self.secret);
+        object.optional("securitytoken", &self.securitytoken);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access = object.optional("access")?;
+        let expires_at = object.optional("expires_at")?;
+        let secret = object.optional("secret")?;
+        let securitytoken = object.optional("securitytoken")?;
+        Ok(Self {
+            access,
+            expires_at,
+            secret,
+            securitytoken,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Credential);
+
+impl Credential {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access: None,
+            expires_at: None,
+            secret: None,
+            securitytoken: None,
+        }
+    }
+
+    /// 获取的AK。
+    pub fn access(mut self, value: impl Into<String>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+
+    /// AK/SK和securitytoken的过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// 获取的SK。
+    pub fn secret(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+
+    /// securitytoken是将所获的AK、SK等信息进行加密后的字符串。
+    pub fn securitytoken(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.securitytoken = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomPolicy {
+    /// 授权语句,描述自定义策略的具体内容。
+    pub statement: Option<Vec<CustomStatement>>,
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub version: Option<String>,
+}
+
+impl Model for CustomPolicy {
+    const NAME: &'static str = "CustomPolicy";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
+        Ok(Self { statement, version })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CustomPolicy);
+
+impl CustomPolicy {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            statement: None,
+            version: None,
+        }
+    }
+
+    /// 授权语句,描述自定义策略的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<CustomStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CustomStatement {
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    pub action: Option<Vec<String>>,
+    ///
+    pub condition: Option<
+        std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, Vec<String>>,
+        >,
+    >,
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub effect: Option<CustomStatementEffect>,
+    /// 资源。规则如下:
+    /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
+    /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    pub resource: Option<serde_json::Value>,
+}
+
+impl Model for CustomStatement {
+    const NAME: &'static str = "CustomStatement";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Action", &self.action);
+        object.optional("Condition", &self.condition);
+        object.optional("Effect", &self.effect);
+        object.optional("Resource", &self.resource);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action = object.optional("Action")?;
+        let condition = object.optional("Condition")?;
+        let effect = object.optional("Effect")?;
+        let resource = object.optional("Resource")?;
+        Ok(Self {
+            action,
+            condition,
+            effect,
+            resource,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(CustomStatement);
+
+impl CustomStatement {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            condition: None,
+            effect: None,
+            resource: None,
+        }
+    }
+
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    pub fn action(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn condition(
+        mut self,
+        value: impl Into<
+            std::collections::BTreeMap<
+                String,
+                std::collections::BTreeMap<String, Vec<String>>,
+            >,
+        >,
+    ) -> Self {
+        self.condition = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<CustomStatementEffect>) -> Self {
+        self.effect = Some(value.into());
+        self
+    }
+
+    /// 资源。规则如下:
+    /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
+    /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    pub fn resource(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+}
+
+/// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+///
+/// The same shape as [`AgencyPolicyStatementEffect`]: one type, generated once, under both names.
+pub type CustomStatementEffect = AgencyPolicyStatementEffect;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteCustomPolicyResponseBody {
+    ///
+    pub message: Option<String>,
+}
+
+impl Model for DeleteCustomPolicyResponseBody {
+    const NAME: &'static str = "DeleteCustomPolicyResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("message", &self.message);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let message = object.optional("message")?;
+        Ok(Self { message })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteCustomPolicyResponseBody);
+
+impl DeleteCustomPolicyResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+
+    ///
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+
+/// 资源类型,可以为“信任委托”(trust agency)或“IAM用户”(user)或“身份提供商”(provider)。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeleteResourceTagsV5ResourceType {
+    /// `agency`
+    Agency,
+    /// `user`
+    User,
+    /// `oidc_provider`
+    OidcProvider,
+    /// `saml_provider`
+    SamlProvider,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for DeleteResourceTagsV5ResourceType {
+    const VALUES: &'static [&'static str] = &[
+        "agency",
+        "user",
+        "oidc_provider",
+        "saml_provider",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Agency => "agency",
+            Self::User => "user",
+            Self::OidcProvider => "oidc_provider",
+            Self::SamlProvider => "saml_provider",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "agency" => Self::Agency,
+            "user" => Self::User,
+            "oidc_provider" => Self::OidcProvider,
+            "saml_provider" => Self::SamlProvider,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(DeleteResourceTagsV5ResourceType);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteServiceLinkedAgencyResp {
+    ///
+    pub deletion_task_id: Option<String>,
+}
+
+impl Model for DeleteServiceLinkedAgencyResp {
+    const NAME: &'static str = "DeleteServiceLinkedAgencyResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("deletion_task_id", &self.deletion_task_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let deletion_task_id = object.optional("deletion_task_id")?;
+        Ok(Self { deletion_task_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DeleteServiceLinkedAgencyResp);
+
+impl DeleteServiceLinkedAgencyResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { deletion_task_id: None }
+    }
+
+    ///
+    pub fn deletion_task_id(mut self, value: impl Into<String>) -> Self {
+        self.deletion_task_id = Some(value.into());
+        self
+    }
+}
+
+/// 删除任务状态。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeletionTaskStatus {
+    /// `succeeded`
+    Succeeded,
+    /// `in_progress`
+    InProgress,
+    /// `failed`
+    Failed,
+    /// `not_started`
+    NotStarted,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for DeletionTaskStatus {
+    const VALUES: &'static [&'static str] = &[
+        "succeeded",
+        "in_progress",
+        "failed",
+        "not_started",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::InProgress => "in_progress",
+            Self::Failed => "failed",
+            Self::NotStarted => "not_started",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "succeeded" => Self::Succeeded,
+            "in_progress" => Self::InProgress,
+            "failed" => Self::Failed,
+            "not_started" => Self::NotStarted,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(DeletionTaskStatus);
+
+/// 描述信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Description {
+    /// 英文描述。
+    ///
+    /// Length: 1 to 1500.
+    pub en_us: Option<String>,
+    /// 中文描述。
+    ///
+    /// Length: 1 to 1500.
+    pub zh_cn: Option<String>,
+}
+
+impl Model for Description {
+    const NAME: &'static str = "Description";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("en_US", &self.en_us);
+        object.optional("zh_CN", &self.zh_cn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let en_us = object.optional("en_US")?;
+        let zh_cn = object.optional("zh_CN")?;
+        Ok(Self { en_us, zh_cn })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Description);
+
+impl Description {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { en_us: None, zh_cn: None }
+    }
+
+    /// 英文描述。
+    ///
+    /// Length: 1 to 1500.
+    pub fn en_us(mut self, value: impl Into<String>) -> Self {
+        self.en_us = Some(value.into());
+        self
+    }
+
+    /// 中文描述。
+    ///
+    /// Length: 1 to 1500.
+    pub fn zh_cn(mut self, value: impl Into<String>) -> Self {
+        self.zh_cn = Some(value.into());
+        self
+    }
+}
+
+/// contains information about a urn of a entity
+///
+/// The same shape as [`AttachAgencyPolicyReqBody`]: one type, generated once, under both names.
+pub type DetachAgencyPolicyReqBody = AttachAgencyPolicyReqBody;
+
+/// contains information about a urn of a entity
+///
+/// The same shape as [`AttachGroupPolicyReqBody`]: one type, generated once, under both names.
+pub type DetachGroupPolicyReqBody = AttachGroupPolicyReqBody;
+
+/// contains information about a urn of a entity
+///
+/// The same shape as [`AddUserToGroupReqBody`]: one type, generated once, under both names.
+pub type DetachUserPolicyReqBody = AddUserToGroupReqBody;
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct DisableMfaDeviceReqBody {
+    /// MFA设备序列号。
+    ///
+    /// Length: at most 150.
+    pub serial_number: String,
+    ///
+    pub user_id: String,
+}
+
+impl Model for DisableMfaDeviceReqBody {
+    const NAME: &'static str = "DisableMfaDeviceReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("serial_number", &self.serial_number);
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let serial_number = object.required("serial_number")?;
+        let user_id = object.required("user_id")?;
+        Ok(Self { serial_number, user_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DisableMfaDeviceReqBody);
+
+impl DisableMfaDeviceReqBody {
+    /// A value of its fields.
+    pub fn new(serial_number: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            serial_number: serial_number.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+/// domain信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DomainInfo {
+    /// 租户id。
+    pub id: Option<String>,
+    /// 租户name。
+    pub name: Option<String>,
+}
+
+impl Model for DomainInfo {
+    const NAME: &'static str = "DomainInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(DomainInfo);
+
+impl DomainInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 租户id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 租户name。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EnableMfaDeviceReqBody {
+    /// 设备发出的验证码。
+    ///
+    /// Length: at most 12.
+    pub authentication_code_first: String,
+    /// 设备发出的后续验证码。
+    ///
+    /// Length: at most 12.
+    pub authentication_code_second: String,
+    /// MFA设备序列号。
+    ///
+    /// Length: at most 150.
+    pub serial_number: String,
+    ///
+    pub user_id: String,
+}
+
+impl Model for EnableMfaDeviceReqBody {
+    const NAME: &'static str = "EnableMfaDeviceReqBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("authentication_code_first", &self.authentication_code_first);
+        object.field("authentication_code_second", &self.authentication_code_second);
+        object.field("serial_number", &self.serial_number);
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let authentication_code_first = object.required("authentication_code_first")?;
+        let authentication_code_second = object.required("authentication_code_second")?;
+        let serial_number = object.required("serial_number")?;
+        let user_id = object.required("user_id")?;
+        Ok(Self {
+            authentication_code_first,
+            authentication_code_second,
+            serial_number,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(EnableMfaDeviceReqBody);
+
+impl EnableMfaDeviceReqBody {
+    /// A value of its fields.
+    pub fn new(
+        authentication_code_first: impl Into<String>,
+        authentication_code_second: impl Into<String>,
+        serial_number: impl Into<String>,
+        user_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            authentication_code_first: authentication_code_first.into(),
+            authentication_code_second: authentication_code_second.into(),
+            serial_number: serial_number.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Endpoint {
+    /// 终端节点是否可用。
+    pub enabled: Option<bool>,
+    /// 终端节点ID。
+    pub id: Option<String>,
+    /// 终端节点平面。
+    pub interface: Option<String>,
+    /// 终端节点的资源链接信息。
+    pub links: Option<Links>,
+    /// 终端节点所属区域。
+    pub region: Option<String>,
+    /// 终端节点所属区域的ID。
+    pub region_id: Option<String>,
+    /// 终端节点所属服务的ID。
+    pub service_id: Option<String>,
+    /// 终端节点的地址。
+    pub url: Option<String>,
+}
+
+impl Model for Endpoint {
+    const NAME: &'static str = "Endpoint";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("interface", &self.interface);
+        object.optional("links", &self.links);
+        object.optional("region", &self.region);
+        object.optional("region_id", &self.region_id);
+        object.optional("service_id", &self.service_id);
+        object.optional("url", &self.url);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let interface = object.optional("interface")?;
+        let links = object.optional("links")?;
+        let region = object.optional("region")?;
+        let region_id = object.optional("region_id")?;
+        let service_id = object.optional("service_id")?;
+        let url = object.optional("url")?;
+        Ok(Self {
+            enabled,
+            id,
+            interface,
+            links,
+            region,
+            region_id,
+            service_id,
+            url,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Endpoint);
+
+impl Endpoint {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            id: None,
+            interface: None,
+            links: None,
+            region: None,
+            region_id: None,
+            service_id: None,
+            url: None,
+        }
+    }
+
+    /// 终端节点是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 终端节点平面。
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 终端节点的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域。
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域的ID。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属服务的ID。
+    pub fn service_id(mut self, value: impl Into<String>) -> Self {
+        self.service_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点的地址。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+
+/// 功能状态。
+///
+/// Length: 1 to 10.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FeatureStatus {
+    /// `on`
+    On,
+    /// `off`
+    Off,
+    /// `pending`
+    Pending,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for FeatureStatus {
+    const VALUES: &'static [&'static str] = &["on", "off", "pending"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::On => "on",
+            Self::Off => "off",
+            Self::Pending => "pending",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "on" => Self::On,
+            "off" => Self::Off,
+            "pending" => Self::Pending,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(FeatureStatus);
+
+/// 联邦用户信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct FederationUserBody {
+    ///
+    pub os_federation: Option<OsFederationInfo>,
+    ///
+    pub domain: Option<DomainInfo>,
+    /// user id。
+    pub id: Option<String>,
+    /// user name。
+    pub name: Option<String>,
+}
+
+impl Model for FederationUserBody {
+    const NAME: &'static str = "FederationUserBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("OS-FEDERATION", &self.os_federation);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let os_federation = object.optional("OS-FEDERATION")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self {
+            os_federation,
+            domain,
+            id,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(FederationUserBody);
+
+impl FederationUserBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            os_federation: None,
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    ///
+    pub fn os_federation(mut self, value: impl Into<OsFederationInfo>) -> Self {
+        self.os_federation = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn domain(mut self, value: impl Into<DomainInfo>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// user id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// user name。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ForbiddenErrorResp {
+    /// 加密后的认证失败信息,可以通过STS5解密接口进行解密。
+    pub encoded_authorization_message: Option<String>,
+    /// 错误码。
+    pub error_code: Option<String>,
+    /// 错误信息。
+    pub error_msg: Option<String>,
+    /// 请求ID。
+    pub request_id: Option<String>,
+}
+
+impl Model for ForbiddenErrorResp {
+    const NAME: &'static str = "ForbiddenErrorResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object
+            .optional(
+                "encoded_authorization_message",
+                &self.encoded_authorization_message,
+            );
+        object.optional("error_code", &self.error_code);
+        object.optional("error_msg", &self.error_msg);
+        object.optional("request_id", &self.request_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let encoded_authorization_message = object
+            .optional("encoded_authorization_message")?;
+        let error_code = object.optional("error_code")?;
+        let error_msg = object.optional("error_msg")?;
+        let request_id = object.optional("request_id")?;
+        Ok(Self {
+            encoded_authorization_message,
+            error_code,
+            error_msg,
+            request_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ForbiddenErrorResp);
+
+impl ForbiddenErrorResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            encoded_authorization_message: None,
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+        }
+    }
+
+    /// 加密后的认证失败信息,可以通过STS5解密接口进行解密。
+    pub fn encoded_authorization_message(mut self, value: impl Into<String>) -> Self {
+        self.encoded_authorization_message = Some(value.into());
+        self
+    }
+
+    /// 错误码。
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// 错误信息。
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// 请求ID。
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+}
+
+/// The response of the get account summary response.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAccountSummaryResp {
+    /// 此账号中当前创建的委托及信任委托的总数量。
+    pub agencies: Option<i32>,
+    /// 此账号能够创建的委托及信任委托的总数上限。
+    pub agencies_quota: Option<i32>,
+    /// 附加到委托或信任委托上的身份策略的最大数量。
+    pub attached_policies_per_agency_quota: Option<i32>,
+    /// 附加到用户组上的身份策略的最大数量。
+    pub attached_policies_per_group_quota: Option<i32>,
+    /// 附加到IAM用户上的身份策略的最大数量。
+    pub attached_policies_per_user_quota: Option<i32>,
+    /// 此账号当前创建的用户组数量。
+    pub groups: Option<i32>,
+    /// 此账号能够创建的用户组数上限。
+    pub groups_quota: Option<i32>,
+    /// 此账号当前创建的OIDC身份提供商数量。
+    pub oidc_provider: Option<i32>,
+    /// 此账号当前创建的OIDC身份提供商数量上限。
+    pub oidc_provider_quota: Option<i32>,
+    /// 此账号中当前创建的自定义身份策略数量。
+    pub policies: Option<i32>,
+    /// 自定义身份策略的最大数量。
+    pub policies_quota: Option<i32>,
+    /// 身份策略及信任策略的策略文档的最大字符数,不包括空格。
+    pub policy_size_quota: Option<i32>,
+    /// 根用户绑定的已启用MFA的数量。
+    pub root_user_mfa_enabled: Option<i32>,
+    /// 此账号当前创建的SAML身份提供商数量。
+    pub saml_provider: Option<i32>,
+    /// 此账号当前创建的SAML身份提供商数量上限。
+    pub saml_provider_quota: Option<i32>,
+    /// 此账号当前创建的IAM用户数量,包括根用户。
+    pub users: Option<i32>,
+    /// 此账号能够创建的IAM用户数上限,包括根用户。
+    pub users_quota: Option<i32>,
+    /// 自定义身份策略同一时刻保留的最大版本数量。
+    pub versions_per_policy_quota: Option<i32>,
+}
+
+impl Model for GetAccountSummaryResp {
+    const NAME: &'static str = "GetAccountSummaryResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agencies", &self.agencies);
+        object.optional("agencies_quota", &self.agencies_quota);
+        object
+            .optional(
+                "attached_policies_per_agency_quota",
+                &self.attached_policies_per_agency_quota,
+            );
+        object
+            .optional(
+                "attached_policies_per_group_quota",
+                &self.attached_policies_per_group_quota,
+            );
+        object
+            .optional(
+                "attached_policies_per_user_quota",
+                &self.attached_policies_per_user_quota,
+            );
+        object.optional("groups", &self.groups);
+        object.optional("groups_quota", &self.groups_quota);
+        object.optional("oidc_provider", &self.oidc_provider);
+        object.optional("oidc_provider_quota", &self.oidc_provider_quota);
+        object.optional("policies", &self.policies);
+        object.optional("policies_quota", &self.policies_quota);
+        object.optional("policy_size_quota", &self.policy_size_quota);
+        object.optional("root_user_mfa_enabled", &self.root_user_mfa_enabled);
+        object.optional("saml_provider", &self.saml_provider);
+        object.optional("saml_provider_quota", &self.saml_provider_quota);
+        object.optional("users", &self.users);
+        object.optional("users_quota", &self.users_quota);
+        object.optional("versions_per_policy_quota", &self.versions_per_policy_quota);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agencies = object.optional("agencies")?;
+        let agencies_quota = object.optional("agencies_quota")?;
+        let attached_policies_per_agency_quota = object
+            .optional("attached_policies_per_agency_quota")?;
+        let attached_policies_per_group_quota = object
+            .optional("attached_policies_per_group_quota")?;
+        let attached_policies_per_user_quota = object
+            .optional("attached_policies_per_user_quota")?;
+        let groups = object.optional("groups")?;
+        let groups_quota = object.optional("groups_quota")?;
+        let oidc_provider = object.optional("oidc_provider")?;
+        let oidc_provider_quota = object.optional("oidc_provider_quota")?;
+        let policies = object.optional("policies")?;
+        let policies_quota = object.optional("policies_quota")?;
+        let policy_size_quota = object.optional("policy_size_quota")?;
+        let root_user_mfa_enabled = object.optional("root_user_mfa_enabled")?;
+        let saml_provider = object.optional("saml_provider")?;
+        let saml_provider_quota = object.optional("saml_provider_quota")?;
+        let users = object.optional("users")?;
+        let users_quota = object.optional("users_quota")?;
+        let versions_per_policy_quota = object.optional("versions_per_policy_quota")?;
+        Ok(Self {
+            agencies,
+            agencies_quota,
+            attached_policies_per_agency_quota,
+            attached_policies_per_group_quota,
+            attached_policies_per_user_quota,
+            groups,
+            groups_quota,
+            oidc_provider,
+            oidc_provider_quota,
+            policies,
+            policies_quota,
+            policy_size_quota,
+            root_user_mfa_enabled,
+            saml_provider,
+            saml_provider_quota,
+            users,
+            users_quota,
+            versions_per_policy_quota,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetAccountSummaryResp);
+
+impl GetAccountSummaryResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agencies: None,
+            agencies_quota: None,
+            attached_policies_per_agency_quota: None,
+            attached_policies_per_group_quota: None,
+            attached_policies_per_user_quota: None,
+            groups: None,
+            groups_quota: None,
+            oidc_provider: None,
+            oidc_provider_quota: None,
+            policies: None,
+            policies_quota: None,
+            policy_size_quota: None,
+            root_user_mfa_enabled: None,
+            saml_provider: None,
+            saml_provider_quota: None,
+            users: None,
+            users_quota: None,
+            versions_per_policy_quota: None,
+        }
+    }
+
+    /// 此账号中当前创建的委托及信任委托的总数量。
+    pub fn agencies(mut self, value: impl Into<i32>) -> Self {
+        self.agencies = Some(value.into());
+        self
+    }
+
+    /// 此账号能够创建的委托及信任委托的总数上限。
+    pub fn agencies_quota(mut self, value: impl Into<i32>) -> Self {
+        self.agencies_quota = Some(value.into());
+        self
+    }
+
+    /// 附加到委托或信任委托上的身份策略的最大数量。
+    pub fn attached_policies_per_agency_quota(mut self, value: impl Into<i32>) -> Self {
+        self.attached_policies_per_agency_quota = Some(value.into());
+        self
+    }
+
+    /// 附加到用户组上的身份策略的最大数量。
+    pub fn attached_policies_per_group_quota(mut self, value: impl Into<i32>) -> Self {
+        self.attached_policies_per_group_quota = Some(value.into());
+        self
+    }
+
+    /// 附加到IAM用户上的身份策略的最大数量。
+    pub fn attached_policies_per_user_quota(mut self, value: impl Into<i32>) -> Self {
+        self.attached_policies_per_user_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的用户组数量。
+    pub fn groups(mut self, value: impl Into<i32>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// 此账号能够创建的用户组数上限。
+    pub fn groups_quota(mut self, value: impl Into<i32>) -> Self {
+        self.groups_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的OIDC身份提供商数量。
+    pub fn oidc_provider(mut self, value: impl Into<i32>) -> Self {
+        self.oidc_provider = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的OIDC身份提供商数量上限。
+    pub fn oidc_provider_quota(mut self, value: impl Into<i32>) -> Self {
+        self.oidc_provider_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号中当前创建的自定义身份策略数量。
+    pub fn policies(mut self, value: impl Into<i32>) -> Self {
+        self.policies = Some(value.into());
+        self
+    }
+
+    /// 自定义身份策略的最大数量。
+    pub fn policies_quota(mut self, value: impl Into<i32>) -> Self {
+        self.policies_quota = Some(value.into());
+        self
+    }
+
+    /// 身份策略及信任策略的策略文档的最大字符数,不包括空格。
+    pub fn policy_size_quota(mut self, value: impl Into<i32>) -> Self {
+        self.policy_size_quota = Some(value.into());
+        self
+    }
+
+    /// 根用户绑定的已启用MFA的数量。
+    pub fn root_user_mfa_enabled(mut self, value: impl Into<i32>) -> Self {
+        self.root_user_mfa_enabled = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的SAML身份提供商数量。
+    pub fn saml_provider(mut self, value: impl Into<i32>) -> Self {
+        self.saml_provider = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的SAML身份提供商数量上限。
+    pub fn saml_provider_quota(mut self, value: impl Into<i32>) -> Self {
+        self.saml_provider_quota = Some(value.into());
+        self
+    }
+
+    /// 此账号当前创建的IAM用户数量,包括根用户。
+    pub fn users(mut self, value: impl Into<i32>) -> Self {
+        self.users = Some(value.into());
+        self
+    }
+
+    /// 此账号能够创建的IAM用户数上限,包括根用户。
+    pub fn users_quota(mut self, value: impl Into<i32>) -> Self {
+        self.users_quota = Some(value.into());
+        self
+    }
+
+    /// 自定义身份策略同一时刻保留的最大版本数量。
+    pub fn versions_per_policy_quota(mut self, value: impl Into<i32>) -> Self {
+        self.versions_per_policy_quota = Some(value.into());
+        self
+    }
+}
+
+/// The response of get agency request.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAgencyResp {
+    ///
+    pub agency: Option<AgencyEx>,
+}
+
+impl Model for GetAgencyResp {
+    const NAME: &'static str = "GetAgencyResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency", &self.agency);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency = object.optional("agency")?;
+        Ok(Self { agency })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetAgencyResp);
+
+impl GetAgencyResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agency: None }
+    }
+
+    ///
+    pub fn agency(mut self, value: impl Into<AgencyEx>) -> Self {
+        self.agency = Some(value.into());
+        self
+    }
+}
+
+/// Get asymmetric signature API response body.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetAsymmetricSignatureRes {
+    ///
+    pub asymmetric_signature: Option<AsymmetricSignatureWithDomainId>,
+}
+
+impl Model for GetAsymmetricSignatureRes {
+    const NAME: &'static str = "GetAsymmetricSignatureRes";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("asymmetric_signature", &self.asymmetric_signature);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let asymmetric_signature = object.optional("asymmetric_signature")?;
+        Ok(Self { asymmetric_signature })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetAsymmetricSignatureRes);
+
+impl GetAsymmetricSignatureRes {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { asymmetric_signature: None }
+    }
+
+    ///
+    pub fn asymmetric_signature(
+        mut self,
+        value: impl Into<AsymmetricSignatureWithDomainId>,
+    ) -> Self {
+        self.asymmetric_signature = Some(value.into());
+        self
+    }
+}
+
+/// The response body of the GetFeatureStatusResp operation.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetFeatureStatusResp {
+    ///
+    pub feature_status: Option<FeatureStatus>,
+}
+
+impl Model for GetFeatureStatusResp {
+    const NAME: &'static str = "GetFeatureStatusResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("feature_status", &self.feature_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let feature_status = object.optional("feature_status")?;
+        Ok(Self { feature_status })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetFeatureStatusResp);
+
+impl GetFeatureStatusResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { feature_status: None }
+    }
+
+    ///
+    pub fn feature_status(mut self, value: impl Into<FeatureStatus>) -> Self {
+        self.feature_status = Some(value.into());
+        self
+    }
+}
+
+/// 功能特征的唯一名称。
+///
+/// Length: 1 to 36.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetFeatureStatusV5FeatureName {
+    /// `v5_console`
+    V5Console,
+    /// `access_analyzer`
+    AccessAnalyzer,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for GetFeatureStatusV5FeatureName {
+    const VALUES: &'static [&'static str] = &["v5_console", "access_analyzer"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::V5Console => "v5_console",
+            Self::AccessAnalyzer => "access_analyzer",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "v5_console" => Self::V5Console,
+            "access_analyzer" => Self::AccessAnalyzer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(GetFeatureStatusV5FeatureName);
+
+/// auth信息
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetIdTokenAuthParams {
+    ///
+    pub id_token: GetIdTokenIdTokenBody,
+    ///
+    pub scope: Option<GetIdTokenIdScopeBody>,
+}
+
+impl Model for GetIdTokenAuthParams {
+    const NAME: &'static str = "GetIdTokenAuthParams";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id_token", &self.id_token);
+        object.optional("scope", &self.scope);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id_token = object.required("id_token")?;
+        let scope = object.optional("scope")?;
+        Ok(Self { id_token, scope })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetIdTokenAuthParams);
+
+impl GetIdTokenAuthParams {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(id_token: impl Into<GetIdTokenIdTokenBody>) -> Self {
+        Self {
+            id_token: id_token.into(),
+            scope: None,
+        }
+    }
+
+    ///
+    pub fn scope(mut self, value: impl Into<GetIdTokenIdScopeBody>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+}
+
+/// scope信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetIdTokenIdScopeBody {
+    ///
+    pub domain: Option<GetIdTokenScopeDomainOrProjectBody>,
+    ///
+    pub project: Option<GetIdTokenScopeDomainOrProjectBody>,
+}
+
+impl Model for GetIdTokenIdScopeBody {
+    const NAME: &'static str = "GetIdTokenIdScopeBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let project = object.optional("project")?;
+        Ok(Self { domain, project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetIdTokenIdScopeBody);
+
+impl GetIdTokenIdScopeBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            project: None,
+        }
+    }
+
+    ///
+    pub fn domain(
+        mut self,
+        value: impl Into<GetIdTokenScopeDomainOrProjectBody>,
+    ) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn project(
+        mut self,
+        value: impl Into<GetIdTokenScopeDomainOrProjectBody>,
+    ) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+}
+
+/// id token信息
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetIdTokenIdTokenBody {
+    /// id_token的值
+    pub id: String,
+}
+
+impl Model for GetIdTokenIdTokenBody {
+    const NAME: &'static str = "GetIdTokenIdTokenBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.required("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetIdTokenIdTokenBody);
+
+impl GetIdTokenIdTokenBody {
+    /// A value of its fields.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+/// 请求体
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct GetIdTokenRequestBody {
+    ///
+    pub auth: GetIdTokenAuthParams,
+}
+
+impl Model for GetIdTokenRequestBody {
+    const NAME: &'static str = "GetIdTokenRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetIdTokenRequestBody);
+
+impl GetIdTokenRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<GetIdTokenAuthParams>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+/// scope详细信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetIdTokenScopeDomainOrProjectBody {
+    /// domain id 或者 project id,与name字段至少存在一个。
+    pub id: Option<String>,
+    /// domain name 或者 project name,与id字段至少存在一个。
+    pub name: Option<String>,
+}
+
+impl Model for GetIdTokenScopeDomainOrProjectBody {
+    const NAME: &'static str = "GetIdTokenScopeDomainOrProjectBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetIdTokenScopeDomainOrProjectBody);
+
+impl GetIdTokenScopeDomainOrProjectBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// domain id 或者 project id,与name字段至少存在一个。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// domain name 或者 project name,与id字段至少存在一个。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// The response of get policy request.
+///
+/// The same shape as [`CreatePolicyResp`]: one type, generated once, under both names.
+pub type GetPolicyResp = CreatePolicyResp;
+
+/// 选择接口返回的信息的语言,可以为中文("zh-cn")或英文("en-us"),默认为中文。
+///
+/// Default: zh-cn.
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetPolicyV5xLanguage {
+    /// `zh-cn`
+    ZhCn,
+    /// `en-us`
+    EnUs,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for GetPolicyV5xLanguage {
+    const VALUES: &'static [&'static str] = &["zh-cn", "en-us"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::ZhCn => "zh-cn",
+            Self::EnUs => "en-us",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "zh-cn" => Self::ZhCn,
+            "en-us" => Self::EnUs,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(GetPolicyV5xLanguage);
+
+/// The response body of get policy version request.
+///
+/// The same shape as [`CreatePolicyVersionResp`]: one type, generated once, under both names.
+pub type GetPolicyVersionResp = CreatePolicyVersionResp;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GetServiceLinkedAgencyDeletionStatusResp {
+    ///
+    pub agency_usage_list: Option<Vec<AgencyUsage>>,
+    ///
+    pub reason: Option<String>,
+    ///
+    pub status: Option<DeletionTaskStatus>,
+}
+
+impl Model for GetServiceLinkedAgencyDeletionStatusResp {
+    const NAME: &'static str = "GetServiceLinkedAgencyDeletionStatusResp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency_usage_list", &self.agency_usage_list);
+        object.optional("reason", &self.reason);
+        object.optional("status", &self.status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_usage_list = object.optional("agency_usage_list")?;
+        let reason = object.optional("reason")?;
+        let status = object.optional("status")?;
+        Ok(Self {
+            agency_usage_list,
+            reason,
+            status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GetServiceLinkedAgencyDeletionStatusResp);
+
+impl GetServiceLinkedAgencyDeletionStatusResp {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agency_usage_list: None,
+            reason: None,
+            status: None,
+        }
+    }
+
+    ///
+    pub fn agency_usage_list(mut self, value: impl Into<Vec<AgencyUsage>>) -> Self {
+        self.agency_usage_list = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn status(mut self, value: impl Into<DeletionTaskStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+
+/// 用户组。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Group {
+    /// 用户组创建时间。
+    pub created_at: Option<String>,
+    ///
+    pub description: Option<String>,
+    /// 用户组ID。
+    pub group_id: Option<String>,
+    ///
+    pub group_name: Option<String>,
+    ///
+    pub urn: Option<String>,
+}
+
+impl Model for Group {
+    const NAME: &'static str = "Group";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("group_id", &self.group_id);
+        object.optional("group_name", &self.group_name);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let group_id = object.optional("group_id")?;
+        let group_name = object.optional("group_name")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            created_at,
+            description,
+            group_id,
+            group_name,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Group);
+
+impl Group {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            group_id: None,
+            group_name: None,
+            urn: None,
+        }
+    }
+
+    /// 用户组创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组ID。
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn group_name(mut self, value: impl Into<String>) -> Self {
+        self.group_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GroupInfo {
+    /// 用户组id。
+    pub id: Option<String>,
+    /// 用户组名。
+    pub name: Option<String>,
+}
+
+impl Model for GroupInfo {
+    const NAME: &'static str = "GroupInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(GroupInfo);
+
+impl GroupInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 用户组id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct IdentityAssumerole {
+    /// 委托名。
+    pub agency_name: String,
+    /// 委托方的账号ID。“domain_id”与“domain_name”至少填写一个。
+    pub domain_id: Option<String>,
+    /// 委托方的账号名。“domain_id”与“domain_name”至少填写一个。
+    pub domain_name: Option<String>,
+    /// AK/SK和securitytoken的有效期,时间单位为秒。取值范围:15min ~ 24h ,默认为15min。
+    ///
+    /// Default: 900. Range: 900 to 86400.
+    pub duration_seconds: Option<i32>,
+    /// 委托方对应的企业用户信息。
+    pub session_user: Option<AssumeroleSessionuser>,
+}
+
+impl Model for IdentityAssumerole {
+    const NAME: &'static str = "IdentityAssumerole";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("agency_name", &self.agency_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("domain_name", &self.domain_name);
+        object.optional("duration_seconds", &self.duration_seconds);
+        object.optional("session_user", &self.session_user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_name = object.required("agency_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let domain_name = object.optional("domain_name")?;
+        let duration_seconds = object.optional("duration_seconds")?;
+        let session_user = object.optional("session_user")?;
+        Ok(Self {
+            agency_name,
+            domain_id,
+            domain_name,
+            duration_seconds,
+            session_user,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdentityAssumerole);
+
+impl IdentityAssumerole {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(agency_name: impl Into<String>) -> Self {
+        Self {
+            agency_name: agency_name.into(),
+            domain_id: None,
+            domain_name: None,
+            duration_seconds: None,
+            session_user: None,
+        }
+    }
+
+    /// 委托方的账号ID。“domain_id”与“domain_name”至少填写一个。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 委托方的账号名。“domain_id”与“domain_name”至少填写一个。
+    pub fn domain_name(mut self, value: impl Into<String>) -> Self {
+        self.domain_name = Some(value.into());
+        self
+    }
+
+    /// AK/SK和securitytoken的有效期,时间单位为秒。取值范围:15min ~ 24h ,默认为15min。
+    ///
+    /// Default: 900. Range: 900 to 86400.
+    pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.duration_seconds = Some(value.into());
+        self
+    }
+
+    /// 委托方对应的企业用户信息。
+    pub fn session_user(mut self, value: impl Into<AssumeroleSessionuser>) -> Self {
+        self.session_user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdentityToken {
+    /// AK/SK和securitytoken的有效期,时间单位为秒。取值范围:15min ~ 24h ,默认为15min。
+    ///
+    /// Default: 900. Range: 900 to 86400.
+    pub duration_seconds: Option<i32>,
+    /// token的ID。与请求头中的X-Auth-Token含义相同,待废弃。
+    pub id: Option<String>,
+}
+
+impl Model for IdentityToken {
+    const NAME: &'static str = "IdentityToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("duration_seconds", &self.duration_seconds);
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let duration_seconds = object.optional("duration_seconds")?;
+        let id = object.optional("id")?;
+        Ok(Self { duration_seconds, id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdentityToken);
+
+impl IdentityToken {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            duration_seconds: None,
+            id: None,
+        }
+    }
+
+    /// AK/SK和securitytoken的有效期,时间单位为秒。取值范围:15min ~ 24h ,默认为15min。
+    ///
+    /// Default: 900. Range: 900 to 86400.
+    pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.duration_seconds = Some(value.into());
+        self
+    }
+
+    /// token的ID。与请求头中的X-Auth-Token含义相同,待废弃。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdentityproviderOption {
+    /// 身份提供商描述信息。
+    pub description: Option<String>,
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub enabled: Option<bool>,
+    /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种,缺省配置默认为virtual_user_sso类型。
+    pub sso_type: Option<String>,
+}
+
+impl Model for IdentityproviderOption {
+    const NAME: &'static str = "IdentityproviderOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("sso_type", &self.sso_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let sso_type = object.optional("sso_type")?;
+        Ok(Self {
+            description,
+            enabled,
+            sso_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdentityproviderOption);
+
+impl IdentityproviderOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+            sso_type: None,
+        }
+    }
+
+    /// 身份提供商描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种,缺省配置默认为virtual_user_sso类型。
+    pub fn sso_type(mut self, value: impl Into<String>) -> Self {
+        self.sso_type = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdentityprovidersLinks {
+    /// 协议的资源链接地址。
+    pub protocols: Option<String>,
+    /// 身份提供商的资源链接地址。
+    pub self_: Option<String>,
+}
+
+impl Model for IdentityprovidersLinks {
+    const NAME: &'static str = "IdentityprovidersLinks";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("protocols", &self.protocols);
+        object.optional("self", &self.self_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let protocols = object.optional("protocols")?;
+        let self_ = object.optional("self")?;
+        Ok(Self { protocols, self_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdentityprovidersLinks);
+
+impl IdentityprovidersLinks {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            protocols: None,
+            self_: None,
+        }
+    }
+
+    /// 协议的资源链接地址。
+    pub fn protocols(mut self, value: impl Into<String>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+
+    /// 身份提供商的资源链接地址。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdentityprovidersResult {
+    /// 身份提供商描述信息。
+    pub description: Option<String>,
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub enabled: Option<bool>,
+    /// 身份提供商ID。
+    pub id: Option<String>,
+    /// 身份提供商的资源链接信息。
+    pub links: Option<IdentityprovidersLinks>,
+    /// 身份提供商的联邦用户ID列表。
+    pub remote_ids: Option<Vec<String>>,
+    /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种。当返回为空字符串或者null时,默认为缺省类型virtual_user_sso类型。
+    pub sso_type: Option<String>,
+}
+
+impl Model for IdentityprovidersResult {
+    const NAME: &'static str = "IdentityprovidersResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("remote_ids", &self.remote_ids);
+        object.optional("sso_type", &self.sso_type);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let remote_ids = object.optional("remote_ids")?;
+        let sso_type = object.optional("sso_type")?;
+        Ok(Self {
+            description,
+            enabled,
+            id,
+            links,
+            remote_ids,
+            sso_type,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdentityprovidersResult);
+
+impl IdentityprovidersResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+            id: None,
+            links: None,
+            remote_ids: None,
+            sso_type: None,
+        }
+    }
+
+    /// 身份提供商描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 身份提供商ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 身份提供商的资源链接信息。
+    pub fn links(mut self, value: impl Into<IdentityprovidersLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 身份提供商的联邦用户ID列表。
+    pub fn remote_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.remote_ids = Some(value.into());
+        self
+    }
+
+    /// 身份提供商类型。当前支持virtual_user_sso和iam_user_sso两种。当返回为空字符串或者null时,默认为缺省类型virtual_user_sso类型。
+    pub fn sso_type(mut self, value: impl Into<String>) -> Self {
+        self.sso_type = Some(value.into());
+        self
+    }
+}
+
+/// 身份提供商信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdpIdInfo {
+    /// 身份提供商id。
+    pub id: Option<String>,
+}
+
+impl Model for IdpIdInfo {
+    const NAME: &'static str = "IdpIdInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdpIdInfo);
+
+impl IdpIdInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 身份提供商id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct IdpToken {
+    /// token到期时间。
+    pub expires_at: Option<String>,
+    /// token产生时间。
+    pub issued_at: Option<String>,
+    /// 获取token的方式。
+    pub methods: Option<Vec<String>>,
+    /// 获取token的用户信息。
+    pub user: Option<UnscopedTokenUser>,
+}
+
+impl Model for IdpToken {
+    const NAME: &'static str = "IdpToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let user = object.optional("user")?;
+        Ok(Self {
+            expires_at,
+            issued_at,
+            methods,
+            user,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(IdpToken);
+
+impl IdpToken {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            user: None,
+        }
+    }
+
+    /// token到期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token产生时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户信息。
+    pub fn user(mut self, value: impl Into<UnscopedTokenUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct InheritedRoleResult {
+    /// 权限所在目录。
+    pub catalog: Option<String>,
+    /// 权限创建时间。
+    pub created_time: Option<String>,
+    /// 权限描述信息。
+    pub description: Option<String>,
+    /// 权限的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 权限展示名。
+    pub display_name: Option<String>,
+    /// 该参数值为fine_grained时,标识此权限为系统内置的策略。
+    pub flag: Option<String>,
+    /// 权限ID。
+    pub id: Option<String>,
+    /// 权限的资源链接信息。
+    pub links: Option<Links>,
+    /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
+    pub name: Option<String>,
+    /// 权限的具体内容。
+    pub policy: Option<RolePolicy>,
+    /// 权限的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: Option<String>,
+    /// 权限更新时间。
+    pub updated_time: Option<String>,
+}
+
+impl Model for InheritedRoleResult {
+    const NAME: &'static str = "InheritedRoleResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("created_time", &self.created_time);
+        object.optional("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.optional("display_name", &self.display_name);
+        object.optional("flag", &self.flag);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
+        object.optional("updated_time", &self.updated_time);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let created_time = object.optional("created_time")?;
+        let description = object.optional("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.optional("display_name")?;
+        let flag = object.optional("flag")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
+        let updated_time = object.optional("updated_time")?;
+        Ok(Self {
+            catalog,
+            created_time,
+            description,
+            description_cn,
+            display_name,
+            flag,
+            id,
+            links,
+            name,
+            policy,
+            type_,
+            updated_time,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(InheritedRoleResult);
+
+impl InheritedRoleResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            created_time: None,
+            description: None,
+            description_cn: None,
+            display_name: None,
+            flag: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
+            updated_time: None,
+        }
+    }
+
+    /// 权限所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 权限创建时间。
+    pub fn created_time(mut self, value: impl Into<String>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+
+    /// 权限描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 权限的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 权限展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 该参数值为fine_grained时,标识此权限为系统内置的策略。
+    pub fn flag(mut self, value: impl Into<String>) -> Self {
+        self.flag = Some(value.into());
+        self
+    }
+
+    /// 权限ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 权限的具体内容。
+    pub fn policy(mut self, value: impl Into<RolePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 权限的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 权限更新时间。
+    pub fn updated_time(mut self, value: impl Into<String>) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateAgencyTokenRequestBody {
+    /// 认证信息。
+    pub auth: AgencyTokenAuth,
+}
+
+impl Model for KeystoneCreateAgencyTokenRequestBody {
+    const NAME: &'static str = "KeystoneCreateAgencyTokenRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateAgencyTokenRequestBody);
+
+impl KeystoneCreateAgencyTokenRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<AgencyTokenAuth>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateAgencyTokenResponseBody {
+    /// token信息列表。
+    pub token: Option<AgencyTokenResult>,
+}
+
+impl Model for KeystoneCreateAgencyTokenResponseBody {
+    const NAME: &'static str = "KeystoneCreateAgencyTokenResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateAgencyTokenResponseBody);
+
+impl KeystoneCreateAgencyTokenResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// token信息列表。
+    pub fn token(mut self, value: impl Into<AgencyTokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateGroupOption {
+    /// 用户组描述信息,长度小于等于255字节。
+    pub description: Option<String>,
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub domain_id: Option<String>,
+    /// 用户组名,长度小于等于128字符。
+    pub name: String,
+}
+
+impl Model for KeystoneCreateGroupOption {
+    const NAME: &'static str = "KeystoneCreateGroupOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.field("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let name = object.required("name")?;
+        Ok(Self {
+            description,
+            domain_id,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateGroupOption);
+
+impl KeystoneCreateGroupOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            name: name.into(),
+        }
+    }
+
+    /// 用户组描述信息,长度小于等于255字节。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateGroupRequestBody {
+    /// 用户组信息。
+    pub group: KeystoneCreateGroupOption,
+}
+
+impl Model for KeystoneCreateGroupRequestBody {
+    const NAME: &'static str = "KeystoneCreateGroupRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("group", &self.group);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group = object.required("group")?;
+        Ok(Self { group })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateGroupRequestBody);
+
+impl KeystoneCreateGroupRequestBody {
+    /// A value of its fields.
+    pub fn new(group: impl Into<KeystoneCreateGroupOption>) -> Self {
+        Self { group: group.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateGroupResponseBody {
+    /// 用户组信息。
+    pub group: Option<KeystoneGroupResultWithLinksSelf>,
+}
+
+impl Model for KeystoneCreateGroupResponseBody {
+    const NAME: &'static str = "KeystoneCreateGroupResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("group", &self.group);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group = object.optional("group")?;
+        Ok(Self { group })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateGroupResponseBody);
+
+impl KeystoneCreateGroupResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+
+    /// 用户组信息。
+    pub fn group(mut self, value: impl Into<KeystoneGroupResultWithLinksSelf>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateIdentityProviderRequestBody {
+    /// 身份提供商信息。
+    pub identity_provider: IdentityproviderOption,
+}
+
+impl Model for KeystoneCreateIdentityProviderRequestBody {
+    const NAME: &'static str = "KeystoneCreateIdentityProviderRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity_provider", &self.identity_provider);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity_provider = object.required("identity_provider")?;
+        Ok(Self { identity_provider })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateIdentityProviderRequestBody);
+
+impl KeystoneCreateIdentityProviderRequestBody {
+    /// A value of its fields.
+    pub fn new(identity_provider: impl Into<IdentityproviderOption>) -> Self {
+        Self {
+            identity_provider: identity_provider.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateIdentityProviderResponseBody {
+    /// 身份提供商信息。
+    pub identity_provider: Option<IdentityprovidersResult>,
+}
+
+impl Model for KeystoneCreateIdentityProviderResponseBody {
+    const NAME: &'static str = "KeystoneCreateIdentityProviderResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("identity_provider", &self.identity_provider);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity_provider = object.optional("identity_provider")?;
+        Ok(Self { identity_provider })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateIdentityProviderResponseBody);
+
+impl KeystoneCreateIdentityProviderResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { identity_provider: None }
+    }
+
+    /// 身份提供商信息。
+    pub fn identity_provider(
+        mut self,
+        value: impl Into<IdentityprovidersResult>,
+    ) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateMappingRequestBody {
+    /// 映射信息。
+    pub mapping: MappingOption,
+}
+
+impl Model for KeystoneCreateMappingRequestBody {
+    const NAME: &'static str = "KeystoneCreateMappingRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("mapping", &self.mapping);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let mapping = object.required("mapping")?;
+        Ok(Self { mapping })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateMappingRequestBody);
+
+impl KeystoneCreateMappingRequestBody {
+    /// A value of its fields.
+    pub fn new(mapping: impl Into<MappingOption>) -> Self {
+        Self { mapping: mapping.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateMappingResponseBody {
+    /// 映射信息。
+    pub mapping: Option<MappingResult>,
+}
+
+impl Model for KeystoneCreateMappingResponseBody {
+    const NAME: &'static str = "KeystoneCreateMappingResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("mapping", &self.mapping);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let mapping = object.optional("mapping")?;
+        Ok(Self { mapping })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateMappingResponseBody);
+
+impl KeystoneCreateMappingResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { mapping: None }
+    }
+
+    /// 映射信息。
+    pub fn mapping(mut self, value: impl Into<MappingResult>) -> Self {
+        self.mapping = Some(value.into());
+        self
+    }
+}
+
+/// 项目信息。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateProjectOption {
+    /// 项目描述信息,长度小于等于255字符。
+    pub description: Option<String>,
+    /// 项目所属账号ID。
+    pub domain_id: Option<String>,
+    /// 项目名称。必须以存在的"区域ID_"开头,长度小于等于64字符。例如区域“华北-北京一”的区域ID为“cn-north-1”,在其下创建项目时,项目名应填“cn-north-1_IAMProject”
+    pub name: String,
+    /// 区域对应的项目ID,例如区域“华北-北京一”区域对应的项目ID为:04dd42abe48026ad2fa3c01ad7fa.....,获取方式请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub parent_id: String,
+}
+
+impl Model for KeystoneCreateProjectOption {
+    const NAME: &'static str = "KeystoneCreateProjectOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.field("name", &self.name);
+        object.field("parent_id", &self.parent_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let name = object.required("name")?;
+        let parent_id = object.required("parent_id")?;
+        Ok(Self {
+            description,
+            domain_id,
+            name,
+            parent_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateProjectOption);
+
+impl KeystoneCreateProjectOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>, parent_id: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            name: name.into(),
+            parent_id: parent_id.into(),
+        }
+    }
+
+    /// 项目描述信息,长度小于等于255字符。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 项目所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+}
+
+/// 创建项目的请求体。
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateProjectRequestBody {
+    /// 项目信息。
+    pub project: KeystoneCreateProjectOption,
+}
+
+impl Model for KeystoneCreateProjectRequestBody {
+    const NAME: &'static str = "KeystoneCreateProjectRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let project = object.required("project")?;
+        Ok(Self { project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateProjectRequestBody);
+
+impl KeystoneCreateProjectRequestBody {
+    /// A value of its fields.
+    pub fn new(project: impl Into<KeystoneCreateProjectOption>) -> Self {
+        Self { project: project.into() }
+    }
+}
+
+/// 项目信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateProjectResponseBody {
+    /// 项目信息。
+    pub project: Option<AuthProjectResult>,
+}
+
+impl Model for KeystoneCreateProjectResponseBody {
+    const NAME: &'static str = "KeystoneCreateProjectResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let project = object.optional("project")?;
+        Ok(Self { project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateProjectResponseBody);
+
+impl KeystoneCreateProjectResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { project: None }
+    }
+
+    /// 项目信息。
+    pub fn project(mut self, value: impl Into<AuthProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateProtocolRequestBody {
+    /// 协议信息。
+    pub protocol: ProtocolOption,
+}
+
+impl Model for KeystoneCreateProtocolRequestBody {
+    const NAME: &'static str = "KeystoneCreateProtocolRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("protocol", &self.protocol);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let protocol = object.required("protocol")?;
+        Ok(Self { protocol })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateProtocolRequestBody);
+
+impl KeystoneCreateProtocolRequestBody {
+    /// A value of its fields.
+    pub fn new(protocol: impl Into<ProtocolOption>) -> Self {
+        Self { protocol: protocol.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateProtocolResponseBody {
+    /// 协议信息。
+    pub protocol: Option<ProtocolResult>,
+}
+
+impl Model for KeystoneCreateProtocolResponseBody {
+    const NAME: &'static str = "KeystoneCreateProtocolResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("protocol", &self.protocol);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let protocol = object.optional("protocol")?;
+        Ok(Self { protocol })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateProtocolResponseBody);
+
+impl KeystoneCreateProtocolResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { protocol: None }
+    }
+
+    /// 协议信息。
+    pub fn protocol(mut self, value: impl Into<ProtocolResult>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateScopedTokenRequestBody {
+    /// 认证信息。
+    pub auth: ScopedTokenAuth,
+}
+
+impl Model for KeystoneCreateScopedTokenRequestBody {
+    const NAME: &'static str = "KeystoneCreateScopedTokenRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateScopedTokenRequestBody);
+
+impl KeystoneCreateScopedTokenRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<ScopedTokenAuth>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateScopedTokenResponseBody {
+    /// 联邦认证token信息。
+    pub token: Option<ScopeTokenResult>,
+}
+
+impl Model for KeystoneCreateScopedTokenResponseBody {
+    const NAME: &'static str = "KeystoneCreateScopedTokenResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateScopedTokenResponseBody);
+
+impl KeystoneCreateScopedTokenResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// 联邦认证token信息。
+    pub fn token(mut self, value: impl Into<ScopeTokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserOption {
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头。
+    pub name: String,
+    /// IAM用户密码。
+    /// - 系统默认密码最小长度为6位字符,在6-32位之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足账户设置中密码策略的要求。
+    pub password: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for KeystoneCreateUserOption {
+    const NAME: &'static str = "KeystoneCreateUserOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.field("name", &self.name);
+        object.optional("password", &self.password);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let name = object.required("name")?;
+        let password = object.optional("password")?;
+        Ok(Self {
+            description,
+            domain_id,
+            enabled,
+            name,
+            password,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserOption);
+
+impl KeystoneCreateUserOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            enabled: None,
+            name: name.into(),
+            password: None,
+        }
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码。
+    /// - 系统默认密码最小长度为6位字符,在6-32位之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足账户设置中密码策略的要求。
+    pub fn password(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserRequestBody {
+    /// 用户信息。
+    pub user: KeystoneCreateUserOption,
+}
+
+impl Model for KeystoneCreateUserRequestBody {
+    const NAME: &'static str = "KeystoneCreateUserRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.required("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserRequestBody);
+
+impl KeystoneCreateUserRequestBody {
+    /// A value of its fields.
+    pub fn new(user: impl Into<KeystoneCreateUserOption>) -> Self {
+        Self { user: user.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserResponseBody {
+    /// IAM用户信息。
+    pub user: Option<KeystoneCreateUserResult>,
+}
+
+impl Model for KeystoneCreateUserResponseBody {
+    const NAME: &'static str = "KeystoneCreateUserResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserResponseBody);
+
+impl KeystoneCreateUserResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<KeystoneCreateUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserResult {
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户ID。
+    pub id: Option<String>,
+    /// IAM用户的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// IAM用户名。
+    pub name: Option<String>,
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+    /// IAM用户密码状态。true:需要修改密码,false:不需要修改密码。
+    pub pwd_status: Option<bool>,
+}
+
+impl Model for KeystoneCreateUserResult {
+    const NAME: &'static str = "KeystoneCreateUserResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+        object.optional("pwd_status", &self.pwd_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        let pwd_status = object.optional("pwd_status")?;
+        Ok(Self {
+            description,
+            domain_id,
+            enabled,
+            id,
+            links,
+            name,
+            password_expires_at,
+            pwd_status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserResult);
+
+impl KeystoneCreateUserResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            enabled: None,
+            id: None,
+            links: None,
+            name: None,
+            password_expires_at: None,
+            pwd_status: None,
+        }
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码状态。true:需要修改密码,false:不需要修改密码。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
+    /// 认证信息。
+    pub auth: MfaAuth,
+}
+
+impl Model for KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
+    const NAME: &'static str = "KeystoneCreateUserTokenByPasswordAndMfaRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("auth", &self.auth);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let auth = object.required("auth")?;
+        Ok(Self { auth })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordAndMfaRequestBody);
+
+impl KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
+    /// A value of its fields.
+    pub fn new(auth: impl Into<MfaAuth>) -> Self {
+        Self { auth: auth.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
+    ///
+    pub token: Option<TokenResult>,
+}
+
+impl Model for KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
+    const NAME: &'static str = "KeystoneCreateUserTokenByPasswordAndMfaResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneCreateUserTokenByPasswordAndMfaResponseBody);
+
+impl KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    ///
+    pub fn token(mut self, value: impl Into<TokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneGroupResult {
+    /// 用户组创建时间。
+    pub create_time: Option<i64>,
+    /// 用户组描述信息。
+    pub description: Option<String>,
+    /// 用户组所属账号ID。
+    pub domain_id: Option<String>,
+    /// 用户组ID。
+    pub id: Option<String>,
+    /// 用户组的资源链接信息。
+    pub links: Option<Links>,
+    /// 用户组名称。
+    pub name: Option<String>,
+}
+
+impl Model for KeystoneGroupResult {
+    const NAME: &'static str = "KeystoneGroupResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        Ok(Self {
+            create_time,
+            description,
+            domain_id,
+            id,
+            links,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneGroupResult);
+
+impl KeystoneGroupResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            description: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+        }
+    }
+
+    /// 用户组创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 用户组描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 用户组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 用户组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneGroupResultWithLinksSelf {
+    /// 用户组创建时间。
+    pub create_time: Option<i64>,
+    /// 用户组描述信息。
+    pub description: Option<String>,
+    /// 用户组所属账号ID。
+    pub domain_id: Option<String>,
+    /// 用户组ID。
+    pub id: Option<String>,
+    /// 用户组的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 用户组名称。
+    pub name: Option<String>,
+}
+
+impl Model for KeystoneGroupResultWithLinksSelf {
+    const NAME: &'static str = "KeystoneGroupResultWithLinksSelf";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("create_time", &self.create_time);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let create_time = object.optional("create_time")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        Ok(Self {
+            create_time,
+            description,
+            domain_id,
+            id,
+            links,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneGroupResultWithLinksSelf);
+
+impl KeystoneGroupResultWithLinksSelf {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            create_time: None,
+            description: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+        }
+    }
+
+    /// 用户组创建时间。
+    pub fn create_time(mut self, value: impl Into<i64>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+
+    /// 用户组描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 用户组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 用户组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListAuthProjectsResponseBody {
+    /// 资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 项目信息列表。
+    pub projects: Option<Vec<AuthProjectResult>>,
+}
+
+impl Model for KeystoneListAuthProjectsResponseBody {
+    const NAME: &'static str = "KeystoneListAuthProjectsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("projects", &self.projects);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let projects = object.optional("projects")?;
+        Ok(Self { links, projects })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListAuthProjectsResponseBody);
+
+impl KeystoneListAuthProjectsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            projects: None,
+        }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目信息列表。
+    pub fn projects(mut self, value: impl Into<Vec<AuthProjectResult>>) -> Self {
+        self.projects = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListDomainPermissionsForGroupResponseBody {
+    /// 资源链接信息。
+    pub links: Option<Links>,
+    /// 权限信息列表。
+    pub roles: Option<Vec<RoleResult>>,
+}
+
+impl Model for KeystoneListDomainPermissionsForGroupResponseBody {
+    const NAME: &'static str = "KeystoneListDomainPermissionsForGroupResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        Ok(Self { links, roles })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListDomainPermissionsForGroupResponseBody);
+
+impl KeystoneListDomainPermissionsForGroupResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, roles: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<RoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+}
+
+/// 终端节点平面。可能取值为:public、internal或admin。public: 用户可在公共网络接口上看到。internal:用户可在内部网络接口上看到。admin:管理员可以在安全的网络接口上看到。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeystoneListEndpointsInterface {
+    /// `public`
+    Public,
+    /// `internal`
+    Internal,
+    /// `admin`
+    Admin,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for KeystoneListEndpointsInterface {
+    const VALUES: &'static [&'static str] = &["public", "internal", "admin"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Public => "public",
+            Self::Internal => "internal",
+            Self::Admin => "admin",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "public" => Self::Public,
+            "internal" => Self::Internal,
+            "admin" => Self::Admin,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(KeystoneListEndpointsInterface);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListEndpointsResponseBody {
+    /// 终端节点信息列表。
+    pub endpoints: Option<Vec<Endpoint>>,
+    /// 资源链接地址。
+    pub links: Option<Links>,
+}
+
+impl Model for KeystoneListEndpointsResponseBody {
+    const NAME: &'static str = "KeystoneListEndpointsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("endpoints", &self.endpoints);
+        object.optional("links", &self.links);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let endpoints = object.optional("endpoints")?;
+        let links = object.optional("links")?;
+        Ok(Self { endpoints, links })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListEndpointsResponseBody);
+
+impl KeystoneListEndpointsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            endpoints: None,
+            links: None,
+        }
+    }
+
+    /// 终端节点信息列表。
+    pub fn endpoints(mut self, value: impl Into<Vec<Endpoint>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 资源链接地址。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListFederationDomainsResponseBody {
+    /// 账号信息列表。
+    pub domains: Option<Vec<Domains>>,
+    /// 资源链接信息。
+    pub links: Option<LinksSelf>,
+}
+
+impl Model for KeystoneListFederationDomainsResponseBody {
+    const NAME: &'static str = "KeystoneListFederationDomainsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domains", &self.domains);
+        object.optional("links", &self.links);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domains = object.optional("domains")?;
+        let links = object.optional("links")?;
+        Ok(Self { domains, links })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListFederationDomainsResponseBody);
+
+impl KeystoneListFederationDomainsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { domains: None, links: None }
+    }
+
+    /// 账号信息列表。
+    pub fn domains(mut self, value: impl Into<Vec<Domains>>) -> Self {
+        self.domains = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`KeystoneListAuthProjectsResponseBody`]: one type, generated once, under both names.
+pub type KeystoneListFederationProjectsResponseBody = KeystoneListAuthProjectsResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListGroupsForUserResponseBody {
+    /// 用户组信息列表。
+    pub groups: Option<Vec<KeystoneGroupResult>>,
+    /// 资源链接信息。
+    pub links: Option<Links>,
+}
+
+impl Model for KeystoneListGroupsForUserResponseBody {
+    const NAME: &'static str = "KeystoneListGroupsForUserResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("groups", &self.groups);
+        object.optional("links", &self.links);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let groups = object.optional("groups")?;
+        let links = object.optional("links")?;
+        Ok(Self { groups, links })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListGroupsForUserResponseBody);
+
+impl KeystoneListGroupsForUserResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { groups: None, links: None }
+    }
+
+    /// 用户组信息列表。
+    pub fn groups(mut self, value: impl Into<Vec<KeystoneGroupResult>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`KeystoneListGroupsForUserResponseBody`]: one type, generated once, under both names.
+pub type KeystoneListGroupsResponseBody = KeystoneListGroupsForUserResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListIdentityProvidersResponseBody {
+    /// 身份提供商信息列表。
+    pub identity_providers: Option<Vec<IdentityprovidersResult>>,
+    /// 资源链接信息。
+    pub links: Option<Links>,
+}
+
+impl Model for KeystoneListIdentityProvidersResponseBody {
+    const NAME: &'static str = "KeystoneListIdentityProvidersResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("identity_providers", &self.identity_providers);
+        object.optional("links", &self.links);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity_providers = object.optional("identity_providers")?;
+        let links = object.optional("links")?;
+        Ok(Self { identity_providers, links })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListIdentityProvidersResponseBody);
+
+impl KeystoneListIdentityProvidersResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            identity_providers: None,
+            links: None,
+        }
+    }
+
+    /// 身份提供商信息列表。
+    pub fn identity_providers(
+        mut self,
+        value: impl Into<Vec<IdentityprovidersResult>>,
+    ) -> Self {
+        self.identity_providers = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListInheritedPermissionsResponseBody {
+    /// 权限的资源链接信息。
+    pub links: Option<Links>,
+    /// 权限信息列表。
+    pub roles: Option<Vec<InheritedRoleResult>>,
+}
+
+impl Model for KeystoneListInheritedPermissionsResponseBody {
+    const NAME: &'static str = "KeystoneListInheritedPermissionsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        Ok(Self { links, roles })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListInheritedPermissionsResponseBody);
+
+impl KeystoneListInheritedPermissionsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, roles: None }
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<InheritedRoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListMappingsResponseBody {
+    /// 资源链接信息。
+    pub links: Option<Links>,
+    /// 映射信息列表。
+    pub mappings: Option<Vec<MappingResult>>,
+}
+
+impl Model for KeystoneListMappingsResponseBody {
+    const NAME: &'static str = "KeystoneListMappingsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("mappings", &self.mappings);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let mappings = object.optional("mappings")?;
+        Ok(Self { links, mappings })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListMappingsResponseBody);
+
+impl KeystoneListMappingsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            mappings: None,
+        }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 映射信息列表。
+    pub fn mappings(mut self, value: impl Into<Vec<MappingResult>>) -> Self {
+        self.mappings = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListPermissionsResponseBody {
+    /// 权限的资源链接信息。
+    pub links: Option<Links>,
+    /// 权限信息列表。
+    pub roles: Option<Vec<RoleResult>>,
+    /// 在查询参数存在domain_id时,返回自定义策略总数
+    pub total_number: Option<i32>,
+}
+
+impl Model for KeystoneListPermissionsResponseBody {
+    const NAME: &'static str = "KeystoneListPermissionsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+        object.optional("total_number", &self.total_number);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        let total_number = object.optional("total_number")?;
+        Ok(Self { links, roles, total_number })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListPermissionsResponseBody);
+
+impl KeystoneListPermissionsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            roles: None,
+            total_number: None,
+        }
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<RoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 在查询参数存在domain_id时,返回自定义策略总数
+    pub fn total_number(mut self, value: impl Into<i32>) -> Self {
+        self.total_number = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`KeystoneListDomainPermissionsForGroupResponseBody`]: one type, generated once, under both names.
+pub type KeystoneListProjectPermissionsForGroupResponseBody = KeystoneListDomainPermissionsForGroupResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListProjectsForUserResponseBody {
+    /// 资源链接信息。
+    pub links: Option<Links>,
+    /// 项目信息列表。
+    pub projects: Option<Vec<ProjectResult>>,
+}
+
+impl Model for KeystoneListProjectsForUserResponseBody {
+    const NAME: &'static str = "KeystoneListProjectsForUserResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("projects", &self.projects);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let projects = object.optional("projects")?;
+        Ok(Self { links, projects })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListProjectsForUserResponseBody);
+
+impl KeystoneListProjectsForUserResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            projects: None,
+        }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目信息列表。
+    pub fn projects(mut self, value: impl Into<Vec<ProjectResult>>) -> Self {
+        self.projects = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListProtocolsResponseBody {
+    /// 资源链接信息。
+    pub links: Option<Links>,
+    /// 协议信息列表。
+    pub protocols: Option<Vec<ProtocolResult>>,
+}
+
+impl Model for KeystoneListProtocolsResponseBody {
+    const NAME: &'static str = "KeystoneListProtocolsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("protocols", &self.protocols);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let protocols = object.optional("protocols")?;
+        Ok(Self { links, protocols })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListProtocolsResponseBody);
+
+impl KeystoneListProtocolsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            protocols: None,
+        }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 协议信息列表。
+    pub fn protocols(mut self, value: impl Into<Vec<ProtocolResult>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListRegionsResponseBody {
+    /// 资源链接信息。
+    pub links: Option<Links>,
+    /// 区域信息列表。
+    pub regions: Option<Vec<Region>>,
+}
+
+impl Model for KeystoneListRegionsResponseBody {
+    const NAME: &'static str = "KeystoneListRegionsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("regions", &self.regions);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let regions = object.optional("regions")?;
+        Ok(Self { links, regions })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListRegionsResponseBody);
+
+impl KeystoneListRegionsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, regions: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 区域信息列表。
+    pub fn regions(mut self, value: impl Into<Vec<Region>>) -> Self {
+        self.regions = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListServicesResponseBody {
+    /// 服务的资源链接信息。
+    pub links: Option<Links>,
+    /// 服务信息列表。
+    pub services: Option<Vec<Service>>,
+}
+
+impl Model for KeystoneListServicesResponseBody {
+    const NAME: &'static str = "KeystoneListServicesResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("services", &self.services);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let services = object.optional("services")?;
+        Ok(Self { links, services })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListServicesResponseBody);
+
+impl KeystoneListServicesResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            services: None,
+        }
+    }
+
+    /// 服务的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 服务信息列表。
+    pub fn services(mut self, value: impl Into<Vec<Service>>) -> Self {
+        self.services = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListUsersForGroupByAdminResponseBody {
+    /// 用户组资源的链接。
+    pub links: Option<Links>,
+    /// IAM用户信息列表。
+    pub users: Option<Vec<KeystoneUserResult>>,
+}
+
+impl Model for KeystoneListUsersForGroupByAdminResponseBody {
+    const NAME: &'static str = "KeystoneListUsersForGroupByAdminResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("users", &self.users);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let users = object.optional("users")?;
+        Ok(Self { links, users })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListUsersForGroupByAdminResponseBody);
+
+impl KeystoneListUsersForGroupByAdminResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, users: None }
+    }
+
+    /// 用户组资源的链接。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户信息列表。
+    pub fn users(mut self, value: impl Into<Vec<KeystoneUserResult>>) -> Self {
+        self.users = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListUsersResponseBody {
+    /// 资源链接信息。
+    pub links: Option<Links>,
+    /// IAM用户信息列表。
+    pub users: Option<Vec<KeystoneListUsersResult>>,
+}
+
+impl Model for KeystoneListUsersResponseBody {
+    const NAME: &'static str = "KeystoneListUsersResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("users", &self.users);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let users = object.optional("users")?;
+        Ok(Self { links, users })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListUsersResponseBody);
+
+impl KeystoneListUsersResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, users: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户信息列表。
+    pub fn users(mut self, value: impl Into<Vec<KeystoneListUsersResult>>) -> Self {
+        self.users = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListUsersResult {
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub access_mode: Option<String>,
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户ID。
+    pub id: Option<String>,
+    /// IAM用户退出系统前,在控制台最后访问的项目ID。
+    pub last_project_id: Option<String>,
+    /// IAM用户的资源链接信息。
+    pub links: Option<Links>,
+    /// IAM用户名。
+    pub name: Option<String>,
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub pwd_status: Option<bool>,
+    /// IAM用户的密码强度。high:密码强度高;mid:密码强度中等;low:密码强度低。
+    pub pwd_strength: Option<String>,
+}
+
+impl Model for KeystoneListUsersResult {
+    const NAME: &'static str = "KeystoneListUsersResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_mode", &self.access_mode);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("last_project_id", &self.last_project_id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+        object.optional("pwd_status", &self.pwd_status);
+        object.optional("pwd_strength", &self.pwd_strength);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_mode = object.optional("access_mode")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let last_project_id = object.optional("last_project_id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        let pwd_status = object.optional("pwd_status")?;
+        let pwd_strength = object.optional("pwd_strength")?;
+        Ok(Self {
+            access_mode,
+            description,
+            domain_id,
+            enabled,
+            id,
+            last_project_id,
+            links,
+            name,
+            password_expires_at,
+            pwd_status,
+            pwd_strength,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListUsersResult);
+
+impl KeystoneListUsersResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_mode: None,
+            description: None,
+            domain_id: None,
+            enabled: None,
+            id: None,
+            last_project_id: None,
+            links: None,
+            name: None,
+            password_expires_at: None,
+            pwd_status: None,
+            pwd_strength: None,
+        }
+    }
+
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub fn access_mode(mut self, value: impl Into<String>) -> Self {
+        self.access_mode = Some(value.into());
+        self
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户退出系统前,在控制台最后访问的项目ID。
+    pub fn last_project_id(mut self, value: impl Into<String>) -> Self {
+        self.last_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+
+    /// IAM用户的密码强度。high:密码强度高;mid:密码强度中等;low:密码强度低。
+    pub fn pwd_strength(mut self, value: impl Into<String>) -> Self {
+        self.pwd_strength = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowCatalogResponseBody {
+    /// 服务目录信息列表。
+    pub catalog: Option<Vec<Catalog>>,
+    /// 资源链接信息。
+    pub links: Option<LinksSelf>,
+}
+
+impl Model for KeystoneShowCatalogResponseBody {
+    const NAME: &'static str = "KeystoneShowCatalogResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("links", &self.links);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let links = object.optional("links")?;
+        Ok(Self { catalog, links })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowCatalogResponseBody);
+
+impl KeystoneShowCatalogResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { catalog: None, links: None }
+    }
+
+    /// 服务目录信息列表。
+    pub fn catalog(mut self, value: impl Into<Vec<Catalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowEndpointResponseBody {
+    /// 终端节点信息。
+    pub endpoint: Option<Endpoint>,
+}
+
+impl Model for KeystoneShowEndpointResponseBody {
+    const NAME: &'static str = "KeystoneShowEndpointResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("endpoint", &self.endpoint);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let endpoint = object.optional("endpoint")?;
+        Ok(Self { endpoint })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowEndpointResponseBody);
+
+impl KeystoneShowEndpointResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { endpoint: None }
+    }
+
+    /// 终端节点信息。
+    pub fn endpoint(mut self, value: impl Into<Endpoint>) -> Self {
+        self.endpoint = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowGroupResponseBody {
+    /// 用户组信息。
+    pub group: Option<KeystoneGroupResult>,
+}
+
+impl Model for KeystoneShowGroupResponseBody {
+    const NAME: &'static str = "KeystoneShowGroupResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("group", &self.group);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group = object.optional("group")?;
+        Ok(Self { group })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowGroupResponseBody);
+
+impl KeystoneShowGroupResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+
+    /// 用户组信息。
+    pub fn group(mut self, value: impl Into<KeystoneGroupResult>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`KeystoneCreateIdentityProviderResponseBody`]: one type, generated once, under both names.
+pub type KeystoneShowIdentityProviderResponseBody = KeystoneCreateIdentityProviderResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowMappingResponseBody {
+    /// 映射信息。
+    pub mapping: Option<MappingResult2>,
+}
+
+impl Model for KeystoneShowMappingResponseBody {
+    const NAME: &'static str = "KeystoneShowMappingResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("mapping", &self.mapping);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let mapping = object.optional("mapping")?;
+        Ok(Self { mapping })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowMappingResponseBody);
+
+impl KeystoneShowMappingResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { mapping: None }
+    }
+
+    /// 映射信息。
+    pub fn mapping(mut self, value: impl Into<MappingResult2>) -> Self {
+        self.mapping = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowPermissionResponseBody {
+    /// 权限信息。
+    pub role: Option<RoleResult>,
+}
+
+impl Model for KeystoneShowPermissionResponseBody {
+    const NAME: &'static str = "KeystoneShowPermissionResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("role", &self.role);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let role = object.optional("role")?;
+        Ok(Self { role })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowPermissionResponseBody);
+
+impl KeystoneShowPermissionResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { role: None }
+    }
+
+    /// 权限信息。
+    pub fn role(mut self, value: impl Into<RoleResult>) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowProjectResponseBody {
+    /// 项目信息。
+    pub project: Option<ProjectResult>,
+}
+
+impl Model for KeystoneShowProjectResponseBody {
+    const NAME: &'static str = "KeystoneShowProjectResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let project = object.optional("project")?;
+        Ok(Self { project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowProjectResponseBody);
+
+impl KeystoneShowProjectResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { project: None }
+    }
+
+    /// 项目信息。
+    pub fn project(mut self, value: impl Into<ProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`KeystoneCreateProtocolResponseBody`]: one type, generated once, under both names.
+pub type KeystoneShowProtocolResponseBody = KeystoneCreateProtocolResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowRegionResponseBody {
+    /// 区域信息。
+    pub region: Option<Region>,
+}
+
+impl Model for KeystoneShowRegionResponseBody {
+    const NAME: &'static str = "KeystoneShowRegionResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("region", &self.region);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let region = object.optional("region")?;
+        Ok(Self { region })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowRegionResponseBody);
+
+impl KeystoneShowRegionResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { region: None }
+    }
+
+    /// 区域信息。
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
+
+/// 查询条件。该字段内容为:password_regex或password_regex_description。
+///
+/// password_regex:密码强度策略的正则表达式;password_regex_description:密码强度策略的描述。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeystoneShowSecurityComplianceByOptionOption {
+    /// `password_regex`
+    PasswordRegex,
+    /// `password_regex_description`
+    PasswordRegexDescription,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for KeystoneShowSecurityComplianceByOptionOption {
+    const VALUES: &'static [&'static str] = &[
+        "password_regex",
+        "password_regex_description",
+    ];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::PasswordRegex => "password_regex",
+            Self::PasswordRegexDescription => "password_regex_description",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "password_regex" => Self::PasswordRegex,
+            "password_regex_description" => Self::PasswordRegexDescription,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(KeystoneShowSecurityComplianceByOptionOption);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowSecurityComplianceByOptionResponseBody {
+    /// 配置信息。
+    pub config: Option<ConfigByOption>,
+}
+
+impl Model for KeystoneShowSecurityComplianceByOptionResponseBody {
+    const NAME: &'static str = "KeystoneShowSecurityComplianceByOptionResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("config", &self.config);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let config = object.optional("config")?;
+        Ok(Self { config })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowSecurityComplianceByOptionResponseBody);
+
+impl KeystoneShowSecurityComplianceByOptionResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { config: None }
+    }
+
+    /// 配置信息。
+    pub fn config(mut self, value: impl Into<ConfigByOption>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowSecurityComplianceResponseBody {
+    /// 配置信息。
+    pub config: Option<Config>,
+}
+
+impl Model for KeystoneShowSecurityComplianceResponseBody {
+    const NAME: &'static str = "KeystoneShowSecurityComplianceResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("config", &self.config);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let config = object.optional("config")?;
+        Ok(Self { config })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowSecurityComplianceResponseBody);
+
+impl KeystoneShowSecurityComplianceResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { config: None }
+    }
+
+    /// 配置信息。
+    pub fn config(mut self, value: impl Into<Config>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowServiceResponseBody {
+    /// 服务信息。
+    pub service: Option<Service>,
+}
+
+impl Model for KeystoneShowServiceResponseBody {
+    const NAME: &'static str = "KeystoneShowServiceResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("service", &self.service);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let service = object.optional("service")?;
+        Ok(Self { service })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowServiceResponseBody);
+
+impl KeystoneShowServiceResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { service: None }
+    }
+
+    /// 服务信息。
+    pub fn service(mut self, value: impl Into<Service>) -> Self {
+        self.service = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowUserResponseBody {
+    /// IAM用户信息。
+    pub user: Option<KeystoneShowUserResult>,
+}
+
+impl Model for KeystoneShowUserResponseBody {
+    const NAME: &'static str = "KeystoneShowUserResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowUserResponseBody);
+
+impl KeystoneShowUserResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<KeystoneShowUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowUserResult {
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub access_mode: Option<String>,
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户ID。
+    pub id: Option<String>,
+    /// IAM用户退出系统前,在控制台最后访问的项目ID。
+    pub last_project_id: Option<String>,
+    /// IAM用户的资源链接信息。
+    pub links: Option<Links>,
+    /// IAM用户名。
+    pub name: Option<String>,
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub pwd_status: Option<bool>,
+}
+
+impl Model for KeystoneShowUserResult {
+    const NAME: &'static str = "KeystoneShowUserResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("access_mode", &self.access_mode);
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("last_project_id", &self.last_project_id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+        object.optional("pwd_status", &self.pwd_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access_mode = object.optional("access_mode")?;
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let last_project_id = object.optional("last_project_id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        let pwd_status = object.optional("pwd_status")?;
+        Ok(Self {
+            access_mode,
+            description,
+            domain_id,
+            enabled,
+            id,
+            last_project_id,
+            links,
+            name,
+            password_expires_at,
+            pwd_status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowUserResult);
+
+impl KeystoneShowUserResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            access_mode: None,
+            description: None,
+            domain_id: None,
+            enabled: None,
+            id: None,
+            last_project_id: None,
+            links: None,
+            name: None,
+            password_expires_at: None,
+            pwd_status: None,
+        }
+    }
+
+    /// IAM用户访问方式。
+    /// - default:默认访问模式,编程访问和管理控制台访问。
+    /// - programmatic:编程访问。
+    /// - console:管理控制台访问。
+    pub fn access_mode(mut self, value: impl Into<String>) -> Self {
+        self.access_mode = Some(value.into());
+        self
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户退出系统前,在控制台最后访问的项目ID。
+    pub fn last_project_id(mut self, value: impl Into<String>) -> Self {
+        self.last_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneShowVersionResponseBody {
+    /// Keystone API的3.0版本信息。
+    pub version: Option<Version>,
+}
+
+impl Model for KeystoneShowVersionResponseBody {
+    const NAME: &'static str = "KeystoneShowVersionResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let version = object.optional("version")?;
+        Ok(Self { version })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneShowVersionResponseBody);
+
+impl KeystoneShowVersionResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { version: None }
+    }
+
+    /// Keystone API的3.0版本信息。
+    pub fn version(mut self, value: impl Into<Version>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateGroupOption {
+    /// 用户组描述信息,长度小于等于255字节。name与description至少填写一个。
+    pub description: Option<String>,
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub domain_id: Option<String>,
+    /// 用户组名,长度小于等于128字符。name与description至少填写一个。
+    pub name: Option<String>,
+}
+
+impl Model for KeystoneUpdateGroupOption {
+    const NAME: &'static str = "KeystoneUpdateGroupOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let name = object.optional("name")?;
+        Ok(Self {
+            description,
+            domain_id,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateGroupOption);
+
+impl KeystoneUpdateGroupOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            name: None,
+        }
+    }
+
+    /// 用户组描述信息,长度小于等于255字节。name与description至少填写一个。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 用户组所属账号ID,获取方式请参见:[获取账号ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 用户组名,长度小于等于128字符。name与description至少填写一个。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdateGroupRequestBody {
+    /// 用户组信息。
+    pub group: KeystoneUpdateGroupOption,
+}
+
+impl Model for KeystoneUpdateGroupRequestBody {
+    const NAME: &'static str = "KeystoneUpdateGroupRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("group", &self.group);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group = object.required("group")?;
+        Ok(Self { group })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateGroupRequestBody);
+
+impl KeystoneUpdateGroupRequestBody {
+    /// A value of its fields.
+    pub fn new(group: impl Into<KeystoneUpdateGroupOption>) -> Self {
+        Self { group: group.into() }
+    }
+}
+
+/// The same shape as [`KeystoneCreateGroupResponseBody`]: one type, generated once, under both names.
+pub type KeystoneUpdateGroupResponseBody = KeystoneCreateGroupResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdateIdentityProviderRequestBody {
+    /// 身份提供商信息。
+    pub identity_provider: UpdateIdentityproviderOption,
+}
+
+impl Model for KeystoneUpdateIdentityProviderRequestBody {
+    const NAME: &'static str = "KeystoneUpdateIdentityProviderRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity_provider", &self.identity_provider);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity_provider = object.required("identity_provider")?;
+        Ok(Self { identity_provider })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateIdentityProviderRequestBody);
+
+impl KeystoneUpdateIdentityProviderRequestBody {
+    /// A value of its fields.
+    pub fn new(identity_provider: impl Into<UpdateIdentityproviderOption>) -> Self {
+        Self {
+            identity_provider: identity_provider.into(),
+        }
+    }
+}
+
+/// The same shape as [`KeystoneCreateIdentityProviderResponseBody`]: one type, generated once, under both names.
+pub type KeystoneUpdateIdentityProviderResponseBody = KeystoneCreateIdentityProviderResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdateMappingRequestBody {
+    /// 映射信息。
+    pub mapping: MappingOption2,
+}
+
+impl Model for KeystoneUpdateMappingRequestBody {
+    const NAME: &'static str = "KeystoneUpdateMappingRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("mapping", &self.mapping);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let mapping = object.required("mapping")?;
+        Ok(Self { mapping })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateMappingRequestBody);
+
+impl KeystoneUpdateMappingRequestBody {
+    /// A value of its fields.
+    pub fn new(mapping: impl Into<MappingOption2>) -> Self {
+        Self { mapping: mapping.into() }
+    }
+}
+
+/// The same shape as [`KeystoneShowMappingResponseBody`]: one type, generated once, under both names.
+pub type KeystoneUpdateMappingResponseBody = KeystoneShowMappingResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdatePasswordOption {
+    /// IAM用户的原密码。
+    pub original_password: hwcloud_runtime::Secret,
+    /// IAM用户的新密码。
+    /// - 系统默认密码最小长度为6位字符,在6-32位之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足用户所属账号的[密码策略](https://support.huaweicloud.com/usermanual-iam/iam_01_0607.html)要求。
+    /// - 新密码不能与当前密码相同。
+    pub password: hwcloud_runtime::Secret,
+}
+
+impl Model for KeystoneUpdatePasswordOption {
+    const NAME: &'static str = "KeystoneUpdatePasswordOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("original_password", &self.original_password);
+        object.field("password", &self.password);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let original_password = object.required("original_password")?;
+        let password = object.required("password")?;
+        Ok(Self {
+            original_password,
+            password,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdatePasswordOption);
+
+impl KeystoneUpdatePasswordOption {
+    /// A value of its fields.
+    pub fn new(
+        original_password: impl Into<hwcloud_runtime::Secret>,
+        password: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        Self {
+            original_password: original_password.into(),
+            password: password.into(),
+        }
+    }
+}
+
+/// 修改的项目信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProjectOption {
+    /// 项目描述,长度小于等于255字符。“name”与"description"至少填写一个。
+    pub description: Option<String>,
+    /// 项目名称,必须以存在的"区域ID_"开头,长度小于等于64字符。项目所属区域不能改变,即原项目名为“cn-north-1_IAMProject”时,新项目名只能以“cn-north-1_”开头。“name”与"description"至少填写一个。
+    pub name: Option<String>,
+}
+
+impl Model for KeystoneUpdateProjectOption {
+    const NAME: &'static str = "KeystoneUpdateProjectOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let name = object.optional("name")?;
+        Ok(Self { description, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateProjectOption);
+
+impl KeystoneUpdateProjectOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+        }
+    }
+
+    /// 项目描述,长度小于等于255字符。“name”与"description"至少填写一个。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 项目名称,必须以存在的"区域ID_"开头,长度小于等于64字符。项目所属区域不能改变,即原项目名为“cn-north-1_IAMProject”时,新项目名只能以“cn-north-1_”开头。“name”与"description"至少填写一个。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProjectRequestBody {
+    /// 需要修改的项目信息。
+    pub project: KeystoneUpdateProjectOption,
+}
+
+impl Model for KeystoneUpdateProjectRequestBody {
+    const NAME: &'static str = "KeystoneUpdateProjectRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let project = object.required("project")?;
+        Ok(Self { project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateProjectRequestBody);
+
+impl KeystoneUpdateProjectRequestBody {
+    /// A value of its fields.
+    pub fn new(project: impl Into<KeystoneUpdateProjectOption>) -> Self {
+        Self { project: project.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProjectResponseBody {
+    /// 项目信息。
+    pub project: Option<KeystoneUpdateProjectResult>,
+}
+
+impl Model for KeystoneUpdateProjectResponseBody {
+    const NAME: &'static str = "KeystoneUpdateProjectResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let project = object.optional("project")?;
+        Ok(Self { project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateProjectResponseBody);
+
+impl KeystoneUpdateProjectResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { project: None }
+    }
+
+    /// 项目信息。
+    pub fn project(mut self, value: impl Into<KeystoneUpdateProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateProjectResult {
+    /// 项目描述信息。
+    pub description: Option<String>,
+    /// 项目所属账号ID。
+    pub domain_id: Option<String>,
+    /// 项目是否可用。
+    pub enabled: Option<bool>,
+    /// 项目的其他信息。
+    pub extra: Option<serde_json::Value>,
+    /// 项目ID。
+    pub id: Option<String>,
+    /// false.
+    pub is_domain: Option<bool>,
+    /// 项目的资源链接。
+    pub links: Option<LinksSelf>,
+    /// 项目名称。
+    pub name: Option<String>,
+    /// 区域对应的项目ID,例如区域“华北-北京一”区域对应的项目ID为:04dd42abe48026ad2fa3c01ad7fa.....。
+    pub parent_id: Option<String>,
+}
+
+impl Model for KeystoneUpdateProjectResult {
+    const NAME: &'static str = "KeystoneUpdateProjectResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("extra", &self.extra);
+        object.optional("id", &self.id);
+        object.optional("is_domain", &self.is_domain);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("parent_id", &self.parent_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let extra = object.optional("extra")?;
+        let id = object.optional("id")?;
+        let is_domain = object.optional("is_domain")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let parent_id = object.optional("parent_id")?;
+        Ok(Self {
+            description,
+            domain_id,
+            enabled,
+            extra,
+            id,
+            is_domain,
+            links,
+            name,
+            parent_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateProjectResult);
+
+impl KeystoneUpdateProjectResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            enabled: None,
+            extra: None,
+            id: None,
+            is_domain: None,
+            links: None,
+            name: None,
+            parent_id: None,
+        }
+    }
+
+    /// 项目描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 项目所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 项目是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 项目的其他信息。
+    pub fn extra(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.extra = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// false.
+    pub fn is_domain(mut self, value: impl Into<bool>) -> Self {
+        self.is_domain = Some(value.into());
+        self
+    }
+
+    /// 项目的资源链接。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 项目名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 区域对应的项目ID,例如区域“华北-北京一”区域对应的项目ID为:04dd42abe48026ad2fa3c01ad7fa.....。
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`KeystoneCreateProtocolRequestBody`]: one type, generated once, under both names.
+pub type KeystoneUpdateProtocolRequestBody = KeystoneCreateProtocolRequestBody;
+
+/// The same shape as [`KeystoneCreateProtocolResponseBody`]: one type, generated once, under both names.
+pub type KeystoneUpdateProtocolResponseBody = KeystoneCreateProtocolResponseBody;
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserByAdminRequestBody {
+    /// IAM用户信息。
+    pub user: KeystoneUpdateUserOption,
+}
+
+impl Model for KeystoneUpdateUserByAdminRequestBody {
+    const NAME: &'static str = "KeystoneUpdateUserByAdminRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.required("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserByAdminRequestBody);
+
+impl KeystoneUpdateUserByAdminRequestBody {
+    /// A value of its fields.
+    pub fn new(user: impl Into<KeystoneUpdateUserOption>) -> Self {
+        Self { user: user.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserByAdminResponseBody {
+    /// IAM用户信息。
+    pub user: Option<KeystoneUpdateUserByAdminResult>,
+}
+
+impl Model for KeystoneUpdateUserByAdminResponseBody {
+    const NAME: &'static str = "KeystoneUpdateUserByAdminResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserByAdminResponseBody);
+
+impl KeystoneUpdateUserByAdminResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// IAM用户信息。
+    pub fn user(mut self, value: impl Into<KeystoneUpdateUserByAdminResult>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserByAdminResult {
+    /// IAM用户描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub enabled: Option<bool>,
+    /// IAM用户ID。
+    pub id: Option<String>,
+    /// IAM用户退出系统前,在控制台最后访问的项目ID。
+    pub last_project_id: Option<String>,
+    /// IAM用户的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// IAM用户名。
+    pub name: Option<String>,
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub pwd_status: Option<bool>,
+}
+
+impl Model for KeystoneUpdateUserByAdminResult {
+    const NAME: &'static str = "KeystoneUpdateUserByAdminResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("last_project_id", &self.last_project_id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+        object.optional("pwd_status", &self.pwd_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let last_project_id = object.optional("last_project_id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        let pwd_status = object.optional("pwd_status")?;
+        Ok(Self {
+            description,
+            domain_id,
+            enabled,
+            id,
+            last_project_id,
+            links,
+            name,
+            password_expires_at,
+            pwd_status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserByAdminResult);
+
+impl KeystoneUpdateUserByAdminResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            enabled: None,
+            id: None,
+            last_project_id: None,
+            links: None,
+            name: None,
+            password_expires_at: None,
+            pwd_status: None,
+        }
+    }
+
+    /// IAM用户描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否启用。true表示启用,false表示停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户退出系统前,在控制台最后访问的项目ID。
+    pub fn last_project_id(mut self, value: impl Into<String>) -> Self {
+        self.last_project_id = Some(value.into());
+        self
+    }
+
+    /// IAM用户的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间(UTC时间),“null”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserOption {
+    /// IAM用户新描述信息。
+    pub description: Option<String>,
+    /// IAM用户所属账号ID。
+    pub domain_id: Option<String>,
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub enabled: Option<bool>,
+    /// 新IAM用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头
+    pub name: Option<String>,
+    /// IAM用户密码。
+    /// - 系统默认密码最小长度为6位字符,在6-32位之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足账户设置中密码策略的要求。
+    /// - 新密码不能与当前密码相同。
+    pub password: Option<hwcloud_runtime::Secret>,
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub pwd_status: Option<bool>,
+}
+
+impl Model for KeystoneUpdateUserOption {
+    const NAME: &'static str = "KeystoneUpdateUserOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("enabled", &self.enabled);
+        object.optional("name", &self.name);
+        object.optional("password", &self.password);
+        object.optional("pwd_status", &self.pwd_status);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let domain_id = object.optional("domain_id")?;
+        let enabled = object.optional("enabled")?;
+        let name = object.optional("name")?;
+        let password = object.optional("password")?;
+        let pwd_status = object.optional("pwd_status")?;
+        Ok(Self {
+            description,
+            domain_id,
+            enabled,
+            name,
+            password,
+            pwd_status,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserOption);
+
+impl KeystoneUpdateUserOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            domain_id: None,
+            enabled: None,
+            name: None,
+            password: None,
+            pwd_status: None,
+        }
+    }
+
+    /// IAM用户新描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 是否启用IAM用户。true为启用,false为停用,默认为true。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 新IAM用户名,长度1~64之间,只能包含如下字符:大小写字母、空格、数字或特殊字符(-_.)且不能以数字开头
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码。
+    /// - 系统默认密码最小长度为6位字符,在6-32位之间支持用户自定义密码长度。
+    /// - 至少包含以下四种字符中的两种: 大写字母、小写字母、数字和特殊字符。
+    /// - 不能包含手机号和邮箱。
+    /// - 必须满足账户设置中密码策略的要求。
+    /// - 新密码不能与当前密码相同。
+    pub fn password(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码状态。true:需要修改密码,false:正常。
+    pub fn pwd_status(mut self, value: impl Into<bool>) -> Self {
+        self.pwd_status = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct KeystoneUpdateUserPasswordRequestBody {
+    /// IAM用户信息。
+    pub user: KeystoneUpdatePasswordOption,
+}
+
+impl Model for KeystoneUpdateUserPasswordRequestBody {
+    const NAME: &'static str = "KeystoneUpdateUserPasswordRequestBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.required("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneUpdateUserPasswordRequestBody);
+
+impl KeystoneUpdateUserPasswordRequestBody {
+    /// A value of its fields.
+    pub fn new(user: impl Into<KeystoneUpdatePasswordOption>) -> Self {
+        Self { user: user.into() }
+    }
+}
+
+/// The same shape as [`KeystoneListUsersResult`]: one type, generated once, under both names.
+pub type KeystoneUserResult = KeystoneListUsersResult;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneValidateTokenResponseBody {
+    /// 获取到的token信息。
+    pub token: Option<TokenResult>,
+}
+
+impl Model for KeystoneValidateTokenResponseBody {
+    const NAME: &'static str = "KeystoneValidateTokenResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneValidateTokenResponseBody);
+
+impl KeystoneValidateTokenResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    /// 获取到的token信息。
+    pub fn token(mut self, value: impl Into<TokenResult>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LinksSelf {
+    /// 资源链接地址。
+    pub self_: Option<String>,
+}
+
+impl Model for LinksSelf {
+    const NAME: &'static str = "LinksSelf";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("self", &self.self_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let self_ = object.optional("self")?;
+        Ok(Self { self_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LinksSelf);
+
+impl LinksSelf {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { self_: None }
+    }
+
+    /// 资源链接地址。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListAgenciesResponseBody {
+    /// 委托信息列表。
+    pub agencies: Option<Vec<AgencyListResult>>,
+}
+
+impl Model for ListAgenciesResponseBody {
+    const NAME: &'static str = "ListAgenciesResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agencies", &self.agencies);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agencies = object.optional("agencies")?;
+        Ok(Self { agencies })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAgenciesResponseBody);
+
+impl ListAgenciesResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { agencies: None }
+    }
+
+    /// 委托信息列表。
+    pub fn agencies(mut self, value: impl Into<Vec<AgencyListResult>>) -> Self {
+        self.agencies = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListAgencyWithAllProjectsPermissionsResponseBody {
+    /// 资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 权限信息列表。
+    pub roles: Option<Vec<AgencyAllProjectRole>>,
+}
+
+impl Model for ListAgencyWithAllProjectsPermissionsResponseBody {
+    const NAME: &'static str = "ListAgencyWithAllProjectsPermissionsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        Ok(Self { links, roles })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListAgencyWithAllProjectsPermissionsResponseBody);
+
+impl ListAgencyWithAllProjectsPermissionsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { links: None, roles: None }
+    }
+
+    /// 资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<AgencyAllProjectRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListCustomPoliciesResponseBody {
+    ///
+    pub links: Option<Links>,
+    /// 自定义策略信息列表。
+    pub roles: Option<Vec<ListPolicyRoleResult>>,
+    /// 返回自定义策略的总条数
+    pub total_number: Option<i32>,
+}
+
+impl Model for ListCustomPoliciesResponseBody {
+    const NAME: &'static str = "ListCustomPoliciesResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("links", &self.links);
+        object.optional("roles", &self.roles);
+        object.optional("total_number", &self.total_number);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let links = object.optional("links")?;
+        let roles = object.optional("roles")?;
+        let total_number = object.optional("total_number")?;
+        Ok(Self { links, roles, total_number })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListCustomPoliciesResponseBody);
+
+impl ListCustomPoliciesResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            links: None,
+            roles: None,
+            total_number: None,
+        }
+    }
+
+    ///
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略信息列表。
+    pub fn roles(mut self, value: impl Into<Vec<ListPolicyRoleResult>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 返回自定义策略的总条数
+    pub fn total_number(mut self, value: impl Into<i32>) -> Self {
+        self.total_number = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ListPolicyRoleResult {
+    /// 自定义策略所在目录。
+    pub catalog: Option<String>,
+    /// 自定义策略创建时间。
+    pub created_time: Option<String>,
+    /// 自定义策略的描述信息。
+    pub description: Option<String>,
+    /// 自定义策略的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 自定义策略展示名。
+    pub display_name: Option<String>,
+    /// 自定义策略所属账号ID。
+    pub domain_id: Option<String>,
+    /// 自定义策略ID。
+    pub id: Option<String>,
+    /// 自定义策略的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 自定义策略名。
+    pub name: Option<String>,
+    /// 自定义策略的具体内容。
+    pub policy: Option<CustomPolicy>,
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: Option<String>,
+    /// 自定义策略更新时间。
+    pub updated_time: Option<String>,
+}
+
+impl Model for ListPolicyRoleResult {
+    const NAME: &'static str = "ListPolicyRoleResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("created_time", &self.created_time);
+        object.optional("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
+        object.optional("updated_time", &self.updated_time);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let created_time = object.optional("created_time")?;
+        let description = object.optional("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
+        let updated_time = object.optional("updated_time")?;
+        Ok(Self {
+            catalog,
+            created_time,
+            description,
+            description_cn,
+            display_name,
+            domain_id,
+            id,
+            links,
+            name,
+            policy,
+            type_,
+            updated_time,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ListPolicyRoleResult);
+
+impl ListPolicyRoleResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            created_time: None,
+            description: None,
+            description_cn: None,
+            display_name: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
+            updated_time: None,
+        }
+    }
+
+    /// 自定义策略所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 自定义策略创建时间。
+    pub fn created_time(mut self, value: impl Into<String>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 自定义策略展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<CustomPolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 自定义策略更新时间。
+    pub fn updated_time(mut self, value: impl Into<String>) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+}
+
+/// IAM用户登录信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LoginProfile {
+    /// IAM用户登录信息创建时间。
+    pub created_at: Option<String>,
+    /// IAM用户密码过期时间。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+    ///
+    pub password_reset_required: Option<bool>,
+    ///
+    pub user_id: Option<String>,
+}
+
+impl Model for LoginProfile {
+    const NAME: &'static str = "LoginProfile";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("created_at", &self.created_at);
+        object.optional("password_expires_at", &self.password_expires_at);
+        object.optional("password_reset_required", &self.password_reset_required);
+        object.optional("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let created_at = object.optional("created_at")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        let password_reset_required = object.optional("password_reset_required")?;
+        let user_id = object.optional("user_id")?;
+        Ok(Self {
+            created_at,
+            password_expires_at,
+            password_reset_required,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginProfile);
+
+impl LoginProfile {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            password_expires_at: None,
+            password_reset_required: None,
+            user_id: None,
+        }
+    }
+
+    /// IAM用户登录信息创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// IAM用户密码过期时间。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn password_reset_required(mut self, value: impl Into<bool>) -> Self {
+        self.password_reset_required = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LoginToken {
+    /// 被委托方用户信息。
+    /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。
+    pub assumed_by: Option<LoginTokenAssumedBy>,
+    /// 账号ID。
+    pub domain_id: Option<String>,
+    /// logintoken的过期时间,默认10min。
+    pub expires_at: Option<String>,
+    /// 认证方法。当认证用户为华为云用户时,该字段内容为“token”,当认证用户为自定义代理用户时,该字段内容为“federation_proxy”。
+    pub method: Option<String>,
+    /// 会话ID。
+    pub session_id: Option<String>,
+    /// 自定义代理用户名。
+    /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。该字段的值即为session_user.name所填写的值。
+    pub session_name: Option<String>,
+    /// 自定义代理用户ID。
+    pub session_user_id: Option<String>,
+    /// 用户ID。
+    pub user_id: Option<String>,
+    /// 用户名。
+    pub user_name: Option<String>,
+}
+
+impl Model for LoginToken {
+    const NAME: &'static str = "LoginToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("assumed_by", &self.assumed_by);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("method", &self.method);
+        object.optional("session_id", &self.session_id);
+        object.optional("session_name", &self.session_name);
+        object.optional("session_user_id", &self.session_user_id);
+        object.optional("user_id", &self.user_id);
+        object.optional("user_name", &self.user_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let assumed_by = object.optional("assumed_by")?;
+        let domain_id = object.optional("domain_id")?;
+        let expires_at = object.optional("expires_at")?;
+        let method = object.optional("method")?;
+        let session_id = object.optional("session_id")?;
+        let session_name = object.optional("session_name")?;
+        let session_user_id = object.optional("session_user_id")?;
+        let user_id = object.optional("user_id")?;
+        let user_name = object.optional("user_name")?;
+        Ok(Self {
+            assumed_by,
+            domain_id,
+            expires_at,
+            method,
+            session_id,
+            session_name,
+            session_user_id,
+            user_id,
+            user_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginToken);
+
+impl LoginToken {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            assumed_by: None,
+            domain_id: None,
+            expires_at: None,
+            method: None,
+            session_id: None,
+            session_name: None,
+            session_user_id: None,
+            user_id: None,
+            user_name: None,
+        }
+    }
+
+    /// 被委托方用户信息。
+    /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。
+    pub fn assumed_by(mut self, value: impl Into<LoginTokenAssumedBy>) -> Self {
+        self.assumed_by = Some(value.into());
+        self
+    }
+
+    /// 账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// logintoken的过期时间,默认10min。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// 认证方法。当认证用户为华为云用户时,该字段内容为“token”,当认证用户为自定义代理用户时,该字段内容为“federation_proxy”。
+    pub fn method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+
+    /// 会话ID。
+    pub fn session_id(mut self, value: impl Into<String>) -> Self {
+        self.session_id = Some(value.into());
+        self
+    }
+
+    /// 自定义代理用户名。
+    /// > - [通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)且请求体中填写session_user.name参数时,会返回该字段。该字段的值即为session_user.name所填写的值。
+    pub fn session_name(mut self, value: impl Into<String>) -> Self {
+        self.session_name = Some(value.into());
+        self
+    }
+
+    /// 自定义代理用户ID。
+    pub fn session_user_id(mut self, value: impl Into<String>) -> Self {
+        self.session_user_id = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// 用户名。
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LoginTokenAssumedBy {
+    /// 被委托方用户信息。
+    pub user: Option<LoginTokenUser>,
+}
+
+impl Model for LoginTokenAssumedBy {
+    const NAME: &'static str = "LoginTokenAssumedBy";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.optional("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginTokenAssumedBy);
+
+impl LoginTokenAssumedBy {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { user: None }
+    }
+
+    /// 被委托方用户信息。
+    pub fn user(mut self, value: impl Into<LoginTokenUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LoginTokenAuth {
+    /// 认证参数。
+    pub securitytoken: LoginTokenSecurityToken,
+}
+
+impl Model for LoginTokenAuth {
+    const NAME: &'static str = "LoginTokenAuth";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("securitytoken", &self.securitytoken);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let securitytoken = object.required("securitytoken")?;
+        Ok(Self { securitytoken })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginTokenAuth);
+
+impl LoginTokenAuth {
+    /// A value of its fields.
+    pub fn new(securitytoken: impl Into<LoginTokenSecurityToken>) -> Self {
+        Self {
+            securitytoken: securitytoken.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LoginTokenDomain {
+    /// 被委托方用户所属账号ID。
+    pub id: Option<String>,
+    /// 被委托方用户所属账号名称。
+    pub name: Option<String>,
+}
+
+impl Model for LoginTokenDomain {
+    const NAME: &'static str = "LoginTokenDomain";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginTokenDomain);
+
+impl LoginTokenDomain {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 被委托方用户所属账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 被委托方用户所属账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LoginTokenSecurityToken {
+    /// AK。
+    pub access: String,
+    /// 自定义代理登录票据logintoken的有效时间,时间单位为秒。默认10分钟,取值范围10min~12h,且取值不能大于临时安全凭证securitytoken的过期时间。
+    ///
+    /// Default: 600. Range: 600 to 43200.
+    pub duration_seconds: Option<i32>,
+    /// securitytoken,即临时身份的安全token。
+    ///
+    /// 支持使用自定义代理用户或普通用户获取的securitytoken换取logintoken,详情请参见:[通过token获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByToken)。
+    ///
+    /// 支持委托的方式,但获取securitytoken时,请求体中必须填写session_user.name参数,详情请参见:[通过委托获取临时访问密钥和securitytoken](https://apiexplorer.developer.huaweicloud.com/apiexplorer/doc?product=IAM&api=CreateTemporaryAccessKeyByAgency)。
+    pub id: String,
+    /// SK。
+    pub secret: hwcloud_runtime::Secret,
+}
+
+impl Model for LoginTokenSecurityToken {
+    const NAME: &'static str = "LoginTokenSecurityToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("access", &self.access);
+        object.optional("duration_seconds", &self.duration_seconds);
+        object.field("id", &self.id);
+        object.field("secret", &self.secret);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let access = object.required("access")?;
+        let duration_seconds = object.optional("duration_seconds")?;
+        let id = object.required("id")?;
+        let secret = object.required("secret")?;
+        Ok(Self {
+            access,
+            duration_seconds,
+            id,
+            secret,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginTokenSecurityToken);
+
+impl LoginTokenSecurityToken {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        access: impl Into<String>,
+        id: impl Into<String>,
+        secret: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        Self {
+            access: access.into(),
+            duration_seconds: None,
+            id: id.into(),
+            secret: secret.into(),
+        }
+    }
+
+    /// 自定义代理登录票据logintoken的有效时间,时间单位为秒。默认10分钟,取值范围10min~12h,且取值不能大于临时安全凭证securitytoken的过期时间。
+    ///
+    /// Default: 600. Range: 600 to 43200.
+    pub fn duration_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.duration_seconds = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct LoginTokenUser {
+    /// 被委托方用户所属账号信息。
+    pub domain: Option<LoginTokenDomain>,
+    /// 被委托方用户ID。
+    pub id: Option<String>,
+    /// 被委托方用户名。
+    pub name: Option<String>,
+    /// 被委托方用户的密码过期时间。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for LoginTokenUser {
+    const NAME: &'static str = "LoginTokenUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        Ok(Self {
+            domain,
+            id,
+            name,
+            password_expires_at,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(LoginTokenUser);
+
+impl LoginTokenUser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
+        }
+    }
+
+    /// 被委托方用户所属账号信息。
+    pub fn domain(mut self, value: impl Into<LoginTokenDomain>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 被委托方用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 被委托方用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 被委托方用户的密码过期时间。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MappingOption {
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub rules: Vec<MappingRules>,
+}
+
+impl Model for MappingOption {
+    const NAME: &'static str = "MappingOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("rules", &self.rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let rules = object.required("rules")?;
+        Ok(Self { rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MappingOption);
+
+impl MappingOption {
+    /// A value of its fields.
+    pub fn new(rules: impl Into<Vec<MappingRules>>) -> Self {
+        Self { rules: rules.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MappingOption2 {
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub rules: Vec<MappingRules2>,
+}
+
+impl Model for MappingOption2 {
+    const NAME: &'static str = "MappingOption2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("rules", &self.rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let rules = object.required("rules")?;
+        Ok(Self { rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MappingOption2);
+
+impl MappingOption2 {
+    /// A value of its fields.
+    pub fn new(rules: impl Into<Vec<MappingRules2>>) -> Self {
+        Self { rules: rules.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MappingResult {
+    /// 映射ID。
+    pub id: Option<String>,
+    /// 映射的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub rules: Option<Vec<MappingRules>>,
+}
+
+impl Model for MappingResult {
+    const NAME: &'static str = "MappingResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("rules", &self.rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let rules = object.optional("rules")?;
+        Ok(Self { id, links, rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MappingResult);
+
+impl MappingResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            links: None,
+            rules: None,
+        }
+    }
+
+    /// 映射ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 映射的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub fn rules(mut self, value: impl Into<Vec<MappingRules>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MappingResult2 {
+    /// 映射ID。
+    pub id: Option<String>,
+    /// 映射的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub rules: Option<Vec<MappingRules2>>,
+}
+
+impl Model for MappingResult2 {
+    const NAME: &'static str = "MappingResult2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("rules", &self.rules);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let rules = object.optional("rules")?;
+        Ok(Self { id, links, rules })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MappingResult2);
+
+impl MappingResult2 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            links: None,
+            rules: None,
+        }
+    }
+
+    /// 映射ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 映射的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 将联邦用户映射为本地用户的规则列表。
+    pub fn rules(mut self, value: impl Into<Vec<MappingRules2>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MappingRules {
+    /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
+    pub local: Option<Vec<RulesLocal>>,
+    /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
+    pub remote: Option<Vec<RulesRemote>>,
+}
+
+impl Model for MappingRules {
+    const NAME: &'static str = "MappingRules";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("local", &self.local);
+        object.optional("remote", &self.remote);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let local = object.optional("local")?;
+        let remote = object.optional("remote")?;
+        Ok(Self { local, remote })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MappingRules);
+
+impl MappingRules {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { local: None, remote: None }
+    }
+
+    /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
+    pub fn local(mut self, value: impl Into<Vec<RulesLocal>>) -> Self {
+        self.local = Some(value.into());
+        self
+    }
+
+    /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
+    pub fn remote(mut self, value: impl Into<Vec<RulesRemote>>) -> Self {
+        self.remote = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MappingRules2 {
+    /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
+    pub local: Option<Vec<RulesLocal>>,
+    /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
+    pub remote: Option<Vec<RulesRemote2>>,
+}
+
+impl Model for MappingRules2 {
+    const NAME: &'static str = "MappingRules2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("local", &self.local);
+        object.optional("remote", &self.remote);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let local = object.optional("local")?;
+        let remote = object.optional("remote")?;
+        Ok(Self { local, remote })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MappingRules2);
+
+impl MappingRules2 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { local: None, remote: None }
+    }
+
+    /// 表示联邦用户在本系统中的用户信息。 user:联邦用户在本系统中的用户名称。group:联邦用户在本系统中所属用户组。
+    pub fn local(mut self, value: impl Into<Vec<RulesLocal>>) -> Self {
+        self.local = Some(value.into());
+        self
+    }
+
+    /// 表示联邦用户在IdP中的用户信息。由断言属性及运算符组成的表达式,取值由断言决定。
+    pub fn remote(mut self, value: impl Into<Vec<RulesRemote2>>) -> Self {
+        self.remote = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MfaAuth {
+    /// 认证参数。
+    pub identity: MfaIdentity,
+    /// token的使用范围,取值为project或domain,二选一即可。
+    /// > 如果您将scope设置为domain,该token适用于全局级服务;如果将scope设置为project,该token适用于项目级服务。
+    pub scope: AuthScope,
+}
+
+impl Model for MfaAuth {
+    const NAME: &'static str = "MfaAuth";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity", &self.identity);
+        object.field("scope", &self.scope);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity = object.required("identity")?;
+        let scope = object.required("scope")?;
+        Ok(Self { identity, scope })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MfaAuth);
+
+impl MfaAuth {
+    /// A value of its fields.
+    pub fn new(identity: impl Into<MfaIdentity>, scope: impl Into<AuthScope>) -> Self {
+        Self {
+            identity: identity.into(),
+            scope: scope.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MfaIdentity {
+    /// 认证方法,该字段内容为["password", "totp"]。
+    ///
+    /// Items: 2 to 2.
+    pub methods: Vec<MfaIdentityMethods>,
+    /// 用户密码认证信息。
+    /// > - user.name和user.domain.name可以在界面控制台“我的凭证”中查看,具体获取方法请参见:[获取账号、IAM用户、项目、用户组、委托的名称和ID](https://support.huaweicloud.com/api-iam/iam_17_0002.html)。
+    /// > - 如果是第三方系统用户,直接使用联邦认证的用户名和密码获取token,系统会提示密码错误。需要在华为云的登录页面,通过“忘记密码” 功能,在华为云中设置登录密码,并在password中输入新设置的密码。
+    /// > - 该接口提供了锁定机制用于防止暴力破解,调用时,请确保用户名密码正确,输错一定次数([管理员](https://support.huaweicloud.com/usermanual-iam/iam_01_0001.html)可设置该规则,方法请参见:[账号锁定策略](https://support.huaweicloud.com/usermanual-iam/iam_01_0704.html))将被锁定。
+    pub password: PwdPassword,
+    /// totp认证信息,仅在您已开启虚拟MFA方式的登录保护功能时需要填写该参数。
+    pub totp: MfaTotp,
+}
+
+impl Model for MfaIdentity {
+    const NAME: &'static str = "MfaIdentity";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("methods", &self.methods);
+        object.field("password", &self.password);
+        object.field("totp", &self.totp);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let methods = object.required("methods")?;
+        let password = object.required("password")?;
+        let totp = object.required("totp")?;
+        Ok(Self { methods, password, totp })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MfaIdentity);
+
+impl MfaIdentity {
+    /// A value of its fields.
+    pub fn new(
+        methods: impl Into<Vec<MfaIdentityMethods>>,
+        password: impl Into<PwdPassword>,
+        totp: impl Into<MfaTotp>,
+    ) -> Self {
+        Self {
+            methods: methods.into(),
+            password: password.into(),
+            totp: totp.into(),
+        }
+    }
+}
+
+///
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MfaIdentityMethods {
+    /// `password`
+    Password,
+    /// ` totp`
+    Totp,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for MfaIdentityMethods {
+    const VALUES: &'static [&'static str] = &["password", " totp"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Password => "password",
+            Self::Totp => " totp",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "password" => Self::Password,
+            " totp" => Self::Totp,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(MfaIdentityMethods);
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MfaTotp {
+    /// IAM用户信息。该IAM用户已开启登录保护,并选择以虚拟MFA方式进行身份验证,开启/关闭登录保护方法请参见:[敏感操作](https://support.huaweicloud.com/usermanual-iam/iam_01_0704.html)
+    pub user: MfaTotpUser,
+}
+
+impl Model for MfaTotp {
+    const NAME: &'static str = "MfaTotp";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let user = object.required("user")?;
+        Ok(Self { user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MfaTotp);
+
+impl MfaTotp {
+    /// A value of its fields.
+    pub fn new(user: impl Into<MfaTotpUser>) -> Self {
+        Self { user: user.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct MfaTotpUser {
+    /// 已开启虚拟MFA方式的登录保护的IAM用户ID。
+    pub id: String,
+    /// 虚拟MFA验证码,在MFA应用程序中获取动态验证码,获取方法请参见:[如何获取虚拟MFA验证码](https://support.huaweicloud.com/iam_faq/iam_01_0001.html)。
+    pub passcode: hwcloud_runtime::Secret,
+}
+
+impl Model for MfaTotpUser {
+    const NAME: &'static str = "MfaTotpUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id", &self.id);
+        object.field("passcode", &self.passcode);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.required("id")?;
+        let passcode = object.required("passcode")?;
+        Ok(Self { id, passcode })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(MfaTotpUser);
+
+impl MfaTotpUser {
+    /// A value of its fields.
+    pub fn new(
+        id: impl Into<String>,
+        passcode: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            passcode: passcode.into(),
+        }
+    }
+}
+
+/// The same shape as [`BadRequestErrorResp`]: one type, generated once, under both names.
+pub type NotFoundErrorResp = BadRequestErrorResp;
+
+/// 返回体
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OidcScopedToken {
+    ///
+    pub token: Option<ScopedTokenInfo>,
+}
+
+impl Model for OidcScopedToken {
+    const NAME: &'static str = "OidcScopedToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OidcScopedToken);
+
+impl OidcScopedToken {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    ///
+    pub fn token(mut self, value: impl Into<ScopedTokenInfo>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+/// 操作。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Operation2 {
+    /// 该操作可能需要的其他授权项授权。
+    ///
+    /// Items: at least 1.
+    pub dependent_actions: Option<Vec<String>>,
+    ///
+    pub operation_action: Option<String>,
+    /// OpenAPI的操作标识符。
+    ///
+    /// Length: 1 to 64.
+    pub operation_id: Option<String>,
+}
+
+impl Model for Operation2 {
+    const NAME: &'static str = "Operation2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("dependent_actions", &self.dependent_actions);
+        object.optional("operation_action", &self.operation_action);
+        object.optional("operation_id", &self.operation_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let dependent_actions = object.optional("dependent_actions")?;
+        let operation_action = object.optional("operation_action")?;
+        let operation_id = object.optional("operation_id")?;
+        Ok(Self {
+            dependent_actions,
+            operation_action,
+            operation_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Operation2);
+
+impl Operation2 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            dependent_actions: None,
+            operation_action: None,
+            operation_id: None,
+        }
+    }
+
+    /// 该操作可能需要的其他授权项授权。
+    ///
+    /// Items: at least 1.
+    pub fn dependent_actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.dependent_actions = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn operation_action(mut self, value: impl Into<String>) -> Self {
+        self.operation_action = Some(value.into());
+        self
+    }
+
+    /// OpenAPI的操作标识符。
+    ///
+    /// Length: 1 to 64.
+    pub fn operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+}
+
+/// user详细信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OsFederationInfo {
+    ///
+    pub groups: Option<Vec<GroupInfo>>,
+    ///
+    pub identity_provider: Option<IdpIdInfo>,
+    ///
+    pub protocol: Option<ProtocolIdInfo>,
+}
+
+impl Model for OsFederationInfo {
+    const NAME: &'static str = "OsFederationInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("groups", &self.groups);
+        object.optional("identity_provider", &self.identity_provider);
+        object.optional("protocol", &self.protocol);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let groups = object.optional("groups")?;
+        let identity_provider = object.optional("identity_provider")?;
+        let protocol = object.optional("protocol")?;
+        Ok(Self {
+            groups,
+            identity_provider,
+            protocol,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OsFederationInfo);
+
+impl OsFederationInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            groups: None,
+            identity_provider: None,
+            protocol: None,
+        }
+    }
+
+    ///
+    pub fn groups(mut self, value: impl Into<Vec<GroupInfo>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn identity_provider(mut self, value: impl Into<IdpIdInfo>) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn protocol(mut self, value: impl Into<ProtocolIdInfo>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OsfederationGroups {
+    /// 用户组ID。
+    pub id: Option<String>,
+    /// 用户组名称。
+    pub name: Option<String>,
+}
+
+impl Model for OsfederationGroups {
+    const NAME: &'static str = "OsfederationGroups";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OsfederationGroups);
+
+impl OsfederationGroups {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 用户组ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户组名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OsfederationIdentityprovider {
+    /// 身份提供商ID。
+    pub id: Option<String>,
+}
+
+impl Model for OsfederationIdentityprovider {
+    const NAME: &'static str = "OsfederationIdentityprovider";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OsfederationIdentityprovider);
+
+impl OsfederationIdentityprovider {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 身份提供商ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct OsfederationProtocol {
+    /// 协议ID。
+    pub id: Option<String>,
+}
+
+impl Model for OsfederationProtocol {
+    const NAME: &'static str = "OsfederationProtocol";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(OsfederationProtocol);
+
+impl OsfederationProtocol {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 协议ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+/// 身份策略。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Policy {
+    /// 附加了本身份策略的实体数量。
+    pub attachment_count: Option<i32>,
+    /// 身份策略创建时间。
+    pub created_at: Option<String>,
+    /// 默认版本号。
+    pub default_version_id: Option<String>,
+    ///
+    pub description: Option<String>,
+    ///
+    pub path: Option<String>,
+    ///
+    pub policy_id: Option<String>,
+    ///
+    pub policy_name: Option<String>,
+    ///
+    pub policy_type: Option<PolicyType>,
+    /// 身份策略默认版本最近一次的更新时间。
+    pub updated_at: Option<String>,
+    ///
+    pub urn: Option<String>,
+}
+
+impl Model for Policy {
+    const NAME: &'static str = "Policy";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("attachment_count", &self.attachment_count);
+        object.optional("created_at", &self.created_at);
+        object.optional("default_version_id", &self.default_version_id);
+        object.optional("description", &self.description);
+        object.optional("path", &self.path);
+        object.optional("policy_id", &self.policy_id);
+        object.optional("policy_name", &self.policy_name);
+        object.optional("policy_type", &self.policy_type);
+        object.optional("updated_at", &self.updated_at);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let attachment_count = object.optional("attachment_count")?;
+        let created_at = object.optional("created_at")?;
+        let default_version_id = object.optional("default_version_id")?;
+        let description = object.optional("description")?;
+        let path = object.optional("path")?;
+        let policy_id = object.optional("policy_id")?;
+        let policy_name = object.optional("policy_name")?;
+        let policy_type = object.optional("policy_type")?;
+        let updated_at = object.optional("updated_at")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            attachment_count,
+            created_at,
+            default_version_id,
+            description,
+            path,
+            policy_id,
+            policy_name,
+            policy_type,
+            updated_at,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Policy);
+
+impl Policy {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            attachment_count: None,
+            created_at: None,
+            default_version_id: None,
+            description: None,
+            path: None,
+            policy_id: None,
+            policy_name: None,
+            policy_type: None,
+            updated_at: None,
+            urn: None,
+        }
+    }
+
+    /// 附加了本身份策略的实体数量。
+    pub fn attachment_count(mut self, value: impl Into<i32>) -> Self {
+        self.attachment_count = Some(value.into());
+        self
+    }
+
+    /// 身份策略创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 默认版本号。
+    pub fn default_version_id(mut self, value: impl Into<String>) -> Self {
+        self.default_version_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn policy_id(mut self, value: impl Into<String>) -> Self {
+        self.policy_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
+        self.policy_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
+        self.policy_type = Some(value.into());
+        self
+    }
+
+    /// 身份策略默认版本最近一次的更新时间。
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PolicyDepends {
+    /// 权限所在目录。
+    pub catalog: Option<String>,
+    /// 权限展示名。
+    pub display_name: Option<String>,
+}
+
+impl Model for PolicyDepends {
+    const NAME: &'static str = "PolicyDepends";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("display_name", &self.display_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let display_name = object.optional("display_name")?;
+        Ok(Self { catalog, display_name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PolicyDepends);
+
+impl PolicyDepends {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            display_name: None,
+        }
+    }
+
+    /// 权限所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 权限展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PolicyStatement {
+    /// 授权项,指对资源的具体操作权限,不超过100个。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
+    ///
+    /// Items: at most 100.
+    pub action: Option<Vec<String>>,
+    /// 限制条件。不超过10个。
+    pub condition: Option<serde_json::Value>,
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub effect: Option<PolicyStatementEffect>,
+    /// 资源。数组长度不超过10,每个字符串长度不超过128,规则如下:
+    /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
+    /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    /// > - 当该自定义策略为委托自定义策略时,该字段类型为Object,值为:```"Resource": {"uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]}```。
+    pub resource: Option<serde_json::Value>,
+}
+
+impl Model for PolicyStatement {
+    const NAME: &'static str = "PolicyStatement";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Action", &self.action);
+        object.optional("Condition", &self.condition);
+        object.optional("Effect", &self.effect);
+        object.optional("Resource", &self.resource);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action = object.optional("Action")?;
+        let condition = object.optional("Condition")?;
+        let effect = object.optional("Effect")?;
+        let resource = object.optional("Resource")?;
+        Ok(Self {
+            action,
+            condition,
+            effect,
+            resource,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PolicyStatement);
+
+impl PolicyStatement {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            condition: None,
+            effect: None,
+            resource: None,
+        }
+    }
+
+    /// 授权项,指对资源的具体操作权限,不超过100个。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    /// > - 当自定义策略为委托自定义策略时,该字段值为:``` "Action": ["iam:agencies:assume"]```。
+    ///
+    /// Items: at most 100.
+    pub fn action(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    /// 限制条件。不超过10个。
+    pub fn condition(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.condition = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<PolicyStatementEffect>) -> Self {
+        self.effect = Some(value.into());
+        self
+    }
+
+    /// 资源。数组长度不超过10,每个字符串长度不超过128,规则如下:
+    /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
+    /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    /// > - 当该自定义策略为委托自定义策略时,该字段类型为Object,值为:```"Resource": {"uri": ["/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c"]}```。
+    pub fn resource(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+}
+
+/// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+///
+/// The same shape as [`AgencyPolicyStatementEffect`]: one type, generated once, under both names.
+pub type PolicyStatementEffect = AgencyPolicyStatementEffect;
+
+/// 身份策略类型,可以为“自定义”(custom)或“系统预置”(system)。
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyType {
+    /// `custom`
+    Custom,
+    /// `system`
+    System,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PolicyType {
+    const VALUES: &'static [&'static str] = &["custom", "system"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Custom => "custom",
+            Self::System => "system",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "custom" => Self::Custom,
+            "system" => Self::System,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PolicyType);
+
+/// 身份策略版本信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PolicyVersion {
+    /// 身份策略版本创建时间。
+    pub created_at: Option<String>,
+    ///
+    pub document: Option<String>,
+    /// 是否为默认版本。
+    pub is_default: Option<bool>,
+    ///
+    pub version_id: Option<String>,
+}
+
+impl Model for PolicyVersion {
+    const NAME: &'static str = "PolicyVersion";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("created_at", &self.created_at);
+        object.optional("document", &self.document);
+        object.optional("is_default", &self.is_default);
+        object.optional("version_id", &self.version_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let created_at = object.optional("created_at")?;
+        let document = object.optional("document")?;
+        let is_default = object.optional("is_default")?;
+        let version_id = object.optional("version_id")?;
+        Ok(Self {
+            created_at,
+            document,
+            is_default,
+            version_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(PolicyVersion);
+
+impl PolicyVersion {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            document: None,
+            is_default: None,
+            version_id: None,
+        }
+    }
+
+    /// 身份策略版本创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn document(mut self, value: impl Into<String>) -> Self {
+        self.document = Some(value.into());
+        self
+    }
+
+    /// 是否为默认版本。
+    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+}
+
+/// project信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProjectInfo {
+    ///
+    pub domain: Option<DomainInfo>,
+    /// project id
+    pub id: Option<String>,
+    /// project name
+    pub name: Option<String>,
+}
+
+impl Model for ProjectInfo {
+    const NAME: &'static str = "ProjectInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { domain, id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ProjectInfo);
+
+impl ProjectInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    ///
+    pub fn domain(mut self, value: impl Into<DomainInfo>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// project id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// project name
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// 协议信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProtocolIdInfo {
+    /// 协议id。
+    pub id: Option<String>,
+}
+
+impl Model for ProtocolIdInfo {
+    const NAME: &'static str = "ProtocolIdInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ProtocolIdInfo);
+
+impl ProtocolIdInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+
+    /// 协议id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProtocolLinks {
+    /// 身份提供商的资源链接地址。
+    pub identity_provider: Option<String>,
+    /// 资源链接地址。
+    pub self_: Option<String>,
+}
+
+impl Model for ProtocolLinks {
+    const NAME: &'static str = "ProtocolLinks";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("identity_provider", &self.identity_provider);
+        object.optional("self", &self.self_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity_provider = object.optional("identity_provider")?;
+        let self_ = object.optional("self")?;
+        Ok(Self { identity_provider, self_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ProtocolLinks);
+
+impl ProtocolLinks {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            identity_provider: None,
+            self_: None,
+        }
+    }
+
+    /// 身份提供商的资源链接地址。
+    pub fn identity_provider(mut self, value: impl Into<String>) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+
+    /// 资源链接地址。
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProtocolOption {
+    /// 映射ID。身份提供商类型为iam_user_sso时,不需要绑定映射ID,无需传入此字段;否则此字段必填。
+    pub mapping_id: Option<String>,
+}
+
+impl Model for ProtocolOption {
+    const NAME: &'static str = "ProtocolOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("mapping_id", &self.mapping_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let mapping_id = object.optional("mapping_id")?;
+        Ok(Self { mapping_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ProtocolOption);
+
+impl ProtocolOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { mapping_id: None }
+    }
+
+    /// 映射ID。身份提供商类型为iam_user_sso时,不需要绑定映射ID,无需传入此字段;否则此字段必填。
+    pub fn mapping_id(mut self, value: impl Into<String>) -> Self {
+        self.mapping_id = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ProtocolResult {
+    /// 协议ID。
+    pub id: Option<String>,
+    /// 协议的资源链接信息。
+    pub links: Option<ProtocolLinks>,
+    /// 映射ID。
+    pub mapping_id: Option<String>,
+}
+
+impl Model for ProtocolResult {
+    const NAME: &'static str = "ProtocolResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("mapping_id", &self.mapping_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let mapping_id = object.optional("mapping_id")?;
+        Ok(Self { id, links, mapping_id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ProtocolResult);
+
+impl ProtocolResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            links: None,
+            mapping_id: None,
+        }
+    }
+
+    /// 协议ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 协议的资源链接信息。
+    pub fn links(mut self, value: impl Into<ProtocolLinks>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 映射ID。
+    pub fn mapping_id(mut self, value: impl Into<String>) -> Self {
+        self.mapping_id = Some(value.into());
+        self
+    }
+}
+
+///
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PwdIdentityMethods {
+    /// `password`
+    Password,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for PwdIdentityMethods {
+    const VALUES: &'static [&'static str] = &["password"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Password => "password",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "password" => Self::Password,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(PwdIdentityMethods);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Region {
+    /// 区域描述信息。
+    pub description: Option<String>,
+    /// 区域ID。
+    pub id: Option<String>,
+    /// 区域的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 区域名。
+    pub locales: Option<RegionLocales>,
+    /// null.
+    pub parent_region_id: Option<String>,
+    /// 区域类型。
+    pub type_: Option<String>,
+}
+
+impl Model for Region {
+    const NAME: &'static str = "Region";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("locales", &self.locales);
+        object.optional("parent_region_id", &self.parent_region_id);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let locales = object.optional("locales")?;
+        let parent_region_id = object.optional("parent_region_id")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            description,
+            id,
+            links,
+            locales,
+            parent_region_id,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Region);
+
+impl Region {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            id: None,
+            links: None,
+            locales: None,
+            parent_region_id: None,
+            type_: None,
+        }
+    }
+
+    /// 区域描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 区域ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 区域的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 区域名。
+    pub fn locales(mut self, value: impl Into<RegionLocales>) -> Self {
+        self.locales = Some(value.into());
+        self
+    }
+
+    /// null.
+    pub fn parent_region_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_region_id = Some(value.into());
+        self
+    }
+
+    /// 区域类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RegionLocales {
+    /// 区域的英文名称。
+    pub en_us: Option<String>,
+    /// 区域的西班牙语名称。
+    pub es_es: Option<String>,
+    /// 区域的美国西班牙语名称。
+    pub es_us: Option<String>,
+    /// 区域的葡萄牙语名称。
+    pub pt_br: Option<String>,
+    /// 区域的中文名称。
+    pub zh_cn: Option<String>,
+}
+
+impl Model for RegionLocales {
+    const NAME: &'static str = "RegionLocales";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("en-us", &self.en_us);
+        object.optional("es-es", &self.es_es);
+        object.optional("es-us", &self.es_us);
+        object.optional("pt-br", &self.pt_br);
+        object.optional("zh-cn", &self.zh_cn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let en_us = object.optional("en-us")?;
+        let es_es = object.optional("es-es")?;
+        let es_us = object.optional("es-us")?;
+        let pt_br = object.optional("pt-br")?;
+        let zh_cn = object.optional("zh-cn")?;
+        Ok(Self {
+            en_us,
+            es_es,
+            es_us,
+            pt_br,
+            zh_cn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RegionLocales);
+
+impl RegionLocales {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            en_us: None,
+            es_es: None,
+            es_us: None,
+            pt_br: None,
+            zh_cn: None,
+        }
+    }
+
+    /// 区域的英文名称。
+    pub fn en_us(mut self, value: impl Into<String>) -> Self {
+        self.en_us = Some(value.into());
+        self
+    }
+
+    /// 区域的西班牙语名称。
+    pub fn es_es(mut self, value: impl Into<String>) -> Self {
+        self.es_es = Some(value.into());
+        self
+    }
+
+    /// 区域的美国西班牙语名称。
+    pub fn es_us(mut self, value: impl Into<String>) -> Self {
+        self.es_us = Some(value.into());
+        self
+    }
+
+    /// 区域的葡萄牙语名称。
+    pub fn pt_br(mut self, value: impl Into<String>) -> Self {
+        self.pt_br = Some(value.into());
+        self
+    }
+
+    /// 区域的中文名称。
+    pub fn zh_cn(mut self, value: impl Into<String>) -> Self {
+        self.zh_cn = Some(value.into());
+        self
+    }
+}
+
+/// 资源。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Resource {
+    ///
+    pub type_name: Option<String>,
+    ///
+    pub urn_template: Option<String>,
+}
+
+impl Model for Resource {
+    const NAME: &'static str = "Resource";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("type_name", &self.type_name);
+        object.optional("urn_template", &self.urn_template);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let type_name = object.optional("type_name")?;
+        let urn_template = object.optional("urn_template")?;
+        Ok(Self { type_name, urn_template })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Resource);
+
+impl Resource {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            type_name: None,
+            urn_template: None,
+        }
+    }
+
+    ///
+    pub fn type_name(mut self, value: impl Into<String>) -> Self {
+        self.type_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn_template(mut self, value: impl Into<String>) -> Self {
+        self.urn_template = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RolePolicy {
+    /// 该权限所依赖的权限。
+    pub depends: Option<Vec<PolicyDepends>>,
+    /// 授权语句,描述权限的具体内容。
+    pub statement: Option<Vec<PolicyStatement>>,
+    /// 权限版本号。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    pub version: Option<String>,
+}
+
+impl Model for RolePolicy {
+    const NAME: &'static str = "RolePolicy";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Depends", &self.depends);
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let depends = object.optional("Depends")?;
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
+        Ok(Self {
+            depends,
+            statement,
+            version,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RolePolicy);
+
+impl RolePolicy {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            depends: None,
+            statement: None,
+            version: None,
+        }
+    }
+
+    /// 该权限所依赖的权限。
+    pub fn depends(mut self, value: impl Into<Vec<PolicyDepends>>) -> Self {
+        self.depends = Some(value.into());
+        self
+    }
+
+    /// 授权语句,描述权限的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<PolicyStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RoleResult {
+    /// 权限所在目录。
+    pub catalog: Option<String>,
+    /// 权限创建时间。
+    pub created_time: Option<String>,
+    /// 权限描述信息。
+    pub description: Option<String>,
+    /// 权限的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 权限展示名。
+    pub display_name: Option<String>,
+    /// 权限所属账号ID。
+    pub domain_id: Option<String>,
+    /// 该参数值为fine_grained时,标识此权限为系统内置的策略。
+    pub flag: Option<String>,
+    /// 权限ID。
+    pub id: Option<String>,
+    /// 权限的资源链接信息。
+    pub links: Option<Links>,
+    /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
+    pub name: Option<String>,
+    /// 权限的具体内容。
+    pub policy: Option<RolePolicy>,
+    /// 权限的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: Option<String>,
+    /// 权限更新时间。
+    pub updated_time: Option<String>,
+}
+
+impl Model for RoleResult {
+    const NAME: &'static str = "RoleResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("created_time", &self.created_time);
+        object.optional("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("flag", &self.flag);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
+        object.optional("updated_time", &self.updated_time);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let created_time = object.optional("created_time")?;
+        let description = object.optional("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let flag = object.optional("flag")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
+        let updated_time = object.optional("updated_time")?;
+        Ok(Self {
+            catalog,
+            created_time,
+            description,
+            description_cn,
+            display_name,
+            domain_id,
+            flag,
+            id,
+            links,
+            name,
+            policy,
+            type_,
+            updated_time,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RoleResult);
+
+impl RoleResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            created_time: None,
+            description: None,
+            description_cn: None,
+            display_name: None,
+            domain_id: None,
+            flag: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
+            updated_time: None,
+        }
+    }
+
+    /// 权限所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 权限创建时间。
+    pub fn created_time(mut self, value: impl Into<String>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+
+    /// 权限描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 权限的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 权限展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 权限所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 该参数值为fine_grained时,标识此权限为系统内置的策略。
+    pub fn flag(mut self, value: impl Into<String>) -> Self {
+        self.flag = Some(value.into());
+        self
+    }
+
+    /// 权限ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 权限的资源链接信息。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 权限名。携带在用户的token中,云服务根据该名称来判断用户是否有权限访问。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 权限的具体内容。
+    pub fn policy(mut self, value: impl Into<RolePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 权限的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - AA表示在domain和project层均显示。
+    /// > - XX表示在domain和project层均不显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 权限更新时间。
+    pub fn updated_time(mut self, value: impl Into<String>) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+}
+
+/// 联邦用户映射到IAM中的身份信息
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RulesLocal {
+    /// 联邦用户在本系统中所属用户组
+    pub group: Option<RulesLocalGroup>,
+    /// 联邦用户在本系统中的用户名称
+    pub user: Option<RulesLocalUser>,
+}
+
+impl Model for RulesLocal {
+    const NAME: &'static str = "RulesLocal";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("group", &self.group);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let group = object.optional("group")?;
+        let user = object.optional("user")?;
+        Ok(Self { group, user })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RulesLocal);
+
+impl RulesLocal {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { group: None, user: None }
+    }
+
+    /// 联邦用户在本系统中所属用户组
+    pub fn group(mut self, value: impl Into<RulesLocalGroup>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+
+    /// 联邦用户在本系统中的用户名称
+    pub fn user(mut self, value: impl Into<RulesLocalUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+/// 联邦用户在本系统中所属用户组
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RulesLocalGroup {
+    /// 联邦用户在本系统中所属用户组
+    pub name: Option<String>,
+}
+
+impl Model for RulesLocalGroup {
+    const NAME: &'static str = "RulesLocalGroup";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        Ok(Self { name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RulesLocalGroup);
+
+impl RulesLocalGroup {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+
+    /// 联邦用户在本系统中所属用户组
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+/// 联邦用户在本系统中的用户名称
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RulesLocalUser {
+    /// 联邦用户在本系统中的用户名称
+    pub name: Option<String>,
+}
+
+impl Model for RulesLocalUser {
+    const NAME: &'static str = "RulesLocalUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let name = object.optional("name")?;
+        Ok(Self { name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RulesLocalUser);
+
+impl RulesLocalUser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+
+    /// 联邦用户在本系统中的用户名称
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RulesRemote {
+    /// 输入属性值中包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub any_one_of: Option<Vec<String>>,
+    /// 输入属性值中不包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub not_any_of: Option<Vec<String>>,
+    /// 同级的any_one_of或not_any_of的值是否支持正则表达式,true:支持正则表达式,false:不支持正则表达式,默认为false。
+    pub regex: Option<bool>,
+    /// 表示IdP断言中的属性。
+    pub type_: Option<String>,
+}
+
+impl Model for RulesRemote {
+    const NAME: &'static str = "RulesRemote";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("any_one_of", &self.any_one_of);
+        object.optional("not_any_of", &self.not_any_of);
+        object.optional("regex", &self.regex);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let any_one_of = object.optional("any_one_of")?;
+        let not_any_of = object.optional("not_any_of")?;
+        let regex = object.optional("regex")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            any_one_of,
+            not_any_of,
+            regex,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RulesRemote);
+
+impl RulesRemote {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            any_one_of: None,
+            not_any_of: None,
+            regex: None,
+            type_: None,
+        }
+    }
+
+    /// 输入属性值中包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub fn any_one_of(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.any_one_of = Some(value.into());
+        self
+    }
+
+    /// 输入属性值中不包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub fn not_any_of(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.not_any_of = Some(value.into());
+        self
+    }
+
+    /// 同级的any_one_of或not_any_of的值是否支持正则表达式,true:支持正则表达式,false:不支持正则表达式,默认为false。
+    pub fn regex(mut self, value: impl Into<bool>) -> Self {
+        self.regex = Some(value.into());
+        self
+    }
+
+    /// 表示IdP断言中的属性。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct RulesRemote2 {
+    /// 输入属性值中包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub any_one_of: Option<Vec<String>>,
+    /// 输入属性值中不包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub not_any_of: Option<Vec<String>>,
+    /// 表示IdP断言中的属性。
+    pub type_: Option<String>,
+}
+
+impl Model for RulesRemote2 {
+    const NAME: &'static str = "RulesRemote2";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("any_one_of", &self.any_one_of);
+        object.optional("not_any_of", &self.not_any_of);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let any_one_of = object.optional("any_one_of")?;
+        let not_any_of = object.optional("not_any_of")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            any_one_of,
+            not_any_of,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(RulesRemote2);
+
+impl RulesRemote2 {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            any_one_of: None,
+            not_any_of: None,
+            type_: None,
+        }
+    }
+
+    /// 输入属性值中包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub fn any_one_of(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.any_one_of = Some(value.into());
+        self
+    }
+
+    /// 输入属性值中不包含指定值才生效,并返回布尔值,返回值不能用于local块中的占位符。在同一个remote数组元素中,any_one_of与not_any_of互斥,两者至多填写一个,不能同时填写。
+    pub fn not_any_of(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.not_any_of = Some(value.into());
+        self
+    }
+
+    /// 表示IdP断言中的属性。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScopeDomainOption {
+    /// 账号ID,id与name二选一即可。
+    pub id: Option<String>,
+    /// 账号名,id与name二选一即可。
+    pub name: Option<String>,
+}
+
+impl Model for ScopeDomainOption {
+    const NAME: &'static str = "ScopeDomainOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopeDomainOption);
+
+impl ScopeDomainOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 账号ID,id与name二选一即可。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 账号名,id与name二选一即可。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScopeProjectOption {
+    /// 项目所属账号,使用name时必填。
+    pub domain: Option<ScopeDomainOption>,
+    /// 项目ID,id与name二选一即可。
+    pub id: Option<String>,
+    /// 项目名,id与name二选一即可。
+    pub name: Option<String>,
+}
+
+impl Model for ScopeProjectOption {
+    const NAME: &'static str = "ScopeProjectOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { domain, id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopeProjectOption);
+
+impl ScopeProjectOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// 项目所属账号,使用name时必填。
+    pub fn domain(mut self, value: impl Into<ScopeDomainOption>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 项目ID,id与name二选一即可。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 项目名,id与name二选一即可。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScopeTokenResult {
+    /// 服务目录信息。
+    pub catalog: Option<Vec<TokenCatalog>>,
+    /// 获取token的用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub domain: Option<TokenDomainResult>,
+    /// token过期时间。
+    pub expires_at: Option<String>,
+    /// token下发时间。
+    pub issued_at: Option<String>,
+    /// 获取token的方式。
+    pub methods: Option<Vec<String>>,
+    /// 获取token的用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub project: Option<TokenProjectResult>,
+    /// token的权限信息。
+    pub roles: Option<Vec<TokenRole>>,
+    /// 获取token的用户信息。
+    pub user: Option<ScopedTokenUser>,
+}
+
+impl Model for ScopeTokenResult {
+    const NAME: &'static str = "ScopeTokenResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("domain", &self.domain);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("project", &self.project);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let domain = object.optional("domain")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let project = object.optional("project")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
+        Ok(Self {
+            catalog,
+            domain,
+            expires_at,
+            issued_at,
+            methods,
+            project,
+            roles,
+            user,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopeTokenResult);
+
+impl ScopeTokenResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            domain: None,
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            project: None,
+            roles: None,
+            user: None,
+        }
+    }
+
+    /// 服务目录信息。
+    pub fn catalog(mut self, value: impl Into<Vec<TokenCatalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// token过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token下发时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub fn project(mut self, value: impl Into<TokenProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+
+    /// token的权限信息。
+    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 获取token的用户信息。
+    pub fn user(mut self, value: impl Into<ScopedTokenUser>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ScopedToken {
+    /// 联邦unscoped token的ID。
+    pub id: String,
+}
+
+impl Model for ScopedToken {
+    const NAME: &'static str = "ScopedToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("id", &self.id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.required("id")?;
+        Ok(Self { id })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedToken);
+
+impl ScopedToken {
+    /// A value of its fields.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ScopedTokenAuth {
+    /// 认证参数。
+    pub identity: ScopedTokenIdentity,
+    /// token的使用范围,取值为project或domain,二选一即可。
+    pub scope: TokenSocpeOption,
+}
+
+impl Model for ScopedTokenAuth {
+    const NAME: &'static str = "ScopedTokenAuth";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity", &self.identity);
+        object.field("scope", &self.scope);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity = object.required("identity")?;
+        let scope = object.required("scope")?;
+        Ok(Self { identity, scope })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedTokenAuth);
+
+impl ScopedTokenAuth {
+    /// A value of its fields.
+    pub fn new(
+        identity: impl Into<ScopedTokenIdentity>,
+        scope: impl Into<TokenSocpeOption>,
+    ) -> Self {
+        Self {
+            identity: identity.into(),
+            scope: scope.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ScopedTokenIdentity {
+    /// 认证方法,该字段内容为“token”。
+    pub methods: Vec<String>,
+    /// 联邦unscoped token的信息。
+    pub token: ScopedToken,
+}
+
+impl Model for ScopedTokenIdentity {
+    const NAME: &'static str = "ScopedTokenIdentity";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("methods", &self.methods);
+        object.field("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let methods = object.required("methods")?;
+        let token = object.required("token")?;
+        Ok(Self { methods, token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedTokenIdentity);
+
+impl ScopedTokenIdentity {
+    /// A value of its fields.
+    pub fn new(methods: impl Into<Vec<String>>, token: impl Into<ScopedToken>) -> Self {
+        Self {
+            methods: methods.into(),
+            token: token.into(),
+        }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScopedTokenInfoCatalog {
+    /// 终端节点ID。
+    pub id: Option<String>,
+    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
+    pub interface: Option<String>,
+    /// 终端节点所属区域。
+    pub region: Option<String>,
+    /// 终端节点所属区域ID。
+    pub region_id: Option<String>,
+    /// 终端节点的URL。
+    pub url: Option<String>,
+}
+
+impl Model for ScopedTokenInfoCatalog {
+    const NAME: &'static str = "ScopedTokenInfoCatalog";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("interface", &self.interface);
+        object.optional("region", &self.region);
+        object.optional("region_id", &self.region_id);
+        object.optional("url", &self.url);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let interface = object.optional("interface")?;
+        let region = object.optional("region")?;
+        let region_id = object.optional("region_id")?;
+        let url = object.optional("url")?;
+        Ok(Self {
+            id,
+            interface,
+            region,
+            region_id,
+            url,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedTokenInfoCatalog);
+
+impl ScopedTokenInfoCatalog {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            interface: None,
+            region: None,
+            region_id: None,
+            url: None,
+        }
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域。
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域ID。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点的URL。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScopedTokenInfoRoles {
+    /// role id
+    pub id: Option<String>,
+    /// name id
+    pub name: Option<String>,
+}
+
+impl Model for ScopedTokenInfoRoles {
+    const NAME: &'static str = "ScopedTokenInfoRoles";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedTokenInfoRoles);
+
+impl ScopedTokenInfoRoles {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// role id
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// name id
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ScopedTokenUser {
+    /// 联邦身份认证信息。
+    pub os_federation: Option<TokenUserOsfederation>,
+    /// 用户所属账号信息。
+    pub domain: Option<TokenDomainResult>,
+    /// 用户ID。
+    pub id: Option<String>,
+    /// 用户名。
+    pub name: Option<String>,
+    /// 密码过期时间(UTC时间),“”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for ScopedTokenUser {
+    const NAME: &'static str = "ScopedTokenUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("OS-FEDERATION", &self.os_federation);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let os_federation = object.optional("OS-FEDERATION")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        Ok(Self {
+            os_federation,
+            domain,
+            id,
+            name,
+            password_expires_at,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ScopedTokenUser);
+
+impl ScopedTokenUser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            os_federation: None,
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
+        }
+    }
+
+    /// 联邦身份认证信息。
+    pub fn os_federation(mut self, value: impl Into<TokenUserOsfederation>) -> Self {
+        self.os_federation = Some(value.into());
+        self
+    }
+
+    /// 用户所属账号信息。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密码过期时间(UTC时间),“”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SecurityCompliance {
+    /// 密码强度策略的正则表达式。
+    pub password_regex: Option<hwcloud_runtime::Secret>,
+    /// 密码强度策略的描述。
+    pub password_regex_description: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for SecurityCompliance {
+    const NAME: &'static str = "SecurityCompliance";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("password_regex", &self.password_regex);
+        object.optional("password_regex_description", &self.password_regex_description);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let password_regex = object.optional("password_regex")?;
+        let password_regex_description = object.optional("password_regex_description")?;
+        Ok(Self {
+            password_regex,
+            password_regex_description,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(SecurityCompliance);
+
+impl SecurityCompliance {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            password_regex: None,
+            password_regex_description: None,
+        }
+    }
+
+    /// 密码强度策略的正则表达式。
+    pub fn password_regex(mut self, value: impl Into<hwcloud_runtime::Secret>) -> Self {
+        self.password_regex = Some(value.into());
+        self
+    }
+
+    /// 密码强度策略的描述。
+    pub fn password_regex_description(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_regex_description = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Service {
+    /// 服务描述信息。
+    pub description: Option<String>,
+    /// 服务是否可用。
+    pub enabled: Option<bool>,
+    /// 服务ID。
+    pub id: Option<String>,
+    /// 服务的资源链接。
+    pub links: Option<Links>,
+    /// 服务名。
+    pub name: Option<String>,
+    /// 服务类型。
+    pub type_: Option<String>,
+}
+
+impl Model for Service {
+    const NAME: &'static str = "Service";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
+        Ok(Self {
+            description,
+            enabled,
+            id,
+            links,
+            name,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Service);
+
+impl Service {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+            id: None,
+            links: None,
+            name: None,
+            type_: None,
+        }
+    }
+
+    /// 服务描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 服务是否可用。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务的资源链接。
+    pub fn links(mut self, value: impl Into<Links>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 服务名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 服务类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServicePolicy {
+    /// 授权语句,描述自定义策略的具体内容。
+    pub statement: Option<Vec<ServiceStatement>>,
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub version: Option<String>,
+}
+
+impl Model for ServicePolicy {
+    const NAME: &'static str = "ServicePolicy";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Statement", &self.statement);
+        object.optional("Version", &self.version);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let statement = object.optional("Statement")?;
+        let version = object.optional("Version")?;
+        Ok(Self { statement, version })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ServicePolicy);
+
+impl ServicePolicy {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            statement: None,
+            version: None,
+        }
+    }
+
+    /// 授权语句,描述自定义策略的具体内容。
+    pub fn statement(mut self, value: impl Into<Vec<ServiceStatement>>) -> Self {
+        self.statement = Some(value.into());
+        self
+    }
+
+    /// 权限版本号,创建自定义策略时,该字段值填为“1.1”。
+    /// > - 1.0:系统预置的角色。以服务为粒度,提供有限的服务相关角色用于授权。
+    /// > - 1.1:策略。IAM最新提供的一种细粒度授权的能力,可以精确到具体服务的操作、资源以及请求条件等。
+    ///
+    /// Default: 1.1.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ServicePolicyRoleOption {
+    /// 自定义策略的描述信息。
+    pub description: String,
+    /// 自定义策略的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 自定义策略展示名。
+    pub display_name: String,
+    /// 自定义策略的具体内容。
+    pub policy: ServicePolicy,
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: String,
+}
+
+impl Model for ServicePolicyRoleOption {
+    const NAME: &'static str = "ServicePolicyRoleOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.field("display_name", &self.display_name);
+        object.field("policy", &self.policy);
+        object.field("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.required("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.required("display_name")?;
+        let policy = object.required("policy")?;
+        let type_ = object.required("type")?;
+        Ok(Self {
+            description,
+            description_cn,
+            display_name,
+            policy,
+            type_,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ServicePolicyRoleOption);
+
+impl ServicePolicyRoleOption {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(
+        description: impl Into<String>,
+        display_name: impl Into<String>,
+        policy: impl Into<ServicePolicy>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            description_cn: None,
+            display_name: display_name.into(),
+            policy: policy.into(),
+            type_: type_.into(),
+        }
+    }
+
+    /// 自定义策略的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServicePolicyRoleResult {
+    /// 自定义策略所在目录。
+    pub catalog: Option<String>,
+    /// 自定义策略创建时间。
+    pub created_time: Option<String>,
+    /// 自定义策略的描述信息。
+    pub description: Option<String>,
+    /// 自定义策略的中文描述信息。
+    pub description_cn: Option<String>,
+    /// 自定义策略展示名。
+    pub display_name: Option<String>,
+    /// 自定义策略所属账号ID。
+    pub domain_id: Option<String>,
+    /// 自定义策略ID。
+    pub id: Option<String>,
+    /// 自定义策略的资源链接信息。
+    pub links: Option<LinksSelf>,
+    /// 自定义策略名。
+    pub name: Option<String>,
+    /// 自定义策略的具体内容。
+    pub policy: Option<ServicePolicy>,
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub type_: Option<String>,
+    /// 自定义策略更新时间。
+    pub updated_time: Option<String>,
+}
+
+impl Model for ServicePolicyRoleResult {
+    const NAME: &'static str = "ServicePolicyRoleResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("created_time", &self.created_time);
+        object.optional("description", &self.description);
+        object.optional("description_cn", &self.description_cn);
+        object.optional("display_name", &self.display_name);
+        object.optional("domain_id", &self.domain_id);
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("name", &self.name);
+        object.optional("policy", &self.policy);
+        object.optional("type", &self.type_);
+        object.optional("updated_time", &self.updated_time);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let created_time = object.optional("created_time")?;
+        let description = object.optional("description")?;
+        let description_cn = object.optional("description_cn")?;
+        let display_name = object.optional("display_name")?;
+        let domain_id = object.optional("domain_id")?;
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let name = object.optional("name")?;
+        let policy = object.optional("policy")?;
+        let type_ = object.optional("type")?;
+        let updated_time = object.optional("updated_time")?;
+        Ok(Self {
+            catalog,
+            created_time,
+            description,
+            description_cn,
+            display_name,
+            domain_id,
+            id,
+            links,
+            name,
+            policy,
+            type_,
+            updated_time,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ServicePolicyRoleResult);
+
+impl ServicePolicyRoleResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            created_time: None,
+            description: None,
+            description_cn: None,
+            display_name: None,
+            domain_id: None,
+            id: None,
+            links: None,
+            name: None,
+            policy: None,
+            type_: None,
+            updated_time: None,
+        }
+    }
+
+    /// 自定义策略所在目录。
+    pub fn catalog(mut self, value: impl Into<String>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 自定义策略创建时间。
+    pub fn created_time(mut self, value: impl Into<String>) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的中文描述信息。
+    pub fn description_cn(mut self, value: impl Into<String>) -> Self {
+        self.description_cn = Some(value.into());
+        self
+    }
+
+    /// 自定义策略展示名。
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略所属账号ID。
+    pub fn domain_id(mut self, value: impl Into<String>) -> Self {
+        self.domain_id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的资源链接信息。
+    pub fn links(mut self, value: impl Into<LinksSelf>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 自定义策略名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<ServicePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// 自定义策略的显示模式。
+    /// > - AX表示在domain层显示。
+    /// > - XA表示在project层显示。
+    /// > - 自定义策略的显示模式只能为AX或者XA,不能在domain层和project层都显示(AA),或者在domain层和project层都不显示(XX)。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// 自定义策略更新时间。
+    pub fn updated_time(mut self, value: impl Into<String>) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ServiceStatement {
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    pub action: Option<Vec<String>>,
+    ///
+    pub condition: Option<
+        std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, Vec<String>>,
+        >,
+    >,
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub effect: Option<ServiceStatementEffect>,
+    /// 资源。规则如下:
+    /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
+    /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    pub resource: Option<Vec<String>>,
+}
+
+impl Model for ServiceStatement {
+    const NAME: &'static str = "ServiceStatement";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("Action", &self.action);
+        object.optional("Condition", &self.condition);
+        object.optional("Effect", &self.effect);
+        object.optional("Resource", &self.resource);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let action = object.optional("Action")?;
+        let condition = object.optional("Condition")?;
+        let effect = object.optional("Effect")?;
+        let resource = object.optional("Resource")?;
+        Ok(Self {
+            action,
+            condition,
+            effect,
+            resource,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(ServiceStatement);
+
+impl ServiceStatement {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            condition: None,
+            effect: None,
+            resource: None,
+        }
+    }
+
+    /// 授权项,指对资源的具体操作权限。
+    /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
+    /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
+    pub fn action(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn condition(
+        mut self,
+        value: impl Into<
+            std::collections::BTreeMap<
+                String,
+                std::collections::BTreeMap<String, Vec<String>>,
+            >,
+        >,
+    ) -> Self {
+        self.condition = Some(value.into());
+        self
+    }
+
+    /// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+    pub fn effect(mut self, value: impl Into<ServiceStatementEffect>) -> Self {
+        self.effect = Some(value.into());
+        self
+    }
+
+    /// 资源。规则如下:
+    /// > - 可填 * 的五段式:<service-name>:<region>:<account-id>:<resource-type>:<resource-path>,例:"obs:*:*:bucket:*"。
+    /// > - region字段为*或用户可访问的region。service必须存在且resource属于对应service。
+    pub fn resource(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+}
+
+/// 作用。包含两种:允许(Allow)和拒绝(Deny),既有Allow又有Deny的授权语句时,遵循Deny优先的原则。
+///
+/// The same shape as [`AgencyPolicyStatementEffect`]: one type, generated once, under both names.
+pub type ServiceStatementEffect = AgencyPolicyStatementEffect;
+
+/// 自定义标签信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Tag {
+    /// 标签键,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"="、"+"、"-"、"@"符号的任意组合,但是首尾不能包含空格以及不能使用"\_sys\_"为开头,长度范围[1,64]。
+    ///
+    /// Length: 1 to 64.
+    pub tag_key: Option<String>,
+    /// 标签值,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"/"、"="、"+"、"-"、"@"符号的任意组合,可以是空字符串,长度范围[0,128]。
+    ///
+    /// Length: 0 to 128.
+    pub tag_value: Option<String>,
+}
+
+impl Model for Tag {
+    const NAME: &'static str = "Tag";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("tag_key", &self.tag_key);
+        object.optional("tag_value", &self.tag_value);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let tag_key = object.optional("tag_key")?;
+        let tag_value = object.optional("tag_value")?;
+        Ok(Self { tag_key, tag_value })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Tag);
+
+impl Tag {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            tag_key: None,
+            tag_value: None,
+        }
+    }
+
+    /// 标签键,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"="、"+"、"-"、"@"符号的任意组合,但是首尾不能包含空格以及不能使用"\_sys\_"为开头,长度范围[1,64]。
+    ///
+    /// Length: 1 to 64.
+    pub fn tag_key(mut self, value: impl Into<String>) -> Self {
+        self.tag_key = Some(value.into());
+        self
+    }
+
+    /// 标签值,可以包含任意语种字母、数字、空格以及"_"、"."、":"、"/"、"="、"+"、"-"、"@"符号的任意组合,可以是空字符串,长度范围[0,128]。
+    ///
+    /// Length: 0 to 128.
+    pub fn tag_value(mut self, value: impl Into<String>) -> Self {
+        self.tag_value = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct TokenAuth {
+    /// 认证参数。
+    pub identity: TokenAuthIdentity,
+}
+
+impl Model for TokenAuth {
+    const NAME: &'static str = "TokenAuth";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("identity", &self.identity);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let identity = object.required("identity")?;
+        Ok(Self { identity })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenAuth);
+
+impl TokenAuth {
+    /// A value of its fields.
+    pub fn new(identity: impl Into<TokenAuthIdentity>) -> Self {
+        Self { identity: identity.into() }
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct TokenAuthIdentity {
+    /// 认证方法,该字段内容为["token"]。
+    ///
+    /// Items: 1 to 1.
+    pub methods: Vec<TokenAuthIdentityMethods>,
+    /// 自定义策略的具体内容。
+    pub policy: Option<ServicePolicy>,
+    /// IAM用户token或联邦用户的token或委托token,该参数中的“id”与请求头中的X-Auth-Token含义相同,待废弃。
+    pub token: Option<IdentityToken>,
+}
+
+impl Model for TokenAuthIdentity {
+    const NAME: &'static str = "TokenAuthIdentity";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("methods", &self.methods);
+        object.optional("policy", &self.policy);
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let methods = object.required("methods")?;
+        let policy = object.optional("policy")?;
+        let token = object.optional("token")?;
+        Ok(Self { methods, policy, token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenAuthIdentity);
+
+impl TokenAuthIdentity {
+    /// A value with the required fields; set optional ones with the methods below.
+    pub fn new(methods: impl Into<Vec<TokenAuthIdentityMethods>>) -> Self {
+        Self {
+            methods: methods.into(),
+            policy: None,
+            token: None,
+        }
+    }
+
+    /// 自定义策略的具体内容。
+    pub fn policy(mut self, value: impl Into<ServicePolicy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+
+    /// IAM用户token或联邦用户的token或委托token,该参数中的“id”与请求头中的X-Auth-Token含义相同,待废弃。
+    pub fn token(mut self, value: impl Into<IdentityToken>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+///
+///
+/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
+/// does not break decoding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenAuthIdentityMethods {
+    /// `token`
+    Token,
+    /// A value the spec does not list, kept as sent.
+    Unknown(String),
+}
+
+impl hwcloud_runtime::StringEnum for TokenAuthIdentityMethods {
+    const VALUES: &'static [&'static str] = &["token"];
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Token => "token",
+            Self::Unknown(value) => value,
+        }
+    }
+
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "token" => Self::Token,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+hwcloud_runtime::impl_string_enum!(TokenAuthIdentityMethods);
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenCatalog {
+    /// 终端节点。
+    pub endpoints: Option<Vec<TokenCatalogEndpoint>>,
+    /// 服务ID。
+    pub id: Option<String>,
+    /// 服务名称。
+    pub name: Option<String>,
+    /// 该接口所属服务。
+    pub type_: Option<String>,
+}
+
+impl Model for TokenCatalog {
+    const NAME: &'static str = "TokenCatalog";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("endpoints", &self.endpoints);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let endpoints = object.optional("endpoints")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
+        Ok(Self { endpoints, id, name, type_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenCatalog);
+
+impl TokenCatalog {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            endpoints: None,
+            id: None,
+            name: None,
+            type_: None,
+        }
+    }
+
+    /// 终端节点。
+    pub fn endpoints(mut self, value: impl Into<Vec<TokenCatalogEndpoint>>) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 服务ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 该接口所属服务。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
+pub type TokenCatalogEndpoint = ScopedTokenInfoCatalog;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenDomainResult {
+    /// 用户所属账号ID。
+    pub id: Option<String>,
+    /// 用户所属账号名。
+    pub name: Option<String>,
+}
+
+impl Model for TokenDomainResult {
+    const NAME: &'static str = "TokenDomainResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenDomainResult);
+
+impl TokenDomainResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 用户所属账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户所属账号名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenProjectDomainResult {
+    /// 账号ID。
+    pub id: Option<String>,
+    /// 账号名。
+    pub name: Option<String>,
+}
+
+impl Model for TokenProjectDomainResult {
+    const NAME: &'static str = "TokenProjectDomainResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenProjectDomainResult);
+
+impl TokenProjectDomainResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// 账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 账号名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenProjectResult {
+    /// 项目所属账号信息。
+    pub domain: Option<TokenProjectDomainResult>,
+    /// 项目ID。
+    pub id: Option<String>,
+    /// 项目名。
+    pub name: Option<String>,
+}
+
+impl Model for TokenProjectResult {
+    const NAME: &'static str = "TokenProjectResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { domain, id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenProjectResult);
+
+impl TokenProjectResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// 项目所属账号信息。
+    pub fn domain(mut self, value: impl Into<TokenProjectDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 项目ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 项目名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenResult {
+    /// 服务目录信息。
+    pub catalog: Option<Vec<TokenCatalog>>,
+    /// 获取token的IAM用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub domain: Option<TokenDomainResult>,
+    /// token过期时间。
+    pub expires_at: Option<String>,
+    /// token下发时间。
+    pub issued_at: Option<String>,
+    /// 获取token的方式。
+    pub methods: Option<Vec<String>>,
+    /// 获取token的IAM用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub project: Option<TokenProjectResult>,
+    /// token的权限信息。
+    pub roles: Option<Vec<TokenRole>>,
+    /// 获取token的IAM用户信息。
+    pub user: Option<TokenUserResult>,
+}
+
+impl Model for TokenResult {
+    const NAME: &'static str = "TokenResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("domain", &self.domain);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("project", &self.project);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let domain = object.optional("domain")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let project = object.optional("project")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
+        Ok(Self {
+            catalog,
+            domain,
+            expires_at,
+            issued_at,
+            methods,
+            project,
+            roles,
+            user,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenResult);
+
+impl TokenResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            domain: None,
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            project: None,
+            roles: None,
+            user: None,
+        }
+    }
+
+    /// 服务目录信息。
+    pub fn catalog(mut self, value: impl Into<Vec<TokenCatalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 获取token的IAM用户所属的账号信息。如果获取token时请求体中scope参数设置为domain,则返回该字段。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// token过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// token下发时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// 获取token的方式。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// 获取token的IAM用户所属账号的项目信息。如果获取token时请求体中scope参数设置为project,则返回该字段。
+    pub fn project(mut self, value: impl Into<TokenProjectResult>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+
+    /// token的权限信息。
+    pub fn roles(mut self, value: impl Into<Vec<TokenRole>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    /// 获取token的IAM用户信息。
+    pub fn user(mut self, value: impl Into<TokenUserResult>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenSocpeOption {
+    /// 取值为domain时,表示可以跨区域使用,domain支持id和name,二选一即可。
+    pub domain: Option<ScopeDomainOption>,
+    /// 取值为project时,表示仅能访问指定project下的资源,project支持id和name,二选一即可。
+    pub project: Option<ScopeProjectOption>,
+}
+
+impl Model for TokenSocpeOption {
+    const NAME: &'static str = "TokenSocpeOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("project", &self.project);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let project = object.optional("project")?;
+        Ok(Self { domain, project })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenSocpeOption);
+
+impl TokenSocpeOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            project: None,
+        }
+    }
+
+    /// 取值为domain时,表示可以跨区域使用,domain支持id和name,二选一即可。
+    pub fn domain(mut self, value: impl Into<ScopeDomainOption>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 取值为project时,表示仅能访问指定project下的资源,project支持id和name,二选一即可。
+    pub fn project(mut self, value: impl Into<ScopeProjectOption>) -> Self {
+        self.project = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenUserDomainResult {
+    /// IAM用户所属账号ID。
+    pub id: Option<String>,
+    /// IAM用户所属账号名称。
+    pub name: Option<String>,
+}
+
+impl Model for TokenUserDomainResult {
+    const NAME: &'static str = "TokenUserDomainResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenUserDomainResult);
+
+impl TokenUserDomainResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// IAM用户所属账号ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户所属账号名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenUserOsfederation {
+    /// 用户组信息列表。
+    pub groups: Option<Vec<OsfederationGroups>>,
+    /// 身份提供商信息。
+    pub identity_provider: Option<OsfederationIdentityprovider>,
+    /// 协议信息。
+    pub protocol: Option<OsfederationProtocol>,
+}
+
+impl Model for TokenUserOsfederation {
+    const NAME: &'static str = "TokenUserOsfederation";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("groups", &self.groups);
+        object.optional("identity_provider", &self.identity_provider);
+        object.optional("protocol", &self.protocol);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let groups = object.optional("groups")?;
+        let identity_provider = object.optional("identity_provider")?;
+        let protocol = object.optional("protocol")?;
+        Ok(Self {
+            groups,
+            identity_provider,
+            protocol,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenUserOsfederation);
+
+impl TokenUserOsfederation {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            groups: None,
+            identity_provider: None,
+            protocol: None,
+        }
+    }
+
+    /// 用户组信息列表。
+    pub fn groups(mut self, value: impl Into<Vec<OsfederationGroups>>) -> Self {
+        self.groups = Some(value.into());
+        self
+    }
+
+    /// 身份提供商信息。
+    pub fn identity_provider(
+        mut self,
+        value: impl Into<OsfederationIdentityprovider>,
+    ) -> Self {
+        self.identity_provider = Some(value.into());
+        self
+    }
+
+    /// 协议信息。
+    pub fn protocol(mut self, value: impl Into<OsfederationProtocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenUserResult {
+    /// IAM用户所属的账号信息。
+    pub domain: Option<TokenUserDomainResult>,
+    /// IAM用户ID。
+    pub id: Option<String>,
+    /// IAM用户名。
+    pub name: Option<String>,
+    /// 密码过期时间(UTC时间),“”表示密码不过期。
+    pub password_expires_at: Option<hwcloud_runtime::Secret>,
+}
+
+impl Model for TokenUserResult {
+    const NAME: &'static str = "TokenUserResult";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("password_expires_at", &self.password_expires_at);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let password_expires_at = object.optional("password_expires_at")?;
+        Ok(Self {
+            domain,
+            id,
+            name,
+            password_expires_at,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenUserResult);
+
+impl TokenUserResult {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            domain: None,
+            id: None,
+            name: None,
+            password_expires_at: None,
+        }
+    }
+
+    /// IAM用户所属的账号信息。
+    pub fn domain(mut self, value: impl Into<TokenUserDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// IAM用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// IAM用户名。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 密码过期时间(UTC时间),“”表示密码不过期。
+    pub fn password_expires_at(
+        mut self,
+        value: impl Into<hwcloud_runtime::Secret>,
+    ) -> Self {
+        self.password_expires_at = Some(value.into());
+        self
+    }
+}
+
+/// 信任委托。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TrustAgency {
+    ///
+    pub agency_id: Option<String>,
+    ///
+    pub agency_name: Option<String>,
+    /// 信任委托创建时间。
+    pub created_at: Option<String>,
+    /// 信任委托描述信息。
+    pub description: Option<String>,
+    ///
+    pub max_session_duration: Option<i32>,
+    ///
+    pub path: Option<String>,
+    /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
+    pub trust_domain_id: Option<String>,
+    /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
+    pub trust_domain_name: Option<String>,
+    ///
+    pub trust_policy: Option<String>,
+    ///
+    pub urn: Option<String>,
+}
+
+impl Model for TrustAgency {
+    const NAME: &'static str = "TrustAgency";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("agency_id", &self.agency_id);
+        object.optional("agency_name", &self.agency_name);
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("max_session_duration", &self.max_session_duration);
+        object.optional("path", &self.path);
+        object.optional("trust_domain_id", &self.trust_domain_id);
+        object.optional("trust_domain_name", &self.trust_domain_name);
+        object.optional("trust_policy", &self.trust_policy);
+        object.optional("urn", &self.urn);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let agency_id = object.optional("agency_id")?;
+        let agency_name = object.optional("agency_name")?;
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let max_session_duration = object.optional("max_session_duration")?;
+        let path = object.optional("path")?;
+        let trust_domain_id = object.optional("trust_domain_id")?;
+        let trust_domain_name = object.optional("trust_domain_name")?;
+        let trust_policy = object.optional("trust_policy")?;
+        let urn = object.optional("urn")?;
+        Ok(Self {
+            agency_id,
+            agency_name,
+            created_at,
+            description,
+            max_session_duration,
+            path,
+            trust_domain_id,
+            trust_domain_name,
+            trust_policy,
+            urn,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TrustAgency);
+
+impl TrustAgency {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            agency_id: None,
+            agency_name: None,
+            created_at: None,
+            description: None,
+            max_session_duration: None,
+            path: None,
+            trust_domain_id: None,
+            trust_domain_name: None,
+            trust_policy: None,
+            urn: None,
+        }
+    }
+
+    ///
+    pub fn agency_id(mut self, value: impl Into<String>) -> Self {
+        self.agency_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn agency_name(mut self, value: impl Into<String>) -> Self {
+        self.agency_name = Some(value.into());
+        self
+    }
+
+    /// 信任委托创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    /// 信任委托描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
+        self.max_session_duration = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
+    pub fn trust_domain_id(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_id = Some(value.into());
+        self
+    }
+
+    /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
+    pub fn trust_domain_name(mut self, value: impl Into<String>) -> Self {
+        self.trust_domain_name = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
+        self.trust_policy = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UnbindMfaDevice {
+    /// 管理员为IAM用户解绑MFA设备:填写6位任意验证码,不做校验。IAM用户为自己解绑MFA设备:填写虚拟MFA验证码。
+    pub authentication_code: String,
+    /// MFA设备序列号。
+    pub serial_number: String,
+    /// 待解绑MFA设备的IAM用户ID。
+    pub user_id: String,
+}
+
+impl Model for UnbindMfaDevice {
+    const NAME: &'static str = "UnbindMfaDevice";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.field("authentication_code", &self.authentication_code);
+        object.field("serial_number", &self.serial_number);
+        object.field("user_id", &self.user_id);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let authentication_code = object.required("authentication_code")?;
+        let serial_number = object.required("serial_number")?;
+        let user_id = object.required("user_id")?;
+        Ok(Self {
+            authentication_code,
+            serial_number,
+            user_id,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UnbindMfaDevice);
+
+impl UnbindMfaDevice {
+    /// A value of its fields.
+    pub fn new(
+        authentication_code: impl Into<String>,
+        serial_number: impl Into<String>,
+        user_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            authentication_code: authentication_code.into(),
+            serial_number: serial_number.into(),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+/// 返回体
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnscopedToken {
+    ///
+    pub token: Option<UnscopedTokenInfo>,
+}
+
+impl Model for UnscopedToken {
+    const NAME: &'static str = "UnscopedToken";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("token", &self.token);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let token = object.optional("token")?;
+        Ok(Self { token })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UnscopedToken);
+
+impl UnscopedToken {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { token: None }
+    }
+
+    ///
+    pub fn token(mut self, value: impl Into<UnscopedTokenInfo>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+}
+
+/// token详细信息。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnscopedTokenInfo {
+    /// catalog信息。
+    pub catalog: Option<Vec<UnscopedTokenInfoCatalog>>,
+    /// 过期时间。
+    pub expires_at: Option<String>,
+    /// 生成时间。
+    pub issued_at: Option<String>,
+    /// token获取方式,联邦认证默认为mapped。
+    pub methods: Option<Vec<String>>,
+    /// roles信息。
+    pub roles: Option<Vec<UnscopedTokenInfoRoles>>,
+    ///
+    pub user: Option<FederationUserBody>,
+}
+
+impl Model for UnscopedTokenInfo {
+    const NAME: &'static str = "UnscopedTokenInfo";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("catalog", &self.catalog);
+        object.optional("expires_at", &self.expires_at);
+        object.optional("issued_at", &self.issued_at);
+        object.optional("methods", &self.methods);
+        object.optional("roles", &self.roles);
+        object.optional("user", &self.user);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let catalog = object.optional("catalog")?;
+        let expires_at = object.optional("expires_at")?;
+        let issued_at = object.optional("issued_at")?;
+        let methods = object.optional("methods")?;
+        let roles = object.optional("roles")?;
+        let user = object.optional("user")?;
+        Ok(Self {
+            catalog,
+            expires_at,
+            issued_at,
+            methods,
+            roles,
+            user,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UnscopedTokenInfo);
+
+impl UnscopedTokenInfo {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            catalog: None,
+            expires_at: None,
+            issued_at: None,
+            methods: None,
+            roles: None,
+            user: None,
+        }
+    }
+
+    /// catalog信息。
+    pub fn catalog(mut self, value: impl Into<Vec<UnscopedTokenInfoCatalog>>) -> Self {
+        self.catalog = Some(value.into());
+        self
+    }
+
+    /// 过期时间。
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+
+    /// 生成时间。
+    pub fn issued_at(mut self, value: impl Into<String>) -> Self {
+        self.issued_at = Some(value.into());
+        self
+    }
+
+    /// token获取方式,联邦认证默认为mapped。
+    pub fn methods(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.methods = Some(value.into());
+        self
+    }
+
+    /// roles信息。
+    pub fn roles(mut self, value: impl Into<Vec<UnscopedTokenInfoRoles>>) -> Self {
+        self.roles = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user(mut self, value: impl Into<FederationUserBody>) -> Self {
+        self.user = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnscopedTokenInfoCatalog {
+    ///
+    pub endpoints: Option<Vec<UnscopedTokenInfoCatalogEndpoints>>,
+    /// 终端节点ID。
+    pub id: Option<String>,
+    /// 服务名称。
+    pub name: Option<String>,
+    /// 该接口所属服务。
+    pub type_: Option<String>,
+}
+
+impl Model for UnscopedTokenInfoCatalog {
+    const NAME: &'static str = "UnscopedTokenInfoCatalog";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("endpoints", &self.endpoints);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let endpoints = object.optional("endpoints")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        let type_ = object.optional("type")?;
+        Ok(Self { endpoints, id, name, type_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UnscopedTokenInfoCatalog);
+
+impl UnscopedTokenInfoCatalog {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            endpoints: None,
+            id: None,
+            name: None,
+            type_: None,
+        }
+    }
+
+    ///
+    pub fn endpoints(
+        mut self,
+        value: impl Into<Vec<UnscopedTokenInfoCatalogEndpoints>>,
+    ) -> Self {
+        self.endpoints = Some(value.into());
+        self
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 服务名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// 该接口所属服务。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
+pub type UnscopedTokenInfoCatalogEndpoints = ScopedTokenInfoCatalog;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnscopedTokenInfoRoles {
+    /// role id。
+    pub id: Option<String>,
+    /// name id。
+    pub name: Option<String>,
+}
+
+impl Model for UnscopedTokenInfoRoles {
+    const NAME: &'static str = "UnscopedTokenInfoRoles";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self { id, name })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UnscopedTokenInfoRoles);
+
+impl UnscopedTokenInfoRoles {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+
+    /// role id。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// name id。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnscopedTokenUser {
+    /// 联邦身份认证信息。
+    pub os_federation: Option<TokenUserOsfederation>,
+    /// 用户所属账号信息。
+    pub domain: Option<TokenDomainResult>,
+    /// 用户ID。
+    pub id: Option<String>,
+    /// 用户名称。
+    pub name: Option<String>,
+}
+
+impl Model for UnscopedTokenUser {
+    const NAME: &'static str = "UnscopedTokenUser";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("OS-FEDERATION", &self.os_federation);
+        object.optional("domain", &self.domain);
+        object.optional("id", &self.id);
+        object.optional("name", &self.name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let os_federation = object.optional("OS-FEDERATION")?;
+        let domain = object.optional("domain")?;
+        let id = object.optional("id")?;
+        let name = object.optional("name")?;
+        Ok(Self {
+            os_federation,
+            domain,
+            id,
+            name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UnscopedTokenUser);
+
+impl UnscopedTokenUser {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            os_federation: None,
+            domain: None,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// 联邦身份认证信息。
+    pub fn os_federation(mut self, value: impl Into<TokenUserOsfederation>) -> Self {
+        self.os_federation = Some(value.into());
+        self
+    }
+
+    /// 用户所属账号信息。
+    pub fn domain(mut self, value: impl Into<TokenDomainResult>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+
+    /// 用户ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 用户名称。
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateIdentityproviderOption {
+    /// 身份提供商描述信息。
+    pub description: Option<String>,
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub enabled: Option<bool>,
+}
+
+impl Model for UpdateIdentityproviderOption {
+    const NAME: &'static str = "UpdateIdentityproviderOption";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        Ok(Self { description, enabled })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(UpdateIdentityproviderOption);
+
+impl UpdateIdentityproviderOption {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+        }
+    }
+
+    /// 身份提供商描述信息。
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// 身份提供商是否启用,true为启用,false为停用,默认为false。
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
+
+/// IAM用户。
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct User {
+    /// IAM用户创建时间。
+    pub created_at: Option<String>,
+    ///
+    pub description: Option<String>,
+    ///
+    pub enabled: Option<bool>,
+    /// IAM用户是否为根用户。
+    pub is_root_user: Option<bool>,
+    ///
+    pub urn: Option<String>,
+    ///
+    pub user_id: Option<String>,
+    ///
+    pub user_name: Option<String>,
+}
+
+impl Model for User {
+    const NAME: &'static str = "User";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("created_at", &self.created_at);
+        object.optional("description", &self.description);
+        object.optional("enabled", &self.enabled);
+        object.optional("is_root_user", &self.is_root_user);
+        object.optional("urn", &self.urn);
+        object.optional("user_id", &self.user_id);
+        object.optional("user_name", &self.user_name);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let created_at = object.optional("created_at")?;
+        let description = object.optional("description")?;
+        let enabled = object.optional("enabled")?;
+        let is_root_user = object.optional("is_root_user")?;
+        let urn = object.optional("urn")?;
+        let user_id = object.optional("user_id")?;
+        let user_name = object.optional("user_name")?;
+        Ok(Self {
+            created_at,
+            description,
+            enabled,
+            is_root_user,
+            urn,
+            user_id,
+            user_name,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(User);
+
+impl User {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            created_at: None,
+            description: None,
+            enabled: None,
+            is_root_user: None,
+            urn: None,
+            user_id: None,
+            user_name: None,
+        }
+    }
+
+    /// IAM用户创建时间。
+    pub fn created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// IAM用户是否为根用户。
+    pub fn is_root_user(mut self, value: impl Into<bool>) -> Self {
+        self.is_root_user = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn urn(mut self, value: impl Into<String>) -> Self {
+        self.urn = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    ///
+    pub fn user_name(mut self, value: impl Into<String>) -> Self {
+        self.user_name = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Version {
+    /// 版本号,如v3.6。
+    pub id: Option<String>,
+    /// 版本的资源链接信息。
+    pub links: Option<Vec<VersionLinks>>,
+    /// 支持的消息格式。
+    pub media_types: Option<Vec<VersionMediatypes>>,
+    /// 版本状态。
+    pub status: Option<String>,
+    /// 最后更新时间。
+    pub updated: Option<String>,
+}
+
+impl Model for Version {
+    const NAME: &'static str = "Version";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("links", &self.links);
+        object.optional("media-types", &self.media_types);
+        object.optional("status", &self.status);
+        object.optional("updated", &self.updated);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let links = object.optional("links")?;
+        let media_types = object.optional("media-types")?;
+        let status = object.optional("status")?;
+        let updated = object.optional("updated")?;
+        Ok(Self {
+            id,
+            links,
+            media_types,
+            status,
+            updated,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Version);
+
+impl Version {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            links: None,
+            media_types: None,
+            status: None,
+            updated: None,
+        }
+    }
+
+    /// 版本号,如v3.6。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 版本的资源链接信息。
+    pub fn links(mut self, value: impl Into<Vec<VersionLinks>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// 支持的消息格式。
+    pub fn media_types(mut self, value: impl Into<Vec<VersionMediatypes>>) -> Self {
+        self.media_types = Some(value.into());
+        self
+    }
+
+    /// 版本状态。
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// 最后更新时间。
+    pub fn updated(mut self, value: impl Into<String>) -> Self {
+        self.updated = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct VersionLinks {
+    /// 资源链接地址。
+    pub href: Option<String>,
+    /// 链接类型。self:自助链接包含了版本链接的资源。bookmark:书签链接提供了一个永久资源的永久链接。alternate:备用链接包含了资源的替换表示形式。
+    pub rel: Option<String>,
+}
+
+impl Model for VersionLinks {
+    const NAME: &'static str = "VersionLinks";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("href", &self.href);
+        object.optional("rel", &self.rel);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let href = object.optional("href")?;
+        let rel = object.optional("rel")?;
+        Ok(Self { href, rel })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(VersionLinks);
+
+impl VersionLinks {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { href: None, rel: None }
+    }
+
+    /// 资源链接地址。
+    pub fn href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+
+    /// 链接类型。self:自助链接包含了版本链接的资源。bookmark:书签链接提供了一个永久资源的永久链接。alternate:备用链接包含了资源的替换表示形式。
+    pub fn rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct VersionMediatypes {
+    /// 基础类型。
+    pub base: Option<String>,
+    /// 媒体类型。
+    pub type_: Option<String>,
+}
+
+impl Model for VersionMediatypes {
+    const NAME: &'static str = "VersionMediatypes";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("base", &self.base);
+        object.optional("type", &self.type_);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let base = object.optional("base")?;
+        let type_ = object.optional("type")?;
+        Ok(Self { base, type_ })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(VersionMediatypes);
+
+impl VersionMediatypes {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { base: None, type_: None }
+    }
+
+    /// 基础类型。
+    pub fn base(mut self, value: impl Into<String>) -> Self {
+        self.base = Some(value.into());
+        self
+    }
+
+    /// 媒体类型。
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+/// MFA设备。
+///
+/// The same shape as [`CreateMfaDeviceRespon`]: one type, generated once, under both names.
+pub type VirtualMfaDevice = CreateMfaDeviceRespon;

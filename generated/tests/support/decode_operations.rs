@@ -5,7 +5,177 @@
 const COVERED: &[&str] = &[
     "aom::ListMetricItemsRequest",
     "aom::ListAlarmRuleRequest",
+    "aom::AddActionRuleRequest",
+    "aom::AddAlarmRuleRequest",
+    "aom::AddEvent2alarmRuleRequest",
+    "aom::AddMetricDataRequest",
+    "aom::AddMuteRulesRequest",
+    "aom::AddOrUpdateMetricOrEventAlarmRuleRequest",
+    "aom::AddOrUpdateServiceDiscoveryRulesRequest",
+    "aom::BatchImportAgentRequest",
+    "aom::BatchUpdateAgentRequest",
+    "aom::BatchUpdateAlarmRuleRequest",
+    "aom::CountEventsRequest",
+    "aom::CreateAppRequest",
+    "aom::CreateComponentRequest",
+    "aom::CreateEnvRequest",
+    "aom::CreateFastExecuteScriptRequest",
+    "aom::CreateNotificationTemplateRequest",
+    "aom::CreatePromInstanceRequest",
+    "aom::CreateRecordingRuleRequest",
+    "aom::CreateSubAppRequest",
+    "aom::CreateWorkflowRequest",
+    "aom::DeleteActionRuleRequest",
+    "aom::DeleteAlarmRuleRequest",
+    "aom::DeleteAlarmRuleTemplateRequest",
+    "aom::DeleteAlarmRulesRequest",
+    "aom::DeleteAppRequest",
+    "aom::DeleteComponentRequest",
+    "aom::DeleteDashboardRequest",
+    "aom::DeleteDashboardsFolderRequest",
+    "aom::DeleteEnvRequest",
+    "aom::DeleteEvent2alarmRuleRequest",
+    "aom::DeleteMetricOrEventAlarmRuleRequest",
+    "aom::DeleteMuteRulesRequest",
+    "aom::DeleteNotificationTemplateRequest",
+    "aom::DeletePromInstanceRequest",
+    "aom::DeleteSubAppRequest",
+    "aom::DeleteserviceDiscoveryRulesRequest",
+    "aom::ExecuteWorkflowRequest",
+    "aom::ListAccessCodeRequest",
+    "aom::ListActionRuleRequest",
+    "aom::ListAgentsRequest",
+    "aom::ListAlarmRuleTemplateRequest",
+    "aom::ListAllJobByNameRequest",
+    "aom::ListAllScriptByNameRequest",
+    "aom::ListAllVersionByVersionIdRequest",
+    "aom::ListDashBoardsRequest",
+    "aom::ListDashboardsFolderRequest",
+    "aom::ListEvent2alarmRuleRequest",
+    "aom::ListEventsRequest",
+    "aom::ListInstantQueryAomPromGetRequest",
+    "aom::ListInstantQueryAomPromPostRequest",
+    "aom::ListLabelValuesAomPromGetRequest",
+    "aom::ListLabelsAomPromGetRequest",
+    "aom::ListLabelsAomPromPostRequest",
+    "aom::ListLogItemsRequest",
+    "aom::ListMetadataAomPromGetRequest",
+    "aom::ListMetricOrEventAlarmRuleRequest",
+    "aom::ListMuteRuleRequest",
+    "aom::ListNotificationTemplateByNameRequest",
+    "aom::ListNotificationTemplatesRequest",
+    "aom::ListNotifiedHistoriesRequest",
+    "aom::ListPermissionsRequest",
+    "aom::ListPromInstanceRequest",
+    "aom::ListRangeQueryAomPromGetRequest",
+    "aom::ListRangeQueryAomPromPostRequest",
+    "aom::ListResourceUnderNodeRequest",
+    "aom::ListSampleRequest",
+    "aom::ListSeriesRequest",
+    "aom::ListServiceDiscoveryRulesRequest",
+    "aom::ListTemplateByJobIdRequest",
+    "aom::ListWorkflowRequest",
+    "aom::ListWorkflowExecutionsRequest",
+    "aom::PushEventsRequest",
+    "aom::SearchTemplateByIdRequest",
+    "aom::SearchWorkflowExecutionDetailRequest",
+    "aom::ShowActionRuleRequest",
+    "aom::ShowAgentInfosRequest",
+    "aom::ShowAlarmRuleRequest",
+    "aom::ShowAppRequest",
+    "aom::ShowAppByNameRequest",
+    "aom::ShowComponentRequest",
+    "aom::ShowComponentByNameRequest",
+    "aom::ShowDashBoardRequest",
+    "aom::ShowEnvRequest",
+    "aom::ShowEnvByNameRequest",
+    "aom::ShowMetricsDataRequest",
+    "aom::StartPausingWorkflowExecutionsRequest",
+    "aom::StopExecutionRequest",
+    "aom::UpdateActionRuleRequest",
+    "aom::UpdateAlarmRuleRequest",
+    "aom::UpdateAppRequest",
+    "aom::UpdateComponentRequest",
+    "aom::UpdateEnvRequest",
+    "aom::UpdateEventRuleRequest",
+    "aom::UpdateMuteRuleRequest",
+    "aom::UpdateNotificationTemplateRequest",
+    "aom::UpdatePromInstanceRequest",
+    "aom::UpdateSubAppRequest",
+    "aom::UpdateWorkflowTriggerStatusRequest",
     "astrozero::CreateOAuthTokenRequest",
+    "ces::AddAlarmRuleResourcesRequest",
+    "ces::BatchCreateAgentInvocationsRequest",
+    "ces::BatchCreateResourcesRequest",
+    "ces::BatchDeleteAlarmRulesRequest",
+    "ces::BatchDeleteAlarmTemplatesRequest",
+    "ces::BatchDeleteNotificationMasksRequest",
+    "ces::BatchDeleteOneClickAlarmsRequest",
+    "ces::BatchDeleteResourceGroupsRequest",
+    "ces::BatchDeleteResourcesRequest",
+    "ces::BatchEnableAlarmRulesRequest",
+    "ces::BatchListMetricDataRequest",
+    "ces::BatchListSpecifiedMetricDataRequest",
+    "ces::BatchUpdateNotificationMaskTimeRequest",
+    "ces::BatchUpdateNotificationMasksRequest",
+    "ces::BatchUpdateOneClickAlarmPoliciesEnabledStateRequest",
+    "ces::BatchUpdateOneClickAlarmsEnabledStateRequest",
+    "ces::BatchUpdateWidgetsRequest",
+    "ces::CreateAlarmRequest",
+    "ces::CreateAlarmRulesRequest",
+    "ces::CreateAlarmTemplateRequest",
+    "ces::CreateDashboardWidgetsRequest",
+    "ces::CreateEventsRequest",
+    "ces::CreateMetricDataRequest",
+    "ces::CreateOneClickAlarmRequest",
+    "ces::CreateOneDashboardRequest",
+    "ces::CreateResourceGroupRequest",
+    "ces::DeleteAlarmRequest",
+    "ces::DeleteAlarmRuleResourcesRequest",
+    "ces::DeleteAlarmTemplateRequest",
+    "ces::DeleteDashboardsRequest",
+    "ces::DeleteOneWidgetRequest",
+    "ces::DeleteResourceGroupRequest",
+    "ces::ListAgentDimensionInfoRequest",
+    "ces::ListAgentInvocationsRequest",
+    "ces::ListAgentStatusRequest",
+    "ces::ListAlarmHistoriesRequest",
+    "ces::ListAlarmRulePoliciesRequest",
+    "ces::ListAlarmRuleResourcesRequest",
+    "ces::ListAlarmRulesRequest",
+    "ces::ListAlarmTemplateAssociationAlarmsRequest",
+    "ces::ListAlarmTemplatesRequest",
+    "ces::ListAlarmsRequest",
+    "ces::ListCesTargetProjectTagsRequest",
+    "ces::ListDashboardInfosRequest",
+    "ces::ListDashboardWidgetsRequest",
+    "ces::ListEventDetailRequest",
+    "ces::ListEventsRequest",
+    "ces::ListMetricsRequest",
+    "ces::ListNotificationMaskResourcesRequest",
+    "ces::ListNotificationMasksRequest",
+    "ces::ListOneClickAlarmRulesRequest",
+    "ces::ListOneClickAlarmsRequest",
+    "ces::ListResourceGroupRequest",
+    "ces::ListResourceGroupsRequest",
+    "ces::ListResourceGroupsServicesResourcesRequest",
+    "ces::ShowAlarmRequest",
+    "ces::ShowAlarmTemplateRequest",
+    "ces::ShowEventDataRequest",
+    "ces::ShowMetricDataRequest",
+    "ces::ShowQuotasRequest",
+    "ces::ShowResourceGroupRequest",
+    "ces::ShowWidgetRequest",
+    "ces::UpdateAlarmRequest",
+    "ces::UpdateAlarmActionRequest",
+    "ces::UpdateAlarmNotificationsRequest",
+    "ces::UpdateAlarmRulePoliciesRequest",
+    "ces::UpdateAlarmTemplateRequest",
+    "ces::UpdateDashboardRequest",
+    "ces::UpdateNotificationMaskRequest",
+    "ces::UpdateOneClickAlarmNotificationsRequest",
+    "ces::UpdateResourceGroupRequest",
+    "ces::UpdateResourceGroupAssociationAlarmTemplateRequest",
     "dataartsstudio::AuthorizeActionApiToInstanceRequest",
     "dataartsstudio::AuthorizeApiToInstanceRequest",
     "dataartsstudio::BatchApproveApplyRequest",
@@ -67,17 +237,1001 @@ const COVERED: &[&str] = &[
     "dataartsstudio::UpdateCatalogRequest",
     "dataartsstudio::UpdateDataServiceInstanceLtsLogRequest",
     "dataartsstudio::UpdateDataServiceInstanceObsLogRequest",
+    "dns::AssociateEndpointIpaddressRequest",
+    "dns::AssociateHealthCheckRequest",
+    "dns::AssociateResolverQueryLogConfigRequest",
+    "dns::AssociateResolverRuleRouterRequest",
+    "dns::AssociateRouterRequest",
+    "dns::BatchCreateCombinedPublicRecordsetsTaskRequest",
+    "dns::BatchCreatePublicRecordsetsTaskRequest",
+    "dns::BatchCreatePublicZonesTaskRequest",
+    "dns::BatchCreateRecordSetsTaskRequest",
+    "dns::BatchCreateTagRequest",
+    "dns::BatchDeletePtrRecordsRequest",
+    "dns::BatchDeletePublicRecordsetsTaskRequest",
+    "dns::BatchDeleteRecordSetWithLineRequest",
+    "dns::BatchDeleteRecordSetsRequest",
+    "dns::BatchDeleteZonesRequest",
+    "dns::BatchSetRecordSetsStatusRequest",
+    "dns::BatchSetZonesStatusRequest",
+    "dns::BatchTransferPublicZonesTaskRequest",
+    "dns::BatchUpdatePublicRecordsetsTaskRequest",
+    "dns::BatchUpdateRecordSetWithLineRequest",
+    "dns::CreateAuthorizeTxtRecordRequest",
+    "dns::CreateAuthorizeTxtRecordVerificationRequest",
+    "dns::CreateCustomLineRequest",
+    "dns::CreateEipRecordSetRequest",
+    "dns::CreateEndpointRequest",
+    "dns::CreateLineGroupRequest",
+    "dns::CreatePrivateZoneRequest",
+    "dns::CreatePtrRequest",
+    "dns::CreatePublicZoneRequest",
+    "dns::CreateRecordSetRequest",
+    "dns::CreateRecordSetWithBatchLinesRequest",
+    "dns::CreateRecordSetWithLineRequest",
+    "dns::CreateResolverQueryLogConfigRequest",
+    "dns::CreateResolverRuleRequest",
+    "dns::CreateRetrievalRequest",
+    "dns::CreateRetrievalVerificationRequest",
+    "dns::CreateTagRequest",
+    "dns::DeleteBatchCreateRecordSetsTaskRequest",
+    "dns::DeleteCustomLineRequest",
+    "dns::DeleteEndpointRequest",
+    "dns::DeleteLineGroupRequest",
+    "dns::DeletePrivateZoneRequest",
+    "dns::DeletePtrRequest",
+    "dns::DeletePublicZoneRequest",
+    "dns::DeleteRecordSetRequest",
+    "dns::DeleteRecordSetsRequest",
+    "dns::DeleteResolverQueryLogConfigRequest",
+    "dns::DeleteResolverRuleRequest",
+    "dns::DeleteTagRequest",
+    "dns::DisableDnssecConfigRequest",
+    "dns::DisassociateEndpointIpaddressRequest",
+    "dns::DisassociateHealthCheckRequest",
+    "dns::DisassociateResolverQueryLogConfigRequest",
+    "dns::DisassociateResolverRuleRouterRequest",
+    "dns::DisassociateRouterRequest",
+    "dns::EnableDnssecConfigRequest",
+    "dns::ListApiVersionsRequest",
+    "dns::ListBatchOperationTasksRequest",
+    "dns::ListCustomLineRequest",
+    "dns::ListEndpointIpaddressesRequest",
+    "dns::ListEndpointVpcsRequest",
+    "dns::ListEndpointsRequest",
+    "dns::ListInstancesRequest",
+    "dns::ListLineGroupsRequest",
+    "dns::ListNameServersRequest",
+    "dns::ListPrivateZonesRequest",
+    "dns::ListPtrRecordsRequest",
+    "dns::ListPtrsRequest",
+    "dns::ListPublicZoneLinesRequest",
+    "dns::ListPublicZonesRequest",
+    "dns::ListRecordSetsRequest",
+    "dns::ListRecordSetsByZoneRequest",
+    "dns::ListRecordSetsWithLineRequest",
+    "dns::ListResolverQueryLogConfigsRequest",
+    "dns::ListResolverRulesRequest",
+    "dns::ListSystemLinesRequest",
+    "dns::ListTagRequest",
+    "dns::ListTagsRequest",
+    "dns::RestorePtrRecordRequest",
+    "dns::SetPrivateZoneProxyPatternRequest",
+    "dns::SetRecordSetsStatusRequest",
+    "dns::ShowApiInfoRequest",
+    "dns::ShowAuthorizeTxtRecordRequest",
+    "dns::ShowBatchCreateRecordSetsTaskRequest",
+    "dns::ShowBatchOperationTaskRequest",
+    "dns::ShowDnssecConfigRequest",
+    "dns::ShowDomainDetectionRequest",
+    "dns::ShowDomainQuotaRequest",
+    "dns::ShowEmailRecordSetRequest",
+    "dns::ShowEndpointRequest",
+    "dns::ShowLineGroupRequest",
+    "dns::ShowPrivateZoneRequest",
+    "dns::ShowPrivateZoneNameServerRequest",
+    "dns::ShowPtrRequest",
+    "dns::ShowPtrRecordSetRequest",
+    "dns::ShowPublicZoneRequest",
+    "dns::ShowPublicZoneNameServerRequest",
+    "dns::ShowRecordSetRequest",
+    "dns::ShowRecordSetByZoneRequest",
+    "dns::ShowRecordSetWithLineRequest",
+    "dns::ShowResolverQueryLogConfigRequest",
+    "dns::ShowResolverRuleRequest",
+    "dns::ShowResourceTagRequest",
+    "dns::UpdateCustomLineRequest",
+    "dns::UpdateEndpointRequest",
+    "dns::UpdateLineGroupsRequest",
+    "dns::UpdatePrivateZoneRequest",
+    "dns::UpdatePrivateZoneStatusRequest",
+    "dns::UpdatePtrRequest",
+    "dns::UpdatePtrRecordRequest",
+    "dns::UpdatePublicZoneRequest",
+    "dns::UpdatePublicZoneStatusRequest",
+    "dns::UpdateRecordSetRequest",
+    "dns::UpdateRecordSetsRequest",
+    "dns::UpdateResolverRuleRequest",
+    "ecs::AcceptScheduledEventRequest",
+    "ecs::AddServerGroupMemberRequest",
+    "ecs::AssociateServerVirtualIpRequest",
+    "ecs::AttachServerVolumeRequest",
+    "ecs::BatchAddServerGroupMemberRequest",
+    "ecs::BatchAddServerNicsRequest",
+    "ecs::BatchAttachSharableVolumesRequest",
+    "ecs::BatchCreateServerTagsRequest",
+    "ecs::BatchDeleteServerGroupMemberRequest",
+    "ecs::BatchDeleteServerNicsRequest",
+    "ecs::BatchDeleteServerTagsRequest",
+    "ecs::BatchDetachVolumesRequest",
+    "ecs::BatchRebootServersRequest",
+    "ecs::BatchResetServersPasswordRequest",
+    "ecs::BatchResizeServersRequest",
+    "ecs::BatchStartServersRequest",
+    "ecs::BatchStopServersRequest",
+    "ecs::BatchUpdateServersNameRequest",
+    "ecs::ChangeServerChargeModeRequest",
+    "ecs::ChangeServerNetworkInterfaceRequest",
+    "ecs::ChangeServerOsWithCloudInitRequest",
+    "ecs::ChangeServerOsWithoutCloudInitRequest",
+    "ecs::ChangeVpcRequest",
+    "ecs::CreateLaunchTemplateRequest",
+    "ecs::CreatePostPaidServersRequest",
+    "ecs::CreateServerGroupRequest",
+    "ecs::CreateServersRequest",
+    "ecs::DeleteLaunchTemplatesRequest",
+    "ecs::DeleteRecycleBinServerRequest",
+    "ecs::DeleteServerGroupRequest",
+    "ecs::DeleteServerGroupMemberRequest",
+    "ecs::DeleteServerMetadataRequest",
+    "ecs::DeleteServerPasswordRequest",
+    "ecs::DeleteServersRequest",
+    "ecs::DetachServerVolumeRequest",
+    "ecs::DisassociateServerVirtualIpRequest",
+    "ecs::ExecuteServerDumpRequest",
+    "ecs::ExecuteServerRedeployRequest",
+    "ecs::ListCloudServersRequest",
+    "ecs::ListFlavorSellPoliciesRequest",
+    "ecs::ListFlavorsRequest",
+    "ecs::ListLaunchTemplateVersionsRequest",
+    "ecs::ListRecycleBinServersRequest",
+    "ecs::ListResizeFlavorsRequest",
+    "ecs::ListScheduledEventsRequest",
+    "ecs::ListServerAzInfoRequest",
+    "ecs::ListServerBlockDevicesRequest",
+    "ecs::ListServerGroupsRequest",
+    "ecs::ListServerInterfacesRequest",
+    "ecs::ListServerTagsRequest",
+    "ecs::ListServerVolumeAttachmentsRequest",
+    "ecs::ListServersDetailsRequest",
+    "ecs::ListTemplatesRequest",
+    "ecs::MigrateServerRequest",
+    "ecs::NovaAssociateSecurityGroupRequest",
+    "ecs::NovaAttachInterfaceRequest",
+    "ecs::NovaAttachVolumeRequest",
+    "ecs::NovaCreateKeypairRequest",
+    "ecs::NovaCreateServerGroupRequest",
+    "ecs::NovaCreateServerMetadataRequest",
+    "ecs::NovaCreateServersRequest",
+    "ecs::NovaDeleteKeypairRequest",
+    "ecs::NovaDeleteServerRequest",
+    "ecs::NovaDeleteServerGroupRequest",
+    "ecs::NovaDeleteServerMetadataItemRequest",
+    "ecs::NovaDetachInterfaceRequest",
+    "ecs::NovaDetachVolumeRequest",
+    "ecs::NovaDisassociateSecurityGroupRequest",
+    "ecs::NovaListAvailabilityZonesRequest",
+    "ecs::NovaListFlavorsRequest",
+    "ecs::NovaListFlavorsDetailsRequest",
+    "ecs::NovaListKeypairsRequest",
+    "ecs::NovaListServerActionsRequest",
+    "ecs::NovaListServerGroupsRequest",
+    "ecs::NovaListServerInterfacesRequest",
+    "ecs::NovaListServerSecurityGroupsRequest",
+    "ecs::NovaListServerVolumesRequest",
+    "ecs::NovaListServersRequest",
+    "ecs::NovaListServersDetailsRequest",
+    "ecs::NovaListVersionsRequest",
+    "ecs::NovaLockServerRequest",
+    "ecs::NovaRebootServerRequest",
+    "ecs::NovaShowFlavorRequest",
+    "ecs::NovaShowFlavorExtraSpecsRequest",
+    "ecs::NovaShowKeypairRequest",
+    "ecs::NovaShowServerRequest",
+    "ecs::NovaShowServerActionRequest",
+    "ecs::NovaShowServerGroupRequest",
+    "ecs::NovaShowServerInterfaceRequest",
+    "ecs::NovaShowServerMetadataRequest",
+    "ecs::NovaShowServerMetadataItemRequest",
+    "ecs::NovaShowServerVolumeRequest",
+    "ecs::NovaShowVersionRequest",
+    "ecs::NovaStartServerRequest",
+    "ecs::NovaStopServerRequest",
+    "ecs::NovaUnlockServerRequest",
+    "ecs::NovaUpdateServerRequest",
+    "ecs::NovaUpdateServerMetadataRequest",
+    "ecs::NovaUpdateServerMetadataItemRequest",
+    "ecs::RegisterServerAutoRecoveryRequest",
+    "ecs::RegisterServerMonitorRequest",
+    "ecs::ReinstallServerWithCloudInitRequest",
+    "ecs::ReinstallServerWithoutCloudInitRequest",
+    "ecs::ResetServerPasswordRequest",
+    "ecs::ResizePostPaidServerRequest",
+    "ecs::ResizeServerRequest",
+    "ecs::RevertRecycleBinServerRequest",
+    "ecs::ShowJobRequest",
+    "ecs::ShowRecycleBinRequest",
+    "ecs::ShowRecycleBinServerRequest",
+    "ecs::ShowResetPasswordFlagRequest",
+    "ecs::ShowServerRequest",
+    "ecs::ShowServerAutoRecoveryRequest",
+    "ecs::ShowServerBlockDeviceRequest",
+    "ecs::ShowServerGroupRequest",
+    "ecs::ShowServerLimitsRequest",
+    "ecs::ShowServerPasswordRequest",
+    "ecs::ShowServerRemoteConsoleRequest",
+    "ecs::ShowServerTagsRequest",
+    "ecs::UpdateServerRequest",
+    "ecs::UpdateServerAutoTerminateTimeRequest",
+    "ecs::UpdateServerBlockDeviceRequest",
+    "ecs::UpdateServerMetadataRequest",
+    "eip::AddPublicipsIntoSharedBandwidthRequest",
+    "eip::AssociatePublicipsRequest",
+    "eip::AttachBatchPublicIpRequest",
+    "eip::AttachShareBandwidthRequest",
+    "eip::BatchCreatePublicipTagsRequest",
+    "eip::BatchCreatePublicipsRequest",
+    "eip::BatchCreateSharedBandwidthsRequest",
+    "eip::BatchDeletePublicIpRequest",
+    "eip::BatchDeletePublicipTagsRequest",
+    "eip::BatchDisassociatePublicipsRequest",
+    "eip::BatchModifyBandwidthRequest",
+    "eip::ChangeBandwidthToPeriodRequest",
+    "eip::ChangePublicipToPeriodRequest",
+    "eip::CountEipAvailableResourcesRequest",
+    "eip::CountPublicIpRequest",
+    "eip::CountPublicIpInstanceRequest",
+    "eip::CreateBandwidthRuleV3Request",
+    "eip::CreatePrePaidPublicipRequest",
+    "eip::CreatePublicipRequest",
+    "eip::CreatePublicipTagRequest",
+    "eip::CreateSharedBandwidthRequest",
+    "eip::CreateTenantVpcIgwRequest",
+    "eip::DeleteBandwidthRuleV3Request",
+    "eip::DeletePublicipRequest",
+    "eip::DeletePublicipTagRequest",
+    "eip::DeleteSharedBandwidthRequest",
+    "eip::DeleteTenantVpcIgwRequest",
+    "eip::DetachBatchPublicIpRequest",
+    "eip::DetachShareBandwidthRequest",
+    "eip::DisableNat64Request",
+    "eip::DisassociatePublicipsRequest",
+    "eip::EnableNat64Request",
+    "eip::ListBandwidthRequest",
+    "eip::ListBandwidthPkgRequest",
+    "eip::ListBandwidthRuleV3Request",
+    "eip::ListBandwidthsRequest",
+    "eip::ListBandwidthsLimitRequest",
+    "eip::ListCommonPoolsRequest",
+    "eip::ListEipBandwidthsRequest",
+    "eip::ListProjectGeipBindingsRequest",
+    "eip::ListPublicipPoolRequest",
+    "eip::ListPublicipTagsRequest",
+    "eip::ListPublicipsRequest",
+    "eip::ListPublicipsByTagsRequest",
+    "eip::ListQuotasRequest",
+    "eip::ListShareBandwidthTypesRequest",
+    "eip::ListTenantVpcIgwsRequest",
+    "eip::NeutronCreateFloatingIpRequest",
+    "eip::NeutronDeleteFloatingIpRequest",
+    "eip::NeutronListFloatingIpsRequest",
+    "eip::NeutronShowFloatingIpRequest",
+    "eip::NeutronUpdateFloatingIpRequest",
+    "eip::RemovePublicipsFromSharedBandwidthRequest",
+    "eip::ShowBandwidthRequest",
+    "eip::ShowBandwidthRuleV3Request",
+    "eip::ShowInternalVpcIgwRequest",
+    "eip::ShowPublicIpTypeRequest",
+    "eip::ShowPublicipRequest",
+    "eip::ShowPublicipPoolRequest",
+    "eip::ShowPublicipPoolTypesRequest",
+    "eip::ShowPublicipTagsRequest",
+    "eip::ShowResourcesJobDetailRequest",
+    "eip::UpdateBandwidthRequest",
+    "eip::UpdateBandwidthRuleV3Request",
+    "eip::UpdatePrePaidBandwidthRequest",
+    "eip::UpdatePublicipRequest",
+    "eip::UpdatePublicipPoolRequest",
+    "eip::UpdateTenantVpcIgwRequest",
+    "elb::BatchAddAvailableZonesRequest",
+    "elb::BatchCreateListenerTagsRequest",
+    "elb::BatchCreateLoadBalancersRequest",
+    "elb::BatchCreateLoadbalancerTagsRequest",
+    "elb::BatchCreateMembersRequest",
+    "elb::BatchDeleteCertificatesRequest",
+    "elb::BatchDeleteIpListRequest",
+    "elb::BatchDeleteListenerTagsRequest",
+    "elb::BatchDeleteListenersRequest",
+    "elb::BatchDeleteLoadbalancerTagsRequest",
+    "elb::BatchDeleteLoadbalancersRequest",
+    "elb::BatchDeleteMembersRequest",
+    "elb::BatchDeletePoolsRequest",
+    "elb::BatchDisableDomainIPsRequest",
+    "elb::BatchEnableDomainIPsRequest",
+    "elb::BatchRemoveAvailableZonesRequest",
+    "elb::BatchUpdateMembersRequest",
+    "elb::BatchUpdatePoliciesPriorityRequest",
+    "elb::ChangeListenerTagsRequest",
+    "elb::ChangeLoadbalancerChargeModeRequest",
+    "elb::ChangeLoadbalancerTagsRequest",
+    "elb::CloneListenerRequest",
+    "elb::CloneLoadbalancerRequest",
+    "elb::CountPreoccupyIpNumRequest",
+    "elb::CreateCertificateRequest",
+    "elb::CreateCertificatePrivateKeyEchoRequest",
+    "elb::CreateHealthMonitorRequest",
+    "elb::CreateIpGroupRequest",
+    "elb::CreateL7RuleRequest",
+    "elb::CreateL7policyRequest",
+    "elb::CreateListenerRequest",
+    "elb::CreateListenerTagsRequest",
+    "elb::CreateLoadbalancerRequest",
+    "elb::CreateLoadbalancerTagsRequest",
+    "elb::CreateLogtankRequest",
+    "elb::CreateMasterSlavePoolRequest",
+    "elb::CreateMemberRequest",
+    "elb::CreateMemberHealthCheckJobRequest",
+    "elb::CreatePoolRequest",
+    "elb::CreateSecurityPolicyRequest",
+    "elb::CreateWhitelistRequest",
+    "elb::DeleteCertificateRequest",
+    "elb::DeleteHealthMonitorRequest",
+    "elb::DeleteIpGroupRequest",
+    "elb::DeleteL7policyRequest",
+    "elb::DeleteL7ruleRequest",
+    "elb::DeleteListenerRequest",
+    "elb::DeleteListenerForceRequest",
+    "elb::DeleteListenerTagsRequest",
+    "elb::DeleteLoadBalancerRequest",
+    "elb::DeleteLoadBalancerCascadeRequest",
+    "elb::DeleteLoadBalancerForceRequest",
+    "elb::DeleteLoadbalancerTagsRequest",
+    "elb::DeleteLogtankRequest",
+    "elb::DeleteMasterSlavePoolRequest",
+    "elb::DeleteMemberRequest",
+    "elb::DeletePoolRequest",
+    "elb::DeletePoolCascadeRequest",
+    "elb::DeleteRecycleLoadBalancerRequest",
+    "elb::DeleteSecurityPolicyRequest",
+    "elb::DeleteWhitelistRequest",
+    "elb::ListAllL7RulesRequest",
+    "elb::ListAllMembersRequest",
+    "elb::ListApiVersionsRequest",
+    "elb::ListAvailabilityZonesRequest",
+    "elb::ListCertificatesRequest",
+    "elb::ListDomainIPsRequest",
+    "elb::ListFeatureConfigsRequest",
+    "elb::ListFlavorsRequest",
+    "elb::ListHealthmonitorsRequest",
+    "elb::ListIpGroupsRequest",
+    "elb::ListJobsRequest",
+    "elb::ListL7PoliciesRequest",
+    "elb::ListL7rulesRequest",
+    "elb::ListListenerTagsRequest",
+    "elb::ListListenersRequest",
+    "elb::ListListenersByTagsRequest",
+    "elb::ListLoadbalancerFeatureRequest",
+    "elb::ListLoadbalancerTagsRequest",
+    "elb::ListLoadbalancersRequest",
+    "elb::ListLoadbalancersByTagsRequest",
+    "elb::ListLogtanksRequest",
+    "elb::ListMasterSlavePoolsRequest",
+    "elb::ListMembersRequest",
+    "elb::ListPoolsRequest",
+    "elb::ListQuotaDetailsRequest",
+    "elb::ListRecycleBinLoadBalancersRequest",
+    "elb::ListSecurityPoliciesRequest",
+    "elb::ListSystemSecurityPoliciesRequest",
+    "elb::ListWhitelistsRequest",
+    "elb::RestoreLoadbalancerRequest",
+    "elb::ShowCertificateRequest",
+    "elb::ShowCertificatePrivateKeyEchoRequest",
+    "elb::ShowFlavorRequest",
+    "elb::ShowHealthMonitorRequest",
+    "elb::ShowHealthmonitorsRequest",
+    "elb::ShowIpGroupRequest",
+    "elb::ShowIpGroupRelatedListenersRequest",
+    "elb::ShowJobRequest",
+    "elb::ShowL7PolicyRequest",
+    "elb::ShowL7ruleRequest",
+    "elb::ShowListenerRequest",
+    "elb::ShowListenerTagsRequest",
+    "elb::ShowLoadBalancerRequest",
+    "elb::ShowLoadBalancerPortsRequest",
+    "elb::ShowLoadBalancerStatusRequest",
+    "elb::ShowLoadbalancerTagsRequest",
+    "elb::ShowLoadbalancersStatusRequest",
+    "elb::ShowLogtankRequest",
+    "elb::ShowMasterSlavePoolRequest",
+    "elb::ShowMemberRequest",
+    "elb::ShowMemberHealthCheckJobRequest",
+    "elb::ShowPoolRequest",
+    "elb::ShowQuotaRequest",
+    "elb::ShowSecurityPolicyRequest",
+    "elb::ShowWhitelistRequest",
+    "elb::UpdateCertificateRequest",
+    "elb::UpdateHealthMonitorRequest",
+    "elb::UpdateIpGroupRequest",
+    "elb::UpdateIpListRequest",
+    "elb::UpdateL7PolicyRequest",
+    "elb::UpdateL7RuleRequest",
+    "elb::UpdateL7policiesRequest",
+    "elb::UpdateListenerRequest",
+    "elb::UpdateLoadbalancerRequest",
+    "elb::UpdateLogtankRequest",
+    "elb::UpdateMemberRequest",
+    "elb::UpdatePoolRequest",
+    "evs::BatchCreateVolumeTagsRequest",
+    "evs::BatchDeleteVolumeTagsRequest",
+    "evs::BatchResizeVolumesRequest",
+    "evs::ChangeVolumeChargeModeRequest",
+    "evs::CinderAcceptVolumeTransferRequest",
+    "evs::CinderCreateVolumeTransferRequest",
+    "evs::CinderDeleteVolumeTransferRequest",
+    "evs::CinderListAvailabilityZonesRequest",
+    "evs::CinderListQuotasRequest",
+    "evs::CinderListVolumeTransfersRequest",
+    "evs::CinderListVolumeTypesRequest",
+    "evs::CinderShowVolumeTransferRequest",
+    "evs::CreateSnapshotRequest",
+    "evs::CreateVolumeRequest",
+    "evs::DeleteSnapshotRequest",
+    "evs::DeleteVolumeRequest",
+    "evs::DeleteVolumeInRecycleRequest",
+    "evs::ListSnapshotsRequest",
+    "evs::ListVolumeTagsRequest",
+    "evs::ListVolumesRequest",
+    "evs::ListVolumesByTagsRequest",
+    "evs::ListVolumesInRecycleRequest",
+    "evs::ModifyVolumeQoSRequest",
+    "evs::ResizeVolumeRequest",
+    "evs::RetypeVolumeRequest",
+    "evs::RevertVolumeInRecycleRequest",
+    "evs::RollbackSnapshotRequest",
+    "evs::ShowJobRequest",
+    "evs::ShowRecyclePolicyRequest",
+    "evs::ShowSnapshotRequest",
+    "evs::ShowVersionRequest",
+    "evs::ShowVolumeRequest",
+    "evs::ShowVolumeInRecycleRequest",
+    "evs::ShowVolumeTagsRequest",
+    "evs::UnsubscribePostpaidVolumeRequest",
+    "evs::UpdateRecyclePolicyRequest",
+    "evs::UpdateSnapshotRequest",
+    "evs::UpdateVolumeRequest",
     "iam::KeystoneCreateUserTokenByPasswordRequest",
     "iam::KeystoneListProjectsRequest",
     "iam::KeystoneListAuthDomainsRequest",
+    "iam::AddClientIdToOidcProviderV5Request",
+    "iam::AddUserToGroupV5Request",
+    "iam::AssociateAgencyWithAllProjectsPermissionRequest",
+    "iam::AssociateAgencyWithDomainPermissionRequest",
+    "iam::AssociateAgencyWithProjectPermissionRequest",
+    "iam::AssociateRoleToAgencyOnEnterpriseProjectRequest",
+    "iam::AssociateRoleToGroupOnEnterpriseProjectRequest",
+    "iam::AssociateRoleToUserOnEnterpriseProjectRequest",
+    "iam::AttachAgencyPolicyV5Request",
+    "iam::AttachGroupPolicyV5Request",
+    "iam::AttachUserPolicyV5Request",
+    "iam::ChangePasswordV5Request",
+    "iam::CheckAllProjectsPermissionForAgencyRequest",
+    "iam::CheckDomainPermissionForAgencyRequest",
+    "iam::CheckProjectPermissionForAgencyRequest",
+    "iam::CreateAccessKeyV5Request",
+    "iam::CreateAgencyRequest",
+    "iam::CreateAgencyCustomPolicyRequest",
+    "iam::CreateAgencyV5Request",
+    "iam::CreateBindingDeviceRequest",
+    "iam::CreateCloudServiceCustomPolicyRequest",
+    "iam::CreateGroupV5Request",
+    "iam::CreateLoginProfileV5Request",
+    "iam::CreateLoginTokenRequest",
+    "iam::CreateMetadataRequest",
+    "iam::CreateMfaDeviceRequest",
+    "iam::CreateOidcProviderV5Request",
+    "iam::CreateOpenIdConnectConfigRequest",
+    "iam::CreatePermanentAccessKeyRequest",
+    "iam::CreatePolicyV5Request",
+    "iam::CreatePolicyVersionV5Request",
+    "iam::CreateSamlProviderV5Request",
+    "iam::CreateServiceLinkedAgencyV5Request",
+    "iam::CreateTemporaryAccessKeyByAgencyRequest",
+    "iam::CreateTemporaryAccessKeyByTokenRequest",
+    "iam::CreateTokenWithIdTokenRequest",
+    "iam::CreateUnscopeTokenByIdpInitiatedRequest",
+    "iam::CreateUnscopedTokenWithIdTokenRequest",
+    "iam::CreateUserRequest",
+    "iam::CreateUserV5Request",
+    "iam::CreateVirtualMfaDeviceV5Request",
+    "iam::DeleteAccessKeyV5Request",
+    "iam::DeleteAgencyRequest",
+    "iam::DeleteAgencyV5Request",
+    "iam::DeleteBindingDeviceRequest",
+    "iam::DeleteCustomPolicyRequest",
+    "iam::DeleteDomainGroupInheritedRoleRequest",
+    "iam::DeleteGroupV5Request",
+    "iam::DeleteLoginProfileV5Request",
+    "iam::DeleteMfaDeviceRequest",
+    "iam::DeleteOidcProviderV5Request",
+    "iam::DeletePermanentAccessKeyRequest",
+    "iam::DeletePolicyV5Request",
+    "iam::DeletePolicyVersionV5Request",
+    "iam::DeleteResourceTagsV5Request",
+    "iam::DeleteSamlProviderV5Request",
+    "iam::DeleteServiceLinkedAgencyV5Request",
+    "iam::DeleteUserV5Request",
+    "iam::DeleteVirtualMfaDeviceV5Request",
+    "iam::DetachAgencyPolicyV5Request",
+    "iam::DetachGroupPolicyV5Request",
+    "iam::DetachUserPolicyV5Request",
+    "iam::DisableMfaDeviceV5Request",
+    "iam::EnableMfaDeviceV5Request",
+    "iam::GetAccountSummaryV5Request",
+    "iam::GetAgencyV5Request",
+    "iam::GetAsymmetricSignatureSwitchV5Request",
+    "iam::GetAuthorizationSchemaV5Request",
+    "iam::GetFeatureStatusV5Request",
+    "iam::GetPolicyV5Request",
+    "iam::GetPolicyVersionV5Request",
+    "iam::GetServiceLinkedAgencyDeletionStatusV5Request",
+    "iam::KeystoneAddUserToGroupRequest",
+    "iam::KeystoneAssociateGroupWithDomainPermissionRequest",
+    "iam::KeystoneAssociateGroupWithProjectPermissionRequest",
+    "iam::KeystoneCheckDomainPermissionForGroupRequest",
+    "iam::KeystoneCheckProjectPermissionForGroupRequest",
+    "iam::KeystoneCheckUserInGroupRequest",
+    "iam::KeystoneCheckroleForGroupRequest",
+    "iam::KeystoneCreateAgencyTokenRequest",
+    "iam::KeystoneCreateGroupRequest",
+    "iam::KeystoneCreateIdentityProviderRequest",
+    "iam::KeystoneCreateMappingRequest",
+    "iam::KeystoneCreateProjectRequest",
+    "iam::KeystoneCreateProtocolRequest",
+    "iam::KeystoneCreateScopedTokenRequest",
+    "iam::KeystoneCreateUserRequest",
+    "iam::KeystoneCreateUserTokenByPasswordAndMfaRequest",
+    "iam::KeystoneDeleteGroupRequest",
+    "iam::KeystoneDeleteIdentityProviderRequest",
+    "iam::KeystoneDeleteMappingRequest",
+    "iam::KeystoneDeleteProtocolRequest",
+    "iam::KeystoneDeleteUserRequest",
+    "iam::KeystoneListAllProjectPermissionsForGroupRequest",
+    "iam::KeystoneListAuthProjectsRequest",
+    "iam::KeystoneListDomainPermissionsForGroupRequest",
+    "iam::KeystoneListEndpointsRequest",
+    "iam::KeystoneListFederationDomainsRequest",
+    "iam::KeystoneListFederationProjectsRequest",
+    "iam::KeystoneListGroupsRequest",
+    "iam::KeystoneListGroupsForUserRequest",
+    "iam::KeystoneListIdentityProvidersRequest",
+    "iam::KeystoneListMappingsRequest",
+    "iam::KeystoneListPermissionsRequest",
+    "iam::KeystoneListProjectPermissionsForGroupRequest",
+    "iam::KeystoneListProjectsForUserRequest",
+    "iam::KeystoneListProtocolsRequest",
+    "iam::KeystoneListRegionsRequest",
+    "iam::KeystoneListServicesRequest",
+    "iam::KeystoneListUsersRequest",
+    "iam::KeystoneListUsersForGroupByAdminRequest",
+    "iam::KeystoneRemoveDomainPermissionFromGroupRequest",
+    "iam::KeystoneRemoveProjectPermissionFromGroupRequest",
+    "iam::KeystoneRemoveUserFromGroupRequest",
+    "iam::KeystoneShowCatalogRequest",
+    "iam::KeystoneShowEndpointRequest",
+    "iam::KeystoneShowGroupRequest",
+    "iam::KeystoneShowIdentityProviderRequest",
+    "iam::KeystoneShowMappingRequest",
+    "iam::KeystoneShowPermissionRequest",
+    "iam::KeystoneShowProjectRequest",
+    "iam::KeystoneShowProtocolRequest",
+    "iam::KeystoneShowRegionRequest",
+    "iam::KeystoneShowSecurityComplianceRequest",
+    "iam::KeystoneShowSecurityComplianceByOptionRequest",
+    "iam::KeystoneShowServiceRequest",
+    "iam::KeystoneShowUserRequest",
+    "iam::KeystoneShowVersionRequest",
+    "iam::KeystoneUpdateGroupRequest",
+    "iam::KeystoneUpdateIdentityProviderRequest",
+    "iam::KeystoneUpdateMappingRequest",
+    "iam::KeystoneUpdateProjectRequest",
+    "iam::KeystoneUpdateProtocolRequest",
+    "iam::KeystoneUpdateUserByAdminRequest",
+    "iam::KeystoneUpdateUserPasswordRequest",
+    "iam::KeystoneValidateTokenRequest",
+    "iam::ListAgenciesRequest",
+    "iam::ListAllProjectsPermissionsForAgencyRequest",
+    "iam::ListCustomPoliciesRequest",
+    "ims::AddImageTagRequest",
+    "ims::BatchAddMembersRequest",
+    "ims::BatchAddOrDeleteTagsRequest",
+    "ims::BatchDeleteMembersRequest",
+    "ims::BatchDeleteTagsRequest",
+    "ims::BatchUpdateMembersRequest",
+    "ims::CopyImageCrossRegionRequest",
+    "ims::CopyImageInRegionRequest",
+    "ims::CopyImageInRegionInSafeModeRequest",
+    "ims::CreateDataImageRequest",
+    "ims::CreateDataImageInSafeModeRequest",
+    "ims::CreateImageRequest",
+    "ims::CreateImageInSafeModeRequest",
+    "ims::CreateOrUpdateTagsRequest",
+    "ims::CreateWholeImageRequest",
+    "ims::DeleteImageTagRequest",
+    "ims::ExportImageRequest",
+    "ims::ExportImageInSafeModeRequest",
+    "ims::GlanceAddImageMemberRequest",
+    "ims::GlanceCreateImageMetadataRequest",
+    "ims::GlanceCreateTagRequest",
+    "ims::GlanceDeleteImageRequest",
+    "ims::GlanceDeleteImageMemberRequest",
+    "ims::GlanceDeleteTagRequest",
+    "ims::GlanceListImageMemberSchemasRequest",
+    "ims::GlanceListImageMembersRequest",
+    "ims::GlanceListImageSchemasRequest",
+    "ims::GlanceListImagesRequest",
+    "ims::GlanceShowImageRequest",
+    "ims::GlanceShowImageMemberRequest",
+    "ims::GlanceShowImageMemberSchemasRequest",
+    "ims::GlanceShowImageSchemasRequest",
+    "ims::GlanceUpdateImageRequest",
+    "ims::GlanceUpdateImageMemberRequest",
+    "ims::ImportImageQuickRequest",
+    "ims::ImportImageQuickInSafeModeRequest",
+    "ims::ListImageByTagsRequest",
+    "ims::ListImageMembersRequest",
+    "ims::ListImageTagsRequest",
+    "ims::ListImagesRequest",
+    "ims::ListImagesTagsRequest",
+    "ims::ListOsVersionsRequest",
+    "ims::ListTagsRequest",
+    "ims::ListVersionsRequest",
+    "ims::RegisterImageRequest",
+    "ims::ShowImageMemberRequest",
+    "ims::ShowImageQuotaRequest",
+    "ims::ShowJobRequest",
+    "ims::ShowJobProgressRequest",
+    "ims::UpdateImageRequest",
     "iot::LoginRequest",
     "iot::RefreshTokenRequest",
+    "kms::AssociateAliasRequest",
+    "kms::BatchCreateKmsTagsRequest",
+    "kms::CancelGrantRequest",
+    "kms::CancelKeyDeletionRequest",
+    "kms::CancelSelfGrantRequest",
+    "kms::CreateAliasRequest",
+    "kms::CreateDatakeyRequest",
+    "kms::CreateDatakeyWithoutPlaintextRequest",
+    "kms::CreateEcDatakeyPairRequest",
+    "kms::CreateGrantRequest",
+    "kms::CreateKeyRequest",
+    "kms::CreateKeyStoreRequest",
+    "kms::CreateKmsTagRequest",
+    "kms::CreateParametersForImportRequest",
+    "kms::CreatePinRequest",
+    "kms::CreateRandomRequest",
+    "kms::CreateRsaDatakeyPairRequest",
+    "kms::DecryptDataRequest",
+    "kms::DecryptDatakeyRequest",
+    "kms::DeleteAliasRequest",
+    "kms::DeleteImportedKeyMaterialRequest",
+    "kms::DeleteKeyRequest",
+    "kms::DeleteTagRequest",
+    "kms::DeriveSharedSecretRequest",
+    "kms::DisableKeyRequest",
+    "kms::DisableKeyRotationRequest",
+    "kms::DisableKeyStoreRequest",
+    "kms::EnableKeyRequest",
+    "kms::EnableKeyRotationRequest",
+    "kms::EnableKeyStoreRequest",
+    "kms::EncryptDataRequest",
+    "kms::EncryptDatakeyRequest",
+    "kms::GenerateMacRequest",
+    "kms::ImportKeyMaterialRequest",
+    "kms::ListAliasesRequest",
+    "kms::ListGrantsRequest",
+    "kms::ListKeyDetailRequest",
+    "kms::ListKeyStoresRequest",
+    "kms::ListKeysRequest",
+    "kms::ListKmsByTagsRequest",
+    "kms::ListKmsTagsRequest",
+    "kms::ListRetirableGrantsRequest",
+    "kms::ListSupportRegionsRequest",
+    "kms::ReEncryptRequest",
+    "kms::ReplicateKeyRequest",
+    "kms::ShowKeyRotationStatusRequest",
+    "kms::ShowKeyStoreRequest",
+    "kms::ShowKmsTagsRequest",
+    "kms::ShowPublicKeyRequest",
+    "kms::ShowUserInstancesRequest",
+    "kms::ShowUserQuotasRequest",
+    "kms::ShowVersionRequest",
+    "kms::ShowVersionsRequest",
+    "kms::SignRequest",
+    "kms::UpdateKeyAliasRequest",
+    "kms::UpdateKeyDescriptionRequest",
+    "kms::UpdateKeyRotationIntervalRequest",
+    "kms::UpdatePrimaryRegionRequest",
+    "kms::ValidateSignatureRequest",
+    "kms::VerifyMacRequest",
+    "nat::BatchCreateDeleteNatGatewayTagRequest",
+    "nat::BatchCreateDeletePrivateNatTagsRequest",
+    "nat::BatchCreateDeleteTransitIpTagsRequest",
+    "nat::BatchCreateDeleteTransitSubnetTagsRequest",
+    "nat::BatchCreateNatGatewayDnatRulesRequest",
+    "nat::CreateNatGatewayRequest",
+    "nat::CreateNatGatewayDnatRuleRequest",
+    "nat::CreateNatGatewaySnatRuleRequest",
+    "nat::CreateNatGatewayTagRequest",
+    "nat::CreatePrivateDnatRequest",
+    "nat::CreatePrivateNatRequest",
+    "nat::CreatePrivateNatTagRequest",
+    "nat::CreatePrivateSnatRequest",
+    "nat::CreateTransitIpRequest",
+    "nat::CreateTransitIpTagRequest",
+    "nat::CreateTransitSubnetRequest",
+    "nat::CreateTransitSubnetTagRequest",
+    "nat::DeleteNatGatewayRequest",
+    "nat::DeleteNatGatewayDnatRuleRequest",
+    "nat::DeleteNatGatewaySnatRuleRequest",
+    "nat::DeleteNatGatewayTagRequest",
+    "nat::DeletePrivateDnatRequest",
+    "nat::DeletePrivateNatRequest",
+    "nat::DeletePrivateNatTagRequest",
+    "nat::DeletePrivateSnatRequest",
+    "nat::DeleteTransitIpRequest",
+    "nat::DeleteTransitIpTagRequest",
+    "nat::DeleteTransitSubnetRequest",
+    "nat::DeleteTransitSubnetTagRequest",
+    "nat::ListNatGatewayByTagRequest",
+    "nat::ListNatGatewayDnatRulesRequest",
+    "nat::ListNatGatewaySnatRulesRequest",
+    "nat::ListNatGatewaySpecsRequest",
+    "nat::ListNatGatewayTagRequest",
+    "nat::ListNatGatewaysRequest",
+    "nat::ListPrivateDnatsRequest",
+    "nat::ListPrivateNatTagsRequest",
+    "nat::ListPrivateNatsRequest",
+    "nat::ListPrivateNatsByTagsRequest",
+    "nat::ListPrivateSnatsRequest",
+    "nat::ListSpecsRequest",
+    "nat::ListTransitIpTagsRequest",
+    "nat::ListTransitIpsRequest",
+    "nat::ListTransitIpsByTagsRequest",
+    "nat::ListTransitSubnetRequest",
+    "nat::ListTransitSubnetTagsRequest",
+    "nat::ListTransitSubnetsByTagsRequest",
+    "nat::ShowNatGatewayRequest",
+    "nat::ShowNatGatewayDnatRuleRequest",
+    "nat::ShowNatGatewaySnatRuleRequest",
+    "nat::ShowNatGatewayTagRequest",
+    "nat::ShowPrivateDnatRequest",
+    "nat::ShowPrivateNatRequest",
+    "nat::ShowPrivateNatTagsRequest",
+    "nat::ShowPrivateSnatRequest",
+    "nat::ShowTransitIpRequest",
+    "nat::ShowTransitIpTagsRequest",
+    "nat::ShowTransitSubnetRequest",
+    "nat::ShowTransitSubnetTagsRequest",
+    "nat::UpdateNatGatewayRequest",
+    "nat::UpdateNatGatewayDnatRuleRequest",
+    "nat::UpdateNatGatewaySnatRuleRequest",
+    "nat::UpdateNatGatewayToPeriodRequest",
+    "nat::UpdatePrivateDnatRequest",
+    "nat::UpdatePrivateNatRequest",
+    "nat::UpdatePrivateSnatRequest",
+    "nat::UpdateTransitSubnetRequest",
     "servicestage::CreateOAuthRequest",
     "servicestage::CreatePasswordAuthRequest",
     "servicestage::CreatePersonalAuthRequest",
     "servicestage::DeleteAuthorizeRequest",
     "servicestage::ListAuthorizationsRequest",
     "servicestage::ShowRedirectUrlRequest",
+    "smn::AddSubscriptionRequest",
+    "smn::AddSubscriptionFromSubscriptionUserRequest",
+    "smn::BatchCreateOrDeleteResourceTagsRequest",
+    "smn::BatchCreateSubscriptionsFilterPolicesRequest",
+    "smn::BatchDeleteSubscriptionsRequest",
+    "smn::BatchDeleteSubscriptionsByTopicRequest",
+    "smn::BatchDeleteSubscriptionsFilterPolicesRequest",
+    "smn::BatchUpdateSubscriptionsFilterPolicesRequest",
+    "smn::CancelSubscriptionRequest",
+    "smn::ConfirmSubscriptionRequest",
+    "smn::CreateApplicationRequest",
+    "smn::CreateApplicationEndpointRequest",
+    "smn::CreateKmsKeyRequest",
+    "smn::CreateLogtankRequest",
+    "smn::CreateMessageTemplateRequest",
+    "smn::CreateNotifyPolicyRequest",
+    "smn::CreateResourceTagRequest",
+    "smn::CreateTopicRequest",
+    "smn::DeleteApplicationRequest",
+    "smn::DeleteApplicationEndpointRequest",
+    "smn::DeleteKmsKeyRequest",
+    "smn::DeleteLogtankRequest",
+    "smn::DeleteMessageTemplateRequest",
+    "smn::DeleteNotifyPolicyRequest",
+    "smn::DeleteResourceTagRequest",
+    "smn::DeleteSubscriptionsByTopicRequest",
+    "smn::DeleteTopicRequest",
+    "smn::DeleteTopicAttributeByNameRequest",
+    "smn::DeleteTopicAttributesRequest",
+    "smn::DownloadHttpCertRequest",
+    "smn::DownloadHttpSignCertRequest",
+    "smn::ListApplicationAttributesRequest",
+    "smn::ListApplicationEndpointAttributesRequest",
+    "smn::ListApplicationEndpointsRequest",
+    "smn::ListApplicationsRequest",
+    "smn::ListCloudServiceRequest",
+    "smn::ListCloudServicesRequest",
+    "smn::ListLogtankRequest",
+    "smn::ListMessageTemplateDetailsRequest",
+    "smn::ListMessageTemplatesRequest",
+    "smn::ListProjectTagsRequest",
+    "smn::ListProtocolsRequest",
+    "smn::ListResourceInstancesRequest",
+    "smn::ListResourceTagsRequest",
+    "smn::ListSubscriptionsRequest",
+    "smn::ListSubscriptionsByTopicRequest",
+    "smn::ListTopicAttributesRequest",
+    "smn::ListTopicDetailsRequest",
+    "smn::ListTopicMessageStatisticsRequest",
+    "smn::ListTopicsRequest",
+    "smn::ListTopicsWithAssociatedResourcesRequest",
+    "smn::ListVersionRequest",
+    "smn::ListVersionsRequest",
+    "smn::PublishAppMessageRequest",
+    "smn::PublishHttpDetectRequest",
+    "smn::PublishMessageRequest",
+    "smn::ShowHttpDetectResultRequest",
+    "smn::ShowKmsKeyRequest",
+    "smn::ShowNotifyPolicyRequest",
+    "smn::SubscribeTopicRequest",
+    "smn::UnsubscribeSubscriptionRequest",
+    "smn::UnsubscribeTopicRequest",
+    "smn::UpdateApplicationRequest",
+    "smn::UpdateApplicationEndpointRequest",
+    "smn::UpdateKmsKeyRequest",
+    "smn::UpdateLogtankRequest",
+    "smn::UpdateMessageTemplateRequest",
+    "smn::UpdateNotifyPolicyRequest",
+    "smn::UpdateSubscriptionRequest",
+    "smn::UpdateTopicRequest",
+    "smn::UpdateTopicAttributeRequest",
+    "vpc::AcceptVpcPeeringRequest",
+    "vpc::AddFirewallRulesRequest",
+    "vpc::AddSecurityGroupsRequest",
+    "vpc::AddSourcesToTrafficMirrorSessionRequest",
+    "vpc::AddVpcExtendCidrRequest",
+    "vpc::AssociateRouteTableRequest",
+    "vpc::AssociateSubnetFirewallRequest",
+    "vpc::BatchCreateFirewallTagsRequest",
+    "vpc::BatchCreatePortTagsRequest",
+    "vpc::BatchCreateSecurityGroupRulesRequest",
+    "vpc::BatchCreateSecurityGroupTagsRequest",
+    "vpc::BatchCreateSubNetworkInterfaceRequest",
+    "vpc::BatchCreateSubnetTagsRequest",
+    "vpc::BatchCreateVpcTagsRequest",
+    "vpc::BatchDeleteFirewallTagsRequest",
+    "vpc::BatchDeletePortTagsRequest",
+    "vpc::BatchDeleteSecurityGroupTagsRequest",
+    "vpc::BatchDeleteSubnetTagsRequest",
+    "vpc::BatchDeleteVpcTagsRequest",
+    "vpc::CountFirewallsByTagsRequest",
+    "vpc::CountPortsByTagsRequest",
+    "vpc::CreateAddressGroupRequest",
+    "vpc::CreateFirewallRequest",
+    "vpc::CreateFirewallTagRequest",
+    "vpc::CreateFlowLogRequest",
+    "vpc::CreatePortRequest",
+    "vpc::CreatePortTagRequest",
+    "vpc::CreatePrivateipRequest",
+    "vpc::CreateRouteTableRequest",
+    "vpc::CreateSecurityGroupRequest",
+    "vpc::CreateSecurityGroupRuleRequest",
+    "vpc::CreateSecurityGroupTagRequest",
+    "vpc::CreateSubNetworkInterfaceRequest",
+    "vpc::CreateSubnetRequest",
+    "vpc::CreateSubnetTagRequest",
+    "vpc::CreateTrafficMirrorFilterRequest",
+    "vpc::CreateTrafficMirrorFilterRuleRequest",
+    "vpc::CreateTrafficMirrorSessionRequest",
+    "vpc::CreateVirsubnetCidrReservationRequest",
+    "vpc::CreateVpcRequest",
+    "vpc::CreateVpcPeeringRequest",
+    "vpc::CreateVpcResourceTagRequest",
+    "vpc::CreateVpcRouteRequest",
+    "vpc::DeleteAddressGroupRequest",
+    "vpc::DeleteFirewallRequest",
+    "vpc::DeleteFirewallTagRequest",
+    "vpc::DeleteFlowLogRequest",
+    "vpc::DeleteIpAddressGroupForceRequest",
+    "vpc::DeletePortRequest",
+    "vpc::DeletePortTagRequest",
+    "vpc::DeletePrivateipRequest",
+    "vpc::DeleteRouteTableRequest",
+    "vpc::DeleteSecurityGroupRequest",
+    "vpc::DeleteSecurityGroupRuleRequest",
+    "vpc::DeleteSecurityGroupTagRequest",
+    "vpc::DeleteSubNetworkInterfaceRequest",
+    "vpc::DeleteSubnetRequest",
+    "vpc::DeleteSubnetTagRequest",
+    "vpc::DeleteTrafficMirrorFilterRequest",
+    "vpc::DeleteTrafficMirrorFilterRuleRequest",
+    "vpc::DeleteTrafficMirrorSessionRequest",
+    "vpc::DeleteVirsubnetCidrReservationRequest",
+    "vpc::DeleteVpcRequest",
+    "vpc::DeleteVpcPeeringRequest",
+    "vpc::DeleteVpcRouteRequest",
+    "vpc::DeleteVpcTagRequest",
+    "vpc::DisassociateRouteTableRequest",
+    "vpc::DisassociateSubnetFirewallRequest",
+    "vpc::ListAddressGroupRequest",
+    "vpc::ListAddressGroupsDependencyRequest",
+    "vpc::ListApiVersionRequest",
+    "vpc::ListFirewallRequest",
+    "vpc::ListFirewallTagsRequest",
+    "vpc::ListFirewallsByTagsRequest",
+    "vpc::ListFlowLogsRequest",
+    "vpc::ListPortTagsRequest",
+    "vpc::ListPortsRequest",
+    "vpc::ListPortsByTagsRequest",
+    "vpc::ListPrivateipsRequest",
+    "vpc::ListRouteTablesRequest",
+    "vpc::ListSecurityGroupRulesRequest",
+    "vpc::ListSecurityGroupTagsRequest",
+    "vpc::ListSecurityGroupsRequest",
+    "vpc::ListSecurityGroupsByTagsRequest",
+    "vpc::ListSubNetworkInterfacesRequest",
+    "vpc::ListSubnetTagsRequest",
+    "vpc::ListSubnetsRequest",
+    "vpc::ListSubnetsByTagsRequest",
+    "vpc::ListTrafficMirrorFilterRulesRequest",
+    "vpc::ListTrafficMirrorFiltersRequest",
+    "vpc::ListTrafficMirrorSessionsRequest",
+    "vpc::ListVirsubnetCidrReservationsRequest",
+    "vpc::ListVirsubnetsRequest",
+    "vpc::ListVpcPeeringsRequest",
+    "vpc::ListVpcRoutesRequest",
+    "vpc::ListVpcTagsRequest",
+    "vpc::ListVpcsRequest",
+    "vpc::ListVpcsByTagsRequest",
+    "vpc::NeutronAddFirewallRuleRequest",
+    "vpc::NeutronAddRouterInterfaceRequest",
+    "vpc::NeutronCreateFirewallGroupRequest",
+    "vpc::NeutronCreateFirewallPolicyRequest",
+    "vpc::NeutronCreateFirewallRuleRequest",
+    "vpc::NeutronCreateNetworkRequest",
+    "vpc::NeutronCreatePortRequest",
+    "vpc::NeutronCreateRouterRequest",
+    "vpc::NeutronCreateSecurityGroupRequest",
+    "vpc::NeutronCreateSecurityGroupRuleRequest",
+    "vpc::NeutronCreateSubnetRequest",
+    "vpc::NeutronDeleteFirewallGroupRequest",
+    "vpc::NeutronDeleteFirewallPolicyRequest",
+    "vpc::NeutronDeleteFirewallRuleRequest",
+    "vpc::NeutronDeleteNetworkRequest",
+    "vpc::NeutronDeletePortRequest",
+    "vpc::NeutronDeleteRouterRequest",
+    "vpc::NeutronDeleteSecurityGroupRequest",
+    "vpc::NeutronDeleteSecurityGroupRuleRequest",
+    "vpc::NeutronDeleteSubnetRequest",
+    "vpc::NeutronListFirewallGroupsRequest",
+    "vpc::NeutronListFirewallPoliciesRequest",
+    "vpc::NeutronListFirewallRulesRequest",
+    "vpc::NeutronListNetworksRequest",
+    "vpc::NeutronListPortsRequest",
+    "vpc::NeutronListRoutersRequest",
+    "vpc::NeutronListSecurityGroupRulesRequest",
 ];
 
 decode_properties!(
@@ -93,7 +1247,867 @@ decode_properties!(
 );
 
 decode_properties!(
+    aom_add_action_rule, aom::AddActionRuleRequest,
+    "{\"error_code\":\"AOM.08018012\",\"error_msg\":\"actionRule already exists\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_add_alarm_rule, aom::AddAlarmRuleRequest,
+    "{\"alarm_rule_id\":1134050083814244400}", []
+);
+
+decode_properties!(
+    aom_add_event2alarm_rule, aom::AddEvent2alarmRuleRequest, "\" \"", []
+);
+
+decode_properties!(
+    aom_add_metric_data, aom::AddMetricDataRequest,
+    "{\"errorCode\":\"SVCSTG_AMS_2000000\",\"errorMessage\":\"success\"}", []
+);
+
+decode_properties!(
+    aom_add_mute_rules, aom::AddMuteRulesRequest,
+    "{\"error_code\":\"AOM.08011001\",\"error_msg\":\"the muteName is exist\",\"error_type\":\"PARAM_INVALID\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_add_or_update_metric_or_event_alarm_rule,
+    aom::AddOrUpdateMetricOrEventAlarmRuleRequest,
+    "{\"alarm_rules\":[{\"alarm_rule_name\":\"aom_alarm_rule\",\"result\":\"success\"}],\"error_code\":\"200\",\"error_message\":\"success\"}",
+    []
+);
+
+decode_properties!(
+    aom_add_or_update_service_discovery_rules,
+    aom::AddOrUpdateServiceDiscoveryRulesRequest,
+    "{\"errorCode\":\"SVCSTG.INV.2000000\",\"errorMessage\":null,\"id\":[],\"results\":[{\"id\":\"b53a5152-****-****-****-302367e04c0b\",\"name\":\"aom_inventory_rules_event\"}]}",
+    []
+);
+
+decode_properties!(
+    aom_batch_import_agent, aom::BatchImportAgentRequest, "{\"state\":true}", []
+);
+
+decode_properties!(
+    aom_batch_update_agent, aom::BatchUpdateAgentRequest, "{\"state\":true}", []
+);
+
+decode_properties!(
+    aom_batch_update_alarm_rule, aom::BatchUpdateAlarmRuleRequest,
+    "{\"error_code\":\"200\",\"error_message\":\"success\",\"resources\":[{\"resource_alias\":\"0002\",\"resource_name\":\"0002\",\"ret_status\":\"Success\"},{\"resource_alias\":\"0003\",\"resource_name\":\"0003\",\"ret_status\":\"Success\"}]}",
+    []
+);
+
+decode_properties!(
+    aom_count_events, aom::CountEventsRequest,
+    "{\"series\":[{\"event_severity\":\"Critical\",\"values\":[2,3,3,1,0]},{\"event_severity\":\"Major\",\"values\":[4,3,5,4,0]},{\"event_severity\":\"Minor\",\"values\":[3,1,1,1,0]},{\"event_severity\":\"Info\",\"values\":[0,0,0,0,0]}],\"step\":60000,\"summary\":{\"critical_count\":9,\"info_count\":0,\"major_count\":16,\"minor_count\":6},\"timestamps\":[1711788600000,1711788660000,1711788720000,1711788780000,1711788840000]}",
+    []
+);
+
+decode_properties!(aom_create_app, aom::CreateAppRequest, "{}", []);
+
+decode_properties!(
+    aom_create_component, aom::CreateComponentRequest,
+    "{\"id\":\"28c600be47374b9697404b0f58263d1c\"}", []
+);
+
+decode_properties!(
+    aom_create_env, aom::CreateEnvRequest,
+    "{\"id\":\"530312e8bd7c4674b0af6d4beb2e23c6\"}", []
+);
+
+decode_properties!(
+    aom_create_fast_execute_script, aom::CreateFastExecuteScriptRequest,
+    "{\"execution_id\":\"5axxx600-bxxx-4be4-8xx7-3axxxxe62xx9\"}", []
+);
+
+decode_properties!(
+    aom_create_notification_template, aom::CreateNotificationTemplateRequest, "{}", []
+);
+
+decode_properties!(
+    aom_create_prom_instance, aom::CreatePromInstanceRequest,
+    "{\"prometheus\":[{\"deleted_time\":0,\"enterprise_project_id\":\"0\",\"project_id\":\"2a4***56cc***7f837***891***c1cf\",\"prom_create_timestamp\":1691718171483,\"prom_id\":\"08****2a-8**b-4**5-b**1-d1********79\",\"prom_name\":\"aom_prometheus\",\"prom_spec_config\":{\"prom_http_api_endpoint\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79\",\"region_id\":\"cn-****-*\",\"remote_read_url\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79/api/v1/read\",\"remote_write_url\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79/push\"},\"prom_type\":\"CCE\",\"prom_update_timestamp\":1691718171483}]}",
+    []
+);
+
+decode_properties!(
+    aom_create_recording_rule, aom::CreateRecordingRuleRequest, "\"\"", []
+);
+
+decode_properties!(aom_create_sub_app, aom::CreateSubAppRequest, "{}", []);
+
+decode_properties!(
+    aom_create_workflow, aom::CreateWorkflowRequest,
+    "{\"citation_urns\":[],\"create_by\":\"xxxx\",\"create_time\":1670328762884,\"description\":\"\",\"edit_time\":0,\"enterprise_project_id\":\"0\",\"execution_action_rules\":[\"ecs:cloudServers:start\",\"ecs:cloudServers:list\"],\"execution_permission\":[\"CMS FullAccess\",\"ECS FullAccess\",\"AOM FullAccess\"],\"id\":\"c15a19ce-110b-4822-862a-a29677dbed6c\",\"input\":{\"approve\":{\"group\":\"approve\",\"need_approve\":\"false\"},\"get_instances\":{\"frontend_info\":\"{\\\"cmdbApplicationId\\\":\\\"xxxxx627611xxxd\\\"}\",\"group\":\"ecs_instance\",\"selectedData\":\"\",\"type\":\"cmdb_dynamic_node\"},\"project_id\":\"2axxxxa54xxx73bxxxbfxxcf\",\"rate_control\":{\"group\":\"rate_control\",\"max\":\"1\",\"timeDelay\":\"10\"},\"region_id\":\"cn-north-7\"},\"is_delete\":false,\"last_execute_by\":\"xxx\",\"last_execution_end_time\":1670328823670,\"last_execution_id\":\"adxxxxb-4894-4xxc-80xx-7xxx3de24b\",\"last_execution_start_time\":1670328772402,\"name\":\"快速任务执行xxxx0123xx9\",\"nodes\":[{\"category\":\"service\",\"description\":\"Start the ECS instances\",\"id\":\"start-ecs-instances\",\"ignore_error\":true,\"metadata\":{\"configuration\":{\"dataInputPath\":\"\",\"dataOutputPath\":\"\",\"dataResultsPath\":\"\",\"func_app\":\"CMS\",\"func_urn\":\"urn:fss:cn-north-7:xxxxxec14exxxx79b44xxxx57:function:CMS:CMS_DEFAULT_JAVA_FUN_NAME\",\"func_version\":\"latest\",\"parameters\":[{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.project_id\",\"showFormat\":false,\"value\":\"2a47xxxx487f837xxxxxfc1cf\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.region_id\",\"showFormat\":false,\"value\":\"cn-north-7\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.selectedData\",\"showFormat\":false,\"value\":\"\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.frontend_info\",\"showFormat\":false,\"value\":\"{\\\"cmdbApplicationId\\\":\\\"xxxxxxx96627xxxxxa3cd\\\"}\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.type\",\"showFormat\":false,\"value\":\"cmdb_dynamic_node\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.group\",\"showFormat\":false,\"value\":\"ecs_instance\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.max\",\"showFormat\":false,\"value\":\"1\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.timeDelay\",\"showFormat\":false,\"value\":\"10\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.group\",\"showFormat\":false,\"value\":\"rate_control\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.executionId\",\"showFormat\":false,\"value\":\"$.executionId\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.workflowId\",\"showFormat\":false,\"value\":\"xxxx9ce-xxxx-4822-xxxx-a296xxxxxc\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.cmsTaskName2Distribute\",\"showFormat\":false,\"value\":\"CMS::ECS::StartECS\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.cmsAccessPodLb\",\"showFormat\":false,\"value\":\"0.0.0.0\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.workflowType\",\"showFormat\":false,\"value\":\"manual\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.nodeId\",\"showFormat\":false,\"value\":\"start-ecs-instances\"}],\"validator\":true},\"type\":\"operation\"},\"name\":\"startECSInstance\",\"task_name\":\"CMS::ECS::StartECS\"}],\"project_id\":\"2axxxx5487f83xxxx891xxx1cf\",\"quote\":[],\"status\":\"success\",\"steps\":[],\"tags\":{},\"task_type\":\"cloud\",\"template_i18n\":{\"en-us\":{\"description\":\"Starting a HUAWEI CLOUD ECS Instance\",\"name\":\"Starting an ECS Instance\"},\"zh-cn\":{\"description\":\"启动华为云ECS实例\",\"name\":\"启动ECS实例\"}},\"template_id\":\"CMS::ECS::BulkyStartECSInstances\",\"template_name\":\"CMS::ECS::BulkyStartECSInstances\",\"type\":\"manual\",\"update_time\":1670328823794}",
+    []
+);
+
+decode_properties!(
+    aom_delete_action_rule, aom::DeleteActionRuleRequest,
+    "{\"error_code\":\"AOM.08020006\",\"error_msg\":\"The action rule does not exist\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_delete_alarm_rule, aom::DeleteAlarmRuleRequest,
+    "{\"error_code\":\"AOM.02005115\",\"error_msg\":\"Invalid request parameter\",\"error_type\":\"BAD_REQUEST\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_delete_alarm_rule_template, aom::DeleteAlarmRuleTemplateRequest,
+    "{\"error_code\":\"AOM.02018002\",\"error_msg\":\"no template to be deleted is found!\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_delete_alarm_rules, aom::DeleteAlarmRulesRequest,
+    "{\"error_code\":\"AOM.02005115\",\"error_msg\":\"Invalid request parameter\",\"error_type\":\"BAD_REQUEST\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(aom_delete_app, aom::DeleteAppRequest, "{}", []);
+
+decode_properties!(aom_delete_component, aom::DeleteComponentRequest, "{}", []);
+
+decode_properties!(aom_delete_dashboard, aom::DeleteDashboardRequest, "{}", []);
+
+decode_properties!(
+    aom_delete_dashboards_folder, aom::DeleteDashboardsFolderRequest, "{}", []
+);
+
+decode_properties!(aom_delete_env, aom::DeleteEnvRequest, "{}", []);
+
+decode_properties!(
+    aom_delete_event2alarm_rule, aom::DeleteEvent2alarmRuleRequest,
+    "{\"error_code\":\"AOM.02013125\",\"error_msg\":\"send kafka message failed\",\"error_type\":\"INTERNAL_SERVER_ERROR\",\"trace_id\":\"8fb508e9e31b44279016f708e1c60e4c\"}",
+    []
+);
+
+decode_properties!(
+    aom_delete_metric_or_event_alarm_rule, aom::DeleteMetricOrEventAlarmRuleRequest,
+    "{\"error_code\":\"200\",\"error_message\":\"success\",\"resources\":[{\"alarm_rule_name\":\"aom_alarm_rule\"}]}",
+    []
+);
+
+decode_properties!(
+    aom_delete_mute_rules, aom::DeleteMuteRulesRequest,
+    "{\"error_code\":\"AOM.08015002\",\"error_msg\":\"the muteName is not exist\",\"error_type\":\"PARAM_INVALID\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_delete_notification_template, aom::DeleteNotificationTemplateRequest, "{}", []
+);
+
+decode_properties!(
+    aom_delete_prom_instance, aom::DeletePromInstanceRequest,
+    "{\"08****2a-8**b-4**5-b**1-d1********79\":true}", []
+);
+
+decode_properties!(aom_delete_sub_app, aom::DeleteSubAppRequest, "{}", []);
+
+decode_properties!(
+    aom_deleteservice_discovery_rules, aom::DeleteserviceDiscoveryRulesRequest,
+    "{\"errorCode\":\"SVCSTG.INV.2000000\",\"errorMessage\":null,\"id\":[]}", []
+);
+
+decode_properties!(
+    aom_execute_workflow, aom::ExecuteWorkflowRequest, "{\"execution_id\":\"xxxxxxxx\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_access_code, aom::ListAccessCodeRequest,
+    "{\"access_codes\":[{\"access_code\":\"b***OOJpV***B4ciU*******NfR2f9xZ******tgpba******yQS66Ih****a\",\"access_code_id\":\"c6*04****ee6e******092*****45**3\",\"create_at\":1700796457506243016,\"status\":\"enable\"}]}",
+    []
+);
+
+decode_properties!(
+    aom_list_action_rule, aom::ListActionRuleRequest,
+    "{\"action_rules\":[{\"create_time\":1665991889597,\"desc\":\"\",\"notification_template\":\"aom.built-in.template.zh\",\"project_id\":\"2xxxxxxxxxxxxxxxxxxxxxf\",\"rule_name\":\"1112222\",\"smn_topics\":[{\"display_name\":\"\",\"name\":\"gcmtest\",\"push_policy\":0,\"status\":0,\"topic_urn\":\"urn:smn:xxx:2xxxxxxxxxxxxxxxxxxxxxf:gcmtest\"}],\"time_zone\":\"xxx\",\"type\":\"1\",\"update_time\":1665991889597,\"user_name\":\"kxxxxxt\"}]}",
+    []
+);
+
+decode_properties!(aom_list_agents, aom::ListAgentsRequest, "{}", []);
+
+decode_properties!(
+    aom_list_alarm_rule_template, aom::ListAlarmRuleTemplateRequest,
+    "{\"alarm_rule_templates\":[{\"alarm_rule_template_binding\":{},\"alarm_rule_template_id\":\"130****1802****3121\",\"alarm_rule_template_name\":\"aomTemplate\",\"alarm_rule_template_project_id\":\"2a47****cca5****8373****1bff****\",\"alarm_rule_template_type\":\"statics\",\"alarm_template_spec_list\":[{\"alarm_template_spec_items\":[],\"related_cce_clusters\":[],\"related_cloud_service\":\"VPC\",\"related_prometheus_instances\":[]}],\"create_time\":1732266984780,\"enterprise_project_id\":\"0\",\"modify_time\":1732266984780}],\"count\":119}",
+    []
+);
+
+decode_properties!(
+    aom_list_all_job_by_name, aom::ListAllJobByNameRequest,
+    "{\"elements\":[{\"approve_info\":{\"need_approve\":false},\"create_by\":\"xxxxxx\",\"create_time\":1600015045074,\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"xxxxxx\",\"is_latest_version\":true,\"name\":\"xxxxxx\",\"parameters\":[{\"default_value\":\"xxxxx\",\"description\":\"\",\"encryption\":false,\"hint\":\"\",\"id\":\"xxxxxxx\",\"param_group\":\"\",\"param_name\":\"xxxxx\",\"param_type\":\"STRING\",\"quote_param\":false,\"required\":true},{\"default_value\":\"xxxx\",\"description\":\"\",\"encryption\":false,\"hint\":\"\",\"id\":\"xxxxxxxx\",\"param_group\":\"\",\"param_name\":\"xxxxx\",\"param_type\":\"STRING\",\"quote_param\":false,\"required\":true},{\"default_value\":\"{xxxxxxx}\",\"description\":\"\",\"encryption\":false,\"hint\":\"\",\"id\":\"xxxxxxxxxx\",\"param_group\":\"ecs_instance\",\"param_name\":\"xxxxx\",\"param_type\":\"HOST\",\"quote_param\":false,\"required\":true}],\"project_id\":\"xxxxxxxxx\",\"rate_control\":{\"have_rate_control\":false,\"max\":0,\"time_delay\":0},\"steps\":[{\"description\":\"\",\"id\":\"xxxxxxxxxxx\",\"ignore_error\":false,\"input\":{\"get_instances\":\"{xxxxxxx}\",\"script_param\":\"{xxxxxxx}\"},\"name\":\"xxx\",\"type\":\"script\"},{\"description\":\"\",\"id\":\"xxxxxxxxxxxx\",\"ignore_error\":false,\"input\":{\"get_instances\":\"{xxxx}\",\"package\":\"{xxxx}\"},\"name\":\"file1\",\"type\":\"package\"}],\"update_by\":\"xxxx\",\"update_time\":1600015045074,\"version_number\":1}],\"total_elements\":1}",
+    []
+);
+
+decode_properties!(
+    aom_list_all_script_by_name, aom::ListAllScriptByNameRequest,
+    "{\"elements\":[{\"approve_info\":{\"need_approve\":false},\"create_by\":\"chenkaiyuan\",\"create_time\":1600076223389,\"description\":\"fassfa\",\"enterprise_project_id\":\"0\",\"id\":\"xxxxxxxxxxxxxxxxxxx\",\"name\":\"awffawsafws\",\"online_exist_status\":false,\"project_id\":\"xxxxxxxxxxxxxxxxxxx\",\"rate_control\":{\"have_rate_control\":false,\"max\":0,\"time_delay\":0},\"script_language\":\"SHELL\",\"update_by\":\"xxxx\",\"update_time\":1600076223389}],\"total_elements\":1}",
+    []
+);
+
+decode_properties!(
+    aom_list_all_version_by_version_id, aom::ListAllVersionByVersionIdRequest,
+    "{\"elements\":[{\"content\":\"xxxxxxx\",\"create_by\":\"xxxxxxxx\",\"create_time\":1660006887334,\"enterprise_project_id\":\"0\",\"job_reference_name\":[{\"job_id\":\"012b43a3xxxxx684a30b52xxxx98cbe\",\"job_name\":\"onxx_cxxxxxxxx\"}],\"job_reference_number\":1,\"name\":\"xxxxx\",\"project_id\":\"2axxxxxcca548xxxxe891bxxxf\",\"script_id\":\"xxxxaef-dbxx-41x9-8xx2-8exxxx4e159d2\",\"script_language\":\"SHELL\",\"status_desc\":1,\"update_by\":\"xxxxxxx\",\"update_time\":1660073752533,\"version_id\":\"xxxxxxx\",\"version_number\":\"1.0\"}],\"total_elements\":1}",
+    []
+);
+
+decode_properties!(
+    aom_list_dash_boards, aom::ListDashBoardsRequest,
+    "{\"dashboards\":[{\"created\":1725009374,\"created_by\":\"auto_admin\",\"dashboard_id\":\"387d****-5ff2-****-bcee-****cab9****\",\"dashboard_tags\":[{\"application_name\":\"sYRN095Z_AutoAPPtest\"}],\"dashboard_title\":\"1EuBp3Hf0Df\",\"dashboard_type\":\"dashboard\",\"display\":true,\"enterprise_project_id\":\"0\",\"is_create_action\":false,\"is_favorite\":false,\"project_id\":\"2a47****cca5****8373****1bff****\",\"query_count\":1,\"updated\":1733398075812,\"version\":\"v1\"}],\"page_size\":0}",
+    []
+);
+
+decode_properties!(
+    aom_list_dashboards_folder, aom::ListDashboardsFolderRequest,
+    "[{\"created\":1712474334896,\"dashboard_ids\":[\"07994ceb-****-****-****-1e****3d****\"],\"display\":true,\"enterprise_project_id\":\"0\",\"folder_id\":\"16ea61ea-**-****-****-cd****a3190a\",\"folder_title\":\"仪表盘\",\"folder_title_en\":\"Historical Dashboards\",\"is_template\":false,\"updated\":0}]",
+    []
+);
+
+decode_properties!(
+    aom_list_event2alarm_rule, aom::ListEvent2alarmRuleRequest,
+    "[{\"action_rule\":\"1\",\"alarm_type\":\"notification\",\"create_time\":1701442632968,\"description\":\"\",\"enable\":true,\"event_names\":[],\"inhibit_rule\":\"\",\"metadata\":{\"customField\":[\"xxx\"]},\"migrated\":false,\"name\":\"1jB5h6GnbY\",\"resource_provider\":\"AOM\",\"route_group_rule\":\"\",\"topics\":[],\"trigger_policies\":[{\"count\":99,\"id\":0,\"level\":\"\",\"name\":\"\",\"operator\":\">=\",\"period\":300,\"trigger_type\":\"accumulative\"}],\"update_time\":0,\"user_id\":\"2a473356cca5487f8373be891bffc1cf\"}]",
+    []
+);
+
+decode_properties!(
+    aom_list_events, aom::ListEventsRequest,
+    "{\"events\":[{\"annotations\":{\"alarm_fix_suggestion_zh_cn\":\"修复建议\",\"alarm_probableCause_zh_cn\":\"可能原因\",\"message\":\"告警详情\"},\"arrives_at\":16377362908000,\"ends_at\":0,\"enterprise_project_id\":\"0\",\"event_sn\":\"1283514476372426755\",\"id\":\"6775161208461480000\",\"metadata\":{\"event_name\":\"test\",\"event_severity\":\"Major\",\"event_type\":\"alarm\",\"resource_id\":\"ecs123\",\"resource_provider\":\"ecs\",\"resource_type\":\"vm\"},\"policy\":{},\"starts_at\":16377362908000,\"timeout\":60000}],\"page_info\":{\"current_count\":1,\"next_marker\":\"\",\"previous_marker\":\"0\"}}",
+    []
+);
+
+decode_properties!(
+    aom_list_instant_query_aom_prom_get, aom::ListInstantQueryAomPromGetRequest,
+    "{\"data\":{\"result\":[],\"resultType\":\"vector\"},\"status\":\"success\"}", []
+);
+
+decode_properties!(
+    aom_list_instant_query_aom_prom_post, aom::ListInstantQueryAomPromPostRequest,
+    "{\"data\":{\"result\":[{\"metric\":{\"__name__\":\"amm_node_status\",\"clusterId\":\"00000000-0000-0000-0000-00000000\",\"hostID\":\"g947xcxh-2xcxc-xxx-xxcd-f6xxx85\",\"nameSpace\":\"default\",\"nodeIP\":\"1x6.1xx.0.xxx\",\"nodeName\":\"sdxx-jxxxgksi-axx\"},\"value\":[16303810036,\"0\"]},{\"metric\":{\"__name__\":\"amm_node_status\",\"clusterId\":\"00000000-0000-0000-0000-00000000\",\"hostID\":\"dc1xxxf7e-b095-4e77-bxx-914dhlxxxbf7\",\"nameSpace\":\"default\",\"nodeIP\":\"1xx.1xx.0.xxx\",\"nodeName\":\"sds-jixxxsi-texxt\"},\"value\":[1630381536,\"0\"]}],\"resultType\":\"vector\"},\"status\":\"success\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_label_values_aom_prom_get, aom::ListLabelValuesAomPromGetRequest,
+    "{\"data\":[\"node\",\"prometheus\"],\"status\":\"success\"}", []
+);
+
+decode_properties!(
+    aom_list_labels_aom_prom_get, aom::ListLabelsAomPromGetRequest,
+    "{\"data\":[\"__name__\",\"call\",\"code\",\"config\",\"dialer_name\",\"endpoint\",\"event\",\"goversion\",\"handler\",\"instance\",\"slice\",\"version\"],\"status\":\"success\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_labels_aom_prom_post, aom::ListLabelsAomPromPostRequest,
+    "{\"data\":[\"__name__\",\"alarm_level\",\"adfname\",\"alertstate\",\"ammApplicationID\",\"ammApplicationName\",\"appID\",\"appName\",\"clusterId\",\"clusterName\",\"cluster_id\",\"comparisonOperator\",\"containerID\",\"containerName\",\"nameSpace\",\"namespace\",\"netDevice\",\"nodeIP\",\"nodeName\",\"node_ip\",\"pailId\",\"pailName\",\"period_expr\",\"podID\",\"podName\",\"processCmd\"],\"status\":\"success\"}",
+    []
+);
+
+decode_properties!(aom_list_log_items, aom::ListLogItemsRequest, "{}", []);
+
+decode_properties!(
+    aom_list_metadata_aom_prom_get, aom::ListMetadataAomPromGetRequest,
+    "{\"data\":{\"aggregator_openapi_v2_regeneration_count\":[{\"help\":\"[ALPHA] Counter of OpenAPI v2 spec regeneration count broken down by causing APIService name and reason.\",\"type\":\"counter\",\"unit\":\"\"}]},\"status\":\"success\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_metric_or_event_alarm_rule, aom::ListMetricOrEventAlarmRuleRequest,
+    "{\"alarm_rules\":[{\"alarm_create_time\":1713929265429,\"alarm_notifications\":{\"bind_notification_rule_id\":\"aom_notification_rule\",\"notification_enable\":true,\"notification_type\":\"direct\",\"notify_frequency\":-1,\"notify_resolved\":false,\"notify_triggered\":false,\"route_group_enable\":false,\"route_group_rule\":\"\"},\"alarm_rule_description\":\"\",\"alarm_rule_enable\":true,\"alarm_rule_id\":0,\"alarm_rule_name\":\"aom_alarm_rule\",\"alarm_rule_status\":\"Effective\",\"alarm_rule_type\":\"event\",\"alarm_update_time\":0,\"enterprise_project_id\":\"0\",\"event_alarm_spec\":{\"alarm_rule_template_bind_enable\":false,\"alarm_rule_template_id\":\"\",\"alarm_source\":\"systemEvent\",\"event_source\":\"CCE\",\"monitor_objects\":[{\"clusterId\":\"a4****6b-f**9-1**e-a**d-02****10***a\",\"event_type\":\"event\"}],\"trigger_conditions\":[{\"aggregation_window\":300,\"event_name\":\"\",\"frequency\":\"1\",\"operator\":\">=\",\"thresholds\":{\"Critical\":2},\"trigger_type\":\"immediately\"}]},\"user_id\":\"2a****56****48****73****1b****cf\"},{\"alarm_create_time\":1711458243395,\"alarm_notifications\":{\"bind_notification_rule_id\":\"\",\"notification_enable\":false,\"notification_type\":\"direct\",\"notify_frequency\":0,\"notify_resolved\":false,\"notify_triggered\":false,\"route_group_enable\":false,\"route_group_rule\":\"\"},\"alarm_rule_description\":\"\",\"alarm_rule_enable\":false,\"alarm_rule_id\":1,\"alarm_rule_name\":\"aom_alarm_rule_1\",\"alarm_rule_status\":\"Invalid\",\"alarm_rule_type\":\"metric\",\"alarm_update_time\":0,\"enterprise_project_id\":\"0\",\"metric_alarm_spec\":{\"alarm_rule_template_bind_enable\":false,\"alarm_rule_template_id\":\"\",\"alarm_tags\":[{\"auto_tags\":[],\"custom_annotations\":[],\"custom_tags\":[]}],\"monitor_objects\":[],\"monitor_type\":\"all_metric\",\"no_data_conditions\":[{\"no_data_timeframe\":0,\"notify_no_data\":false}],\"recovery_conditions\":{\"recovery_timeframe\":1},\"trigger_conditions\":[{\"aggregate_type\":\"by\",\"aggregation_type\":\"average\",\"aggregation_window\":\"30s\",\"aom_monitor_level\":\"\",\"cmdb\":{\"app_id\":\"\",\"node_ids\":[]},\"expression\":\"\",\"metric_labels\":[],\"metric_name\":\"container_memory_rss\",\"metric_namespace\":\"\",\"metric_query_mode\":\"PROM\",\"metric_statistic_method\":\"single\",\"metric_unit\":\"\",\"mix_promql\":\"\",\"operator\":\">\",\"promql\":\"label_replace(container_memory_rss{node=\\\"172.**.**.206\\\"},\\\"__name__\\\",\\\"container_memory_rss\\\",\\\"\\\",\\\"\\\") or label_replace(avg_over_time(container_memory_rss{node=\\\"172.**.**.206\\\"}[29999ms]),\\\"__name__\\\",\\\"container_memory_rss\\\",\\\"\\\",\\\"\\\")\",\"promql_for\":\"1m\",\"query_match\":\"[{\\\"conditionList\\\":[{\\\"name\\\":\\\"172.**.**.206\\\"},{\\\"name\\\":\\\"172.**.**.133\\\"}],\\\"addMode\\\":\\\"first\\\",\\\"conditionValue\\\":[{\\\"name\\\":\\\"172.**.**.206\\\"}],\\\"id\\\":\\\"first\\\",\\\"conditionCompare\\\":\\\"=\\\",\\\"dimension\\\":\\\"node\\\"}]\",\"query_param\":{\"apmMetricReg\":\"\",\"code\":\"a\"},\"thresholds\":{\"Critical\":\"1\"},\"trigger_interval\":\"15s\",\"trigger_times\":1,\"trigger_type\":\"FIXED_RATE\"}]},\"prom_instance_id\":\"90e***88-1**4-4**9-9**3-1f*******cd3\",\"user_id\":\"2a****56****48****73****1b****cf\"}],\"count\":29,\"metadata\":{\"alarm_rule_template_id\":[],\"bind_notification_rule_id\":[\"aom_notification_rule\",\"1\",\"00********qq\",\"00*****3\",\"m***m\"],\"event_source\":[\"CCE\",\"DCS\",\"ES\",\"AOM\"],\"prom_instance_id\":[\"0\",\"796***7d-1**8-4**9-a**0-99*******ca0\",\"6cc***c8-f**f-4**4-9**2-90*******fcf\",\"90e***88-1**4-4**9-9**3-1f*******cd3\"],\"resource_kind\":[\"HC:DCS:REDIS_3.0\",\"CCE\",\"HC:ES:METRICS\",\"AOM\"]}}",
+    []
+);
+
+decode_properties!(
+    aom_list_mute_rule, aom::ListMuteRuleRequest,
+    "[{\"create_time\":1668147671966,\"desc\":\"\",\"match\":[[{\"key\":\"event_severity\",\"operate\":\"EQUALS\",\"value\":[\"Info\"]}]],\"mute_config\":{\"ends_at\":86399,\"scope\":[],\"starts_at\":0,\"type\":\"DAILY\"},\"name\":\"32255\",\"timezone\":\"xxx\",\"update_time\":1668147671966,\"user_id\":\"2a473356cca5487f8373be891bffc1cf\"}]",
+    []
+);
+
+decode_properties!(
+    aom_list_notification_template_by_name, aom::ListNotificationTemplateByNameRequest,
+    "{\"create_time\":1685445932076,\"desc\":\"\",\"enterprise_project_id\":\"0\",\"locale\":\"zh-cn\",\"modify_time\":1707011425355,\"name\":\"530en\",\"project_id\":\"2a4****6cca****f837****91bf****f\",\"templates\":\"[{\\\"subType\\\":\\\"email\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"${region_name}[${event_severity}_${event_type}_${clear_type}] have a new alert at ${starts_at}.\\\",\\\"content\\\":\\\"\\\\nAlarm Name:${event_name_alias};\\\\nAlarm ID:${id};\\\\nOccurred:${starts_at};\\\\nEvent Severity:${event_severity};\\\\nAlarm Info:${alarm_info};\\\\nResource Identifier:${resources_new};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"sms\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"\\\\nAlarm Name:${event_name_alias};\\\\nAlarm ID:${id};\\\\nOccurred:${starts_at};\\\\nEvent Severity:${event_severity};\\\\nAlarm Info:${alarm_info};\\\\nResource Identifier:${resources_new};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"wechat\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"> **Alarm Name:** ${event_name_alias}  \\\\n> **Alarm ID:** ${id}  \\\\n> **Occurred:** ${starts_at}  \\\\n> **Event Severity:** ${event_severity}  \\\\n> **Alarm Info:** ${alarm_info}  \\\\n> **Resource Identifier:** ${resources_new}  \\\\n> **Suggestion:** ${alarm_fix_suggestion_zh}\\\"},{\\\"subType\\\":\\\"dingding\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"> **Alarm Name:** ${event_name_alias}  \\\\n\\\\n> **Alarm ID:** ${id}  \\\\n\\\\n> **Occurred:** ${starts_at}  \\\\n\\\\n> **Event Severity:** ${event_severity}  \\\\n\\\\n> **Alarm Info:** ${alarm_info}  \\\\n\\\\n> **Resource Identifier:** ${resources_new}  \\\\n\\\\n> **Suggestion:** ${alarm_fix_suggestion_zh}\\\",\\\"sendType\\\":\\\"HTML\\\"},{\\\"subType\\\":\\\"webhook\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"Notification Type:${event_type};\\\\nSeverity:${event_severity};\\\\nName:$event.metadata.event_name_alias;\\\\nOccurred:${starts_at};\\\\nSource:$event.metadata.resource_provider;\\\\nResource Type:$event.metadata.resource_type;\\\\nResource Identifier:${resources_new};\\\\nPossible Cause:${alarm_probableCause_zh};\\\\nAdditional Info:${message};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\",\\\"sendType\\\":\\\"HTML\\\"},{\\\"subType\\\":\\\"voice\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"Notification Type:${event_type};  \\\\nSeverity:${event_severity};  \\\\nName:$event.metadata.event_name_alias;  \\\\nOccurred:${starts_at};  \\\\nSource:$event.metadata.resource_provider;  \\\\nResource Type:$event.metadata.resource_type;  \\\\nResource Identifier:${resources_new};  \\\\nPossible Cause:${alarm_probableCause_zh};  \\\\nAdditional Info:${message};  \\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"espace\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"Notification Type:${event_type};  \\\\nSeverity:${event_severity};  \\\\nName:$event.metadata.event_name_alias;  \\\\nOccurred:${starts_at};  \\\\nSource:$event.metadata.resource_provider;  \\\\nResource Type:$event.metadata.resource_type;  \\\\nResource Identifier:${resources_new};  \\\\nPossible Cause:${alarm_probableCause_zh};  \\\\nAdditional Info:${message};  \\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"feishu\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"**Alarm Name:** ${event_name_alias}  \\\\n\\\\n**Alarm ID:** ${id}  \\\\n\\\\n**Occurred:** ${starts_at}  \\\\n\\\\n**Event Severity:** ${event_severity}  \\\\n\\\\n**Alarm Info:** ${alarm_info}  \\\\n\\\\n**Resource Identifier:** ${resources_new}  \\\\n\\\\n**Suggestion:** ${alarm_fix_suggestion_zh}\\\"},{\\\"subType\\\":\\\"welink\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"\\\\nAlarm Name:${event_name_alias};\\\\nAlarm ID:${id};\\\\nOccurred:${starts_at};\\\\nEvent Severity:${event_severity};\\\\nAlarm Info:${alarm_info};\\\\nResource Identifier:${resources_new};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"}]\",\"type\":[]}",
+    []
+);
+
+decode_properties!(
+    aom_list_notification_templates, aom::ListNotificationTemplatesRequest,
+    "[{\"create_time\":1685445932076,\"desc\":\"\",\"enterprise_project_id\":\"0\",\"locale\":\"zh-cn\",\"modify_time\":1707011425355,\"name\":\"530en\",\"project_id\":\"2a4****6cca****f837****91bf****f\",\"templates\":\"[{\\\"subType\\\":\\\"email\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"${region_name}[${event_severity}_${event_type}_${clear_type}] have a new alert at ${starts_at}.\\\",\\\"content\\\":\\\"\\\\nAlarm Name:${event_name_alias};\\\\nAlarm ID:${id};\\\\nOccurred:${starts_at};\\\\nEvent Severity:${event_severity};\\\\nAlarm Info:${alarm_info};\\\\nResource Identifier:${resources_new};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"sms\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"\\\\nAlarm Name:${event_name_alias};\\\\nAlarm ID:${id};\\\\nOccurred:${starts_at};\\\\nEvent Severity:${event_severity};\\\\nAlarm Info:${alarm_info};\\\\nResource Identifier:${resources_new};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"wechat\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"> **Alarm Name:** ${event_name_alias}  \\\\n> **Alarm ID:** ${id}  \\\\n> **Occurred:** ${starts_at}  \\\\n> **Event Severity:** ${event_severity}  \\\\n> **Alarm Info:** ${alarm_info}  \\\\n> **Resource Identifier:** ${resources_new}  \\\\n> **Suggestion:** ${alarm_fix_suggestion_zh}\\\"},{\\\"subType\\\":\\\"dingding\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"> **Alarm Name:** ${event_name_alias}  \\\\n\\\\n> **Alarm ID:** ${id}  \\\\n\\\\n> **Occurred:** ${starts_at}  \\\\n\\\\n> **Event Severity:** ${event_severity}  \\\\n\\\\n> **Alarm Info:** ${alarm_info}  \\\\n\\\\n> **Resource Identifier:** ${resources_new}  \\\\n\\\\n> **Suggestion:** ${alarm_fix_suggestion_zh}\\\",\\\"sendType\\\":\\\"HTML\\\"},{\\\"subType\\\":\\\"webhook\\\",\\\"version\\\":\\\"v2\\\",\\\"content\\\":\\\"Notification Type:${event_type};\\\\nSeverity:${event_severity};\\\\nName:$event.metadata.event_name_alias;\\\\nOccurred:${starts_at};\\\\nSource:$event.metadata.resource_provider;\\\\nResource Type:$event.metadata.resource_type;\\\\nResource Identifier:${resources_new};\\\\nPossible Cause:${alarm_probableCause_zh};\\\\nAdditional Info:${message};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\",\\\"sendType\\\":\\\"HTML\\\"},{\\\"subType\\\":\\\"voice\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"Notification Type:${event_type};  \\\\nSeverity:${event_severity};  \\\\nName:$event.metadata.event_name_alias;  \\\\nOccurred:${starts_at};  \\\\nSource:$event.metadata.resource_provider;  \\\\nResource Type:$event.metadata.resource_type;  \\\\nResource Identifier:${resources_new};  \\\\nPossible Cause:${alarm_probableCause_zh};  \\\\nAdditional Info:${message};  \\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"espace\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"Notification Type:${event_type};  \\\\nSeverity:${event_severity};  \\\\nName:$event.metadata.event_name_alias;  \\\\nOccurred:${starts_at};  \\\\nSource:$event.metadata.resource_provider;  \\\\nResource Type:$event.metadata.resource_type;  \\\\nResource Identifier:${resources_new};  \\\\nPossible Cause:${alarm_probableCause_zh};  \\\\nAdditional Info:${message};  \\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"},{\\\"subType\\\":\\\"feishu\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"**Alarm Name:** ${event_name_alias}  \\\\n\\\\n**Alarm ID:** ${id}  \\\\n\\\\n**Occurred:** ${starts_at}  \\\\n\\\\n**Event Severity:** ${event_severity}  \\\\n\\\\n**Alarm Info:** ${alarm_info}  \\\\n\\\\n**Resource Identifier:** ${resources_new}  \\\\n\\\\n**Suggestion:** ${alarm_fix_suggestion_zh}\\\"},{\\\"subType\\\":\\\"welink\\\",\\\"version\\\":\\\"v2\\\",\\\"topic\\\":\\\"\\\",\\\"content\\\":\\\"\\\\nAlarm Name:${event_name_alias};\\\\nAlarm ID:${id};\\\\nOccurred:${starts_at};\\\\nEvent Severity:${event_severity};\\\\nAlarm Info:${alarm_info};\\\\nResource Identifier:${resources_new};\\\\nSuggestion:${alarm_fix_suggestion_zh};\\\"}]\",\"type\":[]}]",
+    []
+);
+
+decode_properties!(
+    aom_list_notified_histories, aom::ListNotifiedHistoriesRequest,
+    "{\"notified_histories\":[{\"event_sn\":\"1044686593798963201\",\"notifications\":[{\"action_rule\":\"lhy_alarm_action_test01\",\"notifier_channel\":\"SMN\",\"smn_channel\":{\"sent_time\":1669114269797,\"smn_notified_history\":[{\"smn_notified_content\":\"<style>\\n    span {\\n        display: inline-block;\\n        float: left;\\n        font-size: 14px;\\n    }\\n\\n    b {\\n        display: inline-block;\\n        float: left;\\n        color: #252B3A;\\n        font-size: 14px\\n    }\\n</style>\\n<table border=\\\"0\\\" cellpadding=\\\"0\\\" cellspacing=\\\"0\\\"\\n       style=\\\"font-family:Helvetica,Arial,PingFangSC-Regular,Hiragino Sans GB,Microsoft YaHei,微软雅黑,Microsoft JhengHei;border-spacing:0px 14px;font-size:14px;padding-left: 30px;line-height:25px;\\\">\\n    <thead>\\n    <tr style=\\\"font-size:14px;\\\">\\n        <td colspan=\\\"2\\\" style=\\\"line-height:28px;color:#6e6e6e;font-size:14px\\\">\\n            <b>尊敬的&nbsp;</b>\\n            <b>用户</b>\\n            <b>&nbsp;,您好!</b>\\n        </td>\\n    </tr>\\n    </thead>\\n    <tr>\\n        <td colspan=\\\"2\\\">\\n            <span>您在&nbsp;</span>\\n            <b>{region_name}</b>\\n            <span>&nbsp;区域设置的告警行动规则</span>\\n            <b>&nbsp;lhy_alarm_action_test01&nbsp;</b>\\n            <span>新增</span>\\n            <span>&nbsp;1&nbsp;条运维通知</span>\\n\\n\\n            <span><span>,阈值规则为&nbsp;</span><b>lhy_test_001</b></span>\\n            <span>。更多信息请登录AOM。</span>\\n            <br>\\n            <br>\\n        </td>\\n    </tr>\\n\\n    <tr style=\\\"font-size:14px;\\\">\\n        <td colspan=\\\"2\\\">\\n            <p style=\\\"margin-bottom: -20px; margin-top: -26px;\\\">\\n                <span style=\\\"color:#252B3A;line-height:24px\\\">详细信息如下,请您查阅:</span>\\n            </p>\\n        </td>\\n    </tr>\\n    <td><div>账号:kaifatest;<br>\\n通知类型:告警;<br>\\nCAS应用名称: app-1;<br>\\n告警类型:NA;<br>\\n事件级别:紧急;<br>\\n事件名称:lhy_test_001;<br>\\n发生时间:2022-11-22 18:51:05 GMT+08:00;<br>\\n事件源:AOM;<br>\\n资源类型:Application;<br>\\n资源标识:<br>&nbsp;&nbsp;casApplicationID:2d216a2b-9a58-452e-9a82-fc0c7cbcd322;<br>&nbsp;&nbsp;casApplicationName:app-1;<br>\\n可能原因:当创建的阈值规则的指标数据达到阈值条件时且告警级别为”紧急”,产生此告警。;<br>\\n详情:https://console.xxx/aom/alarmlist;<br>\\n附加信息:阈值规则 lhy_test_001 状态从 “数据不足” 变为 “超限阈值” 。状态变化详细信息:指标名称为“cpuCoreLimit”,最新指标数据取值“0.250”,满足阈值条件“&gt;=0”。;<br>\\n修复建议:NA;<br><div/></td>\\n  </table>\",\"smn_subscription_status\":1,\"smn_subscription_type\":\"email\"},{\"smn_notified_content\":\"【AOM】发生紧急_告警_新增\\n告警名称:lhy_test_001;\\nCAS应用名称: app-1;\\n发生时间:2022-11-22 18:51:05 GMT+08:00;\\n详情:https://console.xxx/aom/alarmlist;\\n告警内容:阈值规则 lhy_test_001 状态从 “数据不足” 变为 “超限阈值” 。状态变化详细信息:指标名称为“cpuCoreLimit”,最新指标数据取值“0.250”,满足阈值条件“>=0”。;\\n本消息是由kaifatest在AOM告警规则中配置;更多信息请登录AOM。\",\"smn_subscription_status\":0,\"smn_subscription_type\":\"sms\"},{\"smn_notified_content\":\"【AOM】发生紧急_告警_新增\\n告警名称:lhy_test_001;\\nCAS应用名称: app-1;\\n发生时间:2022-11-22 18:51:05 GMT+08:00;\\n详情:https://console.xxx/aom/alarmlist;\\n告警内容:阈值规则 lhy_test_001 状态从 “数据不足” 变为 “超限阈值” 。状态变化详细信息:指标名称为“cpuCoreLimit”,最新指标数据取值“0.250”,满足阈值条件“>=0”。;\\n本消息是由kaifatest在AOM告警规则中配置;更多信息请登录AOM。\",\"smn_subscription_status\":0,\"smn_subscription_type\":\"sms\"}],\"smn_request_id\":\"600bfa7447da48068312bba0fb2b3afa\",\"smn_response_body\":\"{\\\"message_id\\\":\\\"b5db3a3419b84cc29d438a7dba336c20\\\",\\\"request_id\\\":\\\"600bfa7447da48068312bba0fb2b3afa\\\"}\",\"smn_response_code\":\"200\",\"smn_topic\":\"lhy_test01\"}}]}]}",
+    []
+);
+
+decode_properties!(aom_list_permissions, aom::ListPermissionsRequest, "{}", []);
+
+decode_properties!(
+    aom_list_prom_instance, aom::ListPromInstanceRequest,
+    "{\"prometheus\":[{\"deleted_time\":0,\"enterprise_project_id\":\"0\",\"project_id\":\"2a4***56cc***7f837***891***c1cf\",\"prom_create_timestamp\":1691718171483,\"prom_id\":\"08****2a-8**b-4**5-b**1-d1********79\",\"prom_name\":\"aom_prometheus\",\"prom_spec_config\":{\"prom_http_api_endpoint\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79\",\"region_id\":\"cn-****-*\",\"remote_read_url\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79/api/v1/read\",\"remote_write_url\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79/push\"},\"prom_type\":\"CCE\",\"prom_update_timestamp\":1691718171483}]}",
+    []
+);
+
+decode_properties!(
+    aom_list_range_query_aom_prom_get, aom::ListRangeQueryAomPromGetRequest,
+    "{\"data\":{\"result\":[{\"metric\":{\"__name__\":\"up\",\"instance\":\"localhost:9090\",\"job\":\"prometheus\"},\"values\":[[1435781430.781,\"1\"],[1435781445.781,\"1\"],[1435781460.781,\"1\"]]},{\"metric\":{\"__name__\":\"up\",\"instance\":\"localhost:9091\",\"job\":\"node\"},\"values\":[[1435781430.781,\"0\"],[1435781445.781,\"0\"],[1435781460.781,\"1\"]]}],\"resultType\":\"matrix\"},\"status\":\"success\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_range_query_aom_prom_post, aom::ListRangeQueryAomPromPostRequest,
+    "{\"data\":{\"result\":[{\"metric\":{\"__name__\":\"amm_node_status\",\"clusterId\":\"000000-0000-0000-0000-0000000\",\"hostID\":\"c9xxcb-2x6c-4h54-8fcd-f68xx85\",\"nameSpace\":\"default\",\"nodeIP\":\"1xx.1xx.0.1xx\",\"nodeName\":\"sis-xxn-amm\"},\"values\":[[1630386780,\"0\"],[1630388610,\"0\"],[1630388625,\"0\"]]},{\"metric\":{\"__name__\":\"amm_node_status\",\"clusterId\":\"00000000-0000-0000-0000-00000000\",\"hostID\":\"ec5xxxb-0xx8-4xxx-bxx-9ecxxf\",\"nameSpace\":\"default\",\"nodeIP\":\"1xx.168.0.1x\",\"nodeName\":\"fdx-ibxxst\"},\"values\":[[1630388265,\"0\"],[1630388280,\"0\"],[1630388295,\"0\"]]}],\"resultType\":\"matrix\"},\"status\":\"success\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_resource_under_node, aom::ListResourceUnderNodeRequest,
+    "{\"data\":[{\"addresses\":[{\"host_ip\":\"117.1.0.1\",\"ip_type\":\"fixed\",\"ip_version\":4,\"mac\":null},{\"host_ip\":\"179.1.0.1\",\"ip_type\":\"floating\",\"ip_version\":4,\"mac\":null}],\"agent_state\":\"UNINSTALLED\",\"cloud_vendors\":\"His\",\"env_ids\":[\"63c2195e9da846258b113205184b2b53\"],\"id\":\"7015d303a8454f49a289dd47ada4b60c\",\"resource_id\":\"aom_7015d303a8454f49a289dd47ada4b60c\",\"resource_name\":\"luban121000000333\",\"resource_region\":\"xxx\",\"status\":\"ACTIVE\",\"topology\":[{\"app_id\":\"07f6836530e24efdab068aacef933d4b\",\"app_name\":\"test91\",\"component_id\":\"b218263a62554ad6aa976908e4990cf3\",\"component_name\":\"组件99\",\"env_id\":\"63c2195e9da846258b113205184b2b53\",\"env_name\":\"环境22\",\"env_region\":\"xxx\",\"os_type\":\"LINUX\",\"sub_app_id\":\"b554711fb4774bf98cfbdfa955a2d640\",\"sub_app_name\":\"sub-888\"}],\"vpc_id\":\" 6681507e-779e-4d0d-9421-5df07b95cca6 \"},{\"addresses\":[{\"host_ip\":\"1.3.4.5\",\"ip_type\":\"fixed\",\"ip_version\":4,\"mac\":null}],\"agent_state\":\"UNINSTALLED\",\"cloud_vendors\":\"His\",\"env_ids\":[\"63c2195e9da846258b113205184b2b53\"],\"id\":\"2c6fd895c88742559f2fd6c57817cf93\",\"resource_id\":\"aom_2c6fd895c88742559f2fd6c57817cf93\",\"topology\":[{\"app_id\":\"07f6836530e24efdab068aacef933d4b\",\"app_name\":\"test91\",\"component_id\":\"b218263a62554ad6aa976908e4990cf3\",\"component_name\":\"组件99\",\"env_id\":\"63c2195e9da846258b113205184b2b53\",\"env_name\":\"环境22\",\"env_region\":\"xxx\",\"os_type\":\"LINUX\",\"sub_app_id\":\"b554711fb4774bf98cfbdfa955a2d640\",\"sub_app_name\":\"sub-888\"}]}],\"page_info\":{\"current_count\":2,\"next_marker\":null}}",
+    []
+);
+
+decode_properties!(
+    aom_list_sample, aom::ListSampleRequest,
+    "{\"error_code\":\"AOM.04008105\",\"error_msg\":\"Query metric data samples is invalid\",\"error_type\":\"BAD_REQUEST\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_list_series, aom::ListSeriesRequest,
+    "{\"meta_data\":{\"count\":1,\"nextToken\":0,\"offset\":null,\"total\":1},\"series\":[{\"dimension_value_hash\":null,\"dimensions\":[{\"name\":\"appName\",\"value\":\"appValue\"}],\"metric_name\":\"cpuUsage\",\"namespace\":\"PAAS.CONTAINER\",\"unit\":\"Percent\"}]}",
+    []
+);
+
+decode_properties!(
+    aom_list_service_discovery_rules, aom::ListServiceDiscoveryRulesRequest,
+    "{\"appRules\":[{\"createTime\":\"1694705814424\",\"desc\":\"自定义描述/User-defined description\",\"enable\":true,\"eventName\":\"aom_inventory_rules_event\",\"hostid\":[],\"id\":\"********-6066-****-8cc7-********\",\"name\":\"icaaant\",\"projectid\":\"684fc87a79d7xxxx22e62a7da95b\",\"spec\":{\"aom_metric_relabel_configs\":null,\"appType\":\"\",\"attrList\":[\"cmdLine\"],\"dataSource\":null,\"detectLog\":\"true\",\"discoveryRule\":[{\"checkContent\":[\"-DNFW=ica**nt\"],\"checkMode\":\"contain\",\"checkType\":\"cmdLine\"}],\"editable\":null,\"isDefaultRule\":null,\"isDetect\":\"false\",\"logFileFix\":[\"log\",\"trace\",\"out\"],\"logPathRule\":[],\"nameRule\":{\"appNameRule\":[{\"args\":[\"/opt/********* -DNFW=ica**nt\"],\"nameType\":\"cmdLineHash\",\"value\":[\"aicagentserver\"]}],\"applicationNameRule\":[{\"args\":[\"/opt/*********** -DNFW=ica**nt\"],\"nameType\":\"cmdLineHash\",\"value\":[\"aica**nt\"]}]},\"priority\":9999}}],\"errorCode\":\"SVCSTG.INV.2000000\",\"errorMessage\":null,\"id\":[]}",
+    []
+);
+
+decode_properties!(
+    aom_list_template_by_job_id, aom::ListTemplateByJobIdRequest,
+    "{\"elements\":[{\"approve_info\":{\"need_approve\":false},\"create_by\":\"xxxxx\",\"create_time\":1600073877378,\"enterprise_project_id\":\"0\",\"id\":\"xxxxxx\",\"is_collect\":false,\"is_publish\":false,\"job_id\":\"xxxxx\",\"job_version\":1,\"name\":\"t1\",\"need_synchronize\":false,\"nodes\":[{\"category\":\"service\",\"description\":\"\",\"id\":\"xxxxx\",\"ignore_error\":false,\"metadata\":{\"configuration\":{\"parameters\":{\"get_instances\":\"{xxxxx}\",\"project_id\":\"{{project_id}}\",\"region_id\":\"{{region_id}}\",\"script_param\":\"{xxxx}\"}},\"type\":\"operation\"},\"name\":\"1\",\"task_name\":\"CMS::ECS::runScript\"},{\"category\":\"service\",\"description\":\"\",\"id\":\"xxxxx\",\"ignore_error\":false,\"metadata\":{\"configuration\":{\"parameters\":{\"get_instances\":\"{xxxxx}\",\"package\":\"{xxxxxx}\",\"project_id\":\"{{project_id}}\",\"region_id\":\"{{region_id}}\"}},\"type\":\"operation\"},\"name\":\"xxx\",\"task_name\":\"CMS::ECS::Package\"}],\"parameters\":[],\"project_id\":\"xxxxx\",\"quote\":[],\"rate_control\":{\"have_rate_control\":false,\"max\":0,\"time_delay\":0},\"share_type\":\"private\",\"steps\":[{\"description\":\"\",\"id\":\"xxxxx\",\"ignore_error\":false,\"input\":{\"get_instances\":\"{xxxxx}\",\"script_param\":\"{xxxxx}\"},\"name\":\"xxxx\",\"type\":\"script\"},{\"description\":\"\",\"id\":\"xxxxx\",\"ignore_error\":false,\"input\":{\"get_instances\":\"{xxxxx}\",\"package\":\"{xxxxx}\"},\"name\":\"2\",\"type\":\"package\"}],\"update_by\":\"xxxxx\",\"update_time\":1600073877378,\"version\":\"v1\"}],\"total_elements\":1}",
+    []
+);
+
+decode_properties!(
+    aom_list_workflow, aom::ListWorkflowRequest,
+    "{\"elements\":[{\"citation_urns\":[],\"create_by\":\"xxxx\",\"create_time\":16000000000,\"description\":\"\",\"edit_time\":0,\"enterprise_project_id\":\"0\",\"execution_action_rules\":[\"xxxxxxx\",\"xxxxxxx\"],\"execution_permission\":[\"xxxxxxx\",\"xxxxxx\"],\"id\":\"xxxxxx\",\"input\":{\"approve\":{\"group\":\"approve\",\"need_approve\":\"false\"},\"get_instances\":{\"ecs_id_list\":\"[xxxxxxx]\",\"frontend_info\":\"{xxxxxx}\",\"group\":\"ecs_instance\",\"type\":\"cmdb_manual\"},\"package\":{\"cmd_user\":\"xxxxx\",\"group\":\"package\",\"install_file_dir\":\"xxxxx\",\"install_script\":\"xxxx\",\"operate_type\":\"install\",\"package_basic_id\":\"xxxxxx\",\"package_name\":\"xxxxx\",\"package_version_id\":\"xxxxxx\",\"plat_form\":\"Linux\",\"pre_install_script\":\"\",\"software_list\":\"[xxxxxxx]\",\"time_out\":\"7200\",\"un_install_script\":\"\",\"version_number\":\"1\"},\"project_id\":\"xxxxxxx\",\"rate_control\":{\"group\":\"rate_control\",\"max\":\"0\",\"timeDelay\":\"0\"},\"region_id\":\"cn-north-7\"},\"is_delete\":false,\"last_execute_by\":\"xxxxxx\",\"last_execution_end_time\":1600000000,\"last_execution_id\":\"xxxxxx\",\"last_execution_start_time\":1600000000,\"name\":\"xxxxxx\",\"nodes\":[{\"category\":\"service\",\"description\":\"download obs plug and install plug\",\"id\":\"xxxxxx\",\"ignore_error\":true,\"metadata\":{\"configuration\":{\"dataInputPath\":\"\",\"dataOutputPath\":\"\",\"dataResultsPath\":\"\",\"func_app\":\"CMS\",\"func_urn\":\"xxxxxxx\",\"func_version\":\"latest\",\"parameters\":[{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.cmd_user\",\"showFormat\":false,\"value\":\"root\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.software_list\",\"showFormat\":false,\"value\":\"[xxxxxx]\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.pre_install_script\",\"showFormat\":false,\"value\":\"\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.operate_type\",\"showFormat\":false,\"value\":\"install\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.un_install_script\",\"showFormat\":false,\"value\":\"\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.version_number\",\"showFormat\":false,\"value\":\"1\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.time_out\",\"showFormat\":false,\"value\":\"7200\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.install_script\",\"showFormat\":false,\"value\":\"xxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.package_version_id\",\"showFormat\":false,\"value\":\"xxxxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.package_basic_id\",\"showFormat\":false,\"value\":\"xxxxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.package_name\",\"showFormat\":false,\"value\":\"xxxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.install_file_dir\",\"showFormat\":false,\"value\":\"xxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.plat_form\",\"showFormat\":false,\"value\":\"Linux\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.group\",\"showFormat\":false,\"value\":\"package\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.project_id\",\"showFormat\":false,\"value\":\"xxxxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.region_id\",\"showFormat\":false,\"value\":\"cn-north-4\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.frontend_info\",\"showFormat\":false,\"value\":\"{xxxxxx}\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.ecs_id_list\",\"showFormat\":false,\"value\":\"[xxxxxx]\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.type\",\"showFormat\":false,\"value\":\"cmdb_manual\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.group\",\"showFormat\":false,\"value\":\"ecs_instance\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.max\",\"showFormat\":false,\"value\":\"0\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.timeDelay\",\"showFormat\":false,\"value\":\"0\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.group\",\"showFormat\":false,\"value\":\"rate_control\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.executionId\",\"showFormat\":false,\"value\":\"$.executionId\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.workflowId\",\"showFormat\":false,\"value\":\"xxxxxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.cmsTaskName2Distribute\",\"showFormat\":false,\"value\":\"CMS::ECS::Package\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.cmsAccessPodLb\",\"showFormat\":false,\"value\":\"xxxxxx\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.workflowType\",\"showFormat\":false,\"value\":\"manual\"},{\"default\":\"\",\"format\":\"\",\"isEditor\":false,\"key\":\"properties.nodeId\",\"showFormat\":false,\"value\":\"package-manipulation\"}],\"validator\":true},\"type\":\"operation\"},\"name\":\"package\",\"task_name\":\"CMS::ECS::Package\"}],\"project_id\":\"xxxxxx\",\"quote\":[],\"status\":\"fail\",\"steps\":[],\"tags\":{},\"task_type\":\"package\",\"template_i18n\":{\"en-us\":{\"description\":\"download install plug or uninstall plug\",\"name\":\"Package\"},\"zh-cn\":{\"description\":\" \",\"name\":\"文件管理\"}},\"template_id\":\"CMS::ECS::Package\",\"template_name\":\"CMS::ECS::Package\",\"type\":\"manual\",\"update_time\":1600000000}],\"total_elements\":1}",
+    []
+);
+
+decode_properties!(
+    aom_list_workflow_executions, aom::ListWorkflowExecutionsRequest,
+    "{\"error_code\":\"AOM.31001405\",\"error_msg\":\"execution internal server error.\",\"http_code\":500}",
+    []
+);
+
+decode_properties!(
+    aom_push_events, aom::PushEventsRequest,
+    "{\"error_code\":\"AOM.0400\",\"error_msg\":\"parse eventParam failed\",\"error_type\":\"SC_BAD_REQUEST\"}",
+    []
+);
+
+decode_properties!(
+    aom_search_template_by_id, aom::SearchTemplateByIdRequest,
+    "{\"approve_info\":{\"need_approve\":false},\"create_by\":\"xxxxxxxxx\",\"create_time\":1600026634837,\"enterprise_project_id\":\"0\",\"id\":\"xxxxxx\",\"is_collect\":false,\"is_publish\":false,\"job_id\":\"xxxxxx\",\"job_version\":1,\"name\":\"1\",\"need_synchronize\":false,\"nodes\":[{\"category\":\"pause\",\"description\":\"xxxxxx\",\"id\":\"xxxxxx\",\"ignore_error\":false,\"metadata\":{\"type\":\"pause\"},\"name\":\"xxx\",\"task_name\":\"CMS::PAUSE\"}],\"parameters\":[{\"default_value\":\"\",\"description\":\"\",\"encryption\":false,\"hint\":\"\",\"id\":\"xxxxxx\",\"param_group\":\"\",\"param_name\":\"xxx\",\"param_type\":\"STRING\",\"quote_param\":false,\"required\":true},{\"default_value\":\"\",\"description\":\"xxxxxx\",\"encryption\":false,\"hint\":\"xxxxxxx\",\"id\":\"xxxxxxx\",\"param_group\":\"\",\"param_name\":\"xxx\",\"param_type\":\"STRING\",\"quote_param\":false,\"required\":true}],\"project_id\":\"xxxxxx\",\"quote\":[],\"rate_control\":{\"have_rate_control\":false,\"max\":0,\"time_delay\":0},\"share_type\":\"private\",\"steps\":[{\"description\":\"xxxxxx\",\"id\":\"xxxxxx\",\"ignore_error\":false,\"input\":{},\"name\":\"xxx\",\"type\":\"pause\"}],\"update_by\":\"xxx\",\"update_time\":1600026634837,\"version\":\"v1\"}",
+    []
+);
+
+decode_properties!(
+    aom_search_workflow_execution_detail, aom::SearchWorkflowExecutionDetailRequest,
+    "{}", []
+);
+
+decode_properties!(
+    aom_show_action_rule, aom::ShowActionRuleRequest,
+    "{\"create_time\":1665991889597,\"notification_template\":\"aom.built-in.template.zh\",\"project_id\":\"2xxxxxxxxxxxxxxxxxxxxxxf\",\"rule_name\":\"1112222\",\"smn_topics\":[{\"display_name\":\"\",\"name\":\"gxxxxxt\",\"push_policy\":0,\"status\":0,\"topic_urn\":\"urn:smn:xxx:2xxxxxxxxxxxxxxxxxxxxxxf:gxxxxxt\"}],\"time_zone\":\"xxx\",\"type\":\"1\",\"update_time\":1665991889597,\"user_name\":\"kxxxxxxxt\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_agent_infos, aom::ShowAgentInfosRequest,
+    "{\"error_code\":\"AOM.32000003\",\"error_msg\":\"Invalid parameter.\"}", []
+);
+
+decode_properties!(
+    aom_show_alarm_rule, aom::ShowAlarmRuleRequest,
+    "{\"error_code\":\"AOM.02004115\",\"error_msg\":\"Invalid request parameter\",\"error_type\":\"BAD_REQUEST\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_app, aom::ShowAppRequest,
+    "{\"app_id\":\"9616a75c75af4bcdacf38d77ff72a88e\",\"create_time\":\"2023-02-03 10:35:00\",\"creator\":\"xxx\",\"display_name\":\"exampleSW\",\"eps_id\":\"0\",\"modified_time\":\"2023-02-03 10:35:00\",\"modifier\":\"xxx\",\"name\":\"exampleSW\",\"register_type\":\"API\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_app_by_name, aom::ShowAppByNameRequest,
+    "{\"app_id\":\"9616a75c75af4bcdacf38d77ff72a88e\",\"create_time\":\"2023-02-03 10:35:00\",\"creator\":\"xxx\",\"description\":\"应用信息\",\"display_name\":\"exampleSW12\",\"eps_id\":\"0\",\"modified_time\":\"2023-02-03 10:41:49\",\"modifier\":\"xxx\",\"name\":\"exampleSW12\",\"register_type\":\"API\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_component, aom::ShowComponentRequest,
+    "{\"aom_id\":null,\"app_id\":\"9616a75c75af4bcdacf38d77ff72a88e\",\"create_time\":\"2023-02-03 10:47:38\",\"creator\":\"xxx\",\"description\":null,\"id\":\"28c600be47374b9697404b0f58263d1c\",\"modified_time\":\"2023-02-03 10:47:38\",\"modifier\":\"xxx\",\"name\":\"component1\",\"register_type\":\"API\",\"sub_app_id\":null}",
+    []
+);
+
+decode_properties!(
+    aom_show_component_by_name, aom::ShowComponentByNameRequest,
+    "{\"aom_id\":null,\"app_id\":\"9616a75c75af4bcdacf38d77ff72a88e\",\"id\":\"28c600be47374b9697404b0f58263d1c\",\"name\":\"component1\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_dash_board, aom::ShowDashBoardRequest,
+    "{\"created\":1719327521188,\"created_by\":\"aom_ops_user2\",\"dashboard_id\":\"f80****4-0**3-4**f-b**9-b****f32f**f\",\"dashboard_tags\":[{}],\"dashboard_title\":\"aom_dashboard\",\"dashboard_type\":\"dashboard\",\"display\":true,\"enterprise_project_id\":\"0\",\"folder_name\":\"仪表盘分组\",\"is_create_action\":false,\"is_favorite\":false,\"project_id\":\"2a****56cc****7f83****891b****cf\",\"query_count\":0,\"sync_data\":\"{\\\"dashboard_id\\\":\\\"f80****4-0**3-4**f-b**9-b****f32f**f\\\",\\\"version\\\":\\\"v1\\\",\\\"folder_id\\\":null,\\\"is_create_action\\\":true}\",\"templating\":{},\"updated\":1719327521188,\"version\":\"v1\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_env, aom::ShowEnvRequest,
+    "{\"aom_id\":null,\"component_id\":\"28c600be47374b9697404b0f58263d1c\",\"create_time\":\"2023-02-03 11:17:19\",\"creator\":\"xxx\",\"description\":\"环境描述\",\"env_id\":\"530312e8bd7c4674b0af6d4beb2e23c6\",\"env_name\":\"environment1\",\"env_tags\":null,\"env_type\":\"DEV\",\"eps_id\":\"0\",\"modified_time\":\"2023-02-03 11:17:19\",\"modifier\":\"xxx\",\"os_type\":\"LINUX\",\"region\":\"xxx\",\"register_type\":\"API\"}",
+    []
+);
+
+decode_properties!(
+    aom_show_env_by_name, aom::ShowEnvByNameRequest,
+    "{\"aom_id\":null,\"component_id\":\"28c600be47374b9697404b0f58263d1c\",\"create_time\":\"2023-02-03 11:17:19\",\"creator\":\"xxx\",\"description\":\"环境描述\",\"env_id\":\"530312e8bd7c4674b0af6d4beb2e23c6\",\"env_name\":\"environment1\",\"env_tags\":null,\"env_type\":\"DEV\",\"eps_id\":null,\"modified_time\":\"2023-02-03 11:17:19\",\"modifier\":\"xxx\",\"os_type\":\"LINUX\",\"region\":\"xxx\",\"register_type\":\"API\"}",
+    []
+);
+
+decode_properties!(aom_show_metrics_data, aom::ShowMetricsDataRequest, "{}", []);
+
+decode_properties!(
+    aom_start_pausing_workflow_executions, aom::StartPausingWorkflowExecutionsRequest,
+    "{\"result\":\"success\"}", []
+);
+
+decode_properties!(
+    aom_stop_execution, aom::StopExecutionRequest,
+    "{\"error_code\":\"AOM.31001418\",\"error_msg\":\"The task does not support the current operation.\",\"http_code\":400}",
+    []
+);
+
+decode_properties!(
+    aom_update_action_rule, aom::UpdateActionRuleRequest,
+    "{\"error_code\":\"AOM.08019006\",\"error_msg\":\"The action rule does not exist\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_update_alarm_rule, aom::UpdateAlarmRuleRequest,
+    "{\"alarm_rule_id\":91307490000416600}", []
+);
+
+decode_properties!(aom_update_app, aom::UpdateAppRequest, "{}", []);
+
+decode_properties!(aom_update_component, aom::UpdateComponentRequest, "{}", []);
+
+decode_properties!(aom_update_env, aom::UpdateEnvRequest, "{}", []);
+
+decode_properties!(aom_update_event_rule, aom::UpdateEventRuleRequest, "\" \"", []);
+
+decode_properties!(
+    aom_update_mute_rule, aom::UpdateMuteRuleRequest,
+    "{\"error_code\":\"AOM.08012003\",\"error_msg\":\"request insertParma probably has error\",\"error_type\":\"PARAM_INVALID\",\"trace_id\":\"\"}",
+    []
+);
+
+decode_properties!(
+    aom_update_notification_template, aom::UpdateNotificationTemplateRequest, "{}", []
+);
+
+decode_properties!(
+    aom_update_prom_instance, aom::UpdatePromInstanceRequest,
+    "{\"count\":0,\"prometheus\":[{\"deleted_time\":0,\"enterprise_project_id\":\"0\",\"limits_update_time\":0,\"project_id\":\"2a4***56cc***7f837***891***c1cf\",\"prom_create_timestamp\":1691718171483,\"prom_id\":\"08****2a-8**b-4**5-b**1-d1********79\",\"prom_name\":\"aom_prometheus\",\"prom_spec_config\":{\"prom_http_api_endpoint\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79\",\"region_id\":\"cn-****-*\",\"remote_read_url\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79/api/v1/read\",\"remote_write_url\":\"aom-internal.cn-****-*.***.com:***/v1/2a4***56cc***7f837***891***c1cf/08****2a-8**b-4**5-b**1-d1********79/push\"},\"prom_type\":\"CCE\",\"prom_update_timestamp\":1691718171483}]}",
+    []
+);
+
+decode_properties!(aom_update_sub_app, aom::UpdateSubAppRequest, "{}", []);
+
+decode_properties!(
+    aom_update_workflow_trigger_status, aom::UpdateWorkflowTriggerStatusRequest,
+    "\"{\\\"success\\\"}\"", []
+);
+
+decode_properties!(
     astrozero_create_o_auth_token, astrozero::CreateOAuthTokenRequest, "{}", []
+);
+
+decode_properties!(
+    ces_add_alarm_rule_resources, ces::AddAlarmRuleResourcesRequest, "{}", []
+);
+
+decode_properties!(
+    ces_batch_create_agent_invocations, ces::BatchCreateAgentInvocationsRequest, "{}", []
+);
+
+decode_properties!(
+    ces_batch_create_resources, ces::BatchCreateResourcesRequest,
+    "{\"succeed_count\":4}", []
+);
+
+decode_properties!(
+    ces_batch_delete_alarm_rules, ces::BatchDeleteAlarmRulesRequest,
+    "{\"alarm_ids\":[\"alCzk8o9dtSQHtiDgb44Eepw\"]}", []
+);
+
+decode_properties!(
+    ces_batch_delete_alarm_templates, ces::BatchDeleteAlarmTemplatesRequest,
+    "{\"template_ids\":[\"at1628592157541dB1klWgY6\"]}", []
+);
+
+decode_properties!(
+    ces_batch_delete_notification_masks, ces::BatchDeleteNotificationMasksRequest,
+    "{\"notification_mask_ids\":[\"nm123232232341232132\"]}", []
+);
+
+decode_properties!(
+    ces_batch_delete_one_click_alarms, ces::BatchDeleteOneClickAlarmsRequest,
+    "{\"one_click_alarm_ids\":[\"o1619578505263QkW3b66yo\"]}", []
+);
+
+decode_properties!(
+    ces_batch_delete_resource_groups, ces::BatchDeleteResourceGroupsRequest,
+    "{\"group_ids\":[\"rg0123456789xxxx\"]}", []
+);
+
+decode_properties!(
+    ces_batch_delete_resources, ces::BatchDeleteResourcesRequest,
+    "{\"succeed_count\":4}", []
+);
+
+decode_properties!(
+    ces_batch_enable_alarm_rules, ces::BatchEnableAlarmRulesRequest,
+    "{\"alarm_ids\":[\"alCzk8o9dtSQHtiDgb44Eepw\"]}", []
+);
+
+decode_properties!(
+    ces_batch_list_metric_data, ces::BatchListMetricDataRequest,
+    "{\"metrics\":[{\"datapoints\":[{\"average\":0,\"timestamp\":1484401920000},{\"average\":1,\"timestamp\":1484407920000}],\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"33328f02-3814-422e-b688-bfdba93d4050\"}],\"metric_name\":\"cpu_util\",\"namespace\":\"MINE.APP\",\"unit\":\"request/s\"},{\"datapoints\":[{\"average\":2.3,\"timestamp\":1484401920000},{\"average\":1.2,\"timestamp\":1484407920000}],\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"33328f02-3814-422e-b688-bfdba93d4051\"}],\"metric_name\":\"cpu_util\",\"namespace\":\"MINE.APP\",\"unit\":\"request/s\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_batch_list_specified_metric_data, ces::BatchListSpecifiedMetricDataRequest,
+    "{\"data_points\":[{\"dimensions\":[{\"name\":\"disk\",\"origin_value\":\"vda\",\"value\":\"2e84018fc8b4484b94e89aae212fe615\"},{\"name\":\"instance_id\",\"value\":\"57259492-54c8-475c-8bff-1c3c60d9ed4e\"}],\"timestamp\":1731574202332,\"unit\":\"Byte/s\",\"value\":4232.53},{\"dimensions\":[{\"name\":\"disk\",\"origin_value\":\"vda\",\"value\":\"2e84018fc8b4484b94e89aae212fe615\"},{\"name\":\"instance_id\",\"value\":\"8f3058e2-64aa-42d7-ba68-9df1cee811db\"}],\"timestamp\":1731574206166,\"unit\":\"Byte/s\",\"value\":17885.87}],\"metric_dimension\":\"instance_id,disk\",\"metric_name\":\"disk_agt_write_bytes_rate\",\"namespace\":\"AGT.ECS\"}",
+    []
+);
+
+decode_properties!(
+    ces_batch_update_notification_mask_time, ces::BatchUpdateNotificationMaskTimeRequest,
+    "{}", []
+);
+
+decode_properties!(
+    ces_batch_update_notification_masks, ces::BatchUpdateNotificationMasksRequest,
+    "{\"notification_mask_id\":\"nm123232232341232132\",\"relation_ids\":[\"al16558829757444BVVxr999\"]}",
+    []
+);
+
+decode_properties!(
+    ces_batch_update_one_click_alarm_policies_enabled_state,
+    ces::BatchUpdateOneClickAlarmPoliciesEnabledStateRequest,
+    "{\"alarm_policy_ids\":[\"alxdxxxdsw12321321\"]}", []
+);
+
+decode_properties!(
+    ces_batch_update_one_click_alarms_enabled_state,
+    ces::BatchUpdateOneClickAlarmsEnabledStateRequest,
+    "{\"alarm_ids\":[\"al16558829757444BVVxr999\"]}", []
+);
+
+decode_properties!(
+    ces_batch_update_widgets, ces::BatchUpdateWidgetsRequest,
+    "{\"widgets\":[{\"ret_status\":\"successful\",\"widget_id\":\"wgXXXXXXXXXXXXXXXXXXXXXX\"},{\"error_msg\":\"record not found\",\"ret_status\":\"error\",\"widget_id\":\"wg9876543210123456789012\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_create_alarm, ces::CreateAlarmRequest,
+    "{\"alarm_id\":\"al1604473956229Ym1m1Wx6e\"}", []
+);
+
+decode_properties!(
+    ces_create_alarm_rules, ces::CreateAlarmRulesRequest,
+    "{\"alarm_id\":\"alCzk8o9dtSQHtiDgb44Eepw\"}", []
+);
+
+decode_properties!(
+    ces_create_alarm_template, ces::CreateAlarmTemplateRequest,
+    "{\"template_id\":\"at1628592157541dB1klWgY6\"}", []
+);
+
+decode_properties!(
+    ces_create_dashboard_widgets, ces::CreateDashboardWidgetsRequest,
+    "{\"widget_ids\":[\"wgx234567890123456789012\"]}", []
+);
+
+decode_properties!(
+    ces_create_events, ces::CreateEventsRequest,
+    "[{\"event_id\":\"evdgiqwgedkkcvhdjcdu346\",\"event_name\":\"systemInvaded\"},{\"event_id\":\"evdgiqwgedkkcvhdjcdu347\",\"event_name\":\"systemParalysis\"}]",
+    []
+);
+
+decode_properties!(ces_create_metric_data, ces::CreateMetricDataRequest, "{}", []);
+
+decode_properties!(
+    ces_create_one_click_alarm, ces::CreateOneClickAlarmRequest,
+    "{\"one_click_alarm_id\":\"o1234567890123456789012\"}", []
+);
+
+decode_properties!(
+    ces_create_one_dashboard, ces::CreateOneDashboardRequest,
+    "{\"dashboard_id\":\"dbxxxxxxxxxxxxxxxxxxxxxx\"}", []
+);
+
+decode_properties!(
+    ces_create_resource_group, ces::CreateResourceGroupRequest,
+    "{\"group_id\":\"rg0123456789xxx\"}", []
+);
+
+decode_properties!(ces_delete_alarm, ces::DeleteAlarmRequest, "{}", []);
+
+decode_properties!(
+    ces_delete_alarm_rule_resources, ces::DeleteAlarmRuleResourcesRequest, "{}", []
+);
+
+decode_properties!(ces_delete_alarm_template, ces::DeleteAlarmTemplateRequest, "{}", []);
+
+decode_properties!(
+    ces_delete_dashboards, ces::DeleteDashboardsRequest,
+    "{\"dashboards\":[{\"dashboard_id\":\"dbxxxxxxxxxxxxxxxxxxxxxx\",\"ret_status\":\"successful\"},{\"dashboard_id\":\"dbXXXXXXXXXXXXXXXXXXXXXX\",\"error_msg\":\"record not found\",\"ret_status\":\"error\"}]}",
+    []
+);
+
+decode_properties!(ces_delete_one_widget, ces::DeleteOneWidgetRequest, "{}", []);
+
+decode_properties!(ces_delete_resource_group, ces::DeleteResourceGroupRequest, "{}", []);
+
+decode_properties!(
+    ces_list_agent_dimension_info, ces::ListAgentDimensionInfoRequest,
+    "{\"count\":10,\"dimensions\":[{\"name\":\"disk\",\"origin_value\":\"vda\",\"value\":\"2e84018fc8b4484b94e89aae212fe615\"},{\"name\":\"disk\",\"origin_value\":\"vdc\",\"value\":\"6a1b2de69eeb9a037ea23de6b529394d\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_agent_invocations, ces::ListAgentInvocationsRequest,
+    "{\"count\":1,\"invocations\":[{\"create_time\":1678070008306,\"current_version\":\"2.5.1\",\"elastic_ips\":[\"1.xx.xx.1\"],\"instance_id\":\"instancexxx001\",\"instance_name\":\"xxxx\",\"instance_type\":\"ECS\",\"intranet_ips\":[\"10.xxx.xx.1\"],\"invocation_id\":\"invocationxxx001\",\"invocation_status\":\"RUNNING\",\"invocation_target\":\"telescope\",\"invocation_type\":\"INSTALL\",\"result_msg\":\"xxx\",\"target_version\":\"2.6.1\",\"update_time\":1678070008306}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_agent_status, ces::ListAgentStatusRequest,
+    "{\"agent_status\":[{\"extensions\":[{\"name\":\"telescope\",\"status\":\"none\",\"version\":\"2.5.6\"}],\"instance_id\":\"111111111111\",\"uniagent_status\":\"none\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_alarm_histories, ces::ListAlarmHistoriesRequest,
+    "{\"alarm_histories\":[{\"action_enabled\":false,\"additional_info\":{\"event_id\":\"\",\"resource_id\":\"\",\"resource_name\":\"\"},\"alarm_actions\":[],\"alarm_id\":\"al1604473987569z6n6nkpm1\",\"alarm_recovery_time\":\"2024-02-11T08:48:08+08:00\",\"begin_time\":\"2024-02-11T05:48:08+08:00\",\"condition\":{\"comparison_operator\":\">=\",\"count\":3,\"filter\":\"average\",\"period\":1,\"suppress_duration\":3600,\"unit\":\"\",\"value\":0},\"data_points\":[{\"time\":\"2022-06-22T16:38:02+08:00\",\"value\":873.1507798960139},{\"time\":\"2022-06-22T16:28:02+08:00\",\"value\":883.1507798960139},{\"time\":\"2022-06-22T16:18:02+08:00\",\"value\":873.4}],\"end_time\":\"2024-02-11T08:48:08+08:00\",\"first_alarm_time\":\"2024-02-11T06:48:08+08:00\",\"last_alarm_time\":\"2024-02-11T08:48:08+08:00\",\"level\":2,\"mask_status\":\"UN_MASKED\",\"metric\":{\"dimensions\":[{\"name\":\"bandwidth_id\",\"value\":\"79a9cc0c-f626-4f15-bf99-a1f184107f88\"}],\"metric_name\":\"downstream_bandwidth\",\"namespace\":\"SYS.VPC\"},\"name\":\"TC_CES_FunctionBaseline_Alarm_008\",\"ok_actions\":[],\"record_id\":\"ah251222T092004SAD2yARym\",\"status\":\"alarm\",\"type\":\"ALL_INSTANCE\"}],\"count\":103}",
+    []
+);
+
+decode_properties!(
+    ces_list_alarm_rule_policies, ces::ListAlarmRulePoliciesRequest,
+    "{\"count\":10,\"policies\":[{\"comparison_operator\":\">\",\"count\":3,\"dimension_name\":\"instance_id\",\"extra_info\":{},\"filter\":\"average\",\"hierarchical_value\":{\"critical\":1},\"level\":2,\"metric_name\":\"disk_device_read_bytes_rate\",\"namespace\":\"AGT.ECS\",\"period\":1,\"suppress_duration\":10800,\"type\":\"\",\"unit\":\"byte/s\",\"value\":75}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_alarm_rule_resources, ces::ListAlarmRuleResourcesRequest,
+    "{\"count\":10,\"resources\":[[{\"name\":\"disk_name\"}]]}", []
+);
+
+decode_properties!(
+    ces_list_alarm_rules, ces::ListAlarmRulesRequest,
+    "{\"alarms\":[{\"alarm_id\":\"al16558829757444BVVxr999\",\"alarm_notifications\":[{\"notification_list\":[\"urn:smn:xxx:xxx70e7359:topic_xxx\"],\"type\":\"notification\"}],\"description\":\"\",\"enabled\":true,\"enterprise_project_id\":\"0\",\"name\":\"alarm01\",\"namespace\":\"SYS.ECS\",\"notification_begin_time\":\"00:00\",\"notification_enabled\":true,\"notification_end_time\":\"23:59\",\"ok_notifications\":[{\"notification_list\":[\"urn:smn:xxx:xxx70e7359:topic_xxx\"],\"type\":\"notification\"}],\"policies\":[{\"comparison_operator\":\">\",\"count\":3,\"filter\":\"average\",\"level\":2,\"metric_name\":\"disk_device_read_bytes_rate\",\"period\":1,\"suppress_duration\":10800,\"unit\":\"byte/s\",\"value\":75}],\"resources\":[{\"dimensions\":[{\"name\":\"disk_name\"}]}],\"tags\":[{\"key\":\"Usage\",\"value\":\"project1\"}],\"type\":\"ALL_INSTANCE\"}],\"count\":1}",
+    []
+);
+
+decode_properties!(
+    ces_list_alarm_template_association_alarms,
+    ces::ListAlarmTemplateAssociationAlarmsRequest,
+    "{\"alarms\":[{\"alarm_id\":\"al12345678901234567890\",\"description\":\"告警规则列表\",\"name\":\"test\"}],\"count\":100}",
+    []
+);
+
+decode_properties!(
+    ces_list_alarm_templates, ces::ListAlarmTemplatesRequest,
+    "{\"alarm_templates\":[{\"create_time\":\"2006-01-02T15:04:05.000Z\",\"template_description\":\"hello world\",\"template_id\":\"at1628592157541dB1klWgY6\",\"template_name\":\"my_template\",\"template_type\":\"custom\"}],\"count\":100}",
+    []
+);
+
+decode_properties!(
+    ces_list_alarms, ces::ListAlarmsRequest,
+    "{\"meta_data\":{\"count\":1,\"marker\":\"\",\"total\":1},\"metric_alarms\":[{\"alarm_action_enabled\":true,\"alarm_actions\":[{\"notificationList\":[\"urn:smn:southchina:68438a86d98e427e907e0097b7e35d48:sd\"],\"type\":\"notification\"}],\"alarm_description\":\"\",\"alarm_enabled\":true,\"alarm_id\":\"al1604473956229Ym1m1Wx6e\",\"alarm_level\":2,\"alarm_name\":\"alarm-rp0E\",\"alarm_state\":\"insufficient_data\",\"alarm_type\":\"MULTI_INSTANCE\",\"condition\":{\"comparison_operator\":\">=\",\"count\":1,\"filter\":\"average\",\"period\":300,\"selected_unit\":\"\",\"unit\":\"B/s\",\"value\":6},\"enterprise_project_id\":\"0\",\"ignore_insufficient_data\":false,\"insufficientdata_actions\":[],\"metric\":{\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"33328f02-3814-422e-b688-bfdba93d4051\"}],\"metric_name\":\"network_outgoing_bytes_rate_inband\",\"namespace\":\"SYS.ECS\"},\"ok_actions\":[{\"notificationList\":[\"urn:smn:southchina:68438a86d98e427e907e0097b7e35d48:sd\"],\"type\":\"notification\"}],\"relation_id\":\"\",\"update_time\":1604473956000}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_ces_target_project_tags, ces::ListCesTargetProjectTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_dashboard_infos, ces::ListDashboardInfosRequest,
+    "{\"dashboards\":[{\"create_time\":1111111111111,\"creator_name\":\"creator_name\",\"dashboard_id\":\"dbxxxxxxxxxxxxxxxxxxxxxx\",\"dashboard_name\":\"dashboard_name\",\"enterprise_id\":\"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\",\"is_favorite\":false,\"row_widget_num\":3,\"widget_num\":1}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_dashboard_widgets, ces::ListDashboardWidgetsRequest, "{}", []
+);
+
+decode_properties!(
+    ces_list_event_detail, ces::ListEventDetailRequest,
+    "{\"event_info\":[{\"detail\":{\"content\":\"{\\\"resourceSpecCode\\\":\\\"kc1.4xlarge.2.linux\\\",\\\"enterpriseProjectId\\\":\\\"6efb843e-391a-46a8-afc8-7fe51c9dd575\\\"}\",\"dimensions\":[{\"name\":\"cluster_id\",\"value\":\"xxxxxxxx002\"}],\"event_level\":\"Minor\",\"event_state\":\"normal\",\"event_type\":\"EVENT.SYS\",\"event_user\":\"\",\"group_id\":\"\",\"resource_id\":\"ef8dad27-0488-4de7-bb43-1a0df9806d90\",\"resource_name\":\"CES-POROS-0001\",\"sub_event_type\":\"SUB_EVENT.OPS\"},\"event_id\":\"ev1606302402256R6doP5YeZ\",\"event_name\":\"rebootServer\",\"event_source\":\"SYS.ECS\",\"time\":1606302400000},{\"detail\":{\"content\":\"{\\\"resourceSpecCode\\\":\\\"kc1.4xlarge.2.linux\\\",\\\"enterpriseProjectId\\\":\\\"6efb843e-391a-46a8-afc8-7fe51c9dd575\\\"}\",\"dimensions\":[{\"name\":\"cluster_id\",\"value\":\"xxxxxxxx002\"}],\"event_level\":\"Minor\",\"event_state\":\"normal\",\"event_type\":\"EVENT.SYS\",\"event_user\":\"\",\"group_id\":\"\",\"resource_id\":\"ef8dad27-0488-4de7-bb43-1a0df9806d90\",\"resource_name\":\"CES-POROS-0001\",\"sub_event_type\":\"SUB_EVENT.PLAN\"},\"event_id\":\"ev1606296088071wGoAOxVYa\",\"event_name\":\"rebootServer\",\"event_source\":\"SYS.ECS\",\"time\":1606296086000},{\"detail\":{\"content\":\"{\\\"resourceSpecCode\\\":\\\"c6.4xlarge.2.linux\\\",\\\"enterpriseProjectId\\\":\\\"129559eb-f795-4b5f-9e46-cbd43a462362\\\"}\",\"dimensions\":[{\"name\":\"cluster_id\",\"value\":\"xxxxxxxx002\"}],\"event_level\":\"Minor\",\"event_state\":\"normal\",\"event_type\":\"EVENT.SYS\",\"event_user\":\"\",\"group_id\":\"\",\"resource_id\":\"0bfa63ee-31f5-40a9-b992-50992c80c58a\",\"resource_name\":\"ndrv2-pod-ops-0001\",\"sub_event_type\":\"SUB_EVENT.OPS\"},\"event_id\":\"ev1604654426090g7g37E6Yb\",\"event_name\":\"rebootServer\",\"event_source\":\"SYS.ECS\",\"time\":1604654425000}],\"event_name\":\"rebootServer\",\"event_sources\":[\"SYS.ECS\"],\"event_type\":\"EVENT.SYS\",\"event_users\":[\"\"],\"meta_data\":{\"total\":5},\"sub_event_type\":\"SUB_EVENT.CUSTOM\"}",
+    []
+);
+
+decode_properties!(
+    ces_list_events, ces::ListEventsRequest,
+    "{\"events\":[{\"event_count\":5,\"event_name\":\"rebootServer\",\"event_type\":\"EVENT.SYS\",\"latest_event_source\":\"SYS.ECS\",\"latest_occur_time\":1606302400000,\"sub_event_type\":\"SUB_EVENT.OPS\"},{\"event_count\":6,\"event_name\":\"deleteVolume\",\"event_type\":\"EVENT.SYS\",\"latest_event_source\":\"SYS.EVS\",\"latest_occur_time\":1606300359126,\"sub_event_type\":\"SUB_EVENT.PLAN\"},{\"event_count\":4,\"event_name\":\"event_001\",\"event_type\":\"EVENT.CUSTOM\",\"latest_event_source\":\"TEST.System\",\"latest_occur_time\":1606499035522,\"sub_event_type\":\"SUB_EVENT.CUSTOM\"}],\"meta_data\":{\"total\":10}}",
+    []
+);
+
+decode_properties!(
+    ces_list_metrics, ces::ListMetricsRequest,
+    "{\"meta_data\":{\"count\":1,\"marker\":\"SYS.ECS.cpu_util.instance_id:d9112af5-6913-4f3b-bd0a-3f96711e004d\",\"total\":7},\"metrics\":[{\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"d9112af5-6913-4f3b-bd0a-3f96711e004d\"}],\"metric_name\":\"cpu_util\",\"namespace\":\"SYS.ECS\",\"unit\":\"%\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_notification_mask_resources, ces::ListNotificationMaskResourcesRequest,
+    "{\"count\":100,\"resources\":[{\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"4270ff17-aba3-4138-89fa-820594c39755\"}],\"namespace\":\"SYS.ECS\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_notification_masks, ces::ListNotificationMasksRequest, "{}", []
+);
+
+decode_properties!(
+    ces_list_one_click_alarm_rules, ces::ListOneClickAlarmRulesRequest,
+    "{\"alarms\":[{\"alarm_id\":\"al16558829757444BVVxr999\",\"alarm_notifications\":[{\"notification_list\":[\"urn:smn:123\"],\"type\":\"notification\"}],\"description\":\"hello world\",\"enabled\":true,\"name\":\"alarm1\",\"namespace\":\"SYS.ECS\",\"notification_begin_time\":\"00:00\",\"notification_enabled\":true,\"notification_end_time\":\"23:59\",\"notification_manner\":\"NOTIFICATION_POLICY\",\"notification_policy_ids\":[\"np15563156337845e8A2Wv63\"],\"ok_notifications\":[{\"notification_list\":[\"urn:smn:123\"],\"type\":\"notification\"}],\"policies\":[{\"alarm_policy_id\":\"alxdxxxdsw12321321\",\"comparison_operator\":\">=\",\"count\":100,\"enabled\":true,\"filter\":\"max\",\"level\":2,\"metric_name\":\"cpu_util\",\"period\":0,\"suppress_duration\":0,\"unit\":\"%\",\"value\":1.7976931348623156e+108}],\"resources\":[{\"dimensions\":[{\"name\":\"string\",\"value\":\"string\"}]}],\"type\":\"EVENT.SYS\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_one_click_alarms, ces::ListOneClickAlarmsRequest,
+    "{\"one_click_alarms\":[{\"description\":\"hello world\",\"enabled\":true,\"namespace\":\"SYS.ECS\",\"one_click_alarm_id\":\"o1234567890123456789012\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_resource_group, ces::ListResourceGroupRequest,
+    "{\"meta_data\":{\"total\":5},\"resource_groups\":[{\"create_time\":1606374365000,\"enterprise_project_id\":\"0\",\"group_id\":\"rg16063743652226ew93e64p\",\"group_name\":\"ResourceGroup-Test01\",\"instance_statistics\":{\"total\":10,\"type_statistics\":1,\"unhealth\":2},\"relation_ids\":[\"0\"],\"resources\":[],\"status\":\"unhealth\",\"type\":\"TAG\"},{\"create_time\":1606327955000,\"enterprise_project_id\":\"0\",\"group_id\":\"rg1606327955657LRj1lrE4y\",\"group_name\":\"RS\",\"instance_statistics\":{\"total\":2,\"type_statistics\":1,\"unhealth\":0},\"relation_ids\":[\"0\"],\"resources\":[],\"status\":\"no_alarm_rule\",\"type\":\"TAG\"},{\"create_time\":1606327947000,\"enterprise_project_id\":\"0\",\"group_id\":\"rg1606327947514v9OWqAD3N\",\"group_name\":\"RS\",\"instance_statistics\":{\"total\":2,\"type_statistics\":1,\"unhealth\":0},\"relation_ids\":[\"0\"],\"resources\":[],\"status\":\"no_alarm_rule\",\"type\":\"TAG\"},{\"create_time\":1606327946000,\"enterprise_project_id\":\"0\",\"group_id\":\"rg1606327946625PYogr059N\",\"group_name\":\"RS\",\"instance_statistics\":{\"total\":2,\"type_statistics\":1,\"unhealth\":0},\"relation_ids\":[\"0\"],\"resources\":[],\"status\":\"no_alarm_rule\",\"type\":\"TAG\"},{\"create_time\":1606325669000,\"enterprise_project_id\":\"0\",\"group_id\":\"rg1606325669900Rk4eKkLMZ\",\"group_name\":\"ResourceGroupCorrect_2\",\"instance_statistics\":{\"total\":1,\"type_statistics\":1,\"unhealth\":0},\"relation_ids\":[\"0\"],\"resources\":[],\"status\":\"no_alarm_rule\",\"type\":\"TAG\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_resource_groups, ces::ListResourceGroupsRequest,
+    "{\"count\":3,\"resource_groups\":[{\"association_alarm_templates\":[],\"create_time\":\"2006-01-02T15:04:05.000Z\",\"enterprise_project_id\":\"0\",\"event_status\":\"no_alarm_rule\",\"group_id\":\"rg0123456789xxxx\",\"group_name\":\"group1\",\"related_ep_ids\":[],\"resource_level\":\"product\",\"resource_statistics\":{\"event_unhealthy\":0,\"namespaces\":1,\"total\":14,\"unhealthy\":0},\"status\":\"health\",\"type\":\"Manual\",\"update_time\":\"2006-01-02T15:04:05.000Z\"},{\"association_alarm_templates\":[],\"create_time\":\"2006-01-02T15:04:05.000Z\",\"enterprise_project_id\":\"d61d4705-5658-42f5-8e0c-70eb34d17b02\",\"event_status\":\"no_alarm_rule\",\"group_id\":\"rg0123456789xxxx\",\"group_name\":\"band\",\"related_ep_ids\":[\"0\"],\"resource_level\":\"product\",\"resource_statistics\":{\"event_unhealthy\":0,\"namespaces\":0,\"total\":0,\"unhealthy\":0},\"status\":\"health\",\"type\":\"EPS\",\"update_time\":\"2006-01-02T15:04:05.000Z\"},{\"association_alarm_templates\":[{\"template_id\":\"at12321321\",\"template_name\":\"templatexxx\"}],\"create_time\":\"2006-01-02T15:04:05.000Z\",\"enterprise_project_id\":\"0\",\"event_status\":\"no_alarm_rule\",\"group_id\":\"rg0123456789xxxx\",\"group_name\":\"group2\",\"related_ep_ids\":[],\"resource_level\":\"dimension\",\"resource_statistics\":{\"event_unhealthy\":0,\"namespaces\":1,\"total\":14,\"unhealthy\":1},\"status\":\"unhealthy\",\"type\":\"TAG\",\"update_time\":\"2006-01-02T15:04:05.000Z\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_list_resource_groups_services_resources,
+    ces::ListResourceGroupsServicesResourcesRequest,
+    "{\"count\":1000,\"resources\":[{\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"4270ff17-aba3-4138-89fa-820594c39755\"}],\"status\":\"health\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_show_alarm, ces::ShowAlarmRequest,
+    "{\"metric_alarms\":[{\"alarm_action_enabled\":true,\"alarm_actions\":[{\"notificationList\":[\"urn:smn:southchina:68438a86d98e427e907e0097b7e35d48:sd\"],\"type\":\"notification\"}],\"alarm_description\":\"\",\"alarm_enabled\":true,\"alarm_id\":\"al1604473956229Ym1m1Wx6e\",\"alarm_level\":2,\"alarm_name\":\"alarm-rp0E\",\"alarm_state\":\"insufficient_data\",\"alarm_type\":\"MULTI_INSTANCE\",\"condition\":{\"comparison_operator\":\">=\",\"count\":1,\"filter\":\"average\",\"period\":300,\"selected_unit\":\"\",\"unit\":\"B/s\",\"value\":6},\"enterprise_project_id\":\"0\",\"ignore_insufficient_data\":false,\"insufficientdata_actions\":[{\"notificationList\":[\"urn:smn:southchina:68438a86d98e427e907e0097b7e35d48:sd\"],\"type\":\"notification\"}],\"metric\":{\"dimensions\":[{\"name\":\"instance_id\",\"value\":\"33328f02-3814-422e-b688-bfdba93d4051\"}],\"metric_name\":\"network_outgoing_bytes_rate_inband\",\"namespace\":\"SYS.ECS\"},\"ok_actions\":[{\"notificationList\":[\"urn:smn:southchina:68438a86d98e427e907e0097b7e35d48:sd\"],\"type\":\"notification\"}],\"relation_id\":\"\",\"update_time\":1604473956000}]}",
+    []
+);
+
+decode_properties!(
+    ces_show_alarm_template, ces::ShowAlarmTemplateRequest,
+    "{\"create_time\":\"2006-01-02T15:04:05.000Z\",\"policies\":[{\"alarm_level\":2,\"comparison_operator\":\">\",\"count\":2,\"dimension_name\":\"instance_id\",\"filter\":\"sum\",\"hierarchical_value\":{\"major\":85},\"metric_name\":\"cpu_util\",\"namespace\":\"SYS.ECS\",\"period\":300,\"selected_unit\":\"\",\"suppress_duration\":300,\"unit\":\"bit/s\",\"value\":2}],\"template_description\":\"hello world\",\"template_id\":\"at1628592157541dB1klWgY6\",\"template_name\":\"my_template\",\"template_type\":\"custom\"}",
+    []
+);
+
+decode_properties!(
+    ces_show_event_data, ces::ShowEventDataRequest,
+    "{\"datapoints\":[{\"timestamp\":1450231200000,\"type\":\"instance_host_info\",\"value\":\"20\"},{\"timestamp\":1450231800000,\"type\":\"instance_host_info\",\"value\":\"30\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_show_metric_data, ces::ShowMetricDataRequest,
+    "{\"datapoints\":[{\"average\":0,\"timestamp\":1442341200000,\"unit\":\"Count\"}],\"metric_name\":\"cpu_util\"}",
+    []
+);
+
+decode_properties!(
+    ces_show_quotas, ces::ShowQuotasRequest,
+    "{\"quotas\":{\"resources\":[{\"quota\":1000,\"type\":\"alarm\",\"unit\":\"\",\"used\":10}]}}",
+    []
+);
+
+decode_properties!(
+    ces_show_resource_group, ces::ShowResourceGroupRequest,
+    "{\"create_time\":\"2006-01-02T15:04:05.000Z\",\"enterprise_project_id\":\"0\",\"group_id\":\"rg0123456789xxxx\",\"group_name\":\"band\",\"tags\":[{\"key\":\"Resource\",\"value\":\"VPC\"},{\"key\":\"Usage\",\"value\":\"Tmp\"}],\"type\":\"TAG\"}",
+    []
+);
+
+decode_properties!(
+    ces_show_widget, ces::ShowWidgetRequest,
+    "{\"create_time\":1111111111111,\"location\":{\"height\":3,\"left\":0,\"top\":0,\"width\":4},\"metric_display_mode\":\"single\",\"metrics\":[{\"alias\":[\"cpuutilalias\"],\"dimensions\":{\"filter_type\":\"all_instances\",\"name\":\"instance_id\"},\"extra_info\":{\"custom_proc_name\":\"app.sh\",\"metric_prefix\":\"cpu\",\"metric_type\":\"type\",\"origin_metric_name\":\"cpu_util\"},\"metric_name\":\"cpu_util\",\"namespace\":\"SYS.ECS\"}],\"properties\":{\"description\":\"简单的示例\",\"filter\":\"topN\",\"last_week_compare_enable\":false,\"legend_location\":\"right\",\"legend_values\":[\"max\",\"min\"],\"order\":\"desc\",\"thresholds\":[{\"threshold\":90,\"threshold_color\":\"#F23030\"}],\"topN\":100,\"yesterday_compare_enable\":false},\"threshold\":0.7,\"threshold_enabled\":true,\"title\":\"widget_title\",\"unit\":\"%\",\"view\":\"bar\",\"widget_id\":\"wg1234567890123456789012\"}",
+    []
+);
+
+decode_properties!(ces_update_alarm, ces::UpdateAlarmRequest, "{}", []);
+
+decode_properties!(ces_update_alarm_action, ces::UpdateAlarmActionRequest, "{}", []);
+
+decode_properties!(
+    ces_update_alarm_notifications, ces::UpdateAlarmNotificationsRequest,
+    "{\"alarm_notifications\":[{\"notification_list\":[\"urn:smn:cn-north-7:65c438cab60xxxxxxx:CES_notification_group_MGj4AJ03X\"],\"type\":\"\"}],\"effective_timezone\":\"\",\"notification_begin_time\":\"00:00\",\"notification_enabled\":true,\"notification_end_time\":\"23:59\",\"notification_manner\":\"\",\"notification_policy_ids\":null,\"ok_notifications\":[{\"notification_list\":[\"urn:smn:cn-north-7:65c438cab60xxxxxxx:CES_notification_group_MGj4AJ03X\"],\"type\":\"\"}]}",
+    []
+);
+
+decode_properties!(
+    ces_update_alarm_rule_policies, ces::UpdateAlarmRulePoliciesRequest,
+    "{\"policies\":[{\"comparison_operator\":\">\",\"count\":3,\"dimension_name\":\"instance_id\",\"filter\":\"average\",\"level\":2,\"metric_name\":\"disk_device_read_bytes_rate\",\"namespace\":\"AGT.ECS\",\"period\":1,\"suppress_duration\":10800,\"type\":\"\",\"unit\":\"byte/s\",\"value\":75}]}",
+    []
+);
+
+decode_properties!(ces_update_alarm_template, ces::UpdateAlarmTemplateRequest, "{}", []);
+
+decode_properties!(ces_update_dashboard, ces::UpdateDashboardRequest, "{}", []);
+
+decode_properties!(
+    ces_update_notification_mask, ces::UpdateNotificationMaskRequest, "{}", []
+);
+
+decode_properties!(
+    ces_update_one_click_alarm_notifications,
+    ces::UpdateOneClickAlarmNotificationsRequest, "{}", []
+);
+
+decode_properties!(ces_update_resource_group, ces::UpdateResourceGroupRequest, "{}", []);
+
+decode_properties!(
+    ces_update_resource_group_association_alarm_template,
+    ces::UpdateResourceGroupAssociationAlarmTemplateRequest,
+    "{\"group_id\":\"rg1619578505263QkW3b66yo\",\"template_ids\":[\"at1628592157541dB1klWgY6\",\"at1625452115254dB1kllll3\"]}",
+    []
 );
 
 decode_properties!(
@@ -361,6 +2375,2389 @@ decode_properties!(
 );
 
 decode_properties!(
+    dns_associate_endpoint_ipaddress, dns::AssociateEndpointIpaddressRequest,
+    "{\"endpoint\":{\"create_time\":\"2019-03-27T12:25:43.181\",\"direction\":\"inbound\",\"id\":\"ff80808169bf16c70169bf1d02270000\",\"ipaddress_count\":0,\"name\":\"poi-666\",\"resolver_rule_count\":0,\"status\":\"PENDING_CREATE\",\"update_time\":\"2019-03-27T12:25:43.181\",\"vpc_id\":null}}",
+    []
+);
+
+decode_properties!(
+    dns_associate_health_check, dns::AssociateHealthCheckRequest,
+    "{\"health_check_id\":\"re1531119269058o1y3DN9BB\"}", []
+);
+
+decode_properties!(
+    dns_associate_resolver_query_log_config, dns::AssociateResolverQueryLogConfigRequest,
+    "{\"resolver_query_log_config\":{\"id\":\"2f9bd47dbdab4d74a02e1484d68401ea\",\"lts_group_id\":\"7c89b584-8984-405f-862e-b3bc0d791405\",\"lts_topic_id\":\"8c8785f6-aad7-41c1-9c88-9c500d2ac435\",\"vpc_ids\":[\"ce84922c-5da5-4d09-89ac-d5f9de878a51\"]}}",
+    []
+);
+
+decode_properties!(
+    dns_associate_resolver_rule_router, dns::AssociateResolverRuleRouterRequest,
+    "{\"router_id\":\"f0791650-db8c-4a20-8a44-a06c6e24b15b\",\"router_region\":\"xx\",\"status\":\"PENDING_CREATE\"}",
+    []
+);
+
+decode_properties!(
+    dns_associate_router, dns::AssociateRouterRequest,
+    "{\"router_id\":\"f0791650-db8c-4a20-8a44-a06c6e24b15b\",\"router_region\":\"xx\",\"status\":\"PENDING_CREATE\"}",
+    []
+);
+
+decode_properties!(
+    dns_batch_create_combined_public_recordsets_task,
+    dns::BatchCreateCombinedPublicRecordsetsTaskRequest,
+    "{\"task_id\":\"97a820bba45f04abba75f9f82525fb11\"}", []
+);
+
+decode_properties!(
+    dns_batch_create_public_recordsets_task, dns::BatchCreatePublicRecordsetsTaskRequest,
+    "{\"task_id\":\"97a820bba45f04abba75f9f82525fb11\"}", []
+);
+
+decode_properties!(
+    dns_batch_create_public_zones_task, dns::BatchCreatePublicZonesTaskRequest,
+    "{\"task_id\":\"97a820bba45f04abba75f9f82525fb11\"}", []
+);
+
+decode_properties!(
+    dns_batch_create_record_sets_task, dns::BatchCreateRecordSetsTaskRequest,
+    "{\"task_id\":\"9a186e66977dd48f01977e021c480cac\"}", []
+);
+
+decode_properties!(dns_batch_create_tag, dns::BatchCreateTagRequest, "{}", []);
+
+decode_properties!(
+    dns_batch_delete_ptr_records, dns::BatchDeletePtrRecordsRequest, "{}", []
+);
+
+decode_properties!(
+    dns_batch_delete_public_recordsets_task, dns::BatchDeletePublicRecordsetsTaskRequest,
+    "{\"task_id\":\"97a820bba45f04abba75f9f82525fb11\"}", []
+);
+
+decode_properties!(
+    dns_batch_delete_record_set_with_line, dns::BatchDeleteRecordSetWithLineRequest,
+    "{}", []
+);
+
+decode_properties!(
+    dns_batch_delete_record_sets, dns::BatchDeleteRecordSetsRequest, "{}", []
+);
+
+decode_properties!(dns_batch_delete_zones, dns::BatchDeleteZonesRequest, "{}", []);
+
+decode_properties!(
+    dns_batch_set_record_sets_status, dns::BatchSetRecordSetsStatusRequest,
+    "{\"links\":{\"self\":\"https://Endpoint/v2.1/recordsets/statuses\"},\"metadata\":{\"total_count\":2},\"recordsets\":[{\"alias_target\":null,\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":null,\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"DISABLE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:03.827\",\"weight\":null,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"alias_target\":null,\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30008\",\"line\":null,\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30008\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"DISABLE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:03.827\",\"weight\":null,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_batch_set_zones_status, dns::BatchSetZonesStatusRequest,
+    "{\"links\":{\"self\":\"https://Endpoint/v2.1/zones/statuses\"},\"metadata\":{\"total_count\":2},\"zones\":[{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"DISABLE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.528\",\"zone_type\":\"public\"},{\"created_at\":\"2016-11-17T12:01:17.996\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.org\",\"id\":\"2c9eb155587228570158722996c50001\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587228570158722996c50001\"},\"masters\":[],\"name\":\"example.org.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"DISABLE\",\"ttl\":300,\"updated_at\":\"2016-11-17T12:01:18.528\",\"zone_type\":\"public\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_batch_transfer_public_zones_task, dns::BatchTransferPublicZonesTaskRequest,
+    "{\"task_id\":\"97a820bba45f04abba75f9f82525fb11\"}", []
+);
+
+decode_properties!(
+    dns_batch_update_public_recordsets_task, dns::BatchUpdatePublicRecordsetsTaskRequest,
+    "{\"task_id\":\"97a820bba45f04abba75f9f82525fb11\"}", []
+);
+
+decode_properties!(
+    dns_batch_update_record_set_with_line, dns::BatchUpdateRecordSetWithLineRequest,
+    "{\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/batch/lines\"},\"metadata\":{\"total_count\":2},\"recordsets\":[{\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":\"e55c6f3dc4e34c8e86353b664ae0e89f\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":null,\"weight\":0,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":\"e55c6f3dc4e34c8e86353b664ae0e89c\",\"id\":\"2c9eb155587228570158722b6ac30008\",\"line\":\"Abroad\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30008\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":null,\"weight\":0,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_create_authorize_txt_record, dns::CreateAuthorizeTxtRecordRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"id\":\"a86dba5800434cc6a1bb69d5e86f3ca3\",\"record\":{\"host\":\"authorize-aa6c2459738d403daf37a3b206197ea1\",\"value\":\"a86dba5800434cc6a1bb69d5e86f3ca3\"},\"second_level_zone_name\":\"example.com.\",\"status\":\"CREATED\",\"updated_at\":\"2016-11-17T11:56:03.439\",\"zone_name\":\"www.example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_create_authorize_txt_record_verification,
+    dns::CreateAuthorizeTxtRecordVerificationRequest, "{\"status\":\"VERIFIED\"}", []
+);
+
+decode_properties!(
+    dns_create_custom_line, dns::CreateCustomLineRequest,
+    "{\"created_at\":\"2019-04-10T12:03:17.827\",\"description\":\"123\",\"ip_segments\":[\"1.1.1.1-1.1.1.1\",\"1.1.1.2-1.1.1.3\"],\"line_id\":\"custom_2ce45ef669fc87870169fcbada7a0007\",\"name\":\"customline\",\"status\":\"PENDING_CREATE\",\"updated_at\":null}",
+    []
+);
+
+decode_properties!(dns_create_eip_record_set, dns::CreateEipRecordSetRequest, "{}", []);
+
+decode_properties!(
+    dns_create_endpoint, dns::CreateEndpointRequest,
+    "{\"endpoint\":{\"create_time\":\"2019-03-27T12:25:43.181\",\"direction\":\"inbound\",\"id\":\"ff80808169bf16c70169bf1d02270000\",\"ipaddress_count\":0,\"name\":\"poi-1\",\"resolver_rule_count\":0,\"status\":\"PENDING_CREATE\",\"update_time\":\"2019-03-27T12:25:43.181\",\"vpc_id\":null}}",
+    []
+);
+
+decode_properties!(
+    dns_create_line_group, dns::CreateLineGroupRequest,
+    "{\"created_at\":\"2019-07-29T08:41:38.096\",\"description\":\"123\",\"line_id\":\"lgroup_ff8080826c33046a016c3ce46a3322cf\",\"lines\":[\"ST\",\"LA\"],\"name\":\"linegroup\",\"status\":\"PENDING_CREATE\",\"updated_at\":null}",
+    []
+);
+
+decode_properties!(
+    dns_create_private_zone, dns::CreatePrivateZoneRequest,
+    "{\"created_at\":\"2017-04-22T08:17:08.997\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"ff8080825b8fc86c015b94bc6f8712c3\",\"links\":{\"self\":\"https://Endpoint/v2/zones/ff8080825b8fc86c015b94bc6f8712c3\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"ff8080825ab738f4015ab7513298010e\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"proxy_pattern\":\"AUTHORITY\",\"record_num\":0,\"router\":{\"router_id\":\"19664294-0bf6-4271-ad3a-94b8c79c6558\",\"router_region\":\"xx\",\"status\":\"PENDING_CREATE\"},\"serial\":1,\"status\":\"PENDING_CREATE\",\"ttl\":300,\"updated_at\":null,\"zone_type\":\"private\"}",
+    []
+);
+
+decode_properties!(dns_create_ptr, dns::CreatePtrRequest, "{}", []);
+
+decode_properties!(
+    dns_create_public_zone, dns::CreatePublicZoneRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":0,\"serial\":1,\"status\":\"PENDING_CREATE\",\"ttl\":300,\"updated_at\":null,\"zone_type\":\"public\"}",
+    []
+);
+
+decode_properties!(
+    dns_create_record_set, dns::CreateRecordSetRequest,
+    "{\"create_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.1\",\"192.168.10.2\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"update_at\":null,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_create_record_set_with_batch_lines, dns::CreateRecordSetWithBatchLinesRequest,
+    "{\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/batch/lines\"},\"metadata\":{\"total_count\":2},\"recordsets\":[{\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":\"e55c6f3dc4e34c8e86353b664ae0e89f\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":null,\"weight\":0,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":\"e55c6f3dc4e34c8e86353b664ae0e89c\",\"id\":\"2c9eb155587228570158722b6ac30008\",\"line\":\"Abroad\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30008\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":null,\"weight\":0,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_create_record_set_with_line, dns::CreateRecordSetWithLineRequest,
+    "{\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.1\",\"192.168.10.2\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":null,\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_create_resolver_query_log_config, dns::CreateResolverQueryLogConfigRequest,
+    "{\"resolver_query_log_config\":{\"id\":\"2f9bd47dbdab4d74a02e1484d68401ea\",\"lts_group_id\":\"7c89b584-8984-405f-862e-b3bc0d791405\",\"lts_topic_id\":\"8c8785f6-aad7-41c1-9c88-9c500d2ac435\",\"vpc_ids\":[\"ce84922c-5da5-4d09-89ac-d5f9de878a51\"]}}",
+    []
+);
+
+decode_properties!(
+    dns_create_resolver_rule, dns::CreateResolverRuleRequest,
+    "{\"resolver_rule\":{\"create_time\":\"2020-10-18T12:27:31.448\",\"domain_name\":\"www.example.com\",\"endpoint_id\":\"8a36f60a753badb401753bade3400001\",\"id\":\"8a36f60a753badb401753bade3400002\",\"ipaddress_count\":2,\"name\":\"rule-xxx\",\"rule_type\":\"FORWARD\",\"status\":\"ACTIVE\",\"update_time\":\"2020-10-18T12:27:31.448\"}}",
+    []
+);
+
+decode_properties!(
+    dns_create_retrieval, dns::CreateRetrievalRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"id\":\"a86dba5800434cc6a1bb69d5e86f3ca3\",\"record\":{\"host\":\"huaweiyunRetrieval\",\"value\":\"a86dba5800434cc6a1bb69d5e86f3ca3\"},\"status\":\"PENDING\",\"updated_at\":\"2016-11-17T11:56:03.439\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_create_retrieval_verification, dns::CreateRetrievalVerificationRequest, "{}", []
+);
+
+decode_properties!(dns_create_tag, dns::CreateTagRequest, "{}", []);
+
+decode_properties!(
+    dns_delete_batch_create_record_sets_task,
+    dns::DeleteBatchCreateRecordSetsTaskRequest, "{}", []
+);
+
+decode_properties!(
+    dns_delete_custom_line, dns::DeleteCustomLineRequest,
+    "{\"created_at\":\"2019-04-10T12:03:17.827\",\"description\":\"123\",\"ip_segments\":[\"1.1.1.1-1.1.1.1\",\"1.1.1.2-1.1.1.3\"],\"line_id\":\"custom_2ce45ef669fc87870169fcbada7a0007\",\"name\":\"customline\",\"status\":\"PENDING_DELETE\",\"updated_at\":\"2019-04-10T12:03:17.827\"}",
+    []
+);
+
+decode_properties!(
+    dns_delete_endpoint, dns::DeleteEndpointRequest,
+    "{\"endpoint\":{\"create_time\":\"2019-03-27T12:25:43.181\",\"direction\":\"inbound\",\"id\":\"ff80808169bf16c70169bf1d02270000\",\"ipaddress_count\":6,\"name\":\"2118\",\"resolver_rule_count\":0,\"status\":\"PENDING_DELETE\",\"update_time\":\"2019-03-27T13:22:51.533\",\"vpc_id\":\"02443811-acf1-4c22-8f44-e3adf19f6097\"}}",
+    []
+);
+
+decode_properties!(
+    dns_delete_line_group, dns::DeleteLineGroupRequest,
+    "{\"created_at\":\"2019-07-29T08:41:38.096\",\"description\":\"456\",\"line_id\":\"lgroup_ff8080826c33046a016c3ce46a3322cf\",\"lines\":[\"LA\",\"ST\"],\"name\":\"linegroup\",\"status\":\"PENDING_DELETE\",\"updated_at\":\"2019-07-29T09:23:16.610\"}",
+    []
+);
+
+decode_properties!(
+    dns_delete_private_zone, dns::DeletePrivateZoneRequest,
+    "{\"created_at\":\"2017-04-22T10:05:23.110\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"ff8080825b8fc86c015b94bc6f8712c3\",\"links\":{\"self\":\"https://Endpoint/v2/zones/ff8080825b8fc86c015b94bc6f8712c3\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"ff8080825ab738f4015ab7513298010e\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":0,\"routers\":[{\"router_id\":\"19664294-0bf6-4271-ad3a-94b8c79c6558\",\"router_region\":\"xx\",\"status\":\"ACTIVE\"},{\"router_id\":\"f0791650-db8c-4a20-8a44-a06c6e24b15b\",\"router_region\":\"xx\",\"status\":\"ACTIVE\"}],\"serial\":1,\"status\":\"PENDING_DELETE\",\"ttl\":300,\"updated_at\":\"2017-04-22T10:05:23.959\",\"zone_type\":\"private\"}",
+    []
+);
+
+decode_properties!(dns_delete_ptr, dns::DeletePtrRequest, "{}", []);
+
+decode_properties!(
+    dns_delete_public_zone, dns::DeletePublicZoneRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":0,\"serial\":1,\"status\":\"PENDING_DELETE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.057\",\"zone_type\":\"public\"}",
+    []
+);
+
+decode_properties!(
+    dns_delete_record_set, dns::DeleteRecordSetRequest,
+    "{\"create_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"status\":\"PENDING_DELETE\",\"ttl\":300,\"type\":\"A\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_delete_record_sets, dns::DeleteRecordSetsRequest,
+    "{\"alias_target\":null,\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"status\":\"PENDING_DELETE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_delete_resolver_query_log_config, dns::DeleteResolverQueryLogConfigRequest, "{}",
+    []
+);
+
+decode_properties!(
+    dns_delete_resolver_rule, dns::DeleteResolverRuleRequest,
+    "{\"resolver_rule\":{\"create_time\":\"2020-10-18T12:27:31.448\",\"domain_name\":\"www.example.com\",\"endpoint_id\":\"8a36f60a753badb401753bade3400001\",\"id\":\"8a36f60a753badb401753bade3400002\",\"ipaddress_count\":0,\"name\":\"rule-xxx\",\"rule_type\":\"FORWARD\",\"status\":\"DELETED\",\"update_time\":\"2020-10-18T12:27:31.448\"}}",
+    []
+);
+
+decode_properties!(dns_delete_tag, dns::DeleteTagRequest, "{}", []);
+
+decode_properties!(
+    dns_disable_dnssec_config, dns::DisableDnssecConfigRequest,
+    "{\"status\":\"DISABLE\"}", []
+);
+
+decode_properties!(
+    dns_disassociate_endpoint_ipaddress, dns::DisassociateEndpointIpaddressRequest,
+    "{\"endpoint\":{\"create_time\":\"2019-03-27T11:45:41.724\",\"direction\":\"inbound\",\"id\":\"ff80808169be2efb0169bef85d720013\",\"ipaddress_count\":3,\"name\":\"NULL\",\"resolver_rule_count\":0,\"status\":\"ACTIVE\",\"update_time\":\"2019-03-27T11:45:41.724\",\"vpc_id\":\"dd2a1ce7-fa36-48d1-b6ac-6623bc7c306b\"}}",
+    []
+);
+
+decode_properties!(
+    dns_disassociate_health_check, dns::DisassociateHealthCheckRequest,
+    "{\"health_check_id\":\"re1531119269058o1y3DN9BB\"}", []
+);
+
+decode_properties!(
+    dns_disassociate_resolver_query_log_config,
+    dns::DisassociateResolverQueryLogConfigRequest,
+    "{\"resolver_query_log_config\":{\"id\":\"2f9bd47dbdab4d74a02e1484d68401ea\",\"lts_group_id\":\"7c89b584-8984-405f-862e-b3bc0d791405\",\"lts_topic_id\":\"8c8785f6-aad7-41c1-9c88-9c500d2ac435\",\"vpc_ids\":[\"ce84922c-5da5-4d09-89ac-d5f9de878a51\"]}}",
+    []
+);
+
+decode_properties!(
+    dns_disassociate_resolver_rule_router, dns::DisassociateResolverRuleRouterRequest,
+    "{\"router_id\":\"f0791650-db8c-4a20-8a44-a06c6e24b15b\",\"router_region\":\"xx\",\"status\":\"PENDING_DELETE\"}",
+    []
+);
+
+decode_properties!(
+    dns_disassociate_router, dns::DisassociateRouterRequest,
+    "{\"router_id\":\"f0791650-db8c-4a20-8a44-a06c6e24b15b\",\"router_region\":\"xx\",\"status\":\"PENDING_DELETE\"}",
+    []
+);
+
+decode_properties!(
+    dns_enable_dnssec_config, dns::EnableDnssecConfigRequest,
+    "{\"created_at\":\"2023-11-17T12:03:17.827\",\"digest\":\"2cb6a21bc5ea1622a24d35b94d171dcc06523daf708f6eb08c3358608e84f51c\",\"digest_algorithm\":\"SHA256\",\"digest_type\":2,\"ds_record\":\"example.com. 300 IN DS 46576 13 2 2cb6a21bc5ea1622a24d35b94d171dcc06523daf708f6eb08c3358608e84f51c\",\"flag\":257,\"key_tag\":46576,\"ksk_public_key\":\"M7/fjwRNXwWsBxjIMZ2KzxEQ+DnhZ8pbPTn8VCcPKdrDhvV750DkFdXhuXRMLFHrXI9xjIVUugtVKgmdPIEf8w==\",\"signature\":\"ECDSAP256SHA256\",\"signature_type\":13,\"status\":\"ENABLE\",\"updated_at\":\"2023-11-17T12:03:17.827\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_list_api_versions, dns::ListApiVersionsRequest,
+    "{\"versions\":{\"values\":[{\"id\":\"v2\",\"links\":[{\"href\":\"https://Endpoint/v2\",\"rel\":\"self\"}],\"status\":\"CURRENT\"}]}}",
+    []
+);
+
+decode_properties!(
+    dns_list_batch_operation_tasks, dns::ListBatchOperationTasksRequest,
+    "{\"metadata\":{\"total_count\":1},\"tasks\":[{\"created_at\":\"2025-06-17T13:09:15.214\",\"error_count\":120,\"id\":\"9a186e66977dd48f01977e021c480cac\",\"status\":\"DONE\",\"success_count\":1880,\"type\":\"create\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_custom_line, dns::ListCustomLineRequest,
+    "{\"lines\":[{\"created_at\":\"2019-04-10T10:03:17.827\",\"description\":\"1234\",\"ip_segments\":[\"1.1.1.1-1.1.1.1\",\"1.1.1.2-1.1.1.3\"],\"line_id\":\"custom_2ce45ef669fc87870169fcbada7a0007\",\"name\":\"customline\",\"status\":\"ACTIVE\",\"updated_at\":\"2019-04-10T10:03:57.207\"}],\"metadata\":{\"total_count\":1}}",
+    []
+);
+
+decode_properties!(
+    dns_list_endpoint_ipaddresses, dns::ListEndpointIpaddressesRequest,
+    "{\"ipaddresses\":[{\"create_time\":\"2019-03-27T19:45:41.181\",\"error_info\":null,\"id\":\"ff80808169be2efb0169bef85d740015\",\"ip\":\"192.168.0.11\",\"status\":\"ACTIVE\",\"subnet_id\":\"485620bd-482a-43e7-9718-410079f860e2\",\"update_time\":\"2019-03-27T19:45:42.181\"},{\"create_time\":\"2019-03-27T19:45:41.181\",\"error_info\":null,\"id\":\"ff80808169be2efb0169bef85d740014\",\"ip\":\"192.168.0.10\",\"status\":\"ACTIVE\",\"subnet_id\":\"485620bd-482a-43e7-9718-410079f860e2\",\"update_time\":\"2019-03-27T19:45:42.181\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_endpoint_vpcs, dns::ListEndpointVpcsRequest,
+    "{\"metadata\":{\"total_count\":1},\"vpcs\":[{\"id\":\"02443811-acf1-4c22-8f44-e3adf19f6097\",\"inbound_endpoint_count\":32}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_endpoints, dns::ListEndpointsRequest,
+    "{\"endpoints\":[{\"create_time\":\"2019-03-27T12:25:43.181\",\"direction\":\"inbound\",\"id\":\"ff80808169bf16c70169bf1d02270000\",\"ipaddress_count\":6,\"name\":\"poi-666\",\"resolver_rule_count\":0,\"status\":\"ACTIVE\",\"update_time\":\"2019-03-27T12:25:43.181\",\"vpc_id\":\"02443811-acf1-4c22-8f44-e3adf19f6097\"},{\"create_time\":\"2019-03-27T08:05:19.916\",\"direction\":\"inbound\",\"id\":\"ff80808169be28130169be2e9dc40004\",\"ipaddress_count\":6,\"name\":\"poi-667\",\"resolver_rule_count\":0,\"status\":\"ERROR\",\"update_time\":\"2019-03-27T08:05:19.916\",\"vpc_id\":\"02443811-acf1-4c22-8f44-e3adf19f6097\"}],\"metadata\":{\"total_count\":33}}",
+    []
+);
+
+decode_properties!(dns_list_instances, dns::ListInstancesRequest, "{}", []);
+
+decode_properties!(
+    dns_list_line_groups, dns::ListLineGroupsRequest,
+    "{\"linegroups\":[{\"created_at\":\"2019-07-29T08:41:38.096\",\"description\":\"123\",\"line_id\":\"lgroup_ff8080826c33046a016c3ce46a3322cf\",\"lines\":[\"ST\",\"LA\"],\"name\":\"linegroup\",\"status\":\"ACTIVE\",\"updated_at\":\"2019-07-29T08:41:38.610\"},{\"created_at\":\"2019-07-29T08:00:25.443\",\"description\":\"auto create\",\"line_id\":\"lgroup_4011afa26c33050b016c3cbeaf650f84\",\"lines\":[\"Liantong\",\"Dianxin_Guangdong\"],\"name\":\"20190729034848812group\",\"status\":\"ACTIVE\",\"updated_at\":\"2019-07-29T08:00:26.040\"}],\"metadata\":{\"total_count\":2}}",
+    []
+);
+
+decode_properties!(
+    dns_list_name_servers, dns::ListNameServersRequest,
+    "{\"nameservers\":[{\"ns_records\":[{\"hostname\":\"ns1.huawei.com.\",\"priority\":1},{\"hostname\":\"ns2.huawei.com.\",\"priority\":2}],\"region\":null,\"type\":\"public\"},{\"ns_records\":[{\"address\":\"100.125.1.0\",\"priority\":1},{\"address\":\"100.125.1.1\",\"priority\":2}],\"region\":\"xxx\",\"type\":\"private\"}]}",
+    []
+);
+
+decode_properties!(dns_list_private_zones, dns::ListPrivateZonesRequest, "{}", []);
+
+decode_properties!(
+    dns_list_ptr_records, dns::ListPtrRecordsRequest,
+    "{\"floatingips\":[{\"action\":\"NONE\",\"address\":\"10.154.52.138\",\"description\":\"Description for this PTR record\",\"id\":\"region_id:c5504932-bf23-4171-b655-b87a6bc59334\",\"links\":{\"self\":\"https://Endpoint/v2/reverse/floatingips/region_id:c5504932-bf23-4171-b655-b87a6bc59334\"},\"ptrdname\":\"www.example.com.\",\"status\":\"ACTIVE\",\"ttl\":300}],\"links\":{\"next\":\"https://Endpoint/v2/zones?id=&limit=10&marker=region_id:c5504932-bf23-4171-b655-b87a6bc59334\",\"self\":\"https://Endpoint/v2/reverse/floatingips\"},\"metadata\":{\"total_count\":1}}",
+    []
+);
+
+decode_properties!(dns_list_ptrs, dns::ListPtrsRequest, "{}", []);
+
+decode_properties!(
+    dns_list_public_zone_lines, dns::ListPublicZoneLinesRequest,
+    "{\"lines\":[{\"create_time\":\"2016-11-17T12:03:17.827\",\"line\":\"default_view\",\"line_name\":null},{\"create_time\":\"2019-04-10T12:03:17.827\",\"line\":\"custom_2ce45ef669fc87870169fcbada7a0007\",\"line_name\":\"customline\"},{\"create_time\":\"2019-07-29T08:41:38.096\",\"line\":\"lgroup_ff8080826c33046a016c3ce46a3322cf\",\"line_name\":\"linegroup\"}],\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/lines?limit=10&offset=0\"},\"metadata\":{\"total_count\":3}}",
+    []
+);
+
+decode_properties!(
+    dns_list_public_zones, dns::ListPublicZonesRequest,
+    "{\"links\":{\"next\":\"https://Endpoint/v2/zones?type=public&limit=10&marker=2c9eb155587194ec01587224c9f90149\",\"self\":\"https://Endpoint/v2/zones?type=public&limit=10\"},\"metadata\":{\"total_count\":2},\"zones\":[{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"ACTIVE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.528\",\"zone_type\":\"public\"},{\"created_at\":\"2016-11-17T12:01:17.996\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.org\",\"id\":\"2c9eb155587228570158722996c50001\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587228570158722996c50001\"},\"masters\":[],\"name\":\"example.org.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"PENDING_CREATE\",\"ttl\":300,\"updated_at\":\"2016-11-17T12:01:18.528\",\"zone_type\":\"public\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_record_sets, dns::ListRecordSetsRequest,
+    "{\"links\":{\"next\":\"https://Endpoint/v2/recordsets?id=&limit=10&marker=2c9eb155587194ec01587224c9f9014a\",\"self\":\"https://Endpoint/v2/recordsets\"},\"metadata\":{\"total_count\":5},\"recordsets\":[{\"create_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"id\":\"2c9eb155587194ec01587224c9f9014a\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014a\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns1.hotrot.de. xx.example.com. (1 7200 900 1209600 300)\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"SOA\",\"update_at\":\"2016-11-17T11:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"create_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"id\":\"2c9eb155587194ec01587224c9f9014c\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014c\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns2.hotrot.de.\",\"ns1.hotrot.de.\"],\"status\":\"ACTIVE\",\"ttl\":172800,\"type\":\"NS\",\"update_at\":\"2016-11-17T11:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"create_at\":\"2016-11-17T12:01:17.996\",\"default\":true,\"id\":\"2c9eb155587228570158722996ca0002\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587228570158722996c50001/recordsets/2c9eb155587228570158722996ca0002\"},\"name\":\"example.org.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns1.hotrot.de. xx.example.org. (1 7200 900 1209600 300)\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"SOA\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587228570158722996c50001\",\"zone_name\":\"example.org.\"},{\"create_at\":\"2016-11-17T12:01:17.996\",\"default\":true,\"id\":\"2c9eb155587228570158722996ca0004\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587228570158722996c50001/recordsets/2c9eb155587228570158722996ca0004\"},\"name\":\"example.org.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns2.hotrot.de.\",\"ns1.hotrot.de.\"],\"status\":\"ACTIVE\",\"ttl\":172800,\"type\":\"NS\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587228570158722996c50001\",\"zone_name\":\"example.org.\"},{\"create_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"A\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_record_sets_by_zone, dns::ListRecordSetsByZoneRequest,
+    "{\"links\":{\"next\":\"https://Endpoint/v2/recordsets?limit=10&marker=2c9eb155587194ec01587224c9f9014a&name=&status=&zone_id=2c9eb155587194ec01587224c9f90149\",\"self\":\"https://Endpoint/v2/recordsets?limit=10&marker=&name=&status=&zone_id=2c9eb155587194ec01587224c9f90149\"},\"metadata\":{\"total_count\":3},\"recordsets\":[{\"create_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"id\":\"2c9eb155587194ec01587224c9f9014a\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014a\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns1.hotrot.de. xx.example.com. (1 7200 900 1209600 300)\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"SOA\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"create_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"id\":\"2c9eb155587194ec01587224c9f9014c\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014c\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns2.hotrot.de.\",\"ns1.hotrot.de.\"],\"status\":\"ACTIVE\",\"ttl\":172800,\"type\":\"NS\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"create_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_record_sets_with_line, dns::ListRecordSetsWithLineRequest,
+    "{\"links\":{\"next\":\"https://Endpoint/v2.1/recordsets?limit=10&marker=2c9eb155587194ec01587224c9f9014a\",\"self\":\"https://Endpoint/v2.1/recordsets\"},\"metadata\":{\"total_count\":5},\"recordsets\":[{\"alias_target\":null,\"created_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"health_check_id\":null,\"id\":\"2c9eb155587194ec01587224c9f9014a\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014a\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns1.hotrot.de. xx.example.com. (1 7200 900 1209600 300)\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"SOA\",\"updated_at\":\"2016-11-17T11:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"alias_target\":null,\"created_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"health_check_id\":null,\"id\":\"2c9eb155587194ec01587224c9f9014c\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014c\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns2.hotrot.de.\",\"ns1.hotrot.de.\"],\"status\":\"ACTIVE\",\"ttl\":172800,\"type\":\"NS\",\"updated_at\":\"2016-11-17T11:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"alias_target\":null,\"created_at\":\"2016-11-17T12:01:17.996\",\"default\":true,\"health_check_id\":null,\"id\":\"2c9eb155587228570158722996ca0002\",\"line\":\"xxx\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587228570158722996c50001/recordsets/2c9eb155587228570158722996ca0002\"},\"name\":\"example.org.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns1.hotrot.de. xx.example.org. (1 7200 900 1209600 300)\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"SOA\",\"updated_at\":\"2016-11-17T12:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587228570158722996c50001\",\"zone_name\":\"example.org.\"},{\"alias_target\":null,\"created_at\":\"2016-11-17T12:01:17.996\",\"default\":false,\"health_check_id\":null,\"id\":\"2c9eb155587228570158722996ca0004\",\"line\":\"xxx\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587228570158722996c50001/recordsets/2c9eb155587228570158722996ca0004\"},\"name\":\"example.org.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns2.hotrot.de.\",\"ns1.hotrot.de.\"],\"status\":\"ACTIVE\",\"ttl\":172800,\"type\":\"NS\",\"updated_at\":\"2016-11-17T12:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587228570158722996c50001\",\"zone_name\":\"example.org.\"},{\"alias_target\":{\"resource_domain_name\":\"2018122216193840mjysxoqn.cname.ysjianzhan.cn.\",\"resource_type\":\"cloudsite\"},\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"abc.bcd.com.\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_resolver_query_log_configs, dns::ListResolverQueryLogConfigsRequest,
+    "{\"page_info\":{\"current_count\":1,\"next_marker\":\"2f9bd47dbdab4d74a02e1484d68401ea\",\"previous_marker\":null},\"resolver_query_log_configs\":[{\"id\":\"2f9bd47dbdab4d74a02e1484d68401ea\",\"lts_group_id\":\"7c89b584-8984-405f-862e-b3bc0d791405\",\"lts_topic_id\":\"8c8785f6-aad7-41c1-9c88-9c500d2ac435\",\"vpc_ids\":[\"ce84922c-5da5-4d09-89ac-d5f9de878a51\"]}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_resolver_rules, dns::ListResolverRulesRequest,
+    "{\"metadata\":{\"total_count\":33},\"resolver_rules\":[{\"create_time\":\"2020-10-18T12:27:31.448\",\"domain_name\":\"www.example.com\",\"endpoint_id\":\"8a36f60a753badb401753bade3400001\",\"id\":\"8a36f60a753badb401753bade3400002\",\"ipaddress_count\":0,\"name\":\"rule-xxx\",\"routers\":[{\"router_id\":\"ff7bd47f-3f12-4f24-a078-e6064abaa670\",\"router_region\":\"NetworkService\",\"status\":\"ACTIVE\"},{\"router_id\":\"ff7bd47f-3f12-4f24-a078-e6064abaa671\",\"router_region\":\"NetworkService\",\"status\":\"ACTIVE\"}],\"rule_type\":\"FORWARD\",\"status\":\"ACTIVE\",\"update_time\":\"2020-10-18T12:27:31.448\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_system_lines, dns::ListSystemLinesRequest,
+    "{\"lines\":[{\"father_id\":\"DEFAULT\",\"id\":\"default_view\",\"name\":\"全网默认\"},{\"father_id\":\"REGION\",\"id\":\"AP\",\"name\":\"亚太地区\"},{\"father_id\":\"ISP\",\"id\":\"Dianxin\",\"name\":\"电信\"},{\"father_id\":\"Dianxin\",\"id\":\"Dianxin_Huabei\",\"name\":\"华北地区\"},{\"father_id\":\"Dianxin_Huabei\",\"id\":\"Dianxin_Beijing\",\"name\":\"北京\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_list_tag, dns::ListTagRequest,
+    "{\"resources\":[{\"resource_detail\":null,\"resource_id\":\"cdfs_cefs_wesas_12_dsad\",\"resource_name\":\"resource1\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1000}",
+    []
+);
+
+decode_properties!(
+    dns_list_tags, dns::ListTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(dns_restore_ptr_record, dns::RestorePtrRecordRequest, "{}", []);
+
+decode_properties!(
+    dns_set_private_zone_proxy_pattern, dns::SetPrivateZoneProxyPatternRequest, "{}", []
+);
+
+decode_properties!(
+    dns_set_record_sets_status, dns::SetRecordSetsStatusRequest,
+    "{\"created_at\":\"2017-11-09T11:13:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.1\",\"192.168.10.2\"],\"status\":\"DISABLE\",\"ttl\":3600,\"type\":\"A\",\"updated_at\":\"2017-11-10T12:03:18.827\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_api_info, dns::ShowApiInfoRequest,
+    "{\"version\":{\"id\":\"v2\",\"links\":[{\"href\":\"https://Endpoint/v2/\",\"rel\":\"self\"}],\"min_version\":\"\",\"status\":\"CURRENT\",\"updated\":\"2018-09-18T00:00:00Z\",\"version\":\"\"}}",
+    []
+);
+
+decode_properties!(
+    dns_show_authorize_txt_record, dns::ShowAuthorizeTxtRecordRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"id\":\"a86dba5800434cc6a1bb69d5e86f3ca3\",\"record\":{\"host\":\"authorize-aa6c2459738d403daf37a3b206197ea1\",\"value\":\"a86dba5800434cc6a1bb69d5e86f3ca3\"},\"second_level_zone_name\":\"example.com.\",\"status\":\"CREATED\",\"updated_at\":\"2016-11-17T11:56:03.439\",\"zone_name\":\"www.example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_batch_create_record_sets_task, dns::ShowBatchCreateRecordSetsTaskRequest,
+    "{\"created_at\":\"2025-06-17T13:09:15.214\",\"error_count\":1,\"error_items\":[{\"error_code\":\"DNS.0312\",\"error_message\":\"Duplicate record set exists. (name: www.example.com., type: A, records: 192.168.10.1, 192.168.10.2).\",\"line\":\"default_view\",\"name\":\"www.example.com.\",\"records\":[\"192.168.10.1\",\"192.168.10.2\"],\"status\":\"ERROR\",\"ttl\":300,\"type\":\"A\",\"weight\":1}],\"status\":\"DONE\",\"success_count\":1,\"task_id\":\"9a186e66977dd48f01977e021c480cac\",\"total_count\":2,\"updated_at\":\"2025-06-17T13:11:26.968\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_batch_operation_task, dns::ShowBatchOperationTaskRequest,
+    "{\"created_at\":\"2025-06-17T13:09:15.214\",\"error_count\":120,\"error_items\":[{\"error_message\":\"Duplicate record set exists. (name: www.example.com., type: A, records: 192.168.10.1, 192.168.10.2).\",\"item\":\"www.example.com.\"}],\"id\":\"9a186e66977dd48f01977e021c480cac\",\"status\":\"DONE\",\"success_count\":1880,\"type\":\"create\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_dnssec_config, dns::ShowDnssecConfigRequest,
+    "{\"created_at\":\"2023-11-17T12:03:17.827\",\"digest\":\"2cb6a21bc5ea1622a24d35b94d171dcc06523daf708f6eb08c3358608e84f51c\",\"digest_algorithm\":\"SHA256\",\"digest_type\":2,\"ds_record\":\"example.com. 300 IN DS 46576 13 2 2cb6a21bc5ea1622a24d35b94d171dcc06523daf708f6eb08c3358608e84f51c\",\"flag\":257,\"key_tag\":46576,\"ksk_public_key\":\"M7/fjwRNXwWsBxjIMZ2KzxEQ+DnhZ8pbPTn8VCcPKdrDhvV750DkFdXhuXRMLFHrXI9xjIVUugtVKgmdPIEf8w==\",\"signature\":\"ECDSAP256SHA256\",\"signature_type\":13,\"status\":\"ENABLE\",\"updated_at\":\"2023-11-17T12:03:17.827\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_domain_detection, dns::ShowDomainDetectionRequest,
+    "{\"domain_name\":\"pop3.example.com.\",\"status\":\"OK\",\"type\":\"TXT\"}", []
+);
+
+decode_properties!(
+    dns_show_domain_quota, dns::ShowDomainQuotaRequest,
+    "{\"quotas\":[{\"quota_key\":\"zone\",\"quota_limit\":50,\"unit\":\"count\",\"used\":30},{\"quota_key\":\"record_set\",\"quota_limit\":500,\"unit\":\"count\",\"used\":300}]}",
+    []
+);
+
+decode_properties!(
+    dns_show_email_record_set, dns::ShowEmailRecordSetRequest,
+    "{\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/email-recordsets?limit=10&offset=0\"},\"metadata\":{\"total_count\":2},\"recordsets\":[{\"name\":\"email.example.com.\",\"type\":\"MX\"},{\"name\":\"pop3.example.com.\",\"type\":\"MX\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_show_endpoint, dns::ShowEndpointRequest,
+    "{\"endpoint\":{\"create_time\":\"2019-03-25T14:29:37.997\",\"direction\":\"inbound\",\"id\":\"ff80808169b445ab0169b541bc5c0000\",\"ipaddress_count\":4,\"name\":\"poi-17\",\"resolver_rule_count\":0,\"status\":\"ACTIVE\",\"update_time\":\"2019-03-25T14:29:37.997\",\"vpc_id\":\"02443811-acf1-4c22-8f44-e3adf19f6097\"}}",
+    []
+);
+
+decode_properties!(
+    dns_show_line_group, dns::ShowLineGroupRequest,
+    "{\"created_at\":\"2019-07-29T08:41:38.096\",\"description\":\"123\",\"line_id\":\"lgroup_ff8080826c33046a016c3ce46a3322cf\",\"lines\":[\"LA\",\"ST\"],\"name\":\"linegroup\",\"status\":\"ACTIVE\",\"updated_at\":\"2019-07-29T08:41:38.610\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_private_zone, dns::ShowPrivateZoneRequest,
+    "{\"created_at\":\"2017-04-22T08:17:08.997\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"enterprise_project_id\":\"0\",\"id\":\"ff8080825b8fc86c015b94bc6f8712c3\",\"links\":{\"self\":\"https://Endpoint/v2/zones/ff8080825b8fc86c015b94bc6f8712c3\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"ff8080825ab738f4015ab7513298010e\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"proxy_pattern\":\"AUTHORITY\",\"record_num\":2,\"routers\":[{\"router_id\":\"19664294-0bf6-4271-ad3a-94b8c79c6558\",\"router_region\":\"xx\",\"status\":\"ACTIVE\"},{\"router_id\":\"f0791650-db8c-4a20-8a44-a06c6e24b15b\",\"router_region\":\"xx\",\"status\":\"ACTIVE\"}],\"serial\":0,\"status\":\"ACTIVE\",\"ttl\":300,\"updated_at\":\"2017-04-22T08:17:09.997\",\"zone_type\":\"private\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_private_zone_name_server, dns::ShowPrivateZoneNameServerRequest,
+    "{\"nameservers\":[{\"address\":\"100.125.0.81\",\"priority\":1},{\"address\":\"100.125.0.82\",\"priority\":2}]}",
+    []
+);
+
+decode_properties!(dns_show_ptr, dns::ShowPtrRequest, "{}", []);
+
+decode_properties!(
+    dns_show_ptr_record_set, dns::ShowPtrRecordSetRequest,
+    "{\"action\":\"CREATE\",\"address\":\"10.154.52.138\",\"description\":\"Description for this PTR record\",\"id\":\"region_id:c5504932-bf23-4171-b655-b87a6bc59334\",\"links\":{\"self\":\"https://Endpoint/v2/reverse/floatingips/region_id:c5504932-bf23-4171-b655-b87a6bc59334\"},\"ptrdname\":\"www.example.com.\",\"status\":\"ACTIVE\",\"ttl\":300}",
+    []
+);
+
+decode_properties!(
+    dns_show_public_zone, dns::ShowPublicZoneRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"enterprise_project_id\":\"0\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"ACTIVE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.528\",\"zone_type\":\"public\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_public_zone_name_server, dns::ShowPublicZoneNameServerRequest,
+    "{\"nameservers\":[{\"hostname\":\"ns1.example.com.\",\"priority\":1},{\"hostname\":\"ns2.example.com.\",\"priority\":2}]}",
+    []
+);
+
+decode_properties!(
+    dns_show_record_set, dns::ShowRecordSetRequest,
+    "{\"bundle\":\"free\",\"create_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"update_at\":\"2016-11-17T12:03:18.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_record_set_by_zone, dns::ShowRecordSetByZoneRequest,
+    "{\"links\":{\"next\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets?limit=10&marker=2c9eb155587194ec01587224c9f9014a&name=&status=\",\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets?limit=10&marker=&name=&status=\"},\"metadata\":{\"total_count\":3},\"recordsets\":[{\"alias_target\":null,\"created_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"health_check_id\":null,\"id\":\"2c9eb155587194ec01587224c9f9014a\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014a\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns1.hotrot.de. xx.example.com. (1 7200 900 1209600 300)\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"SOA\",\"updated_at\":\"2016-11-17T11:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"alias_target\":null,\"created_at\":\"2016-11-17T11:56:03.439\",\"default\":true,\"health_check_id\":null,\"id\":\"2c9eb155587194ec01587224c9f9014c\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587194ec01587224c9f9014c\"},\"name\":\"example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"ns2.hotrot.de.\",\"ns1.hotrot.de.\"],\"status\":\"ACTIVE\",\"ttl\":172800,\"type\":\"NS\",\"updated_at\":\"2016-11-17T11:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"},{\"alias_target\":null,\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"PENDING_CREATE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_show_record_set_with_line, dns::ShowRecordSetWithLineRequest,
+    "{\"alias_target\":null,\"bundle\":\"free\",\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.2\",\"192.168.10.1\"],\"status\":\"ACTIVE\",\"ttl\":300,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:03.827\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_show_resolver_query_log_config, dns::ShowResolverQueryLogConfigRequest,
+    "{\"resolver_query_log_config\":{\"id\":\"2f9bd47dbdab4d74a02e1484d68401ea\",\"lts_group_id\":\"7c89b584-8984-405f-862e-b3bc0d791405\",\"lts_topic_id\":\"8c8785f6-aad7-41c1-9c88-9c500d2ac435\",\"vpc_ids\":[\"ce84922c-5da5-4d09-89ac-d5f9de878a51\"]}}",
+    []
+);
+
+decode_properties!(
+    dns_show_resolver_rule, dns::ShowResolverRuleRequest,
+    "{\"resolver_rule\":{\"create_time\":\"2020-10-18T12:27:31.448\",\"domain_name\":\"www.example.com\",\"endpoint_id\":\"8a36f60a753badb401753bade3400001\",\"id\":\"8a36f60a753badb401753bade3400002\",\"ipaddress_count\":0,\"ipaddresses\":[{\"ip\":\"1.1.1.1\"},{\"ip\":\"2.2.2.2\"}],\"name\":\"rule-xxx\",\"routers\":[{\"router_id\":\"ff7bd47f-3f12-4f24-a078-e6064abaa670\",\"router_region\":\"NetworkService\",\"status\":\"ACTIVE\"},{\"router_id\":\"ff7bd47f-3f12-4f24-a078-e6064abaa671\",\"router_region\":\"NetworkService\",\"status\":\"ACTIVE\"}],\"rule_type\":\"FORWARD\",\"status\":\"ACTIVE\",\"update_time\":\"2020-10-18T12:27:31.448\"}}",
+    []
+);
+
+decode_properties!(
+    dns_show_resource_tag, dns::ShowResourceTagRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"}]}",
+    []
+);
+
+decode_properties!(
+    dns_update_custom_line, dns::UpdateCustomLineRequest,
+    "{\"created_at\":\"2019-04-10T12:03:17.827\",\"description\":\"1234\",\"ip_segments\":[\"1.1.1.1-1.1.1.1\",\"1.1.1.2-1.1.1.3\"],\"line_id\":\"custom_2ce45ef669fc87870169fcbada7a0007\",\"name\":\"customline\",\"status\":\"PENDING_UPDATE\",\"updated_at\":\"2019-04-10T12:03:17.827\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_endpoint, dns::UpdateEndpointRequest,
+    "{\"endpoint\":{\"create_time\":\"2019-03-27T12:25:43.181\",\"direction\":\"inbound\",\"id\":\"ff80808169bf16c70169bf1d02270000\",\"ipaddress_count\":6,\"name\":\"2118\",\"resolver_rule_count\":0,\"status\":\"ACTIVE\",\"update_time\":\"2019-03-27T12:25:43.181\",\"vpc_id\":\"02443811-acf1-4c22-8f44-e3adf19f6097\"}}",
+    []
+);
+
+decode_properties!(
+    dns_update_line_groups, dns::UpdateLineGroupsRequest,
+    "{\"created_at\":\"2019-07-29T08:41:38.096\",\"description\":\"456\",\"line_id\":\"lgroup_ff8080826c33046a016c3ce46a3322cf\",\"lines\":[\"ST\",\"LA\"],\"name\":\"linegroup\",\"status\":\"PENDING_UPDATE\",\"updated_at\":\"2019-07-29T09:19:40.364\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_private_zone, dns::UpdatePrivateZoneRequest,
+    "{\"created_at\":\"2017-04-22T08:17:08.997\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"ff8080825b8fc86c015b94bc6f8712c3\",\"links\":{\"self\":\"https://Endpoint/v2/zones/ff8080825b8fc86c015b94bc6f8712c3\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"ff8080825ab738f4015ab7513298010e\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"routers\":[{\"router_id\":\"19664294-0bf6-4271-ad3a-94b8c79c6558\",\"router_region\":\"xx\",\"status\":\"ACTIVE\"}],\"serial\":1,\"status\":\"ACTIVE\",\"ttl\":300,\"updated_at\":\"2017-04-22T08:17:10.849\",\"zone_type\":\"private\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_private_zone_status, dns::UpdatePrivateZoneStatusRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"DISABLE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.528\",\"zone_type\":\"private\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_ptr, dns::UpdatePtrRequest,
+    "{\"description\":\"Description for this PTR records\",\"id\":\"9a175b97889f2f3501889fa3a8a66ed0\",\"links\":{\"self\":\"https://Endpoint/v2.1/ptrs/9a175b97889f2f3501889fa3a8a66ed0\"},\"ptrdnames\":[\"www.example.com\"],\"publicip\":{\"address\":\"215.255.1.80\",\"id\":\"a1645603-9814-44f9-ba19-1c565af9eb81\",\"region\":\"xxx\"},\"status\":\"PENDING_UPDATE\",\"ttl\":300}",
+    []
+);
+
+decode_properties!(
+    dns_update_ptr_record, dns::UpdatePtrRecordRequest,
+    "{\"action\":\"CREATE\",\"address\":\"10.154.52.138\",\"description\":\"Description for this PTR record\",\"id\":\"region_id:c5504932-bf23-4171-b655-b87a6bc59334\",\"links\":{\"self\":\"https://Endpoint/v2/reverse/floatingips/region_id:c5504932-bf23-4171-b655-b87a6bc59334\"},\"ptrdname\":\"www.example.com.\",\"status\":\"PENDING_CREATE\",\"ttl\":300}",
+    []
+);
+
+decode_properties!(
+    dns_update_public_zone, dns::UpdatePublicZoneRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":1,\"status\":\"ACTIVE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.749\",\"zone_type\":\"public\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_public_zone_status, dns::UpdatePublicZoneStatusRequest,
+    "{\"created_at\":\"2016-11-17T11:56:03.439\",\"description\":\"This is an example zone.\",\"email\":\"xx@example.com\",\"id\":\"2c9eb155587194ec01587224c9f90149\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149\"},\"masters\":[],\"name\":\"example.com.\",\"pool_id\":\"00000000570e54ee01570e9939b20019\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"record_num\":2,\"serial\":0,\"status\":\"DISABLE\",\"ttl\":300,\"updated_at\":\"2016-11-17T11:56:05.528\",\"zone_type\":\"public\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_record_set, dns::UpdateRecordSetRequest,
+    "{\"create_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"id\":\"2c9eb155587228570158722b6ac30007\",\"links\":{\"self\":\"https://Endpoint/v2/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.1\",\"192.168.10.2\"],\"status\":\"PENDING_UPDATE\",\"ttl\":3600,\"type\":\"A\",\"update_at\":\"2016-11-17T12:56:03.827\",\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_record_sets, dns::UpdateRecordSetsRequest,
+    "{\"created_at\":\"2016-11-17T12:03:17.827\",\"default\":false,\"description\":\"This is an example record set.\",\"health_check_id\":null,\"id\":\"2c9eb155587228570158722b6ac30007\",\"line\":\"default_view\",\"links\":{\"self\":\"https://Endpoint/v2.1/zones/2c9eb155587194ec01587224c9f90149/recordsets/2c9eb155587228570158722b6ac30007\"},\"name\":\"www.example.com.\",\"project_id\":\"e55c6f3dc4e34c9f86353b664ae0e70c\",\"records\":[\"192.168.10.1\",\"192.168.10.2\"],\"status\":\"PENDING_UPDATE\",\"ttl\":3600,\"type\":\"A\",\"updated_at\":\"2016-11-17T12:56:06.439\",\"weight\":1,\"zone_id\":\"2c9eb155587194ec01587224c9f90149\",\"zone_name\":\"example.com.\"}",
+    []
+);
+
+decode_properties!(
+    dns_update_resolver_rule, dns::UpdateResolverRuleRequest,
+    "{\"resolver_rule\":{\"create_time\":\"2020-10-18T12:27:31.448\",\"domain_name\":\"www.example.com\",\"endpoint_id\":\"8a36f60a753badb401753bade3400001\",\"id\":\"8a36f60a753badb401753bade3400002\",\"ipaddress_count\":0,\"name\":\"rule-xxx\",\"rule_type\":\"FORWARD\",\"status\":\"ACTIVE\",\"update_time\":\"2020-10-18T12:27:31.448\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_accept_scheduled_event, ecs::AcceptScheduledEventRequest, "{}", [(x_request_id,
+    "X-Request-Id")]
+);
+
+decode_properties!(
+    ecs_add_server_group_member, ecs::AddServerGroupMemberRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_associate_server_virtual_ip, ecs::AssociateServerVirtualIpRequest,
+    "{\"port_id\":\"d32019d3-bc6e-4319-9c1d-6722fc136a23\"}", []
+);
+
+decode_properties!(
+    ecs_attach_server_volume, ecs::AttachServerVolumeRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_add_server_group_member, ecs::BatchAddServerGroupMemberRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_batch_add_server_nics, ecs::BatchAddServerNicsRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_attach_sharable_volumes, ecs::BatchAttachSharableVolumesRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_create_server_tags, ecs::BatchCreateServerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_batch_delete_server_group_member, ecs::BatchDeleteServerGroupMemberRequest, "{}",
+    []
+);
+
+decode_properties!(
+    ecs_batch_delete_server_nics, ecs::BatchDeleteServerNicsRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_delete_server_tags, ecs::BatchDeleteServerTagsRequest, "{}", []
+);
+
+decode_properties!(ecs_batch_detach_volumes, ecs::BatchDetachVolumesRequest, "{}", []);
+
+decode_properties!(
+    ecs_batch_reboot_servers, ecs::BatchRebootServersRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_reset_servers_password, ecs::BatchResetServersPasswordRequest,
+    "{\"response\":[{\"id\":\"616fb98f-46ca-475e-917e-2563e5a8cd19\"},{\"id\":\"516fb98f-46ca-475e-917e-2563e5a8cd12\"}]}",
+    []
+);
+
+decode_properties!(ecs_batch_resize_servers, ecs::BatchResizeServersRequest, "{}", []);
+
+decode_properties!(
+    ecs_batch_start_servers, ecs::BatchStartServersRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_stop_servers, ecs::BatchStopServersRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_batch_update_servers_name, ecs::BatchUpdateServersNameRequest,
+    "{\"response\":[{\"id\":\"616fb98f-46ca-475e-917e-2563e5a8cd19\"},{\"id\":\"516fb98f-46ca-475e-917e-2563e5a8cd12\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_change_server_charge_mode, ecs::ChangeServerChargeModeRequest,
+    "{\"order_id\":\"CS2209141549862WI\"}", []
+);
+
+decode_properties!(
+    ecs_change_server_network_interface, ecs::ChangeServerNetworkInterfaceRequest,
+    "{\"id\":\"6bcb3ac6-c5f7-45a8-b6df-aadc6839c2d9\",\"ip_address\":\"192.168.1.159\",\"ipv6_address\":\"2001:db8:a583:578:192:168:1:159\",\"subnet_id\":\"7bf939cc-167f-49d5-a933-9cca504210ab\"}",
+    []
+);
+
+decode_properties!(
+    ecs_change_server_os_with_cloud_init, ecs::ChangeServerOsWithCloudInitRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_change_server_os_without_cloud_init, ecs::ChangeServerOsWithoutCloudInitRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_change_vpc, ecs::ChangeVpcRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_create_launch_template, ecs::CreateLaunchTemplateRequest, "{}", [(x_request_id,
+    "X-Request-Id")]
+);
+
+decode_properties!(
+    ecs_create_post_paid_servers, ecs::CreatePostPaidServersRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_create_server_group, ecs::CreateServerGroupRequest,
+    "{\"server_group\":{\"id\":\"5bbcc3c4-1da2-4437-a48a-66f15b1b13f9\",\"members\":[],\"metadata\":{},\"name\":\"test\",\"policies\":[\"anti-affinity\"]}}",
+    []
+);
+
+decode_properties!(
+    ecs_create_servers, ecs::CreateServersRequest,
+    "{\"job_id\":\"ff8080816ed97546016ed9dfd7bc0001\",\"order_id\":\"CS191206142235XTG\"}",
+    []
+);
+
+decode_properties!(
+    ecs_delete_launch_templates, ecs::DeleteLaunchTemplatesRequest, "{}", [(x_request_id,
+    "X-Request-Id")]
+);
+
+decode_properties!(
+    ecs_delete_recycle_bin_server, ecs::DeleteRecycleBinServerRequest, "{}", []
+);
+
+decode_properties!(ecs_delete_server_group, ecs::DeleteServerGroupRequest, "{}", []);
+
+decode_properties!(
+    ecs_delete_server_group_member, ecs::DeleteServerGroupMemberRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_delete_server_metadata, ecs::DeleteServerMetadataRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_delete_server_password, ecs::DeleteServerPasswordRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_delete_servers, ecs::DeleteServersRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_detach_server_volume, ecs::DetachServerVolumeRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_disassociate_server_virtual_ip, ecs::DisassociateServerVirtualIpRequest,
+    "{\"port_id\":\"d32019d3-bc6e-4319-9c1d-6722fc136a23\"}", []
+);
+
+decode_properties!(ecs_execute_server_dump, ecs::ExecuteServerDumpRequest, "{}", []);
+
+decode_properties!(
+    ecs_execute_server_redeploy, ecs::ExecuteServerRedeployRequest, "{}", []
+);
+
+decode_properties!(ecs_list_cloud_servers, ecs::ListCloudServersRequest, "{}", []);
+
+decode_properties!(
+    ecs_list_flavor_sell_policies, ecs::ListFlavorSellPoliciesRequest, "{}", []
+);
+
+decode_properties!(ecs_list_flavors, ecs::ListFlavorsRequest, "{}", []);
+
+decode_properties!(
+    ecs_list_launch_template_versions, ecs::ListLaunchTemplateVersionsRequest, "{}",
+    [(x_request_id, "X-Request-Id")]
+);
+
+decode_properties!(
+    ecs_list_recycle_bin_servers, ecs::ListRecycleBinServersRequest, "{}", []
+);
+
+decode_properties!(ecs_list_resize_flavors, ecs::ListResizeFlavorsRequest, "{}", []);
+
+decode_properties!(ecs_list_scheduled_events, ecs::ListScheduledEventsRequest, "{}", []);
+
+decode_properties!(ecs_list_server_az_info, ecs::ListServerAzInfoRequest, "{}", []);
+
+decode_properties!(
+    ecs_list_server_block_devices, ecs::ListServerBlockDevicesRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_list_server_groups, ecs::ListServerGroupsRequest,
+    "{\"server_groups\":[{\"id\":\"616fb98f-46ca-475e-917e-2563e5a8cd19\",\"members\":[],\"metadata\":{},\"name\":\"test\",\"policies\":[\"anti-affinity\"]}]}",
+    []
+);
+
+decode_properties!(
+    ecs_list_server_interfaces, ecs::ListServerInterfacesRequest,
+    "{\"attachableQuantity\":{\"free_nic\":11},\"interfaceAttachments\":[{\"delete_on_termination\":false,\"driver_mode\":null,\"fixed_ips\":[{\"ip_address\":\"192.168.0.33\",\"subnet_id\":\"ba31e1f5-fa76-4530-862c-5176fad033cf\"}],\"mac_addr\":\"fa:16:3e:45:65:c4\",\"min_rate\":null,\"multiqueue_num\":null,\"net_id\":\"610a4af2-1d90-4d2b-8057-dc238b26febf\",\"port_id\":\"04819c0a-6a07-44b6-945e-fb932071888e\",\"port_state\":\"ACTIVE\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_list_server_tags, ecs::ListServerTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    ecs_list_server_volume_attachments, ecs::ListServerVolumeAttachmentsRequest,
+    "{\"volumeAttachments\":[{\"device\":\"/dev/sdd\",\"id\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\",\"serverId\":\"4d8c3732-a248-40ed-bebc-539a6ffd25c0\",\"volumeId\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\"},{\"device\":\"/dev/sdc\",\"id\":\"a26887c6-c47b-4654-abb5-dfadf7d3f804\",\"serverId\":\"4d8c3732-a248-40ed-bebc-539a6ffd25c0\",\"volumeId\":\"a26887c6-c47b-4654-abb5-dfadf7d3f804\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_list_servers_details, ecs::ListServersDetailsRequest,
+    "{\"count\":5,\"servers\":[{\"OS-DCF:diskConfig\":\"MANUAL\",\"OS-EXT-AZ:availability_zone\":\"az1.dc1\",\"OS-EXT-SRV-ATTR:host\":\"az1.dc1\",\"OS-EXT-SRV-ATTR:hostname\":\"ecs-test\",\"OS-EXT-SRV-ATTR:hypervisor_hostname\":\"nova001@248\",\"OS-EXT-SRV-ATTR:instance_name\":\"instance-000ffcfa\",\"OS-EXT-SRV-ATTR:kernel_id\":\"\",\"OS-EXT-SRV-ATTR:launch_index\":0,\"OS-EXT-SRV-ATTR:ramdisk_id\":\"\",\"OS-EXT-SRV-ATTR:reservation_id\":\"r-luu05mkl\",\"OS-EXT-SRV-ATTR:root_device_name\":\"/dev/sda\",\"OS-EXT-STS:power_state\":1,\"OS-EXT-STS:vm_state\":\"active\",\"OS-SRV-USG:launched_at\":\"2018-06-19T07:47:17.173337\",\"accessIPv4\":\"\",\"accessIPv6\":\"\",\"addresses\":{\"0dae26c9-9a70-4392-93f3-87d53115d171\":[{\"addr\":\"192.168.0.116\",\"version\":\"4\"}]},\"config_drive\":\"\",\"created\":\"2018-06-19T07:44:24Z\",\"description\":\"ecs-test01\",\"enterprise_project_id\":\"0\",\"flavor\":{\"asic_accelerators\":[],\"disk\":\"0\",\"gpus\":[],\"id\":\"c1.xlarge\",\"name\":\"c1.xlarge\",\"ram\":\"4096\",\"vcpus\":\"4\"},\"hostId\":\"309fc3c650ff6a1c9b20b975315f531814c3a512d8f3f5ffabb076fc\",\"host_status\":\"UP\",\"id\":\"9f819649-1f7c-44ea-a315-7aa6706de50b\",\"key_name\":\"KeyPair-3e89\",\"locked\":false,\"metadata\":{\"charging_mode\":\"0\",\"image_name\":\"HEC_Public_Cloudinit_CentOS_7.4_64bit\",\"metering.image_id\":\"af60e0d5-6952-4f3d-b0ed-31bb19d4a692\",\"metering.imagetype\":\"gold\",\"metering.resourcespeccode\":\"c1.xlarge.linux\",\"os_bit\":\"64\",\"os_type\":\"Linux\",\"vpc_id\":\"0dae26c9-9a70-4392-93f3-87d53115d171\"},\"name\":\"ecs-test01\",\"os:scheduler_hints\":{},\"progress\":0,\"status\":\"ACTIVE\",\"tags\":[],\"tenant_id\":\"13c67a214ced4afb88d911ae4bd56666\",\"updated\":\"2018-06-19T07:49:49Z\",\"user_id\":\"71dff1b123b54093a00af1cb98c76666\"},{\"OS-DCF:diskConfig\":\"MANUAL\",\"OS-EXT-AZ:availability_zone\":\"az1.dc1\",\"OS-EXT-SRV-ATTR:host\":\"az1.dc1\",\"OS-EXT-SRV-ATTR:hostname\":\"ecs-5471\",\"OS-EXT-SRV-ATTR:hypervisor_hostname\":\"nova001@248\",\"OS-EXT-SRV-ATTR:instance_name\":\"instance-000ff19f\",\"OS-EXT-SRV-ATTR:kernel_id\":\"\",\"OS-EXT-SRV-ATTR:launch_index\":0,\"OS-EXT-SRV-ATTR:ramdisk_id\":\"\",\"OS-EXT-SRV-ATTR:reservation_id\":\"r-3my5zkz1\",\"OS-EXT-SRV-ATTR:root_device_name\":\"/dev/vda\",\"OS-EXT-STS:power_state\":1,\"OS-EXT-STS:vm_state\":\"active\",\"OS-SRV-USG:launched_at\":\"2018-06-15T08:56:59.017321\",\"accessIPv4\":\"\",\"accessIPv6\":\"\",\"addresses\":{\"0dae26c9-9a70-4392-93f3-87d53115d171\":[{\"addr\":\"192.168.0.243\",\"version\":\"4\"}]},\"auto_terminate_time\":\"2021-01-12T23:34:02Z\",\"config_drive\":\"\",\"created\":\"2018-06-15T08:56:24Z\",\"description\":\"ecs-5471\",\"enterprise_project_id\":\"0\",\"flavor\":{\"asic_accelerators\":[],\"disk\":\"0\",\"gpus\":[],\"id\":\"s2.small.1\",\"name\":\"s2.small.1\",\"ram\":\"1024\",\"vcpus\":\"1\"},\"hostId\":\"309fc3c650ff6a1c9b20b975315f531814c3a512d8f3f5ffabb076fc\",\"host_status\":\"UP\",\"id\":\"c93a6639-5ca5-484f-9d1e-3c9a645c8286\",\"key_name\":\"KeyPair-3e89\",\"locked\":false,\"metadata\":{\"charging_mode\":\"1\",\"image_name\":\"HEC_Public_Cloudinit_CentOS_7.4_64bit\",\"metering.image_id\":\"af60e0d5-6952-4f3d-b0ed-31bb19d4a692\",\"metering.imagetype\":\"gold\",\"metering.order_id\":\"CS1806151652ACIDD\",\"metering.product_id\":\"00301-184015-0--0\",\"metering.resourcespeccode\":\"s2.small.1.linux\",\"os_bit\":\"64\",\"os_type\":\"Linux\",\"vpc_id\":\"0dae26c9-9a70-4392-93f3-87d53115d171\"},\"name\":\"ecs-5471\",\"os:scheduler_hints\":{},\"progress\":0,\"status\":\"ACTIVE\",\"tags\":[],\"tenant_id\":\"13c67a214ced4afb88d911ae4bd56666\",\"updated\":\"2018-06-15T08:59:37Z\",\"user_id\":\"7ab967cfe70d4bada0b5d4aaadc46666\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_list_templates, ecs::ListTemplatesRequest, "{}", [(x_request_id, "X-Request-Id")]
+);
+
+decode_properties!(
+    ecs_migrate_server, ecs::MigrateServerRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_nova_associate_security_group, ecs::NovaAssociateSecurityGroupRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_nova_attach_interface, ecs::NovaAttachInterfaceRequest,
+    "{\"interfaceAttachment\":{\"fixed_ips\":[{\"ip_address\":\"10.0.1.11\",\"subnet_id\":\"d9cfef77-0151-4c2a-9ed5-d951ada8adf3\"}],\"mac_addr\":\"fa:16:3e:63:75:b2\",\"net_id\":\"0dc714fa-9022-4a03-bb22-9821a396bb9d\",\"port_id\":\" ce531f90-199f-48c0-816c-13e38010b442\",\"port_state\":\"DOWN\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_attach_volume, ecs::NovaAttachVolumeRequest,
+    "{\"volumeAttachment\":{\"device\":\"/dev/sdd\",\"id\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\",\"serverId\":\"4d8c3732-a248-40ed-bebc-539a6ffd25c0\",\"volumeId\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_create_keypair, ecs::NovaCreateKeypairRequest,
+    "{\"keypair\":{\"fingerprint\":\"fc:47:b5:c3:7d:25:32:d5:d2:0c:19:f9:62:ac:8c:5a\",\"name\":\"demo\",\"private_key\":\"-----BEGIN RSA PRIVATE KEY-----\\n******\\n-----END RSA PRIVATE KEY-----\\n\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDWNgTxQYeBzK9LYy4IakX7IsIl5j5zqR6BU2GJaEg3RK6dlS7rKFQhvy/V/1emK+GT/7P8up9VsMZ9Dx6PBOLow5p+2/wGsMlwDJpWiQ8zNnEMg+u/Ar/ZhYHAMyKEAOOJxIcnPoUgxfNdj/eiXV98AabsBdUA7QD30Og8F4Bmn2lii/WD9KbQQVjb7kbB3gNIJpGTUcoX73arorqkq/ppaLRmmwMJ7bTIGl8/0MWU2Dy+eTByOaDMb2htbB+j8ZXyEu7Oooy0NaSd+PNHv3PZ9OIVO7gd1lyoTRvCMK/F346+zmZtk5EASSOx5RifnSwk3NtugVjXs9GMJfFLBRib Generated-by-Nova\\n\",\"type\":\"ssh\",\"user_id\":\"6fc0d2cbbfab40b199874b97097e913d\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_create_server_group, ecs::NovaCreateServerGroupRequest,
+    "{\"server_group\":{\"id\":\"5bbcc3c4-1da2-4437-a48a-66f15b1b13f9\",\"members\":[],\"metadata\":{},\"name\":\"test\",\"policies\":[\"anti-affinity\"]}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_create_server_metadata, ecs::NovaCreateServerMetadataRequest,
+    "{\"metadata\":{\"key1\":\"value1\",\"key2\":\"value2\"}}", []
+);
+
+decode_properties!(
+    ecs_nova_create_servers, ecs::NovaCreateServersRequest,
+    "{\"server\":{\"OS-DCF:diskConfig\":\" MANUAL\",\"adminPass\":\"name_xx1\",\"id\":\"567c1557-0eca-422c-bfce-149d6b8f1bb8\",\"links\":[{\"href\":\"http://192.168.82.230:8774/v2/dc4059e8e7994f2498b514ca04cdaf44/servers/567c1557-0eca-422c-bfce-149d6b8f1bb8\",\"rel\":\"self\"},{\"href\":\"http://192.168.82.230:8774/dc4059e8e7994f2498b514ca04cdaf44/servers/567c1557-0eca-422c-bfce-149d6b8f1bb8\",\"rel\":\"bookmark\"}],\"security_groups\":[{\"name\":\"name_xx5_sg\"}]}}",
+    []
+);
+
+decode_properties!(ecs_nova_delete_keypair, ecs::NovaDeleteKeypairRequest, "{}", []);
+
+decode_properties!(ecs_nova_delete_server, ecs::NovaDeleteServerRequest, "{}", []);
+
+decode_properties!(
+    ecs_nova_delete_server_group, ecs::NovaDeleteServerGroupRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_nova_delete_server_metadata_item, ecs::NovaDeleteServerMetadataItemRequest, "{}",
+    []
+);
+
+decode_properties!(ecs_nova_detach_interface, ecs::NovaDetachInterfaceRequest, "{}", []);
+
+decode_properties!(ecs_nova_detach_volume, ecs::NovaDetachVolumeRequest, "{}", []);
+
+decode_properties!(
+    ecs_nova_disassociate_security_group, ecs::NovaDisassociateSecurityGroupRequest,
+    "{}", []
+);
+
+decode_properties!(
+    ecs_nova_list_availability_zones, ecs::NovaListAvailabilityZonesRequest,
+    "{\"availabilityZoneInfo\":[{\"hosts\":null,\"zoneName\":\"az1.dc1\",\"zoneState\":{\"available\":true}},{\"hosts\":null,\"zoneName\":\"vmware.az1\",\"zoneState\":{\"available\":true}}]}",
+    []
+);
+
+decode_properties!(ecs_nova_list_flavors, ecs::NovaListFlavorsRequest, "{}", []);
+
+decode_properties!(
+    ecs_nova_list_flavors_details, ecs::NovaListFlavorsDetailsRequest,
+    "{\"flavors\":[{\"OS-FLV-DISABLED:disabled\":false,\"OS-FLV-EXT-DATA:ephemeral\":0,\"disk\":0,\"id\":\"c3.2xlarge.2\",\"links\":[{\"href\":\"https://compute.region.xxx.com/v2.1/743b4c0428d94531b9f2add666642e6b/flavors/c3.2xlarge.2\",\"rel\":\"self\"},{\"href\":\"https://compute.region.xxx.com/743b4c0428d94531b9f2add666642e6b/flavors/c3.2xlarge.2\",\"rel\":\"bookmark\"}],\"name\":\"c3.2xlarge.2\",\"os-flavor-access:is_public\":true,\"ram\":16384,\"rxtx_factor\":1,\"swap\":\"\",\"vcpus\":8},{\"OS-FLV-DISABLED:disabled\":false,\"OS-FLV-EXT-DATA:ephemeral\":0,\"disk\":0,\"id\":\"c3.2xlarge.4\",\"links\":[{\"href\":\"https://compute.region.xxx.com/v2.1/743b4c0428d94531b9f2add666642e6b/flavors/c3.2xlarge.4\",\"rel\":\"self\"},{\"href\":\"https://compute.region.xxx.com/743b4c0428d94531b9f2add666642e6b/flavors/c3.2xlarge.4\",\"rel\":\"bookmark\"}],\"name\":\"c3.2xlarge.4\",\"os-flavor-access:is_public\":true,\"ram\":32768,\"rxtx_factor\":1,\"swap\":\"\",\"vcpus\":8}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_keypairs, ecs::NovaListKeypairsRequest,
+    "{\"keypairs\":[{\"keypair\":{\"fingerprint\":\"15:b0:f8:b3:f9:48:63:71:cf:7b:5b:38:6d:44:2d:4a\",\"name\":\"keypair-601a2305-4f25-41ed-89c6-2a966fc8027a\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC+Eo/RZRngaGTkFs7I62ZjsIlO79KklKbMXi8F+KITD4bVQHHn+kV+4gRgkgCRbdoDqoGfpaDFs877DYX9n4z6FrAIZ4PES8TNKhatifpn9NdQYWA+IkU8CuvlEKGuFpKRi/k7JLos/gHi2hy7QUwgtRvcefvD/vgQZOVw/mGR9Q== Generated-by-Nova\\n\"}}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_server_actions, ecs::NovaListServerActionsRequest,
+    "{\"instanceActions\":[{\"action\":\"resize\",\"instance_uuid\":\"e723eb40-f56e-40f9-8c8c-caa517fe06ba\",\"message\":\"Error\",\"project_id\":\"89655fe61c4c4a08b9f3e7f9095441b8\",\"request_id\":\"req-ee56c2b5-d33b-4749-ae83-09281dbbb716\",\"start_time\":\"2014-12-16T10:58:14.000000\",\"user_id\":\"752be40780484291a9cc7ae50fff3e6d\"},{\"action\":\"resize\",\"instance_uuid\":\"e723eb40-f56e-40f9-8c8c-caa517fe06ba\",\"message\":\"Error\",\"project_id\":\"89655fe61c4c4a08b9f3e7f9095441b8\",\"request_id\":\"req-23cfd57f-c58a-45cd-86a6-eab3e38f3753\",\"start_time\":\"2014-12-16T10:57:56.000000\",\"user_id\":\"752be40780484291a9cc7ae50fff3e6d\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_server_groups, ecs::NovaListServerGroupsRequest,
+    "{\"server_groups\":[{\"id\":\"616fb98f-46ca-475e-917e-2563e5a8cd19\",\"members\":[],\"metadata\":{},\"name\":\"test\",\"policies\":[\"anti-affinity\"],\"project_id\":\"9c53a566cb3443ab910cf0daebca90c4\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_server_interfaces, ecs::NovaListServerInterfacesRequest,
+    "{\"interfaceAttachments\":[{\"fixed_ips\":[{\"ip_address\":\"192.168.1.3\",\"subnet_id\":\"f8a6e8f8-c2ec-497c-9f23-da9616de54ef\"}],\"mac_addr\":\"fa:16:3e:4c:2c:30\",\"net_id\":\"3cb9bc59-5699-4588-a4b1-b87f96708bc6\",\"port_id\":\"ce531f90-199f-48c0-816c-13e38010b442\",\"port_state\":\"ACTIVE\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_server_security_groups, ecs::NovaListServerSecurityGroupsRequest,
+    "{\"security_groups\":[{\"description\":\"default\",\"id\":\"bc4ac1d1-dc77-4b7d-a97d-af86eb0dc450\",\"name\":\"default\",\"rules\":[{\"from_port\":null,\"group\":{\"name\":\"default\",\"tenant_id\":\"bb1118612ba64af3a6ea63a1bdcaa5ae\"},\"id\":\"bb3cc988-e06a-49f6-b668-600e8bf193ee\",\"ip_protocol\":null,\"ip_range\":{},\"parent_group_id\":\"bc4ac1d1-dc77-4b7d-a97d-af86eb0dc450\",\"to_port\":null},{\"from_port\":null,\"group\":{\"name\":\"default\",\"tenant_id\":\"bb1118612ba64af3a6ea63a1bdcaa5ae\"},\"id\":\"f9371051-d7e1-4be4-8748-77b1e0913730\",\"ip_protocol\":null,\"ip_range\":{},\"parent_group_id\":\"bc4ac1d1-dc77-4b7d-a97d-af86eb0dc450\",\"to_port\":null}],\"tenant_id\":\"bb1118612ba64af3a6ea63a1bdcaa5ae\"},{\"description\":\"desc-sg\",\"id\":\"b3e4b615-a40f-4e1c-92af-2e0d382141d5\",\"name\":\"test-sg\",\"rules\":[{\"from_port\":200,\"group\":{},\"id\":\"3330120d-bbd1-4a73-bda9-0196a84d5670\",\"ip_protocol\":\"tcp\",\"ip_range\":{\"cidr\":\"0.0.0.0/0\"},\"parent_group_id\":\"b3e4b615-a40f-4e1c-92af-2e0d382141d5\",\"to_port\":400},{\"from_port\":201,\"group\":{},\"id\":\"b550c9a6-970a-462d-984e-265e88020818\",\"ip_protocol\":\"tcp\",\"ip_range\":{\"cidr\":\"0.0.0.0/0\"},\"parent_group_id\":\"b3e4b615-a40f-4e1c-92af-2e0d382141d5\",\"to_port\":400}],\"tenant_id\":\"bb1118612ba64af3a6ea63a1bdcaa5ae\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_server_volumes, ecs::NovaListServerVolumesRequest,
+    "{\"volumeAttachments\":[{\"device\":\"/dev/sdd\",\"id\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\",\"serverId\":\"4d8c3732-a248-40ed-bebc-539a6ffd25c0\",\"volumeId\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\"},{\"device\":\"/dev/sdc\",\"id\":\"a26887c6-c47b-4654-abb5-dfadf7d3f804\",\"serverId\":\"4d8c3732-a248-40ed-bebc-539a6ffd25c0\",\"volumeId\":\"a26887c6-c47b-4654-abb5-dfadf7d3f804\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_servers, ecs::NovaListServersRequest,
+    "{\"servers\":[{\"id\":\"616fb98f-46ca-475e-917e-2563e5a8cd19\",\"links\":[{\"href\":\"http://openstack.example.com/v2/openstack/servers/616fb98f-46ca-475e-917e-2563e5a8cd19\",\"rel\":\"self\"},{\"href\":\"http://openstack.example.com/openstack/servers/616fb98f-46ca-475e-917e-2563e5a8cd19\",\"rel\":\"bookmark\"}],\"name\":\"new-server-test\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_list_servers_details, ecs::NovaListServersDetailsRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_nova_list_versions, ecs::NovaListVersionsRequest,
+    "{\"versions\":[{\"id\":\"v2.0\",\"links\":[{\"href\":\"https://ecs.cn-north-1.myhuaweicloud.com/v2/\",\"rel\":\"self\"}],\"min_version\":\"\",\"status\":\"SUPPORTED\",\"updated\":\"2011-01-21T11:33:21Z\",\"version\":\"\"},{\"id\":\"v2.1\",\"links\":[{\"href\":\"https://ecs.cn-north-1.myhuaweicloud.com/v2.1/\",\"rel\":\"self\"}],\"min_version\":\"2.1\",\"status\":\"CURRENT\",\"updated\":\"2013-07-23T11:33:21Z\",\"version\":\"2.60\"}]}",
+    []
+);
+
+decode_properties!(ecs_nova_lock_server, ecs::NovaLockServerRequest, "{}", []);
+
+decode_properties!(ecs_nova_reboot_server, ecs::NovaRebootServerRequest, "{}", []);
+
+decode_properties!(ecs_nova_show_flavor, ecs::NovaShowFlavorRequest, "{}", []);
+
+decode_properties!(
+    ecs_nova_show_flavor_extra_specs, ecs::NovaShowFlavorExtraSpecsRequest,
+    "{\"extra_specs\":{\"ecs:performancetype\":\"computingv3\",\"resource_type\":\"IOoptimizedC3_2\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_show_keypair, ecs::NovaShowKeypairRequest,
+    "{\"keypair\":{\"created_at\":\"2014-05-07T12:06:13.681238\",\"deleted\":false,\"deleted_at\":null,\"fingerprint\":\"9d:00:f4:d7:26:6e:52:06:4c:c1:d3:1d:fd:06:66:01\",\"id\":1,\"name\":\"keypair-3582d8b7-e588-4aad-b7f7-f4e76f0e4314\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDYJrTVpcMwFqQy/oMvtUSRofZdSRHEwrsX8AYkRvn2ZnCXM+b6+GZ2NQuuWj+ocznlnwiGFQDsL/yeE+/kurqcPJFKKp60mToXIMyzioFxW88fJtwEWawHKAclbHWpR1t4fQ4DS+/sIbX/Yd9btlVQ2tpQjodGDbM9Tr9/+/3i6rcR+EoLqmbgCgAiGiVV6VbM2Zx79yUwd+GnQejHX8BlYZoOjCnt3NREsITcmWE9FVFy6TnLmahs3FkEO/QGgWGkaohAJlsgaVvSWGgDn2AujKYwyDokK3dXyeX3m2Vmc3ejiqPa/C4nRrCOlko5nSgV/9IXRx1ERImsqZnE9usB Generated-by-Nova\\n\",\"updated_at\":null,\"user_id\":\"fake\"}}",
+    []
+);
+
+decode_properties!(ecs_nova_show_server, ecs::NovaShowServerRequest, "{}", []);
+
+decode_properties!(
+    ecs_nova_show_server_action, ecs::NovaShowServerActionRequest,
+    "{\"instanceAction\":{\"action\":\"create\",\"events\":[{\"event\":\"compute_build_and_run_instance\",\"finish_time\":\"2014-12-11T02:17:58.000000\",\"result\":\"Success\",\"start_time\":\"2014-12-11T02:17:50.000000\",\"traceback\":null}],\"instance_uuid\":\"e723eb40-f56e-40f9-8c8c-caa517fe06ba\",\"message\":null,\"project_id\":\"89655fe61c4c4a08b9f3e7f9095441b8\",\"request_id\":\"req-5a429946-c9cc-45cc-b5bd-68864209e5cc\",\"start_time\":\"2014-12-11T02:17:49.000000\",\"user_id\":\"752be40780484291a9cc7ae50fff3e6d\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_show_server_group, ecs::NovaShowServerGroupRequest,
+    "{\"server_group\":{\"id\":\"5bbcc3c4-1da2-4437-a48a-66f15b1b13f9\",\"members\":[],\"metadata\":{},\"name\":\"test\",\"policies\":[\"anti-affinity\"],\"project_id\":\"9c53a566cb3443ab910cf0daebca90c4\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_show_server_interface, ecs::NovaShowServerInterfaceRequest,
+    "{\"interfaceAttachment\":{\"fixed_ips\":[{\"ip_address\":\"192.168.1.3\",\"subnet_id\":\"f8a6e8f8-c2ec-497c-9f23-da9616de54ef\"}],\"mac_addr\":\"fa:16:3e:4c:2c:30\",\"net_id\":\"3cb9bc59-5699-4588-a4b1-b87f96708bc6\",\"port_id\":\"ce531f90-199f-48c0-816c-13e38010b442\",\"port_state\":\"ACTIVE\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_show_server_metadata, ecs::NovaShowServerMetadataRequest,
+    "{\"metadata\":{\"test\":\"True\"}}", []
+);
+
+decode_properties!(
+    ecs_nova_show_server_metadata_item, ecs::NovaShowServerMetadataItemRequest,
+    "{\"meta\":{\"key1\":\"value1\"}}", []
+);
+
+decode_properties!(
+    ecs_nova_show_server_volume, ecs::NovaShowServerVolumeRequest,
+    "{\"volumeAttachment\":{\"device\":\"/dev/sdd\",\"id\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\",\"serverId\":\"4d8c3732-a248-40ed-bebc-539a6ffd25c0\",\"volumeId\":\"a26887c6-c47b-4654-abb5-dfadf7d3f803\"}}",
+    []
+);
+
+decode_properties!(ecs_nova_show_version, ecs::NovaShowVersionRequest, "{}", []);
+
+decode_properties!(ecs_nova_start_server, ecs::NovaStartServerRequest, "{}", []);
+
+decode_properties!(ecs_nova_stop_server, ecs::NovaStopServerRequest, "{}", []);
+
+decode_properties!(ecs_nova_unlock_server, ecs::NovaUnlockServerRequest, "{}", []);
+
+decode_properties!(
+    ecs_nova_update_server, ecs::NovaUpdateServerRequest,
+    "{\"server\":{\"OS-DCF:diskConfig\":\"MANUAL\",\"accessIPv4\":\"\",\"accessIPv6\":\"\",\"addresses\":{\"03be5c1e-e05d-4905-a105-c3bd9b730bdc\":[{\"addr\":\"192.168.0.72\",\"version\":4}]},\"created\":\"2018-05-17T03:15:48Z\",\"flavor\":{\"id\":\"c3.1U1G\",\"links\":[{\"href\":\"https://None/7910a6e50b80402ba028c8d96c1b31fe/flavors/c3.1U1G\",\"rel\":\"bookmark\"}]},\"hostId\":\"7dc82f6b1d406200fc63e395cf4829cbffcb49de0e9c75c5773f201f\",\"id\":\"1a19ef4f-be0a-4526-bf2f-14b4464d536a\",\"image\":\"\",\"links\":[{\"href\":\"https://None/v2/7910a6e50b80402ba028c8d96c1b31fe/servers/1a19ef4f-be0a-4526-bf2f-14b4464d536a\",\"rel\":\"self\"},{\"href\":\"https://None/7910a6e50b80402ba028c8d96c1b31fe/servers/1a19ef4f-be0a-4526-bf2f-14b4464d536a\",\"rel\":\"bookmark\"}],\"metadata\":{},\"name\":\"new-server-test\",\"progress\":0,\"status\":\"ACTIVE\",\"tenant_id\":\"7910a6e50b80402ba028c8d96c1b31fe\",\"updated\":\"2018-05-21T00:36:27Z\",\"user_id\":\"d698a78532ca430f8daec1858f2b500e\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_nova_update_server_metadata, ecs::NovaUpdateServerMetadataRequest,
+    "{\"metadata\":{\"key\":\"value\"}}", []
+);
+
+decode_properties!(
+    ecs_nova_update_server_metadata_item, ecs::NovaUpdateServerMetadataItemRequest,
+    "{\"meta\":{\"key\":\"value\"}}", []
+);
+
+decode_properties!(
+    ecs_register_server_auto_recovery, ecs::RegisterServerAutoRecoveryRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_register_server_monitor, ecs::RegisterServerMonitorRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_reinstall_server_with_cloud_init, ecs::ReinstallServerWithCloudInitRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_reinstall_server_without_cloud_init, ecs::ReinstallServerWithoutCloudInitRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(ecs_reset_server_password, ecs::ResetServerPasswordRequest, "{}", []);
+
+decode_properties!(
+    ecs_resize_post_paid_server, ecs::ResizePostPaidServerRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    ecs_resize_server, ecs::ResizeServerRequest, "{\"order_id\":\"CS1711152257C60TL\"}",
+    []
+);
+
+decode_properties!(
+    ecs_revert_recycle_bin_server, ecs::RevertRecycleBinServerRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_show_job, ecs::ShowJobRequest,
+    "{\"begin_time\":\"2016-04-25T20:04:34.604Z\",\"end_time\":\"2016-04-25T20:08:41.593Z\",\"entities\":{\"sub_jobs\":[{\"begin_time\":\"2016-04-25T20:04:47.591Z\",\"end_time\":\"2016-04-25T20:08:21.328Z\",\"entities\":{\"server_id\":\"bae51750-0089-41a1-9b18-5c777978ff6d\"},\"error_code\":null,\"fail_reason\":null,\"job_id\":\"2c9eb2c5544cbf6101544f0635672b60\",\"job_type\":\"createSingleServer\",\"status\":\"SUCCESS\"}],\"sub_jobs_total\":1},\"error_code\":null,\"fail_reason\":null,\"job_id\":\"2c9eb2c5544cbf6101544f0602af2b4f\",\"job_type\":\"createServer\",\"status\":\"SUCCESS\"}",
+    []
+);
+
+decode_properties!(ecs_show_recycle_bin, ecs::ShowRecycleBinRequest, "{}", []);
+
+decode_properties!(
+    ecs_show_recycle_bin_server, ecs::ShowRecycleBinServerRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_show_reset_password_flag, ecs::ShowResetPasswordFlagRequest,
+    "{\"resetpwd_flag\":\"False\"}", []
+);
+
+decode_properties!(
+    ecs_show_server, ecs::ShowServerRequest,
+    "{\"server\":{\"OS-DCF:diskConfig\":\"AUTO\",\"OS-EXT-AZ:availability_zone\":\"cn-north-1c\",\"OS-EXT-SRV-ATTR:host\":\"pod01.cn-north-1c\",\"OS-EXT-SRV-ATTR:hostname\":\"ecs-test\",\"OS-EXT-SRV-ATTR:hypervisor_hostname\":\"nova022@36\",\"OS-EXT-SRV-ATTR:instance_name\":\"instance-0048a91b\",\"OS-EXT-SRV-ATTR:kernel_id\":\"\",\"OS-EXT-SRV-ATTR:launch_index\":0,\"OS-EXT-SRV-ATTR:ramdisk_id\":\"\",\"OS-EXT-SRV-ATTR:reservation_id\":\"r-3zhpg60n\",\"OS-EXT-SRV-ATTR:root_device_name\":\"/dev/vda\",\"OS-EXT-SRV-ATTR:user_data\":\"IyEvYmluL2Jhc2gKZWNobyAncm9vdDokNiRMRDdOT2IkdjdxQTRseTEzMWREMlBVYkYzbE5VOWNJNy5sYmpqcUI0LnUzNk9BWmM3N1dqSFRuOXdTVU1qZXoxWXdtQXBvUHVSSFhWcTluR3BsdkVlcEtnNmY3ODEnIHwgY2hwYXNzd2QgLWU7\",\"OS-EXT-STS:power_state\":4,\"OS-EXT-STS:task_state\":null,\"OS-EXT-STS:vm_state\":\"stopped\",\"OS-SRV-USG:launched_at\":\"2019-07-15T11:31:09.000000\",\"OS-SRV-USG:terminated_at\":null,\"accessIPv4\":\"\",\"accessIPv6\":\"\",\"addresses\":{\"140fd038-c4ae-4c32-ac07-34b525eb6b95\":[{\"OS-EXT-IPS-MAC:mac_addr\":\"fa:16:3e:09:31:dc\",\"OS-EXT-IPS:port_id\":\"4b5fe243-2f5f-4c68-9eb2-8af3a5368bea\",\"OS-EXT-IPS:type\":\"fixed\",\"addr\":\"192.168.0.219\",\"version\":\"4\"}]},\"auto_terminate_time\":\"2021-01-12T23:34:02Z\",\"config_drive\":\"\",\"created\":\"2019-07-15T11:30:52Z\",\"description\":\"zbo-test\",\"enterprise_project_id\":\"0\",\"fault\":null,\"flavor\":{\"asic_accelerators\":[],\"disk\":\"0\",\"gpus\":[],\"id\":\"s3.xlarge.4\",\"name\":\"s3.xlarge.4\",\"ram\":\"16384\",\"vcpus\":\"4\"},\"hostId\":\"31397656d6b318d01431f60c481d8425dc58eb421d237a385ceb80ee\",\"host_status\":\"UP\",\"id\":\"0f58c8dc-4a78-42e6-9811-565679de8e9e\",\"image\":{\"id\":\"04c6329c-ad97-4b0e-be4d-2d8e2dce8427\"},\"key_name\":null,\"locked\":false,\"metadata\":{\"agency_name\":\"zbo-test-ecs\",\"cascaded.instance_extrainfo\":\"pcibridge:1\",\"charging_mode\":\"0\",\"image_name\":\"CentOS 7.5 64bit\",\"metering.image_id\":\"04c6329c-ad97-4b0e-be4d-2d8e2dce8427\",\"metering.imagetype\":\"gold\",\"metering.resourcespeccode\":\"s3.xlarge.4.linux\",\"metering.resourcetype\":\"1\",\"os_bit\":\"64\",\"os_type\":\"Linux\",\"vpc_id\":\"140fd038-c4ae-4c32-ac07-34b525eb6b95\",\"zbo\":\"test\"},\"name\":\"ecs-test\",\"os-extended-volumes:volumes_attached\":[{\"bootIndex\":\"0\",\"delete_on_termination\":\"true\",\"device\":\"/dev/vda\",\"id\":\"2f5b14ed-2889-4d92-aeab-f03771f827a5\"}],\"os:scheduler_hints\":{\"group\":[\"be4204e7-0b04-4e14-9782-c5f574917fdf\"]},\"progress\":null,\"security_groups\":[{\"name\":\"sg-1e22\"}],\"status\":\"SHUTOFF\",\"sys_tags\":[{\"key\":\"_sys_enterprise_project_id\",\"value\":\"0\"}],\"tags\":[\"test\"],\"tenant_id\":\"743b4c0428d94531b9f2add666646666\",\"updated\":\"2019-08-13T01:21:02Z\",\"user_id\":\"05498fe56b8010d41f7fc01e280b6666\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_show_server_auto_recovery, ecs::ShowServerAutoRecoveryRequest,
+    "{\"support_auto_recovery\":\"true\"}", []
+);
+
+decode_properties!(
+    ecs_show_server_block_device, ecs::ShowServerBlockDeviceRequest,
+    "{\"volumeAttachment\":{\"bootIndex\":0,\"bus\":\"virtio\",\"device\":\"/dev/vda\",\"id\":\"bb286b2e-4f3b-4ca0-b7ec-d99df302b011\",\"pciAddress\":\"\",\"serverId\":\"da2460e1-8ffd-448a-9b92-c871e6dde6b7\",\"size\":1,\"volumeId\":\"bb286b2e-4f3b-4ca0-b7ec-d99df302b011\"}}",
+    []
+);
+
+decode_properties!(ecs_show_server_group, ecs::ShowServerGroupRequest, "{}", []);
+
+decode_properties!(
+    ecs_show_server_limits, ecs::ShowServerLimitsRequest,
+    "{\"absolute\":{\"maxImageMeta\":128,\"maxPersonality\":5,\"maxPersonalitySize\":10240,\"maxSecurityGroupRules\":20,\"maxSecurityGroups\":10,\"maxServerGroupMembers\":16,\"maxServerGroups\":10,\"maxServerMeta\":128,\"maxTotalCores\":20480,\"maxTotalFloatingIps\":10,\"maxTotalInstances\":2048,\"maxTotalKeypairs\":-1,\"maxTotalRAMSize\":25165824,\"totalCoresUsed\":40,\"totalFloatingIpsUsed\":0,\"totalInstancesUsed\":21,\"totalRAMUsed\":75776,\"totalSecurityGroupsUsed\":1,\"totalServerGroupsUsed\":2}}",
+    []
+);
+
+decode_properties!(
+    ecs_show_server_password, ecs::ShowServerPasswordRequest,
+    "{\"password\":\"UHC9+YW1xDC1Yu8Mg9n+tnOp7euEO/cW//9KgdJKWhr5w==\"}", []
+);
+
+decode_properties!(
+    ecs_show_server_remote_console, ecs::ShowServerRemoteConsoleRequest,
+    "{\"remote_console\":{\"protocol\":\"vnc\",\"type\":\"novnc\",\"url\":\"https://nova-novncproxy.az1.dc1.domainname.com:8002/vnc_auto.html?token=0fda3eca-8232-4249-a69f-44ce8ab31be6&lang=EN&tLength=70\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_show_server_tags, ecs::ShowServerTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    ecs_update_server, ecs::UpdateServerRequest,
+    "{\"server\":{\"OS-DCF:diskConfig\":\"MANUAL\",\"accessIPv4\":\"\",\"accessIPv6\":\"\",\"addresses\":{\"01d7aef8-442b-408e-b82f-13afff51e4e4\":[{\"addr\":\"192.168.26.22\",\"version\":4}]},\"created\":\"2019-04-25T11:52:53Z\",\"flavor\":{\"id\":\"s2.large.2\",\"links\":[{\"href\":\"https://None/66c860cb130b465fbafcdee43fb09c64/flavors/s2.large.2\",\"rel\":\"bookmark\"}]},\"hostId\":\"57d278e7c53d07cd34fad3ba4fdc9f3d779017d0879726d83b45a22a\",\"id\":\"24930df0-db4c-4a8b-8914-d0bd558564b0\",\"image\":\"\",\"links\":[{\"href\":\"https://None/v2/66c860cb130b465fbafcdee43fb09c64/servers/24930df0-db4c-4a8b-8914-d0bd558564b0\",\"rel\":\"self\"},{\"href\":\"https://None/66c860cb130b465fbafcdee43fb09c64/servers/24930df0-db4c-4a8b-8914-d0bd558564b0\",\"rel\":\"bookmark\"}],\"metadata\":{\"virtual_env_type\":\"FusionCompute\"},\"name\":\"new-test-hostname0000\",\"progress\":0,\"status\":\"ACTIVE\",\"tenant_id\":\"66c860cb130b465fbafcdee43fb09c64\",\"updated\":\"2019-04-28T08:15:36Z\",\"user_id\":\"f88581d53be64716a985c66ca28c75f6\"}}",
+    []
+);
+
+decode_properties!(
+    ecs_update_server_auto_terminate_time, ecs::UpdateServerAutoTerminateTimeRequest,
+    "{}", []
+);
+
+decode_properties!(
+    ecs_update_server_block_device, ecs::UpdateServerBlockDeviceRequest, "{}", []
+);
+
+decode_properties!(
+    ecs_update_server_metadata, ecs::UpdateServerMetadataRequest,
+    "{\"metadata\":{\"key\":\"value\"}}", []
+);
+
+decode_properties!(
+    eip_add_publicips_into_shared_bandwidth, eip::AddPublicipsIntoSharedBandwidthRequest,
+    "{\"bandwidth\":{\"bandwidth_rules\":[],\"bandwidth_type\":\"share\",\"billing_info\":\"CS1712121146TSQOJ:0616e2a5dc9f4985ba52ea8c0c7e273c:southchina:35f2b308f5d64441a6fa7999fbcd4321\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"bandwidth123\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"::ffff:192.168.89.9\",\"publicip_id\":\"d91b0028-6f6b-4478-808a-297b75b6812a\",\"publicip_type\":\"5_dualStack\"},{\"ip_version\":4,\"publicip_address\":\"99.xx.xx.82\",\"publicip_id\":\"1d184b2c-4ec9-49b5-a3f9-27600a76ba3f\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"WHOLE\",\"size\":10,\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}}",
+    []
+);
+
+decode_properties!(
+    eip_associate_publicips, eip::AssociatePublicipsRequest,
+    "{\"publicip\":{\"alias\":\"abcd\",\"associate_instance_id\":\"921b9dc7-8151-41e1-b83c-d50fe959592a\",\"associate_instance_type\":\"PORT\",\"bandwidth\":{\"billing_info\":\"xxxx:xxxx:xxxx:xxxx\",\"charge_mode\":\"bandwidth\",\"id\":\"80549ae1-cf7a-4f39-a45f-bdb8e194a1f4\",\"name\":\"bandwidth-bd25-test\",\"share_type\":\"WHOLE\",\"size\":7},\"billing_info\":null,\"created_at\":\"2020-06-18T14:05:32Z\",\"description\":\"test!!!!\",\"enterprise_project_id\":\"0\",\"id\":\"b0c42aa6-3d1d-4b39-9188-35ee6aa8d6f7\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"public_border_group\":\"center\",\"public_ip_address\":\"xx.xx.xx.xx\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"160576782980d5762f9ec014dd2f1148\",\"publicip_pool_name\":\"5_mobile\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-06-18T14:05:32Z\",\"vnic\":{\"device_id\":\"78aa6d7f-7111-434e-9a93-0dc6fdacff63\",\"device_owner\":\"network:nat_gateway\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:83:6b:0a\",\"port_id\":\"921b9dc7-8151-41e1-b83c-d50fe959592a\",\"port_profile\":null,\"private_ip_address\":\"xx.xx.xx.xx\",\"vni\":null,\"vpc_id\":\"a26c231a-cf6f-48d3-83db-1e261d0e235a\",\"vtep\":null}},\"request_id\":\"ead9f912bd1191e3d5f0037141098d91\"}",
+    []
+);
+
+decode_properties!(
+    eip_attach_batch_public_ip, eip::AttachBatchPublicIpRequest,
+    "{\"publicips\":[{\"publicip\":{\"alias\":\"test\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"traffic\",\"id\":\"e6af636c-ea79-4c20-ba2f-402057ba7886\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"99c8a2df-9e90-48df-9132-e2216e659459\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"public_ip_address\":\"10.246.165.44\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"ece62314-858c-4793-a768-346efca42131\",\"publicip_pool_name\":\"5_bgp\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":{\"device_id\":\"cc03e7f7-b820-4a2e-b243-8022daabf0cf\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:7a:5f:db\",\"port_id\":\"fb68a8e1-b93e-4100-8735-6d6b0a6a0eb5\",\"port_profile\":\"\",\"private_ip_address\":\"192.168.3.222\",\"vni\":\"435405\",\"vpc_id\":\"ac17491b-0769-4d96-b883-6d6295f6afad\",\"vtep\":\"18.8.152.158\"}},\"statusCode\":200},{\"publicip\":{\"alias\":\"test\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"traffic\",\"id\":\"e6af636c-ea79-4c20-ba2f-402057ba7886\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"7b484d78-550a-4e92-8363-a34b5194ddcb\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"public_ip_address\":\"10.246.165.45\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"ece62314-858c-4793-a768-346efca42131\",\"publicip_pool_name\":\"5_bgp\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":{\"device_id\":\"cc03e7f7-b820-4a2e-b243-8022daabf0dd\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:7a:5f:cc\",\"port_id\":\"fb68a8e1-b93e-4100-8735-6d6b0a6a0eb6\",\"port_profile\":\"\",\"private_ip_address\":\"192.168.3.221\",\"vni\":\"435405\",\"vpc_id\":\"ac17491b-0769-4d96-b883-6d6295f6afad\",\"vtep\":\"18.8.152.158\"}},\"statusCode\":200}],\"request_id\":\"db4b975a79d1da86dda3d02054f11e16\"}",
+    []
+);
+
+decode_properties!(
+    eip_attach_share_bandwidth, eip::AttachShareBandwidthRequest,
+    "{\"publicip\":{\"alias\":\"TT\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"id\":\"c7cd5c85-491f-4423-a691-7c74d28c4fc1\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"1175ec9b-852d-4769-bf33-35c5be432cfe\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"public_ip_address\":\"10.246.165.44\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"ece62314-858c-4793-a768-346efca42131\",\"publicip_pool_name\":\"5_bgp\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":{\"device_id\":\"cc03e7f7-b820-4a2e-b243-8022daabf0cf\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:7a:5f:db\",\"port_id\":\"fb68a8e1-b93e-4100-8735-6d6b0a6a0eb5\",\"port_profile\":\"\",\"private_ip_address\":\"192.168.3.222\",\"vni\":\"435405\",\"vpc_id\":\"ac17491b-0769-4d96-b883-6d6295f6afad\",\"vtep\":\"18.8.152.158\"}},\"request_id\":\"db4b975a79d1da86dda3d02054f11e16\"}",
+    []
+);
+
+decode_properties!(
+    eip_batch_create_publicip_tags, eip::BatchCreatePublicipTagsRequest, "{}", []
+);
+
+decode_properties!(
+    eip_batch_create_publicips, eip::BatchCreatePublicipsRequest,
+    "{\"job_id\":\"ff8080828436722c0184cdb88e9200a5\"}", []
+);
+
+decode_properties!(
+    eip_batch_create_shared_bandwidths, eip::BatchCreateSharedBandwidthsRequest,
+    "{\"bandwidths\":[{\"bandwidth_type\":\"share\",\"billing_info\":\"CS1712121146TSQOJ:0616e2a5dc9f4985ba52ea8c0c7e273c:southchina:35f2b308f5d64441a6fa7999fbcd4321\",\"charge_mode\":\"bandwidth\",\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"bandwidth123\",\"publicip_info\":[],\"share_type\":\"WHOLE\",\"size\":10,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"},{\"bandwidth_type\":\"share\",\"billing_info\":\"CS1712121146TSQOJ:0616e2a5dc9f4985ba52ea8c0c7e273c:southchina:35f2b308f5d64441a6fa7999fbcd4321\",\"charge_mode\":\"bandwidth\",\"id\":\"d91b0028-6f6b-4478-808a-297b75b6812a\",\"name\":\"bandwidth123\",\"publicip_info\":[],\"share_type\":\"WHOLE\",\"size\":10,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}]}",
+    []
+);
+
+decode_properties!(
+    eip_batch_delete_public_ip, eip::BatchDeletePublicIpRequest,
+    "{\"job_ids\":[\"ff8080828436722c0184cdb88e9200a5\"]}", []
+);
+
+decode_properties!(
+    eip_batch_delete_publicip_tags, eip::BatchDeletePublicipTagsRequest, "{}", []
+);
+
+decode_properties!(
+    eip_batch_disassociate_publicips, eip::BatchDisassociatePublicipsRequest,
+    "{\"job_ids\":[\"ff8080828436722c0184cdb88e9200a5\"]}", []
+);
+
+decode_properties!(
+    eip_batch_modify_bandwidth, eip::BatchModifyBandwidthRequest,
+    "{\"failure_resources\":[{\"code\":\"VPC.0319\",\"id\":\"f2549bed-c419-4f58-9609-7ade104772bb\",\"message\":\"updateBandwidth bandwidth failed. the bandwidth is share bandwidth.\"}],\"success_resources\":[{\"id\":\"837d84a0-b940-4401-9477-4a99de1979a7\"}]}",
+    []
+);
+
+decode_properties!(
+    eip_change_bandwidth_to_period, eip::ChangeBandwidthToPeriodRequest,
+    "{\"bandwidth_ids\":[\"fe2a11c7-c880-49f7-b1e0-e151df2cc836\"],\"order_id\":\"CS2212141741L0QZG\",\"request_id\":\"8bcadb5d-1bf4-42e8-909f-1606ecf781ce\"}",
+    []
+);
+
+decode_properties!(
+    eip_change_publicip_to_period, eip::ChangePublicipToPeriodRequest,
+    "{\"order_id\":\"CS2212141730K2FGR\",\"publicip_ids\":[\"2c3b404b-d595-4ab5-a333-69f3ff937dc2\"],\"request_id\":\"9d5bc34c-810f-48f2-95c4-9c48d02f2a33\"}",
+    []
+);
+
+decode_properties!(
+    eip_count_eip_available_resources, eip::CountEipAvailableResourcesRequest,
+    "{\"result\":5}", []
+);
+
+decode_properties!(
+    eip_count_public_ip, eip::CountPublicIpRequest, "{\"elasticip_size\":11}", []
+);
+
+decode_properties!(
+    eip_count_public_ip_instance, eip::CountPublicIpInstanceRequest, "{}", []
+);
+
+decode_properties!(
+    eip_create_bandwidth_rule_v3, eip::CreateBandwidthRuleV3Request, "{}", []
+);
+
+decode_properties!(
+    eip_create_pre_paid_publicip, eip::CreatePrePaidPublicipRequest,
+    "{\"order_id\":\"CS1802081410IMDRN\",\"publicip_id\":\"f588ccfa-8750-4d7c-bf5d-2ede24414706\"}",
+    []
+);
+
+decode_properties!(
+    eip_create_publicip, eip::CreatePublicipRequest,
+    "{\"publicip\":{\"bandwidth_size\":0,\"create_time\":\"2015-07-16 04:10:52\",\"enterprise_project_id\":\"b261ac1f-2489-4bc7-b31b-c33c3346a439\",\"id\":\"f588ccfa-8750-4d7c-bf5d-2ede24414706\",\"ip_version\":4,\"public_ip_address\":\"161.xx.xx.7\",\"status\":\"PENDING_CREATE\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\",\"type\":\"5_bgp\"}}",
+    []
+);
+
+decode_properties!(eip_create_publicip_tag, eip::CreatePublicipTagRequest, "{}", []);
+
+decode_properties!(
+    eip_create_shared_bandwidth, eip::CreateSharedBandwidthRequest,
+    "{\"bandwidth\":{\"bandwidth_rules\":[],\"bandwidth_type\":\"share\",\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"enterprise_project_id\":\"b261ac1f-2489-4bc7-b31b-c33c3346a439\",\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"bandwidth123\",\"publicip_info\":[],\"rule_quota\":0,\"share_type\":\"WHOLE\",\"size\":10,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}}",
+    []
+);
+
+decode_properties!(
+    eip_create_tenant_vpc_igw, eip::CreateTenantVpcIgwRequest,
+    "{\"request_id\":\"6d81f3f0-1c4a-4fba-aaca-1b9e762125d4\",\"vpc_igw\":{\"created_at\":\"2021-07-07T13:10:19\",\"enable_ipv6\":false,\"id\":\"33866d83-e3eb-4380-b58d-525a47031435\",\"name\":\"ds\",\"network_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc2\",\"project_id\":\"034627a12266434b891d718239c93380\",\"updated_at\":\"2021-07-07T13:10:19\",\"vpc_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc1\"}}",
+    []
+);
+
+decode_properties!(
+    eip_delete_bandwidth_rule_v3, eip::DeleteBandwidthRuleV3Request, "{}", []
+);
+
+decode_properties!(eip_delete_publicip, eip::DeletePublicipRequest, "{}", []);
+
+decode_properties!(eip_delete_publicip_tag, eip::DeletePublicipTagRequest, "{}", []);
+
+decode_properties!(
+    eip_delete_shared_bandwidth, eip::DeleteSharedBandwidthRequest, "{}", []
+);
+
+decode_properties!(eip_delete_tenant_vpc_igw, eip::DeleteTenantVpcIgwRequest, "{}", []);
+
+decode_properties!(
+    eip_detach_batch_public_ip, eip::DetachBatchPublicIpRequest,
+    "{\"publicips\":[{\"publicip\":{\"alias\":\"test\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"traffic\",\"id\":\"e6af636c-ea79-4c20-ba2f-402057ba7886\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"99c8a2df-9e90-48df-9132-e2216e659459\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"public_ip_address\":\"10.246.165.44\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"ece62314-858c-4793-a768-346efca42131\",\"publicip_pool_name\":\"5_bgp\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":{\"device_id\":\"cc03e7f7-b820-4a2e-b243-8022daabf0cf\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:7a:5f:db\",\"port_id\":\"fb68a8e1-b93e-4100-8735-6d6b0a6a0eb5\",\"port_profile\":\"\",\"private_ip_address\":\"192.168.3.222\",\"vni\":\"435405\",\"vpc_id\":\"ac17491b-0769-4d96-b883-6d6295f6afad\",\"vtep\":\"18.8.152.158\"}},\"statusCode\":200},{\"publicip\":{\"alias\":\"test\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"traffic\",\"id\":\"e6af636c-ea79-4c20-ba2f-402057ba7886\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"7b484d78-550a-4e92-8363-a34b5194ddcb\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"public_ip_address\":\"10.246.165.45\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"ece62314-858c-4793-a768-346efca42131\",\"publicip_pool_name\":\"5_bgp\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":{\"device_id\":\"cc03e7f7-b820-4a2e-b243-8022daabf0dd\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:7a:5f:cc\",\"port_id\":\"fb68a8e1-b93e-4100-8735-6d6b0a6a0eb6\",\"port_profile\":\"\",\"private_ip_address\":\"192.168.3.221\",\"vni\":\"435405\",\"vpc_id\":\"ac17491b-0769-4d96-b883-6d6295f6afad\",\"vtep\":\"18.8.152.158\"}},\"statusCode\":200}],\"request_id\":\"db4b975a79d1da86dda3d02054f11e16\"}",
+    []
+);
+
+decode_properties!(
+    eip_detach_share_bandwidth, eip::DetachShareBandwidthRequest,
+    "{\"publicip\":{\"alias\":null,\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"id\":\"c7cd5c85-491f-4423-a691-7c74d28c4fc1\",\"name\":\"bandwidth-test\",\"share_type\":\"PER\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"1175ec9b-852d-4769-bf33-35c5be432cfe\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":null,\"public_ip_address\":\"10.246.165.44\",\"public_ipv6_address\":null,\"publicip_pool_id\":null,\"publicip_pool_name\":\"5_bgp\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":{\"device_id\":\"cc03e7f7-b820-4a2e-b243-8022daabf0cf\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:7a:5f:db\",\"port_id\":\"fb68a8e1-b93e-4100-8735-6d6b0a6a0eb5\",\"port_profile\":\"\",\"private_ip_address\":\"192.168.3.222\",\"vni\":\"435405\",\"vpc_id\":\"ac17491b-0769-4d96-b883-6d6295f6afad\",\"vtep\":\"18.8.152.158\"}},\"request_id\":\"db4b975a79d1da86dda3d02054f11e16\"}",
+    []
+);
+
+decode_properties!(
+    eip_disable_nat64, eip::DisableNat64Request,
+    "{\"publicip\":{\"alias\":null,\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"id\":\"c7cd5c85-491f-4423-a691-7c74d28c4fc1\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"1175ec9b-852d-4769-bf33-35c5be432cfe\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":null,\"public_ip_address\":\"10.246.165.44\",\"public_ipv6_address\":null,\"publicip_pool_id\":null,\"publicip_pool_name\":null,\"status\":\"DOWN\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":null},\"request_id\":\"db4b975a79d1da86dda3d02054f11e16\"}",
+    []
+);
+
+decode_properties!(
+    eip_disassociate_publicips, eip::DisassociatePublicipsRequest,
+    "{\"publicip\":{\"alias\":\"abcd\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"xxxx:xxxx:xxxx:xxxx\",\"charge_mode\":\"bandwidth\",\"id\":\"80549ae1-cf7a-4f39-a45f-bdb8e194a1f4\",\"name\":\"bandwidth-bd25-test\",\"share_type\":\"WHOLE\",\"size\":7},\"billing_info\":null,\"created_at\":\"2020-06-18T14:05:32Z\",\"description\":\"test!!!!\",\"enterprise_project_id\":\"0\",\"id\":\"b0c42aa6-3d1d-4b39-9188-35ee6aa8d6f7\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"public_border_group\":\"center\",\"public_ip_address\":\"xx.xx.xx.xx\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"160576782980d5762f9ec014dd2f1148\",\"publicip_pool_name\":\"5_mobile\",\"status\":\"DOWN\",\"type\":\"EIP\",\"updated_at\":\"2020-06-18T14:05:32Z\",\"vnic\":null},\"request_id\":\"ead9f912bd1191e3d5f0037141098d91\"}",
+    []
+);
+
+decode_properties!(
+    eip_enable_nat64, eip::EnableNat64Request,
+    "{\"publicip\":{\"alias\":\"test\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"id\":\"c7cd5c85-491f-4423-a691-7c74d28c4fc1\",\"name\":\"bandwidth-b8ff\",\"share_type\":\"WHOLE\",\"size\":5},\"billing_info\":null,\"created_at\":\"2020-07-10T10:10:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"1175ec9b-852d-4769-bf33-35c5be432cfe\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"public_ip_address\":\"10.246.165.44\",\"public_ipv6_address\":\"2420:2023:418:6004::a53:32eb\",\"publicip_pool_id\":\"ece62314-858c-4793-a768-346efca42131\",\"publicip_pool_name\":null,\"status\":\"DOWN\",\"type\":\"EIP\",\"updated_at\":\"2020-07-11T05:03:25Z\",\"vnic\":null},\"request_id\":\"db4b975a79d1da86dda3d02054f11e16\"}",
+    []
+);
+
+decode_properties!(eip_list_bandwidth, eip::ListBandwidthRequest, "{}", []);
+
+decode_properties!(eip_list_bandwidth_pkg, eip::ListBandwidthPkgRequest, "{}", []);
+
+decode_properties!(
+    eip_list_bandwidth_rule_v3, eip::ListBandwidthRuleV3Request, "{}", []
+);
+
+decode_properties!(
+    eip_list_bandwidths, eip::ListBandwidthsRequest,
+    "{\"bandwidths\":[{\"bandwidth_rules\":[],\"bandwidth_type\":\"bgp\",\"billing_info\":\"CS1712121146TSQOJ:0616e2a5dc9f4985ba52ea8c0c7e273c:southchina:35f2b308f5d64441a6fa7999fbcd4321\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"enterprise_project_id\":\"0\",\"id\":\"a79fd11a-047b-4f5b-8f12-99c178cc780a\",\"name\":\"ddddd\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"161.xx.xx.10\",\"publicip_id\":\"80d5b82e-43b9-4f82-809a-37bec5793bd4\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"PER\",\"size\":5,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"},{\"bandwidth_rules\":[],\"bandwidth_type\":\"bgp\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"enterprise_project_id\":\"0\",\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"22212\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"161.xx.xx.9\",\"publicip_id\":\"6285e7be-fd9f-497c-bc2d-dd0bdea6efe0\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"PER\",\"size\":6,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"},{\"bandwidth_rules\":[],\"bandwidth_type\":\"bgp\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"enterprise_project_id\":\"0\",\"id\":\"f54e0df7-422d-4ab6-8d65-fd436151479c\",\"name\":\"2222\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"161.xx.xx.13\",\"publicip_id\":\"4ca21961-8e52-4ff4-b9c5-af2dcc2c7b50\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"PER\",\"size\":5,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}]}",
+    []
+);
+
+decode_properties!(eip_list_bandwidths_limit, eip::ListBandwidthsLimitRequest, "{}", []);
+
+decode_properties!(
+    eip_list_common_pools, eip::ListCommonPoolsRequest,
+    "{\"common_pools\":[{\"allow_share_bandwidth_types\":[\"share\"],\"name\":\"5_bgp\",\"public_border_group\":\"center\",\"status\":\"active\",\"type\":\"bgp\",\"used\":99}],\"request_id\":\"4a06c169-cc67-4d94-a786-2d70ef09b100\"}",
+    []
+);
+
+decode_properties!(eip_list_eip_bandwidths, eip::ListEipBandwidthsRequest, "{}", []);
+
+decode_properties!(
+    eip_list_project_geip_bindings, eip::ListProjectGeipBindingsRequest,
+    "{\"geip_bindings\":[{\"created_at\":\"2021-07-07T13:10:19\",\"gcbandwidth\":{\"admin_status\":\"active\",\"dscp\":0,\"id\":\"45866d83-e3eb-4380-b58d-525a47031435\",\"short_id\":\"45866d83\",\"size\":100,\"sla_level\":\"Ag\"},\"geip_id\":\"33866d83-e3eb-4380-b58d-525a47031435\",\"geip_ip_address\":\"15.12.10.45\",\"instance_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc1\",\"instance_type\":\"PORT\",\"public_border_group\":\"center\",\"updated_at\":\"2021-07-07T13:10:19\",\"version\":1637893479433,\"vn_list\":[{\"cluster_id\":\"br-iaas-odin1b\",\"created_at\":\"2021-07-15T09:44:40Z\",\"forward_mode\":\"ACTIVE-STANDBY\",\"hash_mode\":\"5_TUPLE\",\"id\":\"7cc3ccb1-877f-46bf-9225-ce1df80288cf\",\"location\":\"br-iaas-odin1b\",\"nexthops\":[{\"ip_address\":\"18.9.203.100\",\"mode\":\"ACTIVE\"}],\"owner\":\"br2gw\",\"type\":\"VXLAN\",\"updated_at\":\"2021-07-15T09:44:40Z\",\"vni\":4000}],\"vnic\":{\"device_id\":\"aa4c1bb3-7a61-4f1b-a828-bd41b742d4f4\",\"device_owner\":\"compute:br-iaas-odin1a\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:25:db:02\",\"port_id\":\"b52eec78-271d-48fa-a6df-fc9761416f56\",\"port_profile\":null,\"private_ip_address\":\"172.16.1.49\",\"vni\":null,\"vpc_id\":\"4ec81e96-7d45-488b-833f-792c8f1e679a\",\"vtep\":null}}],\"request_id\":\"6d81f3f0-1c4a-4fba-aaca-1b9e762125d4\"}",
+    []
+);
+
+decode_properties!(eip_list_publicip_pool, eip::ListPublicipPoolRequest, "{}", []);
+
+decode_properties!(
+    eip_list_publicip_tags, eip::ListPublicipTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    eip_list_publicips, eip::ListPublicipsRequest,
+    "{\"page_info\":{\"current_count\":1,\"next_marker\":\"0490aeae-ab8f-4764-b012-45645e9c0aa9\",\"previous_marker\":\"0490aeae-ab8f-4764-b012-45645e9c0aa9\"},\"publicips\":[{\"alias\":null,\"allow_share_bandwidth_types\":[\"share\"],\"associate_instance_id\":\"78aa6d7f-7111-434e-9a93-0dc6fdacff63\",\"associate_instance_type\":\"NATGW\",\"bandwidth\":{\"billing_info\":\"xxxx:xxxx:xxxx:xxxx\",\"charge_mode\":\"bandwidth\",\"id\":\"80549ae1-cf7a-4f39-a45f-bdb8e194a1f4\",\"name\":\"bandwidth-bd25-test\",\"share_type\":\"WHOLE\",\"size\":7},\"billing_info\":\"\",\"created_at\":\"2020-02-19T08:12:51Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"0490aeae-ab8f-4764-b012-45645e9c0aa9\",\"ip_version\":4,\"lock_status\":\"\",\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"public_border_group\":\"center\",\"public_ip_address\":\"xx.xx.xx.xx\",\"public_ipv6_address\":null,\"publicip_pool_id\":null,\"publicip_pool_name\":\"5_mobile\",\"status\":\"ACTIVE\",\"type\":\"EIP\",\"updated_at\":\"2020-06-04T03:12:16Z\",\"vnic\":{\"device_id\":\"78aa6d7f-7111-434e-9a93-0dc6fdacff63\",\"device_owner\":\"network:nat_gateway\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac\":\"fa:16:3e:83:6b:0a\",\"port_id\":\"9315fe52-9711-4f86-8b52-3592689564b2\",\"port_profile\":null,\"private_ip_address\":\"xx.xx.xx.xx\",\"vni\":null,\"vpc_id\":\"a26c231a-cf6f-48d3-83db-1e261d0e235a\",\"vtep\":null}}],\"request_id\":\"c4962d006b34af3c2343de7f88ef65e3\",\"total_count\":100}",
+    []
+);
+
+decode_properties!(
+    eip_list_publicips_by_tags, eip::ListPublicipsByTagsRequest,
+    "{\"resources\":[{\"resource_detail\":null,\"resource_id\":\"cdfs_cefs_wesas_12_dsad\",\"resource_name\":\"resouece1\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1000}",
+    []
+);
+
+decode_properties!(
+    eip_list_quotas, eip::ListQuotasRequest,
+    "{\"quotas\":{\"resources\":[{\"min\":0,\"quota\":150,\"type\":\"vpc\",\"used\":4},{\"min\":0,\"quota\":400,\"type\":\"securityGroup\",\"used\":1},{\"min\":0,\"quota\":5000,\"type\":\"securityGroupRule\",\"used\":6},{\"min\":0,\"quota\":10,\"type\":\"publicIp\",\"used\":2}]}}",
+    []
+);
+
+decode_properties!(
+    eip_list_share_bandwidth_types, eip::ListShareBandwidthTypesRequest,
+    "{\"page_info\":{\"current_count\":2,\"previous_marker\":\"1b478471-eaf1-4a71-9c77-edba89f62016\"},\"request_id\":\"07f05e3d-b688-43f8-bda2-e9d10d2352e9\",\"share_bandwidth_types\":[{\"bandwidth_type\":\"share\",\"created_at\":\"2021-09-29T04:19:22Z\",\"description\":null,\"id\":\"1b478471-eaf1-4a71-9c77-edba89f62016\",\"name_en\":\"share_bandwidth_type\",\"name_zh\":\"中心带宽类型\",\"public_border_group\":\"center\",\"updated_at\":\"2021-09-29T04:19:22Z\"},{\"bandwidth_type\":\"edgeshare\",\"created_at\":\"2021-09-29T04:19:22Z\",\"description\":null,\"id\":\"2bbb2990-e908-46a7-b664-03d3084af032\",\"name_en\":\"edge_share_bandwidth_type\",\"name_zh\":\"边缘带宽类型\",\"public_border_group\":\"az1\",\"updated_at\":\"2021-09-29T04:19:22Z\"}]}",
+    []
+);
+
+decode_properties!(
+    eip_list_tenant_vpc_igws, eip::ListTenantVpcIgwsRequest,
+    "{\"request_id\":\"6d81f3f0-1c4a-4fba-aaca-1b9e762125d4\",\"vpc_igws\":[{\"created_at\":\"2021-07-07T13:10:19\",\"enable_ipv6\":false,\"id\":\"33866d83-e3eb-4380-b58d-525a47031435\",\"name\":\"sd\",\"network_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc2\",\"project_id\":\"034627a12266434b891d718239c93380\",\"updated_at\":\"2021-07-07T13:10:19\",\"vpc_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc1\"}]}",
+    []
+);
+
+decode_properties!(
+    eip_neutron_create_floating_ip, eip::NeutronCreateFloatingIpRequest,
+    "{\"floatingip\":{\"dns_domain\":\"compute.hwclouds-dns.com.\",\"dns_name\":\"ecs-88-99-103-61\",\"fixed_ip_address\":null,\"floating_ip_address\":\"88.88.215.205\",\"floating_network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\",\"id\":\"1a3a2818-d9b4-4a9c-8a19-5252c499d1cd\",\"port_id\":null,\"router_id\":null,\"status\":\"DOWN\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\"}}",
+    []
+);
+
+decode_properties!(
+    eip_neutron_delete_floating_ip, eip::NeutronDeleteFloatingIpRequest, "{}", []
+);
+
+decode_properties!(
+    eip_neutron_list_floating_ips, eip::NeutronListFloatingIpsRequest,
+    "{\"floatingips\":[{\"created_at\":\"2017-10-19T12:21:28\",\"dns_domain\":\"compute.hwclouds-dns.com.\",\"dns_name\":\"ecs-88-99-103-61\",\"fixed_ip_address\":null,\"floating_ip_address\":\"99.99.99.84\",\"floating_network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\",\"id\":\"1a3a2818-d9b4-4a9c-8a19-5252c499d1cd\",\"port_id\":null,\"project_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\",\"router_id\":null,\"status\":\"DOWN\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\",\"updated_at\":\"2018-07-30T12:52:13\"}],\"floatingips_links\":[{\"href\":\"https://network.region.cn-southwest-2.hwclouds.com/v2.0/floatingips.json?limit=2000&marker=000a6144-5010-46f2-bf06-6a1c94477ea3&page_reverse=true\",\"rel\":\"previous\"},{\"href\":\"https://network.region.cn-southwest-2.hwclouds.com/v2.0/floatingips.json?limit=2000&marker=d445e537-bc81-4039-9c7b-f9c1f5c73c78\",\"rel\":\"next\"}]}",
+    []
+);
+
+decode_properties!(
+    eip_neutron_show_floating_ip, eip::NeutronShowFloatingIpRequest,
+    "{\"floatingip\":{\"created_at\":\"2017-10-19T12:21:28\",\"dns_domain\":\"compute.hwclouds-dns.com.\",\"dns_name\":\"ecs-88-99-103-61\",\"fixed_ip_address\":null,\"floating_ip_address\":\"99.99.99.84\",\"floating_network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\",\"id\":\"1a3a2818-d9b4-4a9c-8a19-5252c499d1cd\",\"port_id\":null,\"project_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\",\"router_id\":null,\"status\":\"DOWN\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\",\"updated_at\":\"2018-07-30T12:52:13\"}}",
+    []
+);
+
+decode_properties!(
+    eip_neutron_update_floating_ip, eip::NeutronUpdateFloatingIpRequest,
+    "{\"floatingip\":{\"dns_domain\":\"compute.hwclouds-dns.com.\",\"dns_name\":\"ecs-88-99-103-61\",\"fixed_ip_address\":null,\"floating_ip_address\":\"88.88.215.205\",\"floating_network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\",\"id\":\"b997e0d4-3359-4c74-8f88-bc0af81cd5a2\",\"port_id\":null,\"router_id\":null,\"status\":\"DOWN\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\"}}",
+    []
+);
+
+decode_properties!(
+    eip_remove_publicips_from_shared_bandwidth,
+    eip::RemovePublicipsFromSharedBandwidthRequest, "{}", []
+);
+
+decode_properties!(
+    eip_show_bandwidth, eip::ShowBandwidthRequest,
+    "{\"bandwidth\":{\"bandwidth_rules\":[],\"bandwidth_type\":\"bgp\",\"billing_info\":\"CS1712121146TSQOJ:0616e2a5dc9f4985ba52ea8c0c7e273c:southchina:35f2b308f5d64441a6fa7999fbcd4321\",\"charge_mode\":\"bandwidth\",\"created_at\":\"2020-06-03T09:01:11Z\",\"enable_bandwidth_rules\":false,\"enterprise_project_id\":\"0\",\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"2222\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"161.xx.xx.9\",\"publicip_id\":\"6285e7be-fd9f-497c-bc2d-dd0bdea6efe0\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"PER\",\"size\":5,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\",\"updated_at\":\"2020-06-03T09:01:11Z\"}}",
+    []
+);
+
+decode_properties!(
+    eip_show_bandwidth_rule_v3, eip::ShowBandwidthRuleV3Request, "{}", []
+);
+
+decode_properties!(
+    eip_show_internal_vpc_igw, eip::ShowInternalVpcIgwRequest,
+    "{\"request_id\":\"6d81f3f0-1c4a-4fba-aaca-1b9e762125d4\",\"vpc_igw\":{\"created_at\":\"2021-07-07T13:10:19\",\"enable_ipv6\":false,\"id\":\"33866d83-e3eb-4380-b58d-525a47031435\",\"name\":\"ds\",\"network_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc2\",\"project_id\":\"034627a12266434b891d718239c93380\",\"updated_at\":\"2021-07-07T13:10:19\",\"vpc_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc1\"}}",
+    []
+);
+
+decode_properties!(eip_show_public_ip_type, eip::ShowPublicIpTypeRequest, "{}", []);
+
+decode_properties!(eip_show_publicip, eip::ShowPublicipRequest, "{}", []);
+
+decode_properties!(eip_show_publicip_pool, eip::ShowPublicipPoolRequest, "{}", []);
+
+decode_properties!(
+    eip_show_publicip_pool_types, eip::ShowPublicipPoolTypesRequest, "{}", []
+);
+
+decode_properties!(
+    eip_show_publicip_tags, eip::ShowPublicipTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    eip_show_resources_job_detail, eip::ShowResourcesJobDetailRequest,
+    "{\"begin_time\":\"2022-12-05T08:10:19.951Z\",\"end_time\":\"2022-12-05T08:10:21.864Z\",\"entities\":{\"sub_jobs\":[]},\"error_code\":null,\"fail_reason\":null,\"job_id\":\"ff808082843684110184e155fdb36461\",\"job_type\":\"createBatchPublicip\",\"status\":\"SUCCESS\"}",
+    []
+);
+
+decode_properties!(
+    eip_update_bandwidth, eip::UpdateBandwidthRequest,
+    "{\"bandwidth\":{\"bandwidth_rules\":[],\"bandwidth_type\":\"bgp\",\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"enterprise_project_id\":\"0\",\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"bandwidth123\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"161.xx.xx.9\",\"publicip_id\":\"6285e7be-fd9f-497c-bc2d-dd0bdea6efe0\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"PER\",\"size\":10,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}}",
+    []
+);
+
+decode_properties!(
+    eip_update_bandwidth_rule_v3, eip::UpdateBandwidthRuleV3Request, "{}", []
+);
+
+decode_properties!(
+    eip_update_pre_paid_bandwidth, eip::UpdatePrePaidBandwidthRequest,
+    "{\"bandwidth\":{\"bandwidth_rules\":[],\"bandwidth_type\":\"bgp\",\"billing_info\":\"\",\"charge_mode\":\"bandwidth\",\"enable_bandwidth_rules\":false,\"id\":\"3fa5b383-5a73-4dcb-a314-c6128546d855\",\"name\":\"bandwidth123\",\"publicip_info\":[{\"ip_version\":4,\"publicip_address\":\"161.xx.xx.9\",\"publicip_id\":\"6285e7be-fd9f-497c-bc2d-dd0bdea6efe0\",\"publicip_type\":\"5_bgp\"}],\"rule_quota\":0,\"share_type\":\"PER\",\"size\":10,\"status\":\"NORMAL\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}}",
+    []
+);
+
+decode_properties!(
+    eip_update_publicip, eip::UpdatePublicipRequest,
+    "{\"publicip\":{\"alias\":\"abcd\",\"associate_instance_id\":null,\"associate_instance_type\":null,\"bandwidth\":{\"billing_info\":\"xxxx:xxxx:xxxx\",\"charge_mode\":\"bandwidth\",\"id\":\"80549ae1-cf7a-4f39-a45f-bdb8e194a1f4\",\"name\":\"bandwidth-bd25-test\",\"share_type\":\"WHOLE\",\"size\":7},\"billing_info\":null,\"created_at\":\"2020-06-18T14:05:32Z\",\"description\":\"test!!!!\",\"enterprise_project_id\":\"0\",\"id\":\"b0c42aa6-3d1d-4b39-9188-35ee6aa8d6f7\",\"ip_version\":4,\"lock_status\":null,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"public_border_group\":\"center\",\"public_ip_address\":\"xx.xx.xx.xx\",\"public_ipv6_address\":null,\"publicip_pool_id\":\"160576782980d5762f9ec014dd2f1148\",\"publicip_pool_name\":\"5_mobile\",\"status\":\"DOWN\",\"type\":\"EIP\",\"updated_at\":\"2020-06-18T14:05:32Z\",\"vnic\":null},\"request_id\":\"ead9f912bd1191e3d5f0037141098d91\"}",
+    []
+);
+
+decode_properties!(eip_update_publicip_pool, eip::UpdatePublicipPoolRequest, "{}", []);
+
+decode_properties!(
+    eip_update_tenant_vpc_igw, eip::UpdateTenantVpcIgwRequest,
+    "{\"request_id\":\"6d81f3f0-1c4a-4fba-aaca-1b9e762125d4\",\"vpc_igw\":{\"created_at\":\"2021-07-07T13:10:19\",\"enable_ipv6\":false,\"id\":\"33866d83-e3eb-4380-b58d-525a47031435\",\"name\":\"ds\",\"network_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc2\",\"project_id\":\"034627a12266434b891d718239c93380\",\"updated_at\":\"2021-07-07T13:10:19\",\"vpc_id\":\"c88b8567-bd23-4e75-9257-b3052bd51bc1\"}}",
+    []
+);
+
+decode_properties!(
+    elb_batch_add_available_zones, elb::BatchAddAvailableZonesRequest,
+    "{\"loadbalancer\":{\"admin_state_up\":true,\"autoscaling\":{\"enable\":false,\"min_l7_flavor_id\":\"\"},\"availability_zone_list\":[\"az1\",\"az2\",\"az3\"],\"billing_info\":null,\"created_at\":\"2021-07-26T02:46:31Z\",\"description\":\"\",\"eips\":[{\"eip_address\":\"97.97.2.171\",\"eip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\",\"ip_version\":4}],\"elb_virsubnet_ids\":[\"7f817f9c-8731-4002-9e47-18cb8d431787\"],\"elb_virsubnet_type\":\"dualstack\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"guaranteed\":true,\"id\":\"9b663cd9-61e4-483d-b91f-92fc337fecec\",\"ip_target_enable\":false,\"ipv6_vip_address\":null,\"ipv6_vip_port_id\":null,\"ipv6_vip_virsubnet_id\":null,\"l4_flavor_id\":\"636ba721-935a-4ca5-a685-8076ce0e4148\",\"l4_scale_flavor_id\":null,\"l7_flavor_id\":null,\"l7_scale_flavor_id\":null,\"listeners\":[],\"name\":\"elb-reset\",\"operating_status\":\"ONLINE\",\"pools\":[],\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"public_border_group\":\"center\",\"publicips\":[{\"ip_version\":4,\"publicip_address\":\"97.97.2.171\",\"publicip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\"}],\"tags\":[],\"updated_at\":\"2021-07-26T02:46:59Z\",\"vip_address\":null,\"vip_port_id\":null,\"vip_subnet_cidr_id\":null,\"vpc_id\":\"59cb11ef-f185-49ba-92af-0539e8ff9734\"},\"request_id\":\"6c63d0ac-7beb-451d-a3e0-a066beaea316\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_create_listener_tags, elb::BatchCreateListenerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    elb_batch_create_load_balancers, elb::BatchCreateLoadBalancersRequest, "{}", []
+);
+
+decode_properties!(
+    elb_batch_create_loadbalancer_tags, elb::BatchCreateLoadbalancerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    elb_batch_create_members, elb::BatchCreateMembersRequest,
+    "{\"members\":[{\"address\":\"192.168.0.48\",\"admin_state_up\":false,\"id\":\"9346ad28-6971-456a-9711-2917d023930a\",\"instance_id\":\"\",\"member_type\":\"instance\",\"name\":\"batch_member1\",\"operating_status\":\"OFFLINE\",\"port_id\":\"\",\"project_id\":\"04dd36f964000fe22f9ac00bc85b1a1d\",\"protocol_port\":8080,\"ret_status\":\"successful\",\"subnet_cidr_id\":\"61da8098-954b-4809-bc5a-b99ccef8a398\",\"weight\":1},{\"address\":\"192.168.0.49\",\"admin_state_up\":false,\"id\":\"94548801-1023-452f-bcf7-6174e77cb772\",\"instance_id\":\"\",\"member_type\":\"instance\",\"name\":\"batch_member2\",\"operating_status\":\"OFFLINE\",\"port_id\":\"\",\"project_id\":\"04dd36f964000fe22f9ac00bc85b1a1d\",\"protocol_port\":8080,\"ret_status\":\"successful\",\"subnet_cidr_id\":\"61da8098-954b-4809-bc5a-b99ccef8a398\",\"weight\":1}],\"request_id\":\"b5d8bb34d28f3e47b352c14419e8fe04\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_delete_certificates, elb::BatchDeleteCertificatesRequest,
+    "{\"certificates\":[{\"id\":\"de3404aeb44f499893fb42a0b218a515\",\"ret_status\":\"successful\"},{\"id\":\"de3404aeb44f499893fb42a0b218a515\",\"ret_status\":\"successful\"}],\"request_id\":\"98414965-856c-4be3-8a33-3e08432a222e\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_delete_ip_list, elb::BatchDeleteIpListRequest,
+    "{\"ipgroup\":{\"created_at\":\"2018-01-16T03:19:16\",\"description\":\"\",\"id\":\"8722e0e0-9cc9-4490-9660-8c9a5732fbb0\",\"ip_list\":[{\"description\":\"\",\"ip\":\"192.168.1.122\"}],\"listeners\":[{\"id\":\"88f9c079-29cb-435a-b98f-0c5c0b90c2bd\"},{\"id\":\"2f4c9644-d5d2-4cf8-a3c0-944239a4f58c\"}],\"name\":\"test_ipg\",\"project_id\":\"45977fa2dbd7482098dd68d0d8970117\",\"updated_at\":\"2018-01-16T03:19:16\"}}",
+    []
+);
+
+decode_properties!(
+    elb_batch_delete_listener_tags, elb::BatchDeleteListenerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    elb_batch_delete_listeners, elb::BatchDeleteListenersRequest,
+    "{\"job_id\":\"6b76f5cb-cab8-48e2-919a-0ff55d230051\",\"listener_ids\":[\"5b2513ca-3290-46ad-b723-e47afb83b4d2\",\"c2d6bfd6-4eae-4995-8e5d-711fa592744c\"]}",
+    []
+);
+
+decode_properties!(
+    elb_batch_delete_loadbalancer_tags, elb::BatchDeleteLoadbalancerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    elb_batch_delete_loadbalancers, elb::BatchDeleteLoadbalancersRequest,
+    "{\"job_id\":\"6b76f5cb-cab8-48e2-919a-0ff55d230051\",\"loadbalancer_ids\":[\"5b2513ca-3290-46ad-b723-e47afb83b4d2\",\"c2d6bfd6-4eae-4995-8e5d-711fa592744c\"],\"request_id\":\"8812a7b1-4201-45e9-8346-f12bf9a78f04\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_delete_members, elb::BatchDeleteMembersRequest,
+    "{\"members\":[{\"id\":\"141a8dea-b3f9-4fed-a1e2-30678f53de0b\",\"ret_status\":\"not found\"},{\"id\":\"14d0a82b-fcc2-4ce8-aac8-96d86a7973e4\",\"ret_status\":\"successful\"}],\"request_id\":\"db97a1d3c5ee386729dc00e4df1d5708\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_delete_pools, elb::BatchDeletePoolsRequest,
+    "{\"pools\":[{\"id\":\"de3404aeb44f499893fb42a0b218a515\",\"ret_status\":\"successful\"},{\"id\":\"de3404aeb44f499893fb42a0b218a515\",\"ret_code\":\"ELB.9903\",\"ret_status\":\"not found\"}],\"request_id\":\"98414965-856c-4be3-8a33-3e08432a222e\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_disable_domain_i_ps, elb::BatchDisableDomainIPsRequest,
+    "{\"ips\":[{\"created_at\":\"2026-01-29T07:08:09Z\",\"domain_name\":\"737b61b6-ff56-4112-a14a-c7abaa4e58bf-internal.elb.elb-test\",\"enable\":false,\"ip_address\":\"192.168.0.166\",\"type\":\"vip\",\"updated_at\":\"2026-01-29T07:08:28Z\"},{\"created_at\":\"2026-01-29T06:57:26Z\",\"domain_name\":\"737b61b6-ff56-4112-a14a-c7abaa4e58bf.elb.example.com\",\"enable\":false,\"ip_address\":\"10.83.50.35\",\"type\":\"eip\",\"updated_at\":\"2026-01-29T06:57:26Z\"}],\"request_id\":\"e7324226f3df8dedcd1e6a5a8b93b1bf\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_enable_domain_i_ps, elb::BatchEnableDomainIPsRequest,
+    "{\"ips\":[{\"created_at\":\"2026-01-29T07:08:09Z\",\"domain_name\":\"737b61b6-ff56-4112-a14a-c7abaa4e58bf-internal.elb.elb-test\",\"enable\":true,\"ip_address\":\"192.168.0.166\",\"type\":\"vip\",\"updated_at\":\"2026-01-29T07:08:28Z\"},{\"created_at\":\"2026-01-29T06:57:26Z\",\"domain_name\":\"737b61b6-ff56-4112-a14a-c7abaa4e58bf.elb.example.com\",\"enable\":true,\"ip_address\":\"10.83.50.35\",\"type\":\"eip\",\"updated_at\":\"2026-01-29T06:57:26Z\"}],\"request_id\":\"e7324226f3df8dedcd1e6a5a8b93b1bf\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_remove_available_zones, elb::BatchRemoveAvailableZonesRequest,
+    "{\"loadbalancer\":{\"admin_state_up\":true,\"autoscaling\":{\"enable\":false,\"min_l7_flavor_id\":\"\"},\"availability_zone_list\":[\"az1\"],\"billing_info\":null,\"created_at\":\"2021-07-26T02:46:31Z\",\"description\":\"\",\"eips\":[{\"eip_address\":\"97.97.2.171\",\"eip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\",\"ip_version\":4}],\"elb_virsubnet_ids\":[\"7f817f9c-8731-4002-9e47-18cb8d431787\"],\"elb_virsubnet_type\":\"dualstack\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"guaranteed\":true,\"id\":\"9b663cd9-61e4-483d-b91f-92fc337fecec\",\"ip_target_enable\":false,\"ipv6_vip_address\":null,\"ipv6_vip_port_id\":null,\"ipv6_vip_virsubnet_id\":null,\"l4_flavor_id\":\"636ba721-935a-4ca5-a685-8076ce0e4148\",\"l4_scale_flavor_id\":null,\"l7_flavor_id\":null,\"l7_scale_flavor_id\":null,\"listeners\":[],\"name\":\"elb-reset\",\"operating_status\":\"ONLINE\",\"pools\":[],\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"public_border_group\":\"center\",\"publicips\":[{\"ip_version\":4,\"publicip_address\":\"97.97.2.171\",\"publicip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\"}],\"tags\":[],\"updated_at\":\"2021-07-26T02:46:59Z\",\"vip_address\":null,\"vip_port_id\":null,\"vip_subnet_cidr_id\":null,\"vpc_id\":\"59cb11ef-f185-49ba-92af-0539e8ff9734\"},\"request_id\":\"6c63d0ac-7beb-451d-a3e0-a066beaea316\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_update_members, elb::BatchUpdateMembersRequest,
+    "{\"members\":[{\"address\":\"192.168.0.48\",\"admin_state_up\":false,\"id\":\"9346ad28-6971-456a-9711-2917d023930a\",\"name\":\"batch_member1\",\"operating_status\":\"OFFLINE\",\"project_id\":\"04dd36f964000fe22f9ac00bc85b1a1d\",\"protocol_port\":8080,\"subnet_cidr_id\":\"61da8098-954b-4809-bc5a-b99ccef8a398\",\"weight\":1},{\"address\":\"192.168.0.49\",\"admin_state_up\":false,\"id\":\"94548801-1023-452f-bcf7-6174e77cb772\",\"name\":\"batch_member2\",\"operating_status\":\"OFFLINE\",\"project_id\":\"04dd36f964000fe22f9ac00bc85b1a1d\",\"protocol_port\":8080,\"subnet_cidr_id\":\"61da8098-954b-4809-bc5a-b99ccef8a398\",\"weight\":1}],\"request_id\":\"b5d8bb34d28f3e47b352c14419e8fe04\"}",
+    []
+);
+
+decode_properties!(
+    elb_batch_update_policies_priority, elb::BatchUpdatePoliciesPriorityRequest,
+    "{\"request_id\":\"e5c07525-1470-47b6-9b0c-567527a036aa\"}", []
+);
+
+decode_properties!(elb_change_listener_tags, elb::ChangeListenerTagsRequest, "{}", []);
+
+decode_properties!(
+    elb_change_loadbalancer_charge_mode, elb::ChangeLoadbalancerChargeModeRequest,
+    "{\"loadbalancer_id_list\":[\"04a50d72-8b7c-44f7-9d9a-ea0a81b39abd\"],\"order_id\":\"CS2209131439AUB2T\",\"request_id\":\"53443694b0ac85460063a622630a5e95\"}",
+    []
+);
+
+decode_properties!(
+    elb_change_loadbalancer_tags, elb::ChangeLoadbalancerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    elb_clone_listener, elb::CloneListenerRequest,
+    "{\"job_id\":\"aa132002-c0a8-473b-82b4-69fd2d6f87d2\",\"listener_list\":[{\"id\":\"81fdfab0-35c0-476e-96df-e00797076843\",\"loadbalancer_id\":\"fb624475-734a-470a-85ed-bd8828bae924\",\"port_ranges\":null,\"protocol_port\":425}],\"request_id\":\"11750ade-148f-4498-bd7a-e07190a1f5fe\"}",
+    []
+);
+
+decode_properties!(
+    elb_clone_loadbalancer, elb::CloneLoadbalancerRequest,
+    "{\"job_id\":\"3ccae6c1-615c-48b4-82b5-abfcdcb82849\",\"loadbalancer_list\":[{\"id\":\"00ac869a-16f2-4335-b40a-15f277604f18\"}],\"request_id\":\"53013c36-751b-4687-9819-cc0bb609468c\"}",
+    []
+);
+
+decode_properties!(
+    elb_count_preoccupy_ip_num, elb::CountPreoccupyIpNumRequest,
+    "{\"preoccupy_ip\":{\"total\":20},\"request_id\":\"63388ec8-fa3c-4c99-b9c8-d2c83b2a9a68\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_certificate, elb::CreateCertificateRequest,
+    "{\"certificate\":{\"admin_state_up\":true,\"certificate\":\"-----BEGIN CERTIFICATE-----\\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAwFzEVMBMGA1UEAxMMTXlD\\nb21wYW55IENBMB4XDTE4MDcwMjEzMjU0N1oXDTQ1MTExNzEzMjU0N1owFDESMBAG\\nA1UEAwwJbG9jYWxob3N0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n0FQGzi3ucTX+DNud1p/b4XVM6I3rY7+Cfge5GMLDIUXIHXCfCgp19Z3807yNpLF5\\nU0NqPQZKUrZz3rQeLN9mYiUTJZPutYlFDDbB8CtlgV+eyU9yYJslWx/Bm5kWNPh9\\n7B9Yu9pbp2u6zDA99IC4ekKD93KuzxlnLmSle4Y3dbYwk0LpMDL6lfCHKt/W7jaS\\nIAzlsxD+QM6l7QjhWJ+kUx+UkboOISjTe7E9XmDLJR7u8LRAQylYKy4zgnv1tn/K\\ny09cxLKAFtgoZWQD2FAZJf9F7k1kYNwqITz3CPlLZUUn7yw3nkOOtLMI28IEv0Wy\\nYd7CMJQkS1NPJBKNOGfR/wIDAQABozowODAhBgNVHREEGjAYggpkb21haW4uY29t\\nhwQKuUvJhwR/AAABMBMGA1UdJQQMMAoGCCsGAQUFBwMBMA0GCSqGSIb3DQEBCwUA\\nA4IBAQA8lMQJxaTey7EjXtRLSVlEAMftAQPG6jijNQuvIBQYUDauDT4W2XUZ5wAn\\njiOyQ83va672K1G9s8n6xlH+xwwdSNnozaKzC87vwSeZKIOdl9I5I98TGKI6OoDa\\nezmzCwQYtHBMVQ4c7Ml8554Ft1mWSt4dMAK2rzNYjvPRLYlzp1HMnI6hkjPk4PCZ\\nwKnha0dlScati9CCt3UzXSNJOSLalKdHErH08Iqd+1BchScxCfk0xNITn1HZZGmI\\n+vbmunok3A2lucI14rnsrcbkGYqxGikySN6B2cRLBDK4Y3wChiW6NVYtVqcx5/mZ\\niYsGDVN+9QBd0eYUHce+77s96i3I\\n-----END CERTIFICATE-----\",\"common_name\":\"www.example.com\",\"created_at\":\"2019-03-31T22:23:51Z\",\"description\":\"\",\"domain\":null,\"enc_certificate\":\"\",\"enc_private_key\":\"\",\"expire_time\":\"2045-11-17T13:25:47Z\",\"fingerprint\":\"869df7fcb441c2ef3fb9329437815972eeb1ef0e\",\"id\":\"233a325e5e3e4ce8beeb320aa714cc12\",\"name\":\"My Certificate\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDQVAbOLe5xNf4M\\n253Wn9vhdUzojetjv4J+B7kYwsMhRcgdcJ8KCnX1nfzTvI2ksXlTQ2o9BkpStnPe\\ntB4s32ZiJRMlk+61iUUMNsHwK2WBX57JT3JgmyVbH8GbmRY0+H3sH1i72luna7rM\\nMD30gLh6QoP3cq7PGWcuZKV7hjd1tjCTQukwMvqV8Icq39buNpIgDOWzEP5AzqXt\\nCOFYn6RTH5SRug4hKNN7sT1eYMslHu7wtEBDKVgrLjOCe/W2f8rLT1zEsoAW2Chl\\nZAPYUBkl/0XuTWRg3CohPPcI+UtlRSfvLDeeQ460swjbwgS/RbJh3sIwlCRLU08k\\nEo04Z9H/AgMBAAECggEAEIeaQqHCWZk/HyYN0Am/GJSGFa2tD60SXY2fUieh8/Hl\\nfvCArftGgMaYWPSNCJRMXB7tPwpQu19esjz4Z/cR2Je4fTLPrffGUsHFgZjv5OQB\\nZVe4a5Hj1OcgJYhwCqPs2d9i2wToYNBbcfgh8lSETq8YaXngBO6vES9LMhHkNKKr\\nciu9YkInNEHu6uRJ5g/eGGX3KQynTvVIhnOVGAJvjTXcoU6fm7gYdHAD6jk9lc9M\\nEGpfYI6AdHIwFZcT/RNAxhP82lg2gUJSgAu66FfDjMwQXKbafKdP3zq4Up8a7Ale\\nkrguPtfV1vWklg+bUFhgGaiAEYTpAUN9t2DVIiijgQKBgQDnYMMsaF0r557CM1CT\\nXUqgCZo8MKeV2jf2drlxRRwRl33SksQbzAQ/qrLdT7GP3sCGqvkxWY2FPdFYf8kx\\nGcCeZPcIeZYCQAM41pjtsaM8tVbLWVR8UtGBuQoPSph7JNF3Tm/JH/fbwjpjP7dt\\nJ7n8EzkRUNE6aIMHOFEeych/PQKBgQDmf1bMogx63rTcwQ0PEZ9Vt7mTgKYK4aLr\\niWgTWHXPZxUQaYhpjXo6+lMI6DpExiDgBAkMzJGIvS7yQiYWU+wthAr9urbWYdGZ\\nlS6VjoTkF6r7VZoILXX0fbuXh6lm8K8IQRfBpJff56p9phMwaBpDNDrfpHB5utBU\\nxs40yIdp6wKBgQC69Cp/xUwTX7GdxQzEJctYiKnBHKcspAg38zJf3bGSXU/jR4eB\\n1lVQhELGI9CbKSdzKM71GyEImix/T7FnJSHIWlho1qVo6AQyduNWnAQD15pr8KAd\\nXGXAZZ1FQcb3KYa+2fflERmazdOTwjYZ0tGqZnXkEeMdSLkmqlCRigWhGQKBgDak\\n/735uP20KKqhNehZpC2dJei7OiIgRhCS/dKASUXHSW4fptBnUxACYocdDxtY4Vha\\nfI7FPMdvGl8ioYbvlHFh+X0Xs9r1S8yeWnHoXMb6eXWmYKMJrAoveLa+2cFm1Agf\\n7nLhA4R4lqm9IpV6SKegDUkR4fxp9pPyodZPqBLLAoGBAJkD4wHW54Pwd4Ctfk9o\\njHjWB7pQlUYpTZO9dm+4fpCMn9Okf43AE2yAOaAP94GdzdDJkxfciXKcsYr9IIuk\\nfaoXgjKR7p1zERiWZuFF63SB4aiyX1H7IX0MwHDZQO38a5gZaOm/BUlGKMWXzuEd\\n3fy+1rCUwzOp9LSjtJYf4ege\\n-----END PRIVATE KEY-----\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"scm_certificate_id\":\"\",\"source\":\"\",\"subject_alternative_names\":[\"www.example.com\"],\"type\":\"server\",\"updated_at\":\"2019-03-31T23:26:49Z\"},\"request_id\":\"98414965-856c-4be3-8a33-3e08432a222e\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_certificate_private_key_echo, elb::CreateCertificatePrivateKeyEchoRequest,
+    "{\"private_key_echo\":true,\"request_id\":\"98414965-856c-4be3-8a33-3e08432a222e\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_health_monitor, elb::CreateHealthMonitorRequest,
+    "{\"healthmonitor\":{\"admin_state_up\":true,\"created_at\":\"2024-08-08T09:00:34Z\",\"delay\":1,\"domain_name\":null,\"expected_codes\":\"200\",\"http_method\":\"HEAD\",\"id\":\"00b42a6a-0a16-47af-be4e-dc821fc316a3\",\"max_retries\":1,\"max_retries_down\":1,\"monitor_port\":null,\"name\":\"elbv3_l2_2024_08_08_16_55_06\",\"pools\":[{\"id\":\"c73600be-e3af-4d9f-bec2-f7c4ccf84b33\"}],\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"timeout\":1,\"type\":\"HTTP\",\"updated_at\":\"2024-08-08T09:00:34Z\",\"url_path\":\"/\"},\"request_id\":\"0e837340-f1bd-4037-8f61-9923d0f0b19e\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_ip_group, elb::CreateIpGroupRequest,
+    "{\"ipgroup\":{\"created_at\":\"2018-01-16T03:19:16\",\"description\":\"\",\"id\":\"8722e0e0-9cc9-4490-9660-8c9a5732fbb0\",\"ip_list\":[{\"description\":\"\",\"ip\":\"192.168.1.123\"},{\"description\":\"test_ip\",\"ip\":\"192.168.3.0/24\"}],\"listeners\":[{\"id\":\"88f9c079-29cb-435a-b98f-0c5c0b90c2bd\"},{\"id\":\"2f4c9644-d5d2-4cf8-a3c0-944239a4f58c\"}],\"name\":\"test_ipg\",\"project_id\":\"45977fa2dbd7482098dd68d0d8970117\",\"updated_at\":\"2018-01-16T03:19:16\"}}",
+    []
+);
+
+decode_properties!(
+    elb_create_l7_rule, elb::CreateL7RuleRequest,
+    "{\"request_id\":\"3639f1b7-f04b-496e-9218-ec5a9e493f69\",\"rule\":{\"admin_state_up\":true,\"compare_type\":\"EQUAL_TO\",\"id\":\"84f4fcae-9c15-4e19-a99f-72c0b08fd3d7\",\"invert\":false,\"key\":null,\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"provisioning_status\":\"ACTIVE\",\"type\":\"PATH\",\"value\":\"/bbb.html\"}}",
+    []
+);
+
+decode_properties!(
+    elb_create_l7policy, elb::CreateL7policyRequest,
+    "{\"l7policy\":{\"action\":\"REDIRECT_TO_LISTENER\",\"admin_state_up\":true,\"description\":\"\",\"id\":\"98da7cdb-64a8-40d8-bd1f-c5b1f48dbf07\",\"listener_id\":\"369f1208-ff1d-4f5a-a5e2-f1dc9c567a84\",\"name\":\"\",\"position\":100,\"project_id\":\"601240b9c5c94059b63d484c92cfe308\",\"provisioning_status\":\"ACTIVE\",\"redirect_listener_id\":\"6edb5797-3615-4950-95eb-b60a8b1253a5\",\"redirect_pool_id\":null,\"redirect_url\":null,\"rules\":[],\"tenant_id\":\"601240b9c5c94059b63d484c92cfe308\"}}",
+    []
+);
+
+decode_properties!(
+    elb_create_listener, elb::CreateListenerRequest,
+    "{\"listener\":{\"admin_state_up\":true,\"client_ca_tls_container_ref\":null,\"connection_limit\":-1,\"created_at\":\"2019-03-06T04:00:07\",\"default_pool_id\":null,\"default_tls_container_ref\":null,\"description\":\"\",\"http2_enable\":false,\"id\":\"7f941f5c-80dc-43ac-8dfd-976fab49fa7a\",\"insert_headers\":{\"X-Forwarded-ELB-IP\":true},\"loadbalancers\":[{\"id\":\"0416b6f1-877f-4a51-987e-978b3f084253\"}],\"name\":\"listener-test\",\"project_id\":\"601240b9c5c94059b63d484c92cfe308\",\"protection_reason\":null,\"protection_status\":null,\"protocol\":\"TCP\",\"protocol_port\":81,\"sni_container_refs\":[],\"tags\":[],\"tenant_id\":\"601240b9c5c94059b63d484c92cfe308\",\"updated_at\":\"2019-03-06T04:00:07\"}}",
+    []
+);
+
+decode_properties!(elb_create_listener_tags, elb::CreateListenerTagsRequest, "{}", []);
+
+decode_properties!(
+    elb_create_loadbalancer, elb::CreateLoadbalancerRequest,
+    "{\"loadbalancer\":{\"admin_state_up\":true,\"billing_info\":null,\"charge_mode\":\"flavor\",\"created_at\":\"2022-11-04T09:58:58\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"id\":\"0517bb97-ce1b-4164-9d59-eef538bdc146\",\"listeners\":[],\"name\":\"myelb\",\"operating_status\":\"ONLINE\",\"pools\":[],\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"publicips\":[{\"ip_version\":4,\"publicip_address\":\"97.97.2.171\",\"publicip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\"}],\"tags\":[],\"tenant_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"updated_at\":\"2022-11-07T02:14:39\",\"vip_address\":\"192.168.0.87\",\"vip_port_id\":\"56ac3450-7622-4385-bc72-67a96d2a5ff0\",\"vip_subnet_id\":\"79385dd9-c65e-4d4a-b030-ae73ed2faec2\"}}",
+    []
+);
+
+decode_properties!(
+    elb_create_loadbalancer_tags, elb::CreateLoadbalancerTagsRequest, "{}", []
+);
+
+decode_properties!(
+    elb_create_logtank, elb::CreateLogtankRequest,
+    "{\"logtank\":{\"id\":\"603e507f-3e18-498b-9460-01a3b6c28fc5\",\"loadbalancer_id\":\"47ecc304-3f1a-4cc6-9c1c-72add483b9ce\",\"log_group_id\":\"7733882e-f7fa-4fb0-a460-0605c48a2280\",\"log_topic_id\":\"5b9b8370-a1fc-4c59-a509-483a673c8a94\",\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\"},\"request_id\":\"c5aea69b657295bef71cd05da2959206\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_master_slave_pool, elb::CreateMasterSlavePoolRequest,
+    "{\"pool\":{\"any_port_enable\":false,\"connection_drain\":null,\"created_at\":\"2024-09-11T04:08:02Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"healthmonitor\":{\"admin_state_up\":true,\"delay\":5,\"domain_name\":\"\",\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"bb84fcd5-a0bf-4516-b99c-d62274f1e28d\",\"max_retries\":10,\"max_retries_down\":3,\"monitor_port\":null,\"name\":\"\",\"timeout\":50,\"type\":\"TCP\",\"url_path\":\"/\"},\"id\":\"060dac1a-a139-4628-9b27-eee5930f7104\",\"ip_version\":\"dualstack\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[{\"id\":\"0b11747a-b139-492f-9692-2df0b1c87193\"}],\"loadbalancers\":[{\"id\":\"696b9e7b-910f-4fbd-8d17-f9cb49fd222c\"}],\"members\":[{\"address\":\"192.168.255.56\",\"admin_state_up\":false,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"b9ceb848-9715-4500-9463-72033151ed9a\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"instance\",\"name\":\"\",\"operating_status\":\"OFFLINE\",\"protocol_port\":80,\"reason\":null,\"role\":\"master\",\"status\":[{\"listener_id\":\"0b11747a-b139-492f-9692-2df0b1c87193\",\"operating_status\":\"OFFLINE\"}],\"subnet_cidr_id\":\"b7e1fb40-74fd-4235-a83c-e0a07a9f2f44\"},{\"address\":\"192.168.255.56\",\"admin_state_up\":false,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"df025ce9-4a04-4249-9b9a-06e35c79436c\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"instance\",\"name\":\"\",\"operating_status\":\"UNKNOWN\",\"protocol_port\":81,\"reason\":null,\"role\":\"slave\",\"status\":[],\"subnet_cidr_id\":\"b7e1fb40-74fd-4235-a83c-e0a07a9f2f44\"}],\"name\":\"master-slave-pool\",\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"protocol\":\"TCP\",\"public_border_group\":\"center\",\"quic_cid_hash_strategy\":null,\"session_persistence\":null,\"type\":\"instance\",\"updated_at\":\"2024-09-11T04:08:02Z\",\"vpc_id\":\"aa8a8149-1ae2-4f22-b035-30046308f1ac\"},\"request_id\":\"2d974978-0733-404d-a21a-b29204f4803a\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_member, elb::CreateMemberRequest,
+    "{\"member\":{\"address\":\"120.10.10.16\",\"admin_state_up\":false,\"availability_zone\":\"\",\"id\":\"1923923e-fe8a-484f-bdbc-e11559b1f48f\",\"ip_version\":\"v4\",\"name\":\"My member\",\"operating_status\":\"NO_MONITOR\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protocol_port\":89,\"status\":[{\"listener_id\":\"427eee03-b569-4d6c-b1f1-712032f7ec2d\",\"operating_status\":\"NO_MONITOR\"}],\"subnet_cidr_id\":\"c09f620e-3492-4429-ac15-445d5dd9ca74\",\"weight\":1},\"request_id\":\"f354090d-41db-41e0-89c6-7a943ec50792\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_member_health_check_job, elb::CreateMemberHealthCheckJobRequest,
+    "{\"member_check\":{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\"},\"request_id\":\"9869f52f-b740-4075-bb29-6dd0008a1f1d\"}",
+    []
+);
+
+decode_properties!(
+    elb_create_pool, elb::CreatePoolRequest,
+    "{\"pool\":{\"admin_state_up\":true,\"description\":\"some description\",\"healthmonitor_id\":\"884dbec7-a8e3-4cb1-819c-2f53a1511a91\",\"id\":\"0551cd66-97bd-4f45-a2e7-9cbda1f126ef\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[{\"id\":\"56bb30ae-c067-42a9-bf02-dd1f26c01355\"}],\"loadbalancers\":[{\"id\":\"10ecacba-c30b-4d5b-b228-7ba012dd1fcf\"}],\"members\":[{\"id\":\"577f907d-3bde-496d-a6e2-7d618fe3ff18\"}],\"name\":\"mypool\",\"project_id\":\"08e8157e9200d3ad2fdcc0076d50c484\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"protocol\":\"TCP\",\"session_persistence\":null,\"tenant_id\":\"08e8157e9200d3ad2fdcc0076d50c484\"}}",
+    []
+);
+
+decode_properties!(
+    elb_create_security_policy, elb::CreateSecurityPolicyRequest,
+    "{\"request_id\":\"6b50d914-41f2-4e50-8929-e8a9837dbe75\",\"security_policy\":{\"ciphers\":[\"ECDHE-ECDSA-AES128-SHA\",\"TLS_AES_128_GCM_SHA256\",\"TLS_AES_128_CCM_8_SHA256\"],\"created_at\":\"2021-03-26T01:33:12Z\",\"description\":\"test1\",\"enterprise_project_id\":\"0\",\"id\":\"d74e27c9-4d60-427c-a11f-21142117c433\",\"listeners\":[],\"name\":\"test_1\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":[\"TLSv1.2\",\"TLSv1\",\"TLSv1.3\"],\"updated_at\":\"2021-03-26T01:33:12Z\"}}",
+    []
+);
+
+decode_properties!(
+    elb_create_whitelist, elb::CreateWhitelistRequest,
+    "{\"whitelist\":{\"enable_whitelist\":true,\"id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"listener_id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"tenant_id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"whitelist\":\"192.168.11.1,192.168.0.1/24,192.168.201.18/8,100.164.0.1/24\"}}",
+    []
+);
+
+decode_properties!(elb_delete_certificate, elb::DeleteCertificateRequest, "{}", []);
+
+decode_properties!(elb_delete_health_monitor, elb::DeleteHealthMonitorRequest, "{}", []);
+
+decode_properties!(elb_delete_ip_group, elb::DeleteIpGroupRequest, "{}", []);
+
+decode_properties!(elb_delete_l7policy, elb::DeleteL7policyRequest, "{}", []);
+
+decode_properties!(elb_delete_l7rule, elb::DeleteL7ruleRequest, "{}", []);
+
+decode_properties!(elb_delete_listener, elb::DeleteListenerRequest, "{}", []);
+
+decode_properties!(elb_delete_listener_force, elb::DeleteListenerForceRequest, "{}", []);
+
+decode_properties!(elb_delete_listener_tags, elb::DeleteListenerTagsRequest, "{}", []);
+
+decode_properties!(elb_delete_load_balancer, elb::DeleteLoadBalancerRequest, "{}", []);
+
+decode_properties!(
+    elb_delete_load_balancer_cascade, elb::DeleteLoadBalancerCascadeRequest, "{}", []
+);
+
+decode_properties!(
+    elb_delete_load_balancer_force, elb::DeleteLoadBalancerForceRequest, "{}", []
+);
+
+decode_properties!(
+    elb_delete_loadbalancer_tags, elb::DeleteLoadbalancerTagsRequest, "{}", []
+);
+
+decode_properties!(elb_delete_logtank, elb::DeleteLogtankRequest, "{}", []);
+
+decode_properties!(
+    elb_delete_master_slave_pool, elb::DeleteMasterSlavePoolRequest, "{}", []
+);
+
+decode_properties!(elb_delete_member, elb::DeleteMemberRequest, "{}", []);
+
+decode_properties!(elb_delete_pool, elb::DeletePoolRequest, "{}", []);
+
+decode_properties!(elb_delete_pool_cascade, elb::DeletePoolCascadeRequest, "{}", []);
+
+decode_properties!(
+    elb_delete_recycle_load_balancer, elb::DeleteRecycleLoadBalancerRequest, "{}", []
+);
+
+decode_properties!(
+    elb_delete_security_policy, elb::DeleteSecurityPolicyRequest, "{}", []
+);
+
+decode_properties!(elb_delete_whitelist, elb::DeleteWhitelistRequest, "{}", []);
+
+decode_properties!(
+    elb_list_all_l7_rules, elb::ListAllL7RulesRequest,
+    "{\"page_info\":{\"current_count\":1,\"previous_marker\":\"84f4fcae-9c15-4e19-a99f-72c0b08fd3d7\"},\"request_id\":\"ae4dbd7d-9271-4040-98b6-3bfe45bb15ee\",\"rules\":[{\"admin_state_up\":true,\"compare_type\":\"STARTS_WITH\",\"id\":\"84f4fcae-9c15-4e19-a99f-72c0b08fd3d7\",\"invert\":false,\"key\":null,\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"provisioning_status\":\"ACTIVE\",\"type\":\"PATH\",\"value\":\"/ccc.html\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_all_members, elb::ListAllMembersRequest,
+    "{\"members\":[{\"address\":\"192.168.0.157\",\"admin_state_up\":true,\"created_at\":\"2023-05-04T06:55:33Z\",\"device_id\":\"39b7d471-fbb4-4e6d-ac81-635b4415a27f\",\"device_owner\":\"compute:az1\",\"id\":\"f5e20309-c79c-470c-b59c-3c8378792897\",\"instance_id\":\"39b7d471-fbb4-4e6d-ac81-635b4415a27f\",\"ip_version\":\"v4\",\"loadbalancer_id\":\"9eafbe79-4d48-46f6-95e6-0bc3da57b96d\",\"loadbalancers\":[{\"id\":\"9eafbe79-4d48-46f6-95e6-0bc3da57b96d\"}],\"member_type\":\"instance\",\"name\":\"member-1\",\"operating_status\":\"ONLINE\",\"pool_id\":\"46cd9381-3d99-4e32-b799-efaf5c274586\",\"project_id\":\"86f9bb15ce80442680229fcd4dc96582\",\"protocol_port\":80,\"status\":[{\"listener_id\":\"0663b12d-4a8f-4ee1-8ba2-dd09f2c92ef7\",\"operating_status\":\"ONLINE\"},{\"listener_id\":\"19ac6a54-336f-44ce-9679-50c4f56e9407\",\"operating_status\":\"ONLINE\"}],\"subnet_cidr_id\":\"1aee2ab8-f238-4c26-8659-2a7a0c201d0a\",\"updated_at\":\"2023-05-08T01:34:02Z\",\"weight\":1},{\"address\":\"192.168.0.157\",\"admin_state_up\":true,\"created_at\":\"2023-05-04T12:46:55Z\",\"device_id\":\"39b7d471-fbb4-4e6d-ac81-635b4415a27f\",\"device_owner\":\"compute:az1\",\"id\":\"f834d6c6-b376-4031-931e-57cb36bca4a8\",\"instance_id\":\"39b7d471-fbb4-4e6d-ac81-635b4415a27f\",\"ip_version\":\"v4\",\"loadbalancers\":[],\"member_type\":\"instance\",\"name\":\"member-2\",\"operating_status\":\"OFFLINE\",\"pool_id\":\"d17d07db-5bab-4a15-aa6f-8561af133ca7\",\"project_id\":\"86f9bb15ce80442680229fcd4dc96582\",\"protocol_port\":80,\"status\":[],\"subnet_cidr_id\":\"1aee2ab8-f238-4c26-8659-2a7a0c201d0a\",\"updated_at\":\"2023-05-05T03:56:40Z\"}],\"page_info\":{\"current_count\":2,\"next_marker\":\"fb1ce58f-2525-4bd9-9606-10851533bd22\",\"previous_marker\":\"fb19f821-5d5f-4d72-b11c-503e874d3915\"},\"request_id\":\"9bd54b2c-b6c6-4635-9495-dd89bdd917ad\"}",
+    []
+);
+
+decode_properties!(elb_list_api_versions, elb::ListApiVersionsRequest, "{}", []);
+
+decode_properties!(
+    elb_list_availability_zones, elb::ListAvailabilityZonesRequest,
+    "{\"availability_zones\":[[{\"category\":0,\"code\":\"az1\",\"protocol\":[\"L4\",\"L7\"],\"public_border_group\":\"center\",\"spec_code\":null,\"state\":\"ACTIVE\"},{\"category\":0,\"code\":\"az2\",\"protocol\":[\"L4\"],\"public_border_group\":\"center\",\"spec_code\":null,\"state\":\"ACTIVE\"},{\"category\":0,\"code\":\"az3\",\"protocol\":[\"L7\"],\"public_border_group\":\"center\",\"spec_code\":null,\"state\":\"ACTIVE\"},{\"category\":21,\"code\":\"homezone.az0\",\"protocol\":[\"L4\"],\"public_border_group\":\"homezone.azg\",\"spec_code\":null,\"state\":\"ACTIVE\"}]],\"request_id\":\"0d799435-259e-459f-b2bc-0beee06f6a77\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_certificates, elb::ListCertificatesRequest,
+    "{\"certificates\":[{\"admin_state_up\":true,\"certificate\":\"-----BEGIN CERTIFICATE-----\\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAwFzEVMBMGA1UEAxMMTXlD\\nb21wYW55IENBMB4XDTE4MDcwMjEzMjU0N1oXDTQ1MTExNzEzMjU0N1owFDESMBAG\\nA1UEAwwJbG9jYWxob3N0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n0FQGzi3ucTX+DNud1p/b4XVM6I3rY7+Cfge5GMLDIUXIHXCfCgp19Z3807yNpLF5\\nU0NqPQZKUrZz3rQeLN9mYiUTJZPutYlFDDbB8CtlgV+eyU9yYJslWx/Bm5kWNPh9\\n7B9Yu9pbp2u6zDA99IC4ekKD93KuzxlnLmSle4Y3dbYwk0LpMDL6lfCHKt/W7jaS\\nIAzlsxD+QM6l7QjhWJ+kUx+UkboOISjTe7E9XmDLJR7u8LRAQylYKy4zgnv1tn/K\\ny09cxLKAFtgoZWQD2FAZJf9F7k1kYNwqITz3CPlLZUUn7yw3nkOOtLMI28IEv0Wy\\nYd7CMJQkS1NPJBKNOGfR/wIDAQABozowODAhBgNVHREEGjAYggpkb21haW4uY29t\\nhwQKuUvJhwR/AAABMBMGA1UdJQQMMAoGCCsGAQUFBwMBMA0GCSqGSIb3DQEBCwUA\\nA4IBAQA8lMQJxaTey7EjXtRLSVlEAMftAQPG6jijNQuvIBQYUDauDT4W2XUZ5wAn\\njiOyQ83va672K1G9s8n6xlH+xwwdSNnozaKzC87vwSeZKIOdl9I5I98TGKI6OoDa\\nezmzCwQYtHBMVQ4c7Ml8554Ft1mWSt4dMAK2rzNYjvPRLYlzp1HMnI6hkjPk4PCZ\\nwKnha0dlScati9CCt3UzXSNJOSLalKdHErH08Iqd+1BchScxCfk0xNITn1HZZGmI\\n+vbmunok3A2lucI14rnsrcbkGYqxGikySN6B2cRLBDK4Y3wChiW6NVYtVqcx5/mZ\\niYsGDVN+9QBd0eYUHce+77s96i3I\\n-----END CERTIFICATE-----\",\"common_name\":\"www.example.com\",\"created_at\":\"2019-04-21T18:59:43Z\",\"description\":\"description for certificatehhhh\",\"domain\":null,\"enc_certificate\":\"\",\"enc_private_key\":\"\",\"expire_time\":\"2045-11-17T13:25:47Z\",\"fingerprint\":\"869df7fcb441c2ef3fb9329437815972eeb1ef0e\",\"id\":\"5494a835d88f40ff940554992f2f04d4\",\"name\":\"https_certificate\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDQVAbOLe5xNf4M\\n253Wn9vhdUzojetjv4J+B7kYwsMhRcgdcJ8KCnX1nfzTvI2ksXlTQ2o9BkpStnPe\\ntB4s32ZiJRMlk+61iUUMNsHwK2WBX57JT3JgmyVbH8GbmRY0+H3sH1i72luna7rM\\nMD30gLh6QoP3cq7PGWcuZKV7hjd1tjCTQukwMvqV8Icq39buNpIgDOWzEP5AzqXt\\nCOFYn6RTH5SRug4hKNN7sT1eYMslHu7wtEBDKVgrLjOCe/W2f8rLT1zEsoAW2Chl\\nZAPYUBkl/0XuTWRg3CohPPcI+UtlRSfvLDeeQ460swjbwgS/RbJh3sIwlCRLU08k\\nEo04Z9H/AgMBAAECggEAEIeaQqHCWZk/HyYN0Am/GJSGFa2tD60SXY2fUieh8/Hl\\nfvCArftGgMaYWPSNCJRMXB7tPwpQu19esjz4Z/cR2Je4fTLPrffGUsHFgZjv5OQB\\nZVe4a5Hj1OcgJYhwCqPs2d9i2wToYNBbcfgh8lSETq8YaXngBO6vES9LMhHkNKKr\\nciu9YkInNEHu6uRJ5g/eGGX3KQynTvVIhnOVGAJvjTXcoU6fm7gYdHAD6jk9lc9M\\nEGpfYI6AdHIwFZcT/RNAxhP82lg2gUJSgAu66FfDjMwQXKbafKdP3zq4Up8a7Ale\\nkrguPtfV1vWklg+bUFhgGaiAEYTpAUN9t2DVIiijgQKBgQDnYMMsaF0r557CM1CT\\nXUqgCZo8MKeV2jf2drlxRRwRl33SksQbzAQ/qrLdT7GP3sCGqvkxWY2FPdFYf8kx\\nGcCeZPcIeZYCQAM41pjtsaM8tVbLWVR8UtGBuQoPSph7JNF3Tm/JH/fbwjpjP7dt\\nJ7n8EzkRUNE6aIMHOFEeych/PQKBgQDmf1bMogx63rTcwQ0PEZ9Vt7mTgKYK4aLr\\niWgTWHXPZxUQaYhpjXo6+lMI6DpExiDgBAkMzJGIvS7yQiYWU+wthAr9urbWYdGZ\\nlS6VjoTkF6r7VZoILXX0fbuXh6lm8K8IQRfBpJff56p9phMwaBpDNDrfpHB5utBU\\nxs40yIdp6wKBgQC69Cp/xUwTX7GdxQzEJctYiKnBHKcspAg38zJf3bGSXU/jR4eB\\n1lVQhELGI9CbKSdzKM71GyEImix/T7FnJSHIWlho1qVo6AQyduNWnAQD15pr8KAd\\nXGXAZZ1FQcb3KYa+2fflERmazdOTwjYZ0tGqZnXkEeMdSLkmqlCRigWhGQKBgDak\\n/735uP20KKqhNehZpC2dJei7OiIgRhCS/dKASUXHSW4fptBnUxACYocdDxtY4Vha\\nfI7FPMdvGl8ioYbvlHFh+X0Xs9r1S8yeWnHoXMb6eXWmYKMJrAoveLa+2cFm1Agf\\n7nLhA4R4lqm9IpV6SKegDUkR4fxp9pPyodZPqBLLAoGBAJkD4wHW54Pwd4Ctfk9o\\njHjWB7pQlUYpTZO9dm+4fpCMn9Okf43AE2yAOaAP94GdzdDJkxfciXKcsYr9IIuk\\nfaoXgjKR7p1zERiWZuFF63SB4aiyX1H7IX0MwHDZQO38a5gZaOm/BUlGKMWXzuEd\\n3fy+1rCUwzOp9LSjtJYf4ege\\n-----END PRIVATE KEY-----\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"scm_certificate_id\":\"\",\"source\":\"\",\"subject_alternative_names\":[\"www.example.com\"],\"type\":\"server\",\"updated_at\":\"2019-04-21T18:59:43Z\"},{\"admin_state_up\":true,\"certificate\":\"-----BEGIN CERTIFICATE-----\\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAwFzEVMBMGA1UEAxMMTXlD\\nb21wYW55IENBMB4XDTE4MDcwMjEzMjU0N1oXDTQ1MTExNzEzMjU0N1owFDESMBAG\\nA1UEAwwJbG9jYWxob3N0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n0FQGzi3ucTX+DNud1p/b4XVM6I3rY7+Cfge5GMLDIUXIHXCfCgp19Z3807yNpLF5\\nU0NqPQZKUrZz3rQeLN9mYiUTJZPutYlFDDbB8CtlgV+eyU9yYJslWx/Bm5kWNPh9\\n7B9Yu9pbp2u6zDA99IC4ekKD93KuzxlnLmSle4Y3dbYwk0LpMDL6lfCHKt/W7jaS\\nIAzlsxD+QM6l7QjhWJ+kUx+UkboOISjTe7E9XmDLJR7u8LRAQylYKy4zgnv1tn/K\\ny09cxLKAFtgoZWQD2FAZJf9F7k1kYNwqITz3CPlLZUUn7yw3nkOOtLMI28IEv0Wy\\nYd7CMJQkS1NPJBKNOGfR/wIDAQABozowODAhBgNVHREEGjAYggpkb21haW4uY29t\\nhwQKuUvJhwR/AAABMBMGA1UdJQQMMAoGCCsGAQUFBwMBMA0GCSqGSIb3DQEBCwUA\\nA4IBAQA8lMQJxaTey7EjXtRLSVlEAMftAQPG6jijNQuvIBQYUDauDT4W2XUZ5wAn\\njiOyQ83va672K1G9s8n6xlH+xwwdSNnozaKzC87vwSeZKIOdl9I5I98TGKI6OoDa\\nezmzCwQYtHBMVQ4c7Ml8554Ft1mWSt4dMAK2rzNYjvPRLYlzp1HMnI6hkjPk4PCZ\\nwKnha0dlScati9CCt3UzXSNJOSLalKdHErH08Iqd+1BchScxCfk0xNITn1HZZGmI\\n+vbmunok3A2lucI14rnsrcbkGYqxGikySN6B2cRLBDK4Y3wChiW6NVYtVqcx5/mZ\\niYsGDVN+9QBd0eYUHce+77s96i3I\\n-----END CERTIFICATE-----\",\"common_name\":\"www.example.com\",\"created_at\":\"2018-10-29T20:16:17Z\",\"description\":\"description for certificatehhhh\",\"domain\":\"sda.com\",\"enc_certificate\":\"\",\"enc_private_key\":\"\",\"expire_time\":\"2045-11-17T13:25:47Z\",\"fingerprint\":\"869df7fcb441c2ef3fb9329437815972eeb1ef0e\",\"id\":\"7875ccb4c6b44cdb90ab2ab89892ab71\",\"name\":\"https_certificatekkkk\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDQVAbOLe5xNf4M\\n253Wn9vhdUzojetjv4J+B7kYwsMhRcgdcJ8KCnX1nfzTvI2ksXlTQ2o9BkpStnPe\\ntB4s32ZiJRMlk+61iUUMNsHwK2WBX57JT3JgmyVbH8GbmRY0+H3sH1i72luna7rM\\nMD30gLh6QoP3cq7PGWcuZKV7hjd1tjCTQukwMvqV8Icq39buNpIgDOWzEP5AzqXt\\nCOFYn6RTH5SRug4hKNN7sT1eYMslHu7wtEBDKVgrLjOCe/W2f8rLT1zEsoAW2Chl\\nZAPYUBkl/0XuTWRg3CohPPcI+UtlRSfvLDeeQ460swjbwgS/RbJh3sIwlCRLU08k\\nEo04Z9H/AgMBAAECggEAEIeaQqHCWZk/HyYN0Am/GJSGFa2tD60SXY2fUieh8/Hl\\nfvCArftGgMaYWPSNCJRMXB7tPwpQu19esjz4Z/cR2Je4fTLPrffGUsHFgZjv5OQB\\nZVe4a5Hj1OcgJYhwCqPs2d9i2wToYNBbcfgh8lSETq8YaXngBO6vES9LMhHkNKKr\\nciu9YkInNEHu6uRJ5g/eGGX3KQynTvVIhnOVGAJvjTXcoU6fm7gYdHAD6jk9lc9M\\nEGpfYI6AdHIwFZcT/RNAxhP82lg2gUJSgAu66FfDjMwQXKbafKdP3zq4Up8a7Ale\\nkrguPtfV1vWklg+bUFhgGaiAEYTpAUN9t2DVIiijgQKBgQDnYMMsaF0r557CM1CT\\nXUqgCZo8MKeV2jf2drlxRRwRl33SksQbzAQ/qrLdT7GP3sCGqvkxWY2FPdFYf8kx\\nGcCeZPcIeZYCQAM41pjtsaM8tVbLWVR8UtGBuQoPSph7JNF3Tm/JH/fbwjpjP7dt\\nJ7n8EzkRUNE6aIMHOFEeych/PQKBgQDmf1bMogx63rTcwQ0PEZ9Vt7mTgKYK4aLr\\niWgTWHXPZxUQaYhpjXo6+lMI6DpExiDgBAkMzJGIvS7yQiYWU+wthAr9urbWYdGZ\\nlS6VjoTkF6r7VZoILXX0fbuXh6lm8K8IQRfBpJff56p9phMwaBpDNDrfpHB5utBU\\nxs40yIdp6wKBgQC69Cp/xUwTX7GdxQzEJctYiKnBHKcspAg38zJf3bGSXU/jR4eB\\n1lVQhELGI9CbKSdzKM71GyEImix/T7FnJSHIWlho1qVo6AQyduNWnAQD15pr8KAd\\nXGXAZZ1FQcb3KYa+2fflERmazdOTwjYZ0tGqZnXkEeMdSLkmqlCRigWhGQKBgDak\\n/735uP20KKqhNehZpC2dJei7OiIgRhCS/dKASUXHSW4fptBnUxACYocdDxtY4Vha\\nfI7FPMdvGl8ioYbvlHFh+X0Xs9r1S8yeWnHoXMb6eXWmYKMJrAoveLa+2cFm1Agf\\n7nLhA4R4lqm9IpV6SKegDUkR4fxp9pPyodZPqBLLAoGBAJkD4wHW54Pwd4Ctfk9o\\njHjWB7pQlUYpTZO9dm+4fpCMn9Okf43AE2yAOaAP94GdzdDJkxfciXKcsYr9IIuk\\nfaoXgjKR7p1zERiWZuFF63SB4aiyX1H7IX0MwHDZQO38a5gZaOm/BUlGKMWXzuEd\\n3fy+1rCUwzOp9LSjtJYf4ege\\n-----END PRIVATE KEY-----\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"scm_certificate_id\":\"\",\"source\":\"\",\"subject_alternative_names\":[\"www.example.com\"],\"type\":\"client\",\"updated_at\":\"2019-04-06T21:33:24Z\"},{\"admin_state_up\":true,\"certificate\":\"-----BEGIN CERTIFICATE-----\\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAwFzEVMBMGA1UEAxMMTXlD\\nb21wYW55IENBMB4XDTE4MDcwMjEzMjU0N1oXDTQ1MTExNzEzMjU0N1owFDESMBAG\\nA1UEAwwJbG9jYWxob3N0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n0FQGzi3ucTX+DNud1p/b4XVM6I3rY7+Cfge5GMLDIUXIHXCfCgp19Z3807yNpLF5\\nU0NqPQZKUrZz3rQeLN9mYiUTJZPutYlFDDbB8CtlgV+eyU9yYJslWx/Bm5kWNPh9\\n7B9Yu9pbp2u6zDA99IC4ekKD93KuzxlnLmSle4Y3dbYwk0LpMDL6lfCHKt/W7jaS\\nIAzlsxD+QM6l7QjhWJ+kUx+UkboOISjTe7E9XmDLJR7u8LRAQylYKy4zgnv1tn/K\\ny09cxLKAFtgoZWQD2FAZJf9F7k1kYNwqITz3CPlLZUUn7yw3nkOOtLMI28IEv0Wy\\nYd7CMJQkS1NPJBKNOGfR/wIDAQABozowODAhBgNVHREEGjAYggpkb21haW4uY29t\\nhwQKuUvJhwR/AAABMBMGA1UdJQQMMAoGCCsGAQUFBwMBMA0GCSqGSIb3DQEBCwUA\\nA4IBAQA8lMQJxaTey7EjXtRLSVlEAMftAQPG6jijNQuvIBQYUDauDT4W2XUZ5wAn\\njiOyQ83va672K1G9s8n6xlH+xwwdSNnozaKzC87vwSeZKIOdl9I5I98TGKI6OoDa\\nezmzCwQYtHBMVQ4c7Ml8554Ft1mWSt4dMAK2rzNYjvPRLYlzp1HMnI6hkjPk4PCZ\\nwKnha0dlScati9CCt3UzXSNJOSLalKdHErH08Iqd+1BchScxCfk0xNITn1HZZGmI\\n+vbmunok3A2lucI14rnsrcbkGYqxGikySN6B2cRLBDK4Y3wChiW6NVYtVqcx5/mZ\\niYsGDVN+9QBd0eYUHce+77s96i3I\\n-----END CERTIFICATE-----\",\"common_name\":\"www.example.com\",\"created_at\":\"2019-03-31T22:23:51Z\",\"description\":\"\",\"domain\":\"sda.com\",\"enc_certificate\":\"\",\"enc_private_key\":\"\",\"expire_time\":\"2045-11-17T13:25:47Z\",\"fingerprint\":\"869df7fcb441c2ef3fb9329437815972eeb1ef0e\",\"id\":\"7f41c96223d34ebaa3c8e836b6625ec0\",\"name\":\"asdf\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDQVAbOLe5xNf4M\\n253Wn9vhdUzojetjv4J+B7kYwsMhRcgdcJ8KCnX1nfzTvI2ksXlTQ2o9BkpStnPe\\ntB4s32ZiJRMlk+61iUUMNsHwK2WBX57JT3JgmyVbH8GbmRY0+H3sH1i72luna7rM\\nMD30gLh6QoP3cq7PGWcuZKV7hjd1tjCTQukwMvqV8Icq39buNpIgDOWzEP5AzqXt\\nCOFYn6RTH5SRug4hKNN7sT1eYMslHu7wtEBDKVgrLjOCe/W2f8rLT1zEsoAW2Chl\\nZAPYUBkl/0XuTWRg3CohPPcI+UtlRSfvLDeeQ460swjbwgS/RbJh3sIwlCRLU08k\\nEo04Z9H/AgMBAAECggEAEIeaQqHCWZk/HyYN0Am/GJSGFa2tD60SXY2fUieh8/Hl\\nfvCArftGgMaYWPSNCJRMXB7tPwpQu19esjz4Z/cR2Je4fTLPrffGUsHFgZjv5OQB\\nZVe4a5Hj1OcgJYhwCqPs2d9i2wToYNBbcfgh8lSETq8YaXngBO6vES9LMhHkNKKr\\nciu9YkInNEHu6uRJ5g/eGGX3KQynTvVIhnOVGAJvjTXcoU6fm7gYdHAD6jk9lc9M\\nEGpfYI6AdHIwFZcT/RNAxhP82lg2gUJSgAu66FfDjMwQXKbafKdP3zq4Up8a7Ale\\nkrguPtfV1vWklg+bUFhgGaiAEYTpAUN9t2DVIiijgQKBgQDnYMMsaF0r557CM1CT\\nXUqgCZo8MKeV2jf2drlxRRwRl33SksQbzAQ/qrLdT7GP3sCGqvkxWY2FPdFYf8kx\\nGcCeZPcIeZYCQAM41pjtsaM8tVbLWVR8UtGBuQoPSph7JNF3Tm/JH/fbwjpjP7dt\\nJ7n8EzkRUNE6aIMHOFEeych/PQKBgQDmf1bMogx63rTcwQ0PEZ9Vt7mTgKYK4aLr\\niWgTWHXPZxUQaYhpjXo6+lMI6DpExiDgBAkMzJGIvS7yQiYWU+wthAr9urbWYdGZ\\nlS6VjoTkF6r7VZoILXX0fbuXh6lm8K8IQRfBpJff56p9phMwaBpDNDrfpHB5utBU\\nxs40yIdp6wKBgQC69Cp/xUwTX7GdxQzEJctYiKnBHKcspAg38zJf3bGSXU/jR4eB\\n1lVQhELGI9CbKSdzKM71GyEImix/T7FnJSHIWlho1qVo6AQyduNWnAQD15pr8KAd\\nXGXAZZ1FQcb3KYa+2fflERmazdOTwjYZ0tGqZnXkEeMdSLkmqlCRigWhGQKBgDak\\n/735uP20KKqhNehZpC2dJei7OiIgRhCS/dKASUXHSW4fptBnUxACYocdDxtY4Vha\\nfI7FPMdvGl8ioYbvlHFh+X0Xs9r1S8yeWnHoXMb6eXWmYKMJrAoveLa+2cFm1Agf\\n7nLhA4R4lqm9IpV6SKegDUkR4fxp9pPyodZPqBLLAoGBAJkD4wHW54Pwd4Ctfk9o\\njHjWB7pQlUYpTZO9dm+4fpCMn9Okf43AE2yAOaAP94GdzdDJkxfciXKcsYr9IIuk\\nfaoXgjKR7p1zERiWZuFF63SB4aiyX1H7IX0MwHDZQO38a5gZaOm/BUlGKMWXzuEd\\n3fy+1rCUwzOp9LSjtJYf4ege\\n-----END PRIVATE KEY-----\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"scm_certificate_id\":\"\",\"source\":\"\",\"subject_alternative_names\":[\"www.example.com\"],\"type\":\"server\",\"updated_at\":\"2019-03-31T23:26:49Z\"}],\"page_info\":{\"current_count\":3,\"previous_marker\":\"5494a835d88f40ff940554992f2f04d4\"},\"request_id\":\"a27e7ae6-d901-4ec2-8e66-b8a1413819ad\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_domain_i_ps, elb::ListDomainIPsRequest,
+    "{\"ips\":[{\"created_at\":\"2026-01-29T06:57:26Z\",\"domain_name\":\"737b61b6-ff56-4112-a14a-c7abaa4e58bf.elb.example.com\",\"enable\":true,\"ip_address\":\"10.83.50.35\",\"type\":\"eip\",\"updated_at\":\"2026-01-29T06:57:26Z\"},{\"created_at\":\"2026-01-29T07:01:46Z\",\"domain_name\":\"737b61b6-ff56-4112-a14a-c7abaa4e58bf-internal.elb.elb-test\",\"enable\":true,\"ip_address\":\"192.168.0.166\",\"type\":\"vip\",\"updated_at\":\"2026-01-29T07:01:46Z\"}],\"page_info\":{\"current_count\":2,\"previous_marker\":\"7b8eec37-fd21-49ac-83d5-31e54fc052e8\"},\"request_id\":\"888189c3-06b0-4e37-bba9-9063e18a420e\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_feature_configs, elb::ListFeatureConfigsRequest,
+    "{\"configs\":[{\"caller\":\"unknown\",\"created_at\":\"2024-05-16T12:54:54Z\",\"description\":\"\",\"feature\":\"feature.gates.batch_create_v2_loadbalancers_amount\",\"id\":\"1911170d-27b0-4609-9ccd-f67fc3359092\",\"service\":\"ELB\",\"switch\":true,\"tenant_id\":\"0c1503d710984bad92306faea3654dfd\",\"type\":\"INT\",\"updated_at\":\"2024-05-16T12:54:54Z\",\"value\":\"10\"}],\"page_info\":{\"current_count\":1,\"previous_marker\":\"1911170d-27b0-4609-9ccd-f67fc3359092\"},\"request_id\":\"7d7874c9-9296-4337-bd97-93d69619f38e\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_flavors, elb::ListFlavorsRequest,
+    "{\"flavors\":[{\"category\":0,\"flavor_sold_out\":false,\"id\":\"037418d4-8c9e-40b8-9e54-70ff4848fd82\",\"info\":{\"bandwidth\":50000,\"connection\":200000,\"cps\":2000,\"https_cps\":200,\"lcu\":10,\"qps\":4000},\"name\":\"L7_flavor.basic.elb.s1.small\",\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"public_border_group\":\"center\",\"shared\":true,\"type\":\"L7_basic\"},{\"category\":0,\"flavor_sold_out\":false,\"id\":\"03925294-4ae2-4cdb-b912-cf171e782095\",\"info\":{\"bandwidth\":100000,\"connection\":1000000,\"cps\":20000,\"lcu\":20},\"name\":\"L4_flavor.elb.s2.small\",\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"shared\":true,\"type\":\"L4\"}],\"page_info\":{\"current_count\":2,\"next_marker\":\"03925294-4ae2-4cdb-b912-cf171e782095\",\"previous_marker\":\"037418d4-8c9e-40b8-9e54-70ff4848fd82\"},\"request_id\":\"01e84c2750b7217e5903b3d3bc9a9fda\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_healthmonitors, elb::ListHealthmonitorsRequest,
+    "{\"healthmonitors\":[{\"admin_state_up\":true,\"delay\":5,\"domain_name\":null,\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"009a475e-c7d1-4b4f-aafa-47981fd13ebe\",\"max_retries\":3,\"max_retries_down\":3,\"monitor_port\":null,\"name\":\"\",\"pools\":[{\"id\":\"f8b2282b-1a40-425e-a667-603fd41c62a7\"}],\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"tenant_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"timeout\":3,\"type\":\"HTTPS\",\"url_path\":\"/\"},{\"admin_state_up\":true,\"delay\":5,\"domain_name\":null,\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"00d3539a-6fe2-4351-bebd-9d1648706384\",\"max_retries\":3,\"max_retries_down\":3,\"monitor_port\":null,\"name\":\"\",\"pools\":[{\"id\":\"339126de-8c65-4269-89b6-de1ba2b64a14\"}],\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"tenant_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"timeout\":3,\"type\":\"TCP\",\"url_path\":\"/\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_ip_groups, elb::ListIpGroupsRequest,
+    "{\"ipgroups\":[{\"created_at\":\"2018-01-16T03:19:16\",\"description\":\"\",\"id\":\"8722e0e0-9cc9-4490-9660-8c9a5732fbb0\",\"ip_list\":[{\"description\":\"\",\"ip\":\"192.168.1.123\"},{\"description\":\"test_ip\",\"ip\":\"192.168.3.0/24\"}],\"listeners\":[{\"id\":\"88f9c079-29cb-435a-b98f-0c5c0b90c2bd\"},{\"id\":\"2f4c9644-d5d2-4cf8-a3c0-944239a4f58c\"}],\"name\":\"test_ipg\",\"project_id\":\"45977fa2dbd7482098dd68d0d8970117\",\"updated_at\":\"2018-01-16T03:19:16\"}],\"page_info\":{\"current_count\":1,\"previous_marker\":\"1d321f77-bc7b-45d3-9cfe-d7c0b65a3620\"},\"request_id\":\"8d9f423c-8766-4b6a-9952-275a88ac1ce3\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_jobs, elb::ListJobsRequest,
+    "{\"jobs\":[{\"begin_time\":\"2024-03-23T08:20:42Z\",\"end_time\":\"2024-03-23T08:49:11Z\",\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"ef6da45b-35d9-4c18-8c35-0b80d94ab9e6\",\"job_type\":\"UPGRADE\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"COMPLETE\",\"sub_jobs\":[{\"begin_time\":\"2024-03-23T08:47:11Z\",\"end_time\":\"2024-03-23T08:47:11Z\",\"entities\":[{\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"resource_type\":\"loadbalancer\"}],\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"481a5ab3-b3ff-46fa-b074-d3b8e09ab9cb\",\"job_type\":\"UPGRADE_TRAFFIC_SWITCH\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"SUCCESS\"},{\"begin_time\":\"2024-03-23T08:20:42Z\",\"end_time\":\"2024-03-23T08:46:44Z\",\"entities\":[{\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"resource_type\":\"loadbalancer\"}],\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"c4cf4e5b-fa53-427d-ad43-497e7a876c2e\",\"job_type\":\"UPGRADE_INIT\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"SUCCESS\"},{\"begin_time\":\"2024-03-23T08:49:11Z\",\"end_time\":\"2024-03-23T08:49:11Z\",\"entities\":[{\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"resource_type\":\"loadbalancer\"}],\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"ee56e027-5d52-4bd9-abba-9821a742a466\",\"job_type\":\"UPGRADE_COMPLETE\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"SUCCESS\"}]}],\"page_info\":{\"current_count\":1,\"previous_marker\":\"ef6da45b-35d9-4c18-8c35-0b80d94ab9e6\"},\"request_id\":\"029f8cca-4d92-4b3e-9370-b36d382f969b\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_l7_policies, elb::ListL7PoliciesRequest,
+    "{\"l7policies\":[{\"action\":\"REDIRECT_TO_POOL\",\"admin_state_up\":true,\"created_at\":\"2025-04-15T08:36:43Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"fixed_response_config\":null,\"id\":\"10ebd807-54b1-4f73-a21e-4e7af939d13b\",\"listener_id\":\"8b9d7d2c-49dc-43ba-99f5-3bc476bdf10b\",\"name\":\"\",\"position\":100,\"priority\":1,\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"provisioning_status\":\"ACTIVE\",\"redirect_listener_id\":null,\"redirect_pool_id\":null,\"redirect_pools_config\":[{\"pool_id\":\"599fdd99-d908-4dff-9db3-15eec274dfed\",\"weight\":100}],\"redirect_pools_extend_config\":{\"cors_config\":null,\"insert_headers_config\":{\"configs\":[{\"key\":\"test\",\"value\":\"xxx\",\"value_type\":\"USER_DEFINED\"}]},\"remove_headers_config\":{\"configs\":[{\"key\":\"req-trace-id\"}]},\"rewrite_url_config\":null,\"rewrite_url_enable\":false,\"traffic_limit_config\":null,\"traffic_mirror_config\":null},\"redirect_pools_sticky_session_config\":{\"enable\":false,\"timeout\":1000},\"redirect_url\":null,\"redirect_url_config\":null,\"rules\":[{\"id\":\"a8310d08-6d4c-413a-aa45-7e43f8183193\"}],\"updated_at\":\"2025-04-15T11:49:56Z\"},{\"action\":\"REDIRECT_TO_POOL\",\"admin_state_up\":true,\"created_at\":\"2025-02-13T09:00:01Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"fixed_response_config\":null,\"id\":\"1534dd84-44bf-4e0c-84b0-8842d5f828e2\",\"listener_id\":\"13b7b0e3-4cf6-428e-af88-051365930b71\",\"name\":\"l7policy-67\",\"position\":100,\"priority\":5,\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"provisioning_status\":\"ACTIVE\",\"redirect_listener_id\":null,\"redirect_pool_id\":\"9aca3ee0-a19a-4a14-8712-4b3e0e3d890c\",\"redirect_pools_config\":[],\"redirect_pools_extend_config\":null,\"redirect_pools_sticky_session_config\":{\"enable\":false,\"timeout\":1440},\"redirect_url\":null,\"redirect_url_config\":null,\"rules\":[{\"id\":\"03b0acc5-07e5-4c1d-a89e-d97ae9c94ab3\"}],\"updated_at\":\"2025-02-13T09:00:01Z\"}],\"page_info\":{\"current_count\":2,\"next_marker\":\"1534dd84-44bf-4e0c-84b0-8842d5f828e2\",\"previous_marker\":\"10ebd807-54b1-4f73-a21e-4e7af939d13b\"},\"request_id\":\"c50b2ac7bb869fd6c37c1a449632097d\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_l7rules, elb::ListL7rulesRequest,
+    "{\"rules\":[{\"admin_state_up\":true,\"compare_type\":\"EQUAL_TO\",\"id\":\"67d8a8fa-b0dd-4bd4-a85b-671db19b2ef3\",\"invert\":false,\"key\":null,\"project_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"provisioning_status\":\"ACTIVE\",\"tenant_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"type\":\"HOST_NAME\",\"value\":\"www.test.com\"},{\"admin_state_up\":true,\"compare_type\":\"EQUAL_TO\",\"id\":\"f02b3bca-69d2-4335-a3fa-a8054e996213\",\"invert\":false,\"key\":null,\"project_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"provisioning_status\":\"ACTIVE\",\"tenant_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"type\":\"PATH\",\"value\":\"/aaa.html\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_listener_tags, elb::ListListenerTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_listeners, elb::ListListenersRequest,
+    "{\"listeners\":[{\"admin_state_up\":true,\"client_ca_tls_container_ref\":null,\"connection_limit\":-1,\"created_at\":\"2018-11-29T13:56:21\",\"default_pool_id\":\"2f6895be-019b-4c82-9b53-c4a2ac009e20\",\"default_tls_container_ref\":null,\"description\":\"\",\"http2_enable\":false,\"id\":\"5c63d176-444f-4c75-9cfe-bcb8a05a845c\",\"insert_headers\":null,\"loadbalancers\":[{\"id\":\"c1127125-64a9-4394-a08a-ef3be8f7ef9c\"}],\"name\":\"listener-tvp8\",\"project_id\":\"601240b9c5c94059b63d484c92cfe308\",\"protection_reason\":null,\"protection_status\":null,\"protocol\":\"UDP\",\"protocol_port\":64809,\"sni_container_refs\":[],\"tags\":[],\"tenant_id\":\"601240b9c5c94059b63d484c92cfe308\",\"updated_at\":\"2018-11-29T13:56:22\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_listeners_by_tags, elb::ListListenersByTagsRequest,
+    "{\"resources\":[{\"resource_detail\":\"\",\"resource_id\":\"07529ce1-aa3c-43ba-9cb7-dff25d9a5daa\",\"resource_name\":\"listener-6310\",\"tags\":[{\"key\":\"tag11\",\"value\":\"v11\"}]}],\"total_count\":1}",
+    []
+);
+
+decode_properties!(
+    elb_list_loadbalancer_feature, elb::ListLoadbalancerFeatureRequest,
+    "{\"features\":[{\"feature\":\"update_elastic_flavor\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"tcpssl\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"dnat_forward_mode_enable\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"upgrade_l4_resource_package\",\"type\":\"BOOL\",\"value\":\"false\"},{\"feature\":\"upgrade_l7_resource_package\",\"type\":\"BOOL\",\"value\":\"false\"},{\"feature\":\"l7policy_cors\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"l7policy_traffic_limit\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"listener_qos\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"l7_traffic_mirror\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"traffic_mirror_enable\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"nat64_enable\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"multi_eip\",\"type\":\"BOOL\",\"value\":\"true\"},{\"feature\":\"multi_vip\",\"type\":\"BOOL\",\"value\":\"true\"}],\"request_id\":\"d8e8d908-1f54-46da-b254-45203bc1115d\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_loadbalancer_tags, elb::ListLoadbalancerTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_loadbalancers, elb::ListLoadbalancersRequest,
+    "{\"loadbalancers\":[{\"admin_state_up\":true,\"billing_info\":null,\"charge_mode\":\"flavor\",\"created_at\":\"2022-11-17T08:39:16\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"id\":\"00248fba-66d5-4676-9efe-95e4f3dcd4c2\",\"listeners\":[],\"name\":\"l4_loadbalancer\",\"operating_status\":\"ONLINE\",\"pools\":[],\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"publicips\":[{\"ip_version\":4,\"publicip_address\":\"97.97.2.171\",\"publicip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\"}],\"tags\":[],\"tenant_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"updated_at\":\"2022-11-17T08:39:17\",\"vip_address\":\"192.168.0.224\",\"vip_port_id\":\"6537eff7-2e73-4186-943c-1b3007b6cdcf\",\"vip_subnet_id\":\"e6fc22c7-ee7b-4cf5-83be-627ff99bdb1a\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_loadbalancers_by_tags, elb::ListLoadbalancersByTagsRequest,
+    "{\"resources\":[{\"resource_detail\":\"my lb\",\"resource_id\":\"01922d0b-23f1-42e0-b081-fdf75a607e87\",\"resource_name\":\"elb_localtest1\",\"tags\":[{\"key\":\"tag11\",\"value\":\"v11\"},{\"key\":\"tag1\",\"value\":\"v1\"},{\"key\":\"tag22\",\"value\":\"v22\"}]}],\"total_count\":1}",
+    []
+);
+
+decode_properties!(
+    elb_list_logtanks, elb::ListLogtanksRequest,
+    "{\"logtanks\":[{\"id\":\"281e8768-94f9-45e9-9f3d-9fe2a122ad67\",\"loadbalancer_id\":\"995b98d7-6010-4502-a91a-756f399088f8\",\"log_group_id\":\"7733882e-f7fa-4fb0-a460-0605c48a2280\",\"log_topic_id\":\"5b9b8370-a1fc-4c59-a509-483a673c8a94\",\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\"}],\"page_info\":{\"current_count\":1,\"next_marker\":\"281e8768-94f9-45e9-9f3d-9fe2a122ad67\",\"previous_marker\":\"281e8768-94f9-45e9-9f3d-9fe2a122ad67\"},\"request_id\":\"5b43d31cd5217ffca57c2c4177e1b1ee\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_master_slave_pools, elb::ListMasterSlavePoolsRequest,
+    "{\"page_info\":{\"current_count\":2,\"next_marker\":\"0ef4d313-d577-4e82-b48a-dc6fb1b7e665\",\"previous_marker\":\"060dac1a-a139-4628-9b27-eee5930f7104\"},\"pools\":[{\"any_port_enable\":false,\"connection_drain\":null,\"created_at\":\"2024-09-11T04:08:02Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"healthmonitor\":{\"admin_state_up\":true,\"delay\":5,\"domain_name\":\"\",\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"bb84fcd5-a0bf-4516-b99c-d62274f1e28d\",\"max_retries\":10,\"max_retries_down\":3,\"monitor_port\":null,\"name\":\"\",\"timeout\":50,\"type\":\"TCP\",\"url_path\":\"/\"},\"id\":\"060dac1a-a139-4628-9b27-eee5930f7104\",\"ip_version\":\"dualstack\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[],\"loadbalancers\":[{\"id\":\"696b9e7b-910f-4fbd-8d17-f9cb49fd222c\"}],\"members\":[{\"address\":\"192.168.255.56\",\"admin_state_up\":false,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"b9ceb848-9715-4500-9463-72033151ed9a\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"instance\",\"name\":\"\",\"operating_status\":\"UNKNOWN\",\"protocol_port\":80,\"reason\":null,\"role\":\"master\",\"status\":[],\"subnet_cidr_id\":\"b7e1fb40-74fd-4235-a83c-e0a07a9f2f44\"},{\"address\":\"192.168.255.56\",\"admin_state_up\":false,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"df025ce9-4a04-4249-9b9a-06e35c79436c\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"instance\",\"name\":\"\",\"operating_status\":\"UNKNOWN\",\"protocol_port\":81,\"reason\":null,\"role\":\"slave\",\"status\":[],\"subnet_cidr_id\":\"b7e1fb40-74fd-4235-a83c-e0a07a9f2f44\"}],\"name\":\"pool-1\",\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"protocol\":\"TCP\",\"public_border_group\":\"center\",\"quic_cid_hash_strategy\":null,\"session_persistence\":null,\"type\":\"instance\",\"updated_at\":\"2024-09-11T04:08:02Z\",\"vpc_id\":\"aa8a8149-1ae2-4f22-b035-30046308f1ac\"},{\"any_port_enable\":true,\"connection_drain\":null,\"created_at\":\"2024-06-04T09:05:24Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"healthmonitor\":{\"admin_state_up\":true,\"delay\":5,\"domain_name\":\"\",\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"d6eca434-73a5-4016-ab10-210cd7e6b2e3\",\"max_retries\":10,\"max_retries_down\":3,\"monitor_port\":403,\"name\":\"\",\"timeout\":50,\"type\":\"HTTP\",\"url_path\":\"/\"},\"id\":\"0ef4d313-d577-4e82-b48a-dc6fb1b7e665\",\"ip_version\":\"dualstack\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[],\"loadbalancers\":[{\"id\":\"acac3f3b-e3a7-4ff5-be3d-234b810aac1e\"}],\"members\":[{\"address\":\"192.168.0.110\",\"admin_state_up\":false,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"65e43441-2569-4755-859e-511588061914\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"instance\",\"name\":\"\",\"operating_status\":\"OFFLINE\",\"protocol_port\":0,\"reason\":null,\"role\":\"slave\",\"status\":[],\"subnet_cidr_id\":\"e59d4989-23c4-4cdd-9cf2-7e4285c3f305\"},{\"address\":\"192.168.0.123\",\"admin_state_up\":false,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"7f8ce034-191c-451c-957c-288ef4c00ab4\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"instance\",\"name\":\"\",\"operating_status\":\"OFFLINE\",\"protocol_port\":0,\"reason\":null,\"role\":\"master\",\"status\":[],\"subnet_cidr_id\":\"e59d4989-23c4-4cdd-9cf2-7e4285c3f305\"}],\"name\":\"pool-2\",\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"protocol\":\"TCP\",\"public_border_group\":\"center\",\"quic_cid_hash_strategy\":null,\"session_persistence\":null,\"type\":\"instance\",\"updated_at\":\"2024-06-04T09:05:24Z\",\"vpc_id\":\"60cb5110-771b-4459-89cd-becb303263fc\"}],\"request_id\":\"cca2bcddfab04728d0653957bd7534bc\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_members, elb::ListMembersRequest,
+    "{\"members\":[{\"address\":\"10.0.0.8\",\"admin_state_up\":true,\"id\":\"9a7aff27-fd41-4ec1-ba4c-3eb92c629313\",\"name\":\"member-name\",\"operating_status\":\"ONLINE\",\"project_id\":\"1a3e005cf9ce40308c900bcb08e5320c\",\"protocol_port\":80,\"subnet_id\":\"013d3059-87a4-45a5-91e9-d721068ae0b2\",\"tenant_id\":\"1a3e005cf9ce40308c900bcb08e5320c\",\"weight\":1}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_pools, elb::ListPoolsRequest,
+    "{\"pools\":[{\"admin_state_up\":true,\"description\":\"some description\",\"healthmonitor_id\":\"884dbec7-a8e3-4cb1-819c-2f53a1511a91\",\"id\":\"0551cd66-97bd-4f45-a2e7-9cbda1f126ef\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[{\"id\":\"56bb30ae-c067-42a9-bf02-dd1f26c01355\"}],\"loadbalancers\":[{\"id\":\"10ecacba-c30b-4d5b-b228-7ba012dd1fcf\"}],\"members\":[{\"id\":\"577f907d-3bde-496d-a6e2-7d618fe3ff18\"}],\"name\":\"mypool\",\"project_id\":\"08e8157e9200d3ad2fdcc0076d50c484\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"protocol\":\"TCP\",\"session_persistence\":null,\"tenant_id\":\"08e8157e9200d3ad2fdcc0076d50c484\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_quota_details, elb::ListQuotaDetailsRequest,
+    "{\"quotas\":[{\"quota_key\":\"members_per_pool\",\"quota_limit\":1000,\"unit\":\"count\",\"used\":992},{\"quota_key\":\"security_policy\",\"quota_limit\":50,\"unit\":\"count\",\"used\":11},{\"quota_key\":\"ipgroup_max_length\",\"quota_limit\":300,\"unit\":\"count\",\"used\":3},{\"quota_key\":\"listener\",\"quota_limit\":1500,\"unit\":\"count\",\"used\":803},{\"quota_key\":\"pool\",\"quota_limit\":5000,\"unit\":\"count\",\"used\":1009},{\"quota_key\":\"certificate\",\"quota_limit\":-1,\"unit\":\"count\",\"used\":608},{\"quota_key\":\"loadbalancer\",\"quota_limit\":100000,\"unit\":\"count\",\"used\":752},{\"quota_key\":\"ipgroup\",\"quota_limit\":1000,\"unit\":\"count\",\"used\":11},{\"quota_key\":\"ipgroup_bindings\",\"quota_limit\":50,\"unit\":\"count\",\"used\":2},{\"quota_key\":\"member\",\"quota_limit\":10000,\"unit\":\"count\",\"used\":3022},{\"quota_key\":\"listeners_per_loadbalancer\",\"quota_limit\":50,\"unit\":\"count\",\"used\":0},{\"quota_key\":\"l7policy\",\"quota_limit\":2000,\"unit\":\"count\",\"used\":148},{\"quota_key\":\"healthmonitor\",\"quota_limit\":-1,\"unit\":\"count\",\"used\":762},{\"quota_key\":\"ipgroups_per_listener\",\"quota_limit\":10,\"unit\":\"count\",\"used\":5},{\"quota_key\":\"pools_per_l7policy\",\"quota_limit\":100,\"unit\":\"count\",\"used\":5},{\"quota_key\":\"l7policies_per_listener\",\"quota_limit\":100,\"unit\":\"count\",\"used\":5},{\"quota_key\":\"free_instance_members_per_pool\",\"quota_limit\":50,\"unit\":\"count\",\"used\":17},{\"quota_key\":\"free_instance_listeners_per_loadbalancer\",\"quota_limit\":10,\"unit\":\"count\",\"used\":4}],\"request_id\":\"a396ad8e282d69d1afec6d437fe93c2d\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_recycle_bin_load_balancers, elb::ListRecycleBinLoadBalancersRequest,
+    "{\"loadbalancers\":[{\"admin_state_up\":true,\"auto_terminate_time\":\"2021-07-26T03:21:37Z\",\"autoscaling\":{\"enable\":false,\"min_l7_flavor_id\":\"\"},\"availability_zone_list\":[\"az1\"],\"billing_info\":null,\"created_at\":\"2021-07-26T03:12:37Z\",\"description\":\"\",\"eips\":[],\"elb_virsubnet_ids\":[\"0b9e3c5e-3ec8-46b3-bab9-80b1450e59ee\"],\"elb_virsubnet_type\":\"dualstack\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"guaranteed\":true,\"id\":\"65672f7e-2024-4c39-9198-98249da479c5\",\"ip_target_enable\":false,\"ipv6_vip_address\":\"2001:db8:a583:4cb:d6b8:f8b4:4211:fe72\",\"ipv6_vip_port_id\":\"5186bb47-24e5-4171-b795-62d22846db9b\",\"ipv6_vip_virsubnet_id\":\"0b9e3c5e-3ec8-46b3-bab9-80b1450e59ee\",\"l4_flavor_id\":\"aa06b26b-9ff9-43c6-92b9-41e0f746bca6\",\"l4_scale_flavor_id\":null,\"l7_flavor_id\":\"e2a5675c-a181-444e-b9a5-17b052dc7fb9\",\"l7_scale_flavor_id\":null,\"listeners\":[{\"id\":\"dc9572eb-a5b2-47b3-a982-44892d833892\"}],\"log_group_id\":null,\"log_topic_id\":null,\"name\":\"dxq_2021_07_26_11_12_37\",\"operating_status\":\"ONLINE\",\"pools\":[{\"id\":\"dc6b01c4-f704-4427-a4c2-21cd5f58d177\"}],\"project_id\":\"057ef081eb00d2732fd1c01a9be75e6f\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"public_border_group\":\"center\",\"publicips\":[],\"tags\":[],\"updated_at\":\"2021-07-26T03:12:37Z\",\"vip_address\":\"172.16.0.152\",\"vip_port_id\":\"b289f890-a6fa-4405-a9cc-fe62b8a3bed0\",\"vip_subnet_cidr_id\":\"96e52038-7983-462f-8a96-415d8a280b13\",\"vpc_id\":\"6e0ee31f-7a46-4530-b32f-ce41f30959d4\"},{\"admin_state_up\":true,\"autoscaling\":{\"enable\":false,\"min_l7_flavor_id\":\"\"},\"availability_zone_list\":[\"az1\"],\"billing_info\":null,\"created_at\":\"2021-07-26T02:46:31Z\",\"description\":\"\",\"eips\":[{\"eip_address\":\"97.97.2.171\",\"eip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\",\"ip_version\":4}],\"elb_virsubnet_ids\":[\"7f817f9c-8731-4002-9e47-18cb8d431787\"],\"elb_virsubnet_type\":\"dualstack\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"guaranteed\":true,\"id\":\"cce5318e-c79a-4f68-94a2-9fb285c6efbe\",\"ip_target_enable\":false,\"ipv6_vip_address\":null,\"ipv6_vip_port_id\":null,\"ipv6_vip_virsubnet_id\":null,\"l4_flavor_id\":\"636ba721-935a-4ca5-a685-8076ce0e4148\",\"l4_scale_flavor_id\":null,\"l7_flavor_id\":null,\"l7_scale_flavor_id\":null,\"listeners\":[{\"id\":\"0ae21c37-8b90-4e73-8a35-eedde6d2538c\"}],\"log_group_id\":null,\"log_topic_id\":null,\"name\":\"elb-reset\",\"operating_status\":\"ONLINE\",\"pools\":[{\"id\":\"904ecca6-8ebb-4974-9c5c-61d1d66fba17\"}],\"project_id\":\"057ef081eb00d2732fd1c01a9be75e6f\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"public_border_group\":\"center\",\"publicips\":[{\"ip_version\":4,\"publicip_address\":\"97.97.2.171\",\"publicip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\"}],\"tags\":[],\"updated_at\":\"2021-07-26T02:46:59Z\",\"vip_address\":null,\"vip_port_id\":null,\"vip_subnet_cidr_id\":null,\"vpc_id\":\"59cb11ef-f185-49ba-92af-0539e8ff9734\"}],\"page_info\":{\"current_count\":2,\"next_marker\":\"cce5318e-c79a-4f68-94a2-9fb285c6efbe\",\"previous_marker\":\"65672f7e-2024-4c39-9198-98249da479c5\"},\"request_id\":\"46b7d911-cece-408c-a2cc-55c78ab025d8\"}",
+    []
+);
+
+decode_properties!(
+    elb_list_security_policies, elb::ListSecurityPoliciesRequest,
+    "{\"page_info\":{\"current_count\":2,\"next_marker\":\"04e5d426-628c-42db-867c-fcaefbed2cab\",\"previous_marker\":\"03cf511a-d130-445e-9b02-12d7049ddabf\"},\"request_id\":\"88424a61-6fa1-4850-aa8b-ce31d78abcf2\",\"security_policies\":[{\"ciphers\":[\"AES128-SHA\",\"TLS_AES_128_GCM_SHA256\",\"TLS_AES_256_GCM_SHA384\",\"TLS_CHACHA20_POLY1305_SHA256\",\"TLS_AES_128_CCM_SHA256\",\"TLS_AES_128_CCM_8_SHA256\"],\"created_at\":\"2021-02-06T10:07:10Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"03cf511a-d130-445e-9b02-12d7049ddabf\",\"listeners\":[{\"id\":\"6f7c0d75-81c4-4735-87a0-dc5df0f27f5a\"}],\"name\":\"test_security_policy\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":[\"TLSv1\",\"TLSv1.3\"],\"updated_at\":\"2021-02-06T10:07:10Z\"},{\"ciphers\":[\"CAMELLIA128-SHA\",\"TLS_AES_256_GCM_SHA384\",\"TLS_CHACHA20_POLY1305_SHA256\",\"TLS_AES_128_CCM_SHA256\",\"TLS_AES_128_CCM_8_SHA256\"],\"created_at\":\"2021-02-06T10:01:58Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"04e5d426-628c-42db-867c-fcaefbed2cab\",\"listeners\":[{\"id\":\"e19b7379-807e-47fb-b53d-46aff540580c\"}],\"name\":\"update_securitypolicy\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":[\"TLSv1.2\",\"TLSv1.1\",\"TLSv1.3\"],\"updated_at\":\"2021-03-20T07:18:59Z\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_system_security_policies, elb::ListSystemSecurityPoliciesRequest,
+    "{\"request_id\":\"fa83d976-e617-4a96-9a43-5bdb33011f30\",\"system_security_policies\":[{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA\",\"name\":\"tls-1-0\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2 TLSv1.1 TLSv1\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:DHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA:DHE-DSS-AES128-SHA:CAMELLIA128-SHA:EDH-RSA-DES-CBC3-SHA:DES-CBC3-SHA:ECDHE-RSA-RC4-SHA:RC4-SHA:DHE-RSA-AES256-SHA:DHE-DSS-AES256-SHA:DHE-RSA-CAMELLIA256-SHA:DHE-DSS-CAMELLIA256-SHA:CAMELLIA256-SHA:EDH-DSS-DES-CBC3-SHA:DHE-RSA-CAMELLIA128-SHA:DHE-DSS-CAMELLIA128-SHA\",\"name\":\"tls-1-0-inherit\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2 TLSv1.1 TLSv1\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA\",\"name\":\"tls-1-1\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2 TLSv1.1\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA\",\"name\":\"tls-1-2\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384\",\"name\":\"tls-1-2-strict\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384\",\"name\":\"tls-1-2-fs\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256\",\"name\":\"tls-1-0-with-1-3\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.3 TLSv1.2 TLSv1.1 TLSv1\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256\",\"name\":\"tls-1-2-fs-with-1-3\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.3 TLSv1.2\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:AES128-SHA:AES256-SHA\",\"name\":\"hybrid-policy-1-0\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2 TLSv1.1\"},{\"ciphers\":\"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256\",\"name\":\"tls-1-2-strict-no-cbc\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":\"TLSv1.2\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_list_whitelists, elb::ListWhitelistsRequest,
+    "{\"whitelists\":[{\"enable_whitelist\":true,\"id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"listener_id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"tenant_id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"whitelist\":\"192.168.11.1,192.168.0.1/24,192.168.201.18/8,100.164.0.1/24\"},{\"enable_whitelist\":true,\"id\":\"eabfefa3fd1740a88a47ad98e132d326\",\"listener_id\":\"eabfefa3fd1740a88a47ad98e132d327\",\"tenant_id\":\"eabfefa3fd1740a88a47ad98e132d436\",\"whitelist\":\"192.168.12.1,192.168.1.1/24,192.168.203.18/8,100.164.5.1/24\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_restore_loadbalancer, elb::RestoreLoadbalancerRequest,
+    "{\"job_id\":\"062804a2-9e39-4dde-bd9b-271859ee312b\",\"request_id\":\"841e0da7-5835-4130-9a47-01688f34a154\",\"type\":\"v3\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_certificate, elb::ShowCertificateRequest,
+    "{\"certificate\":{\"admin_state_up\":true,\"certificate\":\"-----BEGIN CERTIFICATE-----\\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAwFzEVMBMGA1UEAxMMTXlD\\nb21wYW55IENBMB4XDTE4MDcwMjEzMjU0N1oXDTQ1MTExNzEzMjU0N1owFDESMBAG\\nA1UEAwwJbG9jYWxob3N0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n0FQGzi3ucTX+DNud1p/b4XVM6I3rY7+Cfge5GMLDIUXIHXCfCgp19Z3807yNpLF5\\nU0NqPQZKUrZz3rQeLN9mYiUTJZPutYlFDDbB8CtlgV+eyU9yYJslWx/Bm5kWNPh9\\n7B9Yu9pbp2u6zDA99IC4ekKD93KuzxlnLmSle4Y3dbYwk0LpMDL6lfCHKt/W7jaS\\nIAzlsxD+QM6l7QjhWJ+kUx+UkboOISjTe7E9XmDLJR7u8LRAQylYKy4zgnv1tn/K\\ny09cxLKAFtgoZWQD2FAZJf9F7k1kYNwqITz3CPlLZUUn7yw3nkOOtLMI28IEv0Wy\\nYd7CMJQkS1NPJBKNOGfR/wIDAQABozowODAhBgNVHREEGjAYggpkb21haW4uY29t\\nhwQKuUvJhwR/AAABMBMGA1UdJQQMMAoGCCsGAQUFBwMBMA0GCSqGSIb3DQEBCwUA\\nA4IBAQA8lMQJxaTey7EjXtRLSVlEAMftAQPG6jijNQuvIBQYUDauDT4W2XUZ5wAn\\njiOyQ83va672K1G9s8n6xlH+xwwdSNnozaKzC87vwSeZKIOdl9I5I98TGKI6OoDa\\nezmzCwQYtHBMVQ4c7Ml8554Ft1mWSt4dMAK2rzNYjvPRLYlzp1HMnI6hkjPk4PCZ\\nwKnha0dlScati9CCt3UzXSNJOSLalKdHErH08Iqd+1BchScxCfk0xNITn1HZZGmI\\n+vbmunok3A2lucI14rnsrcbkGYqxGikySN6B2cRLBDK4Y3wChiW6NVYtVqcx5/mZ\\niYsGDVN+9QBd0eYUHce+77s96i3I\\n-----END CERTIFICATE-----\",\"common_name\":\"www.example.com\",\"created_at\":\"2019-03-31T22:23:51Z\",\"description\":\"description for certificatehhhh\",\"domain\":null,\"enc_certificate\":\"\",\"enc_private_key\":\"\",\"expire_time\":\"2045-11-17T13:25:47Z\",\"fingerprint\":\"869df7fcb441c2ef3fb9329437815972eeb1ef0e\",\"id\":\"5494a835d88f40ff940554992f2f04d4\",\"name\":\"https_certificatekkkk\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDQVAbOLe5xNf4M\\n253Wn9vhdUzojetjv4J+B7kYwsMhRcgdcJ8KCnX1nfzTvI2ksXlTQ2o9BkpStnPe\\ntB4s32ZiJRMlk+61iUUMNsHwK2WBX57JT3JgmyVbH8GbmRY0+H3sH1i72luna7rM\\nMD30gLh6QoP3cq7PGWcuZKV7hjd1tjCTQukwMvqV8Icq39buNpIgDOWzEP5AzqXt\\nCOFYn6RTH5SRug4hKNN7sT1eYMslHu7wtEBDKVgrLjOCe/W2f8rLT1zEsoAW2Chl\\nZAPYUBkl/0XuTWRg3CohPPcI+UtlRSfvLDeeQ460swjbwgS/RbJh3sIwlCRLU08k\\nEo04Z9H/AgMBAAECggEAEIeaQqHCWZk/HyYN0Am/GJSGFa2tD60SXY2fUieh8/Hl\\nfvCArftGgMaYWPSNCJRMXB7tPwpQu19esjz4Z/cR2Je4fTLPrffGUsHFgZjv5OQB\\nZVe4a5Hj1OcgJYhwCqPs2d9i2wToYNBbcfgh8lSETq8YaXngBO6vES9LMhHkNKKr\\nciu9YkInNEHu6uRJ5g/eGGX3KQynTvVIhnOVGAJvjTXcoU6fm7gYdHAD6jk9lc9M\\nEGpfYI6AdHIwFZcT/RNAxhP82lg2gUJSgAu66FfDjMwQXKbafKdP3zq4Up8a7Ale\\nkrguPtfV1vWklg+bUFhgGaiAEYTpAUN9t2DVIiijgQKBgQDnYMMsaF0r557CM1CT\\nXUqgCZo8MKeV2jf2drlxRRwRl33SksQbzAQ/qrLdT7GP3sCGqvkxWY2FPdFYf8kx\\nGcCeZPcIeZYCQAM41pjtsaM8tVbLWVR8UtGBuQoPSph7JNF3Tm/JH/fbwjpjP7dt\\nJ7n8EzkRUNE6aIMHOFEeych/PQKBgQDmf1bMogx63rTcwQ0PEZ9Vt7mTgKYK4aLr\\niWgTWHXPZxUQaYhpjXo6+lMI6DpExiDgBAkMzJGIvS7yQiYWU+wthAr9urbWYdGZ\\nlS6VjoTkF6r7VZoILXX0fbuXh6lm8K8IQRfBpJff56p9phMwaBpDNDrfpHB5utBU\\nxs40yIdp6wKBgQC69Cp/xUwTX7GdxQzEJctYiKnBHKcspAg38zJf3bGSXU/jR4eB\\n1lVQhELGI9CbKSdzKM71GyEImix/T7FnJSHIWlho1qVo6AQyduNWnAQD15pr8KAd\\nXGXAZZ1FQcb3KYa+2fflERmazdOTwjYZ0tGqZnXkEeMdSLkmqlCRigWhGQKBgDak\\n/735uP20KKqhNehZpC2dJei7OiIgRhCS/dKASUXHSW4fptBnUxACYocdDxtY4Vha\\nfI7FPMdvGl8ioYbvlHFh+X0Xs9r1S8yeWnHoXMb6eXWmYKMJrAoveLa+2cFm1Agf\\n7nLhA4R4lqm9IpV6SKegDUkR4fxp9pPyodZPqBLLAoGBAJkD4wHW54Pwd4Ctfk9o\\njHjWB7pQlUYpTZO9dm+4fpCMn9Okf43AE2yAOaAP94GdzdDJkxfciXKcsYr9IIuk\\nfaoXgjKR7p1zERiWZuFF63SB4aiyX1H7IX0MwHDZQO38a5gZaOm/BUlGKMWXzuEd\\n3fy+1rCUwzOp9LSjtJYf4ege\\n-----END PRIVATE KEY-----\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"scm_certificate_id\":\"\",\"source\":\"\",\"subject_alternative_names\":[\"www.example.com\"],\"type\":\"server\",\"updated_at\":\"2019-03-31T23:26:49Z\"},\"request_id\":\"a94af450-5ac0-4185-946c-27a59a16c1d3\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_certificate_private_key_echo, elb::ShowCertificatePrivateKeyEchoRequest,
+    "{\"private_key_echo\":true,\"request_id\":\"98414965-856c-4be3-8a33-3e08432a222e\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_flavor, elb::ShowFlavorRequest,
+    "{\"flavor\":{\"category\":0,\"flavor_sold_out\":false,\"id\":\"3588b525-63ed-4b8f-8a03-6aaa9ad1c36a\",\"info\":{\"bandwidth\":10000000,\"connection\":8000000,\"cps\":80000,\"lcu\":100,\"qps\":160000},\"name\":\"L7_flavor.slb.s2.large\",\"project_id\":\"8d53f081ea24444aa95e2bfa942ef6ee\",\"public_border_group\":\"center\",\"shared\":true,\"type\":\"L7\"},\"request_id\":\"3b9fb516-b7bb-4760-9128-4a23dd36ae10\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_health_monitor, elb::ShowHealthMonitorRequest,
+    "{\"healthmonitor\":{\"admin_state_up\":true,\"created_at\":\"2024-08-08T09:00:34Z\",\"delay\":1,\"domain_name\":null,\"expected_codes\":\"200\",\"http_method\":\"HEAD\",\"id\":\"00b42a6a-0a16-47af-be4e-dc821fc316a3\",\"max_retries\":1,\"max_retries_down\":1,\"monitor_port\":null,\"name\":\"my-healthmonitor\",\"pools\":[{\"id\":\"c73600be-e3af-4d9f-bec2-f7c4ccf84b33\"}],\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"timeout\":1,\"type\":\"HTTP\",\"updated_at\":\"2024-08-08T09:00:34Z\",\"url_path\":\"/\"},\"request_id\":\"08660101bcaff627f2f48730cf837e5f\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_healthmonitors, elb::ShowHealthmonitorsRequest,
+    "{\"healthmonitor\":{\"admin_state_up\":true,\"delay\":10,\"domain_name\":\"www.test.com\",\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"2dca3867-98c5-4cde-8f2c-b89ae6bd7e36\",\"max_retries\":10,\"max_retries_down\":3,\"monitor_port\":112,\"name\":\"\",\"pools\":[{\"id\":\"bb44bffb-05d9-412c-9d9c-b189d9e14193\"}],\"project_id\":\"145483a5107745e9b3d80f956713e6a3\",\"tenant_id\":\"145483a5107745e9b3d80f956713e6a3\",\"timeout\":10,\"type\":\"HTTP\",\"url_path\":\"/\"}}",
+    []
+);
+
+decode_properties!(
+    elb_show_ip_group, elb::ShowIpGroupRequest,
+    "{\"ipgroup\":{\"created_at\":\"2018-01-16T03:19:16\",\"description\":\"\",\"id\":\"8722e0e0-9cc9-4490-9660-8c9a5732fbb0\",\"ip_list\":[{\"description\":\"\",\"ip\":\"192.168.1.123\"},{\"description\":\"test_ip\",\"ip\":\"192.168.3.0/24\"}],\"listeners\":[{\"id\":\"88f9c079-29cb-435a-b98f-0c5c0b90c2bd\"},{\"id\":\"2f4c9644-d5d2-4cf8-a3c0-944239a4f58c\"}],\"name\":\"test_ipg\",\"project_id\":\"45977fa2dbd7482098dd68d0d8970117\",\"updated_at\":\"2018-01-16T03:19:16\"}}",
+    []
+);
+
+decode_properties!(
+    elb_show_ip_group_related_listeners, elb::ShowIpGroupRelatedListenersRequest,
+    "{\"listeners\":[{\"id\":\"10000000-0000-0000-0000-000000000001\"},{\"id\":\"10000000-0000-0000-0000-000000000002\"},{\"id\":\"10000000-0000-0000-0000-000000000003\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_show_job, elb::ShowJobRequest,
+    "{\"job\":{\"begin_time\":\"2024-03-23T08:20:42Z\",\"end_time\":\"2024-03-23T08:49:11Z\",\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"ef6da45b-35d9-4c18-8c35-0b80d94ab9e6\",\"job_type\":\"UPGRADE\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"COMPLETE\",\"sub_jobs\":[{\"begin_time\":\"2024-03-23T08:47:11Z\",\"end_time\":\"2024-03-23T08:47:11Z\",\"entities\":[{\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"resource_type\":\"loadbalancer\"}],\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"481a5ab3-b3ff-46fa-b074-d3b8e09ab9cb\",\"job_type\":\"UPGRADE_TRAFFIC_SWITCH\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"SUCCESS\"},{\"begin_time\":\"2024-03-23T08:20:42Z\",\"end_time\":\"2024-03-23T08:46:44Z\",\"entities\":[{\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"resource_type\":\"loadbalancer\"}],\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"c4cf4e5b-fa53-427d-ad43-497e7a876c2e\",\"job_type\":\"UPGRADE_INIT\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"SUCCESS\"},{\"begin_time\":\"2024-03-23T08:49:11Z\",\"end_time\":\"2024-03-23T08:49:11Z\",\"entities\":[{\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"resource_type\":\"loadbalancer\"}],\"error_code\":\"\",\"error_msg\":\"\",\"job_id\":\"ee56e027-5d52-4bd9-abba-9821a742a466\",\"job_type\":\"UPGRADE_COMPLETE\",\"project_id\":\"7b7705dce1e847b08b3b16dda67fec24\",\"resource_id\":\"9f5b432c-987e-4777-a1bc-6642be4b2b50\",\"status\":\"SUCCESS\"}]},\"request_id\":\"39551f69-3c49-4200-8ad3-73f9a8b4a3e4\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_l7_policy, elb::ShowL7PolicyRequest,
+    "{\"l7policy\":{\"action\":\"REDIRECT_TO_POOL\",\"admin_state_up\":true,\"created_at\":\"2025-04-15T08:36:43Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"fixed_response_config\":null,\"id\":\"10ebd807-54b1-4f73-a21e-4e7af939d13b\",\"listener_id\":\"8b9d7d2c-49dc-43ba-99f5-3bc476bdf10b\",\"name\":\"my policy\",\"position\":100,\"priority\":1,\"project_id\":\"0c1503d710984bad92306faea3654dfd\",\"provisioning_status\":\"ACTIVE\",\"redirect_listener_id\":null,\"redirect_pool_id\":null,\"redirect_pools_config\":[{\"pool_id\":\"599fdd99-d908-4dff-9db3-15eec274dfed\",\"weight\":100}],\"redirect_pools_extend_config\":{\"cors_config\":null,\"insert_headers_config\":{\"configs\":[{\"key\":\"test\",\"value\":\"xxx\",\"value_type\":\"USER_DEFINED\"}]},\"remove_headers_config\":{\"configs\":[{\"key\":\"req-trace-id\"}]},\"rewrite_url_config\":null,\"rewrite_url_enable\":false,\"traffic_limit_config\":null,\"traffic_mirror_config\":null},\"redirect_pools_sticky_session_config\":{\"enable\":false,\"timeout\":1000},\"redirect_url\":null,\"redirect_url_config\":null,\"rules\":[{\"id\":\"a8310d08-6d4c-413a-aa45-7e43f8183193\"}],\"updated_at\":\"2025-04-15T11:49:56Z\"},\"request_id\":\"54961722be349499068aa73a5f91745a\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_l7rule, elb::ShowL7ruleRequest,
+    "{\"rule\":{\"admin_state_up\":true,\"compare_type\":\"EQUAL_TO\",\"id\":\"67d8a8fa-b0dd-4bd4-a85b-671db19b2ef3\",\"invert\":false,\"key\":null,\"project_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"provisioning_status\":\"ACTIVE\",\"tenant_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"type\":\"PATH\",\"value\":\"/index.html\"}}",
+    []
+);
+
+decode_properties!(
+    elb_show_listener, elb::ShowListenerRequest,
+    "{\"listener\":{\"admin_state_up\":true,\"client_ca_tls_container_ref\":null,\"connection_limit\":-1,\"created_at\":\"2018-07-25T01:54:13\",\"default_pool_id\":\"b7e53dbd-62ab-4505-a280-5c066078a5c9\",\"default_tls_container_ref\":null,\"description\":\"\",\"http2_enable\":false,\"id\":\"09e64049-2ab0-4763-a8c5-f4207875dc3e\",\"insert_headers\":{\"X-Forwarded-ELB-IP\":true},\"loadbalancers\":[{\"id\":\"3d77894d-2ffe-4411-ac0a-0d57689779b8\"}],\"name\":\"listener-2\",\"project_id\":\"1867112d054b427e808cc6096d8193a1\",\"protection_reason\":null,\"protection_status\":null,\"protocol\":\"TCP\",\"protocol_port\":8000,\"sni_container_refs\":[],\"tags\":[],\"tenant_id\":\"1867112d054b427e808cc6096d8193a1\",\"updated_at\":\"2018-07-25T01:54:14\"}}",
+    []
+);
+
+decode_properties!(
+    elb_show_listener_tags, elb::ShowListenerTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_show_load_balancer, elb::ShowLoadBalancerRequest,
+    "{\"loadbalancer\":{\"admin_state_up\":true,\"autoscaling\":{\"enable\":true,\"min_l7_flavor_id\":\"0c8cf29d-51cb-4c1d-8e25-1c61cf5c2b00\"},\"availability_zone_list\":[],\"billing_info\":null,\"created_at\":\"2019-12-02T09:55:11Z\",\"deletion_protection_enable\":false,\"description\":null,\"eips\":[],\"elb_virsubnet_ids\":[\"ad5d63bf-3b50-4e88-b4d9-e94a59aade48\"],\"enterprise_project_id\":\"0\",\"guaranteed\":true,\"id\":\"3dbde7e5-c277-4ea3-a424-edd339357eff\",\"ipv6_vip_address\":null,\"ipv6_vip_port_id\":null,\"ipv6_vip_virsubnet_id\":null,\"l4_flavor_id\":\"e5acacda-f861-404e-9871-df480c49d185\",\"l4_scale_flavor_id\":null,\"l7_flavor_id\":null,\"l7_scale_flavor_id\":null,\"listeners\":[],\"name\":\"elb-l4-no-delete\",\"operating_status\":\"ONLINE\",\"pools\":[{\"id\":\"1d864dc9-f6ef-4366-b59d-7034cde2328f\"},{\"id\":\"c0a2e4a1-c028-4a24-a62f-e721c52f5513\"},{\"id\":\"79308896-6169-4c28-acbc-e139eb661996\"}],\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"provider\":null,\"provisioning_status\":\"ACTIVE\",\"public_border_group\":\"center\",\"publicips\":[],\"tags\":[],\"updated_at\":\"2019-12-02T09:55:11Z\",\"vip_address\":\"10.0.0.196\",\"vip_port_id\":\"f079c7ee-65a9-44ef-be86-53d8927e59be\",\"vip_subnet_cidr_id\":\"396d918a-756e-4163-8450-3bdc860109cf\",\"vpc_id\":\"70711260-9de9-4d96-9839-0ae698e00109\"},\"request_id\":\"1a47cfbf-969f-4e40-8c0e-c2e60b14bcac\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_load_balancer_ports, elb::ShowLoadBalancerPortsRequest,
+    "{\"ports\":[{\"ip_address\":\"192.168.1.2\",\"ipv6_address\":\"2420:2023:410:151:49c:7163:342a:3e3\",\"port_id\":\"b796e55e-988a-429e-a132-9245beb046e5\",\"type\":\"l4_hc\",\"virsubnet_id\":\"4507af92-719f-4878-9394-6a6a6ba1dcbb\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_show_load_balancer_status, elb::ShowLoadBalancerStatusRequest,
+    "{\"statuses\":{\"loadbalancer\":{\"id\":\"38278031-cfca-44be-81be-a412f618773b\",\"listeners\":[{\"id\":\"eb84c5b4-9bc5-4bee-939d-3900fb05dc7b\",\"l7policies\":[],\"name\":\"listener-jy-1\",\"operating_status\":\"ONLINE\",\"pools\":[{\"healthmonitor\":{\"id\":\"7422b51a-0ed2-4702-9429-4f88349276c6\",\"name\":\"\",\"provisioning_status\":\"ACTIVE\",\"type\":\"TCP\"},\"id\":\"c54b3286-2349-4c5c-ade1-e6bb0b26ad18\",\"members\":[{\"address\":\"192.168.44.11\",\"id\":\"7bbf7151-0dce-4087-b316-06c7fa17b894\",\"operating_status\":\"ONLINE\",\"protocol_port\":80,\"provisioning_status\":\"ACTIVE\"}],\"name\":\"pool-jy-1\",\"operating_status\":\"ONLINE\",\"provisioning_status\":\"ACTIVE\"}],\"provisioning_status\":\"ACTIVE\"}],\"name\":\"lb-jy\",\"operating_status\":\"ONLINE\",\"pools\":[{\"healthmonitor\":{\"id\":\"7422b51a-0ed2-4702-9429-4f88349276c6\",\"name\":\"\",\"provisioning_status\":\"ACTIVE\",\"type\":\"TCP\"},\"id\":\"c54b3286-2349-4c5c-ade1-e6bb0b26ad18\",\"members\":[{\"address\":\"192.168.44.11\",\"id\":\"7bbf7151-0dce-4087-b316-06c7fa17b894\",\"operating_status\":\"ONLINE\",\"protocol_port\":80,\"provisioning_status\":\"ACTIVE\"}],\"name\":\"pool-jy-1\",\"operating_status\":\"ONLINE\",\"provisioning_status\":\"ACTIVE\"}],\"provisioning_status\":\"ACTIVE\"}}}",
+    []
+);
+
+decode_properties!(
+    elb_show_loadbalancer_tags, elb::ShowLoadbalancerTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    elb_show_loadbalancers_status, elb::ShowLoadbalancersStatusRequest,
+    "{\"statuses\":{\"loadbalancer\":{\"id\":\"38278031-cfca-44be-81be-a412f618773b\",\"listeners\":[{\"id\":\"eb84c5b4-9bc5-4bee-939d-3900fb05dc7b\",\"l7policies\":[],\"name\":\"listener-jy-1\",\"operating_status\":\"ONLINE\",\"pools\":[{\"healthmonitor\":{\"id\":\"7422b51a-0ed2-4702-9429-4f88349276c6\",\"name\":\"\",\"provisioning_status\":\"ACTIVE\",\"type\":\"TCP\"},\"id\":\"c54b3286-2349-4c5c-ade1-e6bb0b26ad18\",\"members\":[{\"address\":\"192.168.44.11\",\"id\":\"7bbf7151-0dce-4087-b316-06c7fa17b894\",\"operating_status\":\"ONLINE\",\"protocol_port\":80,\"provisioning_status\":\"ACTIVE\"}],\"name\":\"pool-jy-1\",\"operating_status\":\"ONLINE\",\"provisioning_status\":\"ACTIVE\"}],\"provisioning_status\":\"ACTIVE\"}],\"name\":\"lb-jy\",\"operating_status\":\"ONLINE\",\"pools\":[{\"healthmonitor\":{\"id\":\"7422b51a-0ed2-4702-9429-4f88349276c6\",\"name\":\"\",\"provisioning_status\":\"ACTIVE\",\"type\":\"TCP\"},\"id\":\"c54b3286-2349-4c5c-ade1-e6bb0b26ad18\",\"members\":[{\"address\":\"192.168.44.11\",\"id\":\"7bbf7151-0dce-4087-b316-06c7fa17b894\",\"operating_status\":\"ONLINE\",\"protocol_port\":80,\"provisioning_status\":\"ACTIVE\"}],\"name\":\"pool-jy-1\",\"operating_status\":\"ONLINE\",\"provisioning_status\":\"ACTIVE\"}],\"provisioning_status\":\"ACTIVE\"}}}",
+    []
+);
+
+decode_properties!(
+    elb_show_logtank, elb::ShowLogtankRequest,
+    "{\"logtank\":{\"id\":\"603e507f-3e18-498b-9460-01a3b6c28fc5\",\"loadbalancer_id\":\"47ecc304-3f1a-4cc6-9c1c-72add483b9ce\",\"log_group_id\":\"7733882e-f7fa-4fb0-a460-0605c48a2280\",\"log_topic_id\":\"5b9b8370-a1fc-4c59-a509-483a673c8a94\",\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\"},\"request_id\":\"59662f86620f8fc09c908eed060a2f0e\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_master_slave_pool, elb::ShowMasterSlavePoolRequest,
+    "{\"pool\":{\"created_at\":\"2021-03-26T01:33:12Z\",\"description\":\"\",\"healthmonitor\":{\"admin_state_up\":true,\"delay\":1,\"domain_name\":\"\",\"expected_codes\":\"200\",\"http_method\":\"get\",\"id\":\"36ce7086-a496-4666-9064-5ba0e6840c75\",\"max_retries\":3,\"max_retries_down\":3,\"monitor_port\":null,\"name\":\"My Healthmonitor\",\"timeout\":30,\"type\":\"HTTP\",\"url_path\":\"/\"},\"id\":\"36ce7086-a496-4666-9064-5ba0e6840c75\",\"ip_version\":\"dualstack\",\"lb_algorithm\":\"LEAST_CONNECTIONS\",\"listeners\":[{\"id\":\"0b11747a-b139-492f-9692-2df0b1c87193\"}],\"loadbalancers\":[{\"id\":\"098b2f68-af1c-41a9-8efd-69958722af62\"}],\"members\":[{\"address\":\"172.16.0.210\",\"admin_state_up\":true,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"2e7b36d2-66c8-4825-bcd2-211d99978680\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"ip\",\"name\":\"cx-test-master\",\"operating_status\":\"OFFLINE\",\"protocol_port\":80,\"role\":\"master\",\"status\":[],\"subnet_cidr_id\":\"\"},{\"address\":\"172.16.0.211\",\"admin_state_up\":true,\"device_id\":\"\",\"device_owner\":\"\",\"id\":\"2e7b36d2-66c8-4823-bsd2-21sa199978681\",\"instance_id\":\"\",\"ip_version\":\"v4\",\"member_type\":\"ip\",\"name\":\"cx-test-slave\",\"operating_status\":\"OFFLINE\",\"protocol_port\":81,\"role\":\"slave\",\"status\":[],\"subnet_cidr_id\":\"\"}],\"name\":\"My pool\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protocol\":\"TCP\",\"session_persistence\":null,\"type\":\"ip\",\"updated_at\":\"2021-03-26T01:33:12Z\",\"vpc_id\":\"3sae7086-a416-4666-9064-5b340e6840125\"},\"request_id\":\"c1a60da2-1ec7-4a1c-b4cc-73e1a57b368e\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_member, elb::ShowMemberRequest,
+    "{\"member\":{\"address\":\"192.172.3.100\",\"admin_state_up\":true,\"id\":\"e58f5bfa-0e46-4bc5-951c-8473d3e5f24a\",\"name\":\"\",\"operating_status\":\"ONLINE\",\"project_id\":\"145483a5107745e9b3d80f956713e6a3\",\"protocol_port\":8080,\"subnet_id\":\"823d5866-6e30-45c2-9b1a-a1ebc3757fdb\",\"tenant_id\":\"145483a5107745e9b3d80f956713e6a3\",\"weight\":1}}",
+    []
+);
+
+decode_properties!(
+    elb_show_member_health_check_job, elb::ShowMemberHealthCheckJobRequest,
+    "{\"member_check\":{\"check_item_finished_num\":17,\"check_item_total_num\":17,\"created_at\":\"2024-12-08T07:55:04Z\",\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"listener_id\":\"b445cc43-02d7-4863-9481-283b7fb1c222\",\"member_id\":\"02272819-5655-4c6b-892b-105604f6aea0\",\"result\":{\"acl\":{\"check_items\":[{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_protocol_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck {$hm_id}'s protocol is {$hc_protocol}, but the transport layer protocol corresponding to the protocol {$trans_protocol} is not allowed by ACL {$acl_id} egress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_dest_port_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck destination port may not allowed by ACL {$acl_id} egress policies, it is recommended to open all destination ports\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_dest_ip_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck destination IP {$dest_ip} is not allowed by ACL {$acl_id} egress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_source_port_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck source port {$source_port} is not allowed by ACL {$acl_id} egress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_source_ip_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck source IP {$source_ip} is not allowed by ACL {$acl_id} egress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_protocol_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck {$hm_id}'s protocol is {$hc_protocol}, but the transport layer protocol corresponding to the protocol {$trans_protocol} is not allowed by ACL {$acl_id} ingress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_dest_port_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck destination port {$dest_port} is not allowed by ACL {$acl_id} ingress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_dest_ip_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck destination IP {$dest_ip} is not allowed by ACL {$acl_id} ingress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_source_port_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck source port may not allowed by ACL {$acl_id} ingress policies, it is recommended to open all destination ports\",\"severity\":\"Tips\",\"subject\":\"networkAcl\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"acl_check_hc_source_ip_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck source IP {$source_ip} is not allowed by ACL {$acl_id} ingress policies\",\"severity\":\"Major\",\"subject\":\"networkAcl\"}],\"check_result\":true,\"check_status\":\"processed\"},\"config\":{\"check_items\":[{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"check_hc_config_port\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck {$hm_id}'s protocolPort {$protocol_port} is different from member port {$member_port}\",\"severity\":\"Tips\",\"subject\":\"config\"}],\"check_result\":true,\"check_status\":\"processed\"},\"security_group\":{\"check_items\":[{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"security_group_check_hc_protocol_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck {$hm_id}'s protocol is {$hc_protocol}, but the transport layer protocol corresponding to the protocol {$transport_protocol} is not allowed by securityGroup {$security_group_id} egress rules\",\"severity\":\"Major\",\"subject\":\"securityGroup\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"security_group_check_hc_port_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck dest port {$dest_port} is not allowed by securityGroup {$security_group_id} egress rules\",\"severity\":\"Major\",\"subject\":\"securityGroup\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"security_group_check_hc_source_ip_egress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck source IP {$source_ip} is not allowed by securityGroup {$security_group_id} egress rules\",\"severity\":\"Major\",\"subject\":\"securityGroup\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"security_group_check_hc_protocol_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck {$hm_id}'s protocol is {$hc_protocol}, but the transport layer protocol corresponding to the protocol {$transport_protocol} is not allowed by securityGroup {$security_group_id} ingress rules\",\"severity\":\"Major\",\"subject\":\"securityGroup\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"security_group_check_hc_port_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck dest port {$dest_port} is not allowed by securityGroup {$security_group_id} ingress rules\",\"severity\":\"Major\",\"subject\":\"securityGroup\"},{\"job_id\":\"919221ce-0011-4558-81ca-2866e6e68a27\",\"name\":\"security_group_check_hc_source_ip_ingress\",\"reason\":null,\"reason_params\":[],\"reason_template\":\"healthCheck source IP {$source_ip} is not allowed by securityGroup {$security_group_id} ingress rules\",\"severity\":\"Major\",\"subject\":\"securityGroup\"}],\"check_result\":true,\"check_status\":\"processed\"}},\"status\":\"processed\",\"updated_at\":\"2024-12-08T07:55:05Z\"},\"request_id\":\"5980e624-dc64-46b9-8d74-e5834655dab5\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_pool, elb::ShowPoolRequest,
+    "{\"pool\":{\"admin_state_up\":true,\"description\":\"some description\",\"healthmonitor_id\":\"884dbec7-a8e3-4cb1-819c-2f53a1511a91\",\"id\":\"0551cd66-97bd-4f45-a2e7-9cbda1f126ef\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[{\"id\":\"56bb30ae-c067-42a9-bf02-dd1f26c01355\"}],\"loadbalancers\":[{\"id\":\"10ecacba-c30b-4d5b-b228-7ba012dd1fcf\"}],\"members\":[{\"id\":\"577f907d-3bde-496d-a6e2-7d618fe3ff18\"}],\"name\":\"mypool\",\"project_id\":\"08e8157e9200d3ad2fdcc0076d50c484\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"protocol\":\"TCP\",\"session_persistence\":null,\"tenant_id\":\"08e8157e9200d3ad2fdcc0076d50c484\"}}",
+    []
+);
+
+decode_properties!(
+    elb_show_quota, elb::ShowQuotaRequest,
+    "{\"quota\":{\"certificate\":-1,\"condition_per_policy\":10,\"free_instance_listeners_per_loadbalancer\":10,\"free_instance_members_per_pool\":50,\"healthmonitor\":-1,\"ipgroup\":1000,\"ipgroup_bindings\":50,\"ipgroup_max_length\":300,\"l7policy\":2000,\"listener\":1500,\"listeners_per_loadbalancer\":50,\"listeners_per_pool\":50,\"loadbalancer\":100000,\"member\":10000,\"members_per_pool\":1000,\"pool\":5000,\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"security_policy\":50},\"request_id\":\"c6f3d7fe99bb1d8aa29e148097dab0d0\"}",
+    []
+);
+
+decode_properties!(
+    elb_show_security_policy, elb::ShowSecurityPolicyRequest,
+    "{\"request_id\":\"dab5d1de-c115-4623-b21d-363478fa0af4\",\"security_policy\":{\"ciphers\":[\"AES128-SHA\",\"AES256-GCM-SHA384\",\"ECDHE-ECDSA-AES128-GCM-SHA256\",\"ECDHE-RSA-AES256-GCM-SHA384\",\"ECDHE-RSA-AES256-SHA\",\"TLS_AES_128_GCM_SHA256\",\"TLS_AES_256_GCM_SHA384\",\"TLS_CHACHA20_POLY1305_SHA256\",\"TLS_AES_128_CCM_SHA256\",\"TLS_AES_128_CCM_8_SHA256\"],\"created_at\":\"2021-03-20T09:48:14Z\",\"description\":\"\",\"id\":\"c73e0138-9bdc-40fb-951e-6a1598266ccd\",\"listeners\":[{\"id\":\"8e92b7c3-cdae-4039-aa62-c76d09a5950a\"}],\"name\":\"update_securitypolicy\",\"project_id\":\"7a9941d34fc1497d8d0797429ecfd354\",\"protocols\":[\"TLSv1\",\"TLSv1.1\",\"TLSv1.2\",\"TLSv1.3\"],\"updated_at\":\"2021-03-20T12:45:50Z\"}}",
+    []
+);
+
+decode_properties!(
+    elb_show_whitelist, elb::ShowWhitelistRequest,
+    "{\"whitelist\":{\"enable_whitelist\":true,\"id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"listener_id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"tenant_id\":\"eabfefa3fd1740a88a47ad98e132d238\",\"whitelist\":\"192.168.11.1,192.168.0.1/24,192.168.201.18/8,100.164.0.1/24\"}}",
+    []
+);
+
+decode_properties!(
+    elb_update_certificate, elb::UpdateCertificateRequest,
+    "{\"certificate\":{\"admin_state_up\":true,\"certificate\":\"-----BEGIN CERTIFICATE-----\\nMIIC4TCCAcmgAwIBAgICEREwDQYJKoZIhvcNAQELBQAwFzEVMBMGA1UEAxMMTXlD\\nb21wYW55IENBMB4XDTE4MDcwMjEzMjU0N1oXDTQ1MTExNzEzMjU0N1owFDESMBAG\\nA1UEAwwJbG9jYWxob3N0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\n0FQGzi3ucTX+DNud1p/b4XVM6I3rY7+Cfge5GMLDIUXIHXCfCgp19Z3807yNpLF5\\nU0NqPQZKUrZz3rQeLN9mYiUTJZPutYlFDDbB8CtlgV+eyU9yYJslWx/Bm5kWNPh9\\n7B9Yu9pbp2u6zDA99IC4ekKD93KuzxlnLmSle4Y3dbYwk0LpMDL6lfCHKt/W7jaS\\nIAzlsxD+QM6l7QjhWJ+kUx+UkboOISjTe7E9XmDLJR7u8LRAQylYKy4zgnv1tn/K\\ny09cxLKAFtgoZWQD2FAZJf9F7k1kYNwqITz3CPlLZUUn7yw3nkOOtLMI28IEv0Wy\\nYd7CMJQkS1NPJBKNOGfR/wIDAQABozowODAhBgNVHREEGjAYggpkb21haW4uY29t\\nhwQKuUvJhwR/AAABMBMGA1UdJQQMMAoGCCsGAQUFBwMBMA0GCSqGSIb3DQEBCwUA\\nA4IBAQA8lMQJxaTey7EjXtRLSVlEAMftAQPG6jijNQuvIBQYUDauDT4W2XUZ5wAn\\njiOyQ83va672K1G9s8n6xlH+xwwdSNnozaKzC87vwSeZKIOdl9I5I98TGKI6OoDa\\nezmzCwQYtHBMVQ4c7Ml8554Ft1mWSt4dMAK2rzNYjvPRLYlzp1HMnI6hkjPk4PCZ\\nwKnha0dlScati9CCt3UzXSNJOSLalKdHErH08Iqd+1BchScxCfk0xNITn1HZZGmI\\n+vbmunok3A2lucI14rnsrcbkGYqxGikySN6B2cRLBDK4Y3wChiW6NVYtVqcx5/mZ\\niYsGDVN+9QBd0eYUHce+77s96i3I\\n-----END CERTIFICATE-----\",\"common_name\":\"www.example.com\",\"created_at\":\"2019-03-31T22:23:51Z\",\"description\":\"Update my Certificate.\",\"domain\":null,\"expire_time\":\"2045-11-17T13:25:47Z\",\"fingerprint\":\"869df7fcb441c2ef3fb9329437815972eeb1ef0e\",\"id\":\"233a325e5e3e4ce8beeb320aa714cc12\",\"name\":\"My Certificate\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDQVAbOLe5xNf4M\\n253Wn9vhdUzojetjv4J+B7kYwsMhRcgdcJ8KCnX1nfzTvI2ksXlTQ2o9BkpStnPe\\ntB4s32ZiJRMlk+61iUUMNsHwK2WBX57JT3JgmyVbH8GbmRY0+H3sH1i72luna7rM\\nMD30gLh6QoP3cq7PGWcuZKV7hjd1tjCTQukwMvqV8Icq39buNpIgDOWzEP5AzqXt\\nCOFYn6RTH5SRug4hKNN7sT1eYMslHu7wtEBDKVgrLjOCe/W2f8rLT1zEsoAW2Chl\\nZAPYUBkl/0XuTWRg3CohPPcI+UtlRSfvLDeeQ460swjbwgS/RbJh3sIwlCRLU08k\\nEo04Z9H/AgMBAAECggEAEIeaQqHCWZk/HyYN0Am/GJSGFa2tD60SXY2fUieh8/Hl\\nfvCArftGgMaYWPSNCJRMXB7tPwpQu19esjz4Z/cR2Je4fTLPrffGUsHFgZjv5OQB\\nZVe4a5Hj1OcgJYhwCqPs2d9i2wToYNBbcfgh8lSETq8YaXngBO6vES9LMhHkNKKr\\nciu9YkInNEHu6uRJ5g/eGGX3KQynTvVIhnOVGAJvjTXcoU6fm7gYdHAD6jk9lc9M\\nEGpfYI6AdHIwFZcT/RNAxhP82lg2gUJSgAu66FfDjMwQXKbafKdP3zq4Up8a7Ale\\nkrguPtfV1vWklg+bUFhgGaiAEYTpAUN9t2DVIiijgQKBgQDnYMMsaF0r557CM1CT\\nXUqgCZo8MKeV2jf2drlxRRwRl33SksQbzAQ/qrLdT7GP3sCGqvkxWY2FPdFYf8kx\\nGcCeZPcIeZYCQAM41pjtsaM8tVbLWVR8UtGBuQoPSph7JNF3Tm/JH/fbwjpjP7dt\\nJ7n8EzkRUNE6aIMHOFEeych/PQKBgQDmf1bMogx63rTcwQ0PEZ9Vt7mTgKYK4aLr\\niWgTWHXPZxUQaYhpjXo6+lMI6DpExiDgBAkMzJGIvS7yQiYWU+wthAr9urbWYdGZ\\nlS6VjoTkF6r7VZoILXX0fbuXh6lm8K8IQRfBpJff56p9phMwaBpDNDrfpHB5utBU\\nxs40yIdp6wKBgQC69Cp/xUwTX7GdxQzEJctYiKnBHKcspAg38zJf3bGSXU/jR4eB\\n1lVQhELGI9CbKSdzKM71GyEImix/T7FnJSHIWlho1qVo6AQyduNWnAQD15pr8KAd\\nXGXAZZ1FQcb3KYa+2fflERmazdOTwjYZ0tGqZnXkEeMdSLkmqlCRigWhGQKBgDak\\n/735uP20KKqhNehZpC2dJei7OiIgRhCS/dKASUXHSW4fptBnUxACYocdDxtY4Vha\\nfI7FPMdvGl8ioYbvlHFh+X0Xs9r1S8yeWnHoXMb6eXWmYKMJrAoveLa+2cFm1Agf\\n7nLhA4R4lqm9IpV6SKegDUkR4fxp9pPyodZPqBLLAoGBAJkD4wHW54Pwd4Ctfk9o\\njHjWB7pQlUYpTZO9dm+4fpCMn9Okf43AE2yAOaAP94GdzdDJkxfciXKcsYr9IIuk\\nfaoXgjKR7p1zERiWZuFF63SB4aiyX1H7IX0MwHDZQO38a5gZaOm/BUlGKMWXzuEd\\n3fy+1rCUwzOp9LSjtJYf4ege\\n-----END PRIVATE KEY-----\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"subject_alternative_names\":[\"www.example.com\"],\"type\":\"server\",\"updated_at\":\"2019-03-31T23:26:49Z\"},\"request_id\":\"d9abea6b-98ee-4ad4-8c5d-185ded48742f\"}",
+    []
+);
+
+decode_properties!(
+    elb_update_health_monitor, elb::UpdateHealthMonitorRequest,
+    "{\"healthmonitor\":{\"admin_state_up\":true,\"delay\":10,\"domain_name\":null,\"expected_codes\":\"200\",\"http_method\":\"GET\",\"id\":\"c2b210b2-60c4-449d-91e2-9e9ea1dd7441\",\"max_retries\":10,\"monitor_port\":null,\"name\":\"My Healthmonitor update\",\"pools\":[{\"id\":\"488acc50-6bcf-423d-8f0a-0f4184f5b8a0\"}],\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"timeout\":30,\"type\":\"HTTP\",\"url_path\":\"/\"},\"request_id\":\"08d6ffea-d092-4cfa-860a-e364f3bef1be\"}",
+    []
+);
+
+decode_properties!(
+    elb_update_ip_group, elb::UpdateIpGroupRequest,
+    "{\"ipgroup\":{\"created_at\":\"2018-01-16T03:19:16\",\"description\":\"\",\"id\":\"8722e0e0-9cc9-4490-9660-8c9a5732fbb0\",\"ip_list\":[{\"description\":\"\",\"ip\":\"192.168.1.123\"},{\"description\":\"test_ip\",\"ip\":\"192.168.3.0/24\"}],\"listeners\":[{\"id\":\"88f9c079-29cb-435a-b98f-0c5c0b90c2bd\"},{\"id\":\"2f4c9644-d5d2-4cf8-a3c0-944239a4f58c\"}],\"name\":\"test_ipg\",\"project_id\":\"45977fa2dbd7482098dd68d0d8970117\",\"updated_at\":\"2018-01-16T03:19:16\"}}",
+    []
+);
+
+decode_properties!(
+    elb_update_ip_list, elb::UpdateIpListRequest,
+    "{\"ipgroup\":{\"created_at\":\"2021-11-29T10:40:30Z\",\"description\":\"\",\"id\":\"353d6c3b-aca0-40b7-a059-fad8b20419e7\",\"ip_list\":[{\"description\":\"test update ip0\",\"ip\":\"192.168.1.120\"},{\"description\":\"test update ip2\",\"ip\":\"192.168.1.122\"},{\"description\":\"test\",\"ip\":\"192.168.1.123\"}],\"listeners\":[{\"id\":\"acef0c4d-3bd5-4cd0-8d83-c53e5b1fd652\"},{\"id\":\"edb23879-5511-4412-8b7b-9574de7a1295\"}],\"name\":\"test_ipg\",\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"updated_at\":\"2022-12-05T13:14:01Z\"},\"request_id\":\"46d0dcbec23987f1429491731dce0feb\"}",
+    []
+);
+
+decode_properties!(elb_update_l7_policy, elb::UpdateL7PolicyRequest, "{}", []);
+
+decode_properties!(
+    elb_update_l7_rule, elb::UpdateL7RuleRequest,
+    "{\"request_id\":\"133096f9-e754-430d-a2c2-e61fe1190aa8\",\"rule\":{\"admin_state_up\":true,\"compare_type\":\"STARTS_WITH\",\"id\":\"84f4fcae-9c15-4e19-a99f-72c0b08fd3d7\",\"invert\":false,\"key\":null,\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"provisioning_status\":\"ACTIVE\",\"type\":\"PATH\",\"value\":\"/ccc.html\"}}",
+    []
+);
+
+decode_properties!(
+    elb_update_l7policies, elb::UpdateL7policiesRequest,
+    "{\"l7policy\":{\"action\":\"REDIRECT_TO_POOL\",\"admin_state_up\":true,\"description\":\"\",\"id\":\"5ae0e1e7-5f0f-47a1-b39f-5d4c428a1586\",\"listener_id\":\"26058b64-6185-4e06-874e-4bd68b7633d0\",\"name\":\"test\",\"position\":2,\"project_id\":\"a31d2bdcf7604c0faaddb058e1e08819\",\"redirect_pool_id\":\"431a03eb-81bb-408e-ae37-7ce19023692b\",\"redirect_url\":null,\"rules\":[{\"id\":\"67d8a8fa-b0dd-4bd4-a85b-671db19b2ef3\"},{\"id\":\"f02b3bca-69d2-4335-a3fa-a8054e996213\"}],\"tenant_id\":\"a31d2bdcf7604c0faaddb058e1e08819\"}}",
+    []
+);
+
+decode_properties!(
+    elb_update_listener, elb::UpdateListenerRequest,
+    "{\"listener\":{\"admin_state_up\":true,\"client_ca_tls_container_ref\":null,\"client_timeout\":null,\"connection_limit\":-1,\"created_at\":\"2019-04-02T00:12:32Z\",\"default_pool_id\":null,\"default_tls_container_ref\":null,\"description\":\"My listener update.\",\"http2_enable\":true,\"id\":\"0b11747a-b139-492f-9692-2df0b1c87193\",\"insert_headers\":{\"X-Forwarded-ELB-IP\":true},\"ipgroup\":null,\"keepalive_timeout\":300,\"loadbalancers\":[{\"id\":\"098b2f68-af1c-41a9-8efd-69958722af62\"}],\"member_timeout\":null,\"name\":\"My listener\",\"project_id\":\"99a3fff0d03c428eac3678da6a7d0f24\",\"protocol\":\"TCP\",\"protocol_port\":80,\"sni_container_refs\":[],\"tags\":[],\"tls_ciphers_policy\":\"tls-1-0\",\"transparent_client_ip_enable\":false,\"updated_at\":\"2019-04-02T17:43:46Z\"},\"request_id\":\"5d56d89a-2271-4a75-8c02-804e3bc7b671\"}",
+    []
+);
+
+decode_properties!(
+    elb_update_loadbalancer, elb::UpdateLoadbalancerRequest,
+    "{\"loadbalancer\":{\"admin_state_up\":true,\"billing_info\":null,\"charge_mode\":\"flavor\",\"created_at\":\"2022-11-04T09:58:58\",\"description\":\"some description\",\"enterprise_project_id\":\"0\",\"frozen_scene\":null,\"id\":\"0517bb97-ce1b-4164-9d59-eef538bdc146\",\"listeners\":[],\"name\":\"myelb\",\"operating_status\":\"ONLINE\",\"pools\":[],\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"provider\":\"vlb\",\"provisioning_status\":\"ACTIVE\",\"publicips\":[{\"ip_version\":4,\"publicip_address\":\"97.97.2.171\",\"publicip_id\":\"0c07e04d-e2f9-41ad-b934-f58a65b6734d\"}],\"tags\":[],\"tenant_id\":\"060576798a80d5762fafc01a9b5eedc7\",\"updated_at\":\"2022-11-07T02:14:39\",\"vip_address\":\"192.168.0.87\",\"vip_port_id\":\"56ac3450-7622-4385-bc72-67a96d2a5ff0\",\"vip_subnet_id\":\"79385dd9-c65e-4d4a-b030-ae73ed2faec2\"}}",
+    []
+);
+
+decode_properties!(
+    elb_update_logtank, elb::UpdateLogtankRequest,
+    "{\"logtank\":{\"id\":\"603e507f-3e18-498b-9460-01a3b6c28fc5\",\"loadbalancer_id\":\"47ecc304-3f1a-4cc6-9c1c-72add483b9ce\",\"log_group_id\":\"7733882e-f7fa-4fb0-a460-0605c48a2280\",\"log_topic_id\":\"5b9b8370-a1fc-4c59-a509-483a673c8a94\",\"project_id\":\"060576798a80d5762fafc01a9b5eedc7\"},\"request_id\":\"59662f86620f8fc09c908eed060a2f0e\"}",
+    []
+);
+
+decode_properties!(
+    elb_update_member, elb::UpdateMemberRequest,
+    "{\"member\":{\"address\":\"192.168.44.11\",\"admin_state_up\":true,\"id\":\"c0042496-e220-44f6-914b-e6ca33bab503\",\"name\":\"member-jy-tt-1\",\"operating_status\":\"ONLINE\",\"project_id\":\"145483a5107745e9b3d80f956713e6a3\",\"protocol_port\":88,\"subnet_id\":\"33d8b01a-bbe6-41f4-bc45-78a1d284d503\",\"tenant_id\":\"145483a5107745e9b3d80f956713e6a3\",\"weight\":1}}",
+    []
+);
+
+decode_properties!(
+    elb_update_pool, elb::UpdatePoolRequest,
+    "{\"pool\":{\"admin_state_up\":true,\"description\":\"some description\",\"healthmonitor_id\":\"884dbec7-a8e3-4cb1-819c-2f53a1511a91\",\"id\":\"0551cd66-97bd-4f45-a2e7-9cbda1f126ef\",\"lb_algorithm\":\"ROUND_ROBIN\",\"listeners\":[{\"id\":\"56bb30ae-c067-42a9-bf02-dd1f26c01355\"}],\"loadbalancers\":[{\"id\":\"10ecacba-c30b-4d5b-b228-7ba012dd1fcf\"}],\"members\":[{\"id\":\"577f907d-3bde-496d-a6e2-7d618fe3ff18\"}],\"name\":\"mypool\",\"project_id\":\"08e8157e9200d3ad2fdcc0076d50c484\",\"protection_reason\":\"\",\"protection_status\":\"nonProtection\",\"protocol\":\"TCP\",\"session_persistence\":null,\"tenant_id\":\"08e8157e9200d3ad2fdcc0076d50c484\"}}",
+    []
+);
+
+decode_properties!(
+    evs_batch_create_volume_tags, evs::BatchCreateVolumeTagsRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_batch_delete_volume_tags, evs::BatchDeleteVolumeTagsRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_batch_resize_volumes, evs::BatchResizeVolumesRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\",\"order_id\":\"CS2301051020S361R\"}",
+    []
+);
+
+decode_properties!(
+    evs_change_volume_charge_mode, evs::ChangeVolumeChargeModeRequest, "{}", []
+);
+
+decode_properties!(
+    evs_cinder_accept_volume_transfer, evs::CinderAcceptVolumeTransferRequest,
+    "{\"transfer\":{\"id\":\"cac5c677-73a9-4288-bb9c-b2ebfb547377\",\"links\":[{\"href\":\"https://localhost/v2/firstproject/os-volume-transfer/1\",\"rel\":\"self\"},{\"href\":\"https://localhost/firstproject/os-volume-transfer/1\",\"rel\":\"bookmark\"}],\"name\":\"first volume transfer\",\"volume_id\":\"894623a6-e901-4312-aa06-4275e6321cce\"}}",
+    []
+);
+
+decode_properties!(
+    evs_cinder_create_volume_transfer, evs::CinderCreateVolumeTransferRequest,
+    "{\"transfer\":{\"auth_key\":\"9266c59563c84664\",\"created_at\":\"2015-02-25T03:56:53.081642\",\"id\":\"1a7059f5-8ed7-45b7-8d05-2811e5d09f24\",\"links\":[{\"href\":\"https://localhost/v2/firstproject/os-volume-transfer/3\",\"rel\":\"self\"},{\"href\":\"https://localhost/firstproject/os-volume-transfer/3\",\"rel\":\"bookmark\"}],\"name\":\"first volume\",\"volume_id\":\"c86b9af4-151d-4ead-b62c-5fb967af0e37\"}}",
+    []
+);
+
+decode_properties!(
+    evs_cinder_delete_volume_transfer, evs::CinderDeleteVolumeTransferRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_cinder_list_availability_zones, evs::CinderListAvailabilityZonesRequest,
+    "{\"availabilityZoneInfo\":[{\"zoneName\":\"az-dc-1\",\"zoneState\":{\"available\":true}}]}",
+    []
+);
+
+decode_properties!(
+    evs_cinder_list_quotas, evs::CinderListQuotasRequest,
+    "{\"quota_set\":{\"backup_gigabytes\":{\"in_use\":51,\"limit\":5120,\"reserved\":0},\"backups\":{\"in_use\":10,\"limit\":100,\"reserved\":0},\"gigabytes\":{\"in_use\":2792,\"limit\":42790,\"reserved\":0},\"gigabytes_SAS\":{\"in_use\":21,\"limit\":-1,\"reserved\":0},\"gigabytes_SATA\":{\"in_use\":168,\"limit\":-1,\"reserved\":0},\"gigabytes_SSD\":{\"in_use\":1085,\"limit\":-1,\"reserved\":0},\"id\":\"cd631140887d4b6e9c786b67a6dd4c02\",\"snapshots\":{\"in_use\":6,\"limit\":10,\"reserved\":0},\"snapshots_SAS\":{\"in_use\":0,\"limit\":-1,\"reserved\":0},\"snapshots_SATA\":{\"in_use\":0,\"limit\":-1,\"reserved\":0},\"snapshots_SSD\":{\"in_use\":0,\"limit\":-1,\"reserved\":0},\"volumes\":{\"in_use\":108,\"limit\":-1,\"reserved\":0},\"volumes_SAS\":{\"in_use\":2,\"limit\":-1,\"reserved\":0},\"volumes_SATA\":{\"in_use\":8,\"limit\":-1,\"reserved\":0},\"volumes_SSD\":{\"in_use\":28,\"limit\":-1,\"reserved\":0}}}",
+    []
+);
+
+decode_properties!(
+    evs_cinder_list_volume_transfers, evs::CinderListVolumeTransfersRequest,
+    "{\"transfers\":[{\"id\":\"cac5c677-73a9-4288-bb9c-b2ebfb547377\",\"links\":[{\"href\":\"https://localhost/v2/firstproject/os-volume-transfer/1\",\"rel\":\"self\"},{\"href\":\"https://localhost/firstproject/os-volume-transfer/1\",\"rel\":\"bookmark\"}],\"name\":\"first volume transfer\",\"volume_id\":\"894623a6-e901-4312-aa06-4275e6321cce\"},{\"id\":\"f26c0dee-d20d-4e80-8dee-a8d91b9742a1\",\"links\":[{\"href\":\"https://localhost/v2/firstproject/os-volume-transfer/2\",\"rel\":\"self\"},{\"href\":\"https://localhost/firstproject/os-volume-transfer/2\",\"rel\":\"bookmark\"}],\"name\":\"second volume transfer\",\"volume_id\":\"673db275-379f-41af-8371-e1652132b4c1\"}]}",
+    []
+);
+
+decode_properties!(
+    evs_cinder_list_volume_types, evs::CinderListVolumeTypesRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_cinder_show_volume_transfer, evs::CinderShowVolumeTransferRequest,
+    "{\"transfer\":{\"created_at\":\"2015-02-25T03:56:53.081642\",\"id\":\"cac5c677-73a9-4288-bb9c-b2ebfb547377\",\"links\":[{\"href\":\"https://localhost/v2/firstproject/os-volume-transfer/1\",\"rel\":\"self\"},{\"href\":\"https://localhost/firstproject/os-volume-transfer/1\",\"rel\":\"bookmark\"}],\"name\":\"first volume transfer\",\"volume_id\":\"894623a6-e901-4312-aa06-4275e6321cce\"}}",
+    []
+);
+
+decode_properties!(
+    evs_create_snapshot, evs::CreateSnapshotRequest,
+    "{\"snapshot\":{\"created_at\":\"2013-02-25T03:56:53.081642\",\"description\":\"Daily backup\",\"id\":\"ffa9bc5e-1172-4021-acaf-cdcd78a9584d\",\"metadata\":{},\"name\":\"snap-001\",\"size\":1,\"status\":\"creating\",\"updated_at\":\"2013-02-25T03:56:53.081642\",\"volume_id\":\"5aa119a8-d25b-45a7-8d1b-88e127885635\"}}",
+    []
+);
+
+decode_properties!(
+    evs_create_volume, evs::CreateVolumeRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\",\"volume_ids\":[\"e1fa3e72-8c92-4871-9152-bf66fef0afe9\"]}",
+    []
+);
+
+decode_properties!(
+    evs_delete_snapshot, evs::DeleteSnapshotRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_delete_volume, evs::DeleteVolumeRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    evs_delete_volume_in_recycle, evs::DeleteVolumeInRecycleRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_list_snapshots, evs::ListSnapshotsRequest,
+    "{\"count\":3,\"snapshots\":[{\"created_at\":\"2018-05-30T03:14:44.457975\",\"dedicated_storage_id\":null,\"dedicated_storage_name\":null,\"description\":null,\"id\":\"fc05d5d7-7e99-42fb-b6f2-9ddd1b990e67\",\"metadata\":{},\"name\":\"test03\",\"os-extended-snapshot-attributes:progress\":\"100%\",\"os-extended-snapshot-attributes:project_id\":\"20a68d6b7a124ae2b6b8a22046ee5966\",\"service_type\":\"EVS\",\"size\":1,\"status\":\"available\",\"updated_at\":\"2018-06-06T10:58:47.349051\",\"volume_id\":\"f687bd70-37b3-4f00-a900-0ba1cfaa5196\"}],\"snapshots_links\":[{\"href\":\"https://{endpoint}/v2/20a68d6b7a124ae2b6b8a22046ee5966/cloudsnapshots/detail?limit=1&marker=fc05d5d7-7e99-42fb-b6f2-9ddd1b990e67\",\"rel\":\"next\"}]}",
+    []
+);
+
+decode_properties!(
+    evs_list_volume_tags, evs::ListVolumeTagsRequest,
+    "{\"tags\":{\"key_0\":[\"value_0\"],\"key_1\":[\"value_1\",\"value_2\",\"value_3\",\"value_4\"]}}",
+    []
+);
+
+decode_properties!(
+    evs_list_volumes, evs::ListVolumesRequest,
+    "{\"count\":1,\"volumes\":[{\"attachments\":[],\"availability_zone\":\"az-dc-1\",\"bootable\":\"false\",\"created_at\":\"2016-05-25T02:42:10.856332\",\"dedicated_storage_id\":null,\"dedicated_storage_name\":null,\"description\":null,\"id\":\"b104b8db-170d-441b-897a-3c8ba9c5a214\",\"links\":[{\"href\":\"https://volume.localdomain.com:8776/v2/dd14c6ac581f40059e27f5320b60bf2f/volumes/b104b8db-170d-441b-897a-3c8ba9c5a214\",\"rel\":\"self\"},{\"href\":\"https://volume.localdomain.com:8776/dd14c6ac581f40059e27f5320b60bf2f/volumes/b104b8db-170d-441b-897a-3c8ba9c5a214\",\"rel\":\"bookmark\"}],\"metadata\":{},\"multiattach\":false,\"name\":\"zjb_u25_test\",\"os-vol-host-attr:host\":\"pod01.xxx#SATA\",\"os-vol-mig-status-attr:migstat\":null,\"os-vol-mig-status-attr:name_id\":null,\"os-vol-tenant-attr:tenant_id\":\"dd14c6ac581f40059e27f5320b60bf2f\",\"os-volume-replication:extended_status\":null,\"replication_status\":\"disabled\",\"service_type\":\"EVS\",\"size\":1,\"snapshot_id\":null,\"status\":\"available\",\"updated_at\":\"2016-05-25T02:42:22.341984\",\"user_id\":\"b0524e8342084ef5b74f158f78fc3049\",\"volume_image_metadata\":{},\"volume_type\":\"SATA\",\"wwn\":\" 688860300000d136fa16f48f05992360\"}],\"volumes_links\":[{\"href\":\"https://volume.localdomain.com:8776/v2/dd14c6ac581f40059e27f5320b60bf2f/volumes/detail?limit=1&marker=b104b8db-170d-441b-897a-3c8ba9c5a214\",\"rel\":\"next\"}]}",
+    []
+);
+
+decode_properties!(
+    evs_list_volumes_by_tags, evs::ListVolumesByTagsRequest,
+    "{\"resources\":[{\"resource_detail\":{\"attachments\":[{\"attached_at\":\"2019-08-06T07:00:21.842812\",\"attachment_id\":\"1335f039-7a42-4d1e-be49-ac584db0ba0b\",\"device\":\"/dev/vda\",\"host_name\":null,\"id\":\"7fa6b592-ac75-460d-a28a-bb17429d1eb2\",\"server_id\":\"2080869e-ba46-4ea5-b45e-3191ac0f1d54\",\"volume_id\":\"7fa6b592-ac75-460d-a28a-bb17429d1eb2\"}],\"availability_zone\":\"kvmxen.dc1\",\"bootable\":\"true\",\"created_at\":\"2019-08-06T06:59:03.056682\",\"dedicated_storage_id\":null,\"dedicated_storage_name\":null,\"description\":\"\",\"enterprise_project_id\":\"0\",\"id\":\"7fa6b592-ac75-460d-a28a-bb17429d1eb2\",\"links\":[{\"href\":\"https://volume.Region.dc1.domainname.com/v2/051375756c80d5eb2ff0c014498645fb/volumes/7fa6b592-ac75-460d-a28a-bb17429d1eb2\",\"rel\":\"self\"},{\"href\":\"https://volume.Region.dc1.domainname.com/051375756c80d5eb2ff0c014498645fb/volumes/7fa6b592-ac75-460d-a28a-bb17429d1eb2\",\"rel\":\"bookmark\"}],\"metadata\":{},\"multiattach\":false,\"name\":\"resource1\",\"os-vol-host-attr:host\":\"az21.dc1#2\",\"os-vol-mig-status-attr:migstat\":null,\"os-vol-mig-status-attr:name_id\":null,\"os-vol-tenant-attr:tenant_id\":\"051375756c80d5eb2ff0c014498645fb\",\"os-volume-replication:extended_status\":null,\"replication_status\":\"disabled\",\"service_type\":\"EVS\",\"shareable\":false,\"size\":40,\"snapshot_id\":null,\"status\":\"in-use\",\"updated_at\":\"2019-08-09T06:19:35.874737\",\"user_id\":\"75f26e17348643bfb7718578b04635c2\",\"volume_image_metadata\":{\"__description\":\"\",\"__image_cache_type\":\"Not_Cache\",\"__image_location\":\"192.149.46.200:5443:pcsimssouthchina:c6c153a6-dde8-4bac-8e40-3d7619436934\",\"__image_size\":\"911269888\",\"__image_source_type\":\"uds\",\"__imagetype\":\"gold\",\"__isregistered\":\"true\",\"__os_bit\":\"64\",\"__os_type\":\"Linux\",\"__os_version\":\"CentOS 7.3 64bit\",\"__platform\":\"CentOS\",\"__quick_start\":\"False\",\"__support_kvm\":\"true\",\"__support_xen\":\"true\",\"checksum\":\"d41d8cd98f00b204e9800998ecf8427e\",\"container_format\":\"bare\",\"disk_format\":\"zvhd2\",\"file_format\":\"zvhd2\",\"image_id\":\"c6c153a6-dde8-4bac-8e40-3d7619436934\",\"image_name\":\"test-hua-centos7.3-0725\",\"min_disk\":\"20\",\"min_ram\":\"0\",\"size\":\"0\",\"virtual_env_type\":\"FusionCompute\"},\"volume_type\":\"SAS\"},\"resource_id\":\"7fa6b592-ac75-460d-a28a-bb17429d1eb2\",\"resource_name\":\"resource1\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key1\",\"value\":\"value2\"}]}],\"total_count\":1}",
+    []
+);
+
+decode_properties!(
+    evs_list_volumes_in_recycle, evs::ListVolumesInRecycleRequest,
+    "{\"count\":1,\"volumes\":[{\"availability_zone\":\"az1.dc1\",\"bootable\":\"false\",\"created_at\":\"2018-12-11T07:25:15.531000\",\"enterprise_project_id\":\"0\",\"id\":\"0482c74b-1f85-4bc9-868c-64caecc16b61\",\"metadata\":{},\"multiattach\":false,\"name\":\"test\",\"plan_delete_at\":\"2019-01-18T22:31:58.642000\",\"pre_deleted_at\":\"2019-01-11T22:31:58.642000\",\"service_type\":\"EVS\",\"size\":89,\"status\":\"restorable\",\"tags\":{},\"updated_at\":\"2019-01-12T18:01:50.851000\",\"volume_image_metadata\":{},\"volume_type\":\"SATA\"}]}",
+    []
+);
+
+decode_properties!(
+    evs_modify_volume_qo_s, evs::ModifyVolumeQoSRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    evs_resize_volume, evs::ResizeVolumeRequest,
+    "{\"job_id\":\"70a599e0-31e7-49b7-b260-868f441e862b\"}", []
+);
+
+decode_properties!(
+    evs_retype_volume, evs::RetypeVolumeRequest,
+    "{\"job_id\":\"4011af9965d85d3c0165d8628c650007\"}", []
+);
+
+decode_properties!(
+    evs_revert_volume_in_recycle, evs::RevertVolumeInRecycleRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_rollback_snapshot, evs::RollbackSnapshotRequest,
+    "{\"rollback\":{\"volume_id\":\"5aa119a8-d25b-45a7-8d1b-88e127885635\"}}", []
+);
+
+decode_properties!(
+    evs_show_job, evs::ShowJobRequest,
+    "{\"begin_time\":\"2016-03-08T07:40:13.219Z\",\"end_time\":\"\",\"entities\":{\"volume_id\":\"bdf1bb37-f20f-4266-9a04-f43e0a127376\"},\"error_code\":null,\"fail_reason\":null,\"job_id\":\"4010a32d535527910153552b492c0002\",\"job_type\":\"createVolume\",\"status\":\"RUNNING\"}",
+    []
+);
+
+decode_properties!(
+    evs_show_recycle_policy, evs::ShowRecyclePolicyRequest,
+    "{\"keep_time\":7,\"switch\":true,\"threshold_time\":7}", []
+);
+
+decode_properties!(
+    evs_show_snapshot, evs::ShowSnapshotRequest,
+    "{\"snapshot\":{\"created_at\":\"2013-02-25t04:13:17.000000\",\"description\":\"daily backup\",\"id\":\"2bb856e1-b3d8-4432-a858-09e4ce939389\",\"metadata\":{},\"name\":\"snap-001\",\"os-extended-snapshot-attributes:progress\":\"100%\",\"os-extended-snapshot-attributes:project_id\":\"0c2eba2c5af04d3f9e9d0d410b371fde\",\"size\":1,\"status\":\"available\",\"updated_at\":null,\"volume_id\":\"5aa119a8-d25b-45a7-8d1b-88e127885635\"}}",
+    []
+);
+
+decode_properties!(
+    evs_show_version, evs::ShowVersionRequest,
+    "{\"error\":{\"code\":\"string\",\"message\":\"string\"}}", []
+);
+
+decode_properties!(
+    evs_show_volume, evs::ShowVolumeRequest,
+    "{\"volume\":{\"attachments\":[],\"availability_zone\":\"az-dc-1\",\"bootable\":\"false\",\"created_at\":\"2016-02-03T02:19:11.723797\",\"dedicated_storage_id\":null,\"dedicated_storage_name\":null,\"description\":\"auto-created_from_restore_from_backup\",\"id\":\"591ac654-26d8-41be-bb77-4f90699d2d41\",\"links\":[{\"href\":\"https://volume.az0.dc1.domainname.com/v2/40acc331ac784f34842ba4f08ff2be48/volumes/591ac654-26d8-41be-bb77-4f90699d2d41\",\"rel\":\"self\"},{\"href\":\"https://volume.az0.dc1.domainname.com/40acc331ac784f34842ba4f08ff2be48/volumes/591ac654-26d8-41be-bb77-4f90699d2d41\",\"rel\":\"bookmark\"}],\"metadata\":{},\"multiattach\":true,\"name\":\"restore_backup_0115efb3-678c-4a9e-bff6-d3cd278238b9\",\"os-vol-host-attr:host\":\"az-dc-1#SSD\",\"os-vol-mig-status-attr:migstat\":null,\"os-vol-mig-status-attr:name_id\":null,\"os-vol-tenant-attr:tenant_id\":\"40acc331ac784f34842ba4f08ff2be48\",\"os-volume-replication:extended_status\":null,\"replication_status\":\"disabled\",\"service_type\":\"EVS\",\"size\":40,\"snapshot_id\":null,\"status\":\"available\",\"tags\":{\"key1\":\"value1\",\"key2\":\"value2\"},\"updated_at\":\"2016-02-03T02:19:29.895237\",\"user_id\":\"fd03ee73295e45478d88e15263d2ee4e\",\"volume_image_metadata\":null,\"volume_type\":null,\"wwn\":\" 688860300000d136fa16f48f05992360\"}}",
+    []
+);
+
+decode_properties!(
+    evs_show_volume_in_recycle, evs::ShowVolumeInRecycleRequest,
+    "{\"volume\":{\"availability_zone\":\"AZ2\",\"bootable\":\"false\",\"created_at\":\"2019-01-15T01:48:07.432000\",\"enterprise_project_id\":\"0\",\"id\":\"552f3de0-5a22-49a6-9e99-18b1e9cd6b71\",\"metadata\":{\"hw:passthrough\":\"true\",\"readonly\":\"False\"},\"multiattach\":false,\"name\":\"IaaS_Universal_Tenant_Basic_Computing_BMS_503_0\",\"plan_delete_at\":\"2019-01-22T01:54:30.255000\",\"pre_deleted_at\":\"2019-01-15T01:54:30.255000\",\"service_type\":\"EVS\",\"size\":10,\"status\":\"restorable\",\"tags\":{},\"updated_at\":\"2019-01-15T01:54:35.369000\",\"volume_image_metadata\":{},\"volume_type\":\"SATA\",\"wwn\":\"6888603000026e18fa16988434130925\"}}",
+    []
+);
+
+decode_properties!(
+    evs_show_volume_tags, evs::ShowVolumeTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"}]}",
+    []
+);
+
+decode_properties!(
+    evs_unsubscribe_postpaid_volume, evs::UnsubscribePostpaidVolumeRequest, "{}", []
+);
+
+decode_properties!(
+    evs_update_recycle_policy, evs::UpdateRecyclePolicyRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
+    evs_update_snapshot, evs::UpdateSnapshotRequest,
+    "{\"snapshot\":{\"created_at\":\"2013-02-25T03:56:53.081642\",\"description\":\"Daily backup\",\"id\":\"f9faf7df-fdc1-4093-9ef3-5cba06eef995\",\"metadata\":{},\"name\":\"snap-001\",\"size\":1,\"status\":\"available\",\"updated_at\":\"2013-02-25T03:56:53.081642\",\"volume_id\":\"5aa119a8-d25b-45a7-8d1b-88e127885635\"}}",
+    []
+);
+
+decode_properties!(
+    evs_update_volume, evs::UpdateVolumeRequest,
+    "{\"error\":{\"code\":\"XXX\",\"message\":\"XXXX\"}}", []
+);
+
+decode_properties!(
     iam_keystone_create_user_token_by_password,
     iam::KeystoneCreateUserTokenByPasswordRequest, "{}", [(subject_token,
     "X-Subject-Token")]
@@ -376,9 +4773,1581 @@ decode_properties!(
     []
 );
 
+decode_properties!(
+    iam_add_client_id_to_oidc_provider_v5, iam::AddClientIdToOidcProviderV5Request, "{}",
+    []
+);
+
+decode_properties!(iam_add_user_to_group_v5, iam::AddUserToGroupV5Request, "{}", []);
+
+decode_properties!(
+    iam_associate_agency_with_all_projects_permission,
+    iam::AssociateAgencyWithAllProjectsPermissionRequest, "{}", []
+);
+
+decode_properties!(
+    iam_associate_agency_with_domain_permission,
+    iam::AssociateAgencyWithDomainPermissionRequest, "{}", []
+);
+
+decode_properties!(
+    iam_associate_agency_with_project_permission,
+    iam::AssociateAgencyWithProjectPermissionRequest, "{}", []
+);
+
+decode_properties!(
+    iam_associate_role_to_agency_on_enterprise_project,
+    iam::AssociateRoleToAgencyOnEnterpriseProjectRequest, "{}", []
+);
+
+decode_properties!(
+    iam_associate_role_to_group_on_enterprise_project,
+    iam::AssociateRoleToGroupOnEnterpriseProjectRequest,
+    "{\"error\":{\"code\":400,\"message\":\"Illegal request\",\"title\":\"Bad Request\"}}",
+    []
+);
+
+decode_properties!(
+    iam_associate_role_to_user_on_enterprise_project,
+    iam::AssociateRoleToUserOnEnterpriseProjectRequest,
+    "{\"error\":{\"code\":400,\"message\":\"Illegal request\",\"title\":\"Bad Request\"}}",
+    []
+);
+
+decode_properties!(
+    iam_attach_agency_policy_v5, iam::AttachAgencyPolicyV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_attach_group_policy_v5, iam::AttachGroupPolicyV5Request, "{}", []
+);
+
+decode_properties!(iam_attach_user_policy_v5, iam::AttachUserPolicyV5Request, "{}", []);
+
+decode_properties!(iam_change_password_v5, iam::ChangePasswordV5Request, "{}", []);
+
+decode_properties!(
+    iam_check_all_projects_permission_for_agency,
+    iam::CheckAllProjectsPermissionForAgencyRequest, "{}", []
+);
+
+decode_properties!(
+    iam_check_domain_permission_for_agency, iam::CheckDomainPermissionForAgencyRequest,
+    "{}", []
+);
+
+decode_properties!(
+    iam_check_project_permission_for_agency, iam::CheckProjectPermissionForAgencyRequest,
+    "{}", []
+);
+
+decode_properties!(
+    iam_create_access_key_v5, iam::CreateAccessKeyV5Request,
+    "{\"access_key\":{\"access_key_id\":\"access\",\"created_at\":\"2023-09-13T06:51:20.550Z\",\"secret_access_key\":\"secret\",\"status\":\"active\",\"user_id\":\"user\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_agency, iam::CreateAgencyRequest,
+    "{\"agency\":{\"create_time\":\"2020-01-20T12:59:20.811642\",\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"duration\":\"FOREVER\",\"expire_time\":null,\"id\":\"078ade0fc20010004f8fc0034fad529d\",\"name\":\"IAMAgency\",\"trust_domain_id\":\"a2cd82a33fb043dc9304bf72a0f38f00\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_agency_custom_policy, iam::CreateAgencyCustomPolicyRequest,
+    "{\"role\":{\"catalog\":\"CUSTOMED\",\"description\":\"IAMDescription\",\"description_cn\":\"中文描述\",\"display_name\":\"IAMAgencyPolicy\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"f67224e84dc849ab954ce29fb4f47f8e\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/roles/f67224e84dc849ab954ce29fb4f47f8e\"},\"name\":\"custom_d78cbac186b744899480f25bd022f468_0\",\"policy\":{\"Statement\":[{\"Action\":[\"iam:agencies:assume\"],\"Effect\":\"Allow\",\"Resource\":{\"uri\":[\"/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c\"]}}],\"Version\":\"1.1\"},\"type\":\"AX\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_agency_v5, iam::CreateAgencyV5Request,
+    "{\"agency\":{\"agency_id\":\"string\",\"agency_name\":\"name\",\"created_at\":\"2023-09-21T01:17:19.590Z\",\"description\":\"description\",\"max_session_duration\":3600,\"path\":\"\",\"trust_domain_id\":null,\"trust_domain_name\":null,\"trust_policy\":\"{\\\"Version\\\":\\\"5.0\\\",\\\"Statement\\\":[{\\\"Action\\\":[\\\"sts:agencies:assume\\\",\\\"sts::tagSession\\\",\\\"sts::setSourceIdentity\\\"],\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"IAM\\\":[\\\"xxx\\\"]}}]}\",\"urn\":\"iam::accountid:agency:name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_binding_device, iam::CreateBindingDeviceRequest,
+    "{\"error_code\":\"IAM.0005\",\"error_msg\":\"Conflict occurred when attempting to store %(type)s - %(details)s.\"}",
+    []
+);
+
+decode_properties!(
+    iam_create_cloud_service_custom_policy, iam::CreateCloudServiceCustomPolicyRequest,
+    "{\"role\":{\"catalog\":\"CUSTOMED\",\"description\":\"IAMDescription\",\"description_cn\":\"中文描述\",\"display_name\":\"IAMCloudServicePolicy\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"93879fd90f1046f69e6e0b31c94d2615\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/roles/93879fd90f1046f69e6e0b31c94d2615\"},\"name\":\"custom_d78cbac186b744899480f25bd022f468_1\",\"policy\":{\"Statement\":[{\"Action\":[\"obs:bucket:GetBucketAcl\"],\"Condition\":{\"StringStartWith\":{\"g:ProjectName\":[\"cn-north-1\"]}},\"Effect\":\"Allow\",\"Resource\":[\"obs:*:*:bucket:*\"]}],\"Version\":\"1.1\"},\"type\":\"AX\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_group_v5, iam::CreateGroupV5Request,
+    "{\"group\":{\"created_at\":\"2023-09-11T10:13:25.414Z\",\"description\":\"description\",\"group_id\":\"string\",\"group_name\":\"name\",\"urn\":\"iam::accountid:group:name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_login_profile_v5, iam::CreateLoginProfileV5Request,
+    "{\"login_profile\":{\"created_at\":\"2023-09-13T08:03:10.781Z\",\"password_expires_at\":\"2023-09-13T08:03:10.781Z\",\"password_reset_required\":true,\"user_id\":\"user\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_login_token, iam::CreateLoginTokenRequest,
+    "{\"logintoken\":{\"domain_id\":\"05262121fb00d5c30fbec013bc17a4a0\",\"expires_at\":\"2020-01-20T08:18:36.447000Z\",\"method\":\"token\",\"session_id\":\"40b328b6683a41b9bf8e7185e9523425\",\"user_id\":\"0526213b8a80d38a1f31c013edef9a3e\",\"user_name\":\"IAMUser\"}}",
+    [(x_subject_login_token, "X-Subject-LoginToken")]
+);
+
+decode_properties!(
+    iam_create_metadata, iam::CreateMetadataRequest,
+    "{\"message\":\"Import metadata successful\"}", []
+);
+
+decode_properties!(
+    iam_create_mfa_device, iam::CreateMfaDeviceRequest,
+    "{\"error_code\":\"IAM.0007\",\"error_msg\":\"Request parameter %(key)s is invalid.\"}",
+    []
+);
+
+decode_properties!(
+    iam_create_oidc_provider_v5, iam::CreateOidcProviderV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_create_open_id_connect_config, iam::CreateOpenIdConnectConfigRequest,
+    "{\"openid_connect_config\":{\"access_mode\":\"program\",\"client_id\":\"client_id_example\",\"idp_url\":\"https://accounts.example.com\",\"signing_key\":\"{\\\"keys\\\":[{\\\"kty\\\":\\\"RSA\\\",\\\"e\\\":\\\"AQAB\\\",\\\"use\\\":\\\"sig\\\",\\\"n\\\":\\\"example\\\",\\\"kid\\\":\\\"kid_example\\\",\\\"alg\\\":\\\"RS256\\\"}]}\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_permanent_access_key, iam::CreatePermanentAccessKeyRequest,
+    "{\"credential\":{\"access\":\"P83EVBZJMXCYTMUII6IS\",\"create_time\":\"2020-01-08T06:25:19.014028Z\",\"description\":\"IAMDescription\",\"secret\":\"TTqAHPbhWorg9ozx8Dv9MUyzYnOKDppxzHto5g82\",\"status\":\"active\",\"user_id\":\"07609fb9358010e21f7bc003751c7c32\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_policy_v5, iam::CreatePolicyV5Request,
+    "{\"policy\":{\"attachment_count\":0,\"created_at\":\"2023-09-25T07:49:11.582Z\",\"default_version_id\":\"v1\",\"description\":\"description\",\"path\":\"\",\"policy_id\":\"string\",\"policy_name\":\"name\",\"policy_type\":\"custom\",\"updated_at\":\"2023-09-25T07:49:11.582Z\",\"urn\":\"iam::accountid:policy:name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_policy_version_v5, iam::CreatePolicyVersionV5Request,
+    "{\"policy_version\":{\"created_at\":\"2023-09-25T08:00:51.537Z\",\"document\":\"{\\\"Version\\\":\\\"5.0\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":[\\\"*\\\"]}]}\",\"is_default\":true,\"version_id\":\"v2\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_saml_provider_v5, iam::CreateSamlProviderV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_create_service_linked_agency_v5, iam::CreateServiceLinkedAgencyV5Request,
+    "{\"agency\":{\"agency_id\":\"id\",\"agency_name\":\"name\",\"created_at\":\"2023-09-11T10:13:25.414Z\",\"description\":\"description\",\"max_session_duration\":3600,\"path\":\"service-linked-agency/service.xxx/\",\"trust_domain_id\":null,\"trust_domain_name\":null,\"trust_policy\":\"{\\\"Version\\\":\\\"5.0\\\",\\\"Statement\\\":[{\\\"Action\\\":[\\\"sts:agencies:assume\\\",\\\"sts::tagSession\\\",\\\"sts::setSourceIdentity\\\"],\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":[\\\"service.xxx\\\"]}}]}\",\"urn\":\"iam::accountid:agency:service-linked-agency/service.xxx/name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_temporary_access_key_by_agency,
+    iam::CreateTemporaryAccessKeyByAgencyRequest,
+    "{\"credential\":{\"access\":\"E6DX0TF2ZREQ4ZAVM5CS\",\"expires_at\":\"2020-01-08T02:56:19.587000Z\",\"secret\":\"w9ePum0qdfac39ErLD0UdjofYkqort6Iw2bmR6Si\",\"securitytoken\":\"gQpjbi1ub3J0aC0...\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_temporary_access_key_by_token,
+    iam::CreateTemporaryAccessKeyByTokenRequest,
+    "{\"credential\":{\"access\":\"NZFAT5VNWEJDGZ4PZ8CG\",\"expires_at\":\"2020-01-08T03:50:07.574000Z\",\"secret\":\"riEoWsy3qO0BvgwfkoLVgCUvzgpjBBcvdqM0hbk0\",\"securitytoken\":\"gQpjbi1ub3J0aC00jD4Ej...\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_token_with_id_token, iam::CreateTokenWithIdTokenRequest,
+    "{\"error_code\":\"IAM.0011\",\"error_msg\":\"Request body is invalid.\"}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(
+    iam_create_unscope_token_by_idp_initiated,
+    iam::CreateUnscopeTokenByIdpInitiatedRequest,
+    "{\"token\":{\"expires_at\":\"2020-02-13T14:21:34.042000Z\",\"issued_at\":\"2020-02-12T14:21:34.042000Z\",\"methods\":[\"mapped\"],\"user\":{\"OS-FEDERATION\":{\"groups\":[{\"id\":\"06aa22601502cec4a23ac0084a74038f\",\"name\":\"admin\"}],\"identity_provider\":{\"id\":\"ACME\"},\"protocol\":{\"id\":\"saml\"}},\"domain\":{\"id\":\"06ba0970a097acc0f36c0086bb6cfe0\",\"name\":\"IAMDomain\"},\"id\":\"LdUTYSC7zmJVIic3yaCbLBXDxPAdDxLg\",\"name\":\"FederationUser\"}}}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(
+    iam_create_unscoped_token_with_id_token, iam::CreateUnscopedTokenWithIdTokenRequest,
+    "{\"token\":{\"expires_at\":\"2018-03-13T03:00:01.168000Z\",\"issued_at\":\"2018-03-12T03:00:01.168000Z\",\"methods\":[\"mapped\"],\"user\":{\"OS-FEDERATION\":{\"groups\":[{\"id\":\"45a8c8f...\",\"name\":\"admin\"}],\"identity_provider\":{\"id\":\"idptest\"},\"protocol\":{\"id\":\"oidc\"}},\"domain\":{\"id\":\"063bb260a480...\",\"name\":\"IAMDomain\"},\"id\":\"suvmgvUZc4PaCOEc...\",\"name\":\"FederationUser\"}}}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(
+    iam_create_user, iam::CreateUserRequest,
+    "{\"user\":{\"areacode\":\"0086\",\"create_time\":\"2020-01-06T08:05:16.000000\",\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"email\":\"IAMEmail@huawei.com\",\"enabled\":true,\"id\":\"07664aec578026691f00c003a950b2e3\",\"is_domain_owner\":false,\"name\":\"IAMUser\",\"password_expires_at\":null,\"phone\":\"12345678910\",\"pwd_status\":false,\"status\":null,\"xdomain_id\":\"\",\"xdomain_type\":\"\",\"xuser_id\":\"\",\"xuser_type\":\"\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_user_v5, iam::CreateUserV5Request,
+    "{\"user\":{\"created_at\":\"2023-04-26T03:49:42Z\",\"description\":\"description\",\"enabled\":true,\"is_root_user\":false,\"urn\":\"iam::accountid:user:name\",\"user_id\":\"string\",\"user_name\":\"name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_create_virtual_mfa_device_v5, iam::CreateVirtualMfaDeviceV5Request,
+    "{\"virtual_mfa_device\":{\"base32_string_seed\":\"seed\",\"serial_number\":\"iam::accountid:mfa:name\"}}",
+    []
+);
+
+decode_properties!(iam_delete_access_key_v5, iam::DeleteAccessKeyV5Request, "{}", []);
+
+decode_properties!(iam_delete_agency, iam::DeleteAgencyRequest, "{}", []);
+
+decode_properties!(iam_delete_agency_v5, iam::DeleteAgencyV5Request, "{}", []);
+
+decode_properties!(
+    iam_delete_binding_device, iam::DeleteBindingDeviceRequest,
+    "{\"error_code\":\"IAM.0005\",\"error_msg\":\"Conflict occurred when attempting to store %(type)s - %(details)s.\"}",
+    []
+);
+
+decode_properties!(iam_delete_custom_policy, iam::DeleteCustomPolicyRequest, "{}", []);
+
+decode_properties!(
+    iam_delete_domain_group_inherited_role, iam::DeleteDomainGroupInheritedRoleRequest,
+    "{}", []
+);
+
+decode_properties!(iam_delete_group_v5, iam::DeleteGroupV5Request, "{}", []);
+
+decode_properties!(
+    iam_delete_login_profile_v5, iam::DeleteLoginProfileV5Request, "{}", []
+);
+
+decode_properties!(iam_delete_mfa_device, iam::DeleteMfaDeviceRequest, "{}", []);
+
+decode_properties!(
+    iam_delete_oidc_provider_v5, iam::DeleteOidcProviderV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_delete_permanent_access_key, iam::DeletePermanentAccessKeyRequest, "{}", []
+);
+
+decode_properties!(iam_delete_policy_v5, iam::DeletePolicyV5Request, "{}", []);
+
+decode_properties!(
+    iam_delete_policy_version_v5, iam::DeletePolicyVersionV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_delete_resource_tags_v5, iam::DeleteResourceTagsV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_delete_saml_provider_v5, iam::DeleteSamlProviderV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_delete_service_linked_agency_v5, iam::DeleteServiceLinkedAgencyV5Request,
+    "{\"deletion_task_id\":\"task\"}", []
+);
+
+decode_properties!(iam_delete_user_v5, iam::DeleteUserV5Request, "{}", []);
+
+decode_properties!(
+    iam_delete_virtual_mfa_device_v5, iam::DeleteVirtualMfaDeviceV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_detach_agency_policy_v5, iam::DetachAgencyPolicyV5Request, "{}", []
+);
+
+decode_properties!(
+    iam_detach_group_policy_v5, iam::DetachGroupPolicyV5Request, "{}", []
+);
+
+decode_properties!(iam_detach_user_policy_v5, iam::DetachUserPolicyV5Request, "{}", []);
+
+decode_properties!(iam_disable_mfa_device_v5, iam::DisableMfaDeviceV5Request, "{}", []);
+
+decode_properties!(iam_enable_mfa_device_v5, iam::EnableMfaDeviceV5Request, "{}", []);
+
+decode_properties!(
+    iam_get_account_summary_v5, iam::GetAccountSummaryV5Request,
+    "{\"agencies\":50,\"agencies_quota\":50,\"attached_policies_per_agency_quota\":10,\"attached_policies_per_group_quota\":10,\"attached_policies_per_user_quota\":10,\"groups\":34,\"groups_quota\":500,\"oidc_provider\":10,\"oidc_provider_quota\":100,\"policies\":133,\"policies_quota\":1500,\"policy_size_quota\":6144,\"root_user_mfa_enabled\":0,\"saml_provider\":10,\"saml_provider_quota\":100,\"users\":135,\"users_quota\":500,\"versions_per_policy_quota\":5}",
+    []
+);
+
+decode_properties!(
+    iam_get_agency_v5, iam::GetAgencyV5Request,
+    "{\"agency\":{\"agency_id\":\"string\",\"agency_name\":\"name\",\"created_at\":\"2023-09-21T01:17:19.590Z\",\"description\":\"description\",\"max_session_duration\":3600,\"path\":\"\",\"tags\":[{\"tag_key\":\"key\",\"tag_value\":\"value\"}],\"trust_domain_id\":null,\"trust_domain_name\":null,\"trust_policy\":\"{\\\"Version\\\":\\\"5.0\\\",\\\"Statement\\\":[{\\\"Action\\\":[\\\"sts:agencies:assume\\\",\\\"sts::tagSession\\\",\\\"sts::setSourceIdentity\\\"],\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"IAM\\\":[\\\"xxx\\\"]}}]}\",\"urn\":\"iam::accountid:agency:name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_get_asymmetric_signature_switch_v5, iam::GetAsymmetricSignatureSwitchV5Request,
+    "{\"asymmetric_signature\":{\"asymmetric_signature_switch\":true,\"domain_id\":\"xxxxx\"}}",
+    []
+);
+
+decode_properties!(
+    iam_get_authorization_schema_v5, iam::GetAuthorizationSchemaV5Request,
+    "{\"actions\":[{\"access_level\":\"write\",\"condition_keys\":[\"sts:ExternalId\",\"sts:SourceIdentity\",\"sts:TransitiveTagKeys\",\"sts:AgencySessionName\",\"g:RequestTag/<tag-key>\",\"g:TagKeys\",\"g:SourceAccount\",\"g:SourceUrn\",\"saml:namequalifier\",\"saml:sub\",\"saml:sub_type\"],\"description\":{\"en_US\":\"Grants permission to obtain a set of temporary security credentials that you can use to access resources that you might not normally have access to.\",\"zh_CN\":\"授予权限以获取一组可用来访问您通常无法访问的资源的临时安全凭证。\"},\"name\":\"sts:agencies:assume\",\"permission_only\":false,\"resources\":[{\"condition_keys\":[\"g:ResourceTag/<tag-key>\"],\"required\":true,\"urn_template\":\"iam::<account-id>:agency:<agency-name-with-path>\"}]},{\"access_level\":\"write\",\"condition_keys\":[\"saml:namequalifier\",\"saml:sub\",\"saml:sub_type\",\"saml:aud\",\"saml:iss\",\"g:TagKeys\",\"g:RequestTag/<tag-key>\",\"sts:TransitiveTagKeys\",\"sts:SourceIdentity\",\"sts:AgencySessionName\"],\"description\":{\"en_US\":\"Grants permission to obtain a set of temporary security credentials for users who have been authenticated via a SAML authentication response.\",\"zh_CN\":\"授予权限为通过 SAML 身份验证响应验证的用户获取一组临时安全凭证。\"},\"name\":\"sts:agencies:assumeWithSAML\",\"permission_only\":false,\"resources\":[{\"condition_keys\":[\"g:ResourceTag/<tag-key>\"],\"required\":true,\"urn_template\":\"iam::<account-id>:agency:<agency-name-with-path>\"}]},{\"access_level\":\"write\",\"condition_keys\":[\"oidc:amr\",\"oidc:aud\",\"oidc:sub\",\"oidc:iss\",\"g:TagKeys\",\"g:RequestTag/<tag-key>\",\"sts:TransitiveTagKeys\",\"sts:SourceIdentity\",\"sts:AgencySessionName\"],\"description\":{\"en_US\":\"Grants permission to obtain a set of temporary security credentials for users who have been authenticated with a OIDC provider token.\",\"zh_CN\":\"授予权限为通过 OIDC 身份提供商令牌验证的用户获取一组临时安全凭证。\"},\"name\":\"sts:agencies:assumeWithOIDC\",\"permission_only\":false,\"resources\":[{\"condition_keys\":[\"g:ResourceTag/<tag-key>\"],\"required\":true,\"urn_template\":\"iam::<account-id>:agency:<agency-name-with-path>\"}]},{\"access_level\":\"write\",\"condition_keys\":[\"sts:RequestContextProviders\",\"sts:RequestContext/<context-key>\"],\"description\":{\"en_US\":\"Grants permission to set trusted context on a STS session.\",\"zh_CN\":\"授予权限以设置STS会话的可信上下文。\"},\"name\":\"sts::setContext\",\"permission_only\":true,\"resources\":[{\"condition_keys\":[\"g:ResourceTag/<tag-key>\"],\"required\":true,\"urn_template\":\"iam::<account-id>:agency:<agency-name-with-path>\"}]},{\"access_level\":\"write\",\"description\":{\"en_US\":\"Grants permission to create a context assertion.\",\"zh_CN\":\"授予权限以创建可信上下文断言。\"},\"name\":\"sts::createContextAssertion\",\"permission_only\":false,\"resources\":[{\"required\":true,\"urn_template\":\"iam::<account-id>:contextProvider:<provider-name>\"}]},{\"access_level\":\"write\",\"description\":{\"en_US\":\"Grants permission to decode additional information about the authorization status of a request from an encoded message returned in response to a request.\",\"zh_CN\":\"授予权限以从为响应请求而返回的编码消息中解码有关请求授权状态的其他信息。\"},\"name\":\"sts::decodeAuthorizationMessage\",\"permission_only\":false},{\"access_level\":\"write\",\"condition_keys\":[\"sts:SourceIdentity\"],\"description\":{\"en_US\":\"Grants permission to set a source identity on a STS session.\",\"zh_CN\":\"授予在 STS 会话上设置源身份的权限。\"},\"name\":\"sts::setSourceIdentity\",\"permission_only\":true,\"resources\":[{\"condition_keys\":[\"g:ResourceTag/<tag-key>\"],\"required\":true,\"urn_template\":\"iam::<account-id>:agency:<agency-name-with-path>\"}]},{\"access_level\":\"tagging\",\"condition_keys\":[\"sts:TransitiveTagKeys\",\"g:RequestTag/<tag-key>\",\"g:TagKeys\"],\"description\":{\"en_US\":\"Grants permission to add tags to a STS session.\",\"zh_CN\":\"授予权限以将标签添加至 STS 会话。\"},\"name\":\"sts::tagSession\",\"permission_only\":true,\"resources\":[{\"condition_keys\":[\"g:ResourceTag/<tag-key>\"],\"required\":true,\"urn_template\":\"iam::<account-id>:agency:<agency-name-with-path>\"}]},{\"access_level\":\"write\",\"condition_keys\":[\"sts:DurationTime\",\"sts:ServiceName\"],\"description\":{\"en_US\":\"Grants permission to get the service bearer token.\",\"zh_CN\":\"授予权限获取一个绑定至某服务的 Bearer Token。\"},\"name\":\"sts::createServiceBearerToken\",\"permission_only\":true}],\"conditions\":[{\"description\":{\"en_US\":\"Filters access by the context provider URNs.\",\"zh_CN\":\"按上下文提供者 URN 筛选访问权限。\"},\"key\":\"sts:RequestContextProviders\",\"multi_valued\":true,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the session context key-value pairs embedded in the signed context assertion.\",\"zh_CN\":\"按嵌入在已签名上下文断言中的上下文键值对来筛选访问权限。\"},\"key\":\"sts:RequestContext/<context-key>\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the external ID that is passed in the request.\",\"zh_CN\":\"按您代入另一个账户中的角色时所需的唯一标识符筛选访问权限。\"},\"key\":\"sts:ExternalId\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the source identity that is passed in the request.\",\"zh_CN\":\"按照在请求中传递的源身份筛选访问权限。\"},\"key\":\"sts:SourceIdentity\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the transitive tag keys that are passed in the request.\",\"zh_CN\":\"按照在请求中传递的可传递标签键筛选访问权限。\"},\"key\":\"sts:TransitiveTagKeys\",\"multi_valued\":true,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the agency session name required when you assume an agency.\",\"zh_CN\":\"按您代入角色时所需的角色会话名称筛选访问权限。\"},\"key\":\"sts:AgencySessionName\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the duration times when you create a bearer token.\",\"zh_CN\":\"按照创建 Bearer Token 的持续时间筛选访问权限。\"},\"key\":\"sts:DurationTime\",\"multi_valued\":false,\"value_type\":\"numeric\"},{\"description\":{\"en_US\":\"Filters access by the service name when you create a bearer token.\",\"zh_CN\":\"按照创建 Bearer Token 的服务名筛选访问权限。\"},\"key\":\"sts:ServiceName\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the hash value of the issuer, account ID, and friendly name.\",\"zh_CN\":\"按照颁发者、账号 ID 和友好名称的哈希值筛选访问权限。\"},\"key\":\"saml:namequalifier\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the subject of the claim (the SAML user ID).\",\"zh_CN\":\"按照声明的主体筛选访问权限。\"},\"key\":\"saml:sub\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the value persistent, transient, or the full Format URI.\",\"zh_CN\":\"按照 persistent、transient 值或完整格式 URI 筛选访问权限。\"},\"key\":\"saml:sub_type\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the endpoint URL to which SAML assertions are presented.\",\"zh_CN\":\"按照提供 SAML 断言的终端节点 URL 筛选访问权限。\"},\"key\":\"saml:aud\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by on the issuer, which is represented by a URN.\",\"zh_CN\":\"按照以 URN 表示的颁发者筛选访问权限。\"},\"key\":\"saml:iss\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the amr claim.\",\"zh_CN\":\"按照 amr 声明筛选访问权限。\"},\"key\":\"oidc:amr\",\"multi_valued\":true,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the azp claim if it is present; otherwise, filters by the aud claim.\",\"zh_CN\":\"若 azp 声明存在,按照 azp 筛选访问权限;若 azp 声明不存在,则按照 aud 声明筛选访问权限。\"},\"key\":\"oidc:aud\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the sub claim.\",\"zh_CN\":\"按照 sub 声明筛选访问权限。\"},\"key\":\"oidc:sub\",\"multi_valued\":false,\"value_type\":\"string\"},{\"description\":{\"en_US\":\"Filters access by the iss claim.\",\"zh_CN\":\"按照 iss 声明筛选访问权限。\"},\"key\":\"oidc:iss\",\"multi_valued\":false,\"value_type\":\"string\"}],\"operations\":[{\"dependent_actions\":[\"sts::tagSession\",\"sts::setSourceIdentity\"],\"operation_action\":\"sts:agencies:assume\",\"operation_id\":\"AssumeAgency\"},{\"dependent_actions\":[\"sts::tagSession\",\"sts::setSourceIdentity\"],\"operation_action\":\"sts:agencies:assumeWithSAML\",\"operation_id\":\"AssumeAgencyWithSAML\"},{\"dependent_actions\":[\"sts::tagSession\",\"sts::setSourceIdentity\"],\"operation_action\":\"sts:agencies:assumeWithOIDC\",\"operation_id\":\"AssumeAgencyWithOIDC\"},{\"operation_action\":\"sts::decodeAuthorizationMessage\",\"operation_id\":\"DecodeAuthorizationMessage\"},{\"operation_action\":\"sts::createContextAssertion\",\"operation_id\":\"CreateContextAssertion\"}],\"resources\":[{\"type_name\":\"assumed-agency\",\"urn_template\":\"sts::<account-id>:assumed-agency:<agency-name>/<session-name>\"}],\"version\":\"v1\"}",
+    []
+);
+
+decode_properties!(
+    iam_get_feature_status_v5, iam::GetFeatureStatusV5Request,
+    "{\"feature_status\":\"on\"}", []
+);
+
+decode_properties!(
+    iam_get_policy_v5, iam::GetPolicyV5Request,
+    "{\"policy\":{\"attachment_count\":0,\"created_at\":\"2023-09-25T07:49:11.582Z\",\"default_version_id\":\"v1\",\"description\":\"description\",\"path\":\"\",\"policy_id\":\"string\",\"policy_name\":\"name\",\"policy_type\":\"custom\",\"updated_at\":\"2023-09-25T07:49:11.582Z\",\"urn\":\"iam::accountid:policy:name\"}}",
+    []
+);
+
+decode_properties!(
+    iam_get_policy_version_v5, iam::GetPolicyVersionV5Request,
+    "{\"policy_version\":{\"created_at\":\"2023-09-25T08:00:51.537Z\",\"document\":\"{\\\"Version\\\":\\\"5.0\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":[\\\"*\\\"]}]}\",\"is_default\":true,\"version_id\":\"v1\"}}",
+    []
+);
+
+decode_properties!(
+    iam_get_service_linked_agency_deletion_status_v5,
+    iam::GetServiceLinkedAgencyDeletionStatusV5Request, "{\"status\":\"succeeded\"}", []
+);
+
+decode_properties!(
+    iam_keystone_add_user_to_group, iam::KeystoneAddUserToGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_associate_group_with_domain_permission,
+    iam::KeystoneAssociateGroupWithDomainPermissionRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_associate_group_with_project_permission,
+    iam::KeystoneAssociateGroupWithProjectPermissionRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_check_domain_permission_for_group,
+    iam::KeystoneCheckDomainPermissionForGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_check_project_permission_for_group,
+    iam::KeystoneCheckProjectPermissionForGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_check_user_in_group, iam::KeystoneCheckUserInGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_checkrole_for_group, iam::KeystoneCheckroleForGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_create_agency_token, iam::KeystoneCreateAgencyTokenRequest,
+    "{\"token\":{\"assumed_by\":{\"user\":{\"domain\":{\"id\":\"a2cd82a33fb043dc9304bf72a0f38f00\",\"name\":\"IAMDomainB\"},\"id\":\"0760a0bdee8026601f44c006524b17a9\",\"name\":\"IAMUserB\",\"password_expires_at\":\"\"}},\"catalog\":[{\"endpoints\":[{\"id\":\"33e1cbdd86d34e89a63cf8ad16a5f49f\",\"interface\":\"public\",\"region\":\"*\",\"region_id\":\"*\",\"url\":\"https://iam.myhuaweicloud.com/v3.0\"}],\"id\":\"100a6a3477f1495286579b819d399e36\",\"name\":\"iam\",\"type\":\"iam\"}],\"domain\":{\"id\":\"d78cbac186b744899480f25bd022f468\",\"name\":\"IAMDomainA\"},\"expires_at\":\"2020-01-05T05:05:17.429000Z\",\"issued_at\":\"2020-01-04T05:05:17.429000Z\",\"methods\":[\"assume_role\"],\"roles\":[{\"id\":\"0\",\"name\":\"op_gated_eip_ipv6\"},{\"id\":\"0\",\"name\":\"op_gated_rds_mcs\"}],\"user\":{\"domain\":{\"id\":\"d78cbac186b744899480f25bd022f468\",\"name\":\"IAMDomainA\"},\"id\":\"0760a9e2a60026664f1fc0031f9f205e\",\"name\":\"IAMDomainA/IAMAgency\"}}}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(
+    iam_keystone_create_group, iam::KeystoneCreateGroupRequest,
+    "{\"group\":{\"create_time\":1578969208707,\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"077a4c7bcd8010d53fb7c003e9d966c2\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/groups/077a4c7bcd8010d53fb7c003e9d966c2\"},\"name\":\"IAMGroup\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_create_identity_provider, iam::KeystoneCreateIdentityProviderRequest,
+    "{\"identity_provider\":{\"description\":\"Stores ACME identities.\",\"enabled\":true,\"id\":\"ACME\",\"links\":{\"protocols\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\"},\"remote_ids\":[],\"sso_type\":\"iam_user_sso\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_create_mapping, iam::KeystoneCreateMappingRequest,
+    "{\"mapping\":{\"id\":\"ACME\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/mappings/ACME\"},\"rules\":[{\"local\":[{\"user\":{\"name\":\"LocalUser\"}},{\"group\":{\"name\":\"LocalGroup\"}}],\"remote\":[{\"type\":\"UserName\"},{\"not_any_of\":[\"Contractor\",\"Guest\"],\"type\":\"orgPersonType\"}]}]}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_create_project, iam::KeystoneCreateProjectRequest,
+    "{\"project\":{\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"07707ab14980265e2f5fc003a021bbc3\",\"is_domain\":false,\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/projects/07707ab14980265e2f5fc003a021bbc3\"},\"name\":\"cn-north-1_IAMProject\",\"parent_id\":\"aa2d97d7e62c4b7da3ffdfc11551f878\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_create_protocol, iam::KeystoneCreateProtocolRequest,
+    "{\"protocol\":{\"id\":\"saml\",\"links\":{\"identity_provider\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols/saml\"},\"mapping_id\":\"ACME\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_create_scoped_token, iam::KeystoneCreateScopedTokenRequest,
+    "{\"token\":{\"catalog\":[{\"endpoints\":[{\"id\":\"d2983f677ce14f1e81cbb6a9345a107a\",\"interface\":\"public\",\"region\":\"*\",\"region_id\":\"*\",\"url\":\"https://iam.cn-north-1.myhwclouds.com/v3\"}],\"id\":\"fd631b3426cb40f0919091d5861d8fea\",\"name\":\"keystone\",\"type\":\"identity\"}],\"domain\":{\"id\":\"06aa2260a480cecc0f36c0086bb6cfe0\",\"name\":\"IAMDomain\"},\"expires_at\":\"2020-02-13T14:21:34.042000Z\",\"issued_at\":\"2020-02-12T14:21:34.042000Z\",\"methods\":[\"token\"],\"roles\":[{\"id\":\"0\",\"name\":\"te_admin\"},{\"id\":\"0\",\"name\":\"secu_admin\"}],\"user\":{\"OS-FEDERATION\":{\"groups\":[{\"id\":\"06aa2260bb00cecc3f3ac0084a74038f\",\"name\":\"admin\"}],\"identity_provider\":{\"id\":\"ACME\"},\"protocol\":{\"id\":\"saml\"}},\"domain\":{\"id\":\"06aa2260a480cecc0f36c0086bb6cfe0\",\"name\":\"IAMDomain\"},\"id\":\"LdQTDSC7zmJVIic3yaCbLBXDxPAdDxLg\",\"name\":\"FederationUser\",\"password_expires_at\":\"\"}}}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(
+    iam_keystone_create_user, iam::KeystoneCreateUserRequest,
+    "{\"user\":{\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"076598a17b0010e21fdec003f3a2aa45\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/users/076598a17b0010e21fdec003f3a2aa45\"},\"name\":\"IAMUser\",\"password_expires_at\":null}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_create_user_token_by_password_and_mfa,
+    iam::KeystoneCreateUserTokenByPasswordAndMfaRequest,
+    "{\"token\":{\"catalog\":[],\"expires_at\":\"2020-01-04T09:05:22.701000Z\",\"issued_at\":\"2020-01-03T09:05:22.701000Z\",\"methods\":[\"password\",\"totp\"],\"project\":{\"domain\":{\"id\":\"d78cbac186b744899480f25bd022f468\",\"name\":\"IAMDomain\"},\"id\":\"aa2d97d7e62c4b7da3ffdfc11551f878\",\"name\":\"cn-north-1\"},\"roles\":[{\"id\":\"0\",\"name\":\"te_admin\"},{\"id\":\"0\",\"name\":\"op_gated_OBS_file_protocol\"},{\"id\":\"0\",\"name\":\"op_gated_Video_Campus\"}],\"user\":{\"domain\":{\"id\":\"d78cbac186b744899480f25bd022f468\",\"name\":\"IAMDomain\"},\"id\":\"7116d09f88fa41908676fdd4b039e95b\",\"name\":\"IAMUser\",\"password_expires_at\":\"\"}}}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(iam_keystone_delete_group, iam::KeystoneDeleteGroupRequest, "{}", []);
+
+decode_properties!(
+    iam_keystone_delete_identity_provider, iam::KeystoneDeleteIdentityProviderRequest,
+    "{}", []
+);
+
+decode_properties!(
+    iam_keystone_delete_mapping, iam::KeystoneDeleteMappingRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_delete_protocol, iam::KeystoneDeleteProtocolRequest, "{}", []
+);
+
+decode_properties!(iam_keystone_delete_user, iam::KeystoneDeleteUserRequest, "{}", []);
+
+decode_properties!(
+    iam_keystone_list_all_project_permissions_for_group,
+    iam::KeystoneListAllProjectPermissionsForGroupRequest,
+    "{\"error_code\":\"IAM.0001\",\"error_msg\":\"The request you have made requires authentication.\"}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_auth_projects, iam::KeystoneListAuthProjectsRequest,
+    "{\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/auth/projects\"},\"projects\":[{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"06f1cbbaf280106b2f14c00313a9d065\",\"is_domain\":false,\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/projects/06f1cbbaf280106b2f14c00313a9d065\"},\"name\":\"af-south-1\",\"parent_id\":\"d78cbac186b744899480f25bd022f468\"},{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"065a7c66da0010992ff7c0031e5a5e7d\",\"is_domain\":false,\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/projects/065a7c66da0010992ff7c0031e5a5e7d\"},\"name\":\"cn-east-2\",\"parent_id\":\"d78cbac186b744899480f25bd022f468\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_domain_permissions_for_group,
+    iam::KeystoneListDomainPermissionsForGroupRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468/groups/077d71374b8025173f61c003ea0a11ac/roles\"},\"roles\":[{\"catalog\":\"CDN\",\"description\":\"Allow Query Domains\",\"description_cn\":\"查询域名信息\",\"display_name\":\"CDN Domain Viewer\",\"domain_id\":null,\"flag\":\"fine_grained\",\"id\":\"db4259cce0ce47c9903dfdc195eb453b\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/roles/db4259cce0ce47c9903dfdc195eb453b\"},\"name\":\"system_all_11\",\"policy\":{\"Statement\":[{\"Action\":[\"cdn:configuration:queryDomains\",\"cdn:configuration:queryOriginServerInfo\",\"cdn:configuration:queryOriginConfInfo\",\"cdn:configuration:queryHttpsConf\",\"cdn:configuration:queryCacheRule\",\"cdn:configuration:queryReferConf\",\"cdn:configuration:queryChargeMode\",\"cdn:configuration:queryCacheHistoryTask\",\"cdn:configuration:queryIpAcl\",\"cdn:configuration:queryResponseHeaderList\"],\"Effect\":\"Allow\"}],\"Version\":\"1.1\"},\"type\":\"AX\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_endpoints, iam::KeystoneListEndpointsRequest,
+    "{\"endpoints\":[{\"enabled\":true,\"id\":\"0046cca357c94165b7a10ec2c01bdf60\",\"interface\":\"public\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/endpoints/0046cca357c94165b7a10ec2c01bdf60\"},\"region\":\"cn-southwest-2\",\"region_id\":\"cn-southwest-2\",\"service_id\":\"3e93d3eb20b34bfbbdcc81a79c1c3045\",\"url\":\"https://ims.cn-southwest-2.myhuaweicloud.com\"},{\"enabled\":true,\"id\":\"00d546d4823e452491407284ab26612c\",\"interface\":\"public\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/endpoints/00d546d4823e452491407284ab26612c\"},\"region\":\"cn-north-1\",\"region_id\":\"cn-north-1\",\"service_id\":\"5186586acd38461d84b3dbf9f02e33ae\",\"url\":\"https://ges.cn-north-1.myhuaweicloud.com/v1.0/$(tenant_id)s\"}],\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/endpoints\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_federation_domains, iam::KeystoneListFederationDomainsRequest,
+    "{\"domains\":[{\"description\":\"\",\"enabled\":true,\"id\":\"d78cbac186b744899480f25bd022f468\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/domains/d78cbac186b744899480f25bd022f468\"},\"name\":\"IAMDomain\"}],\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/domains\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_federation_projects, iam::KeystoneListFederationProjectsRequest,
+    "{\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/projects\"},\"projects\":[{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"06f1cbbaf280106b2f14c00313a9d065\",\"is_domain\":false,\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/projects/06f1cbbaf280106b2f14c00313a9d065\"},\"name\":\"af-south-1\",\"parent_id\":\"d78cbac186b744899480f25bd022f468\"},{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"065a7c66da0010992ff7c0031e5a5e7d\",\"is_domain\":false,\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/projects/065a7c66da0010992ff7c0031e5a5e7d\"},\"name\":\"cn-east-2\",\"parent_id\":\"d78cbac186b744899480f25bd022f468\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_groups, iam::KeystoneListGroupsRequest,
+    "{\"groups\":[{\"create_time\":1536293929624,\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"5b050baea9db472c88cbae67e8d69726\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/groups/5b050baea9db472c88cbae67e8d69726\"},\"name\":\"IAMGroupA\"},{\"create_time\":1578107542861,\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"07609e7eb200250a3f7dc003cb7a4e2d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/groups/07609e7eb200250a3f7dc003cb7a4e2d\"},\"name\":\"IAMGroupB\"}],\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/groups\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_groups_for_user, iam::KeystoneListGroupsForUserRequest,
+    "{\"groups\":[{\"create_time\":1578107542861,\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"07609e7eb200250a3f7dc003cb7a4e2d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/groups/07609e7eb200250a3f7dc003cb7a4e2d\"},\"name\":\"IAMGroup\"}],\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/076837351e80251c1f0fc003afe43c7e/groups\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_identity_providers, iam::KeystoneListIdentityProvidersRequest,
+    "{\"identity_providers\":[{\"description\":\"Stores ACME identities.\",\"enabled\":true,\"id\":\"ACME\",\"links\":{\"protocols\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\"},\"remote_ids\":[],\"sso_type\":\"iam_user_sso\"}],\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_mappings, iam::KeystoneListMappingsRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/mappings\"},\"mappings\":[{\"id\":\"ACME\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/mappings/ACME\"},\"rules\":[{\"local\":[{\"user\":{\"name\":\"LocalUser\"}},{\"group\":{\"name\":\"LocalGroup\"}}],\"remote\":[{\"type\":\"UserName\"},{\"not_any_of\":[\"Contractor\",\"Guest\"],\"type\":\"orgPersonType\"}]}]}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_permissions, iam::KeystoneListPermissionsRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/roles\"},\"roles\":[{\"catalog\":\"VulnScan\",\"description\":\"Vulnerability Scan Service administrator of tasks and reports.\",\"description_cn\":\"漏洞扫描服务(VSS)管理员,拥有该服务下的所有权限\",\"display_name\":\"VSS Administrator\",\"domain_id\":null,\"id\":\"0af84c1502f447fa9c2fa18083fbb87e\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/roles/0af84c1502f447fa9c2fa18083fbb87e\"},\"name\":\"wscn_adm\",\"policy\":{\"Depends\":[{\"catalog\":\"BASE\",\"display_name\":\"Server Administrator\"},{\"catalog\":\"BASE\",\"display_name\":\"Tenant Guest\"}],\"Statement\":[{\"Action\":[\"WebScan:*:*\"],\"Effect\":\"Allow\"}],\"Version\":\"1.0\"},\"type\":\"XA\"},{\"catalog\":\"CSE\",\"description\":\"All permissions of CSE service.\",\"description_cn\":\"微服务引擎服务管理员权限\",\"display_name\":\"CSE Admin\",\"domain_id\":null,\"flag\":\"fine_grained\",\"id\":\"0b5ea44ebdc64a24a9c372b2317f7e39\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/roles/0b5ea44ebdc64a24a9c372b2317f7e39\"},\"name\":\"system_all_34\",\"policy\":{\"Statement\":[{\"Action\":[\"cse:*:*\",\"ecs:*:*\",\"evs:*:*\",\"vpc:*:*\"],\"Effect\":\"Allow\"}],\"Version\":\"1.1\"},\"type\":\"XA\"}],\"total_number\":300}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_project_permissions_for_group,
+    iam::KeystoneListProjectPermissionsForGroupRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/projects/065a7c66da0010992ff7c0031e5a5e7d/groups/077d71374b8025173f61c003ea0a11ac/roles\"},\"roles\":[{\"catalog\":\"AOM\",\"description\":\"AOM read only\",\"description_cn\":\"应用运维管理服务只读权限\",\"display_name\":\"AOM Viewer\",\"domain_id\":null,\"flag\":\"fine_grained\",\"id\":\"75cfe22af2b3498d82b655fbb39de498\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/roles/75cfe22af2b3498d82b655fbb39de498\"},\"name\":\"system_all_30\",\"policy\":{\"Statement\":[{\"Action\":[\"aom:*:list\",\"aom:*:get\",\"apm:*:list\",\"apm:*:get\"],\"Effect\":\"Allow\"}],\"Version\":\"1.1\"},\"type\":\"XA\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_projects_for_user, iam::KeystoneListProjectsForUserRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/7116d09f88fa41908676fdd4b039e95b/projects\"},\"projects\":[{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"06f1cd8ea9800ff02f26c003d9336648\",\"is_domain\":false,\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/projects/06f1cd8ea9800ff02f26c003d9336648\"},\"name\":\"cn-southwest-2\",\"parent_id\":\"d78cbac186b744899480f25bd022f468\"},{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"babf0605d15b4f9fbcacc6a8ee0f8d84\",\"is_domain\":false,\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/projects/babf0605d15b4f9fbcacc6a8ee0f8d84\"},\"name\":\"MOS\",\"parent_id\":\"d78cbac186b744899480f25bd022f468\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_protocols, iam::KeystoneListProtocolsRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/protocols\"},\"protocols\":[{\"id\":\"saml\",\"links\":{\"identity_provider\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols/saml\"},\"mapping_id\":\"ACME\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_regions, iam::KeystoneListRegionsRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/regions\"},\"regions\":[{\"description\":\"\",\"id\":\"cn-north-1\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/regions/cn-north-1\"},\"locales\":{\"en-us\":\"CN North-Beijing1\",\"zh-cn\":\"华北-北京一\"},\"parent_region_id\":null,\"type\":\"public\"},{\"description\":\"\",\"id\":\"la-south-2\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/regions/la-south-2\"},\"locales\":{\"en-us\":\"LA-Santiago\",\"es-es\":\"LA-Santiago\",\"es-us\":\"AL-Santiago de Chile1\",\"pt-br\":\"AL-Santiago\",\"zh-cn\":\"拉美-圣地亚哥\"},\"parent_region_id\":null,\"type\":\"public\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_services, iam::KeystoneListServicesRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/services\"},\"services\":[{\"enabled\":true,\"id\":\"1842ae22353d45a39a1eb89c22f0fe50\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/services/1842ae22353d45a39a1eb89c22f0fe50\"},\"name\":\"keystone\",\"type\":\"identity\"},{\"enabled\":true,\"id\":\"6cf6e23e00dd49beb13313b024aec598\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/services/6cf6e23e00dd49beb13313b024aec598\"},\"name\":\"iam\",\"type\":\"identity\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_users, iam::KeystoneListUsersRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users\"},\"users\":[{\"description\":\"IAMDescriptionA\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"07667db96a00265f1fc0c003a3b1c6cd\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/07667db96a00265f1fc0c003a3b1c6cd\"},\"name\":\"IAMUserA\",\"password_expires_at\":null},{\"description\":\"IAMDescriptionB\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"07609fb9358010e21f7bc003751c7c32\",\"last_project_id\":\"065a7c66da0010992ff7c0031e5a5e7d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/07609fb9358010e21f7bc003751c7c32\"},\"name\":\"IAMUserB\",\"password_expires_at\":null,\"pwd_status\":true}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_list_users_for_group_by_admin,
+    iam::KeystoneListUsersForGroupByAdminRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/groups/07609e7eb200250a3f7dc003cb7a4e2d/users\"},\"users\":[{\"description\":\"--\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"07609fb9358010e21f7bc003751c7c32\",\"last_project_id\":\"065a7c66da0010992ff7c0031e5a5e7d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/07609fb9358010e21f7bc003751c7c32\"},\"name\":\"IAMUserA\",\"password_expires_at\":null,\"pwd_status\":true},{\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"076837351e80251c1f0fc003afe43c7e\",\"last_project_id\":\"065a7c66da0010992ff7c0031e5a5e7d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/076837351e80251c1f0fc003afe43c7e\"},\"name\":\"IAMUserB\",\"password_expires_at\":null,\"pwd_status\":true}]}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_remove_domain_permission_from_group,
+    iam::KeystoneRemoveDomainPermissionFromGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_remove_project_permission_from_group,
+    iam::KeystoneRemoveProjectPermissionFromGroupRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_remove_user_from_group, iam::KeystoneRemoveUserFromGroupRequest, "{}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_catalog, iam::KeystoneShowCatalogRequest,
+    "{\"catalog\":[{\"endpoints\":[{\"id\":\"33e1cbdd86d34e89a63cf8ad16a5f49f\",\"interface\":\"public\",\"region\":\"*\",\"region_id\":\"*\",\"url\":\"https://iam.myhuaweicloud.com/v3.0\"}],\"id\":\"100a6a3477f1495286579b819d399e36\",\"name\":\"iam\",\"type\":\"iam\"},{\"endpoints\":[{\"id\":\"6c91faa9890f40b397542561e3d87444\",\"interface\":\"public\",\"region\":\"*\",\"region_id\":\"*\",\"url\":\"https://cbc.ap-southeast-1.myhuaweicloud.com/v1.0\"}],\"id\":\"ad7396ee0eea4281a180c4230641b72f\",\"name\":\"bss-intlv1\",\"type\":\"bss-intlv1\"}],\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/auth/catalog\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_endpoint, iam::KeystoneShowEndpointRequest,
+    "{\"endpoint\":{\"enabled\":true,\"id\":\"0046cca357c94165b7a10ec2c01bdf60\",\"interface\":\"public\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/endpoints/0046cca357c94165b7a10ec2c01bdf60\"},\"region\":\"cn-southwest-2\",\"region_id\":\"cn-southwest-2\",\"service_id\":\"3e93d3eb20b34bfbbdcc81a79c1c3045\",\"url\":\"https://ims.cn-southwest-2.myhuaweicloud.com\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_group, iam::KeystoneShowGroupRequest,
+    "{\"group\":{\"create_time\":1578107542861,\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"07609e7eb200250a3f7dc003cb7a4e2d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/groups/07609e7eb200250a3f7dc003cb7a4e2d\"},\"name\":\"IAMGroup\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_identity_provider, iam::KeystoneShowIdentityProviderRequest,
+    "{\"identity_provider\":{\"description\":\"Stores ACME identities.\",\"enabled\":true,\"id\":\"ACME\",\"links\":{\"protocols\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\"},\"remote_ids\":[],\"sso_type\":\"iam_user_sso\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_mapping, iam::KeystoneShowMappingRequest,
+    "{\"mapping\":{\"id\":\"ACME\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/mappings/ACME\"},\"rules\":[{\"local\":[{\"user\":{\"name\":\"LocalUser\"}},{\"group\":{\"name\":\"LocalGroup\"}}],\"remote\":[{\"type\":\"UserName\"},{\"not_any_of\":[\"Contractor\",\"Guest\"],\"type\":\"orgPersonType\"}]}]}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_permission, iam::KeystoneShowPermissionRequest,
+    "{\"role\":{\"catalog\":\"VulnScan\",\"description\":\"Vulnerability Scan Service administrator of tasks and reports.\",\"description_cn\":\"漏洞扫描服务(VSS)管理员,拥有该服务下的所有权限\",\"display_name\":\"VSS Administrator\",\"domain_id\":null,\"id\":\"0af84c1502f447fa9c2fa18083fbb87e\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/roles/0af84c1502f447fa9c2fa18083fbb87e\"},\"name\":\"wscn_adm\",\"policy\":{\"Depends\":[{\"catalog\":\"BASE\",\"display_name\":\"Server Administrator\"},{\"catalog\":\"BASE\",\"display_name\":\"Tenant Guest\"}],\"Statement\":[{\"Action\":[\"WebScan:*:*\"],\"Effect\":\"Allow\"}],\"Version\":\"1.0\"},\"type\":\"XA\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_project, iam::KeystoneShowProjectRequest,
+    "{\"project\":{\"description\":\"\",\"domain_id\":\"44c0781c83484eb9a4a5d4d233522cea\",\"enabled\":true,\"id\":\"2e93d63d8d2249f5a4ac5e2c78586a6e\",\"is_domain\":false,\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/projects/2e93d63d8d2249f5a4ac5e2c78586a6e\"},\"name\":\"MOS\",\"parent_id\":\"44c0781c83484eb9a4a5d4d233522cea\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_protocol, iam::KeystoneShowProtocolRequest,
+    "{\"protocol\":{\"id\":\"saml\",\"links\":{\"identity_provider\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols/saml\"},\"mapping_id\":\"ACME\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_region, iam::KeystoneShowRegionRequest,
+    "{\"region\":{\"description\":\"\",\"id\":\"la-south-2\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/regions/la-south-2\"},\"locales\":{\"en-us\":\"LA-Santiago\",\"es-es\":\"LA-Santiago\",\"es-us\":\"AL-Santiago de Chile1\",\"pt-br\":\"AL-Santiago\",\"zh-cn\":\"拉美-圣地亚哥\"},\"parent_region_id\":null,\"type\":\"public\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_security_compliance, iam::KeystoneShowSecurityComplianceRequest,
+    "{\"config\":{\"security_compliance\":{\"password_regex\":\"^(?![A-Z]*$)(?![a-z]*$)(?![\\\\d]*$)(?![^\\\\W]*$)\\\\S{6,32}$\",\"password_regex_description\":\"The password must contain at least two of the following character types: uppercase letters, lowercase letters, digits, and special characters, and be a length between 6 and 32.\"}}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_security_compliance_by_option,
+    iam::KeystoneShowSecurityComplianceByOptionRequest,
+    "{\"config\":{\"password_regex\":\"^(?![A-Z]*$)(?![a-z]*$)(?![\\\\d]*$)(?![^\\\\W]*$)\\\\S{6,32}$\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_service, iam::KeystoneShowServiceRequest,
+    "{\"service\":{\"enabled\":true,\"id\":\"6cf6e23e00dd49beb13313b024aec598\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/services/6cf6e23e00dd49beb13313b024aec598\"},\"name\":\"iam\",\"type\":\"identity\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_user, iam::KeystoneShowUserRequest,
+    "{\"user\":{\"description\":\"--\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"id\":\"7116d09f88fa41908676fdd4b039e95b\",\"last_project_id\":\"065a7c66da0010992ff7c0031e5a5e7d\",\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.huaweicloud.com/v3/users/07609fb9358010e21f7bc003751c7c32\"},\"name\":\"IAMUser\",\"password_expires_at\":null,\"pwd_status\":true}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_show_version, iam::KeystoneShowVersionRequest,
+    "{\"version\":{\"id\":\"v3.6\",\"links\":[{\"href\":\"https://iam.myhuaweicloud.com/v3/\",\"rel\":\"self\"}],\"media-types\":[{\"base\":\"application/json\",\"type\":\"application/vnd.openstack.identity-v3+json\"}],\"status\":\"stable\",\"updated\":\"2016-04-04T00:00:00Z\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_update_group, iam::KeystoneUpdateGroupRequest,
+    "{\"group\":{\"create_time\":1578969360636,\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"077a4da48a00251f3f9dc0032103400f\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/groups/077a4da48a00251f3f9dc0032103400f\"},\"name\":\"IAMGroup\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_update_identity_provider, iam::KeystoneUpdateIdentityProviderRequest,
+    "{\"identity_provider\":{\"description\":\"Stores ACME identities.\",\"enabled\":false,\"id\":\"ACME\",\"links\":{\"protocols\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\"},\"remote_ids\":[],\"sso_type\":\"iam_user_sso\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_update_mapping, iam::KeystoneUpdateMappingRequest,
+    "{\"mapping\":{\"id\":\"ACME\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/mappings/ACME\"},\"rules\":[{\"local\":[{\"user\":{\"name\":\"LocalUser\"}},{\"group\":{\"name\":\"LocalGroup\"}}],\"remote\":[{\"type\":\"UserName\"},{\"not_any_of\":[\"Contractor\",\"Guest\"],\"type\":\"orgPersonType\"}]}]}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_update_project, iam::KeystoneUpdateProjectRequest,
+    "{\"project\":{\"description\":\"IAMDescription\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"enabled\":true,\"extra\":{},\"id\":\"07707ab14980265e2f5fc003a021bbc3\",\"is_domain\":false,\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/projects/07707ab14980265e2f5fc003a021bbc3\"},\"name\":\"cn-north-1_IAMNewProject\",\"parent_id\":\"aa2d97d7e62c4b7da3ffdfc11551f878\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_update_protocol, iam::KeystoneUpdateProtocolRequest,
+    "{\"protocol\":{\"id\":\"saml\",\"links\":{\"identity_provider\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME\",\"self\":\"https://iam.myhuaweicloud.com/v3/OS-FEDERATION/identity_providers/ACME/protocols/saml\"},\"mapping_id\":\"ACME\"}}",
+    []
+);
+
+decode_properties!(
+    iam_keystone_update_user_by_admin, iam::KeystoneUpdateUserByAdminRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_update_user_password, iam::KeystoneUpdateUserPasswordRequest, "{}", []
+);
+
+decode_properties!(
+    iam_keystone_validate_token, iam::KeystoneValidateTokenRequest,
+    "{\"token\":{\"catalog\":[{\"endpoints\":[{\"id\":\"33e1cbdd86d34e89a63cf8ad16a5f49f\",\"interface\":\"public\",\"region\":\"*\",\"region_id\":\"*\",\"url\":\"https://iam.myhuaweicloud.com/v3.0\"}],\"id\":\"100a6a3477f1495286579b819d399e36\",\"name\":\"iam\",\"type\":\"iam\"},{\"endpoints\":[{\"id\":\"29319cf2052d4e94bcf438b55d143832\",\"interface\":\"public\",\"region\":\"*\",\"region_id\":\"*\",\"url\":\"https://bss.myhuaweicloud.com/v1.0\"}],\"id\":\"c6db69fabbd549908adcb861c7e47ca4\",\"name\":\"bssv1\",\"type\":\"bssv1\"}],\"domain\":{\"id\":\"d78cbac186b744899480f25bd022f468\",\"name\":\"IAMDomain\"},\"expires_at\":\"2020-01-04T09:08:49.965000Z\",\"issued_at\":\"2020-01-03T09:08:49.965000Z\",\"methods\":[\"password\"],\"roles\":[{\"id\":\"0\",\"name\":\"te_admin\"},{\"id\":\"0\",\"name\":\"secu_admin\"},{\"id\":\"0\",\"name\":\"te_agency\"}],\"user\":{\"domain\":{\"id\":\"d78cbac186b744899480f25bd022f468\",\"name\":\"IAMDomain\"},\"id\":\"7116d09f88fa41908676fdd4b039e95b\",\"name\":\"IAMUser\",\"password_expires_at\":\"\"}}}",
+    [(x_subject_token, "X-Subject-Token")]
+);
+
+decode_properties!(
+    iam_list_agencies, iam::ListAgenciesRequest,
+    "{\"agencies\":[{\"create_time\":\"2020-01-04T03:37:16.000000\",\"description\":\"\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"duration\":\"FOREVER\",\"expire_time\":null,\"id\":\"0760a9e2a60026664f1fc0031f9f205e\",\"name\":\"IAMAgency\",\"trust_domain_id\":\"a2cd82a33fb043dc9304bf72a0f38f00\",\"trust_domain_name\":\"IAMDomainB\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_list_all_projects_permissions_for_agency,
+    iam::ListAllProjectsPermissionsForAgencyRequest,
+    "{\"links\":{\"self\":\"https://internal.iam.ctcclouddev.com/v3.0/OS-INHERIT/domains/05b09b4723001dc90f27c0008f8b15a0/agencies/08c6652e86801d234f01c00078308dd7/roles/inherited_to_projects\"},\"roles\":[{\"id\":\"04570dfe267c45a3940e1ae9de868282\",\"links\":{\"self\":\"https://internal.iam.ctcclouddev.com/v3/roles/04570dfe267c45a3940e1ae9de868282\"},\"name\":\"system_all_154\"},{\"id\":\"1bf20f1adba94747a6e02e1be3810067\",\"links\":{\"self\":\"https://internal.iam.ctcclouddev.com/v3/roles/1bf20f1adba94747a6e02e1be3810067\"},\"name\":\"test1_admin\"}]}",
+    []
+);
+
+decode_properties!(
+    iam_list_custom_policies, iam::ListCustomPoliciesRequest,
+    "{\"links\":{\"next\":null,\"previous\":null,\"self\":\"https://iam.myhuaweicloud.com/v3/roles?domain_id=d78cbac186b744899480f25bd022f468\"},\"roles\":[{\"catalog\":\"CUSTOMED\",\"created_time\":\"1579229246886\",\"description\":\"IAMDescription\",\"description_cn\":\"中文描述\",\"display_name\":\"IAMCloudServicePolicy\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"93879fd90f1046f69e6e0b31c94d2615\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/roles/93879fd90f1046f69e6e0b31c94d2615\"},\"name\":\"custom_d78cbac186b744899480f25bd022f468_1\",\"policy\":{\"Statement\":[{\"Action\":[\"obs:bucket:GetBucketAcl\"],\"Condition\":{\"StringStartWith\":{\"g:ProjectName\":[\"cn-north-1\"]}},\"Effect\":\"Allow\",\"Resource\":[\"obs:*:*:bucket:*\"]}],\"Version\":\"1.1\"},\"type\":\"AX\",\"updated_time\":\"1579229246886\"},{\"catalog\":\"CUSTOMED\",\"created_time\":\"1579229242358\",\"description\":\"IAMDescription\",\"description_cn\":\"中文描述\",\"display_name\":\"IAMAgencyPolicy\",\"domain_id\":\"d78cbac186b744899480f25bd022f468\",\"id\":\"f67224e84dc849ab954ce29fb4f47f8e\",\"links\":{\"self\":\"https://iam.myhuaweicloud.com/v3/roles/f67224e84dc849ab954ce29fb4f47f8e\"},\"name\":\"custom_d78cbac186b744899480f25bd022f468_0\",\"policy\":{\"Statement\":[{\"Action\":[\"iam:agencies:assume\"],\"Effect\":\"Allow\",\"Resource\":{\"uri\":[\"/iam/agencies/07805acaba800fdd4fbdc00b8f888c7c\"]}}],\"Version\":\"1.1\"},\"type\":\"AX\",\"updated_time\":\"1579229242358\"}],\"total_number\":300}",
+    []
+);
+
+decode_properties!(ims_add_image_tag, ims::AddImageTagRequest, "{}", []);
+
+decode_properties!(
+    ims_batch_add_members, ims::BatchAddMembersRequest,
+    "{\"job_id\":\"edc89b490d7d4392898e19b2deb34797\"}", []
+);
+
+decode_properties!(
+    ims_batch_add_or_delete_tags, ims::BatchAddOrDeleteTagsRequest, "{}", []
+);
+
+decode_properties!(
+    ims_batch_delete_members, ims::BatchDeleteMembersRequest,
+    "{\"job_id\":\"edc89b490d7d4392898e19b2deb34797\"}", []
+);
+
+decode_properties!(ims_batch_delete_tags, ims::BatchDeleteTagsRequest, "{}", []);
+
+decode_properties!(
+    ims_batch_update_members, ims::BatchUpdateMembersRequest,
+    "{\"job_id\":\"edc89b490d7d4392898e19b2deb34797\"}", []
+);
+
+decode_properties!(
+    ims_copy_image_cross_region, ims::CopyImageCrossRegionRequest,
+    "{\"job_id\":\"edc89b490d7d4392898e19b2deb34797\"}", []
+);
+
+decode_properties!(
+    ims_copy_image_in_region, ims::CopyImageInRegionRequest,
+    "{\"job_id\":\"edc89b490d7d4392898e19b2deb34797\"}", []
+);
+
+decode_properties!(
+    ims_copy_image_in_region_in_safe_mode, ims::CopyImageInRegionInSafeModeRequest,
+    "{\"job_id\":\"edc89b490d7d4392898e19b2deb34797\"}", []
+);
+
+decode_properties!(
+    ims_create_data_image, ims::CreateDataImageRequest,
+    "{\"job_id\":\"4010a32b5f909853015f90aaa24b0015\"}", []
+);
+
+decode_properties!(
+    ims_create_data_image_in_safe_mode, ims::CreateDataImageInSafeModeRequest,
+    "{\"job_id\":\"4010a32b5f909853015f90aaa24b0015\"}", []
+);
+
+decode_properties!(
+    ims_create_image, ims::CreateImageRequest,
+    "{\"job_id\":\"8a12fc664fb4daa3014fb4e581380005\"}", []
+);
+
+decode_properties!(
+    ims_create_image_in_safe_mode, ims::CreateImageInSafeModeRequest,
+    "{\"job_id\":\"8a12fc664fb4daa3014fb4e581380005\"}", []
+);
+
+decode_properties!(ims_create_or_update_tags, ims::CreateOrUpdateTagsRequest, "{}", []);
+
+decode_properties!(
+    ims_create_whole_image, ims::CreateWholeImageRequest,
+    "{\"job_id\":\"4010a32b5f909853015f90aaa24b0015\"}", []
+);
+
+decode_properties!(ims_delete_image_tag, ims::DeleteImageTagRequest, "{}", []);
+
+decode_properties!(
+    ims_export_image, ims::ExportImageRequest,
+    "{\"job_id\":\"4010a32b5f909853015f90aaa24b0015\"}", []
+);
+
+decode_properties!(
+    ims_export_image_in_safe_mode, ims::ExportImageInSafeModeRequest,
+    "{\"job_id\":\"4010a32b5f909853015f90aaa24b0015\"}", []
+);
+
+decode_properties!(
+    ims_glance_add_image_member, ims::GlanceAddImageMemberRequest,
+    "{\"created_at\":\"2016-09-01T02:05:14Z\",\"image_id\":\"d164b5df-1bc3-4c3f-893e-3e471fd16e64\",\"member_id\":\"edc89b490d7d4392898e19b2deb34797\",\"schema\":\"/v2/schemas/member\",\"status\":\"pending\",\"updated_at\":\"2016-09-01T02:05:14Z\"}",
+    []
+);
+
+decode_properties!(
+    ims_glance_create_image_metadata, ims::GlanceCreateImageMetadataRequest,
+    "{\"__image_size\":\"0\",\"__image_source_type\":\"uds\",\"__imagetype\":\"private\",\"__isregistered\":\"true\",\"__os_bit\":\"64\",\"__os_type\":\"Linux\",\"__os_version\":\"Ubuntu 14.04 server 64bit\",\"__platform\":\"Ubuntu\",\"container_format\":\"bare\",\"created_at\":\"2016-06-02T07:49:48Z\",\"disk_format\":\"vhd\",\"file\":\"/v2/images/4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86/file\",\"id\":\"4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86\",\"min_disk\":1,\"min_ram\":1024,\"name\":\"test\",\"owner\":\"b912fb4a4c464b568ecfca1071b21b10\",\"protected\":false,\"schema\":\"/v2/schemas/image\",\"self\":\"/v2/images/4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86\",\"status\":\"queued\",\"tags\":[\"test\",\"image\"],\"updated_at\":\"2016-06-02T07:49:49Z\",\"virtual_env_type\":\"FusionCompute\",\"visibility\":\"private\"}",
+    []
+);
+
+decode_properties!(ims_glance_create_tag, ims::GlanceCreateTagRequest, "{}", []);
+
+decode_properties!(ims_glance_delete_image, ims::GlanceDeleteImageRequest, "{}", []);
+
+decode_properties!(
+    ims_glance_delete_image_member, ims::GlanceDeleteImageMemberRequest, "{}", []
+);
+
+decode_properties!(ims_glance_delete_tag, ims::GlanceDeleteTagRequest, "{}", []);
+
+decode_properties!(
+    ims_glance_list_image_member_schemas, ims::GlanceListImageMemberSchemasRequest,
+    "{\"links\":[{\"href\":\"{schema}\",\"rel\":\"describedby\"}],\"name\":\"members\",\"properties\":{\"members\":{\"items\":{\"name\":\"member\",\"properties\":{\"created_at\":{\"description\":\"Date and time of image member creation\",\"type\":\"string\"},\"image_id\":{\"description\":\"An identifier for the image\",\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"member_id\":{\"description\":\"An identifier for the image member (tenantId)\",\"type\":\"string\"},\"schema\":{\"readOnly\":true,\"type\":\"string\"},\"status\":{\"description\":\"The status of this image member\",\"enum\":[\"pending\",\"accepted\",\"rejected\"],\"type\":\"string\"},\"updated_at\":{\"description\":\"Date and time of last modification of image member\",\"type\":\"string\"}}},\"type\":\"array\"},\"schema\":{\"type\":\"string\"}}}",
+    []
+);
+
+decode_properties!(
+    ims_glance_list_image_members, ims::GlanceListImageMembersRequest, "{}", []
+);
+
+decode_properties!(
+    ims_glance_list_image_schemas, ims::GlanceListImageSchemasRequest,
+    "{\"links\":[{\"href\":\"{first}\",\"rel\":\"first\"},{\"href\":\"{next}\",\"rel\":\"next\"},{\"href\":\"{schema}\",\"rel\":\"describedby\"}],\"name\":\"images\",\"properties\":{\"first\":{\"type\":\"string\"},\"images\":{\"items\":{\"additionalProperties\":{\"type\":\"String\"},\"links\":[{\"href\":\"{self}\",\"rel\":\"self\"},{\"href\":\"{file}\",\"rel\":\"enclosure\"},{\"href\":\"{schema}\",\"rel\":\"describedby\"}],\"name\":\"image\",\"properties\":{\"architecture\":{\"description\":\"Operating system architecture as specified in http://docs.openstack.org/trunk/openstack-compute/admin/content/adding-images.html\",\"is_base\":false,\"type\":\"string\"},\"checksum\":{\"description\":\"md5 hash of image contents. (READ-ONLY)\",\"maxLength\":32,\"type\":\"string\"},\"container_format\":{\"description\":\"Format of the container\",\"enum\":[\"ami\",\"ari\",\"aki\",\"bare\",\"ovf\",\"ova\"],\"type\":\"string\"},\"created_at\":{\"description\":\"Date and time of image registration (READ-ONLY)\",\"type\":\"string\"},\"direct_url\":{\"description\":\"URL to access the image file kept in external store (READ-ONLY)\",\"type\":\"string\"},\"disk_format\":{\"description\":\"Format of the disk\",\"enum\":[\"ami\",\"ari\",\"aki\",\"vhd\",\"vmdk\",\"raw\",\"qcow2\",\"vdi\",\"iso\",\"zvhd\",\"zvhd2\"],\"type\":\"string\"},\"file\":{\"description\":\"(READ-ONLY)\",\"type\":\"string\"},\"id\":{\"description\":\"An identifier for the image\",\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"instance_uuid\":{\"description\":\"ID of instance used to create this image.\",\"is_base\":false,\"type\":\"string\"},\"kernel_id\":{\"description\":\"ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.\",\"is_base\":false,\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"locations\":{\"description\":\"A set of URLs to access the image file kept in external store\",\"items\":{\"properties\":{\"metadata\":{\"type\":\"object\"},\"url\":{\"maxLength\":255,\"type\":\"string\"}},\"required\":[\"url\",\"metadata\"],\"type\":\"object\"},\"type\":\"array\"},\"min_disk\":{\"description\":\"Amount of disk space (in GB) required to boot image.\",\"type\":\"integer\"},\"min_ram\":{\"description\":\"Amount of ram (in MB) required to boot image.\",\"type\":\"integer\"},\"name\":{\"description\":\"Descriptive name for the image\",\"maxLength\":255,\"type\":\"string\"},\"os_distro\":{\"description\":\"Common name of operating system distribution as specified in http://docs.openstack.org/trunk/openstack-compute/admin/content/adding-images.html\",\"is_base\":false,\"type\":\"string\"},\"os_version\":{\"description\":\"Operating system version as specified by the distributor\",\"is_base\":false,\"type\":\"string\"},\"owner\":{\"description\":\"Owner of the image\",\"maxLength\":255,\"type\":\"string\"},\"protected\":{\"description\":\"If true, image will not be deletable.\",\"type\":\"boolean\"},\"ramdisk_id\":{\"description\":\"ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.\",\"is_base\":false,\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"schema\":{\"description\":\"(READ-ONLY)\",\"type\":\"string\"},\"self\":{\"description\":\"(READ-ONLY)\",\"type\":\"string\"},\"size\":{\"description\":\"Size of image file in bytes (READ-ONLY)\",\"type\":\"integer\"},\"status\":{\"description\":\"Status of the image (READ-ONLY)\",\"enum\":[\"queued\",\"saving\",\"active\",\"killed\",\"deleted\",\"pending_delete\"],\"type\":\"string\"},\"tags\":{\"description\":\"List of strings related to the image\",\"items\":{\"maxLength\":255,\"type\":\"string\"},\"type\":\"array\"},\"updated_at\":{\"description\":\"Date and time of the last image modification (READ-ONLY)\",\"type\":\"string\"},\"virtual_size\":{\"description\":\"Virtual size of image in bytes (READ-ONLY)\",\"type\":\"integer\"},\"visibility\":{\"description\":\"Scope of image accessibility\",\"enum\":[\"public\",\"private\"],\"type\":\"string\"}}},\"type\":\"array\"},\"next\":{\"type\":\"string\"},\"schema\":{\"type\":\"string\"}}}",
+    []
+);
+
+decode_properties!(ims_glance_list_images, ims::GlanceListImagesRequest, "{}", []);
+
+decode_properties!(ims_glance_show_image, ims::GlanceShowImageRequest, "{}", []);
+
+decode_properties!(
+    ims_glance_show_image_member, ims::GlanceShowImageMemberRequest,
+    "{\"created_at\":\"2016-09-01T02:05:14Z\",\"image_id\":\"d164b5df-1bc3-4c3f-893e-3e471fd16e64\",\"member_id\":\"edc89b490d7d4392898e19b2deb34797\",\"schema\":\"/v2/schemas/member\",\"status\":\"accepted\",\"updated_at\":\"2016-09-01T02:37:11Z\"}",
+    []
+);
+
+decode_properties!(
+    ims_glance_show_image_member_schemas, ims::GlanceShowImageMemberSchemasRequest,
+    "{\"name\":\"member\",\"properties\":{\"created_at\":{\"description\":\"Date and time of image member creation\",\"type\":\"string\"},\"image_id\":{\"description\":\"An identifier for the image\",\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"member_id\":{\"description\":\"An identifier for the image member (tenantId)\",\"type\":\"string\"},\"schema\":{\"readOnly\":true,\"type\":\"string\"},\"status\":{\"description\":\"The status of this image member\",\"enum\":[\"pending\",\"accepted\",\"rejected\"],\"type\":\"string\"},\"updated_at\":{\"description\":\"Date and time of last modification of image member\",\"type\":\"string\"}}}",
+    []
+);
+
+decode_properties!(
+    ims_glance_show_image_schemas, ims::GlanceShowImageSchemasRequest,
+    "{\"additionalProperties\":{\"type\":\"string\"},\"links\":[{\"href\":\"{self}\",\"rel\":\"self\"},{\"href\":\"{file}\",\"rel\":\"enclosure\"},{\"href\":\"{schema}\",\"rel\":\"describedby\"}],\"name\":\"image\",\"properties\":{\"architecture\":{\"description\":\"Operating system architecture as specified in http://docs.openstack.org/trunk/openstack-compute/admin/content/adding-images.html\",\"is_base\":false,\"type\":\"string\"},\"checksum\":{\"description\":\"md5 hash of image contents. (READ-ONLY)\",\"maxLength\":32,\"type\":\"string\"},\"container_format\":{\"description\":\"Format of the container\",\"enum\":[\"ami\",\"ari\",\"aki\",\"bare\",\"ovf\",\"ova\"],\"type\":\"string\"},\"created_at\":{\"description\":\"Date and time of image registration (READ-ONLY)\",\"type\":\"string\"},\"direct_url\":{\"description\":\"URL to access the image file kept in external store (READ-ONLY)\",\"type\":\"string\"},\"disk_format\":{\"description\":\"Format of the disk\",\"enum\":[\"ami\",\"ari\",\"aki\",\"vhd\",\"vmdk\",\"raw\",\"qcow2\",\"vdi\",\"iso\",\"zvhd\",\"zvhd2\"],\"type\":\"string\"},\"file\":{\"description\":\"(READ-ONLY)\",\"type\":\"string\"},\"id\":{\"description\":\"An identifier for the image\",\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"instance_uuid\":{\"description\":\"ID of instance used to create this image.\",\"is_base\":false,\"type\":\"string\"},\"kernel_id\":{\"description\":\"ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.\",\"is_base\":false,\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"locations\":{\"description\":\"A set of URLs to access the image file kept in external store\",\"items\":{\"properties\":{\"metadata\":{\"type\":\"object\"},\"url\":{\"maxLength\":255,\"type\":\"string\"}},\"required\":[\"url\",\"metadata\"],\"type\":\"object\"},\"type\":\"array\"},\"min_disk\":{\"description\":\"Amount of disk space (in GB) required to boot image.\",\"type\":\"integer\"},\"min_ram\":{\"description\":\"Amount of ram (in MB) required to boot image.\",\"type\":\"integer\"},\"name\":{\"description\":\"Descriptive name for the image\",\"maxLength\":255,\"type\":\"string\"},\"os_distro\":{\"description\":\"Common name of operating system distribution as specified in http://docs.openstack.org/trunk/openstack-compute/admin/content/adding-images.html\",\"is_base\":false,\"type\":\"string\"},\"os_version\":{\"description\":\"Operating system version as specified by the distributor\",\"is_base\":false,\"type\":\"string\"},\"owner\":{\"description\":\"Owner of the image\",\"maxLength\":255,\"type\":\"string\"},\"protected\":{\"description\":\"If true, image will not be deletable.\",\"type\":\"boolean\"},\"ramdisk_id\":{\"description\":\"ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.\",\"is_base\":false,\"pattern\":\"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$\",\"type\":\"string\"},\"schema\":{\"description\":\"(READ-ONLY)\",\"type\":\"string\"},\"self\":{\"description\":\"(READ-ONLY)\",\"type\":\"string\"},\"size\":{\"description\":\"Size of image file in bytes (READ-ONLY)\",\"type\":\"integer\"},\"status\":{\"description\":\"Status of the image (READ-ONLY)\",\"enum\":[\"queued\",\"saving\",\"active\",\"killed\",\"deleted\",\"pending_delete\"],\"type\":\"string\"},\"tags\":{\"description\":\"List of strings related to the image\",\"items\":{\"maxLength\":255,\"type\":\"string\"},\"type\":\"array\"},\"updated_at\":{\"description\":\"Date and time of the last image modification (READ-ONLY)\",\"type\":\"string\"},\"virtual_size\":{\"description\":\"Virtual size of image in bytes (READ-ONLY)\",\"type\":\"integer\"},\"visibility\":{\"description\":\"Scope of image accessibility\",\"enum\":[\"public\",\"private\"],\"type\":\"string\"}}}",
+    []
+);
+
+decode_properties!(
+    ims_glance_update_image, ims::GlanceUpdateImageRequest,
+    "{\"__backup_id\":\"\",\"__data_origin\":null,\"__description\":\"ims test\",\"__image_size\":\"449261568\",\"__image_source_type\":\"uds\",\"__imagetype\":\"private\",\"__isregistered\":\"true\",\"__originalimagename\":\"33ad552d-1149-471c-8190-ff6776174a00\",\"__os_bit\":\"64\",\"__os_type\":\"Linux\",\"__os_version\":\"Ubuntu 14.04 server 64bit\",\"__platform\":\"Ubuntu\",\"__productcode\":\"\",\"checksum\":\"99914b932bd37a50b983c5e7c90ae93b\",\"container_format\":\"bare\",\"created_at\":\"2015-12-04T09:45:33Z\",\"disk_format\":\"vhd\",\"file\":\"/v2/images/33ad552d-1149-471c-8190-ff6776174a00/file\",\"hw_firmware_type\":\"bios\",\"id\":\"33ad552d-1149-471c-8190-ff6776174a00\",\"min_disk\":40,\"min_ram\":0,\"name\":\"ims_test\",\"owner\":\"0b1e494e2660441a957313163095fe5c\",\"protected\":false,\"schema\":\"/v2/schemas/image\",\"self\":\"/v2/images/33ad552d-1149-471c-8190-ff6776174a00\",\"size\":2,\"status\":\"active\",\"tags\":[],\"updated_at\":\"2015-12-08T02:30:49Z\",\"virtual_env_type\":\"FusionCompute\",\"virtual_size\":0,\"visibility\":\"private\"}",
+    []
+);
+
+decode_properties!(
+    ims_glance_update_image_member, ims::GlanceUpdateImageMemberRequest,
+    "{\"created_at\":\"2016-09-01T02:05:14Z\",\"image_id\":\"d164b5df-1bc3-4c3f-893e-3e471fd16e64\",\"member_id\":\"edc89b490d7d4392898e19b2deb34797\",\"schema\":\"/v2/schemas/member\",\"status\":\"accepted\",\"updated_at\":\"2016-09-01T02:37:11Z\"}",
+    []
+);
+
+decode_properties!(
+    ims_import_image_quick, ims::ImportImageQuickRequest,
+    "{\"job_id\":\"8a12fc664fb4daa3014fb4e581380005\"}", []
+);
+
+decode_properties!(
+    ims_import_image_quick_in_safe_mode, ims::ImportImageQuickInSafeModeRequest,
+    "{\"job_id\":\"8a12fc664fb4daa3014fb4e581380005\"}", []
+);
+
+decode_properties!(
+    ims_list_image_by_tags, ims::ListImageByTagsRequest, "{\"total_count\":36}", []
+);
+
+decode_properties!(ims_list_image_members, ims::ListImageMembersRequest, "{}", []);
+
+decode_properties!(
+    ims_list_image_tags, ims::ListImageTagsRequest,
+    "{\"tags\":[{\"key\":\"key0\",\"value\":\"value0\"},{\"key\":\"key1\",\"value\":\"value0\"}]}",
+    []
+);
+
+decode_properties!(ims_list_images, ims::ListImagesRequest, "{}", []);
+
+decode_properties!(
+    ims_list_images_tags, ims::ListImagesTagsRequest,
+    "{\"tags\":[{\"key\":\"key9\",\"values\":[\"value9\"]},{\"key\":\"key8\",\"values\":[\"\"]},{\"key\":\"key3\",\"values\":[\"valueXX\",\"value3\"]}]}",
+    []
+);
+
+decode_properties!(
+    ims_list_os_versions, ims::ListOsVersionsRequest,
+    "[{\"platform\":\"SUSE\",\"version_list\":[{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 15 64bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 15 64bit\",\"platform\":\"SUSE\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 12 SP3 64bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 12 SP3 64bit\",\"platform\":\"SUSE\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 12 SP2 64bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 12 SP2 64bit\",\"platform\":\"SUSE\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 12 SP1 64bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 12 SP1 64bit\",\"platform\":\"SUSE\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 11 SP4 64bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 11 SP4 64bit\",\"platform\":\"SUSE\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 11 SP3 64bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 11 SP3 64bit\",\"platform\":\"SUSE\"},{\"os_bit\":32,\"os_type\":\"Linux\",\"os_version\":\"SUSE Linux Enterprise Server 11 SP3 32bit\",\"os_version_key\":\"SUSE Linux Enterprise Server 11 SP3 32bit\",\"platform\":\"SUSE\"}]},{\"platform\":\"Other\",\"version_list\":[{\"os_bit\":32,\"os_type\":\"Linux\",\"os_version\":\"Other(32 bit)\",\"os_version_key\":\"Other(32 bit)\",\"platform\":\"Other\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"Other(64 bit)\",\"os_version_key\":\"Other(64 bit)\",\"platform\":\"Other\"},{\"os_bit\":32,\"os_type\":\"Linux\",\"os_version\":\"Other Linux(32 bit)\",\"os_version_key\":\"Other Linux(32 bit)\",\"platform\":\"Other\"},{\"os_bit\":64,\"os_type\":\"Linux\",\"os_version\":\"Other Linux(64 bit)\",\"os_version_key\":\"Other Linux(64 bit)\",\"platform\":\"Other\"}]}]",
+    []
+);
+
+decode_properties!(
+    ims_list_tags, ims::ListTagsRequest,
+    "{\"tags\":[\"jjjj.11111\",\"uuuu.22222\",\"234.4\",\"test\",\"image\"]}", []
+);
+
+decode_properties!(
+    ims_list_versions, ims::ListVersionsRequest,
+    "{\"versions\":[{\"id\":\"v2.2\",\"links\":[{\"href\":\"https://image.az1.dc1.domainname.com/v2/\",\"rel\":\"self\"}],\"status\":\"CURRENT\"},{\"id\":\"v2.1\",\"links\":[{\"href\":\"https://image.az1.dc1.domainname.com/v2/\",\"rel\":\"self\"}],\"status\":\"SUPPORTED\"}]}",
+    []
+);
+
+decode_properties!(
+    ims_register_image, ims::RegisterImageRequest,
+    "{\"job_id\":\" b912fb4a4c464b568ecfca1071b21b10\"}", []
+);
+
+decode_properties!(
+    ims_show_image_member, ims::ShowImageMemberRequest,
+    "{\"created_at\":\"2023-08-23T04:09:12Z\",\"image_id\":\"370befec-a369-475e-a224-44a45927a8fe\",\"member_id\":\"ou-qdjrky7i07higfa4f6reqv9etybmp4ng\",\"member_type\":\"organization\",\"schema\":\"/v2/schemas/member\",\"status\":\"accepted\",\"updated_at\":\"2023-08-23T04:09:12Z\",\"urn\":\"organizations::6c031a41eefc480bb60f20c003891fcd:ou:o-z5142zmm6p5cumsxralfljeb3qrwqamd/ou-qdjrky7i07higfa4f6reqv9etybmp4ng\"}",
+    []
+);
+
+decode_properties!(
+    ims_show_image_quota, ims::ShowImageQuotaRequest,
+    "{\"quotas\":{\"resources\":[{\"max\":1000,\"min\":1,\"quota\":20,\"type\":\"image\",\"used\":0}]}}",
+    []
+);
+
+decode_properties!(ims_show_job, ims::ShowJobRequest, "{}", []);
+
+decode_properties!(ims_show_job_progress, ims::ShowJobProgressRequest, "{}", []);
+
+decode_properties!(ims_update_image, ims::UpdateImageRequest, "{}", []);
+
 decode_properties!(iot_login, iot::LoginRequest, "{}", []);
 
 decode_properties!(iot_refresh_token, iot::RefreshTokenRequest, "{}", []);
+
+decode_properties!(
+    kms_associate_alias, kms::AssociateAliasRequest,
+    "{\"alias\":\"kms-1234\",\"alias_urn\":\"kms:cn-north-7:3bab8e245e854f68af5967c00dd43127:alias:kms-1234\",\"create_time\":\"2024-04-01T00:00:00Z\",\"domain_id\":\"3bab8e245e854f68af5967c00dd43127\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"update_time\":\"2024-04-01T00:00:00Z\"}",
+    []
+);
+
+decode_properties!(kms_batch_create_kms_tags, kms::BatchCreateKmsTagsRequest, "{}", []);
+
+decode_properties!(kms_cancel_grant, kms::CancelGrantRequest, "{}", []);
+
+decode_properties!(
+    kms_cancel_key_deletion, kms::CancelKeyDeletionRequest,
+    "{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"key_state\":\"3\"}", []
+);
+
+decode_properties!(kms_cancel_self_grant, kms::CancelSelfGrantRequest, "{}", []);
+
+decode_properties!(
+    kms_create_alias, kms::CreateAliasRequest,
+    "{\"alias\":\"kms-1234\",\"alias_urn\":\"kms:cn-north-7:3bab8e245e854f68af5967c00dd43127:alias:kms-1234\",\"create_time\":\"2024-04-01T00:00:00Z\",\"domain_id\":\"3bab8e245e854f68af5967c00dd43127\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"update_time\":\"2024-04-01T00:00:00Z\"}",
+    []
+);
+
+decode_properties!(
+    kms_create_datakey, kms::CreateDatakeyRequest,
+    "{\"cipher_text\":\"020098009EEAFCE122CAA5927D2XXX...\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"plain_text\":\"8151014275E426C72EE7D44267XXXXX...\"}",
+    []
+);
+
+decode_properties!(
+    kms_create_datakey_without_plaintext, kms::CreateDatakeyWithoutPlaintextRequest,
+    "{\"cipher_text\":\"020098009EEAFCE122CAA5927D2XXX...\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\"}",
+    []
+);
+
+decode_properties!(
+    kms_create_ec_datakey_pair, kms::CreateEcDatakeyPairRequest,
+    "{\"ciphertext_recipient\":\"ciphertext_recipient\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"key_spec\":\"ECC_NIST_P256\",\"private_key_cipher_text\":\"private_key_cipher_text\",\"private_key_plain_text\":\"private_key_plain_text\",\"public_key\":\"public_key\",\"wrapped_private_key\":\"wrapped_private_key\"}",
+    []
+);
+
+decode_properties!(
+    kms_create_grant, kms::CreateGrantRequest,
+    "{\"grant_id\":\"7c9a3286af4fcca5f0a385ad13e1d21a50e27b6dbcab50f37f30f93b8939827d\"}",
+    []
+);
+
+decode_properties!(
+    kms_create_key, kms::CreateKeyRequest,
+    "{\"key_info\":{\"domain_id\":\"b168fe00ff56492495a7d22974df2d0b\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\"}}",
+    []
+);
+
+decode_properties!(
+    kms_create_key_store, kms::CreateKeyStoreRequest,
+    "{\"keystore\":{\"domain_id\":\"b168fe00ff56492495a7d22974df2d0b\",\"keystore_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\"}}",
+    []
+);
+
+decode_properties!(kms_create_kms_tag, kms::CreateKmsTagRequest, "{}", []);
+
+decode_properties!(
+    kms_create_parameters_for_import, kms::CreateParametersForImportRequest,
+    "{\"expiration_time\":1501578672,\"import_token\":\"AACIBjY2ZTQxYjBmLTY3ZWItNDU4Ny04OTIxLWVhZXXX...\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"public_key\":\"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCXXX...\"}",
+    []
+);
+
+decode_properties!(
+    kms_create_pin, kms::CreatePinRequest,
+    "{\"pin\":\"8151014275E426C72EE7D44267XXXXX...\"}", []
+);
+
+decode_properties!(
+    kms_create_random, kms::CreateRandomRequest,
+    "{\"random_data\":\"5791C223E87120BE4B98D168F47A58BB2A88834EEADC\"}", []
+);
+
+decode_properties!(
+    kms_create_rsa_datakey_pair, kms::CreateRsaDatakeyPairRequest,
+    "{\"ciphertext_recipient\":\"ciphertext_recipient\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"key_spec\":\"RSA_2048\",\"private_key_cipher_text\":\"private_key_cipher_text\",\"private_key_plain_text\":\"private_key_plain_text\",\"public_key\":\"public_key\",\"wrapped_private_key\":\"wrapped_private_key\"}",
+    []
+);
+
+decode_properties!(
+    kms_decrypt_data, kms::DecryptDataRequest,
+    "{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"plain_text\":\"hello world\",\"plain_text_base64\":\"aGVsbG8gd29ybGQ=\"}",
+    []
+);
+
+decode_properties!(
+    kms_decrypt_datakey, kms::DecryptDatakeyRequest,
+    "{\"data_key\":\"000000e724d9cb35df84bb474a37fXXX...\",\"datakey_dgst\":\"F5A5FD42D16A20302798EF6ED3099XXX...\",\"datakey_length\":\"64\"}",
+    []
+);
+
+decode_properties!(kms_delete_alias, kms::DeleteAliasRequest, "{}", []);
+
+decode_properties!(
+    kms_delete_imported_key_material, kms::DeleteImportedKeyMaterialRequest, "{}", []
+);
+
+decode_properties!(
+    kms_delete_key, kms::DeleteKeyRequest,
+    "{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"key_state\":\"4\"}", []
+);
+
+decode_properties!(kms_delete_tag, kms::DeleteTagRequest, "{}", []);
+
+decode_properties!(
+    kms_derive_shared_secret, kms::DeriveSharedSecretRequest,
+    "{\"key_agreement_algorithm\":\"ECDH\",\"key_id\":\"f1b8b45f-9f87-43e2-b00c-8a4ca6eb1e39\",\"shared_secret\":\"9ZV21q1r/zKBEibefcb0BgssKTwK0wTTstze45vZ358=\"}",
+    []
+);
+
+decode_properties!(
+    kms_disable_key, kms::DisableKeyRequest,
+    "{\"key_info\":{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"key_state\":\"3\"}}",
+    []
+);
+
+decode_properties!(kms_disable_key_rotation, kms::DisableKeyRotationRequest, "{}", []);
+
+decode_properties!(
+    kms_disable_key_store, kms::DisableKeyStoreRequest,
+    "{\"keystore\":{\"keystore_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"keystore_state\":\"3\"}}",
+    []
+);
+
+decode_properties!(
+    kms_enable_key, kms::EnableKeyRequest,
+    "{\"key_info\":{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"key_state\":\"2\"}}",
+    []
+);
+
+decode_properties!(kms_enable_key_rotation, kms::EnableKeyRotationRequest, "{}", []);
+
+decode_properties!(
+    kms_enable_key_store, kms::EnableKeyStoreRequest,
+    "{\"keystore\":{\"keystore_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"keystore_state\":\"2\"}}",
+    []
+);
+
+decode_properties!(
+    kms_encrypt_data, kms::EncryptDataRequest,
+    "{\"cipher_text\":\"AgDoAG7EsEc2OHpQxz4gDFDH54CqwaelpTdEl+RFXXX...\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\"}",
+    []
+);
+
+decode_properties!(
+    kms_encrypt_datakey, kms::EncryptDatakeyRequest,
+    "{\"cipher_text\":\"020098009EEAFCE122CAA5927D2XXX...\",\"datakey_length\":\"64\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\"}",
+    []
+);
+
+decode_properties!(
+    kms_generate_mac, kms::GenerateMacRequest,
+    "{\"key_id\":\"826314dd-1b5b-4037-b976-5f9b7a17df46\",\"mac\":\"9d266415acf82985bb44daf4990604f1931384c88fd21ef32b202396755dcfd7\",\"mac_algorithm\":\"HMAC_SHA_256\"}",
+    []
+);
+
+decode_properties!(kms_import_key_material, kms::ImportKeyMaterialRequest, "{}", []);
+
+decode_properties!(kms_list_aliases, kms::ListAliasesRequest, "{}", []);
+
+decode_properties!(
+    kms_list_grants, kms::ListGrantsRequest,
+    "{\"grants\":[{\"creation_date\":\"1597062260000\",\"grant_id\":\"dd3f03e9229a5e47a41be6c27a630e60d5cbdbad2be89465d63109ad034db7d8\",\"grantee_principal\":\"13gg44z4g2sglzk0egw0u726zoyzvrs8\",\"grantee_principal_type\":\"user\",\"issuing_principal\":\"8b961fb414344d59825ba0c8c008c815\",\"key_id\":\"737fd52b-36c4-4c91-972e-f6e202de9f6e\",\"name\":\"13gg44z4g2sglzk0egw0u726zoyzvrs8\",\"operations\":[\"create-datakey\",\"describe-key\"]}],\"next_marker\":\"\",\"total\":1,\"truncated\":\"false\"}",
+    []
+);
+
+decode_properties!(
+    kms_list_key_detail, kms::ListKeyDetailRequest,
+    "{\"key_info\":{\"creation_date\":\"1502799822000\",\"default_key_flag\":\"0\",\"domain_id\":\"00074811d5c27c4f8d48bb91e4a1dcfd\",\"expiration_time\":\"1501578672000\",\"key_alias\":\"test\",\"key_description\":\"key_description\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"key_rotation_enabled\":\"false\",\"key_spec\":\"AES_256\",\"key_state\":\"2\",\"key_type\":\"1\",\"key_usage\":\"ENCRYPT_DECRYPT\",\"origin\":\"kms\",\"realm\":\"test\",\"scheduled_deletion_date\":\"\",\"sys_enterprise_project_id\":\"0\"}}",
+    []
+);
+
+decode_properties!(kms_list_key_stores, kms::ListKeyStoresRequest, "{}", []);
+
+decode_properties!(
+    kms_list_keys, kms::ListKeysRequest,
+    "{\"key_details\":[{\"creation_date\":\"1502799822000\",\"default_key_flag\":\"0\",\"domain_id\":\"00074811d5c27c4f8d48bb91e4a1dcfd\",\"expiration_time\":\"1501578672000\",\"key_alias\":\"test\",\"key_description\":\"key_description\",\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"key_rotation_enabled\":\"true\",\"key_spec\":\"AES_256\",\"key_state\":\"2\",\"key_type\":\"1\",\"key_usage\":\"ENCRYPT_DECRYPT\",\"origin\":\"kms\",\"realm\":\"cn-north-7\",\"scheduled_deletion_date\":\"\",\"sys_enterprise_project_id\":\"0\"},{\"creation_date\":\"1502799822000\",\"default_key_flag\":\"0\",\"domain_id\":\"00074811d5c27c4f8d48bb91e4a1dcfd\",\"expiration_time\":\"1501578672000\",\"key_alias\":\"test\",\"key_description\":\"key_description\",\"key_id\":\"2e258389-bb1e-4568-a1d5-e1f50adf70ea\",\"key_rotation_enabled\":\"true\",\"key_spec\":\"AES_256\",\"key_state\":\"2\",\"key_type\":\"1\",\"key_usage\":\"ENCRYPT_DECRYPT\",\"origin\":\"kms\",\"realm\":\"realm\",\"scheduled_deletion_date\":\"\",\"sys_enterprise_project_id\":\"0\"}],\"keys\":[\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"2e258389-bb1e-4568-a1d5-e1f50adf70ea\"],\"next_marker\":\"\",\"total\":2,\"truncated\":\"false\"}",
+    []
+);
+
+decode_properties!(kms_list_kms_by_tags, kms::ListKmsByTagsRequest, "{}", []);
+
+decode_properties!(
+    kms_list_kms_tags, kms::ListKmsTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    kms_list_retirable_grants, kms::ListRetirableGrantsRequest,
+    "{\"grants\":[{\"creation_date\":\"1597062260000\",\"grant_id\":\"dd3f03e9229a5e47a41be6c27a630e60d5cbdbad2be89465d63109ad034db7d8\",\"grantee_principal\":\"13gg44z4g2sglzk0egw0u726zoyzvrs8\",\"grantee_principal_type\":\"user\",\"issuing_principal\":\"8b961fb414344d59825ba0c8c008c815\",\"key_id\":\"737fd52b-36c4-4c91-972e-f6e202de9f6e\",\"name\":\"13gg44z4g2sglzk0egw0u726zoyzvrs8\",\"operations\":[\"create-datakey\",\"describe-key\"]}],\"next_marker\":\"\",\"total\":1,\"truncated\":\"false\"}",
+    []
+);
+
+decode_properties!(
+    kms_list_support_regions, kms::ListSupportRegionsRequest,
+    "{\"regions\":[\"cn-north-2\",\"cn-north-4\",\"cn-north-1\"]}", []
+);
+
+decode_properties!(kms_re_encrypt, kms::ReEncryptRequest, "{}", []);
+
+decode_properties!(
+    kms_replicate_key, kms::ReplicateKeyRequest,
+    "{\"domain_id\":\"3bab8e245e854f68af5967c00dd43127\",\"key_id\":\"8e85c00f-f7d0-47c9-ac96-548f977d16ba\",\"region\":\"cn-north-4\"}",
+    []
+);
+
+decode_properties!(
+    kms_show_key_rotation_status, kms::ShowKeyRotationStatusRequest,
+    "{\"key_rotation_enabled\":true,\"last_rotation_time\":\"1501578672000\",\"number_of_rotations\":3,\"rotation_interval\":30}",
+    []
+);
+
+decode_properties!(kms_show_key_store, kms::ShowKeyStoreRequest, "{}", []);
+
+decode_properties!(
+    kms_show_kms_tags, kms::ShowKmsTagsRequest,
+    "{\"existTagsNum\":2,\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"}]}",
+    []
+);
+
+decode_properties!(
+    kms_show_public_key, kms::ShowPublicKeyRequest,
+    "{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"public_key\":\"-----BEGIN PUBLIC KEY-----\\r\\n********\\r\\n-----END PUBLIC KEY-----\\r\\n\"}",
+    []
+);
+
+decode_properties!(
+    kms_show_user_instances, kms::ShowUserInstancesRequest, "{\"instance_num\":15}", []
+);
+
+decode_properties!(
+    kms_show_user_quotas, kms::ShowUserQuotasRequest,
+    "{\"quotas\":{\"resources\":[{\"quota\":20,\"type\":\"CMK\",\"used\":20},{\"quota\":100,\"type\":\"grant_per_CMK\",\"used\":0}]}}",
+    []
+);
+
+decode_properties!(kms_show_version, kms::ShowVersionRequest, "{}", []);
+
+decode_properties!(kms_show_versions, kms::ShowVersionsRequest, "{}", []);
+
+decode_properties!(
+    kms_sign, kms::SignRequest,
+    "{\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"signature\":\"jFUqQESGBc0j6k9BozzrP9YL4qk8/W9DZRvK6XXX...\"}",
+    []
+);
+
+decode_properties!(
+    kms_update_key_alias, kms::UpdateKeyAliasRequest,
+    "{\"key_info\":{\"key_alias\":\"test\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\"}}",
+    []
+);
+
+decode_properties!(
+    kms_update_key_description, kms::UpdateKeyDescriptionRequest,
+    "{\"key_info\":{\"key_description\":\"test\",\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\"}}",
+    []
+);
+
+decode_properties!(
+    kms_update_key_rotation_interval, kms::UpdateKeyRotationIntervalRequest, "{}", []
+);
+
+decode_properties!(
+    kms_update_primary_region, kms::UpdatePrimaryRegionRequest,
+    "{\"key_id\":\"bb6a3d22-dc93-47ac-b5bd-88df7ad35f1e\",\"primary_region\":\"cn-north-4\"}",
+    []
+);
+
+decode_properties!(
+    kms_validate_signature, kms::ValidateSignatureRequest,
+    "{\"key_id\":\"0d0466b0-e727-4d9c-b35d-f84bb474a37f\",\"signature_valid\":\"true\"}",
+    []
+);
+
+decode_properties!(
+    kms_verify_mac, kms::VerifyMacRequest,
+    "{\"key_id\":\"826314dd-1b5b-4037-b976-5f9b7a17df46\",\"mac_algorithm\":\"HMAC_SHA_256\",\"mac_valid\":false}",
+    []
+);
+
+decode_properties!(
+    nat_batch_create_delete_nat_gateway_tag, nat::BatchCreateDeleteNatGatewayTagRequest,
+    "{}", []
+);
+
+decode_properties!(
+    nat_batch_create_delete_private_nat_tags,
+    nat::BatchCreateDeletePrivateNatTagsRequest, "{}", []
+);
+
+decode_properties!(
+    nat_batch_create_delete_transit_ip_tags, nat::BatchCreateDeleteTransitIpTagsRequest,
+    "{}", []
+);
+
+decode_properties!(
+    nat_batch_create_delete_transit_subnet_tags,
+    nat::BatchCreateDeleteTransitSubnetTagsRequest, "{}", []
+);
+
+decode_properties!(
+    nat_batch_create_nat_gateway_dnat_rules, nat::BatchCreateNatGatewayDnatRulesRequest,
+    "{\"dnat_rules\":[{\"admin_state_up\":true,\"created_at\":\"2019-11-15 15:44:42.595173\",\"description\":\"my dnat rule 01\",\"external_service_port\":242,\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"bf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"79195d50-0271-41f1-bded-4c089b2502ff\",\"internal_service_port\":993,\"nat_gateway_id\":\"cda3a125-2406-456c-a11f-598e10578541\",\"port_id\":\"9a469561-daac-4c94-88f5-39366e5ea193\",\"private_ip\":\"\",\"protocol\":\"tcp\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526\"},{\"admin_state_up\":true,\"created_at\":\"2019-11-15 15:44:42.595173\",\"description\":\"my dnat rule 01\",\"external_service_port\":0,\"floating_ip_address\":\"5.21.11.227\",\"floating_ip_id\":\"cf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"79195d50-0271-41f1-bded-4c089c2502ff\",\"internal_service_port\":0,\"nat_gateway_id\":\"dda3a125-2406-456c-a11f-598e10578541\",\"port_id\":\"\",\"private_ip\":\"192.168.1.100\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_create_nat_gateway, nat::CreateNatGatewayRequest,
+    "{\"nat_gateway\":{\"admin_state_up\":true,\"billing_info\":null,\"created_at\":\"2019-04-22 08:47:13.234512\",\"description\":\"my nat gateway 01\",\"dnat_rules_limit\":200,\"enterprise_project_id\":\"0aad99bc-f5f6-4f78-8404-c598d76b0ed2\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"internal_network_id\":\"89d66639-aacb-4929-969d-07080b0f9fd9\",\"name\":\"nat_001\",\"ngport_ip_address\":\"192.168.0.138\",\"router_id\":\"d84f345c-80a1-4fa2-a39c-d0d397c3f09a\",\"session_conf\":{\"icmp_session_expire_time\":10,\"tcp_session_expire_time\":900,\"tcp_time_wait_time\":5,\"udp_session_expire_time\":300},\"snat_rule_public_ip_limit\":20,\"spec\":\"1\",\"status\":\"PENDING_CREATE\",\"tenant_id\":\"70505c941b9b4dfd82fd351932328a2f\"}}",
+    []
+);
+
+decode_properties!(
+    nat_create_nat_gateway_dnat_rule, nat::CreateNatGatewayDnatRuleRequest,
+    "{\"dnat_rule\":{\"admin_state_up\":true,\"created_at\":\"2019-11-15 15:44:42.595173\",\"description\":\"my dnat rule 01\",\"external_service_port\":242,\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"bf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"79195d50-0271-41f1-bded-4c089b2502ff\",\"internal_service_port\":993,\"nat_gateway_id\":\"cda3a125-2406-456c-a11f-598e10578541\",\"port_id\":\"9a469561-daac-4c94-88f5-39366e5ea193\",\"protocol\":\"tcp\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526d\"}}",
+    []
+);
+
+decode_properties!(
+    nat_create_nat_gateway_snat_rule, nat::CreateNatGatewaySnatRuleRequest,
+    "{\"snat_rule\":{\"admin_state_up\":true,\"cidr\":\"172.30.0.0/24\",\"created_at\":\"2017-11-18 07:54:21.665430\",\"description\":\"\",\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"bdc10a4c-d81a-41ec-adf7-de857f7c812a\",\"id\":\"5b95c675-69c2-4656-ba06-58ff72e1d338\",\"nat_gateway_id\":\"a78fb3eb-1654-4710-8742-3fc49d5f04f8\",\"source_type\":1,\"status\":\"PENDING_CREATE\",\"tenant_id\":\"27e25061336f4af590faeabeb7fcd9a3\"}}",
+    []
+);
+
+decode_properties!(
+    nat_create_nat_gateway_tag, nat::CreateNatGatewayTagRequest, "{}", []
+);
+
+decode_properties!(
+    nat_create_private_dnat, nat::CreatePrivateDnatRequest,
+    "{\"dnat_rule\":{\"created_at\":\"2019-04-29T07:10:01\",\"description\":\"aa\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"0adefb29-a6c2-48a5-8637-2be67fa03fec\",\"id\":\"24dd6bf5-48f2-4915-ad0b-5bb111d39c83\",\"internal_service_port\":\"0\",\"network_interface_id\":\"dae9393a-b536-491c-a5a2-72edc1104707\",\"private_ip_address\":\"192.168.1.72\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"transit_ip_id\":\"3faa719d-6d18-4ccb-a5c7-33e65a09663e\",\"transit_service_port\":\"0\",\"type\":\"COMPUTE\",\"updated_at\":\"2019-04-29T07:10:01\"},\"request_id\":\"70505c941b9b4dfd82fd351932328a2f\"}",
+    []
+);
+
+decode_properties!(
+    nat_create_private_nat, nat::CreatePrivateNatRequest,
+    "{\"gateway\":{\"created_at\":\"2019-04-22T08:47:13\",\"description\":\"private-nat-gateway-description\",\"downlink_vpcs\":[{\"ngport_ip_address\":\"192.168.10.190\",\"virsubnet_id\":\"373979ee-f4f0-46c5-80e3-0fbf72646b70\",\"vpc_id\":\"3cb66d44-9f75-4237-bfff-e37b14d23ad2\"}],\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"name\":\"private-nat-gateway-name\",\"project_id\":\"70505c941b9b4dfd82fd351932328a2f\",\"rule_max\":20,\"spec\":\"Small\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"transit_ip_pool_size_max\":1,\"updated_at\":\"2019-04-22T08:47:13\"},\"request_id\":\"9882046a9b96f1405472e36d797e33dc\"}",
+    []
+);
+
+decode_properties!(
+    nat_create_private_nat_tag, nat::CreatePrivateNatTagRequest, "{}", []
+);
+
+decode_properties!(
+    nat_create_private_snat, nat::CreatePrivateSnatRequest,
+    "{\"request_id\":\"2937502e-73f9-4ba5-ae75-2293a0b35fb8\",\"snat_rule\":{\"cidr\":\"\",\"created_at\":\"2019-10-22T03:31:19\",\"description\":\"snat rule description\",\"gateway_id\":\"80da6f26-94eb-4537-97f0-5a56f4d04cfb\",\"id\":\"af4dbb83-7ca0-4ed1-b28b-668c1f9c6b81\",\"project_id\":\"cfa563efb77d4b6d9960781d82530fd8\",\"status\":\"ACTIVE\",\"transit_ip_associations\":[{\"transit_ip_address\":\"172.20.1.10\",\"transit_ip_id\":\"36a3049a-1682-48b3-b1cf-cb986a3350ef\"}],\"updated_at\":\"2019-10-22T03:31:19\",\"virsubnet_id\":\"5b9ea497-727d-4ad0-a99e-3984b3f5aaed\"}}",
+    []
+);
+
+decode_properties!(
+    nat_create_transit_ip, nat::CreateTransitIpRequest,
+    "{\"request_id\":\"747a911c17067a39692f75ac146fb47e\",\"transit_ip\":{\"created_at\":\"2019-04-29T02:16:09\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"521bb3d9-8bed-4c6c-9ee8-669bd0620f76\",\"id\":\"a2845109-3b2f-4627-b08f-09a726c0a6e7\",\"ip_address\":\"192.168.1.68\",\"network_interface_id\":\"adebbdca-8c26-4c14-b34f-3f53cd2c42f2\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"updated_at\":\"2019-04-29T02:16:09\",\"virsubnet_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\"}}",
+    []
+);
+
+decode_properties!(nat_create_transit_ip_tag, nat::CreateTransitIpTagRequest, "{}", []);
+
+decode_properties!(
+    nat_create_transit_subnet, nat::CreateTransitSubnetRequest,
+    "{\"request_id\":\"9882046a9b96f1405472e36d797e33dc\",\"transit_subnet\":{\"cidr\":\"192.168.1.0/24\",\"created_at\":\"2021-07-01T09:15:54Z\",\"description\":\"transit-subnet-description\",\"id\":\"48b55781-306c-4a90-9cc0-d376337fae4f\",\"ip_count\":0,\"name\":\"transit-subnet_t1\",\"project_id\":\"aea5011c0bc2454d8645a560345da810\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"type\":\"VPC\",\"updated_at\":\"2021-04-01T09:15:54Z\",\"virsubnet_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"virsubnet_project_id\":\"aea5011c0bc2454d8645a560345da810\",\"vpc_id\":\"f9169a4f-5f0a-41ce-b2a3-834c15b038c2\"}}",
+    []
+);
+
+decode_properties!(
+    nat_create_transit_subnet_tag, nat::CreateTransitSubnetTagRequest, "{}", []
+);
+
+decode_properties!(nat_delete_nat_gateway, nat::DeleteNatGatewayRequest, "{}", []);
+
+decode_properties!(
+    nat_delete_nat_gateway_dnat_rule, nat::DeleteNatGatewayDnatRuleRequest, "{}", []
+);
+
+decode_properties!(
+    nat_delete_nat_gateway_snat_rule, nat::DeleteNatGatewaySnatRuleRequest, "{}", []
+);
+
+decode_properties!(
+    nat_delete_nat_gateway_tag, nat::DeleteNatGatewayTagRequest, "{}", []
+);
+
+decode_properties!(nat_delete_private_dnat, nat::DeletePrivateDnatRequest, "{}", []);
+
+decode_properties!(nat_delete_private_nat, nat::DeletePrivateNatRequest, "{}", []);
+
+decode_properties!(
+    nat_delete_private_nat_tag, nat::DeletePrivateNatTagRequest, "{}", []
+);
+
+decode_properties!(nat_delete_private_snat, nat::DeletePrivateSnatRequest, "{}", []);
+
+decode_properties!(nat_delete_transit_ip, nat::DeleteTransitIpRequest, "{}", []);
+
+decode_properties!(nat_delete_transit_ip_tag, nat::DeleteTransitIpTagRequest, "{}", []);
+
+decode_properties!(nat_delete_transit_subnet, nat::DeleteTransitSubnetRequest, "{}", []);
+
+decode_properties!(
+    nat_delete_transit_subnet_tag, nat::DeleteTransitSubnetTagRequest, "{}", []
+);
+
+decode_properties!(
+    nat_list_nat_gateway_by_tag, nat::ListNatGatewayByTagRequest,
+    "{\"resources\":[{\"resource_detail\":null,\"resource_id\":\"e5ad289f-9c56-4daf-b08b-2e53a983473a\",\"resource_name\":\"nat_gateways\",\"tags\":[{\"key\":\"key2\",\"value\":\"value4\"},{\"key\":\"key2\",\"value\":\"value3\"}]}],\"total_count\":1000}",
+    []
+);
+
+decode_properties!(
+    nat_list_nat_gateway_dnat_rules, nat::ListNatGatewayDnatRulesRequest,
+    "{\"dnat_rules\":[{\"admin_state_up\":true,\"created_at\":\"2017-11-15 15:44:42.595173\",\"description\":\"my dnat rule 01\",\"external_service_port\":242,\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"bf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"79195d50-0271-41f1-bded-4c089b2502ff\",\"internal_service_port\":993,\"nat_gateway_id\":\"cda3a125-2406-456c-a11f-598e10578541\",\"port_id\":\"9a469561-daac-4c94-88f5-39366e5ea193\",\"private_ip\":\"\",\"protocol\":\"tcp\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526d\"},{\"admin_state_up\":true,\"created_at\":\"2017-11-16 15:44:42.595173\",\"description\":\"my dnat rule 01\",\"external_service_port\":0,\"floating_ip_address\":\"5.21.11.227\",\"floating_ip_id\":\"cf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"89195d50-0271-41f1-bded-4c089b2502ff\",\"internal_service_port\":0,\"nat_gateway_id\":\"dda3a125-2406-456c-a11f-598e10578541\",\"port_id\":\"\",\"private_ip\":\"192.168.1.100\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526d\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_nat_gateway_snat_rules, nat::ListNatGatewaySnatRulesRequest,
+    "{\"snat_rules\":[{\"admin_state_up\":true,\"created_at\":\"2017-11-15 15:44:42.595173\",\"description\":\"my snat rule 01\",\"floating_ip_address\":\"5.21.11.242\",\"floating_ip_id\":\"bf99c679-9f41-4dac-8513-9c9228e713e1\",\"freezed_ip_address\":\"\",\"id\":\"79195d50-0271-41f1-bded-4c089b2502ff\",\"nat_gateway_id\":\"cda3a125-2406-456c-a11f-598e10578541\",\"network_id\":\"9a469561-daac-4c94-88f5-39366e5ea193\",\"source_type\":0,\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526\"},{\"admin_state_up\":true,\"created_at\":\"2017-11-17 07:43:44.830845\",\"description\":\"my snat rule 01\",\"floating_ip_address\":\"5.21.11.142,5.21.11.143\",\"floating_ip_id\":\"6e496fba-abe9-4f5e-9406-2ad8c809ac8c\",\"freezed_ip_address\":\"5.21.11.142\",\"id\":\"4a1a10d7-0d9f-4846-8cda-24cffeffef5c\",\"nat_gateway_id\":\"e824f1b4-4290-4ebc-8322-cfff370dbd1e\",\"network_id\":\"97e89905-f9c8-4ae3-9856-392b0b2fbe7f\",\"source_type\":0,\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_nat_gateway_specs, nat::ListNatGatewaySpecsRequest, "{}", []
+);
+
+decode_properties!(
+    nat_list_nat_gateway_tag, nat::ListNatGatewayTagRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value3\",\"value4\"]}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_nat_gateways, nat::ListNatGatewaysRequest,
+    "{\"nat_gateways\":[{\"admin_state_up\":true,\"billing_info\":null,\"created_at\":\"2017-11-15 14:50:39.505112\",\"description\":\"nat01\",\"dnat_rules_limit\":200,\"enterprise_project_id\":\"0aad99bc-f5f6-4f78-8404-c598d76b0ed2\",\"id\":\"a253be25-ae7c-4013-978b-3c0785eccd63\",\"internal_network_id\":\"5930796a-6026-4d8b-8790-6c6bfc9f87e8\",\"name\":\"wj3\",\"ngport_ip_address\":\"192.168.0.138\",\"router_id\":\"b1d81744-5165-48b8-916e-e56626feb88f\",\"session_conf\":{\"icmp_session_expire_time\":10,\"tcp_session_expire_time\":900,\"tcp_time_wait_time\":5,\"udp_session_expire_time\":300},\"snat_rule_public_ip_limit\":20,\"spec\":\"2\",\"status\":\"ACTIVE\",\"tenant_id\":\"27e25061336f4af590faeabeb7fcd9a3\"},{\"admin_state_up\":true,\"billing_info\":null,\"created_at\":\"2017-11-17 07:41:07.538062\",\"description\":\"1234\",\"dnat_rules_limit\":200,\"enterprise_project_id\":\"0\",\"id\":\"e824f1b4-4290-4ebc-8322-cfff370dbd1e\",\"internal_network_id\":\"fc09463b-4ef8-4c7a-93c8-92d9ca6daf9d\",\"name\":\"lyl001\",\"ngport_ip_address\":\"192.168.5.210\",\"router_id\":\"305dc52f-13dd-429b-a2d4-444a1039ba0b\",\"session_conf\":{\"icmp_session_expire_time\":10,\"tcp_session_expire_time\":900,\"tcp_time_wait_time\":5,\"udp_session_expire_time\":300},\"snat_rule_public_ip_limit\":20,\"spec\":\"2\",\"status\":\"ACTIVE\",\"tenant_id\":\"27e25061336f4af590faeabeb7fcd9a3\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_private_dnats, nat::ListPrivateDnatsRequest,
+    "{\"dnat_rules\":[{\"created_at\":\"2019-04-29T07:10:01\",\"description\":\"aa\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"0adefb29-a6c2-48a5-8637-2be67fa03fec\",\"id\":\"24dd6bf5-48f2-4915-ad0b-5bb111d39c83\",\"internal_service_port\":\"0\",\"network_interface_id\":\"dae9393a-b536-491c-a5a2-72edc1104707\",\"private_ip_address\":\"192.168.1.72\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"transit_ip_id\":\"3faa719d-6d18-4ccb-a5c7-33e65a09663e\",\"transit_service_port\":\"0\",\"type\":\"COMPUTE\",\"updated_at\":\"2019-04-29T07:10:01\"},{\"created_at\":\"2019-04-29T07:15:41\",\"description\":\"aa\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"0adefb29-a6c2-48a5-8637-2be67fa03fec\",\"id\":\"25dcdb21-97de-43cd-b476-31637a47f05d\",\"internal_service_port\":\"0\",\"network_interface_id\":\"9e2f0dbb-68b2-4c4b-9298-fa4f13187976\",\"private_ip_address\":\"192.168.1.99\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"transit_ip_id\":\"15abdf29-4a68-474c-9963-79c4e6d495d7\",\"transit_service_port\":\"0\",\"type\":\"COMPUTE\",\"updated_at\":\"2019-04-29T07:15:41\"}],\"page_info\":{\"current_count\":2,\"previous_marker\":\"14338426-6afe-4019-996b-018008113013\"},\"request_id\":\"a7b00469-5a31-4274-bb10-59167243383e\"}",
+    []
+);
+
+decode_properties!(
+    nat_list_private_nat_tags, nat::ListPrivateNatTagsRequest,
+    "{\"request_id\":\"c285190c-b9e9-4f38-a69a-6745f22d8dca\",\"tags\":[{\"key\":\"keys\",\"values\":[\"value\"]},{\"key\":\"key3\",\"values\":[\"value3\",\"value33\"]},{\"key\":\"key1\",\"values\":[\"value1\"]},{\"key\":\"key2\",\"values\":[\"value2\",\"value22\"]}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_private_nats, nat::ListPrivateNatsRequest,
+    "{\"gateways\":[{\"created_at\":\"2019-04-22T08:47:13\",\"description\":\"private-nat-gateway-description1\",\"downlink_vpcs\":[{\"ngport_ip_address\":\"10.0.0.17\",\"virsubnet_id\":\"373979ee-f4f0-46c5-80e3-0fbf72646b70\",\"vpc_id\":\"3cb66d44-9f75-4237-bfff-e37b14d23ad2\"}],\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"name\":\"private-nat-gateway-name1\",\"project_id\":\"70505c941b9b4dfd82fd351932328a2f\",\"rule_max\":20,\"spec\":\"Small\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"transit_ip_pool_size_max\":1,\"updated_at\":\"2019-04-22T08:47:13\"},{\"created_at\":\"2019-04-22T09:06:54\",\"description\":\"private-nat-gateway-description2\",\"downlink_vpcs\":[{\"ngport_ip_address\":\"10.0.0.18\",\"virsubnet_id\":\"373979ee-f4f0-46c5-80e3-0fbf72646b70\",\"vpc_id\":\"3cb66d44-9f75-4237-bfff-e37b14d23ad2\"}],\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"65995b8e-dcb7-4ab4-9931-bc3c95beec0a\",\"name\":\"private-nat-gateway-name2\",\"project_id\":\"70505c941b9b4dfd82fd351932328a2f\",\"rule_max\":20,\"spec\":\"Small\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"transit_ip_pool_size_max\":1,\"updated_at\":\"2019-04-22T09:06:54\"}],\"page_info\":{\"current_count\":2,\"previous_marker\":\"14338426-6afe-4019-996b-3a9525296e11\"},\"request_id\":\"a7b00469-5a31-4274-bb10-59167243383e\"}",
+    []
+);
+
+decode_properties!(
+    nat_list_private_nats_by_tags, nat::ListPrivateNatsByTagsRequest,
+    "{\"request_id\":\"a67262f6b7242d63d4ae95e41abf2790\",\"resources\":[{\"resource_detail\":null,\"resource_id\":\"e5ad289f-9c56-4daf-b08b-2e53a983473a\",\"resource_name\":\"nat_gateways\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1}",
+    []
+);
+
+decode_properties!(
+    nat_list_private_snats, nat::ListPrivateSnatsRequest,
+    "{\"page_info\":{\"current_count\":2,\"next_marker\":\"af4dbb83-7ca0-4ed1-b28b-668c1f9c6b81\",\"previous_marker\":\"8a522ff9-8158-494b-83cd-533b045700e6\"},\"request_id\":\"69806207-62e3-4950-b463-ff5c1779b714\",\"snat_rules\":[{\"cidr\":\"\",\"created_at\":\"2019-10-22T03:33:07\",\"description\":\"snat rule description\",\"gateway_id\":\"80da6f26-94eb-4537-97f0-5a56f4d04cfb\",\"id\":\"8a522ff9-8158-494b-83cd-533b045700e6\",\"project_id\":\"cfa563efb77d4b6d9960781d82530fd8\",\"status\":\"ACTIVE\",\"transit_ip_associations\":[{\"transit_ip_address\":\"172.20.1.98\",\"transit_ip_id\":\"bbe7c2e7-3bad-445b-a067-b30acce66053\"}],\"updated_at\":\"2019-10-22T03:33:07\",\"virsubnet_id\":\"95df1b88-d9bc-4edd-a808-a771dd4ded32\"},{\"cidr\":\"\",\"created_at\":\"2019-10-22T03:31:19\",\"description\":\"snat rule description\",\"gateway_id\":\"80da6f26-94eb-4537-97f0-5a56f4d04cfb\",\"id\":\"af4dbb83-7ca0-4ed1-b28b-668c1f9c6b81\",\"project_id\":\"cfa563efb77d4b6d9960781d82530fd8\",\"status\":\"ACTIVE\",\"transit_ip_associations\":[{\"transit_ip_address\":\"172.20.1.10\",\"transit_ip_id\":\"36a3049a-1682-48b3-b1cf-cb986a3350ef\"}],\"updated_at\":\"2019-10-22T03:31:19\",\"virsubnet_id\":\"5b9ea497-727d-4ad0-a99e-3984b3f5aaed\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_specs, nat::ListSpecsRequest,
+    "{\"specs\":[{\"bps_max\":233,\"cbc_code\":\"privatenat_small\",\"code\":\"1\",\"name\":\"Small\",\"pps_max\":20000,\"qps_max\":6000,\"rule_max\":20,\"sess_max\":2000},{\"bps_max\":584,\"cbc_code\":\"privatenat_medium\",\"code\":\"2\",\"name\":\"Medium\",\"pps_max\":50000,\"qps_max\":9000,\"rule_max\":50,\"sess_max\":5000},{\"bps_max\":2336,\"cbc_code\":\"privatenat_large\",\"code\":\"3\",\"name\":\"Large\",\"pps_max\":200000,\"qps_max\":10000,\"rule_max\":200,\"sess_max\":20000},{\"bps_max\":5840,\"cbc_code\":\"privatenat_xlarge\",\"code\":\"4\",\"name\":\"Extra-large\",\"pps_max\":500000,\"qps_max\":10000,\"rule_max\":500,\"sess_max\":50000},{\"bps_max\":58400,\"cbc_code\":\"privatenat_xxlarge\",\"code\":\"5\",\"name\":\"Extra-xlarge\",\"pps_max\":5000000,\"qps_max\":100000,\"rule_max\":5000,\"sess_max\":500000}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_transit_ip_tags, nat::ListTransitIpTagsRequest,
+    "{\"request_id\":\"36479272a29de0be0a8a8b294c02ab7a\",\"tags\":[{\"key\":\"keys\",\"values\":[\"value\"]},{\"key\":\"key3\",\"values\":[\"value3\",\"value33\"]},{\"key\":\"key1\",\"values\":[\"value1\"]},{\"key\":\"key2\",\"values\":[\"value2\",\"value22\"]}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_transit_ips, nat::ListTransitIpsRequest,
+    "{\"page_info\":{\"current_count\":2,\"previous_marker\":\"56a18bb5-5861-4eaf-a284-b7fbdaf6502f,\"},\"request_id\":\"747a911c17067a39692f75ac146fb47e\",\"transit_ips\":[{\"created_at\":\"2019-04-29T03:41:59\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"521bb3d9-8bed-4c6c-9ee8-669bd0620f76\",\"id\":\"3faa719d-6d18-4ccb-a5c7-33e65a09663e\",\"ip_address\":\"192.168.1.68\",\"network_interface_id\":\"c91c43fb-8d66-48df-bfa9-b89053ac3737\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"updated_at\":\"2019-04-29T03:41:59\",\"virsubnet_id\":\"49ee5fb5-75bf-4320-946e-b21ef4c9c9c1\"},{\"created_at\":\"2019-04-29T02:16:09\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"521bb3d9-8bed-4c6c-9ee8-669bd0620f76\",\"id\":\"a2845109-3b2f-4627-b08f-09a726c0a6e7\",\"ip_address\":\"192.168.1.68\",\"network_interface_id\":\"adebbdca-8c26-4c14-b34f-3f53cd2c42f2\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"updated_at\":\"2019-04-29T02:16:09\",\"virsubnet_id\":\"333e5fb5-75bf-4320-946e-b21ef4c9c2g5\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_transit_ips_by_tags, nat::ListTransitIpsByTagsRequest,
+    "{\"request_id\":\"9e47d9476cfd346f864cb77acb274185\",\"resources\":[{\"resource_detail\":null,\"resource_id\":\"ae33be9b-d2c0-441b-a8d0-f6dafedf1778\",\"resource_name\":\"transit_ips\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1}",
+    []
+);
+
+decode_properties!(
+    nat_list_transit_subnet, nat::ListTransitSubnetRequest,
+    "{\"page_info\":{\"current_count\":2,\"previous_marker\":\"14338426-6afe-4019-996b-018008113013\"},\"request_id\":\"a7b00469-5a31-4274-bb10-59167243383e\",\"transit_subnets\":[{\"cidr\":\"192.168.1.0/24\",\"created_at\":\"2021-07-01T09:15:54Z\",\"description\":\"transit-subnet-description\",\"id\":\"48b55781-306c-4a90-9cc0-d376337fae4f\",\"ip_count\":0,\"name\":\"transit-subnet_t1\",\"project_id\":\"aea5011c0bc2454d8645a560345da810\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"type\":\"VPC\",\"updated_at\":\"2021-04-01T09:15:54Z\",\"virsubnet_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"virsubnet_project_id\":\"aea5011c0bc2454d8645a560345da810\",\"vpc_id\":\"f9169a4f-5f0a-41ce-b2a3-834c15b038c2\"},{\"cidr\":\"192.168.2.0/24\",\"created_at\":\"2021-07-01T09:15:54Z\",\"description\":\"transit-subnet-description\",\"id\":\"500caad8-5023-11f0-8369-02421d92b15b\",\"ip_count\":0,\"name\":\"transit-subnet_t2\",\"project_id\":\"aea5011c0bc2454d8645a560345da810\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key2\",\"value\":\"value2\"}],\"type\":\"VPC\",\"updated_at\":\"2021-04-01T09:15:54Z\",\"virsubnet_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2d\",\"virsubnet_project_id\":\"aea5011c0bc2454d8645a560345da810\",\"vpc_id\":\"f9169a4f-5f0a-41ce-b2a3-834c15b038c2\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_transit_subnet_tags, nat::ListTransitSubnetTagsRequest,
+    "{\"request_id\":\"36479272a29de0be0a8a8b294c02ab7a\",\"tags\":[{\"key\":\"keys\",\"values\":[\"value\"]},{\"key\":\"key3\",\"values\":[\"value3\"]},{\"key\":\"key1\",\"values\":[\"value1\"]},{\"key\":\"key2\",\"values\":[\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    nat_list_transit_subnets_by_tags, nat::ListTransitSubnetsByTagsRequest,
+    "{\"request_id\":\"9e47d9476cfd346f864cb77acb274185\",\"resources\":[{\"resource_detail\":null,\"resource_id\":\"ae33be9b-d2c0-441b-a8d0-f6dafedf1778\",\"resource_name\":\"transit_subnets\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1}",
+    []
+);
+
+decode_properties!(
+    nat_show_nat_gateway, nat::ShowNatGatewayRequest,
+    "{\"nat_gateway\":{\"admin_state_up\":true,\"billing_info\":null,\"created_at\":\"2019-04-22 08:47:13.902312\",\"description\":\"nat-gateway-description\",\"dnat_rules_limit\":200,\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"internal_network_id\":\"89d66639-aacb-4929-969d-07080b0f9fd9\",\"name\":\"nat-gateway-name\",\"ngport_ip_address\":\"192.168.0.138\",\"router_id\":\"d84f345c-80a1-4fa2-a39c-d0d397c3f09a\",\"session_conf\":{\"icmp_session_expire_time\":10,\"tcp_session_expire_time\":900,\"tcp_time_wait_time\":5,\"udp_session_expire_time\":300},\"snat_rule_public_ip_limit\":20,\"spec\":\"1\",\"status\":\"ACTIVE\",\"tenant_id\":\"70505c941b9b4dfd82fd351932328a2f\"}}",
+    []
+);
+
+decode_properties!(
+    nat_show_nat_gateway_dnat_rule, nat::ShowNatGatewayDnatRuleRequest,
+    "{\"dnat_rule\":{\"admin_state_up\":true,\"created_at\":\"2017-11-15 15:44:42.595173\",\"description\":\"my dnat rule 01\",\"external_service_port\":242,\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"bf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"5b95c675-69c2-4656-ba06-58ff72e1d338\",\"internal_service_port\":993,\"nat_gateway_id\":\"cda3a125-2406-456c-a11f-598e10578541\",\"port_id\":\"9a469561-daac-4c94-88f5-39366e5ea193\",\"private_ip\":\"\",\"protocol\":\"tcp\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526d\"}}",
+    []
+);
+
+decode_properties!(
+    nat_show_nat_gateway_snat_rule, nat::ShowNatGatewaySnatRuleRequest,
+    "{\"snat_rule\":{\"admin_state_up\":true,\"created_at\":\"2017-11-18 07:54:21.665430\",\"description\":\"my snat rule 01\",\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"bdc10a4c-d81a-41ec-adf7-de857f7c812a\",\"freezed_ip_address\":\"\",\"id\":\"5b95c675-69c2-4656-ba06-58ff72e1d338\",\"nat_gateway_id\":\"a78fb3eb-1654-4710-8742-3fc49d5f04f8\",\"network_id\":\"eaad9cd6-2372-4be1-9535-9bd37210ae7b\",\"source_type\":0,\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526\"}}",
+    []
+);
+
+decode_properties!(
+    nat_show_nat_gateway_tag, nat::ShowNatGatewayTagRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_show_private_dnat, nat::ShowPrivateDnatRequest,
+    "{\"dnat_rule\":{\"created_at\":\"2019-04-29T07:10:01\",\"description\":\"aa\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"0adefb29-a6c2-48a5-8637-2be67fa03fec\",\"id\":\"24dd6bf5-48f2-4915-ad0b-5bb111d39c83\",\"internal_service_port\":\"0\",\"network_interface_id\":\"dae9393a-b536-491c-a5a2-72edc1104707\",\"private_ip_address\":\"192.168.1.72\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"transit_ip_id\":\"3faa719d-6d18-4ccb-a5c7-33e65a09663e\",\"transit_service_port\":\"0\",\"type\":\"COMPUTE\",\"updated_at\":\"2019-04-29T07:10:01\"},\"request_id\":\"747a911c17067a39692f75ac146fb47e\"}",
+    []
+);
+
+decode_properties!(
+    nat_show_private_nat, nat::ShowPrivateNatRequest,
+    "{\"gateway\":{\"created_at\":\"2019-04-22T08:47:13\",\"description\":\"private-nat-gateway-description\",\"downlink_vpcs\":[{\"ngport_ip_address\":\"10.0.0.17\",\"virsubnet_id\":\"373979ee-f4f0-46c5-80e3-0fbf72646b70\",\"vpc_id\":\"3cb66d44-9f75-4237-bfff-e37b14d23ad2\"}],\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"name\":\"private-nat-gateway-name\",\"project_id\":\"70505c941b9b4dfd82fd351932328a2f\",\"rule_max\":20,\"spec\":\"Small\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"transit_ip_pool_size_max\":1,\"updated_at\":\"2019-04-22T08:47:13\"},\"request_id\":\"747a911c17067a39692f75ac146fb47e\"}",
+    []
+);
+
+decode_properties!(
+    nat_show_private_nat_tags, nat::ShowPrivateNatTagsRequest,
+    "{\"request_id\":\"80ef5f21-b81a-4546-b23d-84272507d330\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"},{\"key\":\"key3\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_show_private_snat, nat::ShowPrivateSnatRequest,
+    "{\"request_id\":\"c8b21002-a594-414d-9585-2cc5963d4c3e\",\"snat_rule\":{\"cidr\":\"\",\"created_at\":\"2019-10-22T03:33:07\",\"description\":\"my_snat_rule02\",\"gateway_id\":\"80da6f26-94eb-4537-97f0-5a56f4d04cfb\",\"id\":\"8a522ff9-8158-494b-83cd-533b045700e6\",\"project_id\":\"cfa563efb77d4b6d9960781d82530fd8\",\"status\":\"ACTIVE\",\"transit_ip_associations\":[{\"transit_ip_address\":\"172.20.1.98\",\"transit_ip_id\":\"bbe7c2e7-3bad-445b-a067-b30acce66053\"}],\"updated_at\":\"2019-10-22T03:33:07\",\"virsubnet_id\":\"95df1b88-d9bc-4edd-a808-a771dd4ded32\"}}",
+    []
+);
+
+decode_properties!(
+    nat_show_transit_ip, nat::ShowTransitIpRequest,
+    "{\"request_id\":\"747a911c17067a39692f75ac146fb47e\",\"transit_ip\":{\"created_at\":\"2019-04-29T02:16:09\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"521bb3d9-8bed-4c6c-9ee8-669bd0620f76\",\"id\":\"a2845109-3b2f-4627-b08f-09a726c0a6e7\",\"ip_address\":\"192.168.1.68\",\"network_interface_id\":\"adebbdca-8c26-4c14-b34f-3f53cd2c42f2\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"updated_at\":\"2019-04-29T02:16:09\",\"virsubnet_id\":\"49ee5fb5-75bf-4320-946e-b21ef4c9c9c1\"}}",
+    []
+);
+
+decode_properties!(
+    nat_show_transit_ip_tags, nat::ShowTransitIpTagsRequest,
+    "{\"request_id\":\"80ef5f21-b81a-4546-b23d-84272507d330\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"},{\"key\":\"key3\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_show_transit_subnet, nat::ShowTransitSubnetRequest,
+    "{\"request_id\":\"747a911c17067a39692f75ac146fb47e\",\"transit_subnet\":{\"cidr\":\"192.168.1.0/24\",\"created_at\":\"2021-07-01T09:15:54Z\",\"description\":\"transit-subnet-description\",\"id\":\"48b55781-306c-4a90-9cc0-d376337fae4f\",\"ip_count\":0,\"name\":\"transit-subnet_t1\",\"project_id\":\"aea5011c0bc2454d8645a560345da810\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"type\":\"VPC\",\"updated_at\":\"2021-04-01T09:15:54Z\",\"virsubnet_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"virsubnet_project_id\":\"aea5011c0bc2454d8645a560345da810\",\"vpc_id\":\"f9169a4f-5f0a-41ce-b2a3-834c15b038c2\"}}",
+    []
+);
+
+decode_properties!(
+    nat_show_transit_subnet_tags, nat::ShowTransitSubnetTagsRequest,
+    "{\"request_id\":\"80ef5f21-b81a-4546-b23d-84272507d330\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"},{\"key\":\"key3\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    nat_update_nat_gateway, nat::UpdateNatGatewayRequest,
+    "{\"nat_gateway\":{\"admin_state_up\":true,\"billing_info\":null,\"created_at\":\"2019-04-22T08:47:13\",\"description\":\"new description\",\"dnat_rules_limit\":200,\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"internal_network_id\":\"89d66639-aacb-4929-969d-07080b0f9fd9\",\"name\":\"new_name\",\"ngport_ip_address\":\"192.168.0.138\",\"router_id\":\"d84f345c-80a1-4fa2-a39c-d0d397c3f09a\",\"session_conf\":{\"icmp_session_expire_time\":10,\"tcp_session_expire_time\":900,\"tcp_time_wait_time\":5,\"udp_session_expire_time\":300},\"snat_rule_public_ip_limit\":20,\"spec\":\"1\",\"status\":\"ACTIVE\",\"tenant_id\":\"70505c941b9b4dfd82fd351932328a2f\"}}",
+    []
+);
+
+decode_properties!(
+    nat_update_nat_gateway_dnat_rule, nat::UpdateNatGatewayDnatRuleRequest,
+    "{\"dnat_rule\":{\"admin_state_up\":true,\"created_at\":\"2017-11-15 15:44:42.595173\",\"description\":\"my dnat rule\",\"external_service_port\":242,\"floating_ip_address\":\"5.21.11.226\",\"floating_ip_id\":\"cf99c679-9f41-4dac-8513-9c9228e713e1\",\"id\":\"79195d50-0271-41f1-bded-4c089b2502ff\",\"internal_service_port\":993,\"nat_gateway_id\":\"a78fb3eb-1654-4710-8742-3fc49d5f04f8\",\"port_id\":\"9a469561-daac-4c94-88f5-39366e5ea193\",\"protocol\":\"tcp\",\"status\":\"ACTIVE\",\"tenant_id\":\"d199ba7e0ba64899b2e81518104b1526\"}}",
+    []
+);
+
+decode_properties!(
+    nat_update_nat_gateway_snat_rule, nat::UpdateNatGatewaySnatRuleRequest,
+    "{\"snat_rule\":{\"admin_state_up\":true,\"created_at\":\"2017-11-18 07:54:21.665430\",\"description\":\"my_snat_rule_update\",\"floating_ip_address\":\"10.15.10.11,10.15.10.12\",\"floating_ip_id\":\" bdc10a4c-d81a-41ec-adf7-de857f7c812a,7a094014-9657-463f-972b-e84d56b931a0\",\"id\":\"5b95c675-69c2-4656-ba06-58ff72e1d338\",\"nat_gateway_id\":\"bbe7c2e7-3bad-445b-a067-b30acce66053\",\"network_id\":\"eaad9cd6-2372-4be1-9535-9bd37210ae7b\",\"public_ip_address\":\"10.15.10.11,10.15.10.12\",\"source_type\":0,\"status\":\"PENDING_CREATE\",\"tenant_id\":\"27e25061336f4af590faeabeb7fcd9a3\"}}",
+    []
+);
+
+decode_properties!(
+    nat_update_nat_gateway_to_period, nat::UpdateNatGatewayToPeriodRequest,
+    "{\"order_id\":\"CS2304211201WYELB\"}", []
+);
+
+decode_properties!(
+    nat_update_private_dnat, nat::UpdatePrivateDnatRequest,
+    "{\"dnat_rule\":{\"created_at\":\"2019-04-29T07:10:01\",\"description\":\"dnat rule description\",\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"gateway_id\":\"0adefb29-a6c2-48a5-8637-2be67fa03fec\",\"id\":\"24dd6bf5-48f2-4915-ad0b-5bb111d39c83\",\"internal_service_port\":\"0\",\"network_interface_id\":\"dae9393a-b536-491c-a5a2-72edc1104707\",\"private_ip_address\":\"192.168.1.72\",\"project_id\":\"da261828016849188f4dcc2ef94d9da9\",\"protocol\":\"any\",\"status\":\"ACTIVE\",\"transit_ip_id\":\"3faa719d-6d18-4ccb-a5c7-33e65a09663e\",\"transit_service_port\":\"0\",\"type\":\"COMPUTE\",\"updated_at\":\"2019-04-29T07:10:01\"},\"request_id\":\"747a911c17067a39692f75ac146fb47e\"}",
+    []
+);
+
+decode_properties!(
+    nat_update_private_nat, nat::UpdatePrivateNatRequest,
+    "{\"gateway\":{\"created_at\":\"2019-04-22T08:47:13\",\"description\":\"private-nat-gateway-description\",\"downlink_vpcs\":[{\"virsubnet_id\":\"373979ee-f4f0-46c5-80e3-0fbf72646b70\",\"vpc_id\":\"3cb66d44-9f75-4237-bfff-e37b14d23ad2\"}],\"enterprise_project_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"id\":\"14338426-6afe-4019-996b-3a9525296e11\",\"name\":\"private-nat-gateway-name\",\"project_id\":\"70505c941b9b4dfd82fd351932328a2f\",\"spec\":\"Medium\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"updated_at\":\"2019-04-22T08:47:13\"},\"request_id\":\"e7e3323e95b348708d26e68a0ddece71\"}",
+    []
+);
+
+decode_properties!(
+    nat_update_private_snat, nat::UpdatePrivateSnatRequest,
+    "{\"request_id\":\"15bd32b2-1464-4817-b559-444d22499f6c\",\"snat_rule\":{\"cidr\":\"10.1.1.64/30\",\"created_at\":\"2019-10-22T03:31:19\",\"description\":\"my_snat_rule_update\",\"gateway_id\":\"80da6f26-94eb-4537-97f0-5a56f4d04cfb\",\"id\":\"af4dbb83-7ca0-4ed1-b28b-668c1f9c6b81\",\"project_id\":\"cfa563efb77d4b6d9960781d82530fd8\",\"status\":\"ACTIVE\",\"transit_ip_associations\":[{\"transit_ip_address\":\"172.20.1.98\",\"transit_ip_id\":\"bbe7c2e7-3bad-445b-a067-b30acce66053\"}],\"updated_at\":\"2019-10-22T03:39:52\",\"virsubnet_id\":\"\"}}",
+    []
+);
+
+decode_properties!(
+    nat_update_transit_subnet, nat::UpdateTransitSubnetRequest,
+    "{\"request_id\":\"9882046a9b96f1405472e36d797e33dc\",\"transit_subnet\":{\"cidr\":\"192.168.1.0/24\",\"created_at\":\"2021-07-01T09:15:54Z\",\"description\":\"transit-subnet-description\",\"id\":\"48b55781-306c-4a90-9cc0-d376337fae4f\",\"ip_count\":0,\"name\":\"transit-subnet_t1\",\"project_id\":\"aea5011c0bc2454d8645a560345da810\",\"status\":\"ACTIVE\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"}],\"type\":\"VPC\",\"updated_at\":\"2021-04-01T09:15:54Z\",\"virsubnet_id\":\"2759da7b-8015-404c-ae0a-a389007b0e2a\",\"virsubnet_project_id\":\"aea5011c0bc2454d8645a560345da810\",\"vpc_id\":\"f9169a4f-5f0a-41ce-b2a3-834c15b038c2\"}}",
+    []
+);
 
 decode_properties!(
     servicestage_create_o_auth, servicestage::CreateOAuthRequest,
@@ -411,4 +6380,979 @@ decode_properties!(
 decode_properties!(
     servicestage_show_redirect_url, servicestage::ShowRedirectUrlRequest,
     "{\"url\":\"string\"}", []
+);
+
+decode_properties!(smn_add_subscription, smn::AddSubscriptionRequest, "{}", []);
+
+decode_properties!(
+    smn_add_subscription_from_subscription_user,
+    smn::AddSubscriptionFromSubscriptionUserRequest,
+    "{\"subscriptions_result\":[{\"http_code\":201,\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\",\"subscription_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_batch_create_or_delete_resource_tags,
+    smn::BatchCreateOrDeleteResourceTagsRequest, "{}", []
+);
+
+decode_properties!(
+    smn_batch_create_subscriptions_filter_polices,
+    smn::BatchCreateSubscriptionsFilterPolicesRequest,
+    "{\"batch_result\":[{\"code\":\"SMN.00011027\",\"message\":\"Parameter: subscription_urn is invalid.\",\"subscription_urn\":\"urn:smn:regionId:98386b0630aa41d990d4729497fcd7ba:test:90b22be1efab4cd6924703c5b228e59f\"},{\"code\":\"SMN.00011027\",\"message\":\"Parameter: subscription_urn is invalid.\",\"subscription_urn\":\"urn:smn:regionId:98386b0630aa41d990d4729497fcd7ba:test:c872b769e60d45f682f1da44eb4dbee3\"}],\"request_id\":\"be368401641b406d8c28a79915ba3589\"}",
+    []
+);
+
+decode_properties!(
+    smn_batch_delete_subscriptions, smn::BatchDeleteSubscriptionsRequest,
+    "{\"subscriptions_result\":[{\"http_code\":200,\"request_id\":\"2e1991b6d1f94db7a00b75aaa5e9684d\"},{\"http_code\":200,\"request_id\":\"2e1991b6d1f94db7a00b75aaa5e9684d\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_batch_delete_subscriptions_by_topic, smn::BatchDeleteSubscriptionsByTopicRequest,
+    "{\"subscriptions_result\":[{\"http_code\":200,\"request_id\":\"0751f55b56ca4138a09737884a1fbeac\"},{\"http_code\":200,\"request_id\":\"0751f55b56ca4138a09737884a1fbeac\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_batch_delete_subscriptions_filter_polices,
+    smn::BatchDeleteSubscriptionsFilterPolicesRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_batch_update_subscriptions_filter_polices,
+    smn::BatchUpdateSubscriptionsFilterPolicesRequest,
+    "{\"batch_result\":[{\"code\":\"SMN.00011027\",\"message\":\"Parameter: subscription_urn is invalid.\",\"subscription_urn\":\"urn:smn:regionId:98386b0630aa41d990d4729497fcd7ba:test:90b22be1efab4cd6924703c5b228e59f\"},{\"code\":\"SMN.00011027\",\"message\":\"Parameter: subscription_urn is invalid.\",\"subscription_urn\":\"urn:smn:regionId:98386b0630aa41d990d4729497fcd7ba:test:c872b769e60d45f682f1da44eb4dbee3\"}],\"request_id\":\"be368401641b406d8c28a79915ba3589\"}",
+    []
+);
+
+decode_properties!(
+    smn_cancel_subscription, smn::CancelSubscriptionRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_confirm_subscription, smn::ConfirmSubscriptionRequest,
+    "{\"request_id\":\"a10468986ae745f0b3b17683d872f2ef\",\"subscription_urn\":\"urn:smn:regionId:240489644ad14ace8e022869d34411a4:test11:b46ac8ad72104818bab55fe5f361e5ca\"}",
+    []
+);
+
+decode_properties!(
+    smn_create_application, smn::CreateApplicationRequest,
+    "{\"application_id\":\"a3a4643dc12b4g77ad6e35a16002558c\",\"application_urn\":\"urn:smn:regionId:429ffced18074da0938112f2c362b935:app-APNS-application_name002\",\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_create_application_endpoint, smn::CreateApplicationEndpointRequest,
+    "{\"endpoint_urn\":\"urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:endpoint-APNS-example_application_name-37a2cb947fa43a20bc66e91281194e7a\",\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_create_kms_key, smn::CreateKmsKeyRequest,
+    "{\"id\":\"df9831e92dc24c289c0048170f61d5ad\",\"request_id\":\"44a8e3a585ab4da3954579f5d76ab626\"}",
+    []
+);
+
+decode_properties!(
+    smn_create_logtank, smn::CreateLogtankRequest,
+    "{\"id\":\"4ea80c8a68b840e19b4efd3a8f0d62ed\",\"request_id\":\"42f3b0cd1c894e87aa0275ce33305b21\"}",
+    []
+);
+
+decode_properties!(
+    smn_create_message_template, smn::CreateMessageTemplateRequest,
+    "{\"message_template_id\":\"57ba8dcecda844878c5dd5815b65d10f\",\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_create_notify_policy, smn::CreateNotifyPolicyRequest,
+    "{\"id\":\"7824d9c2f4e94fdfabd9fcdd4da0d564\",\"request_id\":\"f6832d5dd17f4090b0e29c6f9a026b17\"}",
+    []
+);
+
+decode_properties!(smn_create_resource_tag, smn::CreateResourceTagRequest, "{}", []);
+
+decode_properties!(
+    smn_create_topic, smn::CreateTopicRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\",\"topic_urn\":\"urn:smn:regionId:f96188c7ccaf4ffba0c9aa149ab2bd57:test_topic_v2\"}",
+    []
+);
+
+decode_properties!(smn_delete_application, smn::DeleteApplicationRequest, "{}", []);
+
+decode_properties!(
+    smn_delete_application_endpoint, smn::DeleteApplicationEndpointRequest, "{}", []
+);
+
+decode_properties!(
+    smn_delete_kms_key, smn::DeleteKmsKeyRequest,
+    "{\"request_id\":\"8d26f183dbb0436cb74634c0867a051b\"}", []
+);
+
+decode_properties!(
+    smn_delete_logtank, smn::DeleteLogtankRequest,
+    "{\"request_id\":\"fe5cec832a5249169d433b6b0b5902a3\"}", []
+);
+
+decode_properties!(
+    smn_delete_message_template, smn::DeleteMessageTemplateRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_delete_notify_policy, smn::DeleteNotifyPolicyRequest,
+    "{\"request_id\":\"f6832d5dd17f4090b0e29c6f9a026b17\"}", []
+);
+
+decode_properties!(smn_delete_resource_tag, smn::DeleteResourceTagRequest, "{}", []);
+
+decode_properties!(
+    smn_delete_subscriptions_by_topic, smn::DeleteSubscriptionsByTopicRequest,
+    "{\"request_id\":\"513e617e04394978a8f146d45906b5aa\"}", []
+);
+
+decode_properties!(
+    smn_delete_topic, smn::DeleteTopicRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_delete_topic_attribute_by_name, smn::DeleteTopicAttributeByNameRequest,
+    "{\"request_id\":\"6837531fd3f54550927b930180a706bf\"}", []
+);
+
+decode_properties!(
+    smn_delete_topic_attributes, smn::DeleteTopicAttributesRequest,
+    "{\"request_id\":\"6837531fd3f54550927b930180a706bf\"}", []
+);
+
+decode_properties!(
+    smn_download_http_cert, smn::DownloadHttpCertRequest, "{}", [(content_type,
+    "content-type")]
+);
+
+decode_properties!(
+    smn_download_http_sign_cert, smn::DownloadHttpSignCertRequest, "{}", [(content_type,
+    "content-type")]
+);
+
+decode_properties!(
+    smn_list_application_attributes, smn::ListApplicationAttributesRequest,
+    "{\"application_id\":\"b1b8643dc12b4g77ad6e35a16003119b\",\"attributes\":{\"apple_certificate_expiration_date\":\"2018-03-09T12:21:40Z\",\"enabled\":\"true\"},\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_application_endpoint_attributes,
+    smn::ListApplicationEndpointAttributesRequest,
+    "{\"attributes\":{\"enabled\":\"true\",\"token\":\"3708232124742383445\",\"user_data\":\"abc\"},\"request_id\":\"c90d871f77f7425cae0a8b772a563d17\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_application_endpoints, smn::ListApplicationEndpointsRequest,
+    "{\"endpoints\":[{\"create_time\":\"2018-01-12T01:25:14Z\",\"enabled\":\"true\",\"endpoint_urn\":\"urn:smn:regionId:429ffced18074da0938112f2c362b935:endpoint-APNS-application_name-62f0bafec61c45fbbb5d0fc6bd696a2d\",\"token\":\"1f2fda4c1013c47ac4c59bd22379d88e14b07b0ebf47f2f79d1a6b06ed03390d\",\"user_data\":\"no user data\"}],\"next_page_flag\":false,\"request_id\":\"c90d871f77f7425cae0a8b772a563d17\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_applications, smn::ListApplicationsRequest,
+    "{\"application_count\":2,\"applications\":[{\"apple_certificate_expiration_date\":\"2018-03-09T12:21:40Z\",\"application_id\":\"b1b8643dc12b4g77ad6e35a16003119b\",\"application_urn\":\"urn:smn:regionId:429ffced18074da0938112f2c362b935:app-APNS-application_name001\",\"create_time\":\"2018-02-08T08:30:16Z\",\"enabled\":\"true\",\"name\":\"application_name001\",\"platform\":\"APNS\"},{\"apple_certificate_expiration_date\":\"2018-03-09T12:21:40Z\",\"application_id\":\"a3a4643dc12b4g77ad6e35a16002558c\",\"application_urn\":\"urn:smn:regionId:429ffced18074da0938112f2c362b935:app-APNS-application_name002\",\"create_time\":\"2018-01-11T12:58:58Z\",\"enabled\":\"true\",\"name\":\"application_name002\",\"platform\":\"APNS\"}],\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_cloud_service, smn::ListCloudServiceRequest,
+    "{\"cloud_services\":[{\"name\":\"obs\",\"show_name\":\"OBS\"},{\"name\":\"vod\",\"show_name\":\"VOD\"},{\"name\":\"mts\",\"show_name\":\"MPC\"},{\"name\":\"live\",\"show_name\":\"LIVE\"},{\"name\":\"CTS\",\"show_name\":\"CTS\"}],\"request_id\":\"c9ebc04c4a6045469515c329f4737832\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_cloud_services, smn::ListCloudServicesRequest,
+    "{\"cloud_services\":[{\"name\":\"obs\",\"show_name\":\"OBS\"},{\"name\":\"vod\",\"show_name\":\"VOD\"},{\"name\":\"mts\",\"show_name\":\"MPC\"},{\"name\":\"live\",\"show_name\":\"LIVE\"},{\"name\":\"CTS\",\"show_name\":\"CTS\"}],\"request_id\":\"c9ebc04c4a6045469515c329f4737832\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_logtank, smn::ListLogtankRequest,
+    "{\"count\":1,\"logtanks\":[{\"create_time\":\"2022-10-10T09:00:00Z\",\"id\":\"4ea80c8a68b840e19b4efd3a8f0d62ed\",\"log_group_id\":\"d1b6c352-ee45-4196-9230-c74b7894e356\",\"log_stream_id\":\"114960b4-1c26-48dd-93c2-4caae24aec49\",\"update_time\":\"2022-10-10T09:00:00Z\"}],\"request_id\":\"f5c05cb70d264ca58d1080202ceba284\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_message_template_details, smn::ListMessageTemplateDetailsRequest,
+    "{\"content\":\"(1/24)You are invited to subscribe to topic({topic_id_id4}). Click the following URL to confirm subscription:(If you do not want to subscribe to this topic, ignore this message.)\",\"create_time\":\"2016-08-02T08:22:20Z\",\"message_template_id\":\"57ba8dcecda844878c5dd5815b65d10f\",\"message_template_name\":\"confirm_message\",\"protocol\":\"https\",\"request_id\":\"ba79ca8f794f4f50985ce7b98a401b47\",\"tag_names\":[\"topic_id_id4\"],\"update_time\":\"2016-08-02T08:22:25Z\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_message_templates, smn::ListMessageTemplatesRequest,
+    "{\"message_template_count\":3,\"message_templates\":[{\"create_time\":\"2016-08-02T08:22:18Z\",\"message_template_id\":\"79227dfdf88d4e52a1820ca1eb411635\",\"message_template_name\":\"confirm_message\",\"protocol\":\"sms\",\"tag_names\":[\"topic_urn\"],\"update_time\":\"2016-08-02T08:22:18Z\"},{\"create_time\":\"2016-08-02T08:22:19Z\",\"message_template_id\":\"ecf63465804a4b10a0573980be78ffba\",\"message_template_name\":\"confirm_message\",\"protocol\":\"email\",\"tag_names\":[\"topic_id\"],\"update_time\":\"2016-08-02T08:22:19Z\"},{\"create_time\":\"2016-08-02T08:22:20Z\",\"message_template_id\":\"57ba8dcecda844878c5dd5815b65d10f\",\"message_template_name\":\"confirm_message\",\"protocol\":\"https\",\"tag_names\":[\"topic_id\"],\"update_time\":\"2016-08-02T08:22:20Z\"}],\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_project_tags, smn::ListProjectTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    smn_list_protocols, smn::ListProtocolsRequest,
+    "{\"protocols\":[\"http\",\"https\",\"sms\",\"email\"],\"request_id\":\"57fbbbfe41054fac8d3b12aa8a670e6e\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_resource_instances, smn::ListResourceInstancesRequest, "{}", []
+);
+
+decode_properties!(
+    smn_list_resource_tags, smn::ListResourceTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value3\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_list_subscriptions, smn::ListSubscriptionsRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\",\"subscription_count\":2,\"subscriptions\":[{\"endpoint\":\"xxxxxxxxxxx\",\"filter_polices\":[{\"name\":\"alarm\",\"string_equals\":[\"os\",\"process\"]},{\"name\":\"service\",\"string_equals\":[\"api\",\"db\"]}],\"owner\":\"762bdb3251034f268af0e395c53ea09b\",\"protocol\":\"sms\",\"remark\":\"\",\"status\":0,\"subscription_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837\",\"topic_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1\"},{\"endpoint\":\"xx@example.com\",\"filter_polices\":[{\"name\":\"alarm\",\"string_equals\":[\"os\",\"process\"]},{\"name\":\"service\",\"string_equals\":[\"api\",\"db\"]}],\"owner\":\"762bdb3251034f268af0e395c53ea09b\",\"protocol\":\"email\",\"remark\":\"\",\"status\":0,\"subscription_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:a2d52a9f5c3b47f48c3fafb177a58796\",\"topic_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_list_subscriptions_by_topic, smn::ListSubscriptionsByTopicRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\",\"subscription_count\":2,\"subscriptions\":[{\"endpoint\":\"xxxxxxxxxxx\",\"filter_polices\":[{\"name\":\"alarm\",\"string_equals\":[\"os\",\"process\"]},{\"name\":\"service\",\"string_equals\":[\"api\",\"db\"]}],\"owner\":\"762bdb3251034f268af0e395c53ea09b\",\"protocol\":\"sms\",\"remark\":\"\",\"status\":0,\"subscription_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837\",\"topic_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1\"},{\"endpoint\":\"xx@example.com\",\"filter_polices\":[{\"name\":\"alarm\",\"string_equals\":[\"os\",\"process\"]},{\"name\":\"service\",\"string_equals\":[\"api\",\"db\"]}],\"owner\":\"762bdb3251034f268af0e395c53ea09b\",\"protocol\":\"email\",\"remark\":\"\",\"status\":0,\"subscription_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:a2d52a9f5c3b47f48c3fafb177a58796\",\"topic_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_list_topic_attributes, smn::ListTopicAttributesRequest,
+    "{\"attributes\":{\"access_policy\":\"{\\\"Version\\\":\\\"2016-09-07\\\",\\\"Id\\\":\\\"__default_policy_ID\\\",\\\"Statement\\\":[{\\\"Sid\\\":\\\"__user_pub_0\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":[{\\\"CSP\\\":[\\\"urn:csp:iam::93dc1b4697ac493d9b7d089569f86b32:root\\\"]}],\\\"Action\\\":[\\\"SMN:Publish\\\",\\\"SMN:QueryTopicDetail\\\"],\\\"Resource\\\":\\\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:aaa\\\"},{\\\"Sid\\\":\\\"__org_path_pub_0\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"OrgPath\\\":[\\\"o-bf966fe82ebb4d35d68b791729228788/r-001ebf32880a13eabfc8e1c37eee3ae9/ou-0dbfffe92fd92ddb35feff9b4079459c\\\"]},\\\"Action\\\":[\\\"SMN:Publish\\\",\\\"SMN:QueryTopicDetail\\\"],\\\"Resource\\\":\\\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:aaa\\\"},{\\\"Sid\\\":\\\"__service_pub_0\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":[\\\"obs\\\"]},\\\"Action\\\":[\\\"SMN:Publish\\\",\\\"SMN:QueryTopicDetail\\\"],\\\"Resource\\\":\\\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:aaa\\\"}]}\",\"create_time\":\"2016-08-01T02:16:38\",\"update_time\":\"2016-08-01T02:16:38\"},\"request_id\":\"6837531fd3f54550927b930180a706bf\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_topic_details, smn::ListTopicDetailsRequest,
+    "{\"create_time\":\"2016-08-01T02:16:38Z\",\"display_name\":\"test create topic v2\",\"enterprise_project_id\":\"0\",\"name\":\"test_create_topic_v2\",\"push_policy\":0,\"request_id\":\"6837531fd3f54550927b930180a706bf\",\"topic_id\":\"84698185946d44d08431aa441d8e2cf2\",\"topic_urn\":\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:test_create_topic_v2\",\"update_time\":\"2016-08-01T02:16:38Z\"}",
+    []
+);
+
+decode_properties!(
+    smn_list_topic_message_statistics, smn::ListTopicMessageStatisticsRequest,
+    "{\"request_id\":\"stringxxxxxxxxxxxxxxx\",\"statistics\":[{\"count\":{\"sms\":123},\"start_time\":\"2025-02-17T16:00:00Z\"}],\"total\":{\"sms\":123}}",
+    []
+);
+
+decode_properties!(
+    smn_list_topics, smn::ListTopicsRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\",\"topic_count\":1,\"topics\":[{\"create_time\":\"2016-08-02T08:22:18Z\",\"display_name\":\"testtest\",\"enterprise_project_id\":\"0\",\"name\":\"test_topic_v1\",\"push_policy\":0,\"topic_id\":\"84698185946d44d08431aa441d8e2cf2\",\"topic_urn\":\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:test_topic_v2\",\"update_time\":\"2016-08-02T08:22:18Z\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_list_topics_with_associated_resources,
+    smn::ListTopicsWithAssociatedResourcesRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\",\"topic_count\":1,\"topics\":[{\"attributes\":{\"access_policy\":\"{\\\"Version\\\":\\\"2016-09-07\\\",\\\"Id\\\":\\\"__default_policy_ID\\\",\\\"Statement\\\":[{\\\"Sid\\\":\\\"__user_pub_0\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":[{\\\"CSP\\\":[\\\"urn:csp:iam::93dc1b4697ac493d9b7d089569f86b32:root\\\"]}],\\\"Action\\\":[\\\"SMN:Publish\\\",\\\"SMN:QueryTopicDetail\\\"],\\\"Resource\\\":\\\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:aaa\\\"},{\\\"Sid\\\":\\\"__org_path_pub_0\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"OrgPath\\\":[\\\"o-bf966fe82ebb4d35d68b791729228788/r-001ebf32880a13eabfc8e1c37eee3ae9/ou-0dbfffe92fd92ddb35feff9b4079459c\\\"]},\\\"Action\\\":[\\\"SMN:Publish\\\",\\\"SMN:QueryTopicDetail\\\"],\\\"Resource\\\":\\\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:aaa\\\"},{\\\"Sid\\\":\\\"__service_pub_0\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":[\\\"obs\\\"]},\\\"Action\\\":[\\\"SMN:Publish\\\",\\\"SMN:QueryTopicDetail\\\"],\\\"Resource\\\":\\\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:aaa\\\"}]}\",\"create_time\":\"2016-08-01T02:16:38\",\"update_time\":\"2016-08-01T02:16:38\"},\"create_time\":\"2016-08-02T08:22:18Z\",\"display_name\":\"testtest\",\"enterprise_project_id\":\"0\",\"logtanks\":[{\"create_time\":\"2022-10-10T09:00:00Z\",\"id\":\"4ea80c8a68b840e19b4efd3a8f0d62ed\",\"log_group_id\":\"d1b6c352-ee45-4196-9230-c74b7894e356\",\"log_stream_id\":\"114960b4-1c26-48dd-93c2-4caae24aec49\",\"update_time\":\"2022-10-10T09:00:00Z\"}],\"name\":\"test_topic_v1\",\"push_policy\":0,\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value3\"}],\"topic_id\":\"84698185946d44d08431aa441d8e2cf2\",\"topic_urn\":\"urn:smn:regionId:8bad8a40e0f7462f8c1676e3f93a8183:test_topic_v2\",\"update_time\":\"2016-08-02T08:22:18Z\"}]}",
+    []
+);
+
+decode_properties!(
+    smn_list_version, smn::ListVersionRequest,
+    "{\"version\":{\"id\":\"v2\",\"links\":[{\"href\":\"https://127.0.0.1/v2\",\"rel\":\"self\"}],\"min_version\":\"\",\"status\":\"CURRENT\",\"updated\":\"2018-09-19T00:00:00Z\",\"version\":\"\"}}",
+    []
+);
+
+decode_properties!(smn_list_versions, smn::ListVersionsRequest, "{}", []);
+
+decode_properties!(
+    smn_publish_app_message, smn::PublishAppMessageRequest,
+    "{\"message_id\":\"bf94b63a5dfb475994d3ac34664e24f2\",\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_publish_http_detect, smn::PublishHttpDetectRequest,
+    "{\"request_id\":\"adc82efa7e0042899722531681b1959a\",\"task_id\":\"adc82efa7e0042899722531681b1959a\"}",
+    []
+);
+
+decode_properties!(
+    smn_publish_message, smn::PublishMessageRequest,
+    "{\"message_id\":\"bf94b63a5dfb475994d3ac34664e24f2\",\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}",
+    []
+);
+
+decode_properties!(
+    smn_show_http_detect_result, smn::ShowHttpDetectResultRequest,
+    "{\"detail\":{\"httpCode\":200,\"httpResponse\":\"Http endpoint is available.\"},\"request_id\":\"e4bde8f67bd64402804011160c9f8772\",\"status\":0}",
+    []
+);
+
+decode_properties!(
+    smn_show_kms_key, smn::ShowKmsKeyRequest,
+    "{\"id\":\"d39453da9d6c4026ba0bb3ed1a6efc2d\",\"key_id\":\"9a618041-a917-49e0-bb3a-1a90163e97fe\",\"request_id\":\"c16810962f1140da82abcd9e783cf4e2\",\"status\":\"ENABLED\"}",
+    []
+);
+
+decode_properties!(
+    smn_show_notify_policy, smn::ShowNotifyPolicyRequest,
+    "{\"id\":\"9d1ff67d195d44c1aed4edd92cc44cd1\",\"polling\":[{\"order\":1,\"subscriptions\":[{\"endpoint\":\"13612345611\",\"remark\":\"\",\"status\":1,\"subscription_urn\":\"urn:smn:regionId:240489644ad14ace8e022869d34411a4:eee:45c05e14762c478aa2ef6b16153b521f\"},{\"endpoint\":\"13612345622\",\"remark\":\"\",\"status\":1,\"subscription_urn\":\"urn:smn:regionId:240489644ad14ace8e022869d34411a4:eee:45c05e14762c478aa2ef6b16153b5222\"}]},{\"order\":2,\"subscriptions\":[{\"endpoint\":\"13612345633\",\"remark\":\"\",\"status\":1,\"subscription_urn\":\"urn:smn:regionId:240489644ad14ace8e022869d34411a4:eee:45c05e14762c478aa2ef6b16153b521f\"},{\"endpoint\":\"13612345644\",\"remark\":\"\",\"status\":1,\"subscription_urn\":\"urn:smn:regionId:240489644ad14ace8e022869d34411a4:eee:45c05e14762c478aa2ef6b16153b5222\"}]}],\"protocol\":\"callnotify\",\"request_id\":\"2f97a871015348529bccc070417ef16f\"}",
+    []
+);
+
+decode_properties!(
+    smn_subscribe_topic, smn::SubscribeTopicRequest,
+    "{\"request_id\":\"a10468986ae745f0b3b17683d872f2ef\",\"subscription_urn\":\"urn:smn:regionId:240489644ad14ace8e022869d34411a4:test11:b46ac8ad72104818bab55fe5f361e5ca\"}",
+    []
+);
+
+decode_properties!(
+    smn_unsubscribe_subscription, smn::UnsubscribeSubscriptionRequest,
+    "{\"message\":\"You have successfully canceled your subscription and you will not be able to receive messages published to it. Unsubscribing may also affect your alarm and event notifications. To subscribe to this topic again, please click the following link: ******\"}",
+    []
+);
+
+decode_properties!(
+    smn_unsubscribe_topic, smn::UnsubscribeTopicRequest,
+    "{\"message\":\"You have successfully canceled your subscription and you will not be able to receive messages published to it. Unsubscribing may also affect your alarm and event notifications. To subscribe to this topic again, please click the following link: ******\"}",
+    []
+);
+
+decode_properties!(
+    smn_update_application, smn::UpdateApplicationRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_update_application_endpoint, smn::UpdateApplicationEndpointRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_update_kms_key, smn::UpdateKmsKeyRequest,
+    "{\"id\":\"9a719209230d4ce19058c1ef10011d7b\",\"request_id\":\"169f9f6efc6d4da09dd106da6038d954\"}",
+    []
+);
+
+decode_properties!(
+    smn_update_logtank, smn::UpdateLogtankRequest,
+    "{\"logtank\":{\"create_time\":\"2022-10-10T09:00:00Z\",\"id\":\"4ea80c8a68b840e19b4efd3a8f0d62ed\",\"log_group_id\":\"d1b6c352-ee45-4196-9230-c74b7894e356\",\"log_stream_id\":\"114960b4-1c26-48dd-93c2-4caae24aec49\",\"update_time\":\"2022-10-10T09:00:00Z\"},\"request_id\":\"761bd2658f92411b9b01ae13e7961b11\"}",
+    []
+);
+
+decode_properties!(
+    smn_update_message_template, smn::UpdateMessageTemplateRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_update_notify_policy, smn::UpdateNotifyPolicyRequest,
+    "{\"request_id\":\"f6832d5dd17f4090b0e29c6f9a026b17\"}", []
+);
+
+decode_properties!(
+    smn_update_subscription, smn::UpdateSubscriptionRequest,
+    "{\"request_id\":\"fdbabe38ead6482b8574f82a3d1168e9\",\"subscription_urn\":\"urn:smn:regionId:762bdb3251034f268af0e395c53ea09b:test_topic_v1:2e778e84408e44058e6cbc6d3c377837\"}",
+    []
+);
+
+decode_properties!(
+    smn_update_topic, smn::UpdateTopicRequest,
+    "{\"request_id\":\"6a63a18b8bab40ffb71ebd9cb80d0085\"}", []
+);
+
+decode_properties!(
+    smn_update_topic_attribute, smn::UpdateTopicAttributeRequest,
+    "{\"request_id\":\"6837531fd3f54550927b930180a706bf\"}", []
+);
+
+decode_properties!(
+    vpc_accept_vpc_peering, vpc::AcceptVpcPeeringRequest,
+    "{\"accept_vpc_info\":{\"tenant_id\":\"059a737356594b41b447b557bf0aae56\",\"vpc_id\":\"f583c072-0bb8-4e19-afb2-afb7c1693be5\"},\"id\":\"22b76469-08e3-4937-8c1d-7aad34892be1\",\"name\":\"test\",\"request_vpc_info\":{\"tenant_id\":\"f65e9ebc-ed5d-418b-a931-9a723718ba4e\",\"vpc_id\":\"9daeac7c-a98f-430f-8e38-67f9c044e299\"},\"status\":\"ACTIVE\"}",
+    []
+);
+
+decode_properties!(vpc_add_firewall_rules, vpc::AddFirewallRulesRequest, "{}", []);
+
+decode_properties!(
+    vpc_add_security_groups, vpc::AddSecurityGroupsRequest,
+    "{\"port\":{\"admin_state_up\":true,\"allowed_address_pairs\":[],\"binding:host_id\":\"\",\"binding:migration_info\":{},\"binding:profile\":{},\"binding:vif_details\":{},\"binding:vif_type\":\"unbound\",\"binding:vnic_type\":\"normal\",\"created_at\":\"2023-05-10T01:35:02\",\"description\":\"\",\"device_id\":\"\",\"device_owner\":\"\",\"ecs_flavor\":\"\",\"enable_efi\":false,\"extra_dhcp_opts\":[],\"id\":\"99fd0c77-56b4-4bf6-8365-df352e45d5fc\",\"instance_id\":\"\",\"instance_info\":null,\"instance_type\":\"\",\"mac_address\":\"fa:16:3e:1f:17:df\",\"name\":\"\",\"port_security_enabled\":true,\"position_type\":\"center\",\"private_ips\":[{\"ip_address\":\"192.168.158.228\",\"subnet_cidr_id\":\"ffe98087-6d4f-45cd-988b-1c87f75d2d53\"}],\"project_id\":\"f5dab68cd75740e68c599e9af5fe0aed\",\"scope\":\"center\",\"security_groups\":[\"567be4e3-d171-46ce-9e8a-c15e91cfe86a\",\"8edd3747-ccd4-49a1-82b9-a165eec314b4\",\"6c2d4540-3b7d-4207-a319-a7231b439995\",\"4940b983-5992-4663-bed9-d1d1e15d1009\"],\"status\":\"DOWN\",\"tags\":[],\"updated_at\":\"2023-05-10T01:35:02\",\"virsubnet_id\":\"3847b263-2370-45c0-8236-38a1de568049\",\"vpc_id\":null,\"vpc_tenant_id\":null,\"vtep_ip\":null,\"zone_id\":\"\"},\"request_id\":\"458691c0-7db2-43d8-9400-053800c5ff53\"}",
+    []
+);
+
+decode_properties!(
+    vpc_add_sources_to_traffic_mirror_session,
+    vpc::AddSourcesToTrafficMirrorSessionRequest,
+    "{\"request_id\":\"be17b2e9-098c-4b56-ac0c-97e6b6413f12\",\"traffic_mirror_session\":{\"created_at\":\"2023-02-23T06:57:39Z\",\"description\":\"\",\"enabled\":true,\"id\":\"e15a6e40-2580-4949-bf2a-55ee7cd49392\",\"name\":\"test-session\",\"packet_length\":96,\"priority\":6,\"project_id\":\"7365fcd452924e398ec4cc1fe39c0d12\",\"traffic_mirror_filter_id\":\"b765ba87-c0b4-4f1a-9ec3-d5b1d1ddb137\",\"traffic_mirror_sources\":[\"6134900d-31a6-4b71-8453-dbca7f26982a\"],\"traffic_mirror_target_id\":\"1adbc9b3-df85-4343-948a-d129536fa309\",\"traffic_mirror_target_type\":\"eni\",\"type\":\"eni\",\"updated_at\":\"2023-02-23T06:57:39Z\",\"virtual_network_id\":1}}",
+    []
+);
+
+decode_properties!(vpc_add_vpc_extend_cidr, vpc::AddVpcExtendCidrRequest, "{}", []);
+
+decode_properties!(
+    vpc_associate_route_table, vpc::AssociateRouteTableRequest,
+    "{\"routetable\":{\"default\":false,\"description\":\"abc\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecff054\",\"name\":\"routetable_01\",\"routes\":[{\"description\":\"abc\",\"destination\":\"10.10.10.0/24\",\"nexthop\":\"7c50463d-d36c-4417-aa85-cc11fa10f341\",\"type\":\"ecs\"}],\"subnets\":[{\"id\":\"8d4ce32f-d68a-4c4c-9f18-c68d8a5c7f2f\"}],\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_associate_subnet_firewall, vpc::AssociateSubnetFirewallRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_batch_create_firewall_tags, vpc::BatchCreateFirewallTagsRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_batch_create_port_tags, vpc::BatchCreatePortTagsRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_batch_create_security_group_rules, vpc::BatchCreateSecurityGroupRulesRequest,
+    "{\"request_id\":\"f1ae2c6f9e94babf077cd3b3e1570c81\",\"security_group_rules\":[{\"action\":\"allow\",\"created_at\":\"2023-04-28T04:08:52Z\",\"description\":\"\",\"direction\":\"ingress\",\"enabled\":true,\"ethertype\":\"IPv4\",\"id\":\"abef369b-d646-4b8a-9f44-fcd248a6c421\",\"multiport\":\"22\",\"priority\":1,\"project_id\":\"5f6387106c2048b589b369d96c2f23a2\",\"protocol\":\"tcp\",\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":\"117.78.12.122/32\",\"security_group_id\":\"15457509-18f9-4387-bae6-d4ed1898b301\",\"updated_at\":\"2023-04-28T04:08:52Z\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_batch_create_security_group_tags, vpc::BatchCreateSecurityGroupTagsRequest, "{}",
+    []
+);
+
+decode_properties!(
+    vpc_batch_create_sub_network_interface, vpc::BatchCreateSubNetworkInterfaceRequest,
+    "{\"request_id\":\"344544c1-d053-4ad3-b673-900a0e01db7e\",\"sub_network_interfaces\":[{\"description\":\"\",\"id\":\"d1f8094c-bb3d-43c5-b625-52dd43eab451\",\"ipv6_ip_address\":\"2001:db8:a583:5d:11e8:b908:4fe6:9802\",\"mac_address\":\"fa:16:3e:97:1f:f5\",\"parent_device_id\":\"11185aa2-4e08-4d9e-87ed-84817280eaa7\",\"parent_id\":\"8b6c46f1-c68d-4bba-a922-2d97da185af5\",\"private_ip_address\":\"192.168.6.245\",\"project_id\":\"8c6fb137a48a428aaf9a0229dca4edb3\",\"security_groups\":[\"6727c950-9f01-47a2-a7aa-7d3686c4c95b\"],\"tags\":[],\"virsubnet_id\":\"115b5a84-31dc-4b1e-8de9-bf5a75d2c566\",\"vlan_id\":41,\"vpc_id\":null},{\"description\":\"\",\"id\":\"0dce57ab-00de-443b-a7fe-e8ff68bd95bc\",\"ipv6_ip_address\":\"2001:db8:a583:5d:6c22:8ea2:c061:a802\",\"mac_address\":\"fa:16:3e:5a:61:84\",\"parent_device_id\":\"11185aa2-4e08-4d9e-87ed-84817280eaa7\",\"parent_id\":\"8b6c46f1-c68d-4bba-a922-2d97da185af5\",\"private_ip_address\":\"192.168.6.75\",\"project_id\":\"8c6fb137a48a428aaf9a0229dca4edb3\",\"security_groups\":[\"6727c950-9f01-47a2-a7aa-7d3686c4c95b\"],\"tags\":[],\"virsubnet_id\":\"115b5a84-31dc-4b1e-8de9-bf5a75d2c566\",\"vlan_id\":42,\"vpc_id\":null},{\"description\":\"\",\"id\":\"1eca03ee-c0f1-4434-9c4c-87fe4426718c\",\"ipv6_ip_address\":\"2001:db8:a583:5d:2b45:a3ae:17db:ec02\",\"mac_address\":\"fa:16:3e:b8:ec:6d\",\"parent_device_id\":\"11185aa2-4e08-4d9e-87ed-84817280eaa7\",\"parent_id\":\"8b6c46f1-c68d-4bba-a922-2d97da185af5\",\"private_ip_address\":\"192.168.6.194\",\"project_id\":\"8c6fb137a48a428aaf9a0229dca4edb3\",\"security_groups\":[\"6727c950-9f01-47a2-a7aa-7d3686c4c95b\"],\"tags\":[],\"virsubnet_id\":\"115b5a84-31dc-4b1e-8de9-bf5a75d2c566\",\"vlan_id\":43,\"vpc_id\":null}]}",
+    []
+);
+
+decode_properties!(
+    vpc_batch_create_subnet_tags, vpc::BatchCreateSubnetTagsRequest, "{}", []
+);
+
+decode_properties!(vpc_batch_create_vpc_tags, vpc::BatchCreateVpcTagsRequest, "{}", []);
+
+decode_properties!(
+    vpc_batch_delete_firewall_tags, vpc::BatchDeleteFirewallTagsRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_batch_delete_port_tags, vpc::BatchDeletePortTagsRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_batch_delete_security_group_tags, vpc::BatchDeleteSecurityGroupTagsRequest, "{}",
+    []
+);
+
+decode_properties!(
+    vpc_batch_delete_subnet_tags, vpc::BatchDeleteSubnetTagsRequest, "{}", []
+);
+
+decode_properties!(vpc_batch_delete_vpc_tags, vpc::BatchDeleteVpcTagsRequest, "{}", []);
+
+decode_properties!(
+    vpc_count_firewalls_by_tags, vpc::CountFirewallsByTagsRequest,
+    "{\"request_id\":\"239df34e-a651-4631-aaa1-d5fef231933a\",\"total_count\":2}", []
+);
+
+decode_properties!(
+    vpc_count_ports_by_tags, vpc::CountPortsByTagsRequest,
+    "{\"request_id\":\"239df34e-a651-4631-aaa1-d5fef231933a\",\"total_count\":2}", []
+);
+
+decode_properties!(
+    vpc_create_address_group, vpc::CreateAddressGroupRequest,
+    "{\"address_group\":{\"created_at\":\"2019-06-28T02:06:38.000+00:00\",\"description\":\"test\",\"enterprise_project_id\":\"0aad99bc-f5f6-4f78-8404-c598d76b0ed2\",\"id\":\"dd18a501-fcd5-4adc-acfe-b0e2384baf08\",\"ip_extra_set\":[{\"ip\":\"192.168.5.0/24\"},{\"ip\":\"192.168.3.20-192.168.3.100\"},{\"ip\":\"192.168.3.40\"},{\"ip\":\"192.168.3.2\"}],\"ip_set\":[\"192.168.5.0/24\",\"192.168.3.20-192.168.3.100\",\"192.168.3.40\",\"192.168.3.2\"],\"ip_version\":4,\"max_capacity\":20,\"name\":\"AutoTester746010.580123789\",\"status\":\"NORMAL\",\"status_message\":\"\",\"tenant_id\":\"b2782e6708b8475c993e6064bc456bf8\",\"updated_at\":\"2019-06-28T02:06:38.000+00:00\"},\"request_id\":\"f568db7a-2675-4271-8747-3e3f1c6381ba\"}",
+    []
+);
+
+decode_properties!(
+    vpc_create_firewall, vpc::CreateFirewallRequest,
+    "{\"firewall\":{\"admin_state_up\":true,\"associations\":[],\"created_at\":\"2022-04-07T07:30:46\",\"description\":\"network_acl_test1\",\"egress_rules\":[],\"enterprise_project_id\":\"158ad39a-dab7-45a3-9b5a-2836b3cf93f9\",\"id\":\"e9a7731d-5bd9-4250-a524-b9a076fd5629\",\"ingress_rules\":[],\"name\":\"network_acl_test1\",\"project_id\":\"9476ea5a8a9849c38358e43c0c3a9e12\",\"status\":\"ACTIVE\",\"tags\":[],\"updated_at\":\"2022-04-07T07:30:46\"}}",
+    []
+);
+
+decode_properties!(vpc_create_firewall_tag, vpc::CreateFirewallTagRequest, "{}", []);
+
+decode_properties!(
+    vpc_create_flow_log, vpc::CreateFlowLogRequest,
+    "{\"flow_log\":{\"admin_state\":true,\"created_at\":\"2019-01-14T11:03:02\",\"description\":\"just a test\",\"id\":\"f49f00f1-0f15-470a-a8c5-4e879e461c8d\",\"log_group_id\":\"05c4052d-8d14-488f-aa00-19fea5a25fdd\",\"log_store_type\":\"lts\",\"log_topic_id\":\"a9d7dee7-37d2-4cba-a208-a016252aaa63\",\"name\":\"flowlog\",\"resource_id\":\"05c4052d-8d14-488f-aa00-19fea5a25fde\",\"resource_type\":\"port\",\"status\":\"ACTIVE\",\"tenant_id\":\"b2782e6708b8475c993e6064bc456bf8\",\"traffic_type\":\"reject\",\"updated_at\":\"2019-01-14T11:03:02\"}}",
+    []
+);
+
+decode_properties!(vpc_create_port, vpc::CreatePortRequest, "{}", []);
+
+decode_properties!(vpc_create_port_tag, vpc::CreatePortTagRequest, "{}", []);
+
+decode_properties!(
+    vpc_create_privateip, vpc::CreatePrivateipRequest,
+    "{\"privateips\":[{\"device_owner\":\"\",\"id\":\"c60c2ce1-1e73-44bd-bf48-fd688448ff7b\",\"ip_address\":\"192.168.1.10\",\"status\":\"DOWN\",\"subnet_id\":\"531dec0f-3116-411b-a21b-e612e42349fd\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"},{\"device_owner\":\"\",\"id\":\"4b123c18-ae92-4dfa-92cd-d44002359aa1\",\"ip_address\":\"192.168.1.17\",\"status\":\"DOWN\",\"subnet_id\":\"531dec0f-3116-411b-a21b-e612e42349fd\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_create_route_table, vpc::CreateRouteTableRequest,
+    "{\"routetable\":{\"default\":false,\"description\":\"abc\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecff054\",\"name\":\"routetable-1234\",\"routes\":[{\"description\":\"abc\",\"destination\":\"10.10.10.0/24\",\"nexthop\":\"7c50463d-d36c-4417-aa85-cc11fa10f341\",\"type\":\"ecs\"}],\"subnets\":[{\"id\":\"8d4ce32f-d68a-4c4c-9f18-c68d8a5c7f2f\"}],\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_security_group, vpc::CreateSecurityGroupRequest,
+    "{\"request_id\":\"a8cf4f79ca3c22ca685e7e8872e8c20b\",\"security_group\":{\"created_at\":\"2020-07-09T05:56:27Z\",\"description\":\"security group description\",\"enterprise_project_id\":\"0\",\"id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"name\":\"security_group_1\",\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"security_group_rules\":[{\"action\":\"allow\",\"created_at\":\"2020-07-09T05:56:27Z\",\"description\":\"\",\"direction\":\"ingress\",\"enabled\":true,\"ethertype\":\"IPv6\",\"id\":\"f11a3824-ac19-4fad-b4f1-c5f4a6dd0a80\",\"multiport\":null,\"priority\":100,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"remote_ip_prefix\":null,\"security_group_id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"updated_at\":\"2020-07-09T05:56:27Z\"},{\"action\":\"allow\",\"created_at\":\"2020-07-09T05:56:27Z\",\"description\":\"\",\"direction\":\"egress\",\"enabled\":true,\"ethertype\":\"IPv6\",\"id\":\"3d6480e8-9ea4-46dc-bb1b-8db190cd5677\",\"multiport\":null,\"priority\":100,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":null,\"security_group_id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"updated_at\":\"2020-07-09T05:56:27Z\"},{\"action\":\"allow\",\"created_at\":\"2020-07-09T05:56:27Z\",\"description\":\"\",\"direction\":\"egress\",\"enabled\":true,\"ethertype\":\"IPv4\",\"id\":\"9581f18c-1fdd-43da-ace9-7758a56ef28a\",\"multiport\":null,\"priority\":100,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":null,\"security_group_id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"updated_at\":\"2020-07-09T05:56:27Z\"},{\"action\":\"allow\",\"created_at\":\"2020-07-09T05:56:27Z\",\"description\":\"\",\"direction\":\"ingress\",\"enabled\":true,\"ethertype\":\"IPv4\",\"id\":\"a3ba270e-e58b-432d-a912-aeb7eace9fb8\",\"multiport\":null,\"priority\":100,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"remote_ip_prefix\":null,\"security_group_id\":\"69c999ad-d9ef-4d79-94fd-35e6ceb75325\",\"updated_at\":\"2020-07-09T05:56:27Z\"}],\"updated_at\":\"2020-07-09T05:56:27Z\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_security_group_rule, vpc::CreateSecurityGroupRuleRequest,
+    "{\"request_id\":\"1666b2708aaf849337572d6846dce781\",\"security_group_rule\":{\"action\":\"allow\",\"created_at\":\"2020-08-13T07:12:36Z\",\"description\":\"security group rule description\",\"direction\":\"ingress\",\"enabled\":true,\"ethertype\":\"IPv4\",\"id\":\"f626eb24-d8bd-4d26-ae0b-c16bb65730cb\",\"multiport\":\"33\",\"priority\":1,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protocol\":\"tcp\",\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":\"10.10.0.0/16\",\"security_group_id\":\"0552091e-b83a-49dd-88a7-4a5c86fd9ec3\",\"updated_at\":\"2020-08-13T07:12:36Z\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_security_group_tag, vpc::CreateSecurityGroupTagRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_create_sub_network_interface, vpc::CreateSubNetworkInterfaceRequest,
+    "{\"request_id\":\"ceb6273e-1ec9-4168-ac11-3dfeaacfc889\",\"sub_network_interface\":{\"created_at\":\"2020-05-19T01:16:25\",\"description\":null,\"id\":\"2be868f2-f7c9-48db-abc0-eea0b9105b0d\",\"ipv6_ip_address\":null,\"mac_address\":\"fa:16:3e:48:f8:6f\",\"parent_device_id\":\"1ab01f1d-4ef7-4d83-82be-802b3aca0223\",\"parent_id\":\"637748df-2986-4350-8303-95d259580fb3\",\"private_ip_address\":\"10.0.0.225\",\"project_id\":\"8c6fb137a48a428aaf9a0229dca4edb3\",\"security_groups\":[\"6727c950-9f01-47a2-a7aa-7d3686c4c95b\"],\"tags\":[],\"virsubnet_id\":\"08278e6c-61ca-46c1-9fc3-0d4f6c12f193\",\"vlan_id\":2787,\"vpc_id\":\"63b97e6b-3598-430f-9eb8-1caf06937be8\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_subnet, vpc::CreateSubnetRequest,
+    "{\"subnet\":{\"availability_zone\":\"aa-bb-cc\",\"cidr\":\"192.168.20.0/24\",\"cidr_v6\":\"2001:db8:a583::/64\",\"description\":\"\",\"dhcp_enable\":true,\"dnsList\":[\"114.xx.xx.114\",\"1114.xx.xx.115\"],\"extra_dhcp_opts\":[{\"opt_name\":\"ntp\",\"opt_value\":\"10.100.0.33,10.100.0.34\"}],\"gateway_ip\":\"192.168.20.1\",\"gateway_ip_v6\":\"2001:db8:a583::1\",\"id\":\"4779ab1c-7c1a-44b1-a02e-93dfc361b32d\",\"ipv6_enable\":true,\"name\":\"subnet\",\"neutron_network_id\":\"4779ab1c-7c1a-44b1-a02e-93dfc361b32d\",\"neutron_subnet_id\":\"213cb9d-3122-2ac1-1a29-91ffc1231a12\",\"neutron_subnet_id_v6\":\"e0fa7de1-a6e2-44c9-b052-b9d8cebe93c4\",\"primary_dns\":\"114.xx.xx.114\",\"secondary_dns\":\"114.xx.xx.115\",\"status\":\"UNKNOWN\",\"vpc_id\":\"3ec3b33f-ac1c-4630-ad1c-7dba1ed79d85\"}}",
+    []
+);
+
+decode_properties!(vpc_create_subnet_tag, vpc::CreateSubnetTagRequest, "{}", []);
+
+decode_properties!(
+    vpc_create_traffic_mirror_filter, vpc::CreateTrafficMirrorFilterRequest,
+    "{\"request_id\":\"f05abcd9-fa75-43a5-a795-b3d8e8b7a9e9\",\"traffic_mirror_filter\":{\"created_at\":\"2022-08-29T06:22:01Z\",\"description\":\"description\",\"egress_rules\":[],\"id\":\"59d2b2e7-0d35-41f7-a12e-f7699366cd21\",\"ingress_rules\":[],\"name\":\"test1\",\"project_id\":\"49a42f378df747bf8b8f6a70e25b63fb\",\"updated_at\":\"2022-08-29T06:22:01Z\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_traffic_mirror_filter_rule, vpc::CreateTrafficMirrorFilterRuleRequest,
+    "{\"request_id\":\"8dec5453-1690-4378-a976-40ba5e6d62ff\",\"traffic_mirror_filter_rule\":{\"action\":\"accept\",\"created_at\":\"2023-03-22T07:07:55Z\",\"description\":\"\",\"direction\":\"ingress\",\"ethertype\":\"IPv4\",\"id\":\"1be5f64b-49a1-427d-a49e-9619cfb0492c\",\"priority\":29,\"project_id\":\"7365fcd452924e398ec4cc1fe39c0d12\",\"protocol\":\"ICMP\",\"source_cidr_block\":\"192.168.0.0/24\",\"traffic_mirror_filter_id\":\"417d7317-6c17-4428-a0f3-997d3e2293a0\",\"updated_at\":\"2023-03-22T07:07:55Z\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_traffic_mirror_session, vpc::CreateTrafficMirrorSessionRequest,
+    "{\"request_id\":\"9a880225-1d2f-461e-8d8e-1866bfda77db\",\"traffic_mirror_session\":{\"created_at\":\"2023-03-23T10:53:12Z\",\"description\":\"\",\"enabled\":true,\"id\":\"16538eda-7e94-4b90-b5f3-a653f62dc817\",\"name\":\"test-session\",\"packet_length\":96,\"priority\":11,\"project_id\":\"7365fcd452924e398ec4cc1fe39c0d12\",\"traffic_mirror_filter_id\":\"b765ba87-c0b4-4f1a-9ec3-d5b1d1ddb137\",\"traffic_mirror_sources\":[\"6134900d-31a6-4b71-8453-dbca7f26982a\"],\"traffic_mirror_target_id\":\"c9f8acef-d550-4fbe-be7c-e8bfd3501dc1\",\"traffic_mirror_target_type\":\"eni\",\"type\":\"eni\",\"updated_at\":\"2023-03-23T10:53:12Z\",\"virtual_network_id\":1}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_virsubnet_cidr_reservation, vpc::CreateVirsubnetCidrReservationRequest,
+    "{}", []
+);
+
+decode_properties!(
+    vpc_create_vpc, vpc::CreateVpcRequest,
+    "{\"vpc\":{\"cidr\":\"192.168.0.0/16\",\"description\":\"test\",\"enterprise_project_id\":\"0aad99bc-f5f6-4f78-8404-c598d76b0ed2\",\"id\":\"99d9d709-8478-4b46-9f3f-2206b1023fd3\",\"name\":\"vpc\",\"routes\":[],\"status\":\"CREATING\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_vpc_peering, vpc::CreateVpcPeeringRequest,
+    "{\"peering\":{\"accept_vpc_info\":{\"tenant_id\":\"f65e9ebc-ed5d-418b-a931-9a723718ba4e\",\"vpc_id\":\"f583c072-0bb8-4e19-afb2-afb7c1693be5\"},\"description\":\"test description\",\"id\":\"22b76469-08e3-4937-8c1d-7aad34892be1\",\"name\":\"test\",\"request_vpc_info\":{\"tenant_id\":\"f65e9ebc-ed5d-418b-a931-9a723718ba4e\",\"vpc_id\":\"9daeac7c-a98f-430f-8e38-67f9c044e299\"},\"status\":\"ACTIVE\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_create_vpc_resource_tag, vpc::CreateVpcResourceTagRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_create_vpc_route, vpc::CreateVpcRouteRequest,
+    "{\"route\":{\"destination\":\"192.168.200.0/24\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecff054\",\"nexthop\":\"60c809cb-6731-45d0-ace8-3bf5626421a9\",\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"type\":\"peering\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\"}}",
+    []
+);
+
+decode_properties!(vpc_delete_address_group, vpc::DeleteAddressGroupRequest, "{}", []);
+
+decode_properties!(vpc_delete_firewall, vpc::DeleteFirewallRequest, "{}", []);
+
+decode_properties!(vpc_delete_firewall_tag, vpc::DeleteFirewallTagRequest, "{}", []);
+
+decode_properties!(vpc_delete_flow_log, vpc::DeleteFlowLogRequest, "{}", []);
+
+decode_properties!(
+    vpc_delete_ip_address_group_force, vpc::DeleteIpAddressGroupForceRequest, "{}", []
+);
+
+decode_properties!(vpc_delete_port, vpc::DeletePortRequest, "{}", []);
+
+decode_properties!(vpc_delete_port_tag, vpc::DeletePortTagRequest, "{}", []);
+
+decode_properties!(vpc_delete_privateip, vpc::DeletePrivateipRequest, "{}", []);
+
+decode_properties!(vpc_delete_route_table, vpc::DeleteRouteTableRequest, "{}", []);
+
+decode_properties!(vpc_delete_security_group, vpc::DeleteSecurityGroupRequest, "{}", []);
+
+decode_properties!(
+    vpc_delete_security_group_rule, vpc::DeleteSecurityGroupRuleRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_delete_security_group_tag, vpc::DeleteSecurityGroupTagRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_delete_sub_network_interface, vpc::DeleteSubNetworkInterfaceRequest, "{}", []
+);
+
+decode_properties!(vpc_delete_subnet, vpc::DeleteSubnetRequest, "{}", []);
+
+decode_properties!(vpc_delete_subnet_tag, vpc::DeleteSubnetTagRequest, "{}", []);
+
+decode_properties!(
+    vpc_delete_traffic_mirror_filter, vpc::DeleteTrafficMirrorFilterRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_delete_traffic_mirror_filter_rule, vpc::DeleteTrafficMirrorFilterRuleRequest,
+    "{}", []
+);
+
+decode_properties!(
+    vpc_delete_traffic_mirror_session, vpc::DeleteTrafficMirrorSessionRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_delete_virsubnet_cidr_reservation, vpc::DeleteVirsubnetCidrReservationRequest,
+    "{}", []
+);
+
+decode_properties!(vpc_delete_vpc, vpc::DeleteVpcRequest, "{}", []);
+
+decode_properties!(vpc_delete_vpc_peering, vpc::DeleteVpcPeeringRequest, "{}", []);
+
+decode_properties!(vpc_delete_vpc_route, vpc::DeleteVpcRouteRequest, "{}", []);
+
+decode_properties!(vpc_delete_vpc_tag, vpc::DeleteVpcTagRequest, "{}", []);
+
+decode_properties!(
+    vpc_disassociate_route_table, vpc::DisassociateRouteTableRequest,
+    "{\"routetable\":{\"default\":false,\"description\":\"abc\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecff054\",\"name\":\"routetable_01\",\"routes\":[{\"description\":\"abc\",\"destination\":\"10.10.10.0/24\",\"nexthop\":\"7c50463d-d36c-4417-aa85-cc11fa10f341\",\"type\":\"ecs\"}],\"subnets\":[{\"id\":\"8d4ce32f-d68a-4c4c-9f18-c68d8a5c7f2f\"}],\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_disassociate_subnet_firewall, vpc::DisassociateSubnetFirewallRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_list_address_group, vpc::ListAddressGroupRequest,
+    "{\"address_groups\":[{\"created_at\":\"2019-06-28T02:06:38.000+00:00\",\"description\":\"test\",\"enterprise_project_id\":\"0aad99bc-f5f6-4f78-8404-c598d76b0ed2\",\"id\":\"dd18a501-fcd5-4adc-acfe-b0e2384baf08\",\"ip_extra_set\":[{\"ip\":\"192.168.5.0/24\"},{\"ip\":\"192.168.3.20-192.168.3.100\"},{\"ip\":\"192.168.3.40\"},{\"ip\":\"192.168.3.2\"}],\"ip_set\":[\"192.168.5.0/24\",\"192.168.3.20-192.168.3.100\",\"192.168.3.40\",\"192.168.3.2\"],\"ip_version\":4,\"max_capacity\":20,\"name\":\"AutoTester746010.580123789\",\"status\":\"NORMAL\",\"status_message\":\"\",\"tenant_id\":\"b2782e6708b8475c993e6064bc456bf8\",\"updated_at\":\"2019-06-28T02:06:38.000+00:00\"}],\"page_info\":{\"current_count\":1,\"previous_marker\":\"dd18a501-fcd5-4adc-acfe-b0e2384baf08\"},\"request_id\":\"e51fa17c-3259-4122-afb1-9c03d4ef5408\"}",
+    []
+);
+
+decode_properties!(
+    vpc_list_address_groups_dependency, vpc::ListAddressGroupsDependencyRequest,
+    "{\"address_groups\":[{\"dependency\":[{\"instance_id\":\"8197f5f0-4b73-40c6-b041-8b97271afaef\",\"instance_name\":\"fw-test\",\"type\":\"acl\"},{\"instance_id\":\"9a644a13-198f-4f34-b2ab-227632131f71\",\"instance_name\":\"sg-test\",\"type\":\"sg\"}],\"enterprise_project_id\":\"0\",\"id\":\"551691cf-400a-43f2-8e12-576c34558e52\"}],\"page_info\":{\"current_count\":1,\"previous_marker\":\"551691cf-400a-43f2-8e12-576c34558e52\"},\"request_id\":\"8ede499276cf61d82bea7afde3ace82d\"}",
+    []
+);
+
+decode_properties!(
+    vpc_list_api_version, vpc::ListApiVersionRequest,
+    "{\"versions\":[{\"id\":\"v2.0\",\"links\":[{\"href\":\"https://vpc.cn-north-1.myhuaweicloud.com/v2.0\",\"rel\":\"self\"}],\"status\":\"CURRENT\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_firewall, vpc::ListFirewallRequest,
+    "{\"firewalls\":[{\"admin_state_up\":true,\"associations\":[{\"virsubnet_id\":\"8359e5b0-353f-4ef3-a071-98e67a34a143\"}],\"created_at\":\"2022-04-07T07:30:46\",\"description\":\"network_acl_test1\",\"enterprise_project_id\":\"158ad39a-dab7-45a3-9b5a-2836b3cf93f9\",\"id\":\"e9a7731d-5bd9-4250-a524-b9a076fd5629\",\"name\":\"network_acl_test1\",\"project_id\":\"9476ea5a8a9849c38358e43c0c3a9e12\",\"status\":\"ACTIVE\",\"tags\":[],\"updated_at\":\"2022-04-07T07:30:46\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_firewall_tags, vpc::ListFirewallTagsRequest,
+    "{\"request_id\":\"65ae533b-f32c-49df-9b5d-e55eda8f2c25\",\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value2\"]},{\"key\":\"key3\",\"values\":[\"value3\"]},{\"key\":\"key4\",\"values\":[\"value4\"]},{\"key\":\"key5\",\"values\":[\"value5\"]},{\"key\":\"keyyyy\",\"values\":[\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_firewalls_by_tags, vpc::ListFirewallsByTagsRequest,
+    "{\"request_id\":\"2d9cef8c-4e17-40bc-9111-f3fc97b97294\",\"resources\":[{\"resource_detail\":\"\",\"resource_id\":\"55046c0b-f38e-4bc4-988a-06529b34a7db\",\"resource_name\":\"network_aclv3_test\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"}]},{\"resource_detail\":\"\",\"resource_id\":\"1828c600-793d-4570-987b-ac59f3ef0734\",\"resource_name\":\"network_aclv3_test\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key5\",\"value\":\"value5\"}]}],\"total_count\":2}",
+    []
+);
+
+decode_properties!(
+    vpc_list_flow_logs, vpc::ListFlowLogsRequest,
+    "{\"flow_logs\":[{\"admin_state\":true,\"created_at\":\"2019-01-14T11:03:02\",\"description\":\"just a test\",\"id\":\"35868d55-443e-4d5c-90a4-ac618dc45c1a\",\"log_group_id\":\"05c4052d-8d14-488f-aa00-19fea5a25fff\",\"log_store_type\":\"lts\",\"log_topic_id\":\"a9d7dee7-37d2-4cba-a208-a016252aaa63\",\"name\":\"flow\",\"resource_id\":\"05c4052d-8d14-488f-aa00-19fea5a25fde\",\"resource_type\":\"port\",\"status\":\"ACTIVE\",\"tenant_id\":\"b2782e6708b8475c993e6064bc456bf8\",\"traffic_type\":\"reject\",\"updated_at\":\"2019-01-14T11:03:02\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_port_tags, vpc::ListPortTagsRequest,
+    "{\"request_id\":\"65ae533b-f32c-49df-9b5d-e55eda8f2c25\",\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value2\"]},{\"key\":\"key3\",\"values\":[\"value3\"]},{\"key\":\"key4\",\"values\":[\"value4\"]},{\"key\":\"key5\",\"values\":[\"value5\"]},{\"key\":\"keyyyy\",\"values\":[\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_ports, vpc::ListPortsRequest,
+    "{\"page_info\":{\"current_count\":2,\"previous_marker\":\"b48145e3-3d89-4dbc-a2f3-98dfac3fbce5\"},\"ports\":[{\"admin_state_up\":true,\"allowed_address_pairs\":[],\"binding:host_id\":\"\",\"binding:migration_info\":{},\"binding:profile\":{},\"binding:vif_details\":{},\"binding:vif_type\":\"unbound\",\"binding:vnic_type\":\"normal\",\"created_at\":\"2025-11-27T02:19:40\",\"description\":\"\",\"device_id\":\"\",\"device_owner\":\"\",\"ecs_flavor\":\"\",\"enable_efi\":false,\"extra_dhcp_opts\":[],\"id\":\"b48145e3-3d89-4dbc-a2f3-98dfac3fbce5\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac_address\":\"fa:16:3e:66:d5:93\",\"name\":\"port-1\",\"port_security_enabled\":true,\"position_type\":\"center\",\"private_ips\":[{\"ip_address\":\"192.168.23.213\",\"subnet_cidr_id\":\"0ab40e38-edd2-46ff-bfec-d092d417275b\"}],\"project_id\":\"11e8dd119c77479db890e266e68c1ecf\",\"scope\":\"center\",\"security_groups\":[\"dc0c44a8-4336-4f6d-a31a-b299ff2f394b\"],\"status\":\"DOWN\",\"tags\":[],\"updated_at\":\"2025-11-27T02:19:40\",\"virsubnet_id\":\"26c31230-6c2e-4dc3-b423-97ea75abac7c\",\"vpc_id\":\"1e8a8ea6-c641-4461-810c-5851868f98be\",\"vpc_tenant_id\":\"11e8dd119c77479db890e266e68c1ecf\",\"zone_id\":\"\"},{\"admin_state_up\":true,\"allowed_address_pairs\":[{\"ip_address\":\"1.1.1.1/0\",\"mac_address\":\"fa:16:3e:74:f9:04\"}],\"binding:host_id\":\"\",\"binding:migration_info\":{},\"binding:profile\":{},\"binding:vif_details\":{},\"binding:vif_type\":\"unbound\",\"binding:vnic_type\":\"normal\",\"created_at\":\"2023-07-31T07:16:08\",\"description\":\"\",\"device_id\":\"\",\"device_owner\":\"\",\"ecs_flavor\":\"\",\"enable_efi\":false,\"extra_dhcp_opts\":[],\"id\":\"96af0e0b-b4cc-43b3-95b7-0860995bd09f\",\"instance_id\":\"\",\"instance_type\":\"\",\"mac_address\":\"fa:16:3e:74:f9:04\",\"name\":\"port-2\",\"port_security_enabled\":true,\"position_type\":\"center\",\"private_ips\":[{\"ip_address\":\"192.168.45.56\",\"subnet_cidr_id\":\"d369c69b-d648-4989-87be-e2c493d96f9b\"}],\"project_id\":\"11e8dd119c77479db890e266e68c1ecf\",\"scope\":\"center\",\"security_groups\":[\"bec88803-676d-4f20-a0b2-e231e9474e80\"],\"status\":\"DOWN\",\"tags\":[],\"updated_at\":\"2025-07-03T11:40:53\",\"virsubnet_id\":\"1bcac697-e9e4-4d46-bf53-02053a98e299\",\"vpc_id\":\"a86319e7-8c6e-4d3c-aebc-6227a19debcc\",\"vpc_tenant_id\":\"11e8dd119c77479db890e266e68c1ecf\",\"zone_id\":\"\"}],\"request_id\":\"45c58a32dd0619b9ba6ee29fd1d09fa2\"}",
+    []
+);
+
+decode_properties!(
+    vpc_list_ports_by_tags, vpc::ListPortsByTagsRequest,
+    "{\"request_id\":\"2d9cef8c-4e17-40bc-9111-f3fc97b97294\",\"resources\":[{\"resource_detail\":\"\",\"resource_id\":\"55046c0b-f38e-4bc4-988a-06529b34a7db\",\"resource_name\":\"portv3_test\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value2\"}]},{\"resource_detail\":\"\",\"resource_id\":\"1828c600-793d-4570-987b-ac59f3ef0734\",\"resource_name\":\"portv3_test\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key5\",\"value\":\"value5\"}]}],\"total_count\":2}",
+    []
+);
+
+decode_properties!(
+    vpc_list_privateips, vpc::ListPrivateipsRequest,
+    "{\"privateips\":[{\"device_owner\":\"\",\"id\":\"d600542a-b231-45ed-af05-e9930cb14f78\",\"ip_address\":\"192.168.1.11\",\"status\":\"DOWN\",\"subnet_id\":\"531dec0f-3116-411b-a21b-e612e42349fd\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"},{\"device_owner\":\"\",\"id\":\"d600542a-b231-45ed-af05-e9930cb14f79\",\"ip_address\":\"192.168.1.12\",\"status\":\"DOWN\",\"subnet_id\":\"531dec0f-3116-411b-a21b-e612e42349fd\",\"tenant_id\":\"8b7e35ad379141fc9df3e178bd64f55c\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_route_tables, vpc::ListRouteTablesRequest,
+    "{\"routetables\":[{\"default\":false,\"description\":\"abc\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecff054\",\"name\":\"routetable-1234\",\"subnets\":[{\"id\":\"8d4ce32f-d68a-4c4c-9f18-c68d8a5c7f2f\"}],\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\"},{\"default\":false,\"description\":\"abc\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecfff89\",\"name\":\"routetable-5678\",\"subnets\":[{\"id\":\"8d4ce32f-d68a-4c4c-9f18-c68d8a5c7f2f\"}],\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f667809\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_security_group_rules, vpc::ListSecurityGroupRulesRequest,
+    "{\"request_id\":\"80747d36e3376c0894ba8f9a9156355d\",\"security_group_rules\":[{\"action\":\"allow\",\"created_at\":\"2020-08-13T07:12:36Z\",\"description\":\"security group rule description\",\"direction\":\"ingress\",\"enabled\":true,\"ethertype\":\"IPv4\",\"id\":\"f626eb24-d8bd-4d26-ae0b-c16bb65730cb\",\"multiport\":\"333\",\"priority\":1,\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"protocol\":\"tcp\",\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":\"10.10.0.0/16\",\"security_group_id\":\"0552091e-b83a-49dd-88a7-4a5c86fd9ec3\",\"updated_at\":\"2020-08-13T07:12:36Z\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_security_group_tags, vpc::ListSecurityGroupTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_security_groups, vpc::ListSecurityGroupsRequest,
+    "{\"page_info\":{\"current_count\":2,\"previous_marker\":\"0552091e-b83a-49dd-88a7-4a5c86fd9ec3\"},\"request_id\":\"d31cb32ca06f3c1a294fa24e6cbc5a56\",\"security_groups\":[{\"created_at\":\"2019-10-16T11:11:14Z\",\"description\":\"~!@#¥\",\"enterprise_project_id\":\"0\",\"id\":\"0552091e-b83a-49dd-88a7-4a5c86fd9ec3\",\"name\":\"Sys-FullAccess--\",\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"updated_at\":\"2020-03-25T10:53:46Z\"},{\"created_at\":\"2019-12-03T09:02:11Z\",\"description\":\"通用Web服务器,默认放通22、3389、80、443端口和ICMP协议。适用于需要远程登录、公网ping及用于网站服务的云服务器场景。\",\"enterprise_project_id\":\"0\",\"id\":\"0b8cb773-197c-4c91-94f1-e051f0563e5a\",\"name\":\"test-sg\",\"project_id\":\"060576782980d5762f9ec014dd2f1148\",\"updated_at\":\"2019-12-03T09:02:11Z\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_security_groups_by_tags, vpc::ListSecurityGroupsByTagsRequest,
+    "{\"resources\":[{\"resource_id\":\"cdfs_cefs_wesas_12_dsad\",\"resource_name\":\"resouece1\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1000}",
+    []
+);
+
+decode_properties!(
+    vpc_list_sub_network_interfaces, vpc::ListSubNetworkInterfacesRequest,
+    "{\"page_info\":{\"current_count\":2,\"next_marker\":\"55761e2d-8f72-42c0-9874-98e9885bf0fe\",\"previous_marker\":\"2be868f2-f7c9-48db-abc0-eea0b9105b0d\"},\"request_id\":\"e4cb9e3a-7b99-41c9-afd8-1630fe313299\",\"sub_network_interfaces\":[{\"created_at\":\"2020-05-19T01:16:25\",\"description\":null,\"id\":\"2be868f2-f7c9-48db-abc0-eea0b9105b0d\",\"ipv6_ip_address\":null,\"mac_address\":\"fa:16:3e:48:f8:6f\",\"parent_device_id\":\"1ab01f1d-4ef7-4d83-82be-802b3aca0223\",\"parent_id\":\"637748df-2986-4350-8303-95d259580fb3\",\"private_ip_address\":\"10.0.0.225\",\"project_id\":\"8c6fb137a48a428aaf9a0229dca4edb3\",\"security_groups\":[\"6727c950-9f01-47a2-a7aa-7d3686c4c95b\"],\"tags\":[],\"virsubnet_id\":\"08278e6c-61ca-46c1-9fc3-0d4f6c12f193\",\"vlan_id\":2787,\"vpc_id\":\"63b97e6b-3598-430f-9eb8-1caf06937be8\"},{\"created_at\":\"2020-05-19T01:16:31\",\"description\":null,\"id\":\"55761e2d-8f72-42c0-9874-98e9885bf0fe\",\"ipv6_ip_address\":null,\"mac_address\":\"fa:16:3e:c2:2c:ba\",\"parent_device_id\":\"1ab01f1d-4ef7-4d83-82be-802b3aca0223\",\"parent_id\":\"637748df-2986-4350-8303-95d259580fb3\",\"private_ip_address\":\"10.0.3.55\",\"project_id\":\"8c6fb137a48a428aaf9a0229dca4edb3\",\"security_groups\":[\"6727c950-9f01-47a2-a7aa-7d3686c4c95b\"],\"tags\":[],\"virsubnet_id\":\"08278e6c-61ca-46c1-9fc3-0d4f6c12f193\",\"vlan_id\":799,\"vpc_id\":\"63b97e6b-3598-430f-9eb8-1caf06937be8\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_subnet_tags, vpc::ListSubnetTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(vpc_list_subnets, vpc::ListSubnetsRequest, "{}", []);
+
+decode_properties!(
+    vpc_list_subnets_by_tags, vpc::ListSubnetsByTagsRequest,
+    "{\"resources\":[{\"resource_detail\":null,\"resource_id\":\"cdfs_cefs_wesas_12_dsad\",\"resource_name\":\"resouece1\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1000}",
+    []
+);
+
+decode_properties!(
+    vpc_list_traffic_mirror_filter_rules, vpc::ListTrafficMirrorFilterRulesRequest,
+    "{\"page_info\":{\"current_count\":1,\"previous_marker\":\"3daa97b5-ad58-477d-86a5-52b65257f94b\"},\"request_id\":\"38719a68-c7c1-4fe1-bf12-4bb049349174\",\"traffic_mirror_filter_rules\":[{\"action\":\"accept\",\"created_at\":\"2023-02-17T08:42:44Z\",\"description\":\"\",\"direction\":\"ingress\",\"ethertype\":\"IPv4\",\"id\":\"3daa97b5-ad58-477d-86a5-52b65257f94b\",\"priority\":16,\"project_id\":\"7365fcd452924e398ec4cc1fe39c0d12\",\"protocol\":\"ICMPV6\",\"traffic_mirror_filter_id\":\"b765ba87-c0b4-4f1a-9ec3-d5b1d1ddb137\",\"updated_at\":\"2023-02-17T08:42:44Z\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_traffic_mirror_filters, vpc::ListTrafficMirrorFiltersRequest,
+    "{\"page_info\":{\"current_count\":1,\"previous_marker\":\"180edd76-ab7e-4039-acc2-239ff89243e8\"},\"request_id\":\"05e4a009-74aa-47cb-8055-c3da26a51737\",\"traffic_mirror_filters\":[{\"created_at\":\"2022-08-29T06:22:01Z\",\"description\":\"new_filter\",\"egress_rules\":[],\"id\":\"59d2b2e7-0d35-41f7-a12e-f7699366cd21\",\"ingress_rules\":[],\"name\":\"test1\",\"project_id\":\"49a42f378df747bf8b8f6a70e25b63fb\",\"updated_at\":\"2022-08-29T06:22:01Z\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_traffic_mirror_sessions, vpc::ListTrafficMirrorSessionsRequest,
+    "{\"page_info\":{\"current_count\":1,\"previous_marker\":\"6cc12480-5a92-4aed-99fb-07c52cc98961\"},\"request_id\":\"f87354b7-eecd-4b64-87f6-bfd6430e33bd\",\"traffic_mirror_sessions\":[{\"created_at\":\"2023-03-14T08:44:12Z\",\"description\":\"\",\"enabled\":true,\"id\":\"6cc12480-5a92-4aed-99fb-07c52cc98961\",\"name\":\"test-session\",\"packet_length\":96,\"priority\":9,\"project_id\":\"7365fcd452924e398ec4cc1fe39c0d12\",\"traffic_mirror_filter_id\":\"b765ba87-c0b4-4f1a-9ec3-d5b1d1ddb137\",\"traffic_mirror_sources\":[\"6134900d-31a6-4b71-8453-dbca7f26982a\"],\"traffic_mirror_target_id\":\"029ab12b-dc38-4228-b146-44975bf55250\",\"traffic_mirror_target_type\":\"eni\",\"type\":\"eni\",\"updated_at\":\"2023-03-14T08:44:12Z\",\"virtual_network_id\":1}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_virsubnet_cidr_reservations, vpc::ListVirsubnetCidrReservationsRequest,
+    "{}", []
+);
+
+decode_properties!(vpc_list_virsubnets, vpc::ListVirsubnetsRequest, "{}", []);
+
+decode_properties!(
+    vpc_list_vpc_peerings, vpc::ListVpcPeeringsRequest,
+    "{\"peerings\":[{\"accept_vpc_info\":{\"tenant_id\":\"060576782980d5762f9ec014dd2f1148\",\"vpc_id\":\"b61c74a1-aa59-4316-87d7-6366f7b48872\"},\"created_at\":\"2019-11-22T03:56:14\",\"description\":\"\",\"id\":\"195e6366-39b7-42ec-b7ce-4c8102bdfafd\",\"name\":\"peering-81cf\",\"request_vpc_info\":{\"tenant_id\":\"060576782980d5762f9ec014dd2f1148\",\"vpc_id\":\"b2e0f0be-7454-48cf-a833-f46fe224b254\"},\"status\":\"ACTIVE\",\"updated_at\":\"2019-11-22T03:56:14\"},{\"accept_vpc_info\":{\"tenant_id\":\"060576782980d5762f9ec014dd2f1148\",\"vpc_id\":\"b61c74a1-aa59-4316-87d7-6366f7b48872\"},\"created_at\":\"2019-11-18T07:02:08\",\"description\":\"\",\"id\":\"3049c814-1e39-4a74-a263-375c6fb1c12d\",\"name\":\"peering-28ae\",\"request_vpc_info\":{\"tenant_id\":\"060576782980d5762f9ec014dd2f1148\",\"vpc_id\":\"db28e2f1-85c8-4135-a568-cb47e290d70e\"},\"status\":\"ACTIVE\",\"updated_at\":\"2019-11-18T07:02:08\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_vpc_routes, vpc::ListVpcRoutesRequest,
+    "{\"routes\":[{\"destination\":\"192.168.200.0/24\",\"id\":\"3d42a0d4-a980-4613-ae76-a2cddecff054\",\"nexthop\":\"60c809cb-6731-45d0-ace8-3bf5626421a9\",\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"type\":\"peering\",\"vpc_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_vpc_tags, vpc::ListVpcTagsRequest,
+    "{\"tags\":[{\"key\":\"key1\",\"values\":[\"value1\",\"value2\"]},{\"key\":\"key2\",\"values\":[\"value1\",\"value2\"]}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_vpcs, vpc::ListVpcsRequest,
+    "{\"page_info\":{\"current_count\":3,\"previous_marker\":\"01da5a65-0bb9-4638-8ab7-74c64e24a9a7\"},\"request_id\":\"9c1838ba498249547be43dd618b58d27\",\"vpcs\":[{\"cidr\":\"192.168.0.0/16\",\"cloud_resources\":[{\"resource_count\":1,\"resource_type\":\"routetable\"},{\"resource_count\":0,\"resource_type\":\"virsubnet\"}],\"created_at\":\"2020-06-16T02:32:18Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"extend_cidrs\":[],\"id\":\"01da5a65-0bb9-4638-8ab7-74c64e24a9a7\",\"name\":\"API-PERF-TEST-14bd44c121\",\"project_id\":\"087679f0aa80d32a2f4ec0172f5e902b\",\"status\":\"ACTIVE\",\"tags\":[],\"updated_at\":\"2020-06-16T02:32:18Z\"},{\"cidr\":\"192.168.0.0/16\",\"cloud_resources\":[{\"resource_count\":1,\"resource_type\":\"routetable\"},{\"resource_count\":1,\"resource_type\":\"virsubnet\"}],\"created_at\":\"2020-06-15T06:29:40Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"extend_cidrs\":[],\"id\":\"43fd79b0-f7d7-4e9b-828b-2d4d7bfae428\",\"name\":\"API-PERF-TEST_m2n33\",\"project_id\":\"087679f0aa80d32a2f4ec0172f5e902b\",\"status\":\"ACTIVE\",\"tags\":[],\"updated_at\":\"2020-06-15T06:29:41Z\"},{\"cidr\":\"192.168.0.0/16\",\"cloud_resources\":[{\"resource_count\":1,\"resource_type\":\"routetable\"},{\"resource_count\":0,\"resource_type\":\"virsubnet\"}],\"created_at\":\"2020-06-16T02:32:33Z\",\"description\":\"\",\"enterprise_project_id\":\"0\",\"extend_cidrs\":[],\"id\":\"5ed053ba-b46c-4dce-a1ae-e9d8a7015f21\",\"name\":\"API-PERF-TEST-c34b1c4b12\",\"project_id\":\"087679f0aa80d32a2f4ec0172f5e902b\",\"status\":\"ACTIVE\",\"tags\":[],\"updated_at\":\"2020-06-16T02:32:33Z\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_list_vpcs_by_tags, vpc::ListVpcsByTagsRequest,
+    "{\"resources\":[{\"resource_detail\":null,\"resource_id\":\"cdfs_cefs_wesas_12_dsad\",\"resource_name\":\"resouece1\",\"tags\":[{\"key\":\"key1\",\"value\":\"value1\"},{\"key\":\"key2\",\"value\":\"value1\"}]}],\"total_count\":1000}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_add_firewall_rule, vpc::NeutronAddFirewallRuleRequest,
+    "{\"audited\":false,\"description\":\"\",\"firewall_rules\":[\"b8243448-cb3c-496e-851c-dadade4c161b\",\"0f82b221-8cd6-44bd-9dfc-0e118fa7b6b1\"],\"id\":\"afc52ce9-5305-4ec9-9feb-44feb8330341\",\"name\":\"test-policy\",\"project_id\":\"23c8a121505047b6869edf39f3062712\",\"public\":false,\"tenant_id\":\"23c8a121505047b6869edf39f3062712\"}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_add_router_interface, vpc::NeutronAddRouterInterfaceRequest,
+    "{\"id\":\"5b8e885c-1347-4ac2-baf9-2249c8ed1270\",\"port_id\":\"40e86635-b2a3-45de-a7c8-3cced5b7e755\",\"project_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"subnet_id\":\"ab78be2d-782f-42a5-aa72-35879f6890ff\",\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\"}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_firewall_group, vpc::NeutronCreateFirewallGroupRequest,
+    "{\"firewall_group\":{\"admin_state_up\":true,\"description\":\"\",\"egress_firewall_policy_id\":null,\"id\":\"0415f554-26ed-44e7-a881-bdf4e6216e38\",\"ingress_firewall_policy_id\":\"afc52ce9-5305-4ec9-9feb-44feb8330341\",\"name\":\"\",\"ports\":[\"c133f2bf-6937-4416-bb17-012e1be5cd2d\"],\"public\":false,\"status\":\"PENDING_CREATE\",\"tenant_id\":\"23c8a121505047b6869edf39f3062712\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_firewall_policy, vpc::NeutronCreateFirewallPolicyRequest,
+    "{\"firewall_policy\":{\"audited\":false,\"description\":\"\",\"firewall_rules\":[\"3c0e6267-73df-4d9a-87a6-e226f2db2036\"],\"id\":\"fed2d88f-d0e7-4cc5-bd7e-c495f67037b6\",\"name\":\"bobby_fwp1\",\"public\":false,\"tenant_id\":\"23c8a121505047b6869edf39f3062712\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_firewall_rule, vpc::NeutronCreateFirewallRuleRequest,
+    "{\"firewall_rule\":{\"action\":\"allow\",\"description\":\"\",\"destination_ip_address\":null,\"destination_port\":\"80\",\"enabled\":true,\"id\":\"b94acf06-efc2-485d-ba67-a61acf2a7e28\",\"ip_version\":4,\"name\":\"ALLOW_HTTP\",\"protocol\":\"tcp\",\"public\":false,\"source_ip_address\":null,\"source_port\":null,\"tenant_id\":\"23c8a121505047b6869edf39f3062712\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_network, vpc::NeutronCreateNetworkRequest,
+    "{\"network\":{\"admin_state_up\":true,\"availability_zone_hints\":[],\"availability_zones\":[\"az1.dc1\",\"kvmxen.dc1\",\"dc2\",\"ceshishouqing\"],\"created_at\":\"2019-04-29T08:22:58\",\"dns_domain\":\"southchina.compute.internal.\",\"id\":\"6933326f-9389-4ef8-a1ee-d4bf8fc4e171\",\"name\":\"\",\"port_security_enabled\":true,\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"provider:network_type\":\"vxlan\",\"router:external\":false,\"shared\":false,\"status\":\"ACTIVE\",\"subnets\":[],\"tenant_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"updated_at\":\"2019-04-29T08:22:58\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_port, vpc::NeutronCreatePortRequest,
+    "{\"port\":{\"admin_state_up\":true,\"allowed_address_pairs\":[],\"binding:profile\":{},\"binding:vif_details\":{},\"binding:vnic_type\":\"normal\",\"created_at\":\"2018-09-20T01:45:26\",\"device_id\":\"\",\"device_owner\":\"\",\"extra_dhcp_opts\":[],\"fixed_ips\":[],\"id\":\"a7d98f3c-b42f-460b-96a1-07601e145961\",\"mac_address\":\"fa:16:3e:01:f7:90\",\"name\":\"port-test\",\"network_id\":\"00ae08c5-f727-49ab-ad4b-b069398aa171\",\"port_security_enabled\":true,\"project_id\":\"db82c9e1415a464ea68048baa8acc6b8\",\"security_groups\":[\"d0d58aa9-cda9-414c-9c52-6c3daf8534e6\"],\"status\":\"DOWN\",\"tenant_id\":\"db82c9e1415a464ea68048baa8acc6b8\",\"updated_at\":\"2018-09-20T01:45:26\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_router, vpc::NeutronCreateRouterRequest,
+    "{\"router\":{\"admin_state_up\":true,\"external_gateway_info\":{\"enable_snat\":false,\"network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\"},\"id\":\"f5dbdfe0-86f9-4b0a-9a32-6be143f0a076\",\"name\":\"router-test2\",\"routes\":[],\"status\":\"ACTIVE\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_security_group, vpc::NeutronCreateSecurityGroupRequest,
+    "{\"security_group\":{\"created_at\":\"2018-09-20T02:15:34\",\"description\":\"\",\"id\":\"d29ae17d-f355-4992-8747-1fb66cc9afd2\",\"name\":\"sg-test\",\"project_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\",\"security_group_rules\":[{\"description\":null,\"direction\":\"egress\",\"ethertype\":\"IPv4\",\"id\":\"3f51e52c-0e85-40f7-a137-85927392e436\",\"port_range_max\":null,\"port_range_min\":null,\"protocol\":null,\"remote_group_id\":null,\"remote_ip_prefix\":null,\"security_group_id\":\"d29ae17d-f355-4992-8747-1fb66cc9afd2\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\"},{\"description\":null,\"direction\":\"egress\",\"ethertype\":\"IPv6\",\"id\":\"6332de3e-98fb-4f8c-b44a-fcb8ff09881e\",\"port_range_max\":null,\"port_range_min\":null,\"protocol\":null,\"remote_group_id\":null,\"remote_ip_prefix\":null,\"security_group_id\":\"d29ae17d-f355-4992-8747-1fb66cc9afd2\",\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\"}],\"tenant_id\":\"bbfe8c41dd034a07bebd592bf03b4b0c\",\"updated_at\":\"2018-09-20T02:15:34\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_security_group_rule, vpc::NeutronCreateSecurityGroupRuleRequest,
+    "{\"security_group_rule\":{\"created_at\":\"2018-09-20T02:15:34\",\"description\":null,\"direction\":\"egress\",\"ethertype\":\"IPv4\",\"id\":\"7c336b04-1603-4911-a6f4-f2af1d9a0488\",\"port_range_max\":null,\"port_range_min\":null,\"project_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"protocol\":\"tcp\",\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":\"10.10.0.0/24\",\"security_group_id\":\"5cb9c1ee-00e0-4d0f-9623-55463cd26ff8\",\"tenant_id\":\"6fbe9263116a4b68818cf1edce16bc4f\",\"updated_at\":\"2018-09-20T02:15:34\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_create_subnet, vpc::NeutronCreateSubnetRequest,
+    "{\"subnet\":{\"allocation_pools\":[{\"end\":\"172.16.2.252\",\"start\":\"172.16.2.2\"}],\"cidr\":\"172.16.2.0/24\",\"created_at\":\"2019-05-08T02:20:04\",\"dns_nameservers\":[],\"enable_dhcp\":true,\"gateway_ip\":\"172.16.2.1\",\"host_routes\":[],\"id\":\"66ef9989-4c38-4249-bd6e-86277aa954ca\",\"ip_version\":4,\"name\":\"subnet-test\",\"network_id\":\"7b1ff976-bb29-4718-b348-2c4c2da54b75\",\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"tenant_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"updated_at\":\"2019-05-08T02:20:04\"}}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_delete_firewall_group, vpc::NeutronDeleteFirewallGroupRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_neutron_delete_firewall_policy, vpc::NeutronDeleteFirewallPolicyRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_neutron_delete_firewall_rule, vpc::NeutronDeleteFirewallRuleRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_neutron_delete_network, vpc::NeutronDeleteNetworkRequest, "{}", []
+);
+
+decode_properties!(vpc_neutron_delete_port, vpc::NeutronDeletePortRequest, "{}", []);
+
+decode_properties!(vpc_neutron_delete_router, vpc::NeutronDeleteRouterRequest, "{}", []);
+
+decode_properties!(
+    vpc_neutron_delete_security_group, vpc::NeutronDeleteSecurityGroupRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_neutron_delete_security_group_rule, vpc::NeutronDeleteSecurityGroupRuleRequest,
+    "{}", []
+);
+
+decode_properties!(vpc_neutron_delete_subnet, vpc::NeutronDeleteSubnetRequest, "{}", []);
+
+decode_properties!(
+    vpc_neutron_list_firewall_groups, vpc::NeutronListFirewallGroupsRequest,
+    "{\"firewall_groups\":[{\"admin_state_up\":true,\"created_at\":\"2018-09-12T08:24:14\",\"description\":\"\",\"egress_firewall_policy_id\":null,\"id\":\"cd600d47-0045-483f-87a1-5041ae2f513b\",\"ingress_firewall_policy_id\":null,\"name\":\"\",\"ports\":[],\"public\":false,\"status\":\"INACTIVE\",\"tenant_id\":\"23c8a121505047b6869edf39f3062712\",\"updated_at\":\"2018-09-12T08:24:14\"},{\"admin_state_up\":true,\"created_at\":\"2018-09-12T08:24:14\",\"description\":\"\",\"egress_firewall_policy_id\":\"d939df29-fe76-4089-90c3-3778e4d53141\",\"id\":\"ca971b45-70ce-4879-9734-b6cac1d00845\",\"ingress_firewall_policy_id\":\"d939df29-fe76-4089-90c3-3778e4d53141\",\"name\":\"fwg-1475475043\",\"ports\":[],\"public\":false,\"status\":\"INACTIVE\",\"tenant_id\":\"0af57070695044ea9a70f04779e6aa1f\",\"updated_at\":\"2018-09-12T08:24:14\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_list_firewall_policies, vpc::NeutronListFirewallPoliciesRequest,
+    "{\"firewall_policies\":[{\"audited\":false,\"description\":\"\",\"firewall_rules\":[\"6c6803e0-ca8c-4aa9-afb3-4f89275b6c32\"],\"id\":\"6b70e321-0c21-4b83-bb8a-a886d1414a5f\",\"name\":\"fwp1\",\"project_id\":\"23c8a121505047b6869edf39f3062712\",\"public\":false,\"tenant_id\":\"23c8a121505047b6869edf39f3062712\"},{\"audited\":false,\"description\":\"\",\"firewall_rules\":[\"6c6803e0-ca8c-4aa9-afb3-4f89275b6c32\"],\"id\":\"fce92002-5a15-465d-aaca-9b44453bb738\",\"name\":\"fwp2\",\"public\":false,\"tenant_id\":\"23c8a121505047b6869edf39f3062712\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_list_firewall_rules, vpc::NeutronListFirewallRulesRequest, "{}", []
+);
+
+decode_properties!(
+    vpc_neutron_list_networks, vpc::NeutronListNetworksRequest,
+    "{\"networks\":[{\"admin_state_up\":true,\"availability_zone_hints\":[],\"availability_zones\":[\"az1.dc1\",\"kvmxen.dc1\",\"dc2\",\"ceshishouqing\"],\"created_at\":\"2019-04-02T07:57:00\",\"dns_domain\":\"southchina.compute.internal.\",\"id\":\"053b3abe-2ff4-4192-bf08-4b239210b847\",\"name\":\"test\",\"port_security_enabled\":true,\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"provider:network_type\":\"vxlan\",\"router:external\":false,\"shared\":false,\"status\":\"ACTIVE\",\"subnets\":[],\"tenant_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"updated_at\":\"2019-04-02T07:57:00\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_list_ports, vpc::NeutronListPortsRequest,
+    "{\"ports\":[{\"admin_state_up\":true,\"allowed_address_pairs\":[],\"binding:vnic_type\":\"normal\",\"device_id\":\"e6c05704-c907-4cc1-8106-69b0996c43b9\",\"device_owner\":\"compute:az3.dc1\",\"dns_assignment\":[{\"fqdn\":\"ip-172-16-0-37.xxx.compute.internal.\",\"hostname\":\"ip-172-16-0-37\",\"ip_address\":\"172.16.0.37\"}],\"dns_name\":\"ip-172-16-0-37\",\"extra_dhcp_opts\":[],\"fixed_ips\":[{\"ip_address\":\"172.16.0.37\",\"subnet_id\":\"b3ac1347-63f2-4e82-b853-3d86416a0db5\"}],\"id\":\"7bb64706-6e46-4f94-a28a-4bc7caaab87d\",\"mac_address\":\"fa:16:3e:f1:0b:09\",\"name\":\"port_vm_50_3\",\"network_id\":\"a54e1b19-ce78-4b7e-b28b-d2d716cdc161\",\"port_security_enabled\":true,\"security_groups\":[\"ef69bc60-2f4b-4f97-b95b-e3b68df0c0b2\"],\"status\":\"ACTIVE\",\"tenant_id\":\"6c9298ec8c874f7f99688489ab65f90e\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_list_routers, vpc::NeutronListRoutersRequest,
+    "{\"routers\":[{\"admin_state_up\":true,\"created_at\":\"2018-01-01T00:00:00\",\"external_gateway_info\":{\"enable_snat\":false,\"network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\"},\"id\":\"04917194-0a9e-4bb6-893b-bd152c0d4072\",\"name\":\"vpc-zzz\",\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"routes\":[],\"status\":\"ACTIVE\",\"tenant_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"updated_at\":\"2018-01-01T00:00:00\"},{\"admin_state_up\":true,\"created_at\":\"2019-02-26T05:05:56\",\"external_gateway_info\":{\"enable_snat\":false,\"network_id\":\"0a2228f2-7f8a-45f1-8e09-9039e1d09975\"},\"id\":\"15c28d86-d2ba-4809-9ecc-c415bb62739a\",\"name\":\"vpc-0226\",\"project_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"routes\":[{\"destination\":\"0.0.0.0/0\",\"nexthop\":\"192.168.0.218\"}],\"status\":\"ACTIVE\",\"tenant_id\":\"6e9dfd51d1124e8d8498dce894923a0d\",\"updated_at\":\"2019-02-26T05:05:57\"}]}",
+    []
+);
+
+decode_properties!(
+    vpc_neutron_list_security_group_rules, vpc::NeutronListSecurityGroupRulesRequest,
+    "{\"security_group_rules\":[{\"created_at\":\"2018-09-20T02:15:34\",\"description\":null,\"direction\":\"ingress\",\"ethertype\":\"IPv6\",\"id\":\"07adc044-3f21-4eeb-bd57-5e5eb6024b7f\",\"port_range_max\":null,\"port_range_min\":null,\"project_id\":\"6c9298ec8c874f7f99688489ab65f90e\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":\"1d8b19c7-7c56-48f7-a99b-4b40eb390967\",\"remote_ip_prefix\":null,\"security_group_id\":\"1d8b19c7-7c56-48f7-a99b-4b40eb390967\",\"tenant_id\":\"6c9298ec8c874f7f99688489ab65f90e\",\"updated_at\":\"2018-09-20T02:15:34\"},{\"created_at\":\"2018-09-20T02:15:34\",\"description\":null,\"direction\":\"egress\",\"ethertype\":\"IPv6\",\"id\":\"09358f83-f4a5-4386-9563-a1e3c373d655\",\"port_range_max\":null,\"port_range_min\":null,\"project_id\":\"6c9298ec8c874f7f99688489ab65f90e\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":null,\"remote_ip_prefix\":null,\"security_group_id\":\"328fb454-a2ee-4a11-bdb1-ee19bbdfde43\",\"tenant_id\":\"6c9298ec8c874f7f99688489ab65f90e\",\"updated_at\":\"2018-09-20T02:15:34\"},{\"created_at\":\"2018-09-20T02:15:34\",\"description\":null,\"direction\":\"ingress\",\"ethertype\":\"IPv6\",\"id\":\"219a6f56-1069-458b-bec0-df9270e7a074\",\"port_range_max\":null,\"port_range_min\":null,\"project_id\":\"6c9298ec8c874f7f99688489ab65f90e\",\"protocol\":null,\"remote_address_group_id\":null,\"remote_group_id\":\"4c763030-366e-428c-be2b-d48f6baf5297\",\"remote_ip_prefix\":null,\"security_group_id\":\"4c763030-366e-428c-be2b-d48f6baf5297\",\"tenant_id\":\"6c9298ec8c874f7f99688489ab65f90e\",\"updated_at\":\"2018-09-20T02:15:34\"}]}",
+    []
 );

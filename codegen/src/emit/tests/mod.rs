@@ -7,6 +7,7 @@
 pub(super) mod decode;
 pub(super) mod doc_examples;
 pub(super) mod examples;
+mod samples;
 pub(super) mod wire;
 
 use proc_macro2::{Literal, TokenStream};
