@@ -19,6 +19,7 @@ fn connect(
         .endpoint("https://service.example.invalid")
         .retry(RetryPolicy::disabled())
         .project_id("0123456789abcdef0123456789abcdef")
+        .domain_id("fedcba9876543210fedcba9876543210")
         .credentials(credentials)
         .transport(mocks.clone())
         .build()

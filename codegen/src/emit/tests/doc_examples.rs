@@ -40,7 +40,9 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
                 // Services without a regional endpoint need one; the mocks match paths.
                 .endpoint("https://service.example.invalid")
                 .retry(RetryPolicy::disabled())
+                // Operations take `{project_id}` or `{domain_id}` from the client.
                 .project_id("0123456789abcdef0123456789abcdef")
+                .domain_id("fedcba9876543210fedcba9876543210")
                 .credentials(credentials)
                 .transport(mocks.clone())
                 .build()
