@@ -107,7 +107,11 @@ impl Document {
     /// Whether the document's 3xx responses are its successes: it documents no 2xx status
     /// (the OpenStack version lists answer `300 Multiple Choices` with the versions).
     pub fn has_3xx_success(&self) -> bool {
-        let statuses = || self.responses.iter().filter_map(|r| r.status.parse::<u16>().ok());
+        let statuses = || {
+            self.responses
+                .iter()
+                .filter_map(|r| r.status.parse::<u16>().ok())
+        };
         !statuses().any(|s| (200..300).contains(&s)) && statuses().any(|s| (300..400).contains(&s))
     }
 }

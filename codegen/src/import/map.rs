@@ -698,4 +698,3 @@ fn schema_ptr(at: &str, media: Option<&str>) -> String {
         None => ptr(at, "schema"),
     }
 }
-

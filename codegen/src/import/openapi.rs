@@ -314,7 +314,8 @@ fn fill(
             content_type,
             headers,
             examples,
-            success: response.extensions.get(SUCCESS.trim_start_matches("x-")) == Some(&Value::Bool(true)),
+            success: response.extensions.get(SUCCESS.trim_start_matches("x-"))
+                == Some(&Value::Bool(true)),
             ptr: at,
         });
     }
