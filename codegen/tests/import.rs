@@ -681,6 +681,37 @@ fn a_3xx_is_a_success_only_without_a_2xx_or_when_marked() {
 }
 
 #[test]
+fn a_marked_3xx_beside_a_2xx_survives_the_openapi_round_trip() {
+    // Beside a 2xx, only the export's `x-hwcloud-success` says the 303 is a success.
+    let yaml = "service: Test\ndoc: d\nendpoint: https://test.{region}.myhuaweicloud.com\noperations:\n  MoveThing:\n    doc: d\n    method: GET\n    path: /m\n    responses:\n      200: { doc: ok }\n      303: { doc: see other, success: true }\n      404: { doc: not found }\n";
+    let api = check(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: yaml.into(),
+    }])
+    .expect("the spec checks");
+    let text = openapi::render(&api.services[0], openapi::Version::V3_1);
+    assert!(text.contains("x-hwcloud-success"), "{text}");
+    let out = import(
+        &[Input {
+            file: "test.json".into(),
+            text,
+        }],
+        &Options {
+            service: Some("Test".into()),
+            ..options()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let spec = loaded(&out.text);
+    let marks: Vec<(u16, bool)> = spec.operations["MoveThing"]
+        .responses
+        .iter()
+        .map(|(s, r)| (*s, r.success))
+        .collect();
+    assert_eq!(marks, [(200, false), (303, true), (404, false)]);
+}
+
+#[test]
 fn our_openapi_export_imports_back_to_the_same_wire_facts() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let specs = hwcloud_codegen::read_specs(&dir, "specs").expect("specs");
