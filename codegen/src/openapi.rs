@@ -44,6 +44,9 @@ impl Version {
 /// importer reads both back.
 pub const SAME_ROUTE: &str = "x-hwcloud-same-route-operations";
 
+/// Marks a success response whose status is not 2xx (a spec's `success: true`).
+pub const SUCCESS: &str = "x-hwcloud-success";
+
 /// The region the `{region}` server variable defaults to.
 pub const DEFAULT_REGION: &str = "cn-north-4";
 
@@ -221,6 +224,9 @@ fn responses(op: &ir::Operation) -> Value {
     for &status in &op.success {
         let mut response = Map::new();
         response.insert("description".into(), json!("Success."));
+        if !(200..300).contains(&status) {
+            response.insert(SUCCESS.into(), json!(true));
+        }
         if !op.response_headers.is_empty() {
             let headers: Map<String, Value> = op
                 .response_headers

@@ -123,7 +123,8 @@ pub struct OperationSpec {
     pub params: IndexMap<String, ParamSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<BodySpec>,
-    /// Responses keyed by HTTP status. 2xx are successes; the rest are errors.
+    /// Responses keyed by HTTP status. 2xx and those marked `success` are successes; the
+    /// rest are errors.
     #[serde(deserialize_with = "unique::map")]
     pub responses: IndexMap<u16, ResponseSpec>,
     /// Auth kinds for this operation when they differ from the service's (`[none]` for
@@ -336,6 +337,18 @@ pub struct ResponseSpec {
         skip_serializing_if = "IndexMap::is_empty"
     )]
     pub headers: IndexMap<String, HeaderSpec>,
+    /// A 3xx status that is the operation's normal answer (OpenStack version discovery
+    /// answers `300 Multiple Choices` with the version list): a success, not an error.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub success: bool,
+}
+
+impl ResponseSpec {
+    /// Whether the response at `status` is a success: every 2xx, and a status marked
+    /// `success: true`.
+    pub fn is_success(&self, status: u16) -> bool {
+        (200..300).contains(&status) || self.success
+    }
 }
 
 /// A declared response header.

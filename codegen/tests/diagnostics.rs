@@ -344,7 +344,21 @@ fn success_responses_with_different_bodies() {
     assert_diagnostics(
         "different_success_bodies",
         &[
-            "specs/different_success_bodies.yaml:10:20: success responses 200 and 201 have different body types (expected one body type for all 2xx responses; describe the difference in the type)",
+            "specs/different_success_bodies.yaml:10:20: success responses 200 and 201 have different body types (expected one body type for all success responses; describe the difference in the type)",
+        ],
+    );
+}
+
+#[test]
+fn success_mark_only_on_3xx() {
+    // The marked 300 is a success; the mark on a 4xx and on a 2xx (a success already) is an
+    // error, and an unmarked 300 alone is no success.
+    assert_diagnostics(
+        "success_mark",
+        &[
+            "specs/success_mark.yaml:10:39: `success: true` on status 404 (expected it only on a 3xx status that is the operation's normal answer: 2xx are successes already, 1xx, 4xx and 5xx are not answers a call succeeds with)",
+            "specs/success_mark.yaml:16:51: `success: true` on status 200 (expected it only on a 3xx status that is the operation's normal answer: 2xx are successes already, 1xx, 4xx and 5xx are not answers a call succeeds with)",
+            "specs/success_mark.yaml:22:5: no success response (expected at least one 2xx status, or a 3xx marked `success: true`)",
         ],
     );
 }

@@ -620,6 +620,98 @@ fn recursion_through_fields_is_a_boxed_type_not_an_error() {
 }
 
 #[test]
+fn a_3xx_is_a_success_only_without_a_2xx_or_when_marked() {
+    let versions =
+        json!({ "Versions": { "type": "object", "properties": { "id": { "type": "string" } } } });
+    let docs = [
+        // Version discovery: no 2xx, so the 300 is the success.
+        document(
+            "ListVersions",
+            "get",
+            "/",
+            json!({ "responses": {
+                "300": { "description": "Versions.", "schema": { "$ref": "#/definitions/Versions" } },
+                "400": { "description": "Bad request." }
+            } }),
+            versions.clone(),
+        ),
+        // A 2xx besides: a 3xx stays an error.
+        document(
+            "ShowThing",
+            "get",
+            "/t",
+            json!({ "responses": { "200": { "description": "OK" }, "301": { "description": "Moved." } } }),
+            json!({}),
+        ),
+        // Marked by our OpenAPI export: a success beside the 2xx.
+        document(
+            "MoveThing",
+            "get",
+            "/m",
+            json!({ "responses": {
+                "200": { "description": "OK" },
+                "303": { "description": "See other.", "x-hwcloud-success": true }
+            } }),
+            json!({}),
+        ),
+    ];
+    let inputs: Vec<Input> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| input(&format!("d{i}.json"), d))
+        .collect();
+    let out = import(&inputs, &options()).unwrap_or_else(|e| panic!("{e}"));
+    let spec = loaded(&out.text);
+    let marks = |op: &str| -> Vec<(u16, bool)> {
+        spec.operations[op]
+            .responses
+            .iter()
+            .map(|(s, r)| (*s, r.success))
+            .collect()
+    };
+    assert_eq!(marks("ListVersions"), [(300, true), (400, false)]);
+    assert_eq!(marks("ShowThing"), [(200, false), (301, false)]);
+    assert_eq!(marks("MoveThing"), [(200, false), (303, true)]);
+    assert!(out.text.contains("success: true"), "{}", out.text);
+    check(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: out.text.clone(),
+    }])
+    .expect("the import validates");
+}
+
+#[test]
+fn a_marked_3xx_beside_a_2xx_survives_the_openapi_round_trip() {
+    // Beside a 2xx, only the export's `x-hwcloud-success` says the 303 is a success.
+    let yaml = "service: Test\ndoc: d\nendpoint: https://test.{region}.myhuaweicloud.com\noperations:\n  MoveThing:\n    doc: d\n    method: GET\n    path: /m\n    responses:\n      200: { doc: ok }\n      303: { doc: see other, success: true }\n      404: { doc: not found }\n";
+    let api = check(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: yaml.into(),
+    }])
+    .expect("the spec checks");
+    let text = openapi::render(&api.services[0], openapi::Version::V3_1);
+    assert!(text.contains("x-hwcloud-success"), "{text}");
+    let out = import(
+        &[Input {
+            file: "test.json".into(),
+            text,
+        }],
+        &Options {
+            service: Some("Test".into()),
+            ..options()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let spec = loaded(&out.text);
+    let marks: Vec<(u16, bool)> = spec.operations["MoveThing"]
+        .responses
+        .iter()
+        .map(|(s, r)| (*s, r.success))
+        .collect();
+    assert_eq!(marks, [(200, false), (303, true), (404, false)]);
+}
+
+#[test]
 fn our_openapi_export_imports_back_to_the_same_wire_facts() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let specs = hwcloud_codegen::read_specs(&dir, "specs").expect("specs");
@@ -678,6 +770,17 @@ fn our_openapi_export_imports_back_to_the_same_wire_facts() {
                 .collect();
             documented.sort_unstable();
             assert_eq!(statuses, documented, "{}", op.name);
+            // Which of them are successes (a 3xx marked `success: true` too).
+            let mut success: Vec<u16> = back
+                .responses
+                .iter()
+                .filter(|(s, r)| r.is_success(**s))
+                .map(|(s, _)| *s)
+                .collect();
+            let mut expected_success = op.success.clone();
+            success.sort_unstable();
+            expected_success.sort_unstable();
+            assert_eq!(success, expected_success, "{}: success statuses", op.name);
         }
     }
 }

@@ -29,6 +29,7 @@
 //! | [`delete_volume`](EvsClient::delete_volume) | `DELETE /v2/{project_id}/cloudvolumes/{volume_id}` |
 //! | [`delete_volume_in_recycle`](EvsClient::delete_volume_in_recycle) | `DELETE /v3/{project_id}/recycle-bin-volumes/{volume_id}` |
 //! | [`list_snapshots`](EvsClient::list_snapshots) | `GET /v2/{project_id}/cloudsnapshots/detail` |
+//! | [`list_versions`](EvsClient::list_versions) | `GET /` |
 //! | [`list_volume_tags`](EvsClient::list_volume_tags) | `GET /v2/{project_id}/cloudvolumes/tags` |
 //! | [`list_volumes`](EvsClient::list_volumes) | `GET /v2/{project_id}/cloudvolumes/detail` |
 //! | [`list_volumes_by_tags`](EvsClient::list_volumes_by_tags) | `POST /v2/{project_id}/cloudvolumes/resource_instances/action` |
@@ -668,6 +669,33 @@ impl EvsClient {
         &self,
         request: ListSnapshotsRequest,
     ) -> impl Future<Output = Result<ListSnapshotsResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 查询接口版本信息列表。
+    ///
+    /// `GET /`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::evs::{EvsClient, ListVersionsRequest};
+    ///
+    /// async fn list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let evs = EvsClient::new(client)?;
+    ///     let request = ListVersionsRequest::new();
+    ///     let response = evs.list_versions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_versions(
+        &self,
+        request: ListVersionsRequest,
+    ) -> impl Future<Output = Result<ListVersionsResponse, Error>> + Send + '_ {
         self.inner.call(request)
     }
 
@@ -3212,6 +3240,75 @@ pub struct ListSnapshotsResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListSnapshotsResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`EvsClient::list_versions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::evs::{EvsClient, ListVersionsRequest};
+///
+/// async fn list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let evs = EvsClient::new(client)?;
+///     let request = ListVersionsRequest::new();
+///     let response = evs.list_versions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListVersionsRequest {}
+
+impl ListVersionsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for ListVersionsRequest {
+    type Output = ListVersionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Evs.ListVersions",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/",
+        success: &[300u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ListVersionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`EvsClient::list_versions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListVersionsResponse {
+    /// The HTTP status: one of 300.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::ShowVersionResponseBody,
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,

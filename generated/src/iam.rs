@@ -153,6 +153,7 @@
 //! | [`list_agencies`](IamClient::list_agencies) | `GET /v3.0/OS-AGENCY/agencies` |
 //! | [`list_all_projects_permissions_for_agency`](IamClient::list_all_projects_permissions_for_agency) | `GET /v3.0/OS-INHERIT/domains/{domain_id}/agencies/{agency_id}/roles/inherited_to_projects` |
 //! | [`list_custom_policies`](IamClient::list_custom_policies) | `GET /v3.0/OS-ROLE/roles` |
+//! | [`keystone_list_versions`](IamClient::keystone_list_versions) | `GET /` |
 //!
 //! Documented error codes ([`ErrorCode`]):
 //!
@@ -5306,6 +5307,37 @@ impl IamClient {
         &self,
         request: ListCustomPoliciesRequest,
     ) -> impl Future<Output = Result<ListCustomPoliciesResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 该接口用于查询Keystone API的版本信息。
+    ///
+    /// 该接口可以使用全局区域的Endpoint和其他区域的Endpoint调用。IAM的Endpoint请参见:[地区和终端节点](https://developer.huaweicloud.com/endpoint?IAM)。
+    ///
+    /// `GET /`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: 参数无效。
+    /// - 404: 未找到相应的资源。
+    /// - 503: 服务不可用。
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::iam::{IamClient, KeystoneListVersionsRequest};
+    ///
+    /// async fn keystone_list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let iam = IamClient::new(client)?;
+    ///     let request = KeystoneListVersionsRequest::new();
+    ///     let response = iam.keystone_list_versions(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn keystone_list_versions(
+        &self,
+        request: KeystoneListVersionsRequest,
+    ) -> impl Future<Output = Result<KeystoneListVersionsResponse, Error>> + Send + '_ {
         self.inner.call(request)
     }
 
@@ -17317,6 +17349,75 @@ pub struct ListCustomPoliciesResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ListCustomPoliciesResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`IamClient::keystone_list_versions`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::iam::{IamClient, KeystoneListVersionsRequest};
+///
+/// async fn keystone_list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let iam = IamClient::new(client)?;
+///     let request = KeystoneListVersionsRequest::new();
+///     let response = iam.keystone_list_versions(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListVersionsRequest {}
+
+impl KeystoneListVersionsRequest {
+    /// A request: the operation takes no inputs.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+}
+
+impl Operation for KeystoneListVersionsRequest {
+    type Output = KeystoneListVersionsResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Iam.KeystoneListVersions",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/",
+        success: &[300u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, _request: &mut RequestParts<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(KeystoneListVersionsResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`IamClient::keystone_list_versions`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct KeystoneListVersionsResponse {
+    /// The HTTP status: one of 300.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::KeystoneListVersionsResponseBody,
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,

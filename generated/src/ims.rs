@@ -60,6 +60,7 @@
 //! | [`show_image_quota`](ImsClient::show_image_quota) | `GET /v1/cloudimages/quota` |
 //! | [`show_job`](ImsClient::show_job) | `GET /v1/{project_id}/jobs/{job_id}` |
 //! | [`show_job_progress`](ImsClient::show_job_progress) | `GET /v1/cloudimages/job/{job_id}` |
+//! | [`show_version`](ImsClient::show_version) | `GET /{version}` |
 //! | [`update_image`](ImsClient::update_image) | `PATCH /v2/cloudimages/{image_id}` |
 
 use std::future::Future;
@@ -1809,6 +1810,36 @@ impl ImsClient {
         &self,
         request: ShowJobProgressRequest,
     ) -> impl Future<Output = Result<ShowJobProgressResponse, Error>> + Send + '_ {
+        self.inner.call(request)
+    }
+
+    /// 查询API的版本信息列表,包括API的版本兼容性、域名信息等。
+    ///
+    /// `GET /{version}`
+    ///
+    /// Documented error statuses (returned as `Error::Service`):
+    /// - 400: Bad Request
+    /// - 401: Unauthorized
+    /// - 403: Forbidden
+    /// - 500: Internal Server Error
+    ///
+    /// # Example
+    ///
+    /// ```rust,no_run
+    /// use hwcloud::ims::{ImsClient, ShowVersionRequest};
+    ///
+    /// async fn show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+    ///     let ims = ImsClient::new(client)?;
+    ///     let request = ShowVersionRequest::new("<version>");
+    ///     let response = ims.show_version(request).await?;
+    ///     println!("{:?}", response.body);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn show_version(
+        &self,
+        request: ShowVersionRequest,
+    ) -> impl Future<Output = Result<ShowVersionResponse, Error>> + Send + '_ {
         self.inner.call(request)
     }
 
@@ -7201,6 +7232,80 @@ pub struct ShowJobProgressResponse {
     pub request_id: Option<String>,
     /// The response body.
     pub body: types::ShowJobProgressResponseBody,
+    /// Optional body fields whose value did not fit their type and were left out
+    /// (the first 100; each also logged at `warn`); empty when the body matched.
+    pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
+}
+
+/// Request of [`ImsClient::show_version`].
+///
+/// # Example
+///
+/// ```rust,no_run
+/// use hwcloud::ims::{ImsClient, ShowVersionRequest};
+///
+/// async fn show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+///     let ims = ImsClient::new(client)?;
+///     let request = ShowVersionRequest::new("<version>");
+///     let response = ims.show_version(request).await?;
+///     println!("{:?}", response.body);
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowVersionRequest {
+    /// API版本号。例如:v2.0
+    ///
+    /// Sent as path parameter `version`.
+    pub version: String,
+}
+
+impl ShowVersionRequest {
+    /// A request with its inputs.
+    pub fn new(version: impl Into<String>) -> Self {
+        Self { version: version.into() }
+    }
+}
+
+impl Operation for ShowVersionRequest {
+    type Output = ShowVersionResponse;
+    const META: OperationMeta = OperationMeta {
+        name: "Ims.ShowVersion",
+        method: hwcloud_runtime::http::Method::GET,
+        path: "/{version}",
+        success: &[300u16],
+        auth: AUTH,
+        sensitive_body: false,
+        download: false,
+        idempotent: false,
+    };
+
+    fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
+        request.path("version", &self.version)?;
+        Ok(())
+    }
+
+    fn decode(response: &ResponseParts) -> Result<Self::Output, Error> {
+        Ok(ShowVersionResponse {
+            status: response.status(),
+            request_id: response.request_id(),
+            body: response.json()?,
+            decode_warnings: response.take_decode_warnings(),
+        })
+    }
+}
+
+/// Response of [`ImsClient::show_version`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShowVersionResponse {
+    /// The HTTP status: one of 300.
+    pub status: hwcloud_runtime::http::StatusCode,
+    /// The `X-Request-Id` response header.
+    pub request_id: Option<String>,
+    /// The response body.
+    pub body: types::GlanceShowOsVersionsResponseBody,
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,

@@ -18763,6 +18763,30 @@ mod evs_list_snapshots {
     }
 }
 
+mod evs_list_versions {
+    use hwcloud::evs::{EvsClient, ListVersionsRequest};
+
+    async fn list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+        let evs = EvsClient::new(client)?;
+        let request = ListVersionsRequest::new();
+        let response = evs.list_versions(request).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn sends_its_request() {
+        let mocks = super::Mocks::new();
+        let client = super::connect(&mocks, hwcloud::StaticToken::iam("sample-token"));
+        super::assert_sent(
+            list_versions(&client).await,
+            &mocks,
+            "Evs.ListVersions",
+            "GET",
+        );
+    }
+}
+
 mod evs_list_volume_tags {
     use hwcloud::evs::{EvsClient, ListVolumeTagsRequest};
 
@@ -23287,6 +23311,32 @@ mod iam_list_custom_policies {
     }
 }
 
+mod iam_keystone_list_versions {
+    use hwcloud::iam::{IamClient, KeystoneListVersionsRequest};
+
+    async fn keystone_list_versions(
+        client: &hwcloud::Client,
+    ) -> Result<(), hwcloud::Error> {
+        let iam = IamClient::new(client)?;
+        let request = KeystoneListVersionsRequest::new();
+        let response = iam.keystone_list_versions(request).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn sends_its_request() {
+        let mocks = super::Mocks::new();
+        let client = super::connect(&mocks, hwcloud::StaticToken::iam("sample-token"));
+        super::assert_sent(
+            keystone_list_versions(&client).await,
+            &mocks,
+            "Iam.KeystoneListVersions",
+            "GET",
+        );
+    }
+}
+
 mod ims_add_image_tag {
     use hwcloud::ims::{types, ImsClient, AddImageTagRequest};
 
@@ -24593,6 +24643,30 @@ mod ims_show_job_progress {
             show_job_progress(&client).await,
             &mocks,
             "Ims.ShowJobProgress",
+            "GET",
+        );
+    }
+}
+
+mod ims_show_version {
+    use hwcloud::ims::{ImsClient, ShowVersionRequest};
+
+    async fn show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
+        let ims = ImsClient::new(client)?;
+        let request = ShowVersionRequest::new("<version>");
+        let response = ims.show_version(request).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn sends_its_request() {
+        let mocks = super::Mocks::new();
+        let client = super::connect(&mocks, hwcloud::StaticToken::iam("sample-token"));
+        super::assert_sent(
+            show_version(&client).await,
+            &mocks,
+            "Ims.ShowVersion",
             "GET",
         );
     }

@@ -22697,6 +22697,37 @@ fn evs_list_snapshots_response_400() {
 }
 
 #[test]
+fn evs_list_versions_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::evs::{types::*, *};
+    let request = ListVersionsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+}
+
+#[test]
+fn evs_list_versions_response_400() {
+    #[allow(unused_imports)]
+    use hwcloud::evs::{types::*, *};
+    let request = ListVersionsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+    let response = http::Response::builder()
+        .status(400u16)
+        .body(
+            Bytes::from(
+                "{\n  \"error\": {\n    \"code\": \"string\",\n    \"message\": \"string\"\n  }\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<ListVersionsRequest>(response);
+    let error = decoded.expect_err("an error status is a service error");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400u16));
+}
+
+#[test]
 fn evs_list_volume_tags_request_1() {
     #[allow(unused_imports)]
     use hwcloud::evs::{types::*, *};
@@ -28838,6 +28869,44 @@ fn iam_list_custom_policies_response_200() {
 }
 
 #[test]
+fn iam_keystone_list_versions_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
+    let request = KeystoneListVersionsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+}
+
+#[test]
+fn iam_keystone_list_versions_response_300() {
+    #[allow(unused_imports)]
+    use hwcloud::iam::{types::*, *};
+    let request = KeystoneListVersionsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+    let response = http::Response::builder()
+        .status(300u16)
+        .body(
+            Bytes::from(
+                "{\n  \"versions\": {\n    \"values\": [\n      {\n        \"id\": \"v3.6\",\n        \"links\": [\n          {\n            \"href\": \"https://iam.myhuaweicloud.com/v3/\",\n            \"rel\": \"self\"\n          }\n        ],\n        \"media-types\": [\n          {\n            \"base\": \"application/json\",\n            \"type\": \"application/vnd.openstack.identity-v3+json\"\n          }\n        ],\n        \"status\": \"stable\",\n        \"updated\": \"2016-04-04T00:00:00Z\"\n      }\n    ]\n  }\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<KeystoneListVersionsRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 300u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
+    assert_eq!(
+        normal(serde_json::to_value(&decoded.body).unwrap()),
+        json(
+            "{\n  \"versions\": {\n    \"values\": [\n      {\n        \"id\": \"v3.6\",\n        \"links\": [\n          {\n            \"href\": \"https://iam.myhuaweicloud.com/v3/\",\n            \"rel\": \"self\"\n          }\n        ],\n        \"media-types\": [\n          {\n            \"base\": \"application/json\",\n            \"type\": \"application/vnd.openstack.identity-v3+json\"\n          }\n        ],\n        \"status\": \"stable\",\n        \"updated\": \"2016-04-04T00:00:00Z\"\n      }\n    ]\n  }\n}",
+        ),
+    );
+}
+
+#[test]
 fn ims_add_image_tag_request_1() {
     #[allow(unused_imports)]
     use hwcloud::ims::{types::*, *};
@@ -31173,6 +31242,30 @@ fn ims_show_job_progress_request_1() {
         encoded.uri().path().contains("/ff8080811dbd65d7014dbe0d84db0012"),
         "{}",
         encoded.uri(),
+    );
+}
+
+#[test]
+fn ims_show_version_response_300() {
+    #[allow(unused_imports)]
+    use hwcloud::ims::{types::*, *};
+    let response = http::Response::builder()
+        .status(300u16)
+        .body(
+            Bytes::from(
+                "{\n  \"versions\": [\n    {\n      \"id\": \"v2.2\",\n      \"links\": [\n        {\n          \"href\": \"https://image.az1.dc1.domainname.com/v2/\",\n          \"rel\": \"self\"\n        }\n      ],\n      \"status\": \"CURRENT\"\n    }\n  ]\n}",
+            ),
+        )
+        .unwrap();
+    let decoded = decode_response::<ShowVersionRequest>(response);
+    let decoded = decoded.expect("the example response decodes");
+    assert_eq!(decoded.status, 300u16);
+    assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
+    assert_eq!(
+        normal(serde_json::to_value(&decoded.body).unwrap()),
+        json(
+            "{\n  \"versions\": [\n    {\n      \"id\": \"v2.2\",\n      \"links\": [\n        {\n          \"href\": \"https://image.az1.dc1.domainname.com/v2/\",\n          \"rel\": \"self\"\n        }\n      ],\n      \"status\": \"CURRENT\"\n    }\n  ]\n}",
+        ),
     );
 }
 

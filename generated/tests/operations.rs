@@ -25499,6 +25499,7 @@ mod evs {
         cases::DELETE_VOLUME,
         cases::DELETE_VOLUME_IN_RECYCLE,
         cases::LIST_SNAPSHOTS,
+        cases::LIST_VERSIONS,
         cases::LIST_VOLUME_TAGS,
         cases::LIST_VOLUMES,
         cases::LIST_VOLUMES_BY_TAGS,
@@ -25821,6 +25822,18 @@ mod evs {
                 .enterprise_project_id("sample-enterprise-project-id");
             crate::pending(
                 client.list_snapshots(request),
+                |r| crate::Outcome {
+                    status: r.status.as_u16(),
+                    request_id: r.request_id,
+                    body: crate::Decoded::Json(serde_json::to_value(&r.body).unwrap()),
+                    headers: vec![],
+                },
+            )
+        }
+        pub(super) fn list_versions(client: &EvsClient) -> crate::Pending<'_> {
+            let request = ListVersionsRequest::new();
+            crate::pending(
+                client.list_versions(request),
                 |r| crate::Outcome {
                     status: r.status.as_u16(),
                     request_id: r.request_id,
@@ -26458,6 +26471,21 @@ mod evs {
             response: "{\"count\":42,\"snapshots\":[{}],\"snapshots_links\":[{}]}",
             expect: Expect::Json,
         };
+        pub(super) const LIST_VERSIONS: Case<EvsClient> = Case {
+            operation: "Evs.ListVersions",
+            call: calls::list_versions,
+            method: "GET",
+            path: "/",
+            credentials: true,
+            query: &[],
+            headers: &[],
+            body: Sent::None,
+            status: 300,
+            response_headers: &[],
+            request_id: "req-1",
+            response: "{\"versions\":[{}]}",
+            expect: Expect::Json,
+        };
         pub(super) const LIST_VOLUME_TAGS: Case<EvsClient> = Case {
             operation: "Evs.ListVolumeTags",
             call: calls::list_volume_tags,
@@ -26960,6 +26988,7 @@ mod iam {
         cases::LIST_AGENCIES,
         cases::LIST_ALL_PROJECTS_PERMISSIONS_FOR_AGENCY,
         cases::LIST_CUSTOM_POLICIES,
+        cases::KEYSTONE_LIST_VERSIONS,
     ];
 
     #[tokio::test]
@@ -29248,6 +29277,18 @@ mod iam {
             let request = ListCustomPoliciesRequest::new().page(42i32).per_page(42i32);
             crate::pending(
                 client.list_custom_policies(request),
+                |r| crate::Outcome {
+                    status: r.status.as_u16(),
+                    request_id: r.request_id,
+                    body: crate::Decoded::Json(serde_json::to_value(&r.body).unwrap()),
+                    headers: vec![],
+                },
+            )
+        }
+        pub(super) fn keystone_list_versions(client: &IamClient) -> crate::Pending<'_> {
+            let request = KeystoneListVersionsRequest::new();
+            crate::pending(
+                client.keystone_list_versions(request),
                 |r| crate::Outcome {
                     status: r.status.as_u16(),
                     request_id: r.request_id,
@@ -31610,6 +31651,21 @@ mod iam {
             response: "{\"links\":{\"next\":\"sample-next\",\"previous\":\"sample-previous\",\"self\":\"sample-self\"},\"roles\":[{}],\"total_number\":42}",
             expect: Expect::Json,
         };
+        pub(super) const KEYSTONE_LIST_VERSIONS: Case<IamClient> = Case {
+            operation: "Iam.KeystoneListVersions",
+            call: calls::keystone_list_versions,
+            method: "GET",
+            path: "/",
+            credentials: true,
+            query: &[],
+            headers: &[],
+            body: Sent::None,
+            status: 300,
+            response_headers: &[],
+            request_id: "req-1",
+            response: "{\"versions\":{\"values\":[{}]}}",
+            expect: Expect::Json,
+        };
     }
 }
 
@@ -31665,6 +31721,7 @@ mod ims {
         cases::SHOW_IMAGE_QUOTA,
         cases::SHOW_JOB,
         cases::SHOW_JOB_PROGRESS,
+        cases::SHOW_VERSION,
         cases::UPDATE_IMAGE,
     ];
 
@@ -32516,6 +32573,18 @@ mod ims {
             let request = ShowJobProgressRequest::new("sample-job-id");
             crate::pending(
                 client.show_job_progress(request),
+                |r| crate::Outcome {
+                    status: r.status.as_u16(),
+                    request_id: r.request_id,
+                    body: crate::Decoded::Json(serde_json::to_value(&r.body).unwrap()),
+                    headers: vec![],
+                },
+            )
+        }
+        pub(super) fn show_version(client: &ImsClient) -> crate::Pending<'_> {
+            let request = ShowVersionRequest::new("sample-version");
+            crate::pending(
+                client.show_version(request),
                 |r| crate::Outcome {
                     status: r.status.as_u16(),
                     request_id: r.request_id,
@@ -33446,6 +33515,21 @@ mod ims {
             response_headers: &[],
             request_id: "req-1",
             response: "{\"begin_time\":\"sample-begin-time\",\"end_time\":\"sample-end-time\",\"entities\":{\"current_task\":\"sample-current-task\",\"image_id\":\"sample-image-id\",\"image_name\":\"sample-image-name\",\"process_percent\":1.5,\"subJobId\":\"sample-subJobId\",\"sub_jobs_list\":[\"sample-sub-jobs-list\"],\"sub_jobs_result\":[{}]},\"error_code\":\"sample-error-code\",\"fail_reason\":\"sample-fail-reason\",\"job_id\":\"sample-job-id\",\"job_type\":\"sample-job-type\",\"status\":\"SUCCESS\"}",
+            expect: Expect::Json,
+        };
+        pub(super) const SHOW_VERSION: Case<ImsClient> = Case {
+            operation: "Ims.ShowVersion",
+            call: calls::show_version,
+            method: "GET",
+            path: "/sample-version",
+            credentials: true,
+            query: &[],
+            headers: &[],
+            body: Sent::None,
+            status: 300,
+            response_headers: &[],
+            request_id: "req-1",
+            response: "{\"versions\":[{}]}",
             expect: Expect::Json,
         };
         pub(super) const UPDATE_IMAGE: Case<ImsClient> = Case {

@@ -1042,6 +1042,67 @@ mod iam {
         );
         assert_request_line(&received(&server).await, "GET", "/v3/auth/domains");
     }
+
+    #[tokio::test]
+    async fn keystone_list_versions_300_is_the_typed_success() {
+        // Version discovery answers `300 Multiple Choices` with the version list (the
+        // document's example); the spec marks the 300 `success: true`, so it decodes as
+        // the response, not as an error, and the client does not follow it.
+        let server = serve(
+            ok_json(
+                300,
+                json!({ "versions": { "values": [{
+                    "id": "v3.6",
+                    "links": [{ "href": "https://iam.myhuaweicloud.com/v3/", "rel": "self" }],
+                    "media-types": [{ "base": "application/json", "type": "application/vnd.openstack.identity-v3+json" }],
+                    "status": "stable",
+                    "updated": "2016-04-04T00:00:00Z"
+                }] } }),
+            )
+            .insert_header("Location", "https://iam.myhuaweicloud.com/v3/"),
+        )
+        .await;
+        let response = IamClient::new(&client(&server, iam_token()))
+            .unwrap()
+            .keystone_list_versions(KeystoneListVersionsRequest::new())
+            .await
+            .unwrap();
+
+        assert_request_line(&received(&server).await, "GET", "/");
+        assert_eq!(response.status.as_u16(), 300);
+        assert_eq!(response.request_id.as_deref(), Some(REQUEST_ID));
+        let versions = response
+            .body
+            .versions
+            .expect("versions")
+            .values
+            .expect("values");
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].id.as_deref(), Some("v3.6"));
+        assert_eq!(versions[0].status.as_deref(), Some("stable"));
+        let media = versions[0].media_types.as_ref().expect("media-types");
+        assert_eq!(
+            media[0].type_.as_deref(),
+            Some("application/vnd.openstack.identity-v3+json")
+        );
+    }
+
+    #[tokio::test]
+    async fn keystone_list_versions_documented_error_stays_an_error() {
+        // Only the marked 3xx is a success: a documented 404 is still a service error.
+        let server = serve(huawei_error(404, "IAM.0010", "not found")).await;
+        let result = IamClient::new(&client(&server, iam_token()))
+            .unwrap()
+            .keystone_list_versions(KeystoneListVersionsRequest::new())
+            .await;
+        assert_service_error(
+            result,
+            "Iam.KeystoneListVersions",
+            404,
+            "IAM.0010",
+            "not found",
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

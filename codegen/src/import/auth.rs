@@ -10,7 +10,7 @@ use crate::spec::ResponseSpec;
 /// anonymous (`auth: [none]`); the credentials are in its body.
 pub(super) fn token_issuing(doc: &Document, responses: &IndexMap<u16, ResponseSpec>) -> bool {
     let issues = responses.iter().any(|(status, r)| {
-        (200..300).contains(status)
+        r.is_success(*status)
             && r.headers.values().any(|h| {
                 h.name
                     .as_deref()

@@ -103,6 +103,19 @@ pub struct Document {
     pub definitions_ptr: String,
 }
 
+impl Document {
+    /// Whether the document's 3xx responses are its successes: it documents no 2xx status
+    /// (the OpenStack version lists answer `300 Multiple Choices` with the versions).
+    pub fn has_3xx_success(&self) -> bool {
+        let statuses = || {
+            self.responses
+                .iter()
+                .filter_map(|r| r.status.parse::<u16>().ok())
+        };
+        !statuses().any(|s| (200..300).contains(&s)) && statuses().any(|s| (300..400).contains(&s))
+    }
+}
+
 /// Where a parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum In {
@@ -149,6 +162,8 @@ pub struct Response {
     pub headers: Vec<(String, Schema)>,
     /// Example bodies, each with the pointer it came from.
     pub examples: Vec<(String, Value)>,
+    /// `x-hwcloud-success: true` (our OpenAPI export's mark of a 3xx success).
+    pub success: bool,
     pub ptr: String,
 }
 

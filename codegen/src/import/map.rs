@@ -525,6 +525,7 @@ impl OpCx<'_, '_> {
         let doc = self.types.doc;
         let mut out: BTreeMap<u16, ResponseSpec> = BTreeMap::new();
         let mut success_type: Option<(String, String)> = None;
+        let redirect_success = doc.has_3xx_success();
         for r in &doc.responses {
             let status = match r.status.parse::<u16>() {
                 Ok(s) if (100..=599).contains(&s) => s,
@@ -540,7 +541,10 @@ impl OpCx<'_, '_> {
                     continue;
                 }
             };
-            let success = (200..300).contains(&status);
+            // A 3xx is a success when it is marked so (our export), or when the document
+            // has no 2xx at all (version discovery's `300 Multiple Choices`).
+            let marked = (300..400).contains(&status) && (r.success || redirect_success);
+            let success = (200..300).contains(&status) || marked;
             let hint = if success {
                 format!("{op_name}ResponseBody")
             } else {
@@ -613,6 +617,7 @@ impl OpCx<'_, '_> {
                         .unwrap_or_default(),
                     ty,
                     headers,
+                    success: marked,
                 },
             );
         }

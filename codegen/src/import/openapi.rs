@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::doc::{Body, Document, In, Param, Problem, Response, Schema, ptr};
 use super::wrapper::{self, METHODS};
-use crate::openapi::SAME_ROUTE;
+use crate::openapi::{SAME_ROUTE, SUCCESS};
 
 /// Reads a whole OpenAPI 3.0/3.1 document (`root`, its JSON object): one [`Document`] per
 /// operation.
@@ -314,6 +314,8 @@ fn fill(
             content_type,
             headers,
             examples,
+            success: response.extensions.get(SUCCESS.trim_start_matches("x-"))
+                == Some(&Value::Bool(true)),
             ptr: at,
         });
     }

@@ -203,7 +203,7 @@ fn success_body<'a>(
     let ty = op
         .responses
         .iter()
-        .filter(|(s, _)| (200..300).contains(*s))
+        .filter(|(s, r)| r.is_success(**s))
         .find_map(|(_, r)| r.ty.as_deref())?;
     let spec = &types.get(ty)?.spec;
     spec.fields.is_some().then_some(spec)

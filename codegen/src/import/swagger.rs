@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::doc::{Body, Document, In, Param, Problem, Response, Schema, ptr};
 use super::wrapper::{definitions, text, wrapper};
+use crate::openapi::SUCCESS;
 
 /// Reads one Swagger 2.0 API Explorer document: `root` is its JSON object, `path`,
 /// `method` and `op_ptr` its one operation ([`super::wrapper::only_operation`]).
@@ -239,6 +240,7 @@ fn responses(
                     content_type: None,
                     headers: Vec::new(),
                     examples: Vec::new(),
+                    success: false,
                     ptr: at,
                 });
                 continue;
@@ -287,6 +289,7 @@ fn responses(
             content_type: None,
             headers,
             examples,
+            success: fields.get(SUCCESS) == Some(&Value::Bool(true)),
             ptr: at,
         });
     }

@@ -220,7 +220,10 @@ impl Cx<'_> {
                 .ty
                 .as_deref()
                 .map(|t| self.type_ref(table, || format!("{}.type", rat()), t, false));
-            if !(200..300).contains(status) {
+            if response.success && !(300..400).contains(status) {
+                self.error_value(&format!("{}.success", rat()), format!("`success: true` on status {status} (expected it only on a 3xx status that is the operation's normal answer: 2xx are successes already, 1xx, 4xx and 5xx are not answers a call succeeds with)"));
+            }
+            if !response.is_success(*status) {
                 out.errors.push(ir::ErrorStatus {
                     status: *status,
                     doc: response.doc.clone(),
@@ -234,7 +237,7 @@ impl Cx<'_> {
                     None => body = Some((ty, vec![*status])),
                     Some((first, statuses)) if *first == ty => statuses.push(*status),
                     Some((_, statuses)) => {
-                        self.error_value(&format!("{}.type", rat()), format!("success responses {} and {status} have different body types (expected one body type for all 2xx responses; describe the difference in the type)", statuses[0]));
+                        self.error_value(&format!("{}.type", rat()), format!("success responses {} and {status} have different body types (expected one body type for all success responses; describe the difference in the type)", statuses[0]));
                     }
                 }
             }
@@ -271,7 +274,7 @@ impl Cx<'_> {
         if out.success.is_empty() {
             self.error_key(
                 &format!("{at}.responses"),
-                "no success response (expected at least one 2xx status)",
+                "no success response (expected at least one 2xx status, or a 3xx marked `success: true`)",
             );
         }
         out.body = body.map(|(ty, statuses)| ir::SuccessBody {

@@ -20072,3 +20072,75 @@ impl VersionMediatypes {
 ///
 /// The same shape as [`CreateMfaDeviceRespon`]: one type, generated once, under both names.
 pub type VirtualMfaDevice = CreateMfaDeviceRespon;
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct KeystoneListVersionsResponseBody {
+    /// 版本信息。
+    pub versions: Option<Versions>,
+}
+
+impl Model for KeystoneListVersionsResponseBody {
+    const NAME: &'static str = "KeystoneListVersionsResponseBody";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("versions", &self.versions);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let versions = object.optional("versions")?;
+        Ok(Self { versions })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(KeystoneListVersionsResponseBody);
+
+impl KeystoneListVersionsResponseBody {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { versions: None }
+    }
+
+    /// 版本信息。
+    pub fn versions(mut self, value: impl Into<Versions>) -> Self {
+        self.versions = Some(value.into());
+        self
+    }
+}
+
+///
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Versions {
+    /// 版本的资源链接信息。
+    pub values: Option<Vec<Version>>,
+}
+
+impl Model for Versions {
+    const NAME: &'static str = "Versions";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("values", &self.values);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let values = object.optional("values")?;
+        Ok(Self { values })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(Versions);
+
+impl Versions {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self { values: None }
+    }
+
+    /// 版本的资源链接信息。
+    pub fn values(mut self, value: impl Into<Vec<Version>>) -> Self {
+        self.values = Some(value.into());
+        self
+    }
+}

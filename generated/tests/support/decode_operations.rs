@@ -689,6 +689,7 @@ const COVERED: &[&str] = &[
     "evs::DeleteVolumeRequest",
     "evs::DeleteVolumeInRecycleRequest",
     "evs::ListSnapshotsRequest",
+    "evs::ListVersionsRequest",
     "evs::ListVolumeTagsRequest",
     "evs::ListVolumesRequest",
     "evs::ListVolumesByTagsRequest",
@@ -851,6 +852,7 @@ const COVERED: &[&str] = &[
     "iam::ListAgenciesRequest",
     "iam::ListAllProjectsPermissionsForAgencyRequest",
     "iam::ListCustomPoliciesRequest",
+    "iam::KeystoneListVersionsRequest",
     "ims::AddImageTagRequest",
     "ims::BatchAddMembersRequest",
     "ims::BatchAddOrDeleteTagsRequest",
@@ -900,6 +902,7 @@ const COVERED: &[&str] = &[
     "ims::ShowImageQuotaRequest",
     "ims::ShowJobRequest",
     "ims::ShowJobProgressRequest",
+    "ims::ShowVersionRequest",
     "ims::UpdateImageRequest",
     "iot::LoginRequest",
     "iot::RefreshTokenRequest",
@@ -4649,6 +4652,11 @@ decode_properties!(
 );
 
 decode_properties!(
+    evs_list_versions, evs::ListVersionsRequest,
+    "{\"error\":{\"code\":\"string\",\"message\":\"string\"}}", []
+);
+
+decode_properties!(
     evs_list_volume_tags, evs::ListVolumeTagsRequest,
     "{\"tags\":{\"key_0\":[\"value_0\"],\"key_1\":[\"value_1\",\"value_2\",\"value_3\",\"value_4\"]}}",
     []
@@ -5494,6 +5502,12 @@ decode_properties!(
     []
 );
 
+decode_properties!(
+    iam_keystone_list_versions, iam::KeystoneListVersionsRequest,
+    "{\"versions\":{\"values\":[{\"id\":\"v3.6\",\"links\":[{\"href\":\"https://iam.myhuaweicloud.com/v3/\",\"rel\":\"self\"}],\"media-types\":[{\"base\":\"application/json\",\"type\":\"application/vnd.openstack.identity-v3+json\"}],\"status\":\"stable\",\"updated\":\"2016-04-04T00:00:00Z\"}]}}",
+    []
+);
+
 decode_properties!(ims_add_image_tag, ims::AddImageTagRequest, "{}", []);
 
 decode_properties!(
@@ -5710,6 +5724,12 @@ decode_properties!(
 decode_properties!(ims_show_job, ims::ShowJobRequest, "{}", []);
 
 decode_properties!(ims_show_job_progress, ims::ShowJobProgressRequest, "{}", []);
+
+decode_properties!(
+    ims_show_version, ims::ShowVersionRequest,
+    "{\"versions\":[{\"id\":\"v2.2\",\"links\":[{\"href\":\"https://image.az1.dc1.domainname.com/v2/\",\"rel\":\"self\"}],\"status\":\"CURRENT\"}]}",
+    []
+);
 
 decode_properties!(ims_update_image, ims::UpdateImageRequest, "{}", []);
 
