@@ -24,6 +24,7 @@ pub mod load;
 pub mod lower;
 pub mod names;
 pub mod openapi;
+mod parallel;
 pub mod source;
 pub mod spec;
 
@@ -118,28 +119,34 @@ pub struct Checked {
 
 /// Checks every spec and lowers them to the IR, collecting every problem, warnings included.
 pub fn validate(specs: &[SpecText]) -> Checked {
+    // Each spec is loaded and lowered on its own (most of the time before rendering);
+    // only the check that no two specs define one service needs them all.
+    let lowered = parallel::parallel(specs, |spec| match load::load(&spec.file, &spec.text) {
+        Ok(loaded) => lower::lower(&loaded),
+        Err(Diagnostics(found)) => (None, found),
+    });
     let mut services = Vec::new();
     let mut problems = Vec::new();
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for spec in specs {
-        match load::load(&spec.file, &spec.text) {
-            Ok(loaded) => {
-                let (service, found) = lower::lower(&loaded);
-                problems.extend(found);
-                // Only services without errors of their own are compared, so one broken
-                // file is reported once.
-                let Some(service) = service else { continue };
-                if let Some(first) = seen.insert(service.name.clone(), spec.file.clone()) {
-                    problems.push(Diagnostic::new(
-                        &spec.file,
-                        loaded.source.value("service"),
-                        format!("service `{}` is also defined in {first} (expected one spec file per service)", service.name),
-                    ));
-                }
-                services.push(service);
-            }
-            Err(Diagnostics(found)) => problems.extend(found),
+    for (spec, (service, found)) in specs.iter().zip(lowered) {
+        problems.extend(found);
+        // Only services without errors of their own are compared, so one broken file is
+        // reported once.
+        let Some(service) = service else { continue };
+        if let Some(first) = seen.insert(service.name.clone(), spec.file.clone()) {
+            // Positions are indexed on demand (see `load`): this spec loaded once already.
+            let at =
+                load::load(&spec.file, &spec.text).map_or(Pos::NONE, |l| l.source.value("service"));
+            problems.push(Diagnostic::new(
+                &spec.file,
+                at,
+                format!(
+                    "service `{}` is also defined in {first} (expected one spec file per service)",
+                    service.name
+                ),
+            ));
         }
+        services.push(service);
     }
     let api = (!problems.iter().any(Diagnostic::is_error)).then_some(ir::Api { services });
     Checked {

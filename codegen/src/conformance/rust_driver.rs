@@ -38,7 +38,7 @@ pub fn main_rs(api: &Api) -> Result<String, String> {
         for op in &service.operations {
             let name = ident(&format!("{}_{}", service.module, op.method_name));
             let (module, operation) = (lit(&service.module), lit(&op.name));
-            arms.push(quote!((#module, #operation) => #name(client, case).await,));
+            arms.push(quote!((#module, #operation) => Box::pin(#name(client, case)),));
             functions.push(operation_fn(service, op, &types, &name));
         }
     }
@@ -51,18 +51,20 @@ pub fn main_rs(api: &Api) -> Result<String, String> {
         use hwcloud::runtime as hwcloud_runtime;
         use support::*;
 
-        async fn call(client: &hwcloud::Client, case: &Case) -> Result<Outcome, String> {
+        type Pending<'a> =
+            std::pin::Pin<Box<dyn std::future::Future<Output = Result<Outcome, String>> + 'a>>;
+
+        // One boxed future per operation: a single `async fn` awaiting any of 1,000+
+        // operations would be one state machine whose unoptimised poll frame holds every
+        // arm's future at once, and overflows the main thread's stack.
+        fn dispatch<'a>(client: &'a hwcloud::Client, case: &'a Case) -> Pending<'a> {
             match (case.service(), case.operation()) {
                 #(#arms)*
-                (service, operation) => Err(format!("no driver for {service}.{operation}")),
+                (service, operation) => {
+                    let message = format!("no driver for {service}.{operation}");
+                    Box::pin(async move { Err(message) })
+                }
             }
-        }
-
-        fn dispatch<'a>(
-            client: &'a hwcloud::Client,
-            case: &'a Case,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Outcome, String>> + 'a>> {
-            Box::pin(call(client, case))
         }
 
         #[tokio::main(flavor = "current_thread")]

@@ -6,12 +6,10 @@
 //! syntax tree and the printer's buffers), and they are independent per item, so the jobs
 //! of all files run on a pool of scoped threads that take the next job as they finish one.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use proc_macro2::TokenStream;
 
 use crate::fileset::GENERATED_MARKER;
+use crate::parallel::parallel;
 
 /// Builds the tokens of a part of a file.
 pub(super) type Job<'a> = Box<dyn Fn() -> TokenStream + Send + Sync + 'a>;
@@ -135,38 +133,4 @@ fn header(source: &str) -> String {
     format!(
         "// {GENERATED_MARKER} from {source}.\n// Do not edit: change the spec and run `cargo xtask codegen`.\n\n"
     )
-}
-
-/// `f` of every job, in order, on as many threads as there are cores; each thread takes
-/// the next job when it finishes one.
-fn parallel<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(jobs.len());
-    if threads <= 1 {
-        return jobs.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new(jobs.iter().map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
-                    let result = f(job);
-                    // A poisoned lock means another job panicked; the scope re-raises it.
-                    if let Ok(mut results) = results.lock() {
-                        results[i] = Some(result);
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .into_iter()
-        .flatten()
-        .collect()
 }
