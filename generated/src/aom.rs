@@ -27,12 +27,12 @@
 //! | [`create_app`](AomClient::create_app) | `POST /v1/applications` |
 //! | [`create_component`](AomClient::create_component) | `POST /v1/components` |
 //! | [`create_env`](AomClient::create_env) | `POST /v1/environments` |
-//! | [`create_fast_execute_script`](AomClient::create_fast_execute_script) | `POST /{project_id}/cms/fast-execute-script` |
+//! | [`create_fast_execute_script`](AomClient::create_fast_execute_script) | `POST /v1/{project_id}/cms/fast-execute-script` |
 //! | [`create_notification_template`](AomClient::create_notification_template) | `POST /v2/{project_id}/events/notification/templates` |
 //! | [`create_prom_instance`](AomClient::create_prom_instance) | `POST /v1/{project_id}/aom/prometheus` |
 //! | [`create_recording_rule`](AomClient::create_recording_rule) | `POST /v1/{project_id}/{prometheus_instance}/aom/api/v1/rules` |
 //! | [`create_sub_app`](AomClient::create_sub_app) | `POST /v1/sub-applications` |
-//! | [`create_workflow`](AomClient::create_workflow) | `POST /{project_id}/cms/workflow` |
+//! | [`create_workflow`](AomClient::create_workflow) | `POST /v1/{project_id}/cms/workflow` |
 //! | [`delete_action_rule`](AomClient::delete_action_rule) | `DELETE /v2/{project_id}/alert/action-rules` |
 //! | [`delete_alarm_rule`](AomClient::delete_alarm_rule) | `DELETE /v2/{project_id}/alarm-rules/{alarm_rule_id}` |
 //! | [`delete_alarm_rule_template`](AomClient::delete_alarm_rule_template) | `DELETE /v4/{project_id}/alarm-rules-template` |
@@ -49,14 +49,14 @@
 //! | [`delete_prom_instance`](AomClient::delete_prom_instance) | `DELETE /v1/{project_id}/aom/prometheus` |
 //! | [`delete_sub_app`](AomClient::delete_sub_app) | `DELETE /v1/sub-applications/{sub_app_id}` |
 //! | [`deleteservice_discovery_rules`](AomClient::deleteservice_discovery_rules) | `DELETE /v1/{project_id}/inv/servicediscoveryrules` |
-//! | [`execute_workflow`](AomClient::execute_workflow) | `POST /{project_id}/cms/workflow/{workflow_id}/executions` |
+//! | [`execute_workflow`](AomClient::execute_workflow) | `POST /v1/{project_id}/cms/workflow/{workflow_id}/executions` |
 //! | [`list_access_code`](AomClient::list_access_code) | `GET /v1/{project_id}/access-code` |
 //! | [`list_action_rule`](AomClient::list_action_rule) | `GET /v2/{project_id}/alert/action-rules` |
 //! | [`list_agents`](AomClient::list_agents) | `GET /v1/{project_id}/{cluster_id}/{namespace}/agents` |
 //! | [`list_alarm_rule_template`](AomClient::list_alarm_rule_template) | `GET /v4/{project_id}/alarm-rules-template` |
-//! | [`list_all_job_by_name`](AomClient::list_all_job_by_name) | `POST /{project_id}/cms/job/list` |
-//! | [`list_all_script_by_name`](AomClient::list_all_script_by_name) | `POST /{project_id}/cms/script/list` |
-//! | [`list_all_version_by_version_id`](AomClient::list_all_version_by_version_id) | `POST /{project_id}/cms/script-version-list` |
+//! | [`list_all_job_by_name`](AomClient::list_all_job_by_name) | `POST /v1/{project_id}/cms/job/list` |
+//! | [`list_all_script_by_name`](AomClient::list_all_script_by_name) | `POST /v1/{project_id}/cms/script/list` |
+//! | [`list_all_version_by_version_id`](AomClient::list_all_version_by_version_id) | `POST /v1/{project_id}/cms/script-version-list` |
 //! | [`list_dash_boards`](AomClient::list_dash_boards) | `GET /v2/{project_id}/aom/dashboards` |
 //! | [`list_dashboards_folder`](AomClient::list_dashboards_folder) | `GET /v2/{project_id}/aom/dashboards-folder` |
 //! | [`list_event2alarm_rule`](AomClient::list_event2alarm_rule) | `GET /v2/{project_id}/event2alarm-rule` |
@@ -81,12 +81,12 @@
 //! | [`list_sample`](AomClient::list_sample) | `POST /v2/{project_id}/samples` |
 //! | [`list_series`](AomClient::list_series) | `POST /v2/{project_id}/series` |
 //! | [`list_service_discovery_rules`](AomClient::list_service_discovery_rules) | `GET /v1/{project_id}/inv/servicediscoveryrules` |
-//! | [`list_template_by_job_id`](AomClient::list_template_by_job_id) | `POST /{project_id}/cms/template-list/{job_id}` |
-//! | [`list_workflow`](AomClient::list_workflow) | `POST /{project_id}/cms/workflow-list` |
-//! | [`list_workflow_executions`](AomClient::list_workflow_executions) | `GET /{project_id}/cms/workflow/{workflow_id}/executions` |
+//! | [`list_template_by_job_id`](AomClient::list_template_by_job_id) | `POST /v1/{project_id}/cms/template-list/{job_id}` |
+//! | [`list_workflow`](AomClient::list_workflow) | `POST /v1/{project_id}/cms/workflow-list` |
+//! | [`list_workflow_executions`](AomClient::list_workflow_executions) | `GET /v1/{project_id}/cms/workflow/{workflow_id}/executions` |
 //! | [`push_events`](AomClient::push_events) | `PUT /v2/{project_id}/push/events` |
-//! | [`search_template_by_id`](AomClient::search_template_by_id) | `GET /{project_id}/cms/template/{template_id}` |
-//! | [`search_workflow_execution_detail`](AomClient::search_workflow_execution_detail) | `GET /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status` |
+//! | [`search_template_by_id`](AomClient::search_template_by_id) | `GET /v1/{project_id}/cms/template/{template_id}` |
+//! | [`search_workflow_execution_detail`](AomClient::search_workflow_execution_detail) | `GET /v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status` |
 //! | [`show_action_rule`](AomClient::show_action_rule) | `GET /v2/{project_id}/alert/action-rules/{rule_name}` |
 //! | [`show_agent_infos`](AomClient::show_agent_infos) | `POST /v1/uniagent-console/agent-list/all` |
 //! | [`show_alarm_rule`](AomClient::show_alarm_rule) | `GET /v2/{project_id}/alarm-rules/{alarm_rule_id}` |
@@ -98,8 +98,8 @@
 //! | [`show_env`](AomClient::show_env) | `GET /v1/environments/{environment_id}` |
 //! | [`show_env_by_name`](AomClient::show_env_by_name) | `GET /v1/environments/name/{environment_name}` |
 //! | [`show_metrics_data`](AomClient::show_metrics_data) | `POST /v1/{project_id}/ams/metricdata` |
-//! | [`start_pausing_workflow_executions`](AomClient::start_pausing_workflow_executions) | `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation` |
-//! | [`stop_execution`](AomClient::stop_execution) | `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate` |
+//! | [`start_pausing_workflow_executions`](AomClient::start_pausing_workflow_executions) | `POST /v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation` |
+//! | [`stop_execution`](AomClient::stop_execution) | `POST /v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate` |
 //! | [`update_action_rule`](AomClient::update_action_rule) | `PUT /v2/{project_id}/alert/action-rules` |
 //! | [`update_alarm_rule`](AomClient::update_alarm_rule) | `PUT /v2/{project_id}/alarm-rules` |
 //! | [`update_app`](AomClient::update_app) | `PUT /v1/applications/{application_id}` |
@@ -110,7 +110,7 @@
 //! | [`update_notification_template`](AomClient::update_notification_template) | `PUT /v2/{project_id}/events/notification/templates` |
 //! | [`update_prom_instance`](AomClient::update_prom_instance) | `PUT /v1/{project_id}/aom/prometheus` |
 //! | [`update_sub_app`](AomClient::update_sub_app) | `PUT /v1/sub-applications/{sub_app_id}` |
-//! | [`update_workflow_trigger_status`](AomClient::update_workflow_trigger_status) | `PUT /{project_id}/cms/workflow/{workflow_id}/trigger/action` |
+//! | [`update_workflow_trigger_status`](AomClient::update_workflow_trigger_status) | `PUT /v1/{project_id}/cms/workflow/{workflow_id}/trigger/action` |
 
 use std::future::Future;
 use hwcloud_runtime::auth::AuthScheme;
@@ -699,7 +699,7 @@ impl AomClient {
 
     /// 该接口用于创建快速执行脚本的任务,可以指定脚本类型,执行用户,脚本参数,执行机器,脚本内容,在用户指定的机器上执行脚本。(注:接口目前开放的region为:华东-苏州二零一)。
     ///
-    /// `POST /{project_id}/cms/fast-execute-script`
+    /// `POST /v1/{project_id}/cms/fast-execute-script`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。创建快速执行脚本参数非法,建议直接修改该请求,不要重试该请求。
@@ -857,7 +857,7 @@ impl AomClient {
 
     /// 该接口用于创建工作流(任务),返回工作流详情。任务类型取决于模板名称和'input'参数。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/workflow`
+    /// `POST /v1/{project_id}/cms/workflow`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -1364,7 +1364,7 @@ impl AomClient {
 
     /// 该接口可下发执行指定的任务。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/workflow/{workflow_id}/executions`
+    /// `POST /v1/{project_id}/cms/workflow/{workflow_id}/executions`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
@@ -1494,7 +1494,7 @@ impl AomClient {
 
     /// 该接口可查询已创建的作业,可指定作业名称和作业创建人去精确查询,返回作业列表信息。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/job/list`
+    /// `POST /v1/{project_id}/cms/job/list`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -1524,7 +1524,7 @@ impl AomClient {
 
     /// 该接口是脚本主页查询,可指定脚本名称和脚本创建人进行精确查询,返回包含脚本基本信息的列表数据。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/script/list`
+    /// `POST /v1/{project_id}/cms/script/list`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -1555,7 +1555,7 @@ impl AomClient {
 
     /// 该接口可查询指定脚本ID下的所有版本,返回该名称的脚本版本列表信息。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/script-version-list`
+    /// `POST /v1/{project_id}/cms/script-version-list`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -2312,7 +2312,7 @@ impl AomClient {
 
     /// 该接口可根据作业ID查询执行方案,分页返回执行方案列表。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/template-list/{job_id}`
+    /// `POST /v1/{project_id}/cms/template-list/{job_id}`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -2343,7 +2343,7 @@ impl AomClient {
 
     /// 该接口可返回已经创建的任务列表,可按任务名称,任务状态,任务类型,执行人,更新时间为查询条件分页查询任务。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/workflow-list`
+    /// `POST /v1/{project_id}/cms/workflow-list`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -2374,7 +2374,7 @@ impl AomClient {
 
     /// 该接口可获取执行任务的执行历史。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `GET /{project_id}/cms/workflow/{workflow_id}/executions`
+    /// `GET /v1/{project_id}/cms/workflow/{workflow_id}/executions`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
@@ -2445,7 +2445,7 @@ impl AomClient {
 
     /// 该接口可根据执行方案id查询执行方案详情。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `GET /{project_id}/cms/template/{template_id}`
+    /// `GET /v1/{project_id}/cms/template/{template_id}`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -2473,7 +2473,7 @@ impl AomClient {
 
     /// 该接口可获取任务的执行详情,可指定工作流ID和执行ID去查询对应的任务,返回任务执行详情。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `GET /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status`
+    /// `GET /v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -2823,7 +2823,7 @@ impl AomClient {
 
     /// 该接口可对任务进行失败重试、失败跳过、暂停继续操作,返回操作结果。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation`
+    /// `POST /v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 401: Unauthorized。在客户端提供认证信息后,返回该状态码,表明服务端指出客户端所提供的认证信息不正确或非法。
@@ -2858,7 +2858,7 @@ impl AomClient {
 
     /// 该接口可终止正在执行的任务,指定工作流ID和执行ID去终止对应的任务,返回终止操作状态。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `POST /{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate`
+    /// `POST /v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -3201,7 +3201,7 @@ impl AomClient {
 
     /// 更新定时任务的启停状态,可启动定时任务或停止定时任务,返回操作任务结果。(注:接口目前开放的region为:华北-北京四,华东-上海一,华东-上海二,华南-广州)。
     ///
-    /// `PUT /{project_id}/cms/workflow/{workflow_id}/trigger/action`
+    /// `PUT /v1/{project_id}/cms/workflow/{workflow_id}/trigger/action`
     ///
     /// Documented error statuses (returned as `Error::Service`):
     /// - 400: BadRequest。非法请求。建议直接修改该请求,不要重试该请求。
@@ -4983,7 +4983,7 @@ impl Operation for CreateFastExecuteScriptRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.CreateFastExecuteScript",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/fast-execute-script",
+        path: "/v1/{project_id}/cms/fast-execute-script",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -5477,7 +5477,7 @@ impl Operation for CreateWorkflowRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.CreateWorkflow",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/workflow",
+        path: "/v1/{project_id}/cms/workflow",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -7086,7 +7086,7 @@ impl Operation for ExecuteWorkflowRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ExecuteWorkflow",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/workflow/{workflow_id}/executions",
+        path: "/v1/{project_id}/cms/workflow/{workflow_id}/executions",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -7592,7 +7592,7 @@ impl Operation for ListAllJobByNameRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ListAllJobByName",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/job/list",
+        path: "/v1/{project_id}/cms/job/list",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -7687,7 +7687,7 @@ impl Operation for ListAllScriptByNameRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ListAllScriptByName",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/script/list",
+        path: "/v1/{project_id}/cms/script/list",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -7782,7 +7782,7 @@ impl Operation for ListAllVersionByVersionIdRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ListAllVersionByVersionId",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/script-version-list",
+        path: "/v1/{project_id}/cms/script-version-list",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -10655,7 +10655,7 @@ impl Operation for ListTemplateByJobIdRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ListTemplateByJobId",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/template-list/{job_id}",
+        path: "/v1/{project_id}/cms/template-list/{job_id}",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -10751,7 +10751,7 @@ impl Operation for ListWorkflowRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ListWorkflow",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/workflow-list",
+        path: "/v1/{project_id}/cms/workflow-list",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -10866,7 +10866,7 @@ impl Operation for ListWorkflowExecutionsRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.ListWorkflowExecutions",
         method: hwcloud_runtime::http::Method::GET,
-        path: "/{project_id}/cms/workflow/{workflow_id}/executions",
+        path: "/v1/{project_id}/cms/workflow/{workflow_id}/executions",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -11108,7 +11108,7 @@ impl Operation for SearchTemplateByIdRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.SearchTemplateById",
         method: hwcloud_runtime::http::Method::GET,
-        path: "/{project_id}/cms/template/{template_id}",
+        path: "/v1/{project_id}/cms/template/{template_id}",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -11217,7 +11217,7 @@ impl Operation for SearchWorkflowExecutionDetailRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.SearchWorkflowExecutionDetail",
         method: hwcloud_runtime::http::Method::GET,
-        path: "/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status",
+        path: "/v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/status",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -12365,7 +12365,7 @@ impl Operation for StartPausingWorkflowExecutionsRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.StartPausingWorkflowExecutions",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation",
+        path: "/v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/operation",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -12476,7 +12476,7 @@ impl Operation for StopExecutionRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.StopExecution",
         method: hwcloud_runtime::http::Method::POST,
-        path: "/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate",
+        path: "/v1/{project_id}/cms/workflow/{workflow_id}/executions/{execution_id}/terminate",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
@@ -13508,7 +13508,7 @@ impl Operation for UpdateWorkflowTriggerStatusRequest {
     const META: OperationMeta = OperationMeta {
         name: "Aom.UpdateWorkflowTriggerStatus",
         method: hwcloud_runtime::http::Method::PUT,
-        path: "/{project_id}/cms/workflow/{workflow_id}/trigger/action",
+        path: "/v1/{project_id}/cms/workflow/{workflow_id}/trigger/action",
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,

@@ -6009,10 +6009,6 @@ pub struct ListBandwidthRequest {
     ///
     /// Sent as query parameter `name_like`.
     pub name_like: Option<String>,
-    /// - 功能说明:根据project_id过滤
-    ///
-    /// Sent as query parameter `project_id`.
-    pub project_id_2: Option<String>,
     /// - 功能说明:根据入云大小过滤
     ///
     /// Sent as query parameter `ingress_size`.
@@ -6079,7 +6075,6 @@ impl ListBandwidthRequest {
             bandwidth_type: None,
             name: None,
             name_like: None,
-            project_id_2: None,
             ingress_size: None,
             admin_state: None,
             billing_info: None,
@@ -6153,12 +6148,6 @@ impl ListBandwidthRequest {
     /// - 功能说明:根据宽带名称模糊查询过滤
     pub fn name_like(mut self, value: impl Into<String>) -> Self {
         self.name_like = Some(value.into());
-        self
-    }
-
-    /// - 功能说明:根据project_id过滤
-    pub fn project_id_2(mut self, value: impl Into<String>) -> Self {
-        self.project_id_2 = Some(value.into());
         self
     }
 
@@ -6261,7 +6250,6 @@ impl Operation for ListBandwidthRequest {
         request.query("bandwidth_type", &self.bandwidth_type);
         request.query("name", &self.name);
         request.query("name_like", &self.name_like);
-        request.query("project_id", &self.project_id_2);
         request.query("ingress_size", &self.ingress_size);
         request.query("admin_state", &self.admin_state);
         request.query("billing_info", &self.billing_info);
@@ -9712,12 +9700,6 @@ pub struct ListTenantVpcIgwsRequest {
     ///
     /// Sent as query parameter `id`.
     pub id: Option<String>,
-    /// 租户id
-    ///
-    /// Length: 0 to 32.
-    ///
-    /// Sent as query parameter `project_id`.
-    pub project_id_2: Option<String>,
     /// 虚拟igw所在的vpcid
     ///
     /// Length: 1 to 36.
@@ -9770,7 +9752,6 @@ impl ListTenantVpcIgwsRequest {
             fields: None,
             project_id: None,
             id: None,
-            project_id_2: None,
             vpc_id: None,
             name: None,
             sort_key: None,
@@ -9804,14 +9785,6 @@ impl ListTenantVpcIgwsRequest {
     /// Length: 1 to 36.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
-        self
-    }
-
-    /// 租户id
-    ///
-    /// Length: 0 to 32.
-    pub fn project_id_2(mut self, value: impl Into<String>) -> Self {
-        self.project_id_2 = Some(value.into());
         self
     }
 
@@ -9894,7 +9867,6 @@ impl Operation for ListTenantVpcIgwsRequest {
                 Implicit::ProjectId,
             )?;
         request.query("id", &self.id);
-        request.query("project_id", &self.project_id_2);
         request.query("vpc_id", &self.vpc_id);
         request.query("name", &self.name);
         request.query("sort_key", &self.sort_key);

@@ -85,7 +85,6 @@
 
 use std::future::Future;
 use hwcloud_runtime::auth::AuthScheme;
-use hwcloud_runtime::http::HeaderName;
 use hwcloud_runtime::operation::{
     Implicit, OperationMeta, RequestParts, ResponseParts, ServiceMeta,
 };
@@ -1100,7 +1099,7 @@ impl SmnClient {
     ///     let smn = SmnClient::new(client)?;
     ///     let request = DownloadHttpCertRequest::new("<certificate_id>");
     ///     let response = smn.download_http_cert(request).await?;
-    ///     println!("HTTP {}", response.status);
+    ///     println!("{:?}", response.body);
     ///     Ok(())
     /// }
     /// ```
@@ -1129,7 +1128,7 @@ impl SmnClient {
     ///     let smn = SmnClient::new(client)?;
     ///     let request = DownloadHttpSignCertRequest::new("<certificate_id>");
     ///     let response = smn.download_http_sign_cert(request).await?;
-    ///     println!("HTTP {}", response.status);
+    ///     println!("{:?}", response.body);
     ///     Ok(())
     /// }
     /// ```
@@ -5457,7 +5456,7 @@ pub struct DeleteTopicAttributesResponse {
 ///     let smn = SmnClient::new(client)?;
 ///     let request = DownloadHttpCertRequest::new("<certificate_id>");
 ///     let response = smn.download_http_cert(request).await?;
-///     println!("HTTP {}", response.status);
+///     println!("{:?}", response.body);
 ///     Ok(())
 /// }
 /// ```
@@ -5488,7 +5487,7 @@ impl Operation for DownloadHttpCertRequest {
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
-        download: false,
+        download: true,
         idempotent: false,
     };
 
@@ -5501,8 +5500,7 @@ impl Operation for DownloadHttpCertRequest {
         Ok(DownloadHttpCertResponse {
             status: response.status(),
             request_id: response.request_id(),
-            content_type: response
-                .header(const { HeaderName::from_static("content-type") })?,
+            body: response.bytes()?,
             decode_warnings: response.take_decode_warnings(),
         })
     }
@@ -5516,10 +5514,8 @@ pub struct DownloadHttpCertResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// application/octet-stream
-    ///
-    /// From response header `content-type`.
-    pub content_type: Option<String>,
+    /// The response body.
+    pub body: hwcloud_runtime::bytes::Bytes,
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
@@ -5536,7 +5532,7 @@ pub struct DownloadHttpCertResponse {
 ///     let smn = SmnClient::new(client)?;
 ///     let request = DownloadHttpSignCertRequest::new("<certificate_id>");
 ///     let response = smn.download_http_sign_cert(request).await?;
-///     println!("HTTP {}", response.status);
+///     println!("{:?}", response.body);
 ///     Ok(())
 /// }
 /// ```
@@ -5567,7 +5563,7 @@ impl Operation for DownloadHttpSignCertRequest {
         success: &[200u16],
         auth: AUTH,
         sensitive_body: false,
-        download: false,
+        download: true,
         idempotent: false,
     };
 
@@ -5580,8 +5576,7 @@ impl Operation for DownloadHttpSignCertRequest {
         Ok(DownloadHttpSignCertResponse {
             status: response.status(),
             request_id: response.request_id(),
-            content_type: response
-                .header(const { HeaderName::from_static("content-type") })?,
+            body: response.bytes()?,
             decode_warnings: response.take_decode_warnings(),
         })
     }
@@ -5595,10 +5590,8 @@ pub struct DownloadHttpSignCertResponse {
     pub status: hwcloud_runtime::http::StatusCode,
     /// The `X-Request-Id` response header.
     pub request_id: Option<String>,
-    /// application/octet-stream
-    ///
-    /// From response header `content-type`.
-    pub content_type: Option<String>,
+    /// The response body.
+    pub body: hwcloud_runtime::bytes::Bytes,
     /// Optional body fields whose value did not fit their type and were left out
     /// (the first 100; each also logged at `warn`); empty when the body matched.
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,

@@ -3272,7 +3272,7 @@ impl VpcClient {
     ///
     /// async fn list_vpc_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
     ///     let vpc = VpcClient::new(client)?;
-    ///     let request = ListVpcTagsRequest::new("<x_auth_token>");
+    ///     let request = ListVpcTagsRequest::new();
     ///     let response = vpc.list_vpc_tags(request).await?;
     ///     println!("{:?}", response.body);
     ///     Ok(())
@@ -16048,7 +16048,7 @@ pub struct ListVpcRoutesResponse {
 ///
 /// async fn list_vpc_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
 ///     let vpc = VpcClient::new(client)?;
-///     let request = ListVpcTagsRequest::new("<x_auth_token>");
+///     let request = ListVpcTagsRequest::new();
 ///     let response = vpc.list_vpc_tags(request).await?;
 ///     println!("{:?}", response.body);
 ///     Ok(())
@@ -16057,11 +16057,6 @@ pub struct ListVpcRoutesResponse {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVpcTagsRequest {
-    /// 用户Token。
-    /// 获取Token,请参考《统一身份认证服务API参考》的“获取用户Token”章节。请求响应成功后在响应消息头中包含的“X-Subject-Token”的值即为Token值。
-    ///
-    /// Sent as query parameter `X-Auth-Token`.
-    pub x_auth_token: hwcloud_runtime::Secret,
     /// 项目ID
     ///
     /// Sent as path parameter `project_id`.
@@ -16069,12 +16064,10 @@ pub struct ListVpcTagsRequest {
 }
 
 impl ListVpcTagsRequest {
-    /// A request with the required inputs; set optional ones with the methods below.
-    pub fn new(x_auth_token: impl Into<hwcloud_runtime::Secret>) -> Self {
-        Self {
-            x_auth_token: x_auth_token.into(),
-            project_id: None,
-        }
+    /// A request with no required inputs; set optional ones with the methods below.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { project_id: None }
     }
 
     /// 项目ID
@@ -16094,13 +16087,12 @@ impl Operation for ListVpcTagsRequest {
         path: "/v2.0/{project_id}/vpcs/tags",
         success: &[200u16],
         auth: AUTH,
-        sensitive_body: true,
+        sensitive_body: false,
         download: false,
         idempotent: false,
     };
 
     fn encode(&self, request: &mut RequestParts<'_>) -> Result<(), Error> {
-        request.query("X-Auth-Token", &self.x_auth_token);
         request
             .path_or_implicit(
                 "project_id",

@@ -29163,7 +29163,7 @@ mod smn_download_http_cert {
         let smn = SmnClient::new(client)?;
         let request = DownloadHttpCertRequest::new("<certificate_id>");
         let response = smn.download_http_cert(request).await?;
-        println!("HTTP {}", response.status);
+        println!("{:?}", response.body);
         Ok(())
     }
 
@@ -29189,7 +29189,7 @@ mod smn_download_http_sign_cert {
         let smn = SmnClient::new(client)?;
         let request = DownloadHttpSignCertRequest::new("<certificate_id>");
         let response = smn.download_http_sign_cert(request).await?;
-        println!("HTTP {}", response.status);
+        println!("{:?}", response.body);
         Ok(())
     }
 
@@ -32844,7 +32844,7 @@ mod vpc_list_vpc_tags {
 
     async fn list_vpc_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
         let vpc = VpcClient::new(client)?;
-        let request = ListVpcTagsRequest::new("<x_auth_token>");
+        let request = ListVpcTagsRequest::new();
         let response = vpc.list_vpc_tags(request).await?;
         println!("{:?}", response.body);
         Ok(())

@@ -15770,15 +15770,10 @@ fn eip_list_share_bandwidth_types_response_200() {
 fn eip_list_tenant_vpc_igws_request_1() {
     #[allow(unused_imports)]
     use hwcloud::eip::{types::*, *};
-    let request = ListTenantVpcIgwsRequest::new().project_id_2("{project_id}");
+    let request = ListTenantVpcIgwsRequest::new();
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "GET");
-    let query = query(&encoded);
-    assert!(
-        query.contains(&("project_id".to_owned(), "{project_id}".to_owned())),
-        "{query:?}",
-    );
 }
 
 #[test]
@@ -42677,9 +42672,23 @@ fn vpc_list_vpc_routes_response_200() {
 }
 
 #[test]
+fn vpc_list_vpc_tags_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::vpc::{types::*, *};
+    let request = ListVpcTagsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
+}
+
+#[test]
 fn vpc_list_vpc_tags_response_200() {
     #[allow(unused_imports)]
     use hwcloud::vpc::{types::*, *};
+    let request = ListVpcTagsRequest::new();
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "GET");
     let response = http::Response::builder()
         .status(200u16)
         .body(

@@ -2325,7 +2325,7 @@ mod aom {
             operation: "Aom.CreateFastExecuteScript",
             call: calls::create_fast_execute_script,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/fast-execute-script",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/fast-execute-script",
             credentials: true,
             query: &[],
             headers: &[],
@@ -2415,7 +2415,7 @@ mod aom {
             operation: "Aom.CreateWorkflow",
             call: calls::create_workflow,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow",
             credentials: true,
             query: &[],
             headers: &[],
@@ -2697,7 +2697,7 @@ mod aom {
             operation: "Aom.ExecuteWorkflow",
             call: calls::execute_workflow,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions",
             credentials: true,
             query: &[],
             headers: &[],
@@ -2772,7 +2772,7 @@ mod aom {
             operation: "Aom.ListAllJobByName",
             call: calls::list_all_job_by_name,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/job/list",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/job/list",
             credentials: true,
             query: &[],
             headers: &[],
@@ -2790,7 +2790,7 @@ mod aom {
             operation: "Aom.ListAllScriptByName",
             call: calls::list_all_script_by_name,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/script/list",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/script/list",
             credentials: true,
             query: &[],
             headers: &[],
@@ -2808,7 +2808,7 @@ mod aom {
             operation: "Aom.ListAllVersionByVersionId",
             call: calls::list_all_version_by_version_id,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/script-version-list",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/script-version-list",
             credentials: true,
             query: &[],
             headers: &[],
@@ -3232,7 +3232,7 @@ mod aom {
             operation: "Aom.ListTemplateByJobId",
             call: calls::list_template_by_job_id,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/template-list/sample-job-id",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/template-list/sample-job-id",
             credentials: true,
             query: &[],
             headers: &[],
@@ -3250,7 +3250,7 @@ mod aom {
             operation: "Aom.ListWorkflow",
             call: calls::list_workflow,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow-list",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow-list",
             credentials: true,
             query: &[],
             headers: &[],
@@ -3268,7 +3268,7 @@ mod aom {
             operation: "Aom.ListWorkflowExecutions",
             call: calls::list_workflow_executions,
             method: "GET",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions",
             credentials: true,
             query: &[("x_enterprise_project_id", "sample-x-enterprise-project-id")],
             headers: &[],
@@ -3301,7 +3301,7 @@ mod aom {
             operation: "Aom.SearchTemplateById",
             call: calls::search_template_by_id,
             method: "GET",
-            path: "/0123456789abcdef0123456789abcdef/cms/template/sample-template-id",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/template/sample-template-id",
             credentials: true,
             query: &[("share_type", "sample-share-type")],
             headers: &[],
@@ -3316,7 +3316,7 @@ mod aom {
             operation: "Aom.SearchWorkflowExecutionDetail",
             call: calls::search_workflow_execution_detail,
             method: "GET",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions/sample-execution-id/status",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions/sample-execution-id/status",
             credentials: true,
             query: &[],
             headers: &[],
@@ -3505,7 +3505,7 @@ mod aom {
             operation: "Aom.StartPausingWorkflowExecutions",
             call: calls::start_pausing_workflow_executions,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions/sample-execution-id/operation",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions/sample-execution-id/operation",
             credentials: true,
             query: &[("action", "restart"), ("node_id", "sample-node-id")],
             headers: &[],
@@ -3520,7 +3520,7 @@ mod aom {
             operation: "Aom.StopExecution",
             call: calls::stop_execution,
             method: "POST",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions/sample-execution-id/terminate",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/executions/sample-execution-id/terminate",
             credentials: true,
             query: &[],
             headers: &[],
@@ -3715,7 +3715,7 @@ mod aom {
             operation: "Aom.UpdateWorkflowTriggerStatus",
             call: calls::update_workflow_trigger_status,
             method: "PUT",
-            path: "/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/trigger/action",
+            path: "/v1/0123456789abcdef0123456789abcdef/cms/workflow/sample-workflow-id/trigger/action",
             credentials: true,
             query: &[("action", "enable")],
             headers: &[],
@@ -18013,7 +18013,6 @@ mod eip {
                 .bandwidth_type("sample-bandwidth-type")
                 .name("sample-name")
                 .name_like("sample-name-like")
-                .project_id_2("sample-project-id-2")
                 .ingress_size("sample-ingress-size")
                 .admin_state("sample-admin-state")
                 .billing_info("sample-billing-info")
@@ -18507,7 +18506,6 @@ mod eip {
                     ],
                 )
                 .id("sample-id")
-                .project_id_2("sample-project-id-2")
                 .vpc_id("sample-vpc-id")
                 .name("sample-name")
                 .sort_key("sample-sort-key")
@@ -19467,7 +19465,6 @@ mod eip {
                 ("bandwidth_type", "sample-bandwidth-type"),
                 ("name", "sample-name"),
                 ("name_like", "sample-name-like"),
-                ("project_id", "sample-project-id-2"),
                 ("ingress_size", "sample-ingress-size"),
                 ("admin_state", "sample-admin-state"),
                 ("billing_info", "sample-billing-info"),
@@ -19878,7 +19875,6 @@ mod eip {
                 ("fields", "sample-fields-1"),
                 ("fields", "sample-fields-2"),
                 ("id", "sample-id"),
-                ("project_id", "sample-project-id-2"),
                 ("vpc_id", "sample-vpc-id"),
                 ("name", "sample-name"),
                 ("sort_key", "sample-sort-key"),
@@ -39267,8 +39263,8 @@ mod smn {
                 |r| crate::Outcome {
                     status: r.status.as_u16(),
                     request_id: r.request_id,
-                    body: crate::Decoded::None,
-                    headers: vec![("content-type", r.content_type)],
+                    body: crate::Decoded::Bytes(r.body.to_vec()),
+                    headers: vec![],
                 },
             )
         }
@@ -39279,8 +39275,8 @@ mod smn {
                 |r| crate::Outcome {
                     status: r.status.as_u16(),
                     request_id: r.request_id,
-                    body: crate::Decoded::None,
-                    headers: vec![("content-type", r.content_type)],
+                    body: crate::Decoded::Bytes(r.body.to_vec()),
+                    headers: vec![],
                 },
             )
         }
@@ -40408,10 +40404,10 @@ mod smn {
             headers: &[],
             body: Sent::None,
             status: 200,
-            response_headers: &[("content-type", "sample-content_type")],
+            response_headers: &[],
             request_id: "req-1",
-            response: "",
-            expect: Expect::None,
+            response: "sample-file-contents",
+            expect: Expect::Bytes,
         };
         pub(super) const DOWNLOAD_HTTP_SIGN_CERT: Case<SmnClient> = Case {
             operation: "Smn.DownloadHttpSignCert",
@@ -40423,10 +40419,10 @@ mod smn {
             headers: &[],
             body: Sent::None,
             status: 200,
-            response_headers: &[("content-type", "sample-content_type")],
+            response_headers: &[],
             request_id: "req-1",
-            response: "",
-            expect: Expect::None,
+            response: "sample-file-contents",
+            expect: Expect::Bytes,
         };
         pub(super) const LIST_APPLICATION_ATTRIBUTES: Case<SmnClient> = Case {
             operation: "Smn.ListApplicationAttributes",
@@ -43030,7 +43026,7 @@ mod vpc {
             )
         }
         pub(super) fn list_vpc_tags(client: &VpcClient) -> crate::Pending<'_> {
-            let request = ListVpcTagsRequest::new("sample-x-auth-token");
+            let request = ListVpcTagsRequest::new();
             crate::pending(
                 client.list_vpc_tags(request),
                 |r| crate::Outcome {
@@ -45391,7 +45387,7 @@ mod vpc {
             method: "GET",
             path: "/v2.0/0123456789abcdef0123456789abcdef/vpcs/tags",
             credentials: true,
-            query: &[("X-Auth-Token", "sample-x-auth-token")],
+            query: &[],
             headers: &[],
             body: Sent::None,
             status: 200,

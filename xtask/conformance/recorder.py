@@ -117,7 +117,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # A HEAD response has no body (its Content-Length is the GET's): bytes written
+        # after one would be read as the start of the next response on the connection.
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _handle(self):
         body = self._body()
@@ -142,7 +145,12 @@ class Handler(BaseHTTPRequestHandler):
         if canned is None:
             self._answer(599, [], b"no canned response")
             return
-        answer = [("X-Request-Id", canned["request_id"])] + [tuple(h) for h in canned["headers"]]
+        # The case's request id, also where the spec declares an `X-Request-Id` response
+        # header (one value: a repeated header is read as one by one client, joined by
+        # the other).
+        answer = [("X-Request-Id", canned["request_id"])] + [
+            tuple(h) for h in canned["headers"] if h[0].lower() != "x-request-id"
+        ]
         if canned["body"] is not None:
             answer.append(("Content-Type", canned["content_type"]))
         data = (canned["body"] or "").encode("utf-8")

@@ -238,7 +238,7 @@ pub fn body_bytes(recorded: &Recorded) -> Vec<u8> {
 
 fn body(rust: &Recorded, python: &Recorded, content_type: &str, out: &mut Vec<Difference>) {
     let (r, p) = (body_bytes(rust), body_bytes(python));
-    if content_type.starts_with("application/json") {
+    if is_json(content_type) {
         let parse = |b: &[u8]| {
             if b.is_empty() {
                 Ok(Value::Null)
@@ -266,6 +266,16 @@ fn body(rust: &Recorded, python: &Recorded, content_type: &str, out: &mut Vec<Di
     } else if r != p {
         out.push(Difference::new("body", lossy(&r), lossy(&p)));
     }
+}
+
+/// Whether a body of this media type is JSON: `application/json`, a `+json` type, or a
+/// vendor type such as IMS's `application/openstack-images-v2.1-json-patch` (a JSON array
+/// of patch operations).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence
+        .split_once('/')
+        .is_some_and(|(kind, subtype)| kind == "application" && subtype.contains("json"))
 }
 
 fn lossy(bytes: &[u8]) -> String {

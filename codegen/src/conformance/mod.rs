@@ -137,19 +137,20 @@ pub fn plan(api: &Api, map: &SdkMap) -> Plan {
                 (op.name.clone(), call)
             })
             .collect();
+        let credentials = sdk
+            .as_ref()
+            .and_then(|s| s.credentials)
+            .unwrap_or(Credentials::Basic);
         services.push(PlanService {
             module: service.module.clone(),
             name: service.name.clone(),
             client: service.client.clone(),
-            credentials: sdk
-                .as_ref()
-                .and_then(|s| s.credentials)
-                .unwrap_or(Credentials::Basic),
+            credentials,
             sdk,
             python,
         });
         for op in &service.operations {
-            cases.extend(samples::cases(service, op, &types));
+            cases.extend(samples::cases(service, op, &types, credentials));
         }
     }
     Plan {

@@ -19,8 +19,9 @@ pub struct Explanation {
     pub aspect: String,
     #[serde(default)]
     pub service: Option<String>,
+    /// The operations it is about (any when empty).
     #[serde(default)]
-    pub operation: Option<String>,
+    pub operations: Vec<String>,
     /// Text one side's value contains.
     #[serde(default)]
     pub contains: Option<String>,
@@ -35,7 +36,7 @@ impl Explanation {
     fn matches(&self, service: &str, operation: &str, d: &Difference) -> bool {
         d.aspect.starts_with(&self.aspect)
             && self.service.as_deref().is_none_or(|s| s == service)
-            && self.operation.as_deref().is_none_or(|o| o == operation)
+            && (self.operations.is_empty() || self.operations.iter().any(|o| o == operation))
             && self
                 .contains
                 .as_deref()

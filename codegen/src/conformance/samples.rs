@@ -10,7 +10,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::ir::{BodyKind, Location, Operation, Service, TypeKind, TypeRef};
+use super::Credentials;
+use crate::ir::{BodyKind, Implicit, Location, Operation, Service, TypeKind, TypeRef};
 
 /// A service's types by name.
 pub(super) use crate::ir::{TypesByName as Types, resolve_alias as resolve};
@@ -86,8 +87,13 @@ pub const ERROR_SHAPES: [(&str, &str); 5] = [
 /// Deepest nesting of sample objects; below it only required fields are filled.
 const MAX_DEPTH: usize = 6;
 
-/// Every case of an operation.
-pub fn cases(service: &Service, op: &Operation, types: &Types<'_>) -> Vec<Case> {
+/// Every case of an operation; `credentials` are the clients' (the id they supply).
+pub fn cases(
+    service: &Service,
+    op: &Operation,
+    types: &Types<'_>,
+    credentials: Credentials,
+) -> Vec<Case> {
     let enums = op
         .params
         .iter()
@@ -111,18 +117,32 @@ pub fn cases(service: &Service, op: &Operation, types: &Types<'_>) -> Vec<Case> 
                 run,
                 full: run < enums,
             };
-            case(service, op, &sampler)
+            case(service, op, &sampler, credentials)
         })
         .collect()
 }
 
-fn case(service: &Service, op: &Operation, sampler: &Sampler<'_, '_>) -> Case {
+fn case(
+    service: &Service,
+    op: &Operation,
+    sampler: &Sampler<'_, '_>,
+    credentials: Credentials,
+) -> Case {
     let id = format!("{}.{}.{}", service.module, op.name, sampler.run);
+    // The id the credentials hold comes from them on both sides; another implicit id
+    // (IAM's `project_id` of the project a role is granted in, under domain credentials)
+    // is an input like any other.
+    let supplied = |implicit: Option<Implicit>| {
+        matches!(
+            (implicit, credentials),
+            (Some(Implicit::ProjectId), Credentials::Basic)
+                | (Some(Implicit::DomainId), Credentials::Global)
+        )
+    };
     let params = op
         .params
         .iter()
-        // Implicit ids come from the credentials on both sides.
-        .filter(|p| p.implicit.is_none() && (p.required || sampler.full))
+        .filter(|p| !supplied(p.implicit) && (p.required || sampler.full))
         .map(|p| CaseParam {
             key: p.key.clone(),
             wire: p.wire.clone(),

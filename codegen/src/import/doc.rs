@@ -82,7 +82,11 @@ pub struct Document {
     pub region: Option<String>,
     /// Upper-case HTTP method.
     pub method: String,
+    /// The operation's path; with `base_path` in front when the document lacks it.
     pub path: String,
+    /// The base path the document's path lacks and its example URLs have (`/v1`), already
+    /// put in front of `path`.
+    pub base_path: Option<String>,
     /// Pointer of the operation object.
     pub ptr: String,
     pub summary: Option<String>,
@@ -135,6 +139,9 @@ pub struct Param {
     /// `Some(true)` for a comma-joined array (`collectionFormat: csv`, `explode: false`),
     /// `Some(false)` for a repeated key.
     pub csv: Option<bool>,
+    /// `x-exclude-param: Y`: the document keeps the parameter out of the SDKs (EIP's
+    /// `ListBandwidth` marks its query `project_id`, a second `project_id` beside the path's).
+    pub excluded: bool,
     pub ptr: String,
 }
 

@@ -14,12 +14,7 @@ pub fn url_params(
     template: &str,
     op: &OperationSpec,
 ) -> Result<IndexMap<String, serde_yaml::Value>, String> {
-    let url = line.split_whitespace().nth(1).unwrap_or_default();
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path_and_query = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
+    let (path, query) = path_and_query(line);
     let by_wire: HashMap<&str, (&String, &ParamSpec)> = op
         .params
         .iter()
@@ -82,6 +77,61 @@ pub fn url_params(
     Ok(out)
 }
 
+/// The path and the query of a URL, alone or in a request line
+/// (`GET https://{endpoint}/v1/x?a=1`).
+fn path_and_query(line: &str) -> (&str, &str) {
+    let url = line
+        .split_whitespace()
+        .find(|t| t.contains("://") || t.starts_with('/'))
+        .unwrap_or_default();
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path_and_query = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""))
+}
+
+/// The base path (`/v1`) that a document's path lacks: every example URL calls the path
+/// `template` under the same literal prefix. Fourteen AOM documents give
+/// `/{project_id}/cms/workflow` while their examples (and the official SDKs) call
+/// `/v1/{project_id}/cms/workflow`. `None` when there is no example URL, one calls the
+/// path as documented, or they disagree.
+pub fn missing_base_path<'a>(
+    template: &str,
+    urls: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let templates: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let mut found: Option<String> = None;
+    for line in urls {
+        let segments: Vec<&str> = path_and_query(line)
+            .0
+            .trim_matches('/')
+            .split('/')
+            .collect();
+        let extra = segments
+            .len()
+            .checked_sub(templates.len())
+            .filter(|n| *n > 0)?;
+        let (prefix, rest) = segments.split_at(extra);
+        let same_path = rest
+            .iter()
+            .zip(&templates)
+            .all(|(segment, tpl)| tpl.starts_with('{') || segment == tpl);
+        let literal = prefix
+            .iter()
+            .all(|s| !s.is_empty() && !s.contains(['{', '%']));
+        if !(same_path && literal) {
+            return None;
+        }
+        let prefix = format!("/{}", prefix.join("/"));
+        match &found {
+            Some(earlier) if *earlier != prefix => return None,
+            _ => found = Some(prefix),
+        }
+    }
+    found
+}
+
 /// A URL value as the YAML value of its parameter's type.
 fn typed(text: &str, param: &ParamSpec) -> Result<serde_yaml::Value, String> {
     let bad = || {
@@ -98,4 +148,35 @@ fn typed(text: &str, param: &ParamSpec) -> Result<serde_yaml::Value, String> {
         "boolean" => serde_yaml::Value::Bool(text.parse::<bool>().map_err(|_| bad())?),
         _ => serde_yaml::Value::String(text.to_owned()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_base_path;
+
+    #[test]
+    fn a_base_path_every_example_url_has_is_found() {
+        let lines = [
+            "POST https://{Endpoint}/v1/{project_id}/cms/workflow",
+            "https://{Endpoint}/v1/0123/cms/workflow?x=1",
+        ];
+        assert_eq!(
+            missing_base_path("/{project_id}/cms/workflow", lines).as_deref(),
+            Some("/v1")
+        );
+    }
+
+    #[test]
+    fn no_base_path_when_an_example_calls_the_documented_path_or_they_disagree() {
+        let template = "/{project_id}/cms/workflow";
+        let as_documented = "POST https://{Endpoint}/{project_id}/cms/workflow";
+        let v1 = "POST https://{Endpoint}/v1/{project_id}/cms/workflow";
+        let v2 = "POST https://{Endpoint}/v2/{project_id}/cms/workflow";
+        let other = "POST https://{Endpoint}/v1/{project_id}/cms/jobs";
+        assert_eq!(missing_base_path(template, [as_documented]), None);
+        assert_eq!(missing_base_path(template, [v1, as_documented]), None);
+        assert_eq!(missing_base_path(template, [v1, v2]), None);
+        assert_eq!(missing_base_path(template, [other]), None);
+        assert_eq!(missing_base_path(template, []), None);
+    }
 }

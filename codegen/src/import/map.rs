@@ -345,6 +345,11 @@ impl OpCx<'_, '_> {
             );
             vec![AuthKind::None]
         });
+        if let Some(base) = &doc.base_path {
+            self.notes.push(format!(
+                "Path: the document gives it without `{base}`, which its example URLs call."
+            ));
+        }
         let description = doc
             .description
             .as_deref()
@@ -386,10 +391,16 @@ impl OpCx<'_, '_> {
         let mut left_out = Vec::new();
         let mut stray = Vec::new();
         for p in &doc.params {
-            if p.location == In::Header
-                && SUPPLIED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
-            {
+            // The token is the credential wherever a document puts it (VPC's `ListVpcTags`
+            // lists `X-Auth-Token` as a query parameter).
+            let supplied = p.location == In::Header || p.name.eq_ignore_ascii_case("x-auth-token");
+            if supplied && SUPPLIED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
                 left_out.push(p.name.clone());
+                continue;
+            }
+            if p.excluded {
+                let location = format!("{:?}", p.location).to_lowercase();
+                self.notes.push(format!("Left out: {location} parameter `{}` (the document marks it `x-exclude-param`).", p.name));
                 continue;
             }
             // A path parameter the path does not have (IMS's `ShowJobProgress` lists
@@ -564,10 +575,9 @@ impl OpCx<'_, '_> {
             }
             let schema = r.schema.as_ref().filter(|_| status != 204);
             let ty = match schema {
-                Some(s) if binary => {
-                    let _ = s;
-                    Some("bytes".to_owned())
-                }
+                // A file, with or without a schema (SMN's certificate downloads document
+                // only their `content-type` header).
+                _ if binary && status != 204 => Some("bytes".to_owned()),
                 Some(s) => Some(self.types.expr(
                     s,
                     &schema_ptr(&r.ptr, r.content_type.as_deref()),
@@ -588,7 +598,10 @@ impl OpCx<'_, '_> {
                 }
             }
             let mut headers = IndexMap::new();
-            for (name, h) in &r.headers {
+            // A file's `content-type` is its body's media type, not a field.
+            let file_type =
+                |name: &str| ty.is_some() && binary && name.eq_ignore_ascii_case("content-type");
+            for (name, h) in r.headers.iter().filter(|(name, _)| !file_type(name)) {
                 let key = snake(name);
                 if !is_ident(&key) {
                     return Err(Problem::new(

@@ -223,6 +223,11 @@ fn fill(
             schema,
             // `form` style explodes (repeats the key) unless told otherwise.
             csv: param.explode.map(|explode| !explode),
+            excluded: param
+                .extensions
+                .get("exclude-param")
+                .and_then(|v| v.as_str())
+                == Some("Y"),
             ptr: at,
         });
     }

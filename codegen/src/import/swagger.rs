@@ -92,6 +92,8 @@ pub fn read(
                         required: required || location == In::Path,
                         schema,
                         csv,
+                        excluded: fields.get("x-exclude-param").and_then(Value::as_str)
+                            == Some("Y"),
                         ptr: at,
                     });
                 }
@@ -282,11 +284,20 @@ fn responses(
                 }
             }
         }
+        // Swagger 2.0 gives media types in `produces`, which API Explorer documents leave
+        // out; a file download's is in its `content-type` header's description.
+        let content_type = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .and_then(|(_, h)| h.description.as_deref())
+            .map(str::trim)
+            .filter(|d| d.contains('/') && !d.contains(char::is_whitespace))
+            .map(str::to_owned);
         out.push(Response {
             status: status.clone(),
             description: text(fields.get("description")),
             schema,
-            content_type: None,
+            content_type,
             headers,
             examples,
             success: fields.get(SUCCESS) == Some(&Value::Bool(true)),

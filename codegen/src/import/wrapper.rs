@@ -110,6 +110,12 @@ pub fn wrapper(
             }
         },
     };
+    // The example URLs as given (`x-request-examples-url-N`, often without a method).
+    let example_urls = op
+        .iter()
+        .filter(|(k, _)| k.starts_with("x-request-examples-url-"))
+        .filter_map(|(_, v)| v.as_str());
+    let base_path = super::example_url::missing_base_path(path, example_urls);
     Ok(Document {
         file: file.to_owned(),
         name,
@@ -118,7 +124,8 @@ pub fn wrapper(
         host: text(root.get("host")),
         region: text(root.get("region_id")),
         method: method.to_ascii_uppercase(),
-        path: path.to_owned(),
+        path: format!("{}{path}", base_path.as_deref().unwrap_or_default()),
+        base_path,
         ptr: op_ptr.to_owned(),
         summary: text(op.get("summary")).or_else(|| text(root.get("summary"))),
         description: text(op.get("description")),

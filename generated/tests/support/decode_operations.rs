@@ -6551,14 +6551,10 @@ decode_properties!(
     "{\"request_id\":\"6837531fd3f54550927b930180a706bf\"}", []
 );
 
-decode_properties!(
-    smn_download_http_cert, smn::DownloadHttpCertRequest, "{}", [(content_type,
-    "content-type")]
-);
+decode_properties!(smn_download_http_cert, smn::DownloadHttpCertRequest, "{}", []);
 
 decode_properties!(
-    smn_download_http_sign_cert, smn::DownloadHttpSignCertRequest, "{}", [(content_type,
-    "content-type")]
+    smn_download_http_sign_cert, smn::DownloadHttpSignCertRequest, "{}", []
 );
 
 decode_properties!(

@@ -151,6 +151,19 @@ fn content_types_compare_lower_case_without_the_boundary() {
 }
 
 #[test]
+fn vendor_json_types_compare_as_values() {
+    let headers = [("Content-Type", "application/openstack-images-v2.1-json-patch")];
+    let rust = recorded("rust", "/t", &headers, r#"[{"op":"replace","value":"ü"}]"#);
+    let python = recorded("python", "/t", &headers, r#"[{"op": "replace", "value": "\u00fc"}]"#);
+    assert_eq!(requests(&rust, &python), Vec::<Difference>::new());
+    let python = recorded("python", "/t", &headers, r#"[{"op": "add", "value": "\u00fc"}]"#);
+    assert_eq!(
+        requests(&rust, &python),
+        [Difference::new("body[0].op", "\"replace\"", "\"add\"")]
+    );
+}
+
+#[test]
 fn forms_compare_as_fields() {
     let headers = [("Content-Type", "application/x-www-form-urlencoded")];
     let rust = recorded("rust", "/t", &headers, "a=1&b=x+y");
