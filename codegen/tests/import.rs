@@ -964,6 +964,86 @@ fn document_quirks_of_the_fifteen_products_are_mapped() {
 }
 
 #[test]
+fn what_documents_say_beyond_their_schema_is_read() {
+    // AOM: the path lacks the `/v1` its example URLs (and the official SDK) call.
+    let workflow = document(
+        "CreateWorkflow",
+        "post",
+        "/{project_id}/cms/workflow",
+        json!({
+            "parameters": [{ "$ref": "#/parameters/project_id" }],
+            "responses": { "200": { "description": "OK" } },
+            "x-request-examples-url-1": "https://{Endpoint}/v1/{project_id}/cms/workflow",
+            "x-request-examples-url-2": "POST https://{Endpoint}/v1/0123/cms/workflow"
+        }),
+        json!({}),
+    );
+    // EIP: a second `project_id`, in the query, marked `x-exclude-param`; VPC: the token
+    // as a query parameter.
+    let bandwidths = document(
+        "ListBandwidth",
+        "get",
+        "/v3/{project_id}/eip/bandwidths",
+        json!({
+            "parameters": [
+                { "$ref": "#/parameters/project_id" },
+                { "in": "query", "name": "project_id", "type": "string", "x-exclude-param": "Y" },
+                { "in": "query", "name": "X-Auth-Token", "required": true, "type": "string" },
+                { "in": "query", "name": "name", "type": "string" }
+            ],
+            "responses": { "200": { "description": "OK" } }
+        }),
+        json!({}),
+    );
+    // SMN: a file download documented by its `content-type` header alone.
+    let certificate = document(
+        "DownloadHttpCert",
+        "get",
+        "/smn/{certificate_id}",
+        json!({
+            "parameters": [{ "in": "path", "name": "certificate_id", "required": true, "type": "string" }],
+            "responses": { "200": { "description": "OK", "headers": {
+                "content-type": { "type": "string", "description": "application/octet-stream" }
+            } } }
+        }),
+        json!({}),
+    );
+    let out = import(
+        &[
+            input("CreateWorkflow.json", &workflow),
+            input("ListBandwidth.json", &bandwidths),
+            input("DownloadHttpCert.json", &certificate),
+        ],
+        &options(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.report.skipped.is_empty(), "{}", out.report);
+    let spec = loaded(&out.text);
+    assert_eq!(
+        spec.operations["CreateWorkflow"].path,
+        "/v1/{project_id}/cms/workflow"
+    );
+    assert!(
+        out.text
+            .contains("# Path: the document gives it without `/v1`, which its example URLs call."),
+        "{}",
+        out.text
+    );
+    let params: Vec<&String> = spec.operations["ListBandwidth"].params.keys().collect();
+    assert_eq!(params, ["project_id", "name"]);
+    assert!(
+        out.text.contains(
+            "# Left out: query parameter `project_id` (the document marks it `x-exclude-param`)."
+        ),
+        "{}",
+        out.text
+    );
+    let file = &spec.operations["DownloadHttpCert"].responses[&200];
+    assert_eq!(file.ty.as_deref(), Some("bytes"));
+    assert!(file.headers.is_empty(), "{:?}", file.headers);
+}
+
+#[test]
 fn token_endpoints_are_anonymous() {
     let login = |name: &str, params: Value| {
         document(
