@@ -152,11 +152,24 @@ fn content_types_compare_lower_case_without_the_boundary() {
 
 #[test]
 fn vendor_json_types_compare_as_values() {
-    let headers = [("Content-Type", "application/openstack-images-v2.1-json-patch")];
+    let headers = [(
+        "Content-Type",
+        "application/openstack-images-v2.1-json-patch",
+    )];
     let rust = recorded("rust", "/t", &headers, r#"[{"op":"replace","value":"ü"}]"#);
-    let python = recorded("python", "/t", &headers, r#"[{"op": "replace", "value": "\u00fc"}]"#);
+    let python = recorded(
+        "python",
+        "/t",
+        &headers,
+        r#"[{"op": "replace", "value": "\u00fc"}]"#,
+    );
     assert_eq!(requests(&rust, &python), Vec::<Difference>::new());
-    let python = recorded("python", "/t", &headers, r#"[{"op": "add", "value": "\u00fc"}]"#);
+    let python = recorded(
+        "python",
+        "/t",
+        &headers,
+        r#"[{"op": "add", "value": "\u00fc"}]"#,
+    );
     assert_eq!(
         requests(&rust, &python),
         [Difference::new("body[0].op", "\"replace\"", "\"add\"")]
