@@ -140,7 +140,7 @@ fn the_module_names_its_spec() {
     );
     let lib = file(&files, "src/lib.rs");
     assert!(
-        lib.contains("#[cfg(feature = \"everything\")]\npub mod everything;"),
+        lib.contains("#[cfg(feature = \"everything\")]\n#[rustfmt::skip]\npub mod everything;"),
         "{lib}"
     );
 }

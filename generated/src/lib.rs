@@ -142,6 +142,7 @@
     doc = "\n### Vpc (feature `vpc`, off in this build)\n"
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     clippy::empty_docs,
     clippy::doc_lazy_continuation,
@@ -180,52 +181,69 @@ pub use hwcloud_runtime::{
 pub use hwcloud_runtime::blocking;
 
 #[cfg(feature = "aom")]
+#[rustfmt::skip]
 pub mod aom;
 
 #[cfg(feature = "astrozero")]
+#[rustfmt::skip]
 pub mod astrozero;
 
 #[cfg(feature = "ces")]
+#[rustfmt::skip]
 pub mod ces;
 
 #[cfg(feature = "dataartsstudio")]
+#[rustfmt::skip]
 pub mod dataartsstudio;
 
 #[cfg(feature = "dns")]
+#[rustfmt::skip]
 pub mod dns;
 
 #[cfg(feature = "ecs")]
+#[rustfmt::skip]
 pub mod ecs;
 
 #[cfg(feature = "eip")]
+#[rustfmt::skip]
 pub mod eip;
 
 #[cfg(feature = "elb")]
+#[rustfmt::skip]
 pub mod elb;
 
 #[cfg(feature = "evs")]
+#[rustfmt::skip]
 pub mod evs;
 
 #[cfg(feature = "iam")]
+#[rustfmt::skip]
 pub mod iam;
 
 #[cfg(feature = "ims")]
+#[rustfmt::skip]
 pub mod ims;
 
 #[cfg(feature = "iot")]
+#[rustfmt::skip]
 pub mod iot;
 
 #[cfg(feature = "kms")]
+#[rustfmt::skip]
 pub mod kms;
 
 #[cfg(feature = "nat")]
+#[rustfmt::skip]
 pub mod nat;
 
 #[cfg(feature = "servicestage")]
+#[rustfmt::skip]
 pub mod servicestage;
 
 #[cfg(feature = "smn")]
+#[rustfmt::skip]
 pub mod smn;
 
 #[cfg(feature = "vpc")]
+#[rustfmt::skip]
 pub mod vpc;

@@ -6,6 +6,7 @@
 //! `codegen/src/emit/tests/doc_examples.rs`). They are not doctests: doctests are
 //! compiled anew by every `cargo test`, this file once.
 #![allow(clippy::unwrap_used)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 use hwcloud::mock::Mocks;
 use hwcloud::{Client, RetryPolicy};

@@ -33,6 +33,12 @@ pub fn parse_explanations(text: &str) -> Result<Vec<Explanation>, String> {
 }
 
 impl Explanation {
+    /// Whether the entry is about every operation (a body-less request's content type, an
+    /// error body shape the official SDK does not read) rather than named ones.
+    fn is_general(&self) -> bool {
+        self.service.is_none() && self.operations.is_empty()
+    }
+
     fn matches(&self, service: &str, operation: &str, d: &Difference) -> bool {
         d.aspect.starts_with(&self.aspect)
             && self.service.as_deref().is_none_or(|s| s == service)
@@ -64,7 +70,9 @@ pub struct ControlResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Equal,
-    /// Every difference explained.
+    /// Every difference explained by an entry about every operation.
+    EqualButGeneral,
+    /// Every difference explained, at least one by an entry about this operation.
     Explained,
     Different,
     NotInSdk(String),
@@ -77,6 +85,8 @@ pub struct Found {
     pub phase: String,
     pub difference: Difference,
     pub explanation: Option<String>,
+    /// The explanation is about every operation.
+    pub general: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -204,31 +214,40 @@ pub fn evaluate(
                     for d in found {
                         // One entry per aspect: runs repeat a difference with other values.
                         if seen.insert(d.aspect.clone()) {
-                            let explanation = explanations
+                            let entry = explanations
                                 .iter()
-                                .find(|e| e.matches(&service.module, operation, &d))
-                                .map(|e| e.explanation.clone());
+                                .find(|e| e.matches(&service.module, operation, &d));
                             result.differences.push(Found {
                                 case: case.id.clone(),
                                 phase: canned.phase.clone(),
                                 difference: d,
-                                explanation,
+                                explanation: entry.map(|e| e.explanation.clone()),
+                                general: entry.is_some_and(Explanation::is_general),
                             });
                         }
                     }
                 }
             }
-            if result.verdict == Verdict::Equal && !result.differences.is_empty() {
-                result.verdict = if result.differences.iter().all(|f| f.explanation.is_some()) {
-                    Verdict::Explained
-                } else {
-                    Verdict::Different
-                };
+            if result.verdict == Verdict::Equal {
+                result.verdict = verdict(&result.differences);
             }
             results.push(result);
         }
     }
     results
+}
+
+/// The verdict on a compared operation from its differences.
+fn verdict(found: &[Found]) -> Verdict {
+    if found.is_empty() {
+        Verdict::Equal
+    } else if found.iter().all(|f| f.general) {
+        Verdict::EqualButGeneral
+    } else if found.iter().all(|f| f.explanation.is_some()) {
+        Verdict::Explained
+    } else {
+        Verdict::Different
+    }
 }
 
 struct Row {
@@ -237,6 +256,7 @@ struct Row {
     operations: usize,
     compared: usize,
     equal: usize,
+    general: usize,
     explained: usize,
     different: usize,
     absent: usize,
@@ -313,6 +333,7 @@ pub fn render(
             operations: mine.len(),
             compared: mine.len() - absent_count,
             equal: count(&|v| *v == Verdict::Equal),
+            general: count(&|v| *v == Verdict::EqualButGeneral),
             explained: count(&|v| *v == Verdict::Explained),
             different: count(&|v| *v == Verdict::Different),
             absent: absent_count,
@@ -354,6 +375,7 @@ pub fn render(
         operations: sum(|r| r.operations),
         compared: sum(|r| r.compared),
         equal: sum(|r| r.equal),
+        general: sum(|r| r.general),
         explained: sum(|r| r.explained),
         different: sum(|r| r.different),
         absent: sum(|r| r.absent),
@@ -374,4 +396,48 @@ pub fn render(
     }
     .render()
     .map_err(|e| format!("internal error: the report template failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Difference, Found, Verdict, parse_explanations, verdict};
+
+    fn found(explanation: Option<&str>, general: bool) -> Found {
+        Found {
+            case: "svc.Op.0".to_owned(),
+            phase: "ok".to_owned(),
+            difference: Difference {
+                aspect: "content-type".to_owned(),
+                rust: "(none)".to_owned(),
+                python: "application/json".to_owned(),
+            },
+            explanation: explanation.map(str::to_owned),
+            general,
+        }
+    }
+
+    #[test]
+    fn an_operation_explained_only_by_general_entries_is_told_apart() {
+        let general = || found(Some("every operation"), true);
+        let specific = || found(Some("this operation"), false);
+        assert_eq!(verdict(&[]), Verdict::Equal);
+        assert_eq!(verdict(&[general(), general()]), Verdict::EqualButGeneral);
+        assert_eq!(verdict(&[general(), specific()]), Verdict::Explained);
+        assert_eq!(
+            verdict(&[general(), found(None, false)]),
+            Verdict::Different
+        );
+    }
+
+    #[test]
+    fn an_entry_naming_no_service_or_operation_is_general() {
+        let entries = parse_explanations(
+            "- { aspect: content-type, explanation: all }\n\
+             - { aspect: query, service: elb, explanation: one service }\n\
+             - { aspect: query, operations: [ListJobs], explanation: one operation }\n",
+        )
+        .unwrap();
+        let general: Vec<bool> = entries.iter().map(|e| e.is_general()).collect();
+        assert_eq!(general, [true, false, false]);
+    }
 }

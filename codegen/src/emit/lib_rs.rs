@@ -15,6 +15,7 @@ pub(super) fn file(api: &Api) -> TokenStream {
         // resolve the module docs' links from the crate root.
         quote! {
             #[cfg(feature = #feature)]
+            #[rustfmt::skip]
             pub mod #module;
         }
     });
@@ -26,11 +27,13 @@ pub(super) fn file(api: &Api) -> TokenStream {
     // constructor takes every required parameter, however many the API has. For the same
     // reason rustdoc's Markdown lints do not apply to them: `[0,128]` (a range) is not a
     // link, `<string>` not an HTML tag, a bare URL not meant as a hyperlink.
+    let skip_rustfmt = super::tokens::skip_rustfmt();
     quote! {
         #![doc = include_str!("../README.md")]
         #operations
         #(#lists)*
         #![cfg_attr(docsrs, feature(doc_cfg))]
+        #skip_rustfmt
         #![allow(
             clippy::empty_docs,
             clippy::doc_lazy_continuation,

@@ -20,6 +20,14 @@ pub(super) fn status(code: u16) -> Literal {
     Literal::u16_suffixed(code)
 }
 
+/// `#![cfg_attr(rustfmt, rustfmt::skip)]`, for the root of a generated crate or test:
+/// the checked-in text is prettyplease's, so a workspace-wide `cargo fmt` must leave it
+/// alone or `cargo xtask codegen --check` fails. (A plain `#![rustfmt::skip]` is an
+/// unstable custom inner attribute; modules are skipped by `#[rustfmt::skip] mod x;`.)
+pub(super) fn skip_rustfmt() -> TokenStream {
+    quote!(#![cfg_attr(rustfmt, rustfmt::skip)])
+}
+
 /// `#[doc = "..."]` per line of markdown `text` (printed as `///` comments).
 pub(super) fn docs(text: &str) -> TokenStream {
     let mut out = TokenStream::new();

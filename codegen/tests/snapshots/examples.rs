@@ -3,6 +3,7 @@
 
 //! Every example of the specs, checked through the public API.
 #![allow(clippy::unwrap_used)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 use hwcloud::runtime::bytes::Bytes;
 use hwcloud::runtime::http;

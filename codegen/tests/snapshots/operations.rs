@@ -5,6 +5,7 @@
 //! `codegen/src/emit/tests/wire.rs` for how the expectations are derived): one
 //! test per service, running the service's table of cases.
 #![allow(clippy::unwrap_used)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(dead_code)]
 
 use std::future::Future;

@@ -21,12 +21,14 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
             .map(|op| example(service, op, &types))
             .collect::<Vec<_>>()
     });
+    let skip_rustfmt = crate::emit::tokens::skip_rustfmt();
     quote! {
         //! The example in the docs of every request type and client method, compiled as
         //! shown and called against typed mocks that answer nothing (see
         //! `codegen/src/emit/tests/doc_examples.rs`). They are not doctests: doctests are
         //! compiled anew by every `cargo test`, this file once.
         #![allow(clippy::unwrap_used)]
+        #skip_rustfmt
 
         use hwcloud::mock::Mocks;
         use hwcloud::{Client, RetryPolicy};

@@ -21,9 +21,11 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
                 .filter_map(move |example| test(service, op, example))
         })
     });
+    let skip_rustfmt = crate::emit::tokens::skip_rustfmt();
     quote! {
         //! Every example of the specs, checked through the public API.
         #![allow(clippy::unwrap_used)]
+        #skip_rustfmt
 
         use hwcloud::runtime::bytes::Bytes;
         use hwcloud::runtime::http;

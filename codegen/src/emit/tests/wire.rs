@@ -34,11 +34,13 @@ const DOMAIN: &str = "fedcba9876543210fedcba9876543210";
 
 pub(in crate::emit) fn file(api: &Api) -> TokenStream {
     let services = api.services.iter().map(service_tests);
+    let skip_rustfmt = crate::emit::tokens::skip_rustfmt();
     quote! {
         //! Every operation of every spec against a loopback HTTP server (see
         //! `codegen/src/emit/tests/wire.rs` for how the expectations are derived): one
         //! test per service, running the service's table of cases.
         #![allow(clippy::unwrap_used)]
+        #skip_rustfmt
         // Which cases, bodies and checks are used depends on the specs and on the
         // service features enabled.
         #![allow(dead_code)]
