@@ -102,6 +102,15 @@ fn run(root: &Path, only: &str, write_report: bool) -> Result<usize> {
     observed.requests.retain(|r| r.side != "control");
 
     let results = report::evaluate(&plan, &observed, &explanations);
+    if only.is_empty() {
+        for stale in report::unused(&explanations, &results) {
+            warn!(
+                "conformance: explained.yaml: the entry for `{}` ({}) explained nothing in this run; remove it if the difference is gone",
+                stale.aspect,
+                stale.operations.join(", ")
+            );
+        }
+    }
     let open = results
         .iter()
         .filter(|r| r.verdict == report::Verdict::Different)

@@ -237,6 +237,22 @@ pub fn evaluate(
     results
 }
 
+/// The entries that explained nothing in this run: stale once the difference is gone.
+pub fn unused<'a>(
+    explanations: &'a [Explanation],
+    results: &[OperationResult],
+) -> Vec<&'a Explanation> {
+    let used: std::collections::HashSet<&str> = results
+        .iter()
+        .flat_map(|r| &r.differences)
+        .filter_map(|f| f.explanation.as_deref())
+        .collect();
+    explanations
+        .iter()
+        .filter(|e| !used.contains(e.explanation.as_str()))
+        .collect()
+}
+
 /// The verdict on a compared operation from its differences.
 fn verdict(found: &[Found]) -> Verdict {
     if found.is_empty() {
@@ -400,7 +416,7 @@ pub fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::{Difference, Found, Verdict, parse_explanations, verdict};
+    use super::{Difference, Found, OperationResult, Verdict, parse_explanations, unused, verdict};
 
     fn found(explanation: Option<&str>, general: bool) -> Found {
         Found {
@@ -427,6 +443,27 @@ mod tests {
             verdict(&[general(), found(None, false)]),
             Verdict::Different
         );
+    }
+
+    #[test]
+    fn entries_that_explained_nothing_are_found() {
+        let entries = parse_explanations(
+            "- { aspect: content-type, explanation: used }\n\
+             - { aspect: body, explanation: stale }\n",
+        )
+        .unwrap();
+        let results = [OperationResult {
+            service: "svc".to_owned(),
+            operation: "Op".to_owned(),
+            verdict: Verdict::EqualButGeneral,
+            differences: vec![found(Some("used"), true)],
+            unknown: Vec::new(),
+        }];
+        let stale: Vec<&str> = unused(&entries, &results)
+            .iter()
+            .map(|e| e.explanation.as_str())
+            .collect();
+        assert_eq!(stale, ["stale"]);
     }
 
     #[test]
