@@ -268,14 +268,12 @@ fn body(rust: &Recorded, python: &Recorded, content_type: &str, out: &mut Vec<Di
     }
 }
 
-/// Whether a body of this media type is JSON: `application/json`, a `+json` type, or a
-/// vendor type such as IMS's `application/openstack-images-v2.1-json-patch` (a JSON array
-/// of patch operations).
+/// Whether a body of this content type is JSON, as the generator decides it
+/// ([`crate::ir::is_json_media`]: `application/json`, `+json`, JSON patch types such as
+/// IMS's `application/openstack-images-v2.1-json-patch`).
 fn is_json(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
-    essence
-        .split_once('/')
-        .is_some_and(|(kind, subtype)| kind == "application" && subtype.contains("json"))
+    crate::ir::is_json_media(&essence.to_ascii_lowercase())
 }
 
 fn lossy(bytes: &[u8]) -> String {
