@@ -124,18 +124,34 @@ fn load_indexed(
 
 /// True when `text` may hold an alias (`*name`) where a node starts. The index takes an
 /// alias key for an unnamed one (`?`), so two in a mapping are a repeated key to it that
-/// the typed value, where aliases are resolved, does not show. Stars inside scalars
-/// (`a*b`, `**`) are not aliases; a star after a space or a flow indicator may be, so any
-/// such star sends the spec down the slow path.
+/// the typed value, where aliases are resolved, does not show.
+///
+/// An alias names an anchor (`&name`) set before it, and the typed parse rejects one that
+/// names none ("unknown anchor"), so a text the typed parse accepted holds an alias only
+/// if it also holds an anchor. Both are looked for where a node may start (after a space,
+/// a line break or a flow indicator); stars and ampersands inside scalars (`a*b`, `**bold**`
+/// at a line's start in a description, `a & b`) can look the same, so a text with both
+/// signs goes down the slow path. Descriptions are full of markdown stars but rarely of
+/// an ampersand followed by a name, so most specs are parsed once.
 fn may_have_alias(text: &str) -> bool {
-    // `match_indices` of a char skips ahead with memchr: most specs have no star at all.
+    node_start_sign(text, '*') && node_start_sign(text, '&')
+}
+
+/// True when `sign` followed by a name character stands where a node may start.
+fn node_start_sign(text: &str, sign: char) -> bool {
+    // `match_indices` of a char skips ahead with memchr: most specs have few signs.
     let bytes = text.as_bytes();
-    text.match_indices('*').any(|(i, _)| {
-        i == 0
+    text.match_indices(sign).any(|(i, _)| {
+        let starts_node = i == 0
             || matches!(
                 bytes[i - 1],
                 b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':' | b'?' | b'-'
-            )
+            );
+        // A name is at least one character that is neither a space nor a flow indicator.
+        let named = bytes.get(i + 1).is_some_and(|b| {
+            !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}')
+        });
+        starts_node && named
     })
 }
 
@@ -249,6 +265,18 @@ mod tests {
         );
         assert!(shown.ends_with("(did you mean `method`?)"), "{shown}");
     }
+
+    #[test]
+    fn only_a_text_with_an_anchor_and_a_star_may_hold_an_alias() {
+        // Markdown in descriptions: stars at a line's start, ampersands between words.
+        assert!(!may_have_alias(
+            "doc: |\n  **Range**\n  * one\n  a & b\n"
+        ));
+        assert!(!may_have_alias("doc: |\n  a &b\n"));
+        assert!(may_have_alias("x: &a 1\ny: *a\n"));
+        assert!(may_have_alias("x: [&a 1, *a]\n"));
+        assert!(may_have_alias("&a x: 1\n*a : 2\n"));
+    }
 }
 
 #[cfg(test)]
@@ -311,6 +339,13 @@ mod tests_against_reference {
                 "    examples:\n      - name: e\n        request:\n          body: { &p x: 1, &q y: 2 }\n        response:\n          status: 200\n          body: { *p : 1, *q : 2 }\n",
             ),
             "x: &d d\nservice: X\ndoc: *d\noperations: {}\n".to_owned(),
+            // An alias with no anchor (the typed parse rejects it), an anchor with no
+            // alias, stars and ampersands in text, an alias in a flow sequence.
+            "service: X\ndoc: *d\noperations: {}\n".to_owned(),
+            "x: &d d\nservice: X\ndoc: d\noperations: {}\n".to_owned(),
+            op("      201:\n        doc: |\n          **bold** * item & more &&\n          *d\n"),
+            "x: [&d d, *d]\nservice: X\ndoc: d\noperations: {}\n".to_owned(),
+            "x: {&k a: 1, *k : 2}\nservice: X\ndoc: d\noperations: {}\n".to_owned(),
             // Not a mapping, empty, a syntax error.
             "- a\n".to_owned(),
             "".to_owned(),
