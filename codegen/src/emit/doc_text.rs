@@ -17,9 +17,13 @@ use std::fmt::Write as _;
 ///   indented code block, which rustdoc runs as a doctest;
 /// - control characters (other than tab) and bidi controls are written as `\u{...}`
 ///   text, visible instead of invisible or refused;
-/// - a code fence without a language gets `text`, so the block is shown, not run.
+/// - a code fence without a language gets `text`, so the block is shown, not run;
+/// - a blank text has no lines (not one empty `///`).
 pub(crate) fn doc_lines(text: &str) -> Vec<String> {
     let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
     let crlf_as_lf;
     let text = if text.contains("\r\n") {
         crlf_as_lf = text.replace("\r\n", "\n");
@@ -85,6 +89,13 @@ mod tests {
             ["a", "b", "c", "d", "e"]
         );
         assert_eq!(doc_lines("a\r\n\r\nb"), ["a", "", "b"]);
+    }
+
+    #[test]
+    fn a_blank_text_has_no_lines() {
+        assert!(doc_lines("").is_empty());
+        assert!(doc_lines(" \n\t ").is_empty());
+        assert_eq!(doc_lines(" a "), ["a"]);
     }
 
     #[test]
