@@ -8672,13 +8672,11 @@ impl ListRecycleBinServersRequest {
         self
     }
 
-    ///
     pub fn availability_zone(mut self, value: impl Into<String>) -> Self {
         self.availability_zone = Some(value.into());
         self
     }
 
-    ///
     pub fn expect_fields(
         mut self,
         value: impl Into<types::ListRecycleBinServersExpectFields>,
@@ -8687,7 +8685,6 @@ impl ListRecycleBinServersRequest {
         self
     }
 
-    ///
     pub fn ip_address(mut self, value: impl Into<String>) -> Self {
         self.ip_address = Some(value.into());
         self
@@ -8699,31 +8696,26 @@ impl ListRecycleBinServersRequest {
         self
     }
 
-    ///
     pub fn marker(mut self, value: impl Into<String>) -> Self {
         self.marker = Some(value.into());
         self
     }
 
-    ///
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    ///
     pub fn offset(mut self, value: impl Into<String>) -> Self {
         self.offset = Some(value.into());
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
 
-    ///
     pub fn tags_key(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags_key = Some(value.into());
         self

@@ -87,14 +87,11 @@ fn everything_get_thing_get_one() {
     assert!(query.contains(&("ip_version".to_owned(), "6".to_owned())), "{query:?}");
     assert!(query.contains(&("priorities".to_owned(), "0".to_owned())), "{query:?}");
     assert!(query.contains(&("priorities".to_owned(), "2".to_owned())), "{query:?}");
+    let response_body = "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\",\n  \"priority\": 2,\n  \"quota\": 5000000000,\n  \"state\": \"\"\n}";
     let response = http::Response::builder()
         .status(200u16)
         .header("ETag", "v1")
-        .body(
-            Bytes::from(
-                "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\",\n  \"priority\": 2,\n  \"quota\": 5000000000,\n  \"state\": \"\"\n}",
-            ),
-        )
+        .body(Bytes::from(response_body))
         .unwrap();
     let decoded = decode_response::<GetThingRequest>(response);
     let decoded = decoded.expect("the example response decodes");
@@ -102,9 +99,7 @@ fn everything_get_thing_get_one() {
     assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         normal(serde_json::to_value(&decoded.body).unwrap()),
-        json(
-            "{\n  \"3d\": true,\n  \"count\": 1,\n  \"id\": \"t1\",\n  \"kind\": \"small\",\n  \"priority\": 2,\n  \"quota\": 5000000000,\n  \"state\": \"\"\n}",
-        ),
+        json(response_body),
     );
 }
 
@@ -112,10 +107,9 @@ fn everything_get_thing_get_one() {
 fn everything_login_password() {
     #[allow(unused_imports)]
     use hwcloud::everything::{types::*, *};
+    let body = "{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}";
     let request = LoginRequest::new(
-        serde_json::from_str::<
-            LoginForm,
-        >("{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}")
+        serde_json::from_str::<LoginForm>(body)
             .expect("the example body has the body type"),
     );
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
@@ -125,19 +119,18 @@ fn everything_login_password() {
             encoded.body(),
         )
         .unwrap();
-    let expected: std::collections::BTreeMap<String, String> = json(
-            "{\n  \"password\": \"********\",\n  \"username\": \"alice\"\n}",
-        )
+    let expected: std::collections::BTreeMap<String, String> = json(body)
         .as_object()
         .unwrap()
         .iter()
         .map(|(k, v)| (k.clone(), form_text(v)))
         .collect();
     assert_eq!(sent, expected);
+    let response_body = "{\n  \"expires_in\": 3600\n}";
     let response = http::Response::builder()
         .status(201u16)
         .header("X-Subject-Token", "********")
-        .body(Bytes::from("{\n  \"expires_in\": 3600\n}"))
+        .body(Bytes::from(response_body))
         .unwrap();
     let decoded = decode_response::<LoginRequest>(response);
     let decoded = decoded.expect("the example response decodes");
@@ -145,6 +138,6 @@ fn everything_login_password() {
     assert_eq!(decoded.decode_warnings, vec![], "the example body fits the types");
     assert_eq!(
         normal(serde_json::to_value(&decoded.body).unwrap()),
-        json("{\n  \"expires_in\": 3600\n}"),
+        json(response_body),
     );
 }

@@ -993,7 +993,6 @@ impl AccessApiResultInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccessCodeModel {
@@ -1338,7 +1337,6 @@ impl ActionRules {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddAlarmRuleBadRequestResultInfo {
@@ -1450,7 +1448,6 @@ impl AddAlarmRuleResultInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddNotificationTemplate {
@@ -1537,7 +1534,6 @@ impl AddNotificationTemplate {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddOrUpdateAlarmRuleV4ItemResult {
@@ -1758,7 +1754,6 @@ impl hwcloud_runtime::StringEnum for AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleT
 
 hwcloud_runtime::impl_string_enum!(AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddOrUpdateAlarmRuleV4ResponseBody {
@@ -1825,7 +1820,6 @@ impl AddOrUpdateAlarmRuleV4ResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgentBatchImportParamNew {
@@ -1928,7 +1922,6 @@ impl AgentBatchImportParamNew {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgentImportParamNew {
@@ -2028,7 +2021,6 @@ impl AgentImportParamNew {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentInfoParam {
@@ -2116,7 +2108,6 @@ impl AgentInfoParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentInfoResult {
@@ -2300,7 +2291,6 @@ impl AgentInfoResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentInfoResults {
@@ -2376,7 +2366,6 @@ impl AgentInfoResults {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgentUpgradeParam {
@@ -2416,7 +2405,6 @@ impl AgentUpgradeParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AggrPrometheusInfo {
@@ -2695,7 +2683,6 @@ impl hwcloud_runtime::StringEnum for AlarmNotificationNotificationType {
 
 hwcloud_runtime::impl_string_enum!(AlarmNotificationNotificationType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmParamForV4Db {
@@ -3421,7 +3408,6 @@ impl hwcloud_runtime::StringEnum for AlarmRuleParamStatistic {
 
 hwcloud_runtime::impl_string_enum!(AlarmRuleParamStatistic);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmRuleTemplateBody {
@@ -3641,7 +3627,6 @@ impl AlarmRuleTemplateBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmRuleTemplateResponseBody {
@@ -3696,7 +3681,6 @@ impl AlarmRuleTemplateResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmRuleTemplateSpecWithCloudService {
@@ -3795,7 +3779,6 @@ impl AlarmRuleTemplateSpecWithCloudService {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTags {
@@ -3859,7 +3842,6 @@ impl AlarmTags {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplateSpecItem {
@@ -3981,7 +3963,6 @@ impl AlarmTemplateSpecItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiException {
@@ -4160,7 +4141,6 @@ pub struct AppRules {
     pub name: Option<String>,
     /// 租户从IAM申请到的projectid,一般为32位字符串。
     pub projectid: Option<String>,
-    ///
     pub spec: Option<AppRulesSpec>,
 }
 
@@ -4272,14 +4252,12 @@ impl AppRules {
         self
     }
 
-    ///
     pub fn spec(mut self, value: impl Into<AppRulesSpec>) -> Self {
         self.spec = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AppRulesBody {
@@ -4514,7 +4492,6 @@ impl AppRulesSpec {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationModel {
@@ -4712,7 +4689,6 @@ impl ApproveInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAlarmRulesBody {
@@ -4779,7 +4755,6 @@ impl BatchAlarmRulesBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateActionRules {
@@ -4946,7 +4921,6 @@ impl BatchUpdateActionRules {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateItemResult {
@@ -5010,7 +4984,6 @@ impl BatchUpdateItemResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateRequest {
@@ -5077,7 +5050,6 @@ impl BatchUpdateRequest {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateResponse {
@@ -5141,7 +5113,6 @@ impl BatchUpdateResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BizAppParam {
@@ -5533,7 +5504,6 @@ impl CalcApiMetricDataResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CmdbInfo {
@@ -5644,7 +5614,6 @@ impl ComponentParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ComponentUpdateParam {
@@ -5964,7 +5933,6 @@ impl hwcloud_runtime::StringEnum for CountEventsType {
 
 hwcloud_runtime::impl_string_enum!(CountEventsType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateModelVo {
@@ -6148,7 +6116,6 @@ impl DashBoardsFolder {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Dashboard {
@@ -6500,7 +6467,6 @@ impl DataModel {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleTemplateItemResult {
@@ -6538,7 +6504,6 @@ impl DeleteAlarmRuleTemplateItemResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleTemplateRequestBody {
@@ -6570,7 +6535,6 @@ impl DeleteAlarmRuleTemplateRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleTemplateResponseBody {
@@ -6609,7 +6573,6 @@ impl DeleteAlarmRuleTemplateResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleV4RequestBody {
@@ -6641,7 +6604,6 @@ impl DeleteAlarmRuleV4RequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleV4ResponseBody {
@@ -6705,7 +6667,6 @@ impl DeleteAlarmRuleV4ResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAlarmRulesBody {
@@ -6769,7 +6730,6 @@ impl DeleteMuteRuleName {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteNotificationRequestBody {
@@ -7257,7 +7217,6 @@ impl EnvVo {
 /// The same shape as [`BizAppVoRegisterType`]: one type, generated once, under both names.
 pub type EnvVoRegisterType = BizAppVoRegisterType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorDetail {
@@ -7396,7 +7355,6 @@ impl ErrorResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResultModel {
@@ -7818,7 +7776,6 @@ impl Event2alarmRuleBodyMetadata {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Event2alarmRuleBodyTriggerPolicies {
@@ -8184,7 +8141,6 @@ impl hwcloud_runtime::StringEnum for EventAlarmSpecAlarmSource {
 
 hwcloud_runtime::impl_string_enum!(EventAlarmSpecAlarmSource);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventAlarmTemplateSpec {
@@ -8994,7 +8950,6 @@ impl EventStatistic {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventTriggerCondition {
@@ -9716,7 +9671,6 @@ impl HisFastScript {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ItemResult {
@@ -10065,7 +10019,6 @@ impl JobPageResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LabelData {
@@ -10111,7 +10064,6 @@ impl LabelData {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LabelDataMeta {
@@ -10157,7 +10109,6 @@ impl LabelDataMeta {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAccessCodesResult {
@@ -10197,9 +10148,7 @@ impl ListAccessCodesResult {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmRuleResultInfo {
-    ///
     pub meta_data: Option<MetaData>,
-    ///
     pub thresholds: Option<Vec<QueryAlarmResult>>,
 }
 
@@ -10229,13 +10178,11 @@ impl ListAlarmRuleResultInfo {
         }
     }
 
-    ///
     pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
     }
 
-    ///
     pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
         self.thresholds = Some(value.into());
         self
@@ -11301,7 +11248,6 @@ impl hwcloud_runtime::StringEnum for MetricAlarmSpecMonitorType {
 
 hwcloud_runtime::impl_string_enum!(MetricAlarmSpecMonitorType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricAlarmTemplateSpec {
@@ -11420,7 +11366,6 @@ impl MetricAlarmTemplateSpec {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricApiQueryItemResult {
-    ///
     pub meta_data: Option<MetaDataSeries>,
     /// 指标对象列表。
     pub metrics: Option<Vec<MetricItemResultApi>>,
@@ -11452,7 +11397,6 @@ impl MetricApiQueryItemResult {
         }
     }
 
-    ///
     pub fn meta_data(mut self, value: impl Into<MetaDataSeries>) -> Self {
         self.meta_data = Some(value.into());
         self
@@ -11475,7 +11419,6 @@ pub struct MetricDataItem {
     ///
     /// 若数据上报时间早于当天8点,则指标监控页面只显示当天8点后的数据。取值范围: UNIX时间戳,单位毫秒。
     pub collect_time: i64,
-    ///
     pub metric: MetricItemInfo,
     /// 指标数据的值。
     pub values: Vec<ValueData>,
@@ -11589,7 +11532,6 @@ impl MetricDataPoints {
 pub struct MetricDataValue {
     /// 重点指标。
     pub data_points: Option<Vec<MetricDataPoints>>,
-    ///
     pub metric: Option<MetricQueryMetricParam>,
 }
 
@@ -11625,7 +11567,6 @@ impl MetricDataValue {
         self
     }
 
-    ///
     pub fn metric(mut self, value: impl Into<MetricQueryMetricParam>) -> Self {
         self.metric = Some(value.into());
         self
@@ -12103,7 +12044,6 @@ impl NameRule {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NoDataCondition {
@@ -12227,7 +12167,6 @@ impl hwcloud_runtime::StringEnum for NoDataConditionNoDataAlertState {
 
 hwcloud_runtime::impl_string_enum!(NoDataConditionNoDataAlertState);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NoPermissionError {
@@ -12276,7 +12215,6 @@ impl NoPermissionError {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NoPrivilegeException {
@@ -12477,7 +12415,6 @@ impl Node {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeInfo {
@@ -12892,7 +12829,6 @@ impl NotifiedHistoryResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageInfo {
@@ -12956,7 +12892,6 @@ impl PageInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PageResourceListParam {
@@ -13077,7 +13012,6 @@ impl PageResourceListParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageResultScript {
@@ -13134,7 +13068,6 @@ impl PageResultScript {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageResultScriptVersion {
@@ -13366,7 +13299,6 @@ impl Parameter {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ParamsError {
@@ -13415,7 +13347,6 @@ impl ParamsError {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PluginInstallBasicParam {
@@ -13479,7 +13410,6 @@ impl PluginInstallBasicParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromConfigModel {
@@ -13567,7 +13497,6 @@ impl PromConfigModel {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromInstanceEpsCreateModel {
@@ -13815,7 +13744,6 @@ impl hwcloud_runtime::StringEnum for PromInstanceEpsCreateModelPromType {
 
 hwcloud_runtime::impl_string_enum!(PromInstanceEpsCreateModelPromType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromInstanceEpsCreateResult {
@@ -13854,7 +13782,6 @@ impl PromInstanceEpsCreateResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromInstanceEpsModel {
@@ -14096,7 +14023,6 @@ impl PromInstanceEpsModel {
 /// The same shape as [`ListPromInstancePromStatus`]: one type, generated once, under both names.
 pub type PromInstanceEpsModelPromStatus = ListPromInstancePromStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromInstanceEpsResult {
@@ -14132,7 +14058,6 @@ impl PromInstanceEpsResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PromInstanceRequestModel {
@@ -14228,7 +14153,6 @@ impl PromInstanceRequestModel {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PromLimits {
@@ -14363,7 +14287,6 @@ impl hwcloud_runtime::StringEnum for PushEventsAction {
 
 hwcloud_runtime::impl_string_enum!(PushEventsAction);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAlarmRulesV4Response {
@@ -14427,7 +14350,6 @@ impl QueryAlarmRulesV4Response {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAllDashboardResponseBody {
@@ -14476,7 +14398,6 @@ impl QueryAllDashboardResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryBodyParam {
@@ -14506,7 +14427,6 @@ pub struct QueryBodyParam {
     /// 表示每次查询的日志条数不填时默认为5000,建议您设置为100。
     /// 第一次查询时使用pageSize 后续分页查询时使用size。
     pub page_size_size: Option<String>,
-    ///
     pub search_key: SearchKey,
     /// 搜索起始时间(UTC时间,毫秒级)。
     pub start_time: i64,
@@ -14994,7 +14914,6 @@ impl QuerySeriesOptionParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RateControl {
@@ -15066,7 +14985,6 @@ impl RateControl {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RecordingRuleRequest {
@@ -15106,7 +15024,6 @@ impl RecordingRuleRequest {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecoveryCondition {
@@ -15303,7 +15220,6 @@ impl hwcloud_runtime::StringEnum for RelationModelRelation {
 
 hwcloud_runtime::impl_string_enum!(RelationModelRelation);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Response {
@@ -15343,7 +15259,6 @@ impl Response {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResponseInfo {
@@ -15407,7 +15322,6 @@ impl ResponseInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultDetail {
@@ -15529,7 +15443,6 @@ impl ResultInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultInfo1 {
@@ -15681,7 +15594,6 @@ impl ResultInfo2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultInfo3 {
@@ -16635,7 +16547,6 @@ impl SearchKey {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchScriptsRequestBody {
@@ -16970,7 +16881,6 @@ impl SeriesQueryResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServicesDiscoveryResultInfo {
@@ -17061,11 +16971,9 @@ impl ServicesDiscoveryResultInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowAlarmRuleResultInfo {
-    ///
     pub meta_data: Option<MetaData>,
     /// 阈值规则列表。
     pub thresholds: Option<Vec<QueryAlarmResult>>,
@@ -17097,7 +17005,6 @@ impl ShowAlarmRuleResultInfo {
         }
     }
 
-    ///
     pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
@@ -17161,7 +17068,6 @@ impl hwcloud_runtime::StringEnum for ShowMetricsDataFillValue {
 
 hwcloud_runtime::impl_string_enum!(ShowMetricsDataFillValue);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SingleAgentParam {
@@ -17850,7 +17756,6 @@ impl Step {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubAppCreateParam {
@@ -17965,7 +17870,6 @@ impl hwcloud_runtime::StringEnum for SubAppCreateParamModelType {
 
 hwcloud_runtime::impl_string_enum!(SubAppCreateParamModelType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubAppUpdateParam {
@@ -18420,7 +18324,6 @@ impl Template {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateInfo {
@@ -18553,7 +18456,6 @@ impl TemplatePageResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateTriggerCondition {
@@ -19167,7 +19069,6 @@ impl hwcloud_runtime::StringEnum for TemplateTriggerConditionTriggerType {
 
 hwcloud_runtime::impl_string_enum!(TemplateTriggerConditionTriggerType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Templating {
@@ -19203,7 +19104,6 @@ impl Templating {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TriggerCondition {
@@ -19913,7 +19813,6 @@ impl UpdateNotificationTemplate {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePromInstanceRequestModle {
@@ -19986,7 +19885,6 @@ impl UpdatePromInstanceRequestModle {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePromInstanceResponseModle {
@@ -20177,7 +20075,6 @@ impl hwcloud_runtime::StringEnum for ValueDataType {
 
 hwcloud_runtime::impl_string_enum!(ValueDataType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WorkFlowModel {

@@ -5,7 +5,6 @@
 
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddResource2ResourceGroupResp {
@@ -51,7 +50,6 @@ impl AddResource2ResourceGroupResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddResourcesReq {
@@ -206,7 +204,6 @@ impl AdditionalInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentDimension {
@@ -350,7 +347,6 @@ impl hwcloud_runtime::StringEnum for AgentDimensionName {
 
 hwcloud_runtime::impl_string_enum!(AgentDimensionName);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgentStatusInfo {
@@ -503,7 +499,6 @@ pub struct AlarmHistoryItemV2 {
     /// - true:发送通知
     /// - false:不发送通知
     pub action_enabled: Option<bool>,
-    ///
     pub additional_info: Option<AdditionalInfo>,
     /// **参数解释**:
     /// 告警触发时,通知组/主题订阅的信息。结构如下:  {  "type": "notification", "notification_list":
@@ -721,7 +716,6 @@ impl AlarmHistoryItemV2 {
         self
     }
 
-    ///
     pub fn additional_info(mut self, value: impl Into<AdditionalInfo>) -> Self {
         self.additional_info = Some(value.into());
         self
@@ -912,7 +906,6 @@ impl AlarmHistoryItemV2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmHistoryItemV2AlarmActions {
@@ -2032,7 +2025,6 @@ hwcloud_runtime::impl_string_enum!(AlarmHistoryItemV2Type);
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmRuleConditionResp {
-    ///
     pub comparison_operator: Option<String>,
     /// **参数解释**:
     /// 触发告警的连续发生次数。
@@ -2041,9 +2033,7 @@ pub struct AlarmRuleConditionResp {
     ///
     /// Range: 1 to 100.
     pub count: Option<i32>,
-    ///
     pub filter: Option<FilterResp>,
-    ///
     pub period: Option<PeriodResp>,
     /// **参数解释**:
     /// 用户选择的数据单位。
@@ -2052,7 +2042,6 @@ pub struct AlarmRuleConditionResp {
     ///
     /// Length: 0 to 32.
     pub selected_unit: Option<String>,
-    ///
     pub suppress_duration: Option<SuppressDurationResp>,
     /// **参数解释**:
     /// 数据的原始单位。
@@ -2061,7 +2050,6 @@ pub struct AlarmRuleConditionResp {
     ///
     /// Length: 0 to 32.
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -2118,7 +2106,6 @@ impl AlarmRuleConditionResp {
         }
     }
 
-    ///
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
@@ -2135,13 +2122,11 @@ impl AlarmRuleConditionResp {
         self
     }
 
-    ///
     pub fn filter(mut self, value: impl Into<FilterResp>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
-    ///
     pub fn period(mut self, value: impl Into<PeriodResp>) -> Self {
         self.period = Some(value.into());
         self
@@ -2158,7 +2143,6 @@ impl AlarmRuleConditionResp {
         self
     }
 
-    ///
     pub fn suppress_duration(mut self, value: impl Into<SuppressDurationResp>) -> Self {
         self.suppress_duration = Some(value.into());
         self
@@ -2175,20 +2159,16 @@ impl AlarmRuleConditionResp {
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AlarmRulePolicy {
-    ///
     pub comparison_operator: String,
-    ///
     pub count: i32,
     /// **参数解释**:
     /// 资源维度名称,各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。云产品层级的告警规则需要增加namespace和dimension_name,用于指明策略生效的资源归属。
@@ -2201,13 +2181,9 @@ pub struct AlarmRulePolicy {
     ///
     /// Length: 0 to 256.
     pub dimension_name: Option<String>,
-    ///
     pub filter: String,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: String,
     /// **参数解释**:
     /// 产品层级规则增加namespace和dimension_name,用于指明生效策略的资源归属。各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
@@ -2259,9 +2235,7 @@ pub struct AlarmRulePolicy {
     ///
     /// Range: 0 to 86400.
     pub suppress_duration: Option<AlarmRulePolicySuppressDuration>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -2355,13 +2329,11 @@ impl AlarmRulePolicy {
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
@@ -2410,13 +2382,11 @@ impl AlarmRulePolicy {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
@@ -2468,23 +2438,17 @@ pub type AlarmRulePolicyPeriod = AlarmHistoryItemV2ConditionPeriod;
 /// The same shape as [`AlarmHistoryItemV2ConditionSuppressDuration`]: one type, generated once, under both names.
 pub type AlarmRulePolicySuppressDuration = AlarmHistoryItemV2ConditionSuppressDuration;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplate {
-    ///
     pub create_time: Option<String>,
     /// 告警模板策略列表
     ///
     /// Items: 1 to 1000.
     pub policies: Option<Vec<AlarmTemplatePolicies>>,
-    ///
     pub template_description: Option<String>,
-    ///
     pub template_id: Option<String>,
-    ///
     pub template_name: Option<String>,
-    ///
     pub template_type: Option<TemplateType>,
 }
 
@@ -2533,7 +2497,6 @@ impl AlarmTemplate {
         }
     }
 
-    ///
     pub fn create_time(mut self, value: impl Into<String>) -> Self {
         self.create_time = Some(value.into());
         self
@@ -2547,60 +2510,42 @@ impl AlarmTemplate {
         self
     }
 
-    ///
     pub fn template_description(mut self, value: impl Into<String>) -> Self {
         self.template_description = Some(value.into());
         self
     }
 
-    ///
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
 
-    ///
     pub fn template_name(mut self, value: impl Into<String>) -> Self {
         self.template_name = Some(value.into());
         self
     }
 
-    ///
     pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self {
         self.template_type = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplatePolicies {
-    ///
     pub alarm_level: Option<i32>,
-    ///
     pub comparison_operator: Option<String>,
-    ///
     pub count: Option<i32>,
-    ///
     pub dimension_name: Option<String>,
-    ///
     pub filter: Option<String>,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub metric_name: Option<String>,
-    ///
     pub namespace: Option<String>,
-    ///
     pub period: Option<Period>,
-    ///
     pub selected_unit: Option<String>,
-    ///
     pub suppress_duration: Option<SuppressDuration>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -2677,98 +2622,79 @@ impl AlarmTemplatePolicies {
         }
     }
 
-    ///
     pub fn alarm_level(mut self, value: impl Into<i32>) -> Self {
         self.alarm_level = Some(value.into());
         self
     }
 
-    ///
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
 
-    ///
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
 
-    ///
     pub fn dimension_name(mut self, value: impl Into<String>) -> Self {
         self.dimension_name = Some(value.into());
         self
     }
 
-    ///
     pub fn filter(mut self, value: impl Into<String>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    ///
     pub fn period(mut self, value: impl Into<Period>) -> Self {
         self.period = Some(value.into());
         self
     }
 
-    ///
     pub fn selected_unit(mut self, value: impl Into<String>) -> Self {
         self.selected_unit = Some(value.into());
         self
     }
 
-    ///
     pub fn suppress_duration(mut self, value: impl Into<SuppressDuration>) -> Self {
         self.suppress_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AlarmTemplates {
-    ///
     pub create_time: Option<String>,
-    ///
     pub template_description: Option<String>,
-    ///
     pub template_id: Option<String>,
-    ///
     pub template_name: Option<String>,
-    ///
     pub template_type: Option<TemplateType>,
 }
 
@@ -2813,31 +2739,26 @@ impl AlarmTemplates {
         }
     }
 
-    ///
     pub fn create_time(mut self, value: impl Into<String>) -> Self {
         self.create_time = Some(value.into());
         self
     }
 
-    ///
     pub fn template_description(mut self, value: impl Into<String>) -> Self {
         self.template_description = Some(value.into());
         self
     }
 
-    ///
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
 
-    ///
     pub fn template_name(mut self, value: impl Into<String>) -> Self {
         self.template_name = Some(value.into());
         self
     }
 
-    ///
     pub fn template_type(mut self, value: impl Into<TemplateType>) -> Self {
         self.template_type = Some(value.into());
         self
@@ -2876,7 +2797,6 @@ pub type AlarmType = AlarmHistoryItemV2Type;
 /// The same shape as [`AlarmHistoryItemV2Type`]: one type, generated once, under both names.
 pub type AlarmTypeResp = AlarmHistoryItemV2Type;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociationAlarmTemplate {
@@ -2945,7 +2865,6 @@ impl AssociationAlarmTemplate {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AsyncAssociateRgAndTemplatesReq {
@@ -2953,9 +2872,7 @@ pub struct AsyncAssociateRgAndTemplatesReq {
     ///
     /// Items: 0 to 10.
     pub alarm_notifications: Option<Vec<Notification2>>,
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub enterprise_project_id: Option<String>,
     /// 告警通知模板列表
     ///
@@ -2963,11 +2880,8 @@ pub struct AsyncAssociateRgAndTemplatesReq {
     pub notice_type_notification_template_list: Option<
         Vec<NoticeTypeNotificationTemplateList>,
     >,
-    ///
     pub notification_begin_time: Option<String>,
-    ///
     pub notification_enabled: bool,
-    ///
     pub notification_end_time: Option<String>,
     /// **参数解释**:
     /// 通知方式。
@@ -3076,13 +2990,11 @@ impl AsyncAssociateRgAndTemplatesReq {
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
         self
@@ -3099,13 +3011,11 @@ impl AsyncAssociateRgAndTemplatesReq {
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
@@ -3202,11 +3112,9 @@ impl hwcloud_runtime::StringEnum for AsyncAssociateRgAndTemplatesReqNotification
 
 hwcloud_runtime::impl_string_enum!(AsyncAssociateRgAndTemplatesReqNotificationManner);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AsyncAssociateRgAndTemplatesResp {
-    ///
     pub group_id: Option<String>,
     /// 关联的告警模板的ID列表
     ///
@@ -3240,7 +3148,6 @@ impl AsyncAssociateRgAndTemplatesResp {
         }
     }
 
-    ///
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
@@ -3330,7 +3237,6 @@ pub struct BaseWidgetInfo {
     ///
     /// Length: 1 to 128.
     pub title: String,
-    ///
     pub unit: Option<String>,
     /// **参数解释**
     /// 监控视图图表类型
@@ -3455,7 +3361,6 @@ impl BaseWidgetInfo {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -4186,7 +4091,6 @@ impl hwcloud_runtime::StringEnum for BaseWidgetInfoView {
 
 hwcloud_runtime::impl_string_enum!(BaseWidgetInfoView);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateInvocationInfo {
@@ -4354,7 +4258,6 @@ impl hwcloud_runtime::StringEnum for BatchCreateInvocationInfoRetStatus {
 
 hwcloud_runtime::impl_string_enum!(BatchCreateInvocationInfoRetStatus);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateInvocationRequestBody {
@@ -4755,7 +4658,6 @@ impl hwcloud_runtime::StringEnum for BatchCreateInvocationRequestBodyVersionType
 
 hwcloud_runtime::impl_string_enum!(BatchCreateInvocationRequestBodyVersionType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateInvocationResp {
@@ -4804,7 +4706,6 @@ impl BatchCreateInvocationResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateWidgetsResponseBody {
@@ -4846,7 +4747,6 @@ impl BatchCreateWidgetsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmTemplatesRequestBody {
@@ -4898,7 +4798,6 @@ impl BatchDeleteAlarmTemplatesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmTemplatesResp {
@@ -4938,7 +4837,6 @@ impl BatchDeleteAlarmTemplatesResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmsRequestBody {
@@ -4975,7 +4873,6 @@ impl BatchDeleteAlarmsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmsResp {
@@ -5017,7 +4914,6 @@ impl BatchDeleteAlarmsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteDashboardRespInfo {
@@ -5128,7 +5024,6 @@ impl BatchDeleteDashboardRespInfo {
 /// The same shape as [`BatchCreateInvocationInfoRetStatus`]: one type, generated once, under both names.
 pub type BatchDeleteDashboardRespInfoRetStatus = BatchCreateInvocationInfoRetStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteDashboardsRequestBody {
@@ -5174,7 +5069,6 @@ impl BatchDeleteDashboardsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteDashboardsResponseBody {
@@ -5219,7 +5113,6 @@ impl BatchDeleteDashboardsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteNotificationMasksRequestBody {
@@ -5295,7 +5188,6 @@ impl BatchDeleteNotificationMasksResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteOneClickAlarmsRequestBody {
@@ -5366,7 +5258,6 @@ impl BatchDeleteOneClickAlarmsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteOneClickAlarmsResp {
@@ -5408,7 +5299,6 @@ impl BatchDeleteOneClickAlarmsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteResourceGroupsRequestBody {
@@ -5442,7 +5332,6 @@ impl BatchDeleteResourceGroupsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteResourceGroupsResp {
@@ -5482,7 +5371,6 @@ impl BatchDeleteResourceGroupsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmPoliciesRequestBody {
@@ -5504,7 +5392,6 @@ pub struct BatchEnableAlarmPoliciesRequestBody {
     ///
     /// Items: 1 to 100.
     pub alarm_policy_ids: Vec<String>,
-    ///
     pub enabled: bool,
     /// **参数解释**
     /// 一键告警中的规则全部被停用时是否保留规则信息
@@ -5592,7 +5479,6 @@ impl BatchEnableAlarmPoliciesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmPoliciesResp {
@@ -5632,11 +5518,9 @@ impl BatchEnableAlarmPoliciesResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmsRequestBody {
-    ///
     pub alarm_enabled: bool,
     /// **参数解释**:
     /// 需要批量启停的告警规则的ID列表。
@@ -5677,7 +5561,6 @@ impl BatchEnableAlarmsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmsResp {
@@ -5719,13 +5602,10 @@ impl BatchEnableAlarmsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchListMetricDataRequestBody {
-    ///
     pub filter: Filter,
-    ///
     pub from: i64,
     /// **参数解释**
     /// 指标数据
@@ -5734,9 +5614,7 @@ pub struct BatchListMetricDataRequestBody {
     ///
     /// Items: 1 to 500.
     pub metrics: Vec<MetricInfo>,
-    ///
     pub period: BatchPeriod,
-    ///
     pub to: i64,
 }
 
@@ -5788,7 +5666,6 @@ impl BatchListMetricDataRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchListMetricDataResponseBody {
@@ -5859,11 +5736,8 @@ pub struct BatchListSpecifiedMetricDataRequestBody {
     ///
     /// Default: 100. Range: 1 to 1000.
     pub limit: Option<i32>,
-    ///
     pub metric_dimension: String,
-    ///
     pub metric_name: String,
-    ///
     pub namespace: String,
     /// **参数解释**:
     /// 分页偏移量。默认值为 0,后续传值根据前一次请求返回结果中的 `data_points` 数组长度进行累加。若某次查询结果为空,则表示已获取全量的指标数据。
@@ -6013,11 +5887,8 @@ pub struct BatchListSpecifiedMetricDataResp {
     ///
     /// Items: 0 to 1000.
     pub data_points: Option<Vec<MetricDataPoint>>,
-    ///
     pub metric_dimension: Option<String>,
-    ///
     pub metric_name: Option<String>,
-    ///
     pub namespace: Option<String>,
 }
 
@@ -6067,26 +5938,22 @@ impl BatchListSpecifiedMetricDataResp {
         self
     }
 
-    ///
     pub fn metric_dimension(mut self, value: impl Into<String>) -> Self {
         self.metric_dimension = Some(value.into());
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchMetricData {
@@ -6294,13 +6161,9 @@ hwcloud_runtime::impl_string_enum!(BatchPeriod);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMaskTimeRequestBody {
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub end_date: Option<String>,
-    ///
     pub end_time: Option<String>,
-    ///
     pub mask_type: MaskType,
     /// **参数解释**:
     /// 告警屏蔽ID列表
@@ -6309,9 +6172,7 @@ pub struct BatchUpdateNotificationMaskTimeRequestBody {
     ///
     /// Items: 1 to 100.
     pub notification_mask_ids: Vec<String>,
-    ///
     pub start_date: Option<String>,
-    ///
     pub start_time: Option<String>,
 }
 
@@ -6367,31 +6228,26 @@ impl BatchUpdateNotificationMaskTimeRequestBody {
         }
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
 
-    ///
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 
-    ///
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
 
-    ///
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
@@ -6405,11 +6261,8 @@ impl BatchUpdateNotificationMaskTimeRequestBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMasksRequestBody {
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub end_date: Option<String>,
-    ///
     pub end_time: Option<String>,
     /// **参数解释**:
     /// 必填。屏蔽规则名称。
@@ -6420,7 +6273,6 @@ pub struct BatchUpdateNotificationMasksRequestBody {
     /// **默认取值**:
     /// 不涉及。
     pub mask_name: Option<String>,
-    ///
     pub mask_type: MaskType,
     /// **参数解释**:
     /// 关联的指标名称
@@ -6454,7 +6306,6 @@ pub struct BatchUpdateNotificationMasksRequestBody {
     ///
     /// Items: 1 to 100.
     pub relation_ids: Vec<String>,
-    ///
     pub relation_type: RelationType,
     /// **参数解释**:
     /// 资源层级。
@@ -6474,9 +6325,7 @@ pub struct BatchUpdateNotificationMasksRequestBody {
     ///
     /// Items: 1 to 100.
     pub resources: Option<Vec<Resource>>,
-    ///
     pub start_date: Option<String>,
-    ///
     pub start_time: Option<String>,
 }
 
@@ -6561,19 +6410,16 @@ impl BatchUpdateNotificationMasksRequestBody {
         }
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
 
-    ///
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
@@ -6658,13 +6504,11 @@ impl BatchUpdateNotificationMasksRequestBody {
         self
     }
 
-    ///
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
 
-    ///
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
@@ -6722,7 +6566,6 @@ hwcloud_runtime::impl_string_enum!(BatchUpdateNotificationMasksRequestBodyResour
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMasksResp {
-    ///
     pub notification_mask_id: Option<String>,
     /// **参数解释**:
     /// 创建成功的关联ID列表
@@ -6760,7 +6603,6 @@ impl BatchUpdateNotificationMasksResp {
         }
     }
 
-    ///
     pub fn notification_mask_id(mut self, value: impl Into<String>) -> Self {
         self.notification_mask_id = Some(value.into());
         self
@@ -6776,7 +6618,6 @@ impl BatchUpdateNotificationMasksResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmsEnabledStateRequestBody {
@@ -6791,7 +6632,6 @@ pub struct BatchUpdateOneClickAlarmsEnabledStateRequestBody {
     ///
     /// Length: at most 10.
     pub action_type: Option<String>,
-    ///
     pub alarm_enabled: bool,
     /// **参数解释**
     /// 需要批量启停的告警规则的ID列表
@@ -7360,7 +7200,6 @@ hwcloud_runtime::impl_string_enum!(CombResourceNameOperator);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Condition {
-    ///
     pub comparison_operator: String,
     /// **参数解释**:
     /// 触发告警的连续发生次数。
@@ -7373,7 +7212,6 @@ pub struct Condition {
     ///
     /// Range: 1 to 100.
     pub count: i32,
-    ///
     pub filter: Filter,
     /// **参数解释**:
     /// 指标周期,单位是秒。如想了解各个云服务的指标原始周期可以参考[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
@@ -7394,7 +7232,6 @@ pub struct Condition {
     /// **默认取值**:
     /// 不涉及。
     pub period: ConditionPeriod,
-    ///
     pub suppress_duration: Option<SuppressDuration>,
     /// **参数解释**:
     /// 数据的单位。
@@ -7407,7 +7244,6 @@ pub struct Condition {
     ///
     /// Length: 0 to 32.
     pub unit: Option<String>,
-    ///
     pub value: f64,
 }
 
@@ -7466,7 +7302,6 @@ impl Condition {
         }
     }
 
-    ///
     pub fn suppress_duration(mut self, value: impl Into<SuppressDuration>) -> Self {
         self.suppress_duration = Some(value.into());
         self
@@ -7504,9 +7339,7 @@ pub struct Condition2 {
     /// **默认取值**
     /// 不涉及
     pub enterprise_project_id: Option<String>,
-    ///
     pub instance_name: Option<CombResourceName>,
-    ///
     pub tag: Option<ResourceGroupTagRelation>,
 }
 
@@ -7556,13 +7389,11 @@ impl Condition2 {
         self
     }
 
-    ///
     pub fn instance_name(mut self, value: impl Into<CombResourceName>) -> Self {
         self.instance_name = Some(value.into());
         self
     }
 
-    ///
     pub fn tag(mut self, value: impl Into<ResourceGroupTagRelation>) -> Self {
         self.tag = Some(value.into());
         self
@@ -7605,9 +7436,7 @@ pub struct CreateAlarmMetric {
     ///
     /// Items: 0 to 4.
     pub dimensions: Option<Vec<CreateMetricDimension>>,
-    ///
     pub metric_name: String,
-    ///
     pub namespace: String,
     /// **参数解释**:
     /// 创建告警规则时选择的资源分组ID。
@@ -7686,7 +7515,6 @@ impl CreateAlarmMetric {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAlarmRequestBody {
@@ -7730,7 +7558,6 @@ pub struct CreateAlarmRequestBody {
     /// **约束限制**:
     /// 最多包含10个告警触发时的通知对象信息。
     pub alarm_actions: Option<Vec<Notification>>,
-    ///
     pub alarm_description: Option<String>,
     /// **参数解释**:
     /// 是否启用该条告警。
@@ -7756,7 +7583,6 @@ pub struct CreateAlarmRequestBody {
     ///
     /// Range: 1 to 4.
     pub alarm_level: Option<i32>,
-    ///
     pub alarm_name: String,
     /// **参数解释**:
     /// 告警类型。
@@ -7772,7 +7598,6 @@ pub struct CreateAlarmRequestBody {
     /// **默认取值**:
     /// 不涉及。
     pub alarm_type: Option<String>,
-    ///
     pub condition: Condition,
     /// **参数解释**:
     /// 企业项目ID。如何查询企业项目ID,请参考[获取项目ID](https://support.huaweicloud.com/api-ces/ces_03_0057.html)。
@@ -7788,7 +7613,6 @@ pub struct CreateAlarmRequestBody {
     /// **约束限制**:
     /// 最多包含10个告警动作。
     pub insufficientdata_actions: Option<Vec<Notification>>,
-    ///
     pub metric: CreateAlarmMetric,
     /// **参数解释**:
     /// 告警恢复时,通知组/主题订阅的信息。结构样例如下: { "type": "notification","notificationList":["urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd"] }
@@ -7934,7 +7758,6 @@ impl CreateAlarmRequestBody {
         self
     }
 
-    ///
     pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
         self.alarm_description = Some(value.into());
         self
@@ -8032,7 +7855,6 @@ impl CreateAlarmRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAlarmResponse2 {
-    ///
     pub alarm_id: Option<String>,
 }
 
@@ -8057,14 +7879,12 @@ impl CreateAlarmResponse2 {
         Self { alarm_id: None }
     }
 
-    ///
     pub fn alarm_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_id = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAlarmResponseBody {
@@ -8100,7 +7920,6 @@ impl CreateAlarmResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAlarmTemplateRequestBody {
@@ -8124,9 +7943,7 @@ pub struct CreateAlarmTemplateRequestBody {
     ///
     /// Items: 1 to 1000.
     pub policies: Vec<Policies>,
-    ///
     pub template_description: Option<String>,
-    ///
     pub template_name: String,
     /// **参数解释**:
     /// 自定义告警模板类型。
@@ -8202,7 +8019,6 @@ impl CreateAlarmTemplateRequestBody {
         self
     }
 
-    ///
     pub fn template_description(mut self, value: impl Into<String>) -> Self {
         self.template_description = Some(value.into());
         self
@@ -8334,13 +8150,10 @@ for CreateAlarmTemplateRequestBodyTemplateType {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAlarmTemplateResp {
-    ///
     pub overwrite_result: Option<OverwriteResultResp>,
-    ///
     pub template_id: Option<String>,
 }
 
@@ -8373,20 +8186,17 @@ impl CreateAlarmTemplateResp {
         }
     }
 
-    ///
     pub fn overwrite_result(mut self, value: impl Into<OverwriteResultResp>) -> Self {
         self.overwrite_result = Some(value.into());
         self
     }
 
-    ///
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDashboardRequestBody {
@@ -8950,7 +8760,6 @@ impl CreateMetricDimension {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResourceGroupRequestBody {
@@ -8961,7 +8770,6 @@ pub struct CreateResourceGroupRequestBody {
     ///
     /// Items: 1 to 50.
     pub association_ep_ids: Option<Vec<String>>,
-    ///
     pub comb_relation: Option<CombRelation>,
     /// **参数解释**
     /// 资源分组归属企业项目ID
@@ -9143,7 +8951,6 @@ impl CreateResourceGroupRequestBody {
         self
     }
 
-    ///
     pub fn comb_relation(mut self, value: impl Into<CombRelation>) -> Self {
         self.comb_relation = Some(value.into());
         self
@@ -9319,11 +9126,9 @@ impl hwcloud_runtime::StringEnum for CreateResourceGroupRequestBodyResourceLevel
 
 hwcloud_runtime::impl_string_enum!(CreateResourceGroupRequestBodyResourceLevel);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateResourceGroupResp {
-    ///
     pub group_id: Option<String>,
 }
 
@@ -9348,14 +9153,12 @@ impl CreateResourceGroupResp {
         Self { group_id: None }
     }
 
-    ///
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashBoardIdItemResp {
@@ -9397,7 +9200,6 @@ impl DashBoardIdItemResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashBoardInfo {
@@ -9437,7 +9239,6 @@ pub struct DashBoardInfo {
     /// **取值范围**
     /// 以mb开头,包含22个字母和数字,长度为24个字符
     pub dashboard_template_id: Option<String>,
-    ///
     pub extend_info: Option<ExtendInfoResp>,
     /// **参数解释**
     /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)
@@ -9606,7 +9407,6 @@ impl DashBoardInfo {
         self
     }
 
-    ///
     pub fn extend_info(mut self, value: impl Into<ExtendInfoResp>) -> Self {
         self.extend_info = Some(value.into());
         self
@@ -9684,7 +9484,6 @@ impl DashBoardInfo {
 /// The same shape as [`CreateDashboardRequestBodyRowWidgetNum`]: one type, generated once, under both names.
 pub type DashBoardInfoRowWidgetNum = CreateDashboardRequestBodyRowWidgetNum;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataPointInfo {
@@ -9750,7 +9549,6 @@ impl DataPointInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Datapoint {
@@ -9904,7 +9702,6 @@ impl Datapoint {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DatapointForBatchMetric {
@@ -10040,7 +9837,6 @@ impl DatapointForBatchMetric {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DelResourcesReq {
@@ -10112,7 +9908,6 @@ impl DelResourcesReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteResourceFromResourceGroupResp {
@@ -10464,9 +10259,7 @@ pub type DimensionInfoRespFilterType = DimensionInfoFilterType;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DimensionNames {
-    ///
     pub event: Vec<String>,
-    ///
     pub metric: Vec<String>,
 }
 
@@ -10564,15 +10357,11 @@ impl DimensionResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableOneClickAlarmRequestBody {
-    ///
     pub alarm_notifications: Option<Vec<Notification2>>,
-    ///
     pub dimension_names: DimensionNames,
-    ///
     pub effective_timezone: Option<String>,
     /// **参数解释**:
     /// 开启一键告警时可选需要的开启的一键告警规则ID,默认为该服务下的所有一键告警规则ID。
@@ -10597,11 +10386,8 @@ pub struct EnableOneClickAlarmRequestBody {
     ///
     /// Default: true.
     pub is_reset: Option<bool>,
-    ///
     pub notification_begin_time: Option<String>,
-    ///
     pub notification_enabled: bool,
-    ///
     pub notification_end_time: Option<String>,
     /// **参数解释**
     /// 通知方式
@@ -10621,9 +10407,7 @@ pub struct EnableOneClickAlarmRequestBody {
     ///
     /// Items: 0 to 20.
     pub notification_policy_ids: Option<Vec<String>>,
-    ///
     pub ok_notifications: Option<Vec<Notification2>>,
-    ///
     pub one_click_alarm_id: String,
     /// 打开一键告警需要同时修改告警策略及通知(当前仅支持通知策略修改)时传递的参数
     ///
@@ -10710,13 +10494,11 @@ impl EnableOneClickAlarmRequestBody {
         }
     }
 
-    ///
     pub fn alarm_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.alarm_notifications = Some(value.into());
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
@@ -10753,13 +10535,11 @@ impl EnableOneClickAlarmRequestBody {
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
@@ -10794,7 +10574,6 @@ impl EnableOneClickAlarmRequestBody {
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
@@ -10829,11 +10608,9 @@ impl EnableOneClickAlarmRequestBody {
 /// The same shape as [`AsyncAssociateRgAndTemplatesReqNotificationManner`]: one type, generated once, under both names.
 pub type EnableOneClickAlarmRequestBodyNotificationManner = AsyncAssociateRgAndTemplatesReqNotificationManner;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
-    ///
     pub alarm_id: Option<String>,
     /// **参数解释**:
     /// 此字段已废弃。触发告警时,通知组/主题订阅的信息。一键告警是否开启告警通知,以外层alarm_notifications参数为准,内层字段废弃。
@@ -10855,7 +10632,6 @@ pub struct EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
     ///
     /// Length: 0 to 256.
     pub description: Option<String>,
-    ///
     pub enabled: Option<bool>,
     /// **参数解释**:
     /// 此字段已废弃。告警名称。
@@ -10868,7 +10644,6 @@ pub struct EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
     ///
     /// Length: 1 to 128.
     pub name: Option<String>,
-    ///
     pub namespace: Option<String>,
     /// **参数解释**:
     /// 此字段已废弃。告警通知开启时间。一键告警是否开启告警通知,以外层notification_begin_time参数为准,内层字段废弃。
@@ -11038,7 +10813,6 @@ impl EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
         }
     }
 
-    ///
     pub fn alarm_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_id = Some(value.into());
         self
@@ -11072,7 +10846,6 @@ impl EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
         self
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
@@ -11093,7 +10866,6 @@ impl EnableOneClickAlarmRequestBodyOneClickUpdateAlarms {
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -11302,7 +11074,6 @@ hwcloud_runtime::impl_string_enum!(
 /// The same shape as [`AlarmHistoryItemV2Type`]: one type, generated once, under both names.
 pub type EnableOneClickAlarmRequestBodyOneClickUpdateAlarmsType = AlarmHistoryItemV2Type;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EnableOneClickAlarmResp {
@@ -11356,7 +11127,6 @@ pub struct EnterpriseProjectIdAndTags {
     ///
     /// Length: 1 to 128.
     pub enterprise_project_id: Option<String>,
-    ///
     pub tag: Option<ResourceGroupTagRelation>,
 }
 
@@ -11401,7 +11171,6 @@ impl EnterpriseProjectIdAndTags {
         self
     }
 
-    ///
     pub fn tag(mut self, value: impl Into<ResourceGroupTagRelation>) -> Self {
         self.tag = Some(value.into());
         self
@@ -11546,7 +11315,6 @@ impl EpResourceStatistics {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResp {
@@ -11668,7 +11436,6 @@ impl Event {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventDataInfo {
@@ -12146,7 +11913,6 @@ impl hwcloud_runtime::StringEnum for EventInfoSubEventType {
 
 hwcloud_runtime::impl_string_enum!(EventInfoSubEventType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventItemDetail {
@@ -13839,7 +13605,6 @@ impl hwcloud_runtime::operation::ParamValues for ExtendInfoRespTimeInterval {
 /// The same shape as [`ExtendInfoRespTimeInterval`]: one type, generated once, under both names.
 pub type ExtendInfoTimeInterval = ExtendInfoRespTimeInterval;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtensionInfo {
@@ -14328,7 +14093,6 @@ hwcloud_runtime::impl_string_enum!(Filter);
 /// The same shape as [`Filter`]: one type, generated once, under both names.
 pub type FilterResp = Filter;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourceGroupResources {
@@ -14615,7 +14379,6 @@ impl GetResourceGroupResourcesResp {
 /// The same shape as [`GetResourceGroupResourcesEventStatus`]: one type, generated once, under both names.
 pub type GetResourceGroupResourcesStatus = GetResourceGroupResourcesEventStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourceGroupResp {
@@ -15296,7 +15059,6 @@ impl GetResourceGroupsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoApiErrorResponseV2 {
@@ -15865,7 +15627,6 @@ impl InstanceStatistics {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvocationInfo {
@@ -16353,7 +16114,6 @@ pub type InvocationInfoInvocationType = BatchCreateInvocationRequestBodyInvocati
 /// The same shape as [`AgentDimensionName`]: one type, generated once, under both names.
 pub type ListAgentDimensionInfoDimName = AgentDimensionName;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAgentDimensionsResponse {
@@ -16462,7 +16222,6 @@ pub type ListAgentInvocationsInvocationTarget = BatchCreateInvocationRequestBody
 /// The same shape as [`BatchCreateInvocationRequestBodyInvocationType`]: one type, generated once, under both names.
 pub type ListAgentInvocationsInvocationType = BatchCreateInvocationRequestBodyInvocationType;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAgentStatusRequestBody {
@@ -16645,7 +16404,6 @@ pub type ListAgentStatusRequestBodyExtensionStatus = ExtensionInfoStatus;
 /// The same shape as [`AgentStatusInfoUniagentStatus`]: one type, generated once, under both names.
 pub type ListAgentStatusRequestBodyUniagentStatus = AgentStatusInfoUniagentStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAgentStatusResp {
@@ -16872,9 +16630,7 @@ pub struct ListAlarmMetricResp {
     ///
     /// Items: 0 to 4.
     pub dimensions: Option<Vec<DimensionResp>>,
-    ///
     pub metric_name: Option<String>,
-    ///
     pub namespace: Option<String>,
     /// **参数解释**:
     /// 创建告警规则时选择的资源分组ID,如:rg1603786526428bWbVmk4rP
@@ -16942,13 +16698,11 @@ impl ListAlarmMetricResp {
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -16977,7 +16731,6 @@ impl ListAlarmMetricResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmResourcesResponseBody {
@@ -17042,7 +16795,6 @@ impl ListAlarmResourcesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmRespBody {
@@ -17108,35 +16860,21 @@ impl ListAlarmRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmRespBodyAlarms {
-    ///
     pub alarm_id: Option<String>,
-    ///
     pub alarm_notifications: Option<Vec<NotificationResp>>,
-    ///
     pub alarm_template_id: Option<String>,
-    ///
     pub description: Option<String>,
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub enabled: Option<bool>,
-    ///
     pub enterprise_project_id: Option<String>,
-    ///
     pub name: Option<String>,
-    ///
     pub namespace: Option<String>,
-    ///
     pub notification_begin_time: Option<String>,
-    ///
     pub notification_enabled: Option<bool>,
-    ///
     pub notification_end_time: Option<String>,
-    ///
     pub ok_notifications: Option<Vec<NotificationResp>>,
     /// **参数解释**:
     /// 告警策略
@@ -17173,7 +16911,6 @@ pub struct ListAlarmRespBodyAlarms {
     ///
     /// Items: 0 to 20.
     pub tags: Option<Vec<ResourceTagResp>>,
-    ///
     pub type_: Option<AlarmTypeResp>,
 }
 
@@ -17274,13 +17011,11 @@ impl ListAlarmRespBodyAlarms {
         }
     }
 
-    ///
     pub fn alarm_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_id = Some(value.into());
         self
     }
 
-    ///
     pub fn alarm_notifications(
         mut self,
         value: impl Into<Vec<NotificationResp>>,
@@ -17289,67 +17024,56 @@ impl ListAlarmRespBodyAlarms {
         self
     }
 
-    ///
     pub fn alarm_template_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_template_id = Some(value.into());
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    ///
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
         self
     }
 
-    ///
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_enabled(mut self, value: impl Into<bool>) -> Self {
         self.notification_enabled = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<NotificationResp>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
@@ -17413,7 +17137,6 @@ impl ListAlarmRespBodyAlarms {
         self
     }
 
-    ///
     pub fn type_(mut self, value: impl Into<AlarmTypeResp>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -17444,7 +17167,6 @@ pub type ListAlarmRespBodyAlarmsResourceLevel = CreateResourceGroupRequestBodyRe
 /// The same shape as [`CreateResourceGroupRequestBodyResourceLevel`]: one type, generated once, under both names.
 pub type ListAlarmRulesResourceLevel = CreateResourceGroupRequestBodyResourceLevel;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmTemplatesResp {
@@ -17574,7 +17296,6 @@ impl hwcloud_runtime::StringEnum for ListAlarmTemplatesTemplateType {
 
 hwcloud_runtime::impl_string_enum!(ListAlarmTemplatesTemplateType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmsResp {
@@ -17614,29 +17335,18 @@ impl ListAlarmsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAlarmsRespAlarms {
-    ///
     pub alarm_id: Option<String>,
-    ///
     pub alarm_notifications: Option<Vec<Notification2>>,
-    ///
     pub description: Option<String>,
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub enabled: Option<bool>,
-    ///
     pub name: Option<String>,
-    ///
     pub namespace: Option<String>,
-    ///
     pub notification_begin_time: Option<String>,
-    ///
     pub notification_enabled: Option<bool>,
-    ///
     pub notification_end_time: Option<String>,
     /// NOTIFICATION_GROUP(通知组)/TOPIC_SUBSCRIPTION(主题订阅)/NOTIFICATION_POLICY(通知策略)
     ///
@@ -17649,7 +17359,6 @@ pub struct ListAlarmsRespAlarms {
     ///
     /// Items: 0 to 20.
     pub notification_policy_ids: Option<Vec<String>>,
-    ///
     pub ok_notifications: Option<Vec<Notification2>>,
     /// 告警策略
     ///
@@ -17659,7 +17368,6 @@ pub struct ListAlarmsRespAlarms {
     ///
     /// Items: 1 to 3000.
     pub resources: Option<Vec<ResourcesInListResp>>,
-    ///
     pub type_: Option<AlarmType>,
 }
 
@@ -17748,61 +17456,51 @@ impl ListAlarmsRespAlarms {
         }
     }
 
-    ///
     pub fn alarm_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_id = Some(value.into());
         self
     }
 
-    ///
     pub fn alarm_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.alarm_notifications = Some(value.into());
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    ///
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_enabled(mut self, value: impl Into<bool>) -> Self {
         self.notification_enabled = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
@@ -17830,7 +17528,6 @@ impl ListAlarmsRespAlarms {
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
@@ -17852,7 +17549,6 @@ impl ListAlarmsRespAlarms {
         self
     }
 
-    ///
     pub fn type_(mut self, value: impl Into<AlarmType>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -17923,7 +17619,6 @@ impl ListAlarmsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAssociationAlarmsResponse {
@@ -17986,7 +17681,6 @@ impl ListAssociationAlarmsResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAssociationAlarmsResponseAlarms {
@@ -18206,7 +17900,6 @@ impl hwcloud_runtime::StringEnum for ListDashboardInfosDashboardType {
 
 hwcloud_runtime::impl_string_enum!(ListDashboardInfosDashboardType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDashboardResponseBody {
@@ -18248,7 +17941,6 @@ impl ListDashboardResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDashboardWidgetsV2Response {
@@ -18621,7 +18313,6 @@ pub struct ListEventsResponseBody {
     ///
     /// Items: 0 to 999999.
     pub events: Option<Vec<EventInfo>>,
-    ///
     pub meta_data: Option<TotalMetaData>,
 }
 
@@ -18660,7 +18351,6 @@ impl ListEventsResponseBody {
         self
     }
 
-    ///
     pub fn meta_data(mut self, value: impl Into<TotalMetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
@@ -18682,7 +18372,6 @@ impl ListEventsResponseBody {
 /// The same shape as [`EventInfoSubEventType`]: one type, generated once, under both names.
 pub type ListEventsSubEventType = EventInfoSubEventType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInvocationsResp {
@@ -18761,7 +18450,6 @@ impl ListInvocationsResp {
 /// The same shape as [`BaseWidgetInfoPropertiesOrder`]: one type, generated once, under both names.
 pub type ListMetricsOrder = BaseWidgetInfoPropertiesOrder;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNotificationMaskRequestBody {
@@ -18806,9 +18494,7 @@ pub struct ListNotificationMaskRequestBody {
     ///
     /// Length: 1 to 32.
     pub mask_status: Option<ListNotificationMaskRequestBodyMaskStatus>,
-    ///
     pub metric_name: Option<String>,
-    ///
     pub namespace: Option<String>,
     /// **参数解释**:
     /// 关联编号(目前是告警规则ID)。
@@ -18817,7 +18503,6 @@ pub struct ListNotificationMaskRequestBody {
     ///
     /// Items: 0 to 100.
     pub relation_ids: Vec<String>,
-    ///
     pub relation_type: ListRelationType,
     /// **参数解释**:
     /// 资源维度值,提供一个维度的资源ID即可,可选
@@ -18966,13 +18651,11 @@ impl ListNotificationMaskRequestBody {
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -19071,7 +18754,6 @@ hwcloud_runtime::impl_string_enum!(ListNotificationMaskRequestBodyMaskStatus);
 /// The same shape as [`BatchUpdateNotificationMasksRequestBodyResourceLevel`]: one type, generated once, under both names.
 pub type ListNotificationMaskRequestBodyResourceLevel = BatchUpdateNotificationMasksRequestBodyResourceLevel;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNotificationMaskResourcesResp {
@@ -19136,7 +18818,6 @@ impl ListNotificationMaskResourcesResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNotificationMaskResp {
@@ -19204,7 +18885,6 @@ impl ListNotificationMaskResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNotificationMaskRespNotificationMasks {
@@ -19725,7 +19405,6 @@ impl hwcloud_runtime::StringEnum for ListNotificationMasksSortKey {
 
 hwcloud_runtime::impl_string_enum!(ListNotificationMasksSortKey);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmsResp {
@@ -19768,17 +19447,12 @@ impl ListOneClickAlarmsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmsRespOneClickAlarms {
-    ///
     pub description: Option<String>,
-    ///
     pub enabled: Option<bool>,
-    ///
     pub namespace: Option<String>,
-    ///
     pub one_click_alarm_id: Option<String>,
 }
 
@@ -19819,56 +19493,40 @@ impl ListOneClickAlarmsRespOneClickAlarms {
         }
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    ///
     pub fn one_click_alarm_id(mut self, value: impl Into<String>) -> Self {
         self.one_click_alarm_id = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPolicyResp {
-    ///
     pub comparison_operator: Option<String>,
-    ///
     pub count: Option<i32>,
-    ///
     pub dimension_name: Option<String>,
-    ///
     pub extra_info: Option<MetricExtraInfoResp>,
-    ///
     pub filter: Option<String>,
-    ///
     pub hierarchical_value: Option<HierarchicalValueResp>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: Option<String>,
-    ///
     pub namespace: Option<String>,
-    ///
     pub period: Option<PeriodResp>,
-    ///
     pub suppress_duration: Option<SuppressDurationResp>,
     /// **参数解释**:
     /// 告警策略类型,已废弃,不推荐使用。
@@ -19877,9 +19535,7 @@ pub struct ListPolicyResp {
     ///
     /// Length: 0 to 32.
     pub type_: Option<String>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -19960,37 +19616,31 @@ impl ListPolicyResp {
         }
     }
 
-    ///
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
 
-    ///
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
 
-    ///
     pub fn dimension_name(mut self, value: impl Into<String>) -> Self {
         self.dimension_name = Some(value.into());
         self
     }
 
-    ///
     pub fn extra_info(mut self, value: impl Into<MetricExtraInfoResp>) -> Self {
         self.extra_info = Some(value.into());
         self
     }
 
-    ///
     pub fn filter(mut self, value: impl Into<String>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
-    ///
     pub fn hierarchical_value(
         mut self,
         value: impl Into<HierarchicalValueResp>,
@@ -19999,31 +19649,26 @@ impl ListPolicyResp {
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
 
-    ///
     pub fn period(mut self, value: impl Into<PeriodResp>) -> Self {
         self.period = Some(value.into());
         self
     }
 
-    ///
     pub fn suppress_duration(mut self, value: impl Into<SuppressDurationResp>) -> Self {
         self.suppress_duration = Some(value.into());
         self
@@ -20040,13 +19685,11 @@ impl ListPolicyResp {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
@@ -20128,7 +19771,6 @@ hwcloud_runtime::impl_string_enum!(ListRelationType);
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceGroupResponseBody {
-    ///
     pub meta_data: Option<TotalMetaData>,
     /// **参数解释**:
     /// 一个或者多个资源分组信息。
@@ -20163,7 +19805,6 @@ impl ListResourceGroupResponseBody {
         }
     }
 
-    ///
     pub fn meta_data(mut self, value: impl Into<TotalMetaData>) -> Self {
         self.meta_data = Some(value.into());
         self
@@ -20581,7 +20222,6 @@ impl MetaDataResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricAlarmsResp {
@@ -20592,7 +20232,6 @@ pub struct MetricAlarmsResp {
     ///
     /// Length: 1 to 64.
     pub alarm_action_begin_time: Option<String>,
-    ///
     pub alarm_action_enabled: Option<bool>,
     /// **参数解释**:
     /// 告警规则生效的结束时间,告警规则仅在生效时间内发送通知消息。例如alarm_action_begin_time为8:00,alarm_action_end_time为20:00时,则对应的告警规则仅在08:00-20:00发送通知消息。
@@ -20609,22 +20248,16 @@ pub struct MetricAlarmsResp {
     /// **取值范围**:
     /// 不涉及。
     pub alarm_description: Option<String>,
-    ///
     pub alarm_enabled: Option<bool>,
     /// **参数解释**:
     /// 告警规则的ID。
     /// **取值范围**:
     /// 以al开头,后跟22个数字或字母。字符长度为24
     pub alarm_id: Option<String>,
-    ///
     pub alarm_level: Option<i32>,
-    ///
     pub alarm_name: Option<String>,
-    ///
     pub alarm_state: Option<String>,
-    ///
     pub alarm_type: Option<String>,
-    ///
     pub condition: Option<AlarmRuleConditionResp>,
     /// **参数解释**:
     /// 时区,形如:"GMT-08:00"、"GMT+08:00"、"GMT+0:00"
@@ -20650,7 +20283,6 @@ pub struct MetricAlarmsResp {
     /// **参数解释**:
     /// 数据不足触发告警时,通知组/主题订阅的信息。结构如下:{ "type": "notification", "notificationList":["urn:smn:southchina:68438a86d98e427e907e0097b7e35d47:sd"] }
     pub insufficientdata_actions: Option<Vec<NotificationResp2>>,
-    ///
     pub metric: Option<ListAlarmMetricResp>,
     /// **参数解释**:
     /// 告警恢复时,通知组/主题订阅的信息。结构如下:{  "type": "notification", "notificationList":
@@ -20782,7 +20414,6 @@ impl MetricAlarmsResp {
         self
     }
 
-    ///
     pub fn alarm_action_enabled(mut self, value: impl Into<bool>) -> Self {
         self.alarm_action_enabled = Some(value.into());
         self
@@ -20815,7 +20446,6 @@ impl MetricAlarmsResp {
         self
     }
 
-    ///
     pub fn alarm_enabled(mut self, value: impl Into<bool>) -> Self {
         self.alarm_enabled = Some(value.into());
         self
@@ -20830,31 +20460,26 @@ impl MetricAlarmsResp {
         self
     }
 
-    ///
     pub fn alarm_level(mut self, value: impl Into<i32>) -> Self {
         self.alarm_level = Some(value.into());
         self
     }
 
-    ///
     pub fn alarm_name(mut self, value: impl Into<String>) -> Self {
         self.alarm_name = Some(value.into());
         self
     }
 
-    ///
     pub fn alarm_state(mut self, value: impl Into<String>) -> Self {
         self.alarm_state = Some(value.into());
         self
     }
 
-    ///
     pub fn alarm_type(mut self, value: impl Into<String>) -> Self {
         self.alarm_type = Some(value.into());
         self
     }
 
-    ///
     pub fn condition(mut self, value: impl Into<AlarmRuleConditionResp>) -> Self {
         self.condition = Some(value.into());
         self
@@ -20903,7 +20528,6 @@ impl MetricAlarmsResp {
         self
     }
 
-    ///
     pub fn metric(mut self, value: impl Into<ListAlarmMetricResp>) -> Self {
         self.metric = Some(value.into());
         self
@@ -20948,9 +20572,7 @@ pub struct MetricDataPoint {
     ///
     /// Items: 1 to 4.
     pub dimensions: Option<Vec<MetricDataPointDimensions>>,
-    ///
     pub timestamp: Option<i64>,
-    ///
     pub unit: Option<String>,
     /// **参数解释**:
     /// 指标值
@@ -21008,13 +20630,11 @@ impl MetricDataPoint {
         self
     }
 
-    ///
     pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
         self.timestamp = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -21035,11 +20655,8 @@ impl MetricDataPoint {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricDataPointDimensions {
-    ///
     pub name: Option<String>,
-    ///
     pub origin_value: Option<String>,
-    ///
     pub value: Option<String>,
 }
 
@@ -21072,19 +20689,16 @@ impl MetricDataPointDimensions {
         }
     }
 
-    ///
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 
-    ///
     pub fn origin_value(mut self, value: impl Into<String>) -> Self {
         self.origin_value = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -21418,11 +21032,8 @@ impl MetricExtraInfoResp {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MetricInfo {
-    ///
     pub dimensions: Vec<MetricsDimension>,
-    ///
     pub metric_name: String,
-    ///
     pub namespace: String,
 }
 
@@ -21574,7 +21185,6 @@ impl MetricInfoList {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricList {
-    ///
     pub meta_data: Option<MetricListMetaDataResp>,
     /// **参数解释**
     /// 指标信息列表
@@ -21607,7 +21217,6 @@ impl MetricList {
         }
     }
 
-    ///
     pub fn meta_data(mut self, value: impl Into<MetricListMetaDataResp>) -> Self {
         self.meta_data = Some(value.into());
         self
@@ -21834,7 +21443,6 @@ impl MetricsDimensionResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NoticeTypeNotificationTemplateList {
@@ -21995,7 +21603,6 @@ impl hwcloud_runtime::StringEnum for NoticeTypeNotificationTemplateListNoticeTyp
 
 hwcloud_runtime::impl_string_enum!(NoticeTypeNotificationTemplateListNoticeType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Notification {
@@ -22051,7 +21658,6 @@ impl Notification {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Notification2 {
@@ -22138,7 +21744,6 @@ impl Notification2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotificationResp {
@@ -22213,7 +21818,6 @@ impl NotificationResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NotificationResp2 {
@@ -22310,35 +21914,21 @@ pub type NotificationRespType = AlarmHistoryItemV2AlarmActionsType;
 /// The same shape as [`AlarmHistoryItemV2AlarmActionsType`]: one type, generated once, under both names.
 pub type NotificationType = AlarmHistoryItemV2AlarmActionsType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OneClickAlarmPolicy {
-    ///
     pub alarm_policy_id: Option<String>,
-    ///
     pub comparison_operator: Option<String>,
-    ///
     pub count: Option<i32>,
-    ///
     pub enabled: Option<bool>,
-    ///
     pub filter: Option<String>,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: Option<String>,
-    ///
     pub period: Option<Period>,
-    ///
     pub selected_unit: Option<String>,
-    ///
     pub suppress_duration: Option<SuppressDuration>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -22415,86 +22005,72 @@ impl OneClickAlarmPolicy {
         }
     }
 
-    ///
     pub fn alarm_policy_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_policy_id = Some(value.into());
         self
     }
 
-    ///
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
 
-    ///
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 
-    ///
     pub fn filter(mut self, value: impl Into<String>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn period(mut self, value: impl Into<Period>) -> Self {
         self.period = Some(value.into());
         self
     }
 
-    ///
     pub fn selected_unit(mut self, value: impl Into<String>) -> Self {
         self.selected_unit = Some(value.into());
         self
     }
 
-    ///
     pub fn suppress_duration(mut self, value: impl Into<SuppressDuration>) -> Self {
         self.suppress_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OneResourceGroupResp {
@@ -23018,27 +22594,17 @@ pub type Period = AlarmHistoryItemV2ConditionPeriod;
 /// The same shape as [`AlarmHistoryItemV2ConditionPeriod`]: one type, generated once, under both names.
 pub type PeriodResp = AlarmHistoryItemV2ConditionPeriod;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Policies {
-    ///
     pub alarm_level: Option<i32>,
-    ///
     pub comparison_operator: String,
-    ///
     pub count: i32,
-    ///
     pub dimension_name: Option<String>,
-    ///
     pub extra_info: Option<MetricExtraInfo>,
-    ///
     pub filter: String,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub metric_name: String,
-    ///
     pub namespace: String,
     /// **参数解释**:
     /// 告警条件判断周期,单位为秒。
@@ -23056,7 +22622,6 @@ pub struct Policies {
     /// **默认取值**:
     /// 不涉及。
     pub period: PoliciesPeriod,
-    ///
     pub selected_unit: Option<String>,
     /// **参数解释**:
     /// 告警抑制周期,单位为秒。
@@ -23077,7 +22642,6 @@ pub struct Policies {
     /// **默认取值**:
     /// 不涉及。
     pub suppress_duration: Option<PoliciesSuppressDuration>,
-    ///
     pub type_: Option<String>,
     /// **参数解释**:
     /// 数据的单位字符串,长度不超过32。
@@ -23191,31 +22755,26 @@ impl Policies {
         }
     }
 
-    ///
     pub fn alarm_level(mut self, value: impl Into<i32>) -> Self {
         self.alarm_level = Some(value.into());
         self
     }
 
-    ///
     pub fn dimension_name(mut self, value: impl Into<String>) -> Self {
         self.dimension_name = Some(value.into());
         self
     }
 
-    ///
     pub fn extra_info(mut self, value: impl Into<MetricExtraInfo>) -> Self {
         self.extra_info = Some(value.into());
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn selected_unit(mut self, value: impl Into<String>) -> Self {
         self.selected_unit = Some(value.into());
         self
@@ -23247,7 +22806,6 @@ impl Policies {
         self
     }
 
-    ///
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -23320,7 +22878,6 @@ pub struct PoliciesInListResp {
     ///
     /// Length: 0 to 128.
     pub dimension_name: Option<String>,
-    ///
     pub extra_info: Option<MetricExtraInfoResp>,
     /// **参数解释**:
     /// 聚合方式。
@@ -23331,7 +22888,6 @@ pub struct PoliciesInListResp {
     /// - max:最大值
     /// - sum:求和
     pub filter: Option<String>,
-    ///
     pub hierarchical_value: Option<HierarchicalValueResp>,
     /// **参数解释**:
     /// 资源的监控指标名称,各服务资源的指标名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
@@ -23530,7 +23086,6 @@ impl PoliciesInListResp {
         self
     }
 
-    ///
     pub fn extra_info(mut self, value: impl Into<MetricExtraInfoResp>) -> Self {
         self.extra_info = Some(value.into());
         self
@@ -23549,7 +23104,6 @@ impl PoliciesInListResp {
         self
     }
 
-    ///
     pub fn hierarchical_value(
         mut self,
         value: impl Into<HierarchicalValueResp>,
@@ -23669,7 +23223,6 @@ impl PoliciesInListResp {
 /// The same shape as [`AlarmHistoryItemV2ConditionPeriod`]: one type, generated once, under both names.
 pub type PoliciesPeriod = AlarmHistoryItemV2ConditionPeriod;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PoliciesRespV2 {
@@ -23756,13 +23309,10 @@ impl PoliciesRespV2 {
 /// The same shape as [`AlarmHistoryItemV2ConditionSuppressDuration`]: one type, generated once, under both names.
 pub type PoliciesSuppressDuration = AlarmHistoryItemV2ConditionSuppressDuration;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Policy {
-    ///
     pub comparison_operator: String,
-    ///
     pub count: i32,
     /// **参数解释**:
     /// 资源维度名称,各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。云产品层级的告警规则需要增加namespace和dimension_name,用于指明策略生效的资源归属。
@@ -23786,13 +23336,9 @@ pub struct Policy {
     /// **默认取值**:
     /// 不涉及。
     pub enabled: Option<bool>,
-    ///
     pub filter: String,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: String,
     /// **参数解释**:
     /// 产品层级规则增加namespace(服务命名空间)和dimension_name(服务维度名称,用于指明生效策略的资源归属。各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
@@ -23847,9 +23393,7 @@ pub struct Policy {
     ///
     /// Range: 0 to 86400.
     pub suppress_duration: Option<PolicySuppressDuration>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -23962,13 +23506,11 @@ impl Policy {
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
@@ -24017,13 +23559,11 @@ impl Policy {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
@@ -24054,13 +23594,10 @@ impl Policy {
 /// The same shape as [`AlarmHistoryItemV2ConditionPeriod`]: one type, generated once, under both names.
 pub type PolicyPeriod = AlarmHistoryItemV2ConditionPeriod;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyResp {
-    ///
     pub comparison_operator: Option<String>,
-    ///
     pub count: Option<i32>,
     /// **参数解释**:
     /// 资源维度名称,各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。云产品层级的告警规则需要增加namespace和dimension_name,用于指明策略生效的资源归属。
@@ -24069,13 +23606,9 @@ pub struct PolicyResp {
     ///
     /// Length: 0 to 256.
     pub dimension_name: Option<String>,
-    ///
     pub filter: Option<String>,
-    ///
     pub hierarchical_value: Option<HierarchicalValueResp>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: Option<String>,
     /// **参数解释**:
     /// 产品层级规则增加namespace(服务命名空间)和dimension_name(服务维度名称,用于指明生效策略的资源归属。各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
@@ -24115,9 +23648,7 @@ pub struct PolicyResp {
     ///
     /// Range: 0 to 86400.
     pub suppress_duration: Option<PolicyRespSuppressDuration>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -24190,13 +23721,11 @@ impl PolicyResp {
         }
     }
 
-    ///
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
 
-    ///
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
@@ -24213,13 +23742,11 @@ impl PolicyResp {
         self
     }
 
-    ///
     pub fn filter(mut self, value: impl Into<String>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
-    ///
     pub fn hierarchical_value(
         mut self,
         value: impl Into<HierarchicalValueResp>,
@@ -24228,13 +23755,11 @@ impl PolicyResp {
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -24293,13 +23818,11 @@ impl PolicyResp {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
@@ -24367,33 +23890,20 @@ pub type PolicyRespSuppressDuration = AlarmHistoryItemV2ConditionSuppressDuratio
 /// The same shape as [`AlarmHistoryItemV2ConditionSuppressDuration`]: one type, generated once, under both names.
 pub type PolicySuppressDuration = AlarmHistoryItemV2ConditionSuppressDuration;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PostAlarmsReqV2 {
-    ///
     pub alarm_notifications: Option<Vec<Notification2>>,
-    ///
     pub alarm_template_id: Option<String>,
-    ///
     pub description: Option<String>,
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub enabled: bool,
-    ///
     pub enterprise_project_id: Option<String>,
-    ///
     pub name: String,
-    ///
     pub namespace: String,
-    ///
     pub notification_begin_time: Option<String>,
-    ///
     pub notification_enabled: bool,
-    ///
     pub notification_end_time: Option<String>,
-    ///
     pub ok_notifications: Option<Vec<Notification2>>,
     /// **参数解释**:
     /// 告警策略。
@@ -24413,7 +23923,6 @@ pub struct PostAlarmsReqV2 {
     ///
     /// Length: 0 to 128.
     pub product_name: Option<String>,
-    ///
     pub resource_group_id: Option<String>,
     /// **参数解释**:
     /// 创建告警规则,需要指定的资源层级。
@@ -24440,7 +23949,6 @@ pub struct PostAlarmsReqV2 {
     ///
     /// Items: 0 to 20.
     pub tags: Option<Vec<ResourceTag>>,
-    ///
     pub type_: AlarmType,
 }
 
@@ -24548,49 +24056,41 @@ impl PostAlarmsReqV2 {
         }
     }
 
-    ///
     pub fn alarm_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.alarm_notifications = Some(value.into());
         self
     }
 
-    ///
     pub fn alarm_template_id(mut self, value: impl Into<String>) -> Self {
         self.alarm_template_id = Some(value.into());
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn enterprise_project_id(mut self, value: impl Into<String>) -> Self {
         self.enterprise_project_id = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
@@ -24622,7 +24122,6 @@ impl PostAlarmsReqV2 {
         self
     }
 
-    ///
     pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
         self.resource_group_id = Some(value.into());
         self
@@ -24672,7 +24171,6 @@ impl PostAlarmsReqV2 {
 /// The same shape as [`CreateResourceGroupRequestBodyResourceLevel`]: one type, generated once, under both names.
 pub type PostAlarmsReqV2ResourceLevel = CreateResourceGroupRequestBodyResourceLevel;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProductInstance {
@@ -24747,7 +24245,6 @@ impl ProductInstance {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProductMetric {
@@ -24762,7 +24259,6 @@ pub struct ProductMetric {
     ///
     /// Length: 0 to 128.
     pub dimension_name: String,
-    ///
     pub metric_name: String,
 }
 
@@ -24799,7 +24295,6 @@ impl ProductMetric {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProductMetricResp {
@@ -24867,7 +24362,6 @@ impl ProductMetricResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProductResource {
@@ -24942,13 +24436,10 @@ impl ProductResource {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutAlarmNotificationReq {
-    ///
     pub alarm_notifications: Option<Vec<Notification2>>,
-    ///
     pub effective_timezone: Option<String>,
     /// **参数解释**:
     /// 告警通知开启时间。
@@ -24979,7 +24470,6 @@ pub struct PutAlarmNotificationReq {
     /// **默认取值**:
     /// 不涉及。
     pub notification_end_time: Option<String>,
-    ///
     pub ok_notifications: Option<Vec<Notification2>>,
 }
 
@@ -25028,13 +24518,11 @@ impl PutAlarmNotificationReq {
         }
     }
 
-    ///
     pub fn alarm_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.alarm_notifications = Some(value.into());
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
@@ -25066,22 +24554,17 @@ impl PutAlarmNotificationReq {
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PutAlarmNotificationResp {
-    ///
     pub alarm_notifications: Option<Vec<NotificationResp>>,
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub notification_begin_time: Option<String>,
     /// **参数解释**:
     /// 是否开启告警通知。
@@ -25090,7 +24573,6 @@ pub struct PutAlarmNotificationResp {
     /// - true:开启告警。
     /// - false:不开启告警。
     pub notification_enabled: Option<bool>,
-    ///
     pub notification_end_time: Option<String>,
     /// **参数解释**:
     /// 告警的通知方式
@@ -25106,7 +24588,6 @@ pub struct PutAlarmNotificationResp {
     ///
     /// Items: 0 to 20.
     pub notification_policy_ids: Option<Vec<String>>,
-    ///
     pub ok_notifications: Option<Vec<NotificationResp>>,
 }
 
@@ -25163,7 +24644,6 @@ impl PutAlarmNotificationResp {
         }
     }
 
-    ///
     pub fn alarm_notifications(
         mut self,
         value: impl Into<Vec<NotificationResp>>,
@@ -25172,13 +24652,11 @@ impl PutAlarmNotificationResp {
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
@@ -25195,7 +24673,6 @@ impl PutAlarmNotificationResp {
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
@@ -25226,7 +24703,6 @@ impl PutAlarmNotificationResp {
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<NotificationResp>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
@@ -25250,7 +24726,6 @@ pub type PutAlarmNotificationRespNotificationManner = AsyncAssociateRgAndTemplat
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PutResourceGroupReq {
-    ///
     pub comb_relation: Option<CombRelation>,
     /// **参数解释**
     /// 资源匹配规则为组合匹配时传入的参数,已废弃。
@@ -25358,7 +24833,6 @@ impl PutResourceGroupReq {
         }
     }
 
-    ///
     pub fn comb_relation(mut self, value: impl Into<CombRelation>) -> Self {
         self.comb_relation = Some(value.into());
         self
@@ -25535,7 +25009,6 @@ impl hwcloud_runtime::StringEnum for RelationType {
 
 hwcloud_runtime::impl_string_enum!(RelationType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RemoteInstallHostInfo {
@@ -25693,7 +25166,6 @@ impl RemoteInstallHostInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Resource {
@@ -25704,7 +25176,6 @@ pub struct Resource {
     ///
     /// Items: 1 to 4.
     pub dimensions: Vec<ResourceDimension>,
-    ///
     pub namespace: String,
 }
 
@@ -25839,7 +25310,6 @@ impl Resource2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceCategoryResp {
@@ -26079,7 +25549,6 @@ pub struct ResourceGroupInfo {
     ///
     /// Length: 1 to 128.
     pub group_name: Option<String>,
-    ///
     pub instance_statistics: Option<InstanceStatistics>,
     /// **参数解释**
     /// 企业项目ID列表。
@@ -26091,7 +25560,6 @@ pub struct ResourceGroupInfo {
     ///
     /// Items: 0 to 20.
     pub resources: Option<Vec<Resource2>>,
-    ///
     pub status: Option<StatusSchemaResp>,
     /// **参数解释**
     /// 资源添加/匹配方式。
@@ -26201,7 +25669,6 @@ impl ResourceGroupInfo {
         self
     }
 
-    ///
     pub fn instance_statistics(mut self, value: impl Into<InstanceStatistics>) -> Self {
         self.instance_statistics = Some(value.into());
         self
@@ -26225,7 +25692,6 @@ impl ResourceGroupInfo {
         self
     }
 
-    ///
     pub fn status(mut self, value: impl Into<StatusSchemaResp>) -> Self {
         self.status = Some(value.into());
         self
@@ -26250,7 +25716,6 @@ impl ResourceGroupInfo {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceGroupTagRelation {
-    ///
     pub key: Option<String>,
     /// **参数解释**
     /// tag操作符,含义是标签key与value的关系
@@ -26266,7 +25731,6 @@ pub struct ResourceGroupTagRelation {
     /// **默认取值**
     /// 不涉及
     pub operator: Option<ResourceGroupTagRelationOperator>,
-    ///
     pub value: Option<String>,
 }
 
@@ -26299,7 +25763,6 @@ impl ResourceGroupTagRelation {
         }
     }
 
-    ///
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
@@ -26326,7 +25789,6 @@ impl ResourceGroupTagRelation {
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -26692,7 +26154,6 @@ impl ResourceQuotasResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceResp {
@@ -26701,7 +26162,6 @@ pub struct ResourceResp {
     ///
     /// Items: 1 to 4.
     pub dimensions: Option<Vec<ResourceDimensionResp>>,
-    ///
     pub namespace: Option<String>,
 }
 
@@ -26740,7 +26200,6 @@ impl ResourceResp {
         self
     }
 
-    ///
     pub fn namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -26882,7 +26341,6 @@ impl ResourceTagResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourcesInListResp {
@@ -26968,7 +26426,6 @@ impl ResourcesInListResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResourcesReqV2 {
@@ -27077,7 +26534,6 @@ hwcloud_runtime::impl_string_enum!(RollupFilter);
 /// The same shape as [`RollupFilter`]: one type, generated once, under both names.
 pub type RollupFilterResp = RollupFilter;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowAlarmResponseBody {
@@ -27119,7 +26575,6 @@ impl ShowAlarmResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowEventDataResponseBody {
@@ -27165,7 +26620,6 @@ impl ShowEventDataResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowEventItemDetailResp {
@@ -27619,7 +27073,6 @@ impl hwcloud_runtime::operation::ParamValues for ShowMetricDataPeriod {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMetricDataResponseBody {
@@ -27676,7 +27129,6 @@ impl ShowMetricDataResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowQuotasResponseBody {
@@ -28137,7 +27589,6 @@ impl TotalMetaData {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmActionRequestBody {
@@ -28179,7 +27630,6 @@ impl UpdateAlarmActionRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateAlarmRequestBody {
@@ -28203,7 +27653,6 @@ pub struct UpdateAlarmRequestBody {
     ///
     /// Items: 0 to 10.
     pub alarm_actions: Option<Vec<Vec<Notification>>>,
-    ///
     pub alarm_description: Option<String>,
     /// **参数解释**:
     /// 告警级别
@@ -28243,7 +27692,6 @@ pub struct UpdateAlarmRequestBody {
     /// **默认取值**:
     /// 不涉及。
     pub alarm_type: Option<UpdateAlarmRequestBodyAlarmType>,
-    ///
     pub condition: Option<Condition>,
     /// **参数解释**:
     /// 数据不足触发告警时,通知组/主题订阅的信息。(该参数已废弃,建议无需配置)
@@ -28346,7 +27794,6 @@ impl UpdateAlarmRequestBody {
         self
     }
 
-    ///
     pub fn alarm_description(mut self, value: impl Into<String>) -> Self {
         self.alarm_description = Some(value.into());
         self
@@ -28405,7 +27852,6 @@ impl UpdateAlarmRequestBody {
         self
     }
 
-    ///
     pub fn condition(mut self, value: impl Into<Condition>) -> Self {
         self.condition = Some(value.into());
         self
@@ -28497,7 +27943,6 @@ impl hwcloud_runtime::StringEnum for UpdateAlarmRequestBodyAlarmType {
 
 hwcloud_runtime::impl_string_enum!(UpdateAlarmRequestBodyAlarmType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmRulePoliciesReqBodyV2 {
@@ -28532,7 +27977,6 @@ impl UpdateAlarmRulePoliciesReqBodyV2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateAlarmRulePoliciesRespBodyV2 {
@@ -28574,15 +28018,11 @@ impl UpdateAlarmRulePoliciesRespBodyV2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmTemplatePolicies {
-    ///
     pub alarm_level: Option<i32>,
-    ///
     pub comparison_operator: String,
-    ///
     pub count: i32,
     /// **参数解释**:
     /// 资源维度。
@@ -28593,23 +28033,14 @@ pub struct UpdateAlarmTemplatePolicies {
     /// **默认取值**:
     /// 不涉及。
     pub dimension_name: Option<String>,
-    ///
     pub filter: String,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub metric_name: String,
-    ///
     pub namespace: String,
-    ///
     pub period: Period,
-    ///
     pub selected_unit: Option<String>,
-    ///
     pub suppress_duration: Option<SuppressDuration>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -28693,7 +28124,6 @@ impl UpdateAlarmTemplatePolicies {
         }
     }
 
-    ///
     pub fn alarm_level(mut self, value: impl Into<i32>) -> Self {
         self.alarm_level = Some(value.into());
         self
@@ -28712,38 +28142,32 @@ impl UpdateAlarmTemplatePolicies {
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn selected_unit(mut self, value: impl Into<String>) -> Self {
         self.selected_unit = Some(value.into());
         self
     }
 
-    ///
     pub fn suppress_duration(mut self, value: impl Into<SuppressDuration>) -> Self {
         self.suppress_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAlarmTemplateRequestBody {
@@ -28751,11 +28175,8 @@ pub struct UpdateAlarmTemplateRequestBody {
     ///
     /// Items: 1 to 1000.
     pub policies: Vec<UpdateAlarmTemplatePolicies>,
-    ///
     pub template_description: Option<String>,
-    ///
     pub template_name: String,
-    ///
     pub template_type: Option<TemplateTypeUpdate>,
 }
 
@@ -28799,20 +28220,17 @@ impl UpdateAlarmTemplateRequestBody {
         }
     }
 
-    ///
     pub fn template_description(mut self, value: impl Into<String>) -> Self {
         self.template_description = Some(value.into());
         self
     }
 
-    ///
     pub fn template_type(mut self, value: impl Into<TemplateTypeUpdate>) -> Self {
         self.template_type = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateDashboardRequestBody {
@@ -28827,7 +28245,6 @@ pub struct UpdateDashboardRequestBody {
     ///
     /// Length: 1 to 128.
     pub dashboard_name: Option<String>,
-    ///
     pub extend_info: Option<ExtendInfo>,
     /// **参数解释**
     /// 监控看板是否标记收藏
@@ -28908,7 +28325,6 @@ impl UpdateDashboardRequestBody {
         self
     }
 
-    ///
     pub fn extend_info(mut self, value: impl Into<ExtendInfo>) -> Self {
         self.extend_info = Some(value.into());
         self
@@ -28952,15 +28368,10 @@ impl UpdateDashboardRequestBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNotificationMasksRequestBody {
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub end_date: Option<String>,
-    ///
     pub end_time: Option<String>,
-    ///
     pub mask_name: String,
-    ///
     pub mask_type: MaskType,
     /// **参数解释**
     /// 关联指标名称列表。
@@ -29027,9 +28438,7 @@ pub struct UpdateNotificationMasksRequestBody {
     ///
     /// Items: 1 to 100.
     pub resources: Vec<Resource>,
-    ///
     pub start_date: Option<String>,
-    ///
     pub start_time: Option<String>,
 }
 
@@ -29114,19 +28523,16 @@ impl UpdateNotificationMasksRequestBody {
         }
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
 
-    ///
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
@@ -29217,13 +28623,11 @@ impl UpdateNotificationMasksRequestBody {
         self
     }
 
-    ///
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
 
-    ///
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
@@ -29244,15 +28648,11 @@ impl UpdateNotificationMasksRequestBody {
 /// The same shape as [`BatchUpdateNotificationMasksRequestBodyResourceLevel`]: one type, generated once, under both names.
 pub type UpdateNotificationMasksRequestBodyResourceLevel = BatchUpdateNotificationMasksRequestBodyResourceLevel;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOneClickAlarmNotificationsRequestBody {
-    ///
     pub alarm_notifications: Option<Vec<Notification2>>,
-    ///
     pub effective_timezone: Option<String>,
-    ///
     pub notification_begin_time: Option<String>,
     /// **参数解释**:
     /// 是否开启告警通知。
@@ -29265,7 +28665,6 @@ pub struct UpdateOneClickAlarmNotificationsRequestBody {
     /// **默认取值**:
     /// 不涉及。
     pub notification_enabled: bool,
-    ///
     pub notification_end_time: Option<String>,
     /// **参数解释**:
     /// 通知方式。
@@ -29290,7 +28689,6 @@ pub struct UpdateOneClickAlarmNotificationsRequestBody {
     ///
     /// Items: 0 to 20.
     pub notification_policy_ids: Option<Vec<String>>,
-    ///
     pub ok_notifications: Option<Vec<Notification2>>,
 }
 
@@ -29347,25 +28745,21 @@ impl UpdateOneClickAlarmNotificationsRequestBody {
         }
     }
 
-    ///
     pub fn alarm_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.alarm_notifications = Some(value.into());
         self
     }
 
-    ///
     pub fn effective_timezone(mut self, value: impl Into<String>) -> Self {
         self.effective_timezone = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_begin_time(mut self, value: impl Into<String>) -> Self {
         self.notification_begin_time = Some(value.into());
         self
     }
 
-    ///
     pub fn notification_end_time(mut self, value: impl Into<String>) -> Self {
         self.notification_end_time = Some(value.into());
         self
@@ -29403,7 +28797,6 @@ impl UpdateOneClickAlarmNotificationsRequestBody {
         self
     }
 
-    ///
     pub fn ok_notifications(mut self, value: impl Into<Vec<Notification2>>) -> Self {
         self.ok_notifications = Some(value.into());
         self
@@ -29427,13 +28820,10 @@ impl UpdateOneClickAlarmNotificationsRequestBody {
 /// The same shape as [`AsyncAssociateRgAndTemplatesReqNotificationManner`]: one type, generated once, under both names.
 pub type UpdateOneClickAlarmNotificationsRequestBodyNotificationManner = AsyncAssociateRgAndTemplatesReqNotificationManner;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePolicyReq {
-    ///
     pub comparison_operator: String,
-    ///
     pub count: i32,
     /// **参数解释**:
     /// 资源维度信息,各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
@@ -29451,13 +28841,9 @@ pub struct UpdatePolicyReq {
     /// **约束限制**:
     /// 当策略无附加信息时,不需要传递extra_info。
     pub extra_info: Option<MetricExtraInfo>,
-    ///
     pub filter: String,
-    ///
     pub hierarchical_value: Option<HierarchicalValue>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: String,
     /// **参数解释**:
     /// 各服务命名空间,请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。
@@ -29509,11 +28895,8 @@ pub struct UpdatePolicyReq {
     ///
     /// Range: 0 to 86400.
     pub suppress_duration: Option<UpdatePolicyReqSuppressDuration>,
-    ///
     pub type_: Option<String>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -29624,13 +29007,11 @@ impl UpdatePolicyReq {
         self
     }
 
-    ///
     pub fn hierarchical_value(mut self, value: impl Into<HierarchicalValue>) -> Self {
         self.hierarchical_value = Some(value.into());
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
@@ -29679,19 +29060,16 @@ impl UpdatePolicyReq {
         self
     }
 
-    ///
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
@@ -29743,13 +29121,10 @@ pub type UpdatePolicyReqPeriod = AlarmHistoryItemV2ConditionPeriod;
 /// The same shape as [`AlarmHistoryItemV2ConditionSuppressDuration`]: one type, generated once, under both names.
 pub type UpdatePolicyReqSuppressDuration = AlarmHistoryItemV2ConditionSuppressDuration;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePolicyResp {
-    ///
     pub comparison_operator: Option<String>,
-    ///
     pub count: Option<i32>,
     /// **参数解释**:
     /// 资源维度名称,各服务资源的维度名称,请参阅具体云服务的文档。您可以直接从[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)页面导航至相应文档。
@@ -29761,13 +29136,9 @@ pub struct UpdatePolicyResp {
     /// **参数解释**:
     /// 策略附加信息。当策略无附加信息时,不需要传递extra_info。
     pub extra_info: Option<MetricExtraInfoResp>,
-    ///
     pub filter: Option<String>,
-    ///
     pub hierarchical_value: Option<HierarchicalValueResp>,
-    ///
     pub level: Option<i32>,
-    ///
     pub metric_name: Option<String>,
     /// **参数解释**:
     /// 各服务命名空间,请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)。云产品层级的告警规则需要增加namespace和dimension_name,用于指明策略生效的资源归属。
@@ -29814,9 +29185,7 @@ pub struct UpdatePolicyResp {
     ///
     /// Length: 0 to 32.
     pub type_: Option<String>,
-    ///
     pub unit: Option<String>,
-    ///
     pub value: Option<f64>,
 }
 
@@ -29897,13 +29266,11 @@ impl UpdatePolicyResp {
         }
     }
 
-    ///
     pub fn comparison_operator(mut self, value: impl Into<String>) -> Self {
         self.comparison_operator = Some(value.into());
         self
     }
 
-    ///
     pub fn count(mut self, value: impl Into<i32>) -> Self {
         self.count = Some(value.into());
         self
@@ -29927,13 +29294,11 @@ impl UpdatePolicyResp {
         self
     }
 
-    ///
     pub fn filter(mut self, value: impl Into<String>) -> Self {
         self.filter = Some(value.into());
         self
     }
 
-    ///
     pub fn hierarchical_value(
         mut self,
         value: impl Into<HierarchicalValueResp>,
@@ -29942,13 +29307,11 @@ impl UpdatePolicyResp {
         self
     }
 
-    ///
     pub fn level(mut self, value: impl Into<i32>) -> Self {
         self.level = Some(value.into());
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -30018,13 +29381,11 @@ impl UpdatePolicyResp {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 
-    ///
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
@@ -30144,7 +29505,6 @@ pub struct UpdateWidgetInfo {
     ///
     /// Length: 1 to 128.
     pub title: Option<String>,
-    ///
     pub unit: Option<String>,
     /// **参数解释**
     /// 监控视图图表类型
@@ -30343,7 +29703,6 @@ impl UpdateWidgetInfo {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -30924,7 +30283,6 @@ pub struct WidgetInfoWithId {
     ///
     /// Length: 1 to 128.
     pub title: Option<String>,
-    ///
     pub unit: Option<String>,
     /// **参数解释**
     /// 监控视图图表类型
@@ -31102,7 +30460,6 @@ impl WidgetInfoWithId {
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -31546,7 +30903,6 @@ pub type WidgetInfoWithIdPropertiesOrder = BaseWidgetInfoPropertiesOrder;
 /// The same shape as [`BaseWidgetInfoView`]: one type, generated once, under both names.
 pub type WidgetInfoWithIdView = BaseWidgetInfoView;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WidgetMetric {
@@ -31558,9 +30914,7 @@ pub struct WidgetMetric {
     ///
     /// Items: 0 to 200.
     pub alias: Option<Vec<String>>,
-    ///
     pub dimensions: DimensionInfo,
-    ///
     pub extra_info: Option<ExtraInfo>,
     /// **参数解释**
     /// 是否展示同比(上周同一时间)数据
@@ -31583,7 +30937,6 @@ pub struct WidgetMetric {
     ///
     /// Length: 1 to 131.
     pub metric_dimension: Option<String>,
-    ///
     pub metric_name: String,
     /// **参数解释**
     /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)
@@ -31606,11 +30959,8 @@ pub struct WidgetMetric {
     /// **默认取值**
     /// 不涉及
     pub order: Option<WidgetMetricOrder>,
-    ///
     pub rollup_dimension: Option<String>,
-    ///
     pub rollup_enable: Option<bool>,
-    ///
     pub rollup_filter: Option<RollupFilter>,
     /// **参数解释**
     /// 展示数据数量
@@ -31623,9 +30973,7 @@ pub struct WidgetMetric {
     ///
     /// Range: 1 to 200.
     pub top_num: Option<i32>,
-    ///
     pub topn_metric_name: Option<String>,
-    ///
     pub unit: Option<String>,
     /// **参数解释**
     /// 阈值线所在的Y轴位置
@@ -31751,7 +31099,6 @@ impl WidgetMetric {
         self
     }
 
-    ///
     pub fn extra_info(mut self, value: impl Into<ExtraInfo>) -> Self {
         self.extra_info = Some(value.into());
         self
@@ -31800,19 +31147,16 @@ impl WidgetMetric {
         self
     }
 
-    ///
     pub fn rollup_dimension(mut self, value: impl Into<String>) -> Self {
         self.rollup_dimension = Some(value.into());
         self
     }
 
-    ///
     pub fn rollup_enable(mut self, value: impl Into<bool>) -> Self {
         self.rollup_enable = Some(value.into());
         self
     }
 
-    ///
     pub fn rollup_filter(mut self, value: impl Into<RollupFilter>) -> Self {
         self.rollup_filter = Some(value.into());
         self
@@ -31833,13 +31177,11 @@ impl WidgetMetric {
         self
     }
 
-    ///
     pub fn topn_metric_name(mut self, value: impl Into<String>) -> Self {
         self.topn_metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -31891,7 +31233,6 @@ impl WidgetMetric {
 /// The same shape as [`BaseWidgetInfoPropertiesOrder`]: one type, generated once, under both names.
 pub type WidgetMetricOrder = BaseWidgetInfoPropertiesOrder;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetMetricResp {
@@ -31900,9 +31241,7 @@ pub struct WidgetMetricResp {
     ///
     /// Items: 0 to 200.
     pub alias: Option<Vec<String>>,
-    ///
     pub dimensions: Option<DimensionInfoResp>,
-    ///
     pub extra_info: Option<ExtraInfoResp>,
     /// **参数解释**
     /// 是否展示同比(上周同一时间)数据
@@ -31917,7 +31256,6 @@ pub struct WidgetMetricResp {
     ///
     /// Length: 1 to 131.
     pub metric_dimension: Option<String>,
-    ///
     pub metric_name: Option<String>,
     /// **参数解释**
     /// 查询服务的命名空间,各服务命名空间请参阅[支持监控的服务列表](https://support.huaweicloud.com/api-ces/ces_03_0059.html)
@@ -31932,11 +31270,8 @@ pub struct WidgetMetricResp {
     /// - asc:正序
     /// - desc:倒序
     pub order: Option<WidgetMetricRespOrder>,
-    ///
     pub rollup_dimension: Option<String>,
-    ///
     pub rollup_enable: Option<bool>,
-    ///
     pub rollup_filter: Option<RollupFilterResp>,
     /// **参数解释**
     /// 展示数据数量
@@ -31945,9 +31280,7 @@ pub struct WidgetMetricResp {
     ///
     /// Range: 1 to 200.
     pub top_num: Option<i32>,
-    ///
     pub topn_metric_name: Option<String>,
-    ///
     pub unit: Option<String>,
     /// **参数解释**
     /// 阈值线所在的Y轴位置
@@ -32058,13 +31391,11 @@ impl WidgetMetricResp {
         self
     }
 
-    ///
     pub fn dimensions(mut self, value: impl Into<DimensionInfoResp>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
 
-    ///
     pub fn extra_info(mut self, value: impl Into<ExtraInfoResp>) -> Self {
         self.extra_info = Some(value.into());
         self
@@ -32091,7 +31422,6 @@ impl WidgetMetricResp {
         self
     }
 
-    ///
     pub fn metric_name(mut self, value: impl Into<String>) -> Self {
         self.metric_name = Some(value.into());
         self
@@ -32118,19 +31448,16 @@ impl WidgetMetricResp {
         self
     }
 
-    ///
     pub fn rollup_dimension(mut self, value: impl Into<String>) -> Self {
         self.rollup_dimension = Some(value.into());
         self
     }
 
-    ///
     pub fn rollup_enable(mut self, value: impl Into<bool>) -> Self {
         self.rollup_enable = Some(value.into());
         self
     }
 
-    ///
     pub fn rollup_filter(mut self, value: impl Into<RollupFilterResp>) -> Self {
         self.rollup_filter = Some(value.into());
         self
@@ -32147,13 +31474,11 @@ impl WidgetMetricResp {
         self
     }
 
-    ///
     pub fn topn_metric_name(mut self, value: impl Into<String>) -> Self {
         self.topn_metric_name = Some(value.into());
         self
     }
 
-    ///
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self

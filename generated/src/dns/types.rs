@@ -141,7 +141,6 @@ impl ApiVersionsInfoResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociateEndpointIpaddressResp {
@@ -177,7 +176,6 @@ impl AssociateEndpointIpaddressResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociateHealthCheckReq {
@@ -215,7 +213,6 @@ impl AssociateHealthCheckReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateOrDisassociateRouterWithRuleRequestBody {
@@ -245,7 +242,6 @@ impl AssociateOrDisassociateRouterWithRuleRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateResolverQueryLogConfigRequestBody {
@@ -275,7 +271,6 @@ impl AssociateResolverQueryLogConfigRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateRouterRequestBody {
@@ -397,7 +392,6 @@ impl AssociateRouterResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthorizeResponseBody {
@@ -557,7 +551,6 @@ impl AuthorizeResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateCombinedPublicRecordsetsTaskRequestBody {
@@ -716,7 +709,6 @@ impl BatchCreateCombinedPublicRecordsetsTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreatePublicRecordsetsTaskItem {
@@ -963,7 +955,6 @@ impl BatchCreatePublicRecordsetsTaskItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreatePublicRecordsetsTaskRequestBody {
@@ -997,7 +988,6 @@ impl BatchCreatePublicRecordsetsTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreatePublicZonesTaskRequestBody {
@@ -1070,7 +1060,6 @@ impl BatchCreatePublicZonesTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateRecordSetWithLine {
@@ -1187,7 +1176,6 @@ impl BatchCreateRecordSetWithLine {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateRecordSetsTaskItem {
@@ -1444,7 +1432,6 @@ impl BatchCreateRecordSetsTaskItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateRecordSetsTaskRequestBody {
@@ -1478,7 +1465,6 @@ impl BatchCreateRecordSetsTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchCreateRecordSetsTaskResponseBody {
@@ -1520,7 +1506,6 @@ impl BatchCreateRecordSetsTaskResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeletePtrRecordsRequestBody {
@@ -1562,7 +1547,6 @@ impl BatchDeletePtrRecordsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeletePublicRecordsetsTaskRequestBody {
@@ -1623,7 +1607,6 @@ impl BatchDeletePublicRecordsetsTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteRecordSetWithLineRequestBody {
@@ -1662,7 +1645,6 @@ impl BatchDeleteRecordSetWithLineRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteRecordSetsRequestBody {
@@ -1720,7 +1702,6 @@ impl BatchDeleteRecordSetsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteRecordSetsResponseBody {
@@ -1781,7 +1762,6 @@ impl BatchDeleteRecordSetsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteZonesRequestBody {
@@ -1836,7 +1816,6 @@ impl BatchDeleteZonesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteZonesResponseBody {
@@ -1897,7 +1876,6 @@ impl BatchDeleteZonesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchHandTags {
@@ -1934,7 +1912,6 @@ impl BatchHandTags {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchOperationTaskResponseBody {
@@ -1976,7 +1953,6 @@ impl BatchOperationTaskResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSetRecordSetsStatusRequestBody {
@@ -2034,11 +2010,9 @@ impl BatchSetRecordSetsStatusRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchSetRecordSetsStatusResponseBody {
-    ///
     pub links: Option<Link>,
     /// **参数解释:**
     /// 返回满足过滤条件的资源总数。
@@ -2085,7 +2059,6 @@ impl BatchSetRecordSetsStatusResponseBody {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<Link>) -> Self {
         self.links = Some(value.into());
         self
@@ -2110,7 +2083,6 @@ impl BatchSetRecordSetsStatusResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSetZonesStatusRequestBody {
@@ -2165,11 +2137,9 @@ impl BatchSetZonesStatusRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchSetZonesStatusResponseBody {
-    ///
     pub links: Option<Link>,
     /// **参数解释:**
     /// 返回满足过滤条件的资源总数。
@@ -2212,7 +2182,6 @@ impl BatchSetZonesStatusResponseBody {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<Link>) -> Self {
         self.links = Some(value.into());
         self
@@ -2237,7 +2206,6 @@ impl BatchSetZonesStatusResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchTransferPublicZonesTaskRequestBody {
@@ -2295,7 +2263,6 @@ impl BatchTransferPublicZonesTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdatePublicRecordsetsConditionvalue {
@@ -2364,7 +2331,6 @@ impl BatchUpdatePublicRecordsetsConditionvalue {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdatePublicRecordsetsFilter {
@@ -2422,7 +2388,6 @@ impl BatchUpdatePublicRecordsetsFilter {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdatePublicRecordsetsTaskRequestBody {
@@ -2495,7 +2460,6 @@ impl BatchUpdatePublicRecordsetsTaskRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdatePublicRecordsetsUpdateValue {
@@ -2550,7 +2514,6 @@ impl BatchUpdatePublicRecordsetsUpdateValue {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateRecordSet {
@@ -2698,7 +2661,6 @@ impl BatchUpdateRecordSet {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateRecordSetWithLineRequestBody {
@@ -2737,7 +2699,6 @@ impl BatchUpdateRecordSetWithLineRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatOrShowPtrResp {
@@ -2747,7 +2708,6 @@ pub struct CreatOrShowPtrResp {
     pub enterprise_project_id: Option<String>,
     /// 反向解析记录的ID。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// 反向解析记录对应的域名列表,最大个数不超过10个。
     pub ptrdnames: Option<Vec<String>>,
@@ -2841,7 +2801,6 @@ impl CreatOrShowPtrResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -2883,7 +2842,6 @@ impl CreatOrShowPtrResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAuthorizeTxtRecordRequestBody {
@@ -2924,7 +2882,6 @@ impl CreateAuthorizeTxtRecordRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAuthorizeTxtRecordVerificationResponseBody {
@@ -2968,7 +2925,6 @@ impl CreateAuthorizeTxtRecordVerificationResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCustomLineRequestBody {
@@ -3026,7 +2982,6 @@ impl CreateCustomLineRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCustomLineResp {
@@ -3160,7 +3115,6 @@ impl CreateCustomLineResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEndpointRequestBody {
@@ -3226,7 +3180,6 @@ impl CreateEndpointRequestBody {
 /// The same shape as [`AssociateEndpointIpaddressResp`]: one type, generated once, under both names.
 pub type CreateEndpointResp = AssociateEndpointIpaddressResp;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLineGroupsReq {
@@ -3285,7 +3238,6 @@ impl CreateLineGroupsReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLineGroupsResp {
@@ -3421,7 +3373,6 @@ impl CreateLineGroupsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateZoneReq {
@@ -3684,7 +3635,6 @@ pub struct CreatePrivateZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -3879,7 +3829,6 @@ impl CreatePrivateZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -3999,7 +3948,6 @@ impl CreatePrivateZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePtrReq {
@@ -4085,7 +4033,6 @@ impl CreatePtrReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePtrRequestBody {
@@ -4232,7 +4179,6 @@ pub struct CreatePublicZoneReq {
     /// **默认取值:**
     /// 不涉及。
     pub name: String,
-    ///
     pub tags: Option<Vec<Tag>>,
     /// **参数解释:**
     /// 用于填写默认生成的SOA记录中有效缓存时间,以秒为单位。
@@ -4344,7 +4290,6 @@ impl CreatePublicZoneReq {
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -4410,7 +4355,6 @@ pub struct CreatePublicZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。目前暂未使用。
@@ -4598,7 +4542,6 @@ impl CreatePublicZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -4698,7 +4641,6 @@ impl CreatePublicZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRSetBatchLinesReq {
@@ -4805,7 +4747,6 @@ impl CreateRSetBatchLinesReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRecordSetRequestBody {
@@ -4997,7 +4938,6 @@ impl CreateRecordSetRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateRecordSetResp {
@@ -5303,7 +5243,6 @@ impl CreateRecordSetResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRecordSetWithLineRequestBody {
@@ -5582,7 +5521,6 @@ impl CreateRecordSetWithLineRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateRecordSetWithLineResp {
@@ -5622,7 +5560,6 @@ pub struct CreateRecordSetWithLineResp {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -5844,7 +5781,6 @@ impl CreateRecordSetWithLineResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -5952,7 +5888,6 @@ impl CreateRecordSetWithLineResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResolverQueryLogConfigRequestBody {
@@ -6002,7 +5937,6 @@ impl CreateResolverQueryLogConfigRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResolverRuleRequestBody {
@@ -6064,7 +5998,6 @@ impl CreateResolverRuleRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateResolverRuleResp {
@@ -6100,7 +6033,6 @@ impl CreateResolverRuleResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateRetrievalRequestBody {
@@ -6136,7 +6068,6 @@ impl CreateRetrievalRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTagReq {
@@ -6166,7 +6097,6 @@ impl CreateTagReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DelPublicZoneResp {
@@ -6494,7 +6424,6 @@ pub type DeleteCustomLineResp = CreateCustomLineResp;
 /// The same shape as [`AssociateEndpointIpaddressResp`]: one type, generated once, under both names.
 pub type DeleteEndpointResp = AssociateEndpointIpaddressResp;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeletePrivateZoneResp {
@@ -6519,7 +6448,6 @@ pub struct DeletePrivateZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -6711,7 +6639,6 @@ impl DeletePrivateZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -6828,7 +6755,6 @@ impl DeletePrivateZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteRecordSetsResp {
@@ -6868,7 +6794,6 @@ pub struct DeleteRecordSetsResp {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -7090,7 +7015,6 @@ impl DeleteRecordSetsResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -7198,7 +7122,6 @@ impl DeleteRecordSetsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteResolverRuleResp {
@@ -7234,7 +7157,6 @@ impl DeleteResolverRuleResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DisableDnssecConfigResponseBody {
@@ -7282,7 +7204,6 @@ pub type DisassociateEndpointIpaddressResp = AssociateEndpointIpaddressResp;
 /// The same shape as [`AssociateRouterResp`]: one type, generated once, under both names.
 pub type DisassociateRouterResp = AssociateRouterResp;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociaterouterRequestBody {
@@ -7319,7 +7240,6 @@ impl DisassociaterouterRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DnssecResponseBody {
@@ -7587,7 +7507,6 @@ impl DnssecResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DomainQuotaResponse {
@@ -7623,7 +7542,6 @@ impl DomainQuotaResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DomainQuotaResponseQuotas {
@@ -7723,7 +7641,6 @@ impl DomainQuotaResponseQuotas {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EndpointResp {
@@ -7952,7 +7869,6 @@ impl ErrorResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FloatingIpsPtr {
@@ -7962,7 +7878,6 @@ pub struct FloatingIpsPtr {
     pub enterprise_project_id: Option<String>,
     /// 反向解析记录的ID。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// 反向解析记录对应的域名列表,最大个数不超过10个。
     pub ptrdnames: Option<Vec<String>>,
@@ -8062,7 +7977,6 @@ impl FloatingIpsPtr {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -8110,7 +8024,6 @@ impl FloatingIpsPtr {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Floatingips {
@@ -8130,7 +8043,6 @@ pub struct Floatingips {
     pub enterprise_project_id: Option<String>,
     /// 反向解析记录的ID,格式形如{region}:{floatingip_id}。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// 反向解析记录对应的域名。
     pub ptrdname: Option<String>,
@@ -8244,7 +8156,6 @@ impl Floatingips {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -8280,7 +8191,6 @@ impl Floatingips {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpInfo {
@@ -8316,7 +8226,6 @@ impl IpInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpValue {
@@ -8352,7 +8261,6 @@ impl IpValue {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IpaddressInfo {
@@ -8395,7 +8303,6 @@ impl IpaddressInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Ipaddresses {
@@ -8427,7 +8334,6 @@ impl Ipaddresses {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpaddressesData {
@@ -8655,7 +8561,6 @@ impl LinksItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApiVersionsItem {
@@ -8737,7 +8642,6 @@ impl ListApiVersionsItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListBatchOperationTasksItem {
@@ -8887,11 +8791,9 @@ impl ListBatchOperationTasksItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListBatchOperationTasksResponseBody {
-    ///
     pub metadata: Option<Metadata>,
     /// 批量操作任务列表。
     pub tasks: Option<Vec<ListBatchOperationTasksItem>>,
@@ -8923,7 +8825,6 @@ impl ListBatchOperationTasksResponseBody {
         }
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -8936,7 +8837,6 @@ impl ListBatchOperationTasksResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCustomsLineResp {
@@ -8985,7 +8885,6 @@ impl ListCustomsLineResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEndpointIpaddressesResp {
@@ -9021,11 +8920,9 @@ impl ListEndpointIpaddressesResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEndpointVpcsResp {
-    ///
     pub metadata: Option<Metadata>,
     /// 终端节点VPC列表。
     pub vpcs: Option<Vec<VpcsData>>,
@@ -9054,7 +8951,6 @@ impl ListEndpointVpcsResp {
         Self { metadata: None, vpcs: None }
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -9067,7 +8963,6 @@ impl ListEndpointVpcsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEndpointsResp {
@@ -9116,7 +9011,6 @@ impl ListEndpointsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstancesRequestBody {
@@ -9170,7 +9064,6 @@ impl ListInstancesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInstancesResponseBody {
@@ -9206,13 +9099,11 @@ impl ListInstancesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListLineGroupsResp {
     /// 列表对象。
     pub linegroups: Option<Vec<CreateLineGroupsResp>>,
-    ///
     pub metadata: Option<Metadata>,
 }
 
@@ -9248,14 +9139,12 @@ impl ListLineGroupsResp {
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNameServersResp {
@@ -9291,11 +9180,9 @@ impl ListNameServersResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPrivateZoneResp {
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 返回满足过滤条件的资源总数。
@@ -9338,7 +9225,6 @@ impl ListPrivateZoneResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -9363,7 +9249,6 @@ impl ListPrivateZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPtrRecordsFloatingResp {
@@ -9377,7 +9262,6 @@ pub struct ListPtrRecordsFloatingResp {
     pub enterprise_project_id: Option<String>,
     /// 反向解析记录的ID,格式形如{region}:{floatingip_id}。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// 反向解析记录对应的域名。
     pub ptrdname: Option<String>,
@@ -9394,7 +9278,6 @@ pub struct ListPtrRecordsFloatingResp {
     /// - POLICE:公安冻结
     /// - ERROR:失败
     pub status: Option<String>,
-    ///
     pub tags: Option<Vec<Tag>>,
     /// 反向解析记录在本地DNS服务器的缓存时间,缓存时间越长更新生效越慢,以秒为单位。
     pub ttl: Option<i32>,
@@ -9491,7 +9374,6 @@ impl ListPtrRecordsFloatingResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -9520,7 +9402,6 @@ impl ListPtrRecordsFloatingResp {
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -9533,13 +9414,11 @@ impl ListPtrRecordsFloatingResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPtrResp {
     /// 弹性公网IP的反向解析记录ID列表信息。
     pub floatingips: Option<Vec<ListPtrRecordsFloatingResp>>,
-    ///
     pub links: Option<PageLink>,
     /// 返回满足过滤条件的资源总数。
     pub metadata: Option<Metadata>,
@@ -9587,7 +9466,6 @@ impl ListPtrResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -9600,13 +9478,11 @@ impl ListPtrResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPtrResponse {
     /// 反向解析列表。
     pub floatingips: Option<Vec<FloatingIpsPtr>>,
-    ///
     pub links: Option<PageLink>,
     /// 返回满足过滤条件的资源总数。
     pub metadata: Option<Metadata>,
@@ -9651,7 +9527,6 @@ impl ListPtrResponse {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -9664,7 +9539,6 @@ impl ListPtrResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPublicZoneLinesResponseBody {
@@ -9673,7 +9547,6 @@ pub struct ListPublicZoneLinesResponseBody {
     /// **取值范围:**
     /// 不涉及。
     pub lines: Option<Vec<PublicZoneLines>>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 返回满足过滤条件的资源总数。
@@ -9720,7 +9593,6 @@ impl ListPublicZoneLinesResponseBody {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -9736,11 +9608,9 @@ impl ListPublicZoneLinesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPublicZoneResp {
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 返回满足过滤条件的资源总数。
@@ -9783,7 +9653,6 @@ impl ListPublicZoneResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -9808,7 +9677,6 @@ impl ListPublicZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecordSets {
@@ -9833,7 +9701,6 @@ pub struct ListRecordSets {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -10016,7 +9883,6 @@ impl ListRecordSets {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -10124,13 +9990,10 @@ impl ListRecordSets {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecordSetsResp {
-    ///
     pub links: Option<PageLink>,
-    ///
     pub metadata: Option<Metadata>,
     /// **参数解释:**
     /// 记录集列表信息。
@@ -10172,13 +10035,11 @@ impl ListRecordSetsResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -10194,13 +10055,10 @@ impl ListRecordSetsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecordSetsWithLineAndTagsResp {
-    ///
     pub links: Option<PageLink>,
-    ///
     pub metadata: Option<Metadata>,
     /// **参数解释:**
     /// 记录集列表信息。
@@ -10242,13 +10100,11 @@ impl ListRecordSetsWithLineAndTagsResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -10267,13 +10123,10 @@ impl ListRecordSetsWithLineAndTagsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecordSetsWithLineResp {
-    ///
     pub links: Option<PageLink>,
-    ///
     pub metadata: Option<Metadata>,
     /// **参数解释:**
     /// 记录集列表信息。
@@ -10315,13 +10168,11 @@ impl ListRecordSetsWithLineResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -10340,7 +10191,6 @@ impl ListRecordSetsWithLineResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecordSetsWithTags {
@@ -10365,7 +10215,6 @@ pub struct ListRecordSetsWithTags {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -10397,7 +10246,6 @@ pub struct ListRecordSetsWithTags {
     /// - DISABLE:暂停
     /// - ERROR:失败
     pub status: Option<String>,
-    ///
     pub tags: Option<Vec<Tag>>,
     /// **参数解释:**
     /// 解析记录在本地DNS服务器的缓存时间,缓存时间越长更新生效越慢,以秒为单位。
@@ -10554,7 +10402,6 @@ impl ListRecordSetsWithTags {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -10606,7 +10453,6 @@ impl ListRecordSetsWithTags {
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -10668,13 +10514,10 @@ impl ListRecordSetsWithTags {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecordSetsWithTagsResp {
-    ///
     pub links: Option<PageLink>,
-    ///
     pub metadata: Option<Metadata>,
     /// **参数解释:**
     /// 记录集列表信息。
@@ -10716,13 +10559,11 @@ impl ListRecordSetsWithTagsResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -10738,11 +10579,9 @@ impl ListRecordSetsWithTagsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResolverQueryLogConfigsResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// 解析器访问日志列表。
     pub resolver_query_log_configs: Option<Vec<ResolverQueryLogConfig>>,
@@ -10777,7 +10616,6 @@ impl ListResolverQueryLogConfigsResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -10793,7 +10631,6 @@ impl ListResolverQueryLogConfigsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResolverRuleParam {
@@ -10959,15 +10796,11 @@ impl ListResolverRuleParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResolverRuleResp {
-    ///
     pub links: Option<PageLink>,
-    ///
     pub metadata: Option<Metadata>,
-    ///
     pub page_info: Option<PageInfo>,
     /// 解析器转发规则列表。
     pub resolver_rules: Option<Vec<ListResolverRuleParam>>,
@@ -11010,19 +10843,16 @@ impl ListResolverRuleResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -11038,7 +10868,6 @@ impl ListResolverRuleResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSystemLinesResponseBody {
@@ -11047,7 +10876,6 @@ pub struct ListSystemLinesResponseBody {
     /// **取值范围:**
     /// 不涉及。
     pub lines: Option<Vec<SystemLine>>,
-    ///
     pub metadata: Option<Metadata>,
 }
 
@@ -11086,14 +10914,12 @@ impl ListSystemLinesResponseBody {
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListTagReq {
@@ -11211,7 +11037,6 @@ impl ListTagReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagResp {
@@ -11260,7 +11085,6 @@ impl ListTagResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagsResp {
@@ -11296,7 +11120,6 @@ impl ListTagsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Match {
@@ -11384,7 +11207,6 @@ impl Metadata {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NameServersResp {
@@ -11446,7 +11268,6 @@ impl NameServersResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Nameserver {
@@ -11507,7 +11328,6 @@ impl Nameserver {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NsRecords {
@@ -11717,7 +11537,6 @@ impl PageLink {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivateNameServer {
@@ -11778,7 +11597,6 @@ impl PrivateNameServer {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivateZoneResp {
@@ -11808,7 +11626,6 @@ pub struct PrivateZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -11866,7 +11683,6 @@ pub struct PrivateZoneResp {
     /// - DISABLE:暂停
     /// - ERROR:失败
     pub status: Option<String>,
-    ///
     pub tags: Option<Vec<Tag>>,
     /// **参数解释:**
     /// 该域名下SOA记录中的有效缓存时间,以秒为单位。
@@ -12029,7 +11845,6 @@ impl PrivateZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -12127,7 +11942,6 @@ impl PrivateZoneResp {
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -12162,7 +11976,6 @@ impl PrivateZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicIpReq {
@@ -12208,7 +12021,6 @@ impl PublicIpReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicIpRes {
@@ -12268,7 +12080,6 @@ impl PublicIpRes {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicZoneLines {
@@ -12352,7 +12163,6 @@ impl PublicZoneLines {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicZoneResp {
@@ -12382,7 +12192,6 @@ pub struct PublicZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -12429,7 +12238,6 @@ pub struct PublicZoneResp {
     /// - DISABLE:暂停
     /// - ERROR:失败
     pub status: Option<String>,
-    ///
     pub tags: Option<Vec<Tag>>,
     /// **参数解释:**
     /// 该域名下SOA记录中的有效缓存时间,以秒为单位。
@@ -12584,7 +12392,6 @@ impl PublicZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -12663,7 +12470,6 @@ impl PublicZoneResp {
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -12698,7 +12504,6 @@ impl PublicZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryPrivateZoneNameServers {
@@ -12740,7 +12545,6 @@ impl QueryPrivateZoneNameServers {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryPrivateZoneResp {
@@ -12770,7 +12574,6 @@ pub struct QueryPrivateZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -12985,7 +12788,6 @@ impl QueryPrivateZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -13145,7 +12947,6 @@ pub struct QueryPublicZoneInfoResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -13341,7 +13142,6 @@ impl QueryPublicZoneInfoResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -13494,13 +13294,10 @@ impl QueryPublicZoneNameServerResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryRecordSetByZoneResp {
-    ///
     pub links: Option<PageLink>,
-    ///
     pub metadata: Option<Metadata>,
     /// **参数解释:**
     /// 记录集列表信息。
@@ -13542,13 +13339,11 @@ impl QueryRecordSetByZoneResp {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(mut self, value: impl Into<Metadata>) -> Self {
         self.metadata = Some(value.into());
         self
@@ -13564,7 +13359,6 @@ impl QueryRecordSetByZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryRecordSetResp {
@@ -13594,7 +13388,6 @@ pub struct QueryRecordSetResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -13790,7 +13583,6 @@ impl QueryRecordSetResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -13898,7 +13690,6 @@ impl QueryRecordSetResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryRecordSetWithLineAndTagsResp {
@@ -13943,7 +13734,6 @@ pub struct QueryRecordSetWithLineAndTagsResp {
     /// **取值范围:**
     /// 不涉及。
     pub line_name: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -13975,7 +13765,6 @@ pub struct QueryRecordSetWithLineAndTagsResp {
     /// - DISABLE:暂停
     /// - ERROR:失败
     pub status: Option<String>,
-    ///
     pub tags: Option<Vec<Tag>>,
     /// **参数解释:**
     /// 解析记录在本地DNS服务器的缓存时间,缓存时间越长更新生效越慢,以秒为单位。
@@ -14193,7 +13982,6 @@ impl QueryRecordSetWithLineAndTagsResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -14245,7 +14033,6 @@ impl QueryRecordSetWithLineAndTagsResp {
         self
     }
 
-    ///
     pub fn tags(mut self, value: impl Into<Vec<Tag>>) -> Self {
         self.tags = Some(value.into());
         self
@@ -14316,7 +14103,6 @@ impl QueryRecordSetWithLineAndTagsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryRecordSetWithLineResp {
@@ -14361,7 +14147,6 @@ pub struct QueryRecordSetWithLineResp {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -14605,7 +14390,6 @@ impl QueryRecordSetWithLineResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -14722,7 +14506,6 @@ impl QueryRecordSetWithLineResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryResourceTagResp {
@@ -14758,7 +14541,6 @@ impl QueryResourceTagResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecordInfo {
@@ -14816,7 +14598,6 @@ impl RecordInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecordsetData {
@@ -14856,7 +14637,6 @@ pub struct RecordsetData {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<Link>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -15087,7 +14867,6 @@ impl RecordsetData {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<Link>) -> Self {
         self.links = Some(value.into());
         self
@@ -15295,7 +15074,6 @@ impl ResolutionInstances {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResolverQueryLogConfig {
@@ -15371,7 +15149,6 @@ impl ResolverQueryLogConfig {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResolverQueryLogConfigResponseBody {
@@ -15412,7 +15189,6 @@ impl ResolverQueryLogConfigResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResolverRuleParam {
@@ -15566,7 +15342,6 @@ impl ResolverRuleParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceItem {
@@ -15642,7 +15417,6 @@ impl ResourceItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestorePtrReq {
@@ -15672,7 +15446,6 @@ impl RestorePtrReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RetrievalResponseBody {
@@ -15790,7 +15563,6 @@ impl RetrievalResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Router {
@@ -15866,7 +15638,6 @@ impl Router {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RouterForRule {
@@ -15901,7 +15672,6 @@ impl RouterForRule {
 /// The same shape as [`AssociateRouterResp`]: one type, generated once, under both names.
 pub type RouterWithStatus = AssociateRouterResp;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RsetResolutionInstances {
@@ -16034,7 +15804,6 @@ impl RsetResolutionInstances {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetPrivateZoneProxyPatternRequestBody {
@@ -16075,7 +15844,6 @@ impl SetPrivateZoneProxyPatternRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetRecordSetsStatusRequestBody {
@@ -16109,7 +15877,6 @@ impl SetRecordSetsStatusRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SetRecordSetsStatusResponseBody {
@@ -16154,7 +15921,6 @@ pub struct SetRecordSetsStatusResponseBody {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -16389,7 +16155,6 @@ impl SetRecordSetsStatusResponseBody {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -16497,7 +16262,6 @@ impl SetRecordSetsStatusResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBatchCreateRecordSetsTaskErrorItem {
@@ -16707,7 +16471,6 @@ impl ShowBatchCreateRecordSetsTaskErrorItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBatchCreateRecordSetsTaskResponseBody {
@@ -16888,7 +16651,6 @@ impl ShowBatchCreateRecordSetsTaskResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBatchOperationTaskErrorItem {
@@ -16949,7 +16711,6 @@ impl ShowBatchOperationTaskErrorItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBatchOperationTaskResponseBody {
@@ -17114,7 +16875,6 @@ impl ShowBatchOperationTaskResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowDomainDetectionResponseBody {
@@ -17213,11 +16973,9 @@ impl ShowDomainDetectionResponseBody {
 /// The same shape as [`AssociateEndpointIpaddressResp`]: one type, generated once, under both names.
 pub type ShowEndpointResp = AssociateEndpointIpaddressResp;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowRecordSetByZoneResp {
-    ///
     pub alias_target: Option<AliasTarget>,
     /// **参数解释:**
     /// 记录集的创建时间。
@@ -17250,7 +17008,6 @@ pub struct ShowRecordSetByZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -17417,7 +17174,6 @@ impl ShowRecordSetByZoneResp {
         }
     }
 
-    ///
     pub fn alias_target(mut self, value: impl Into<AliasTarget>) -> Self {
         self.alias_target = Some(value.into());
         self
@@ -17478,7 +17234,6 @@ impl ShowRecordSetByZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -17595,7 +17350,6 @@ impl ShowRecordSetByZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowResolverRuleResp {
@@ -17631,7 +17385,6 @@ impl ShowResolverRuleResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowResolverRuleRespParam {
@@ -17809,7 +17562,6 @@ impl ShowResolverRuleRespParam {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemLine {
@@ -17887,7 +17639,6 @@ impl SystemLine {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
@@ -17955,7 +17706,6 @@ impl Tag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagValues {
@@ -18001,7 +17751,6 @@ impl TagValues {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateCustomLineRequestBody {
@@ -18073,7 +17822,6 @@ impl UpdateCustomLineRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateCustomLineResp {
@@ -18189,7 +17937,6 @@ impl UpdateCustomLineResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateEndpointRequestBody {
@@ -18223,7 +17970,6 @@ impl UpdateEndpointRequestBody {
 /// The same shape as [`AssociateEndpointIpaddressResp`]: one type, generated once, under both names.
 pub type UpdateEndpointResp = AssociateEndpointIpaddressResp;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateLineGroupsRequestBody {
@@ -18279,7 +18025,6 @@ impl UpdateLineGroupsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePrivateZoneInfoReq {
@@ -18381,7 +18126,6 @@ impl UpdatePrivateZoneInfoReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePrivateZoneResp {
@@ -18406,7 +18150,6 @@ pub struct UpdatePrivateZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -18600,7 +18343,6 @@ impl UpdatePrivateZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -18719,7 +18461,6 @@ impl UpdatePrivateZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePtrReq {
@@ -18789,7 +18530,6 @@ impl UpdatePtrReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePtrRequestBody {
@@ -18847,7 +18587,6 @@ impl UpdatePtrRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePtrResp {
@@ -18859,7 +18598,6 @@ pub struct UpdatePtrResp {
     pub description: Option<String>,
     /// 反向解析记录的ID,格式形如{region}:{floatingip_id}。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// 反向解析记录对应的域名。
     pub ptrdname: Option<String>,
@@ -18946,7 +18684,6 @@ impl UpdatePtrResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -19002,7 +18739,6 @@ pub struct UpdatePublicZoneResp {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。
@@ -19187,7 +18923,6 @@ impl UpdatePublicZoneResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -19297,7 +19032,6 @@ impl UpdatePublicZoneResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateRecordSetReq {
@@ -19459,7 +19193,6 @@ impl UpdateRecordSetReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateRecordSetResp {
@@ -19765,7 +19498,6 @@ impl UpdateRecordSetResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRecordSetsReq {
@@ -19934,11 +19666,9 @@ impl UpdateRecordSetsReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateRecordSetsResp {
-    ///
     pub alias_target: Option<AliasTarget>,
     /// **参数解释:**
     /// 记录集的创建时间。
@@ -19971,7 +19701,6 @@ pub struct UpdateRecordSetsResp {
     /// **取值范围:**
     /// 不涉及。
     pub line: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 记录集的名称。
@@ -20121,7 +19850,6 @@ impl UpdateRecordSetsResp {
         }
     }
 
-    ///
     pub fn alias_target(mut self, value: impl Into<AliasTarget>) -> Self {
         self.alias_target = Some(value.into());
         self
@@ -20182,7 +19910,6 @@ impl UpdateRecordSetsResp {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -20282,7 +20009,6 @@ impl UpdateRecordSetsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateResolverRuleRequestBody {
@@ -20340,7 +20066,6 @@ impl UpdateResolverRuleRequestBody {
 /// The same shape as [`DeleteResolverRuleResp`]: one type, generated once, under both names.
 pub type UpdateResolverRuleResp = DeleteResolverRuleResp;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateZoneStatusRequestBody {
@@ -20379,7 +20104,6 @@ impl UpdateZoneStatusRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateZoneStatusResponseBody {
@@ -20404,7 +20128,6 @@ pub struct UpdateZoneStatusResponseBody {
     /// **取值范围:**
     /// 不涉及。
     pub id: Option<String>,
-    ///
     pub links: Option<PageLink>,
     /// **参数解释:**
     /// 主从模式中,从DNS服务器获取DNS信息。目前暂未使用。
@@ -20578,7 +20301,6 @@ impl UpdateZoneStatusResponseBody {
         self
     }
 
-    ///
     pub fn links(mut self, value: impl Into<PageLink>) -> Self {
         self.links = Some(value.into());
         self
@@ -20722,7 +20444,6 @@ impl ValuesItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionItem {
@@ -20862,7 +20583,6 @@ impl VersionItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionsInfoResp {
@@ -20904,7 +20624,6 @@ impl VersionsInfoResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Vpc {
@@ -20947,7 +20666,6 @@ impl Vpc {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcResolutionInstances {
@@ -21005,7 +20723,6 @@ impl VpcResolutionInstances {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcsData {
@@ -21069,7 +20786,6 @@ impl VpcsData {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ZoneData {
@@ -21397,7 +21113,6 @@ impl ZoneData {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ZoneResolutionInstances {

@@ -37,7 +37,6 @@ impl AddServerGroupMemberRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AsicAcceleratorInfo {
@@ -97,7 +96,6 @@ impl AsicAcceleratorInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateServerVirtualIpOption {
@@ -215,7 +213,6 @@ impl AssociateServerVirtualIpResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Association {
@@ -251,7 +248,6 @@ impl Association {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachServerVolumeOption {
@@ -412,11 +408,9 @@ impl AttachServerVolumeRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchAddServerGroupMemberReq {
-    ///
     pub server_ids: Option<Vec<String>>,
 }
 
@@ -441,14 +435,12 @@ impl BatchAddServerGroupMemberReq {
         Self { server_ids: None }
     }
 
-    ///
     pub fn server_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.server_ids = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchAddServerNicOption {
@@ -680,7 +672,6 @@ impl BatchAddServerTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAttachSharableVolumesOption {
@@ -842,11 +833,9 @@ impl hwcloud_runtime::StringEnum for BatchCreateServerTagsRequestBodyAction {
 
 hwcloud_runtime::impl_string_enum!(BatchCreateServerTagsRequestBodyAction);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteServerGroupMemberReq {
-    ///
     pub server_ids: Vec<String>,
 }
 
@@ -874,7 +863,6 @@ impl BatchDeleteServerGroupMemberReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteServerNicOption {
@@ -1045,15 +1033,11 @@ impl BatchOperateResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchOperateResultResponse {
-    ///
     pub fail_reason: Option<String>,
-    ///
     pub server_id: Option<String>,
-    ///
     pub status: Option<String>,
 }
 
@@ -1090,32 +1074,26 @@ impl BatchOperateResultResponse {
         }
     }
 
-    ///
     pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
         self.fail_reason = Some(value.into());
         self
     }
 
-    ///
     pub fn server_id(mut self, value: impl Into<String>) -> Self {
         self.server_id = Some(value.into());
         self
     }
 
-    ///
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchOperateResults {
-    ///
     pub servers: Option<Vec<BatchOperateResultResponse>>,
-    ///
     pub status: Option<String>,
 }
 
@@ -1145,13 +1123,11 @@ impl BatchOperateResults {
         }
     }
 
-    ///
     pub fn servers(mut self, value: impl Into<Vec<BatchOperateResultResponse>>) -> Self {
         self.servers = Some(value.into());
         self
     }
 
-    ///
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
@@ -1188,7 +1164,6 @@ impl BatchRebootServersRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRebootSeversOption {
@@ -1350,13 +1325,10 @@ impl BatchResetServersPasswordRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchResizeResponse {
-    ///
     pub job_id: Option<String>,
-    ///
     pub order_id: Option<String>,
 }
 
@@ -1386,32 +1358,25 @@ impl BatchResizeResponse {
         }
     }
 
-    ///
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
         self
     }
 
-    ///
     pub fn order_id(mut self, value: impl Into<String>) -> Self {
         self.order_id = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResizeServersOption {
-    ///
     pub cpu_options: Option<CpuOptions>,
     /// flavor
     pub flavor_ref: String,
-    ///
     pub mode: Option<String>,
-    ///
     pub promotion: Option<Promotion>,
-    ///
     pub servers: Vec<ServerId>,
 }
 
@@ -1459,30 +1424,25 @@ impl BatchResizeServersOption {
         }
     }
 
-    ///
     pub fn cpu_options(mut self, value: impl Into<CpuOptions>) -> Self {
         self.cpu_options = Some(value.into());
         self
     }
 
-    ///
     pub fn mode(mut self, value: impl Into<String>) -> Self {
         self.mode = Some(value.into());
         self
     }
 
-    ///
     pub fn promotion(mut self, value: impl Into<Promotion>) -> Self {
         self.promotion = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchResizeServersReq {
-    ///
     pub resize: BatchResizeServersOption,
 }
 
@@ -1508,7 +1468,6 @@ impl BatchResizeServersReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStartServersOption {
@@ -1570,7 +1529,6 @@ impl BatchStartServersRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchStopServersOption {
@@ -1797,7 +1755,6 @@ impl BlockDeviceAttachableQuantity {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CapacityReservationSpecification {
@@ -1889,7 +1846,6 @@ impl hwcloud_runtime::StringEnum for CapacityReservationSpecificationPreference 
 
 hwcloud_runtime::impl_string_enum!(CapacityReservationSpecificationPreference);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeServerChargeModePrepaidOption {
@@ -1996,7 +1952,6 @@ impl ChangeServerChargeModePrepaidOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeServerChargeModeRequestBody {
@@ -2619,7 +2574,6 @@ impl ChangeServerOsWithoutCloudInitRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeSeversOsMetadata {
@@ -2707,7 +2661,6 @@ impl ChangeSeversOsMetadata {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeSeversOsMetadataWithoutCloudInitOption {
@@ -2935,7 +2888,6 @@ impl ChangeVpcSecurityGroups {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloudServer {
@@ -2943,7 +2895,6 @@ pub struct CloudServer {
     pub addresses: Option<std::collections::BTreeMap<String, Vec<NetworkAddresses>>>,
     /// 可用分区
     pub availability_zone: Option<String>,
-    ///
     pub cpu_options: Option<CpuOptions>,
     /// 云服务器创建时间。 时间格式例如:2020-05-22T07:48:53Z。
     pub created: Option<String>,
@@ -2954,13 +2905,10 @@ pub struct CloudServer {
     /// 查询绑定某个企业项目的云服务器。
     /// 若需要查询当前用户所有企业项目绑定的云服务,请传参all_granted_eps。
     pub enterprise_project_id: Option<String>,
-    ///
     pub fault: Option<Fault>,
-    ///
     pub flavor: Option<FlavorQuasar>,
     /// 云服务器唯一标识。
     pub id: Option<String>,
-    ///
     pub image: Option<Image>,
     /// 云服务器是否处于回收站中
     pub in_recycle_bin: Option<bool>,
@@ -2973,7 +2921,6 @@ pub struct CloudServer {
     /// true:锁定
     /// false:未锁定
     pub locked: Option<bool>,
-    ///
     pub market_info: Option<MarketModel>,
     /// 云服务器元数据。
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
@@ -3170,7 +3117,6 @@ impl CloudServer {
         self
     }
 
-    ///
     pub fn cpu_options(mut self, value: impl Into<CpuOptions>) -> Self {
         self.cpu_options = Some(value.into());
         self
@@ -3201,13 +3147,11 @@ impl CloudServer {
         self
     }
 
-    ///
     pub fn fault(mut self, value: impl Into<Fault>) -> Self {
         self.fault = Some(value.into());
         self
     }
 
-    ///
     pub fn flavor(mut self, value: impl Into<FlavorQuasar>) -> Self {
         self.flavor = Some(value.into());
         self
@@ -3219,7 +3163,6 @@ impl CloudServer {
         self
     }
 
-    ///
     pub fn image(mut self, value: impl Into<Image>) -> Self {
         self.image = Some(value.into());
         self
@@ -3252,7 +3195,6 @@ impl CloudServer {
         self
     }
 
-    ///
     pub fn market_info(mut self, value: impl Into<MarketModel>) -> Self {
         self.market_info = Some(value.into());
         self
@@ -3517,7 +3459,6 @@ impl hwcloud_runtime::operation::ParamValues for CpuOptionsHwCpuThreads {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLaunchTemplateRequestBody {
@@ -3525,7 +3466,6 @@ pub struct CreateLaunchTemplateRequestBody {
     ///
     /// Default: false.
     pub dry_run: Option<bool>,
-    ///
     pub launch_template: LaunchTemplateOption,
 }
 
@@ -3564,7 +3504,6 @@ impl CreateLaunchTemplateRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLaunchTemplateResponseBody {
@@ -3702,7 +3641,6 @@ impl CreatePostPaidServersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServerGroupOption {
@@ -3757,7 +3695,6 @@ impl CreateServerGroupOption {
     }
 }
 
-///
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
@@ -3858,7 +3795,6 @@ impl CreateServerGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServerGroupResult {
@@ -3965,7 +3901,6 @@ impl CreateServerGroupResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServerNicAllowedAddressPairs {
@@ -4288,7 +4223,6 @@ impl hwcloud_runtime::StringEnum for DetachServerVolumeDeleteFlag {
 
 hwcloud_runtime::impl_string_enum!(DetachServerVolumeDeleteFlag);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateServerVirtualIpOption {
@@ -4463,11 +4397,9 @@ impl DisassociateServerVirtualIpResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EnclaveOptions {
-    ///
     pub enabled: Option<bool>,
 }
 
@@ -4492,20 +4424,17 @@ impl EnclaveOptions {
         Self { enabled: None }
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventResponse {
     /// 事件描述
     pub description: Option<String>,
-    ///
     pub execute_options: Option<EventResponseExecuteOptions>,
     /// 事件完成时间
     pub finish_time: Option<String>,
@@ -4521,7 +4450,6 @@ pub struct EventResponse {
     pub not_before_deadline: Option<String>,
     /// 事件发布时间
     pub publish_time: Option<String>,
-    ///
     pub source: Option<EventResponseSource>,
     /// 事件开始时间
     pub start_time: Option<String>,
@@ -4610,7 +4538,6 @@ impl EventResponse {
         self
     }
 
-    ///
     pub fn execute_options(
         mut self,
         value: impl Into<EventResponseExecuteOptions>,
@@ -4661,7 +4588,6 @@ impl EventResponse {
         self
     }
 
-    ///
     pub fn source(mut self, value: impl Into<EventResponseSource>) -> Self {
         self.source = Some(value.into());
         self
@@ -4686,7 +4612,6 @@ impl EventResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventResponseExecuteOptions {
@@ -4786,7 +4711,6 @@ impl EventResponseExecuteOptions {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EventResponseSource {
@@ -4838,7 +4762,6 @@ impl EventResponseSource {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Fault {
@@ -5329,11 +5252,9 @@ pub struct FlavorExtraSpec {
     /// count:加速器显卡数量
     /// alias_prefix:加速器显卡内部别名
     pub info_asic_accelerators: Option<String>,
-    ///
     pub info_cpu_name: Option<String>,
     /// 规格特性
     pub info_features: Option<String>,
-    ///
     pub info_gpu_name: Option<String>,
     /// 该规格的GPU卡信息。
     ///
@@ -5361,7 +5282,6 @@ pub struct FlavorExtraSpec {
     /// - 如果该规格的云服务器使用GPU虚拟化技术,且GPU卡的型号为M60-1Q,参数值可设置为“m60_1q:virt:1”。
     /// - 如果该规格的云服务器使用GPU直通技术,且GPU卡的型号为M60,参数值可设置为“m60:direct_graphics:1”。
     pub pci_passthrough_gpu_specs: Option<String>,
-    ///
     pub quota_gpu: Option<String>,
     /// 值格式为{type}:{count}:{size}:{safeFormat},其中:
     ///
@@ -5849,7 +5769,6 @@ impl FlavorExtraSpec {
         self
     }
 
-    ///
     pub fn info_cpu_name(mut self, value: impl Into<String>) -> Self {
         self.info_cpu_name = Some(value.into());
         self
@@ -5861,7 +5780,6 @@ impl FlavorExtraSpec {
         self
     }
 
-    ///
     pub fn info_gpu_name(mut self, value: impl Into<String>) -> Self {
         self.info_gpu_name = Some(value.into());
         self
@@ -5928,7 +5846,6 @@ impl FlavorExtraSpec {
         self
     }
 
-    ///
     pub fn quota_gpu(mut self, value: impl Into<String>) -> Self {
         self.quota_gpu = Some(value.into());
         self
@@ -6080,11 +5997,9 @@ impl FlavorLink {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlavorQuasar {
-    ///
     pub asic_accelerators: Option<Vec<AsicAcceleratorInfo>>,
     /// 该云服务器规格对应要求系统盘大小,0为不限制。
     pub disk: Option<i32>,
-    ///
     pub gpus: Option<Vec<GpuInfo>>,
     /// 云服务器类型ID。
     pub id: Option<String>,
@@ -6145,7 +6060,6 @@ impl FlavorQuasar {
         }
     }
 
-    ///
     pub fn asic_accelerators(
         mut self,
         value: impl Into<Vec<AsicAcceleratorInfo>>,
@@ -6160,7 +6074,6 @@ impl FlavorQuasar {
         self
     }
 
-    ///
     pub fn gpus(mut self, value: impl Into<Vec<GpuInfo>>) -> Self {
         self.gpus = Some(value.into());
         self
@@ -6191,7 +6104,6 @@ impl FlavorQuasar {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlavorSpotOptions {
@@ -6269,7 +6181,6 @@ impl FlavorSpotOptions {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetServerRemoteConsoleOption {
@@ -6375,7 +6286,6 @@ impl hwcloud_runtime::StringEnum for GetServerRemoteConsoleOptionType {
 
 hwcloud_runtime::impl_string_enum!(GetServerRemoteConsoleOptionType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GpuInfo {
@@ -6523,7 +6433,6 @@ impl Image {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InterfaceAttachableQuantity {
@@ -6559,7 +6468,6 @@ impl InterfaceAttachableQuantity {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InterfaceAttachment {
@@ -6707,7 +6615,6 @@ impl InterfaceAttachment {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Ipv6Bandwidth {
@@ -6743,7 +6650,6 @@ impl Ipv6Bandwidth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobEntities {
@@ -6855,7 +6761,6 @@ impl JobResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LaunchTemplate {
@@ -6967,7 +6872,6 @@ impl LaunchTemplate {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LaunchTemplateOption {
@@ -6975,7 +6879,6 @@ pub struct LaunchTemplateOption {
     pub description: Option<String>,
     /// 模板名称
     pub name: String,
-    ///
     pub template_data: Option<TemplateData>,
     /// 初始第一个版本的版本描述
     pub version_description: Option<String>,
@@ -7024,7 +6927,6 @@ impl LaunchTemplateOption {
         self
     }
 
-    ///
     pub fn template_data(mut self, value: impl Into<TemplateData>) -> Self {
         self.template_data = Some(value.into());
         self
@@ -7087,7 +6989,6 @@ impl Link {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCloudServersResponseBody {
-    ///
     pub request_id: Option<String>,
     /// 查询云服务器信息列表。
     pub servers: Option<Vec<CloudServer>>,
@@ -7128,7 +7029,6 @@ impl ListCloudServersResponseBody {
         }
     }
 
-    ///
     pub fn request_id(mut self, value: impl Into<String>) -> Self {
         self.request_id = Some(value.into());
         self
@@ -7147,13 +7047,11 @@ impl ListCloudServersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEventsResponseBody {
     /// 计划事件列表
     pub events: Option<Vec<EventResponse>>,
-    ///
     pub page_info: Option<ListEventsResponsePageInfo>,
 }
 
@@ -7189,18 +7087,15 @@ impl ListEventsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<ListEventsResponsePageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListEventsResponsePageInfo {
-    ///
     pub next_marker: Option<String>,
 }
 
@@ -7225,7 +7120,6 @@ impl ListEventsResponsePageInfo {
         Self { next_marker: None }
     }
 
-    ///
     pub fn next_marker(mut self, value: impl Into<String>) -> Self {
         self.next_marker = Some(value.into());
         self
@@ -7326,7 +7220,6 @@ impl ListFlavorSellPoliciesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFlavorSellPoliciesResult {
@@ -7581,7 +7474,6 @@ impl ListFlavorsResponseBody {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -7695,11 +7587,9 @@ impl hwcloud_runtime::StringEnum for ListRecycleBinServersExpectFields {
 
 hwcloud_runtime::impl_string_enum!(ListRecycleBinServersExpectFields);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRecycleBinServersResp {
-    ///
     pub servers: Option<Vec<ServerDetail>>,
 }
 
@@ -7724,7 +7614,6 @@ impl ListRecycleBinServersResp {
         Self { servers: None }
     }
 
-    ///
     pub fn servers(mut self, value: impl Into<Vec<ServerDetail>>) -> Self {
         self.servers = Some(value.into());
         self
@@ -8139,7 +8028,6 @@ impl hwcloud_runtime::StringEnum for ListResizeFlavorsSortKey {
 
 hwcloud_runtime::impl_string_enum!(ListResizeFlavorsSortKey);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerAzInfo {
@@ -8251,7 +8139,6 @@ impl ListServerAzInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerAzInfoResponseBody {
@@ -8355,7 +8242,6 @@ pub type ListServerGroupsPageInfoResult = ListEventsResponsePageInfo;
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListServerGroupsResponseBody {
-    ///
     pub page_info: Option<ListServerGroupsPageInfoResult>,
     /// 弹性云服务器组信息
     pub server_groups: Option<Vec<ListServerGroupsResult>>,
@@ -8387,7 +8273,6 @@ impl ListServerGroupsResponseBody {
         }
     }
 
-    ///
     pub fn page_info(
         mut self,
         value: impl Into<ListServerGroupsPageInfoResult>,
@@ -8588,13 +8473,11 @@ impl ListServersDetailsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTemplateVersionsResponseBody {
     /// 模板版本列表
     pub launch_template_versions: Option<Vec<TemplateVersion>>,
-    ///
     pub page_info: Option<ResponsePageInfoV3>,
 }
 
@@ -8636,20 +8519,17 @@ impl ListTemplateVersionsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<ResponsePageInfoV3>) -> Self {
         self.page_info = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTemplatesResponseBody {
     /// 模板列表
     pub launch_templates: Option<Vec<LaunchTemplate>>,
-    ///
     pub page_info: Option<ResponsePageInfoV3>,
 }
 
@@ -8688,14 +8568,12 @@ impl ListTemplatesResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<ResponsePageInfoV3>) -> Self {
         self.page_info = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MarketModel {
@@ -8703,7 +8581,6 @@ pub struct MarketModel {
     ///
     /// Default: postpaid.
     pub charge_mode: Option<MarketModelChargeMode>,
-    ///
     pub prepaid_info: Option<MarketModelPrepaidInfo>,
 }
 
@@ -8741,7 +8618,6 @@ impl MarketModel {
         self
     }
 
-    ///
     pub fn prepaid_info(mut self, value: impl Into<MarketModelPrepaidInfo>) -> Self {
         self.prepaid_info = Some(value.into());
         self
@@ -8791,11 +8667,9 @@ impl hwcloud_runtime::StringEnum for MarketModelChargeMode {
 
 hwcloud_runtime::impl_string_enum!(MarketModelChargeMode);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MarketModelPrepaidInfo {
-    ///
     pub expired_time: Option<String>,
 }
 
@@ -8820,7 +8694,6 @@ impl MarketModelPrepaidInfo {
         Self { expired_time: None }
     }
 
-    ///
     pub fn expired_time(mut self, value: impl Into<String>) -> Self {
         self.expired_time = Some(value.into());
         self
@@ -8897,7 +8770,6 @@ impl MigrateServerRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkAddresses {
@@ -9114,7 +8986,6 @@ impl hwcloud_runtime::operation::ParamValues for NetworkAddressesVersion {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetworkInterfaces {
@@ -9214,7 +9085,6 @@ impl NetworkInterfaces {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaAddSecurityGroupOption {
@@ -9276,7 +9146,6 @@ impl NovaAssociateSecurityGroupRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaAttachInterfaceFixedIp {
@@ -9312,7 +9181,6 @@ impl NovaAttachInterfaceFixedIp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaAttachInterfaceOption {
@@ -9466,7 +9334,6 @@ impl NovaAttachInterfaceResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaAttachVolumeOption {
@@ -9691,7 +9558,6 @@ impl NovaAvailabilityZoneState {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaCreateKeypairOption {
@@ -9902,7 +9768,6 @@ impl NovaCreateKeypairResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaCreateServerGroupOption {
@@ -10622,7 +10487,6 @@ impl NovaCreateServersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaCreateServersResult {
@@ -10962,7 +10826,6 @@ impl NovaDisassociateSecurityGroupRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaFlavor {
@@ -11150,7 +11013,6 @@ impl NovaFlavor {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaKeypair {
@@ -11260,7 +11122,6 @@ impl NovaKeypair {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaKeypairDetail {
@@ -11420,7 +11281,6 @@ impl NovaKeypairDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaLink {
@@ -11771,7 +11631,6 @@ impl NovaListKeypairsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaListKeypairsResult {
@@ -12379,7 +12238,6 @@ impl NovaLockServerRequestBody {
 /// The same shape as [`DisassociateServerVirtualIpOptionIpAddress`]: one type, generated once, under both names.
 pub type NovaLockServerRequestBodyLock = DisassociateServerVirtualIpOptionIpAddress;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaNetwork {
@@ -12461,7 +12319,6 @@ impl NovaNetwork {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaNetworkResult {
@@ -12513,7 +12370,6 @@ impl NovaNetworkResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaRebootServerOption {
@@ -12584,7 +12440,6 @@ impl NovaRebootServerRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NovaRemoveSecurityGroupOption {
@@ -12614,7 +12469,6 @@ impl NovaRemoveSecurityGroupOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSecurityGroup {
@@ -12710,7 +12564,6 @@ impl NovaSecurityGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonGroup {
@@ -12759,7 +12612,6 @@ impl NovaSecurityGroupCommonGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonIpRange {
@@ -12795,7 +12647,6 @@ impl NovaSecurityGroupCommonIpRange {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSecurityGroupCommonRule {
@@ -12913,7 +12764,6 @@ impl NovaSecurityGroupCommonRule {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServer {
@@ -13656,7 +13506,6 @@ impl NovaServer {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerAction {
@@ -13970,7 +13819,6 @@ impl hwcloud_runtime::StringEnum for NovaServerActionAction {
 
 hwcloud_runtime::impl_string_enum!(NovaServerActionAction);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerActionDetail {
@@ -14094,7 +13942,6 @@ impl NovaServerActionDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerActionEvent {
@@ -14471,7 +14318,6 @@ hwcloud_runtime::impl_string_enum!(NovaServerBlockDeviceMappingSourceType);
 /// The same shape as [`Fault`]: one type, generated once, under both names.
 pub type NovaServerFault = Fault;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerFlavor {
@@ -14646,7 +14492,6 @@ impl NovaServerFlavor {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerGroup {
@@ -14844,7 +14689,6 @@ impl hwcloud_runtime::StringEnum for NovaServerHostStatus {
 
 hwcloud_runtime::impl_string_enum!(NovaServerHostStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerImage {
@@ -14890,7 +14734,6 @@ impl NovaServerImage {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerInterfaceDetail {
@@ -14981,7 +14824,6 @@ impl NovaServerInterfaceDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerInterfaceFixedIp {
@@ -15030,7 +14872,6 @@ impl NovaServerInterfaceFixedIp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerNetwork {
@@ -15310,7 +15151,6 @@ impl hwcloud_runtime::StringEnum for NovaServerOsExtStsVmState {
 
 hwcloud_runtime::impl_string_enum!(NovaServerOsExtStsVmState);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerSchedulerHints {
@@ -15367,7 +15207,6 @@ impl NovaServerSchedulerHints {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -15403,7 +15242,6 @@ impl hwcloud_runtime::StringEnum for NovaServerSchedulerHintsTenancy {
 
 hwcloud_runtime::impl_string_enum!(NovaServerSchedulerHintsTenancy);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerSecurityGroup {
@@ -15543,7 +15381,6 @@ impl hwcloud_runtime::StringEnum for NovaServerStatus {
 
 hwcloud_runtime::impl_string_enum!(NovaServerStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaServerVolume {
@@ -15917,7 +15754,6 @@ impl NovaShowVersionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSimpleFlavor {
@@ -15977,7 +15813,6 @@ impl NovaSimpleFlavor {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSimpleKeypair {
@@ -16057,7 +15892,6 @@ impl NovaSimpleKeypair {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaSimpleServer {
@@ -16328,7 +16162,6 @@ pub type NovaUpdateServerMetadataRequestBody = NovaCreateServerMetadataRequestBo
 /// The same shape as [`NovaCreateServerMetadataResponseBody`]: one type, generated once, under both names.
 pub type NovaUpdateServerMetadataResponseBody = NovaCreateServerMetadataResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaUpdateServerOption {
@@ -16455,7 +16288,6 @@ impl NovaUpdateServerResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaUpdateServerResult {
@@ -16776,7 +16608,6 @@ impl NovaUpdateServerResult {
 /// The same shape as [`NovaListServersDetailsStatus`]: one type, generated once, under both names.
 pub type NovaUpdateServerResultStatus = NovaListServersDetailsStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVersion {
@@ -16884,7 +16715,6 @@ impl NovaVersion {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVersionDetail {
@@ -17055,7 +16885,6 @@ impl hwcloud_runtime::StringEnum for NovaVersionDetailStatus {
 
 hwcloud_runtime::impl_string_enum!(NovaVersionDetailStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVersionMediaType {
@@ -17110,7 +16939,6 @@ impl NovaVersionMediaType {
 /// The same shape as [`NovaVersionDetailStatus`]: one type, generated once, under both names.
 pub type NovaVersionStatus = NovaVersionDetailStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NovaVolumeAttachment {
@@ -17235,7 +17063,6 @@ impl OrderResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageLink {
@@ -18454,7 +18281,6 @@ impl hwcloud_runtime::StringEnum for PostPaidServerDataVolumeVolumetype {
 
 hwcloud_runtime::impl_string_enum!(PostPaidServerDataVolumeVolumetype);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PostPaidServerEip {
@@ -18522,7 +18348,6 @@ impl PostPaidServerEip {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PostPaidServerEipBandwidth {
@@ -18691,7 +18516,6 @@ impl hwcloud_runtime::StringEnum for PostPaidServerEipBandwidthSharetype {
 
 hwcloud_runtime::impl_string_enum!(PostPaidServerEipBandwidthSharetype);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PostPaidServerEipExtendParam {
@@ -18794,7 +18618,6 @@ impl hwcloud_runtime::StringEnum for PostPaidServerEipExtendParamChargingMode {
 
 hwcloud_runtime::impl_string_enum!(PostPaidServerEipExtendParamChargingMode);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PostPaidServerExtendParam {
@@ -19280,7 +19103,6 @@ impl PostPaidServerNic {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PostPaidServerPublicip {
@@ -19360,7 +19182,6 @@ impl PostPaidServerPublicip {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PostPaidServerRootVolume {
@@ -19576,7 +19397,6 @@ impl PostPaidServerRootVolume {
 /// The same shape as [`PostPaidServerDataVolumeClusterType`]: one type, generated once, under both names.
 pub type PostPaidServerRootVolumeClusterType = PostPaidServerDataVolumeClusterType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PostPaidServerRootVolumeExtendParam {
@@ -19722,7 +19542,6 @@ pub type PostPaidServerRootVolumeMetadata = ChangeSeversOsMetadataWithoutCloudIn
 /// The same shape as [`PostPaidServerDataVolumeVolumetype`]: one type, generated once, under both names.
 pub type PostPaidServerRootVolumeVolumetype = PostPaidServerDataVolumeVolumetype;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PostPaidServerSchedulerHints {
@@ -19790,7 +19609,6 @@ impl PostPaidServerSchedulerHints {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PostPaidServerSecurityGroup {
@@ -20560,7 +20378,6 @@ pub type PrePaidServerEipExtendParam = PostPaidServerEipExtendParam;
 /// The same shape as [`PostPaidServerEipExtendParamChargingMode`]: one type, generated once, under both names.
 pub type PrePaidServerEipExtendParamChargingMode = PostPaidServerEipExtendParamChargingMode;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrePaidServerExtendParam {
@@ -21245,7 +21062,6 @@ impl PrePaidServerNic {
 /// The same shape as [`PostPaidServerPublicip`]: one type, generated once, under both names.
 pub type PrePaidServerPublicip = PostPaidServerPublicip;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrePaidServerRootVolume {
@@ -21488,7 +21304,6 @@ pub type PrePaidServerRootVolumeMetadata = ChangeSeversOsMetadataWithoutCloudIni
 /// The same shape as [`PostPaidServerDataVolumeVolumetype`]: one type, generated once, under both names.
 pub type PrePaidServerRootVolumeVolumetype = PostPaidServerDataVolumeVolumetype;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrePaidServerSchedulerHints {
@@ -21662,13 +21477,10 @@ impl ProjectTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Promotion {
-    ///
     pub id: String,
-    ///
     pub type_: String,
 }
 
@@ -21699,11 +21511,9 @@ impl Promotion {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecycleBin {
-    ///
     pub policy: Option<RecycleBinPolicys>,
     /// 租户project_id
     pub project_id: Option<String>,
@@ -21740,7 +21550,6 @@ impl RecycleBin {
         }
     }
 
-    ///
     pub fn policy(mut self, value: impl Into<RecycleBinPolicys>) -> Self {
         self.policy = Some(value.into());
         self
@@ -21759,7 +21568,6 @@ impl RecycleBin {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecycleBinPolicys {
@@ -22198,7 +22006,6 @@ pub type ReinstallSeverMetadata = ChangeSeversOsMetadata;
 /// The same shape as [`ChangeSeversOsMetadataWithoutCloudInitOption`]: one type, generated once, under both names.
 pub type ReinstallSeverMetadataWithoutCloudInitOption = ChangeSeversOsMetadataWithoutCloudInitOption;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResetServerPasswordOption {
@@ -22286,7 +22093,6 @@ impl ResetServerPasswordRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizePostPaidServerOption {
@@ -22405,7 +22211,6 @@ impl ResizePostPaidServerRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResizePrePaidServerOption {
@@ -22493,7 +22298,6 @@ impl ResizePrePaidServerOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResizeServerExtendParam {
@@ -22598,13 +22402,10 @@ impl ResizeServerRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResponsePageInfoV3 {
-    ///
     pub next_marker: Option<String>,
-    ///
     pub previous_marker: Option<String>,
 }
 
@@ -22637,20 +22438,17 @@ impl ResponsePageInfoV3 {
         }
     }
 
-    ///
     pub fn next_marker(mut self, value: impl Into<String>) -> Self {
         self.next_marker = Some(value.into());
         self
     }
 
-    ///
     pub fn previous_marker(mut self, value: impl Into<String>) -> Self {
         self.previous_marker = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScheduledEventAcceptBody {
@@ -22732,7 +22530,6 @@ impl SecurityGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityOptions {
@@ -25260,7 +25057,6 @@ impl ServerGroupMember {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerId {
@@ -25335,7 +25131,6 @@ impl ServerImage {
 /// The same shape as [`NovaServerInterfaceFixedIp`]: one type, generated once, under both names.
 pub type ServerInterfaceFixedIp = NovaServerInterfaceFixedIp;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerLimits {
@@ -25695,7 +25490,6 @@ impl ServerLimits {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServerNicSecurityGroup {
@@ -25725,7 +25519,6 @@ impl ServerNicSecurityGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerRemoteConsole {
@@ -26049,7 +25842,6 @@ impl ServerTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerVolumeAttachment {
@@ -26354,11 +26146,9 @@ impl hwcloud_runtime::StringEnum for ShowJobResponseBodyStatus {
 
 hwcloud_runtime::impl_string_enum!(ShowJobResponseBodyStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowRecycleBinResp {
-    ///
     pub recycle_bin: Option<RecycleBin>,
 }
 
@@ -26383,18 +26173,15 @@ impl ShowRecycleBinResp {
         Self { recycle_bin: None }
     }
 
-    ///
     pub fn recycle_bin(mut self, value: impl Into<RecycleBin>) -> Self {
         self.recycle_bin = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowRecycleBinServerResp {
-    ///
     pub server: Option<ServerDetail2>,
 }
 
@@ -26419,7 +26206,6 @@ impl ShowRecycleBinServerResp {
         Self { server: None }
     }
 
-    ///
     pub fn server(mut self, value: impl Into<ServerDetail2>) -> Self {
         self.server = Some(value.into());
         self
@@ -26816,7 +26602,6 @@ impl SimpleFlavor {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubJob {
@@ -26964,7 +26749,6 @@ impl SubJob {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubJobEntities {
@@ -27041,7 +26825,6 @@ impl SubJobEntities {
 /// The same shape as [`ShowJobResponseBodyStatus`]: one type, generated once, under both names.
 pub type SubJobStatus = ShowJobResponseBodyStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateBandwidthOption {
@@ -27165,7 +26948,6 @@ hwcloud_runtime::impl_string_enum!(TemplateBandwidthOptionChargeMode);
 /// The same shape as [`PostPaidServerEipBandwidthSharetype`]: one type, generated once, under both names.
 pub type TemplateBandwidthOptionShareType = PostPaidServerEipBandwidthSharetype;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateBlockDeviceMappingAttachmentOption {
@@ -27217,11 +26999,9 @@ impl TemplateBlockDeviceMappingAttachmentOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateBlockDeviceMappingOption {
-    ///
     pub attachment: Option<TemplateBlockDeviceMappingAttachmentOption>,
     /// 秘钥ID
     pub cmk_id: Option<String>,
@@ -27286,7 +27066,6 @@ impl TemplateBlockDeviceMappingOption {
         }
     }
 
-    ///
     pub fn attachment(
         mut self,
         value: impl Into<TemplateBlockDeviceMappingAttachmentOption>,
@@ -27372,7 +27151,6 @@ impl hwcloud_runtime::StringEnum for TemplateBlockDeviceMappingOptionSourceType 
 
 hwcloud_runtime::impl_string_enum!(TemplateBlockDeviceMappingOptionSourceType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateData {
@@ -27391,17 +27169,12 @@ pub struct TemplateData {
     pub enterprise_project_id: Option<String>,
     /// 规格ID
     pub flavor_id: Option<String>,
-    ///
     pub internet_access: Option<TemplateInternetAccessOption>,
-    ///
     pub market_options: Option<TemplateMarketOptions>,
-    ///
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
     /// 名称
     pub name: Option<String>,
-    ///
     pub network_interfaces: Option<Vec<TemplateNetworkInterfaceOption>>,
-    ///
     pub os_profile: Option<TemplateOsProfile>,
     /// 安全组ID列表。全网卡生效。
     pub security_group_ids: Option<Vec<String>>,
@@ -27530,7 +27303,6 @@ impl TemplateData {
         self
     }
 
-    ///
     pub fn internet_access(
         mut self,
         value: impl Into<TemplateInternetAccessOption>,
@@ -27539,13 +27311,11 @@ impl TemplateData {
         self
     }
 
-    ///
     pub fn market_options(mut self, value: impl Into<TemplateMarketOptions>) -> Self {
         self.market_options = Some(value.into());
         self
     }
 
-    ///
     pub fn metadata(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, String>>,
@@ -27560,7 +27330,6 @@ impl TemplateData {
         self
     }
 
-    ///
     pub fn network_interfaces(
         mut self,
         value: impl Into<Vec<TemplateNetworkInterfaceOption>>,
@@ -27569,7 +27338,6 @@ impl TemplateData {
         self
     }
 
-    ///
     pub fn os_profile(mut self, value: impl Into<TemplateOsProfile>) -> Self {
         self.os_profile = Some(value.into());
         self
@@ -27594,7 +27362,6 @@ impl TemplateData {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateInternetAccessOption {
-    ///
     pub publicip: Option<TemplatePublicIpOption>,
 }
 
@@ -27619,7 +27386,6 @@ impl TemplateInternetAccessOption {
         Self { publicip: None }
     }
 
-    ///
     pub fn publicip(mut self, value: impl Into<TemplatePublicIpOption>) -> Self {
         self.publicip = Some(value.into());
         self
@@ -27632,7 +27398,6 @@ impl TemplateInternetAccessOption {
 pub struct TemplateMarketOptions {
     /// 计费类型
     pub market_type: Option<TemplateMarketOptionsMarketType>,
-    ///
     pub spot_options: Option<TemplateSpotOptions>,
 }
 
@@ -27671,7 +27436,6 @@ impl TemplateMarketOptions {
         self
     }
 
-    ///
     pub fn spot_options(mut self, value: impl Into<TemplateSpotOptions>) -> Self {
         self.spot_options = Some(value.into());
         self
@@ -27755,7 +27519,6 @@ impl TemplateNetworkInterfaceAttachmentOption {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateNetworkInterfaceOption {
-    ///
     pub attachment: Option<TemplateNetworkInterfaceAttachmentOption>,
     /// 子网ID
     pub virsubnet_id: Option<String>,
@@ -27787,7 +27550,6 @@ impl TemplateNetworkInterfaceOption {
         }
     }
 
-    ///
     pub fn attachment(
         mut self,
         value: impl Into<TemplateNetworkInterfaceAttachmentOption>,
@@ -27879,11 +27641,9 @@ impl TemplateOsProfile {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplatePublicIpOption {
-    ///
     pub bandwidth: Option<TemplateBandwidthOption>,
     /// 弹性公网IP计费类型
     pub charging_mode: Option<String>,
@@ -27930,7 +27690,6 @@ impl TemplatePublicIpOption {
         }
     }
 
-    ///
     pub fn bandwidth(mut self, value: impl Into<TemplateBandwidthOption>) -> Self {
         self.bandwidth = Some(value.into());
         self
@@ -28118,7 +27877,6 @@ impl TemplateTagOptions {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TemplateVersion {
@@ -28126,7 +27884,6 @@ pub struct TemplateVersion {
     pub created_at: Option<String>,
     /// 模板id
     pub launch_template_id: Option<String>,
-    ///
     pub template_data: Option<TemplateData>,
     /// 版本描述
     pub version_description: Option<String>,
@@ -28193,7 +27950,6 @@ impl TemplateVersion {
         self
     }
 
-    ///
     pub fn template_data(mut self, value: impl Into<TemplateData>) -> Self {
         self.template_data = Some(value.into());
         self
@@ -28302,7 +28058,6 @@ impl UpdateServerAutoTerminateTimeRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateServerBlockDeviceOption {
@@ -29229,11 +28984,9 @@ impl VolumeAttach {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeBatchDetachRequest {
-    ///
     pub serverinfo: Vec<String>,
 }
 

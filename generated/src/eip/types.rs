@@ -106,7 +106,6 @@ impl AddPublicipsIntoSharedBandwidthResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociatePublicipResponseBody {
@@ -159,7 +158,6 @@ impl AssociatePublicipResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociatePublicipsOption {
@@ -912,7 +910,6 @@ impl hwcloud_runtime::StringEnum for BandwidthInfoRespBandwidthType {
 
 hwcloud_runtime::impl_string_enum!(BandwidthInfoRespBandwidthType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BandwidthPkgPage {
@@ -3598,7 +3595,6 @@ impl hwcloud_runtime::StringEnum for BatchPublicIpType {
 
 hwcloud_runtime::impl_string_enum!(BatchPublicIpType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchPublicipResp {
@@ -4006,7 +4002,6 @@ impl CommonPoolDict {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CountEipAvailableResourcesResponseBody {
@@ -5572,7 +5567,6 @@ impl CreateTenantVpcIgwRequestBodyVpcIgw {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTenantVpcIgwResp {
@@ -5580,7 +5574,6 @@ pub struct CreateTenantVpcIgwResp {
     ///
     /// Length: 0 to 36.
     pub request_id: Option<String>,
-    ///
     pub vpc_igw: Option<VpcIgwsTenantResp>,
 }
 
@@ -5618,7 +5611,6 @@ impl CreateTenantVpcIgwResp {
         self
     }
 
-    ///
     pub fn vpc_igw(mut self, value: impl Into<VpcIgwsTenantResp>) -> Self {
         self.vpc_igw = Some(value.into());
         self
@@ -5668,11 +5660,9 @@ impl DetachBatchSharedbwReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DetachBatchSharedbwReqPublicips {
-    ///
     pub bandwidth: DetachSharedbwDict,
     /// - 功能说明:EIP ID
     ///
@@ -5804,7 +5794,6 @@ impl DetachSharedbwReq {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DetachSharedbwReqPublicip {
-    ///
     pub bandwidth: Option<DetachSharedbwDict>,
 }
 
@@ -5829,7 +5818,6 @@ impl DetachSharedbwReqPublicip {
         Self { bandwidth: None }
     }
 
-    ///
     pub fn bandwidth(mut self, value: impl Into<DetachSharedbwDict>) -> Self {
         self.bandwidth = Some(value.into());
         self
@@ -6232,7 +6220,6 @@ impl EipResourcesAvailableV3RequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtLimitPojo {
@@ -7020,7 +7007,6 @@ impl GeipBindingsInternalResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetResourcesJobDetailResp {
@@ -7866,7 +7852,6 @@ impl ListBandwidthPkgResp {
 pub struct ListBandwidthResponseBody {
     /// 带宽列表对象
     pub eip_bandwidths: Option<Vec<BandwidthResponseBody2>>,
-    ///
     pub page_info: Option<PageInfoOption>,
     /// 本次请求的编号
     pub request_id: Option<String>,
@@ -7914,7 +7899,6 @@ impl ListBandwidthResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfoOption>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -8027,7 +8011,6 @@ impl ListBandwidthRuleResp {
     }
 }
 
-///
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
@@ -8148,7 +8131,6 @@ impl ListCommonPoolsResponseBody {
 pub struct ListEipBandwidthResponseBody {
     /// 带宽列表对象
     pub eip_bandwidths: Option<Vec<EipBandwidthResponseBody>>,
-    ///
     pub page_info: Option<PageInfoDict>,
     /// 本次请求的编号
     pub request_id: Option<String>,
@@ -8196,7 +8178,6 @@ impl ListEipBandwidthResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfoDict>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -8209,7 +8190,6 @@ impl ListEipBandwidthResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInternalGeipBindings {
@@ -8464,7 +8444,6 @@ impl ListPublicipTagsResponseBody {
     }
 }
 
-///
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
@@ -8745,7 +8724,6 @@ impl ListPublicipsByTagsResponseBody {
 pub type ListPublicipsIpVersion = CreatePrePaidPublicipOptionIpVersion;
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -8909,7 +8887,6 @@ impl hwcloud_runtime::StringEnum for ListPublicipsSortKey {
 hwcloud_runtime::impl_string_enum!(ListPublicipsSortKey);
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -8954,7 +8931,6 @@ impl hwcloud_runtime::StringEnum for ListPublicipsStatus {
 hwcloud_runtime::impl_string_enum!(ListPublicipsStatus);
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -8994,7 +8970,6 @@ impl hwcloud_runtime::StringEnum for ListPublicipsType {
 
 hwcloud_runtime::impl_string_enum!(ListPublicipsType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListQuotasResponseBody {
@@ -9185,7 +9160,6 @@ impl ListShareBandwidthTypesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTenantVpcIgws {
@@ -10709,7 +10683,6 @@ impl PublicIpDict {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicPoolType {
@@ -13946,7 +13919,6 @@ pub type PublicipUpdateRespStatus = PublicipCreateRespStatus;
 /// The same shape as [`ListPublicipsType`]: one type, generated once, under both names.
 pub type PublicipUpdateRespType = ListPublicipsType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryPublicIpNumResp {
@@ -14173,7 +14145,6 @@ impl RemovePublicipsFromSharedBandwidthRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceResp {
@@ -14614,7 +14585,6 @@ impl ShowBandwidthRuleDict {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBandwidthRuleResp {
-    ///
     pub bandwidth_rule: Option<ShowBandwidthRuleDict>,
     /// 本次请求的编号
     pub request_id: Option<String>,
@@ -14646,7 +14616,6 @@ impl ShowBandwidthRuleResp {
         }
     }
 
-    ///
     pub fn bandwidth_rule(mut self, value: impl Into<ShowBandwidthRuleDict>) -> Self {
         self.bandwidth_rule = Some(value.into());
         self
@@ -14659,7 +14628,6 @@ impl ShowBandwidthRuleResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowBatchPublicIpResq {
@@ -14708,7 +14676,6 @@ impl ShowBatchPublicIpResq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowPublicIpResp {
@@ -14806,7 +14773,6 @@ impl ShowPublicipPoolResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolTypesResponseBody {
@@ -14931,7 +14897,6 @@ impl ShowPublicipTagsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowTenantDict {
@@ -15031,7 +14996,6 @@ pub type ShowTenantDictChargeMode = BatchBandwidthChargeMode;
 /// The same shape as [`CreateTenantVpcIgwResp`]: one type, generated once, under both names.
 pub type ShowTenantVpcIgw = CreateTenantVpcIgwResp;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubJobsInfo {
@@ -15250,7 +15214,6 @@ impl TagsInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TenantBandwidthLimitListResponse {
@@ -15258,7 +15221,6 @@ pub struct TenantBandwidthLimitListResponse {
     ///
     /// Items: 0 to 2000.
     pub eip_bandwidth_limits: Option<Vec<ShowTenantDict>>,
-    ///
     pub page_info: Option<PageInfoDict>,
     /// 本次请求编号
     pub request_id: Option<String>,
@@ -15308,7 +15270,6 @@ impl TenantBandwidthLimitListResponse {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfoDict>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -15949,7 +15910,6 @@ impl UpdatePrePaidBandwidthResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePublicipOption {

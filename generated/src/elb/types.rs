@@ -422,7 +422,6 @@ impl BandwidthRef {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAddAvailableZonesRequestBody {
@@ -1912,7 +1911,6 @@ pub type BatchCreateLoadbalancerTagsRequestBody = BatchCreateListenerTagsRequest
 /// The same shape as [`BatchCreateListenerTagsRequestBodyAction`]: one type, generated once, under both names.
 pub type BatchCreateLoadbalancerTagsRequestBodyAction = BatchCreateListenerTagsRequestBodyAction;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateMembersOption {
@@ -2211,7 +2209,6 @@ impl BatchDeleteCertificatesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteCertificatesResp {
@@ -2409,7 +2406,6 @@ impl BatchDeleteIpListRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteIpListResponseBody {
@@ -2794,7 +2790,6 @@ impl BatchDeleteLoadbalancersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteMembersOption {
@@ -2991,7 +2986,6 @@ impl BatchDeleteMembersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteMembersState {
@@ -3268,7 +3262,6 @@ impl BatchEnableDomainIPsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchMember {
@@ -3614,7 +3607,6 @@ impl BatchMember {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchRemoveAvailableZonesRequestBody {
@@ -3709,7 +3701,6 @@ impl BatchRemoveAvailableZonesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateMember {
@@ -4049,7 +4040,6 @@ impl BatchUpdateMember {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateMembersOption {
@@ -4359,7 +4349,6 @@ impl BatchUpdatePoliciesPriorityRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdatePoliciesPriorityResponseBody {
@@ -5310,7 +5299,6 @@ pub struct ChangeLoadbalancerChargeModeRequestBody {
     ///
     /// Items: 1 to 50.
     pub loadbalancer_ids: Vec<String>,
-    ///
     pub prepaid_options: Option<PrepaidChangeChargeModeOption>,
 }
 
@@ -5350,7 +5338,6 @@ impl ChangeLoadbalancerChargeModeRequestBody {
         }
     }
 
-    ///
     pub fn prepaid_options(
         mut self,
         value: impl Into<PrepaidChangeChargeModeOption>,
@@ -5860,7 +5847,6 @@ impl CloneListenerResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloneListenerResponseBody {
@@ -5932,7 +5918,6 @@ impl CloneListenerResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloneLoadbalancerRequestBody {
@@ -5944,7 +5929,6 @@ pub struct CloneLoadbalancerRequestBody {
     ///
     /// **默认取值**:1
     pub count: Option<i32>,
-    ///
     pub target_loadbalancer_param: TargetLoadbalancerParam,
 }
 
@@ -6065,7 +6049,6 @@ impl CloneLoadbalancerResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloneLoadbalancerResponseBodyLoadbalancerList {
@@ -6105,7 +6088,6 @@ impl CloneLoadbalancerResponseBodyLoadbalancerList {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConnectionDrain {
@@ -9099,7 +9081,6 @@ impl hwcloud_runtime::StringEnum for CreateLoadBalancerBandwidthOptionShareType 
 
 hwcloud_runtime::impl_string_enum!(CreateLoadBalancerBandwidthOptionShareType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLoadBalancerPublicIpOption {
@@ -9245,7 +9226,6 @@ impl CreateLoadBalancerPublicIpOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLoadbalancerAutoscalingOption {
@@ -9331,7 +9311,6 @@ pub struct CreateLoadbalancerReq {
     ///
     /// Length: 0 to 255.
     pub name: Option<String>,
-    ///
     pub prepaid_options: Option<PrepaidCreateOption>,
     /// 设置保护的原因
     /// >仅当protection_status为consoleProtection时有效。
@@ -9448,7 +9427,6 @@ impl CreateLoadbalancerReq {
         self
     }
 
-    ///
     pub fn prepaid_options(mut self, value: impl Into<PrepaidCreateOption>) -> Self {
         self.prepaid_options = Some(value.into());
         self
@@ -9661,7 +9639,6 @@ impl CreateLoadbalancerTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLogtankOption {
@@ -9769,7 +9746,6 @@ impl CreateLogtankRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLogtankResponseBody {
@@ -10940,7 +10916,6 @@ impl CreateMemberHealthCheckJobOption {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMemberHealthCheckJobRequestBody {
-    ///
     pub member_check: Option<CreateMemberHealthCheckJobOption>,
 }
 
@@ -10965,7 +10940,6 @@ impl CreateMemberHealthCheckJobRequestBody {
         Self { member_check: None }
     }
 
-    ///
     pub fn member_check(
         mut self,
         value: impl Into<CreateMemberHealthCheckJobOption>,
@@ -10979,7 +10953,6 @@ impl CreateMemberHealthCheckJobRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMemberHealthCheckJobResponseBody {
-    ///
     pub member_check: Option<MemberCheckJob>,
     /// **参数解释**:请求ID。
     ///
@@ -11013,7 +10986,6 @@ impl CreateMemberHealthCheckJobResponseBody {
         }
     }
 
-    ///
     pub fn member_check(mut self, value: impl Into<MemberCheckJob>) -> Self {
         self.member_check = Some(value.into());
         self
@@ -11653,7 +11625,6 @@ impl CreatePoolResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePoolSessionPersistenceOption {
@@ -11814,7 +11785,6 @@ impl hwcloud_runtime::StringEnum for CreatePoolSessionPersistenceOptionType {
 
 hwcloud_runtime::impl_string_enum!(CreatePoolSessionPersistenceOptionType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRuleCondition {
@@ -12271,7 +12241,6 @@ impl CreateSecurityPolicyOption {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -12444,7 +12413,6 @@ hwcloud_runtime::impl_string_enum!(CreateSecurityPolicyOptionCiphers);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSecurityPolicyRequestBody {
-    ///
     pub security_policy: CreateSecurityPolicyOption,
 }
 
@@ -12480,7 +12448,6 @@ pub struct CreateSecurityPolicyResponseBody {
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
     pub request_id: Option<String>,
-    ///
     pub security_policy: Option<SecurityPolicy>,
 }
 
@@ -12521,14 +12488,12 @@ impl CreateSecurityPolicyResponseBody {
         self
     }
 
-    ///
     pub fn security_policy(mut self, value: impl Into<SecurityPolicy>) -> Self {
         self.security_policy = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWhitelistReq {
@@ -12672,7 +12637,6 @@ impl CreateWhitelistsResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomQosLimit {
@@ -13147,7 +13111,6 @@ impl ElbError {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Extension {
@@ -14031,7 +13994,6 @@ impl FlavorInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlobalEipInfo {
@@ -14111,7 +14073,6 @@ impl GlobalEipInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HealthMonitor {
@@ -14937,7 +14898,6 @@ impl InsertHeader {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InsertHeaderConfig {
@@ -15399,7 +15359,6 @@ impl JobEntities {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L4Limit {
@@ -15456,7 +15415,6 @@ impl L4Limit {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7Limit {
@@ -15513,7 +15471,6 @@ impl L7Limit {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct L7Policy {
@@ -15957,7 +15914,6 @@ pub struct L7Policy2 {
     pub created_at: Option<String>,
     /// 参数解释:转发策略描述信息。
     pub description: Option<String>,
-    ///
     pub fixed_response_config: Option<FixtedResponseConfig>,
     /// 参数解释:转发策略ID。
     pub id: Option<String>,
@@ -16019,9 +15975,7 @@ pub struct L7Policy2 {
     ///
     /// 约束限制:一个policy最多配置5个pool。
     pub redirect_pools_config: Option<Vec<RedirectPoolsConfig>>,
-    ///
     pub redirect_pools_extend_config: Option<RedirectPoolsExtendConfig2>,
-    ///
     pub redirect_pools_sticky_session_config: Option<RedirectPoolsStickySessionConfig>,
     /// 参数解释:转发到的url。
     ///
@@ -16029,7 +15983,6 @@ pub struct L7Policy2 {
     ///
     /// 不支持该字段,请勿使用。
     pub redirect_url: Option<String>,
-    ///
     pub redirect_url_config: Option<RedirectUrlConfig>,
     /// 参数解释:转发策略关联的转发规则列表。
     pub rules: Option<Vec<RuleRef>>,
@@ -16198,7 +16151,6 @@ impl L7Policy2 {
         self
     }
 
-    ///
     pub fn fixed_response_config(
         mut self,
         value: impl Into<FixtedResponseConfig>,
@@ -16310,7 +16262,6 @@ impl L7Policy2 {
         self
     }
 
-    ///
     pub fn redirect_pools_extend_config(
         mut self,
         value: impl Into<RedirectPoolsExtendConfig2>,
@@ -16319,7 +16270,6 @@ impl L7Policy2 {
         self
     }
 
-    ///
     pub fn redirect_pools_sticky_session_config(
         mut self,
         value: impl Into<RedirectPoolsStickySessionConfig>,
@@ -16338,7 +16288,6 @@ impl L7Policy2 {
         self
     }
 
-    ///
     pub fn redirect_url_config(mut self, value: impl Into<RedirectUrlConfig>) -> Self {
         self.redirect_url_config = Some(value.into());
         self
@@ -17294,7 +17243,6 @@ hwcloud_runtime::impl_string_enum!(L7rulesInStatusRespType);
 pub struct ListAllMembersResponseBody {
     /// **参数解释**:后端服务器对象列表。
     pub members: Option<Vec<MemberInfo>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17341,7 +17289,6 @@ impl ListAllMembersResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17461,7 +17408,6 @@ impl ListAvailabilityZonesResponseBody {
 pub struct ListCertificatesResponseBody {
     /// **参数解释**:证书对象列表。
     pub certificates: Option<Vec<CertificateInfo>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17508,7 +17454,6 @@ impl ListCertificatesResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17529,7 +17474,6 @@ impl ListCertificatesResponseBody {
 pub struct ListDnsIpResponseBody {
     /// 负载均衡器IP地址的域名解析配置列表。
     pub ips: Option<Vec<DnsIpResponse>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17572,7 +17516,6 @@ impl ListDnsIpResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17593,7 +17536,6 @@ impl ListDnsIpResponseBody {
 pub struct ListFeatureConfigsResponseBody {
     /// **参数解释**:特性配置列表。
     pub configs: Option<Vec<FeatureConfig>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17640,7 +17582,6 @@ impl ListFeatureConfigsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17661,7 +17602,6 @@ impl ListFeatureConfigsResponseBody {
 pub struct ListFlavorsResponseBody {
     /// **参数解释**:规格列表。
     pub flavors: Option<Vec<Flavor>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17708,7 +17648,6 @@ impl ListFlavorsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17765,7 +17704,6 @@ impl ListHealthmonitorsResponseBody {
 pub struct ListIpGroupsResponseBody {
     /// **参数解释**:IP地址组列表返回对象。
     pub ipgroups: Option<Vec<IpGroup>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17812,7 +17750,6 @@ impl ListIpGroupsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17827,13 +17764,11 @@ impl ListIpGroupsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListJobsResponseBody {
     /// **参数解释**:任务列表。
     pub jobs: Option<Vec<MainJob>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17880,7 +17815,6 @@ impl ListJobsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17901,7 +17835,6 @@ impl ListJobsResponseBody {
 pub struct ListL7PoliciesResponseBody {
     /// **参数解释**:转发策略对象列表。
     pub l7policies: Option<Vec<L7Policy>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -17948,7 +17881,6 @@ impl ListL7PoliciesResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -17967,7 +17899,6 @@ impl ListL7PoliciesResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListL7RulesResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -18010,7 +17941,6 @@ impl ListL7RulesResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -18424,7 +18354,6 @@ impl ListLoadbalancersResponseBody {
 pub struct ListLogtankResponseBody {
     /// **参数解释**:描述信息
     pub logtanks: Option<Vec<Logtank>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -18471,7 +18400,6 @@ impl ListLogtankResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -18490,7 +18418,6 @@ impl ListLogtankResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMasterSlavePoolsResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:后端服务器组列表。
     pub pools: Option<Vec<MasterSlavePool>>,
@@ -18533,7 +18460,6 @@ impl ListMasterSlavePoolsResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -18626,7 +18552,6 @@ impl ListPoolsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListQuotaDetailsResponseBody {
@@ -18687,7 +18612,6 @@ pub struct ListRecycleLoadBalancersResponseBody {
     ///
     /// **取值范围**:不涉及
     pub loadbalancers: Option<Vec<RecycleLoadBalancer>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -18736,7 +18660,6 @@ impl ListRecycleLoadBalancersResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -18755,7 +18678,6 @@ impl ListRecycleLoadBalancersResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSecurityPoliciesResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// **参数解释**:请求ID。
     ///
@@ -18798,7 +18720,6 @@ impl ListSecurityPoliciesResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -19056,9 +18977,7 @@ pub struct Listener {
     pub http2_enable: Option<bool>,
     /// 参数解释:监听器ID。
     pub id: Option<String>,
-    ///
     pub insert_headers: Option<ListenerInsertHeaders>,
-    ///
     pub ipgroup: Option<ListenerIpGroup>,
     /// 参数解释:客户端连接空闲超时时间。在超过keepalive_timeout时长一直没有请求,
     /// 负载均衡会暂时中断当前连接,直到下一次请求时重新建立新的连接。
@@ -19125,7 +19044,6 @@ pub struct Listener {
     pub protocol_port: Option<i32>,
     /// 参数解释:是否开启proxy_protocol。仅TLS监听器可指定,其他协议的监听器该字段不生效,proxy_protocol不开启。
     pub proxy_protocol_enable: Option<bool>,
-    ///
     pub quic_config: Option<ListenerQuicConfig>,
     /// 参数解释:自定义安全策略的ID。
     ///
@@ -19497,13 +19415,11 @@ impl Listener {
         self
     }
 
-    ///
     pub fn insert_headers(mut self, value: impl Into<ListenerInsertHeaders>) -> Self {
         self.insert_headers = Some(value.into());
         self
     }
 
-    ///
     pub fn ipgroup(mut self, value: impl Into<ListenerIpGroup>) -> Self {
         self.ipgroup = Some(value.into());
         self
@@ -19621,7 +19537,6 @@ impl Listener {
         self
     }
 
-    ///
     pub fn quic_config(mut self, value: impl Into<ListenerQuicConfig>) -> Self {
         self.quic_config = Some(value.into());
         self
@@ -19967,7 +19882,6 @@ impl ListenerIpGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListenerMemberInfo {
@@ -20631,7 +20545,6 @@ pub struct LoadBalancer {
     /// - true :启用。
     /// - false:停用。
     pub admin_state_up: Option<bool>,
-    ///
     pub autoscaling: Option<AutoscalingRef>,
     /// **参数解释**:负载均衡器所在的可用区列表。
     ///
@@ -21134,7 +21047,6 @@ impl LoadBalancer {
         self
     }
 
-    ///
     pub fn autoscaling(mut self, value: impl Into<AutoscalingRef>) -> Self {
         self.autoscaling = Some(value.into());
         self
@@ -21663,7 +21575,6 @@ hwcloud_runtime::impl_string_enum!(LoadBalancerElbVirsubnetType);
 /// The same shape as [`BatchCreateLoadBalancerOptionProtectionStatus`]: one type, generated once, under both names.
 pub type LoadBalancerProtectionStatus = BatchCreateLoadBalancerOptionProtectionStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoadBalancerRef {
@@ -23494,7 +23405,6 @@ impl LocalPort {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Logtank {
@@ -24390,7 +24300,6 @@ impl MasterSlaveMember {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MasterSlavePool {
@@ -24775,7 +24684,6 @@ impl MasterSlavePool {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MasterSlavePool2 {
@@ -25140,7 +25048,6 @@ impl MasterSlavePool2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Member {
@@ -25540,7 +25447,6 @@ pub struct MemberCheckJobInfo {
     pub listener_id: Option<String>,
     /// 参数解释:后端服务器ID。
     pub member_id: Option<String>,
-    ///
     pub result: Option<MemberCheckJobResult>,
     /// 参数解释:processed检查完成,processing检查中,failed检查失败
     pub status: Option<String>,
@@ -25641,7 +25547,6 @@ impl MemberCheckJobInfo {
         self
     }
 
-    ///
     pub fn result(mut self, value: impl Into<MemberCheckJobResult>) -> Self {
         self.result = Some(value.into());
         self
@@ -25906,7 +25811,6 @@ impl MemberCheckJobResultItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MemberHealthCheckFailedReason {
@@ -26626,7 +26530,6 @@ impl MemberResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MemberStatus {
@@ -27424,7 +27327,6 @@ impl PoolsInStatusResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PortRange {
@@ -27505,7 +27407,6 @@ impl PortRange {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PreoccupyIp {
@@ -27800,7 +27701,6 @@ impl hwcloud_runtime::StringEnum for PrepaidChangeChargeModeOptionPeriodType {
 
 hwcloud_runtime::impl_string_enum!(PrepaidChangeChargeModeOptionPeriodType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepaidCreateOption {
@@ -27949,7 +27849,6 @@ impl PrepaidCreateOption {
 /// The same shape as [`PrepaidChangeChargeModeOptionPeriodType`]: one type, generated once, under both names.
 pub type PrepaidCreateOptionPeriodType = PrepaidChangeChargeModeOptionPeriodType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProxyProtocolExtension {
@@ -28041,7 +27940,6 @@ impl ProxyProtocolExtension {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublicIpInfo {
@@ -28121,7 +28019,6 @@ impl PublicIpInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QuicCidHashStrategy {
@@ -28862,7 +28759,6 @@ pub struct RecycleLoadBalancer {
     ///
     /// **取值范围**:不涉及
     pub auto_terminate_time: Option<String>,
-    ///
     pub autoscaling: Option<AutoscalingRef>,
     /// **参数解释**:负载均衡器所在的可用区列表。
     ///
@@ -29298,7 +29194,6 @@ impl RecycleLoadBalancer {
         self
     }
 
-    ///
     pub fn autoscaling(mut self, value: impl Into<AutoscalingRef>) -> Self {
         self.autoscaling = Some(value.into());
         self
@@ -29904,15 +29799,11 @@ impl RedirectPoolsExtendConfig {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RedirectPoolsExtendConfig2 {
-    ///
     pub insert_headers_config: Option<InsertHeadersConfig>,
-    ///
     pub remove_headers_config: Option<RemoveHeadersConfig>,
-    ///
     pub rewrite_url_config: Option<RewriteUrlConfig>,
     /// 参数解释:是否开启url重定向。
     pub rewrite_url_enable: Option<bool>,
-    ///
     pub traffic_limit_config: Option<TrafficLimitConfig>,
 }
 
@@ -29957,7 +29848,6 @@ impl RedirectPoolsExtendConfig2 {
         }
     }
 
-    ///
     pub fn insert_headers_config(
         mut self,
         value: impl Into<InsertHeadersConfig>,
@@ -29966,7 +29856,6 @@ impl RedirectPoolsExtendConfig2 {
         self
     }
 
-    ///
     pub fn remove_headers_config(
         mut self,
         value: impl Into<RemoveHeadersConfig>,
@@ -29975,7 +29864,6 @@ impl RedirectPoolsExtendConfig2 {
         self
     }
 
-    ///
     pub fn rewrite_url_config(mut self, value: impl Into<RewriteUrlConfig>) -> Self {
         self.rewrite_url_config = Some(value.into());
         self
@@ -29987,7 +29875,6 @@ impl RedirectPoolsExtendConfig2 {
         self
     }
 
-    ///
     pub fn traffic_limit_config(mut self, value: impl Into<TrafficLimitConfig>) -> Self {
         self.traffic_limit_config = Some(value.into());
         self
@@ -30351,7 +30238,6 @@ impl hwcloud_runtime::StringEnum for RedirectUrlConfigStatusCode {
 
 hwcloud_runtime::impl_string_enum!(RedirectUrlConfigStatusCode);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RemoveHeaderConfig {
@@ -30777,7 +30663,6 @@ impl RewriteUrlConfig {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RuleCondition {
@@ -30875,7 +30760,6 @@ impl RuleCondition {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RuleRef {
@@ -31239,7 +31123,6 @@ impl SecurityPolicy2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SessionPersistence {
@@ -31596,7 +31479,6 @@ impl ShowHealthmonitorsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowIpGroupRelatedListenersResponseBody {
@@ -31689,7 +31571,6 @@ impl ShowIpGroupResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowJobResponseBody {
-    ///
     pub job: Option<MainJob>,
     /// **参数解释**:请求ID。
     ///
@@ -31723,7 +31604,6 @@ impl ShowJobResponseBody {
         }
     }
 
-    ///
     pub fn job(mut self, value: impl Into<MainJob>) -> Self {
         self.job = Some(value.into());
         self
@@ -31872,7 +31752,6 @@ impl ShowListenerTagsResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowLoadBalancerResponseBody {
-    ///
     pub loadbalancer: Option<LoadBalancer>,
     /// **参数解释**:请求ID。
     ///
@@ -31906,7 +31785,6 @@ impl ShowLoadBalancerResponseBody {
         }
     }
 
-    ///
     pub fn loadbalancer(mut self, value: impl Into<LoadBalancer>) -> Self {
         self.loadbalancer = Some(value.into());
         self
@@ -31929,7 +31807,6 @@ pub struct ShowLoadBalancerStatusResponseBody {
     ///
     /// **取值范围**:由数字、小写字母和中划线(-)组成的字符串,自动生成。
     pub request_id: Option<String>,
-    ///
     pub statuses: Option<LoadBalancerStatusResult>,
 }
 
@@ -31967,7 +31844,6 @@ impl ShowLoadBalancerStatusResponseBody {
         self
     }
 
-    ///
     pub fn statuses(mut self, value: impl Into<LoadBalancerStatusResult>) -> Self {
         self.statuses = Some(value.into());
         self
@@ -32174,11 +32050,9 @@ impl ShowMasterSlavePoolResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowMemberCheckJobResponseBody {
-    ///
     pub member_check: Option<MemberCheckJobInfo>,
     /// 参数解释:请求ID。
     ///
@@ -32212,7 +32086,6 @@ impl ShowMemberCheckJobResponseBody {
         }
     }
 
-    ///
     pub fn member_check(mut self, value: impl Into<MemberCheckJobInfo>) -> Self {
         self.member_check = Some(value.into());
         self
@@ -32272,7 +32145,6 @@ pub type ShowPoolResponseBody = CreatePoolResponseBody;
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowQuotaResponseBody {
-    ///
     pub quota: Option<Quota>,
     /// 请求ID。
     ///
@@ -32306,7 +32178,6 @@ impl ShowQuotaResponseBody {
         }
     }
 
-    ///
     pub fn quota(mut self, value: impl Into<Quota>) -> Self {
         self.quota = Some(value.into());
         self
@@ -32630,7 +32501,6 @@ impl SubnetMappingList {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SystemSecurityPolicy {
@@ -33324,7 +33194,6 @@ impl UpadateIpGroupIpOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateCertificateOption {
@@ -34253,7 +34122,6 @@ impl UpdateInsertHeadersConfig {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateIpGroupOption {
@@ -34472,7 +34340,6 @@ impl UpdateIpListOption {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateIpListRequestBody {
-    ///
     pub ipgroup: Option<UpdateIpListOption>,
 }
 
@@ -34497,7 +34364,6 @@ impl UpdateIpListRequestBody {
         Self { ipgroup: None }
     }
 
-    ///
     pub fn ipgroup(mut self, value: impl Into<UpdateIpListOption>) -> Self {
         self.ipgroup = Some(value.into());
         self
@@ -34508,7 +34374,6 @@ impl UpdateIpListRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateIpListResponseBody {
-    ///
     pub ipgroup: Option<IpGroup>,
     /// 参数解释:请求ID。 注:自动生成 。
     pub request_id: Option<String>,
@@ -34540,7 +34405,6 @@ impl UpdateIpListResponseBody {
         }
     }
 
-    ///
     pub fn ipgroup(mut self, value: impl Into<IpGroup>) -> Self {
         self.ipgroup = Some(value.into());
         self
@@ -34565,7 +34429,6 @@ pub struct UpdateL7PolicyOption {
     ///
     /// Length: 0 to 255.
     pub description: Option<String>,
-    ///
     pub fixed_response_config: Option<UpdateFixtedResponseConfig>,
     /// 参数解释:转发策略名称。
     ///
@@ -34612,13 +34475,10 @@ pub struct UpdateL7PolicyOption {
     pub redirect_pool_id: Option<String>,
     /// 参数解释:转发到多个主机组列表。一个policy最多配置5个pool。
     pub redirect_pools_config: Option<Vec<UpdateRedirectPoolsConfig>>,
-    ///
     pub redirect_pools_extend_config: Option<UpdateRedirectPoolsExtendConfig>,
-    ///
     pub redirect_pools_sticky_session_config: Option<
         UpdateRedirectPoolsStickySessionConfig,
     >,
-    ///
     pub redirect_url_config: Option<UpdateRedirectUrlConfig>,
     /// 参数解释:转发策略关联的转发规则对象。
     ///
@@ -34725,7 +34585,6 @@ impl UpdateL7PolicyOption {
         self
     }
 
-    ///
     pub fn fixed_response_config(
         mut self,
         value: impl Into<UpdateFixtedResponseConfig>,
@@ -34802,7 +34661,6 @@ impl UpdateL7PolicyOption {
         self
     }
 
-    ///
     pub fn redirect_pools_extend_config(
         mut self,
         value: impl Into<UpdateRedirectPoolsExtendConfig>,
@@ -34811,7 +34669,6 @@ impl UpdateL7PolicyOption {
         self
     }
 
-    ///
     pub fn redirect_pools_sticky_session_config(
         mut self,
         value: impl Into<UpdateRedirectPoolsStickySessionConfig>,
@@ -34820,7 +34677,6 @@ impl UpdateL7PolicyOption {
         self
     }
 
-    ///
     pub fn redirect_url_config(
         mut self,
         value: impl Into<UpdateRedirectUrlConfig>,
@@ -35530,9 +35386,7 @@ pub struct UpdateListenerOption {
     /// - QUIC监听器不能设置该字段,固定返回为true。
     /// - 其他协议的监听器可设置该字段但无效,无论取值如何都不影响监听器正常运行。
     pub http2_enable: Option<bool>,
-    ///
     pub insert_headers: Option<ListenerInsertHeaders>,
-    ///
     pub ipgroup: Option<UpdateListenerIpGroupOption>,
     /// 参数解释:客户端连接空闲超时时间。在超过keepalive_timeout时长一直没有请求,
     /// 负载均衡会暂时中断当前连接,直到下一次请求时重新建立新的连接。
@@ -35575,7 +35429,6 @@ pub struct UpdateListenerOption {
     ///
     /// 约束限制:仅TLS监听器可指定,其他协议的监听器该字段不生效,proxy_protocol不开启。
     pub proxy_protocol_enable: Option<bool>,
-    ///
     pub quic_config: Option<UpdateListenerQuicConfigOption>,
     /// 参数解释:自定义安全策略的ID。
     ///
@@ -35882,13 +35735,11 @@ impl UpdateListenerOption {
         self
     }
 
-    ///
     pub fn insert_headers(mut self, value: impl Into<ListenerInsertHeaders>) -> Self {
         self.insert_headers = Some(value.into());
         self
     }
 
-    ///
     pub fn ipgroup(mut self, value: impl Into<UpdateListenerIpGroupOption>) -> Self {
         self.ipgroup = Some(value.into());
         self
@@ -35962,7 +35813,6 @@ impl UpdateListenerOption {
         self
     }
 
-    ///
     pub fn quic_config(
         mut self,
         value: impl Into<UpdateListenerQuicConfigOption>,
@@ -36143,7 +35993,6 @@ impl UpdateListenerQuicConfigOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateListenerRequestBody {
-    ///
     pub listener: UpdateListenerOption,
 }
 
@@ -36173,7 +36022,6 @@ impl UpdateListenerRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateListenerResponseBody {
-    ///
     pub listener: Option<Listener>,
     /// 参数解释:请求ID。
     ///
@@ -36207,7 +36055,6 @@ impl UpdateListenerResponseBody {
         }
     }
 
-    ///
     pub fn listener(mut self, value: impl Into<Listener>) -> Self {
         self.listener = Some(value.into());
         self
@@ -36463,7 +36310,6 @@ impl UpdateLogtankOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateLogtankRequestBody {
-    ///
     pub logtank: UpdateLogtankOption,
 }
 
@@ -36493,7 +36339,6 @@ impl UpdateLogtankRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateLogtankResponseBody {
-    ///
     pub logtank: Option<Logtank>,
     /// 请求ID。
     ///
@@ -36527,7 +36372,6 @@ impl UpdateLogtankResponseBody {
         }
     }
 
-    ///
     pub fn logtank(mut self, value: impl Into<Logtank>) -> Self {
         self.logtank = Some(value.into());
         self
@@ -36883,15 +36727,11 @@ impl UpdateRedirectPoolsConfig {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateRedirectPoolsExtendConfig {
-    ///
     pub insert_headers_config: Option<UpdateInsertHeadersConfig>,
-    ///
     pub remove_headers_config: Option<UpdateRemoveHeadersConfig>,
-    ///
     pub rewrite_url_config: Option<UpdateRewriteUrlConfig>,
     /// 参数解释:是否开启url重定向
     pub rewrite_url_enable: Option<bool>,
-    ///
     pub traffic_limit_config: Option<UpdateTrafficLimitConfig>,
 }
 
@@ -36936,7 +36776,6 @@ impl UpdateRedirectPoolsExtendConfig {
         }
     }
 
-    ///
     pub fn insert_headers_config(
         mut self,
         value: impl Into<UpdateInsertHeadersConfig>,
@@ -36945,7 +36784,6 @@ impl UpdateRedirectPoolsExtendConfig {
         self
     }
 
-    ///
     pub fn remove_headers_config(
         mut self,
         value: impl Into<UpdateRemoveHeadersConfig>,
@@ -36954,7 +36792,6 @@ impl UpdateRedirectPoolsExtendConfig {
         self
     }
 
-    ///
     pub fn rewrite_url_config(
         mut self,
         value: impl Into<UpdateRewriteUrlConfig>,
@@ -36969,7 +36806,6 @@ impl UpdateRedirectPoolsExtendConfig {
         self
     }
 
-    ///
     pub fn traffic_limit_config(
         mut self,
         value: impl Into<UpdateTrafficLimitConfig>,
@@ -37652,7 +37488,6 @@ impl UpdateTrafficLimitConfig {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WhitelistResp {

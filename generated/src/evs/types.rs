@@ -922,7 +922,6 @@ impl CinderAcceptVolumeTransferRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderAcceptVolumeTransferResponseBody {
@@ -988,7 +987,6 @@ impl CinderCreateVolumeTransferRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderCreateVolumeTransferResponseBody {
@@ -1024,7 +1022,6 @@ impl CinderCreateVolumeTransferResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListAvailabilityZonesResponseBody {
@@ -1131,7 +1128,6 @@ impl hwcloud_runtime::StringEnum for CinderListQuotasUsage {
 
 hwcloud_runtime::impl_string_enum!(CinderListQuotasUsage);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListVolumeTransfersResponseBody {
@@ -1167,11 +1163,9 @@ impl CinderListVolumeTransfersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderListVolumeTypesResponseBody {
-    ///
     pub volume_types: Option<Vec<VolumeType>>,
 }
 
@@ -1196,14 +1190,12 @@ impl CinderListVolumeTypesResponseBody {
         Self { volume_types: None }
     }
 
-    ///
     pub fn volume_types(mut self, value: impl Into<Vec<VolumeType>>) -> Self {
         self.volume_types = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CinderShowVolumeTransferResponseBody {
@@ -1374,7 +1366,6 @@ impl CreateSnapshotRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSnapshotResponseBody {
@@ -1867,7 +1858,6 @@ impl CreateVolumeRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVolumeResponseBody {
@@ -1985,7 +1975,6 @@ impl CreateVolumeSchedulerHints {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVolumeTransferDetail {
@@ -2089,7 +2078,6 @@ impl CreateVolumeTransferDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVolumeTransferOption {
@@ -2128,7 +2116,6 @@ impl CreateVolumeTransferOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTagsOption {
@@ -2158,7 +2145,6 @@ impl DeleteTagsOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteVolumeResponseBody {
@@ -2242,7 +2228,6 @@ impl Error2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResponse {
@@ -2320,7 +2305,6 @@ impl ErrorResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Iops {
@@ -2472,11 +2456,9 @@ impl JobEntities {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobResponseBody {
-    ///
     pub job_id: Option<String>,
 }
 
@@ -2501,7 +2483,6 @@ impl JobResponseBody {
         Self { job_id: None }
     }
 
-    ///
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
         self.job_id = Some(value.into());
         self
@@ -2618,7 +2599,6 @@ impl ListSnapshotsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTagsResponseBody {
@@ -2821,7 +2801,6 @@ impl hwcloud_runtime::StringEnum for ListVolumesByTagsRequestBodyAction {
 
 hwcloud_runtime::impl_string_enum!(ListVolumesByTagsRequestBodyAction);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVolumesByTagsResponseBody {
@@ -2984,7 +2963,6 @@ impl ListVolumesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Match {
@@ -3217,7 +3195,6 @@ impl ModifyRecycleBinPolicyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyVolumeQoSOption {
@@ -3301,7 +3278,6 @@ impl ModifyVolumeQoSRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OsExtend {
@@ -4180,7 +4156,6 @@ impl RecycleBinVolume {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecycleBinVolumeWarpper {
@@ -4222,7 +4197,6 @@ impl RecycleBinVolumeWarpper {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RecycleBinVolumes {
@@ -4323,7 +4297,6 @@ impl ResizeVolumeRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResizeVolumeResponseBody {
@@ -4384,7 +4357,6 @@ impl ResizeVolumeResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
@@ -4563,7 +4535,6 @@ impl RetypeVolumeRequestBody {
 /// The same shape as [`ResizeVolumeResponseBody`]: one type, generated once, under both names.
 pub type RetypeVolumeResponseBody = ResizeVolumeResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RollbackInfo {
@@ -4599,7 +4570,6 @@ impl RollbackInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RollbackSnapshotOption {
@@ -4672,7 +4642,6 @@ impl RollbackSnapshotRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RollbackSnapshotResponseBody {
@@ -4877,7 +4846,6 @@ impl hwcloud_runtime::StringEnum for ShowJobResponseBodyStatus {
 
 hwcloud_runtime::impl_string_enum!(ShowJobResponseBodyStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowRecycleBinPolicyResponseBody {
@@ -5682,7 +5650,6 @@ impl SubJobEntities {
 /// The same shape as [`ShowJobResponseBodyStatus`]: one type, generated once, under both names.
 pub type SubJobStatus = ShowJobResponseBodyStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
@@ -5736,7 +5703,6 @@ impl Tag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TagsForListVolumes {
@@ -5777,7 +5743,6 @@ impl TagsForListVolumes {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Throughput {
@@ -5985,7 +5950,6 @@ impl UnsubscribeVolumeResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateSnapshotOption {
@@ -6067,7 +6031,6 @@ impl UpdateSnapshotRequestBody {
 /// The same shape as [`CreateSnapshotResponseBody`]: one type, generated once, under both names.
 pub type UpdateSnapshotResponseBody = CreateSnapshotResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateVolumeOption {
@@ -7710,7 +7673,6 @@ impl VolumeMetadata {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeTransfer {
@@ -7802,7 +7764,6 @@ impl VolumeTransfer {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeTransferSummary {
@@ -7873,7 +7834,6 @@ impl VolumeTransferSummary {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeType {
@@ -8069,7 +8029,6 @@ impl VolumeTypeExtraSpecs {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VolumesForBatchResizeVolume {

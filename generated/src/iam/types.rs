@@ -1201,9 +1201,7 @@ pub struct AccessKey {
     pub created_at: Option<String>,
     /// 创建的SK。
     pub secret_access_key: Option<hwcloud_runtime::Secret>,
-    ///
     pub status: Option<AccessKeyStatus>,
-    ///
     pub user_id: Option<String>,
 }
 
@@ -1269,13 +1267,11 @@ impl AccessKey {
         self
     }
 
-    ///
     pub fn status(mut self, value: impl Into<AccessKeyStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 
-    ///
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1331,9 +1327,7 @@ pub struct Action {
     ///
     /// Items: at least 1.
     pub condition_keys: Option<Vec<String>>,
-    ///
     pub description: Option<Description>,
-    ///
     pub name: Option<String>,
     /// 该授权项是否仅作为权限点,不对应任何操作。
     pub permission_only: Option<bool>,
@@ -1412,13 +1406,11 @@ impl Action {
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<Description>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1504,7 +1496,6 @@ pub struct ActionAssociatedResource {
     pub condition_keys: Option<Vec<String>>,
     /// 标识该资源类型是否是这个授权项必选的,即授权项一定涉及对这类资源的操作;例如subnet是vpc:subnets:get的必选资源类型;而ou是organizations::tagResource的可选资源类型,因为organizations::tagResource操作的资源还可能是account或者policy。
     pub required: Option<bool>,
-    ///
     pub urn_template: Option<String>,
 }
 
@@ -1555,14 +1546,12 @@ impl ActionAssociatedResource {
         self
     }
 
-    ///
     pub fn urn_template(mut self, value: impl Into<String>) -> Self {
         self.urn_template = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddClientIdToOidcProviderReqBody {
@@ -1606,11 +1595,9 @@ impl AddClientIdToOidcProviderReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddUserToGroupReqBody {
-    ///
     pub user_id: String,
 }
 
@@ -1640,25 +1627,19 @@ impl AddUserToGroupReqBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Agency {
-    ///
     pub agency_id: Option<String>,
-    ///
     pub agency_name: Option<String>,
     /// 委托或信任委托创建时间。
     pub created_at: Option<String>,
     /// 委托或信任委托描述信息。
     pub description: Option<String>,
-    ///
     pub max_session_duration: Option<i32>,
-    ///
     pub path: Option<String>,
     /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_name: Option<String>,
-    ///
     pub trust_policy: Option<String>,
-    ///
     pub urn: Option<String>,
 }
 
@@ -1723,13 +1704,11 @@ impl Agency {
         }
     }
 
-    ///
     pub fn agency_id(mut self, value: impl Into<String>) -> Self {
         self.agency_id = Some(value.into());
         self
     }
 
-    ///
     pub fn agency_name(mut self, value: impl Into<String>) -> Self {
         self.agency_name = Some(value.into());
         self
@@ -1747,13 +1726,11 @@ impl Agency {
         self
     }
 
-    ///
     pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
         self.max_session_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -1771,20 +1748,17 @@ impl Agency {
         self
     }
 
-    ///
     pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
         self.trust_policy = Some(value.into());
         self
     }
 
-    ///
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAllProjectRole {
@@ -1844,7 +1818,6 @@ impl AgencyAllProjectRole {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAssumedby {
@@ -1880,7 +1853,6 @@ impl AgencyAssumedby {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAssumedbyUser {
@@ -1959,7 +1931,6 @@ impl AgencyAssumedbyUser {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyAssumedbyUserDomain {
@@ -2005,7 +1976,6 @@ impl AgencyAssumedbyUserDomain {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyAuth {
@@ -2035,7 +2005,6 @@ impl AgencyAuth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyAuthIdentity {
@@ -2093,7 +2062,6 @@ impl AgencyAuthIdentity {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -2125,7 +2093,6 @@ impl hwcloud_runtime::StringEnum for AgencyAuthIdentityMethods {
 
 hwcloud_runtime::impl_string_enum!(AgencyAuthIdentityMethods);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyCreateResult {
@@ -2253,17 +2220,13 @@ impl AgencyCreateResult {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyEx {
-    ///
     pub agency_id: Option<String>,
-    ///
     pub agency_name: Option<String>,
     /// 委托或信任委托创建时间。
     pub created_at: Option<String>,
     /// 委托或信任委托描述信息。
     pub description: Option<String>,
-    ///
     pub max_session_duration: Option<i32>,
-    ///
     pub path: Option<String>,
     /// 自定义标签列表。
     pub tags: Option<Vec<Tag>>,
@@ -2271,9 +2234,7 @@ pub struct AgencyEx {
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_name: Option<String>,
-    ///
     pub trust_policy: Option<String>,
-    ///
     pub urn: Option<String>,
 }
 
@@ -2342,13 +2303,11 @@ impl AgencyEx {
         }
     }
 
-    ///
     pub fn agency_id(mut self, value: impl Into<String>) -> Self {
         self.agency_id = Some(value.into());
         self
     }
 
-    ///
     pub fn agency_name(mut self, value: impl Into<String>) -> Self {
         self.agency_name = Some(value.into());
         self
@@ -2366,13 +2325,11 @@ impl AgencyEx {
         self
     }
 
-    ///
     pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
         self.max_session_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -2396,20 +2353,17 @@ impl AgencyEx {
         self
     }
 
-    ///
     pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
         self.trust_policy = Some(value.into());
         self
     }
 
-    ///
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyListResult {
@@ -2557,7 +2511,6 @@ impl AgencyListResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicy {
@@ -2614,7 +2567,6 @@ impl AgencyPolicy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicyResource {
@@ -2656,7 +2608,6 @@ impl AgencyPolicyResource {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyPolicyRoleOption {
@@ -2728,7 +2679,6 @@ impl AgencyPolicyRoleOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicyRoleResult {
@@ -2906,7 +2856,6 @@ impl AgencyPolicyRoleResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyPolicyStatement {
@@ -2979,7 +2928,6 @@ impl AgencyPolicyStatement {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -3048,7 +2996,6 @@ impl hwcloud_runtime::StringEnum for AgencyPolicyStatementEffect {
 
 hwcloud_runtime::impl_string_enum!(AgencyPolicyStatementEffect);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyTokenAssumerole {
@@ -3106,7 +3053,6 @@ impl AgencyTokenAssumerole {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyTokenAuth {
@@ -3147,7 +3093,6 @@ impl AgencyTokenAuth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenDomain {
@@ -3193,7 +3138,6 @@ impl AgencyTokenDomain {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgencyTokenIdentity {
@@ -3238,7 +3182,6 @@ impl AgencyTokenIdentity {
 /// The same shape as [`AgencyAuthIdentityMethods`]: one type, generated once, under both names.
 pub type AgencyTokenIdentityMethods = AgencyAuthIdentityMethods;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenProject {
@@ -3301,7 +3244,6 @@ impl AgencyTokenProject {
 /// The same shape as [`AgencyTokenDomain`]: one type, generated once, under both names.
 pub type AgencyTokenProjectDomain = AgencyTokenDomain;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenResult {
@@ -3437,7 +3379,6 @@ impl AgencyTokenResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenScope {
@@ -3486,7 +3427,6 @@ impl AgencyTokenScope {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenScopeDomain {
@@ -3532,7 +3472,6 @@ impl AgencyTokenScopeDomain {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenScopeProject {
@@ -3578,7 +3517,6 @@ impl AgencyTokenScopeProject {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyTokenUser {
@@ -3641,13 +3579,10 @@ impl AgencyTokenUser {
 /// The same shape as [`AgencyTokenDomain`]: one type, generated once, under both names.
 pub type AgencyTokenUserDomain = AgencyTokenDomain;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AgencyUsage {
-    ///
     pub region: Option<String>,
-    ///
     pub resources: Option<Vec<String>>,
 }
 
@@ -3677,20 +3612,17 @@ impl AgencyUsage {
         }
     }
 
-    ///
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = Some(value.into());
         self
     }
 
-    ///
     pub fn resources(mut self, value: impl Into<Vec<String>>) -> Self {
         self.resources = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssumeroleSessionuser {
@@ -3784,7 +3716,6 @@ impl AsymmetricSignatureWithDomainId {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachAgencyPolicyReqBody {
-    ///
     pub agency_id: String,
 }
 
@@ -3816,7 +3747,6 @@ impl AttachAgencyPolicyReqBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AttachGroupPolicyReqBody {
-    ///
     pub group_id: String,
 }
 
@@ -3847,7 +3777,6 @@ impl AttachGroupPolicyReqBody {
 /// The same shape as [`AddUserToGroupReqBody`]: one type, generated once, under both names.
 pub type AttachUserPolicyReqBody = AddUserToGroupReqBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AuthProjectResult {
@@ -4079,7 +4008,6 @@ impl AuthorizationSchema {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadRequestErrorResp {
@@ -4143,7 +4071,6 @@ impl BadRequestErrorResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BindMfaDevice {
@@ -4200,7 +4127,6 @@ impl BindMfaDevice {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Catalog {
@@ -4271,7 +4197,6 @@ impl Catalog {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CatalogEndpoints {
@@ -4363,9 +4288,7 @@ impl CatalogEndpoints {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ChangePasswordReqBody {
-    ///
     pub new_password: hwcloud_runtime::Secret,
-    ///
     pub old_password: hwcloud_runtime::Secret,
 }
 
@@ -4403,9 +4326,7 @@ impl ChangePasswordReqBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Condition {
-    ///
     pub description: Option<Description>,
-    ///
     pub key: Option<String>,
     /// 条件值是否为多值。
     pub multi_valued: Option<bool>,
@@ -4450,13 +4371,11 @@ impl Condition {
         }
     }
 
-    ///
     pub fn description(mut self, value: impl Into<Description>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
@@ -4530,7 +4449,6 @@ impl hwcloud_runtime::StringEnum for ConditionValueType {
 
 hwcloud_runtime::impl_string_enum!(ConditionValueType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Config {
@@ -4566,7 +4484,6 @@ impl Config {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfigByOption {
@@ -4628,7 +4545,6 @@ pub type ConflictErrorResp = BadRequestErrorResp;
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAccessKeyResp {
-    ///
     pub access_key: Option<AccessKey>,
 }
 
@@ -4653,14 +4569,12 @@ impl CreateAccessKeyResp {
         Self { access_key: None }
     }
 
-    ///
     pub fn access_key(mut self, value: impl Into<AccessKey>) -> Self {
         self.access_key = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyCustomPolicyRequestBody {
@@ -4690,7 +4604,6 @@ impl CreateAgencyCustomPolicyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAgencyCustomPolicyResponseBody {
@@ -4726,7 +4639,6 @@ impl CreateAgencyCustomPolicyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyEpPolicyAssignmentReqBody {
@@ -4764,7 +4676,6 @@ impl CreateAgencyEpPolicyAssignmentReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments {
@@ -4814,7 +4725,6 @@ impl CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyOption {
@@ -4906,17 +4816,13 @@ impl CreateAgencyOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyReqBody {
-    ///
     pub agency_name: String,
     /// 信任委托描述信息,默认为空串,字符串最大长度为1000。
     ///
     /// Default: . Length: at most 1000.
     pub description: Option<String>,
-    ///
     pub max_session_duration: Option<i32>,
-    ///
     pub path: Option<String>,
-    ///
     pub trust_policy: String,
 }
 
@@ -4969,20 +4875,17 @@ impl CreateAgencyReqBody {
         self
     }
 
-    ///
     pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
         self.max_session_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAgencyRequestBody {
@@ -5016,7 +4919,6 @@ impl CreateAgencyRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAgencyResp {
-    ///
     pub agency: Option<TrustAgency>,
 }
 
@@ -5041,14 +4943,12 @@ impl CreateAgencyResp {
         Self { agency: None }
     }
 
-    ///
     pub fn agency(mut self, value: impl Into<TrustAgency>) -> Self {
         self.agency = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateAgencyResponseBody {
@@ -5084,7 +4984,6 @@ impl CreateAgencyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCloudServiceCustomPolicyRequestBody {
@@ -5114,7 +5013,6 @@ impl CreateCloudServiceCustomPolicyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCloudServiceCustomPolicyResponseBody {
@@ -5150,7 +5048,6 @@ impl CreateCloudServiceCustomPolicyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCredentialOption {
@@ -5193,7 +5090,6 @@ impl CreateCredentialOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateCredentialResult {
@@ -5297,9 +5193,7 @@ impl CreateCredentialResult {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGroupReqBody {
-    ///
     pub description: Option<String>,
-    ///
     pub group_name: String,
 }
 
@@ -5329,7 +5223,6 @@ impl CreateGroupReqBody {
         }
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -5340,7 +5233,6 @@ impl CreateGroupReqBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateGroupResp {
-    ///
     pub group: Option<Group>,
 }
 
@@ -5365,7 +5257,6 @@ impl CreateGroupResp {
         Self { group: None }
     }
 
-    ///
     pub fn group(mut self, value: impl Into<Group>) -> Self {
         self.group = Some(value.into());
         self
@@ -5376,9 +5267,7 @@ impl CreateGroupResp {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLoginProfileReqBody {
-    ///
     pub password: hwcloud_runtime::Secret,
-    ///
     pub password_reset_required: bool,
 }
 
@@ -5419,7 +5308,6 @@ impl CreateLoginProfileReqBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLoginProfileResp {
-    ///
     pub login_profile: Option<LoginProfile>,
 }
 
@@ -5444,14 +5332,12 @@ impl CreateLoginProfileResp {
         Self { login_profile: None }
     }
 
-    ///
     pub fn login_profile(mut self, value: impl Into<LoginProfile>) -> Self {
         self.login_profile = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateLoginTokenRequestBody {
@@ -5481,7 +5367,6 @@ impl CreateLoginTokenRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateLoginTokenResponseBody {
@@ -5517,7 +5402,6 @@ impl CreateLoginTokenResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMetadataRequestBody {
@@ -5567,7 +5451,6 @@ impl CreateMetadataRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMetadataResponseBody {
@@ -5647,7 +5530,6 @@ impl CreateMfaDevice {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMfaDeviceReq {
@@ -5679,7 +5561,6 @@ impl CreateMfaDeviceReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMfaDeviceRes {
@@ -5770,7 +5651,6 @@ impl CreateMfaDeviceRespon {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOidcProviderReqBody {
@@ -5788,7 +5668,6 @@ pub struct CreateOidcProviderReqBody {
     ///
     /// Items: 1 to 100.
     pub client_ids: Vec<String>,
-    ///
     pub description: Option<String>,
     /// **参数解释**:
     /// OIDC 提供商的名称。
@@ -5879,7 +5758,6 @@ impl CreateOidcProviderReqBody {
         }
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -5904,7 +5782,6 @@ impl CreateOidcProviderReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateOidcProviderV5ResponseBody {
@@ -6321,7 +6198,6 @@ impl CreateOpenIdConnectConfig {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOpenIdConnectConfigRequestBody {
-    ///
     pub openid_connect_config: CreateOpenIdConnectConfig,
 }
 
@@ -6353,7 +6229,6 @@ impl CreateOpenIdConnectConfigRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateOpenIdConnectConfigResponseBody {
-    ///
     pub openid_connect_config: Option<CreateOpenIdConnectConfig>,
 }
 
@@ -6380,7 +6255,6 @@ impl CreateOpenIdConnectConfigResponseBody {
         }
     }
 
-    ///
     pub fn openid_connect_config(
         mut self,
         value: impl Into<CreateOpenIdConnectConfig>,
@@ -6460,7 +6334,6 @@ impl hwcloud_runtime::StringEnum for CreateOpenIdConnectConfigResponseType {
 
 hwcloud_runtime::impl_string_enum!(CreateOpenIdConnectConfigResponseType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePermanentAccessKeyRequestBody {
@@ -6492,7 +6365,6 @@ impl CreatePermanentAccessKeyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePermanentAccessKeyResponseBody {
@@ -6532,13 +6404,9 @@ impl CreatePermanentAccessKeyResponseBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePolicyReqBody {
-    ///
     pub description: Option<String>,
-    ///
     pub path: Option<String>,
-    ///
     pub policy_document: String,
-    ///
     pub policy_name: String,
 }
 
@@ -6582,13 +6450,11 @@ impl CreatePolicyReqBody {
         }
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -6599,7 +6465,6 @@ impl CreatePolicyReqBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePolicyResp {
-    ///
     pub policy: Option<Policy>,
 }
 
@@ -6624,7 +6489,6 @@ impl CreatePolicyResp {
         Self { policy: None }
     }
 
-    ///
     pub fn policy(mut self, value: impl Into<Policy>) -> Self {
         self.policy = Some(value.into());
         self
@@ -6635,7 +6499,6 @@ impl CreatePolicyResp {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePolicyVersionReqBody {
-    ///
     pub policy_document: String,
     /// 是否设置为默认版本。
     ///
@@ -6685,7 +6548,6 @@ impl CreatePolicyVersionReqBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePolicyVersionResp {
-    ///
     pub policy_version: Option<PolicyVersion>,
 }
 
@@ -6710,14 +6572,12 @@ impl CreatePolicyVersionResp {
         Self { policy_version: None }
     }
 
-    ///
     pub fn policy_version(mut self, value: impl Into<PolicyVersion>) -> Self {
         self.policy_version = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSamlProviderReqBody {
@@ -6751,7 +6611,6 @@ pub struct CreateSamlProviderReqBody {
     pub assertion_encryption_mode: Option<
         CreateSamlProviderReqBodyAssertionEncryptionMode,
     >,
-    ///
     pub description: Option<String>,
     /// **参数解释**:
     /// SAML 提供商的名称。
@@ -6866,7 +6725,6 @@ impl CreateSamlProviderReqBody {
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -6922,7 +6780,6 @@ impl hwcloud_runtime::StringEnum for CreateSamlProviderReqBodyAssertionEncryptio
 
 hwcloud_runtime::impl_string_enum!(CreateSamlProviderReqBodyAssertionEncryptionMode);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5ResponseBody {
@@ -7222,7 +7079,6 @@ impl CreateSamlProviderV5ResponseBodySamlProvider {
 /// The same shape as [`CreateSamlProviderReqBodyAssertionEncryptionMode`]: one type, generated once, under both names.
 pub type CreateSamlProviderV5ResponseBodySamlProviderAssertionEncryptionMode = CreateSamlProviderReqBodyAssertionEncryptionMode;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
@@ -7293,7 +7149,6 @@ impl CreateSamlProviderV5ResponseBodySamlProviderPrivateKeys {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceLinkedAgencyReqBody {
@@ -7301,7 +7156,6 @@ pub struct CreateServiceLinkedAgencyReqBody {
     ///
     /// Length: at most 1000.
     pub description: Option<String>,
-    ///
     pub service_principal: String,
 }
 
@@ -7343,11 +7197,9 @@ impl CreateServiceLinkedAgencyReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateServiceLinkedAgencyResp {
-    ///
     pub agency: Option<Agency>,
 }
 
@@ -7372,14 +7224,12 @@ impl CreateServiceLinkedAgencyResp {
         Self { agency: None }
     }
 
-    ///
     pub fn agency(mut self, value: impl Into<Agency>) -> Self {
         self.agency = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByAgencyRequestBody {
@@ -7409,7 +7259,6 @@ impl CreateTemporaryAccessKeyByAgencyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByAgencyResponseBody {
@@ -7445,7 +7294,6 @@ impl CreateTemporaryAccessKeyByAgencyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByTokenRequestBody {
@@ -7478,7 +7326,6 @@ impl CreateTemporaryAccessKeyByTokenRequestBody {
 /// The same shape as [`CreateTemporaryAccessKeyByAgencyResponseBody`]: one type, generated once, under both names.
 pub type CreateTemporaryAccessKeyByTokenResponseBody = CreateTemporaryAccessKeyByAgencyResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUnscopeTokenByIdpInitiatedRequestBody {
@@ -7510,7 +7357,6 @@ impl CreateUnscopeTokenByIdpInitiatedRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUnscopeTokenByIdpInitiatedResponseBody {
@@ -7546,7 +7392,6 @@ impl CreateUnscopeTokenByIdpInitiatedResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserOption {
@@ -7728,11 +7573,8 @@ impl CreateUserOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserReqBody {
-    ///
     pub description: Option<String>,
-    ///
     pub enabled: bool,
-    ///
     pub name: String,
 }
 
@@ -7765,14 +7607,12 @@ impl CreateUserReqBody {
         }
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserRequestBody {
@@ -7806,7 +7646,6 @@ impl CreateUserRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUserResp {
-    ///
     pub user: Option<User>,
 }
 
@@ -7831,14 +7670,12 @@ impl CreateUserResp {
         Self { user: None }
     }
 
-    ///
     pub fn user(mut self, value: impl Into<User>) -> Self {
         self.user = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUserResponseBody {
@@ -7874,7 +7711,6 @@ impl CreateUserResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateUserResult {
@@ -8143,11 +7979,9 @@ impl CreateUserResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceReqBody {
-    ///
     pub user_id: String,
     /// MFA设备名称,长度为1到64个字符,只包含字母、数字、"_"和"-"的字符串。
     ///
@@ -8188,11 +8022,9 @@ impl CreateVirtualMfaDeviceReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceResp {
-    ///
     pub virtual_mfa_device: Option<VirtualMfaDevice>,
 }
 
@@ -8217,14 +8049,12 @@ impl CreateVirtualMfaDeviceResp {
         Self { virtual_mfa_device: None }
     }
 
-    ///
     pub fn virtual_mfa_device(mut self, value: impl Into<VirtualMfaDevice>) -> Self {
         self.virtual_mfa_device = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Credential {
@@ -8300,7 +8130,6 @@ impl Credential {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomPolicy {
@@ -8357,7 +8186,6 @@ impl CustomPolicy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomStatement {
@@ -8365,7 +8193,6 @@ pub struct CustomStatement {
     /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
     /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
     pub action: Option<Vec<String>>,
-    ///
     pub condition: Option<
         std::collections::BTreeMap<
             String,
@@ -8425,7 +8252,6 @@ impl CustomStatement {
         self
     }
 
-    ///
     pub fn condition(
         mut self,
         value: impl Into<
@@ -8459,11 +8285,9 @@ impl CustomStatement {
 /// The same shape as [`AgencyPolicyStatementEffect`]: one type, generated once, under both names.
 pub type CustomStatementEffect = AgencyPolicyStatementEffect;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteCustomPolicyResponseBody {
-    ///
     pub message: Option<String>,
 }
 
@@ -8488,7 +8312,6 @@ impl DeleteCustomPolicyResponseBody {
         Self { message: None }
     }
 
-    ///
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
@@ -8545,11 +8368,9 @@ impl hwcloud_runtime::StringEnum for DeleteResourceTagsV5ResourceType {
 
 hwcloud_runtime::impl_string_enum!(DeleteResourceTagsV5ResourceType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteServiceLinkedAgencyResp {
-    ///
     pub deletion_task_id: Option<String>,
 }
 
@@ -8574,7 +8395,6 @@ impl DeleteServiceLinkedAgencyResp {
         Self { deletion_task_id: None }
     }
 
-    ///
     pub fn deletion_task_id(mut self, value: impl Into<String>) -> Self {
         self.deletion_task_id = Some(value.into());
         self
@@ -8700,7 +8520,6 @@ pub type DetachGroupPolicyReqBody = AttachGroupPolicyReqBody;
 /// The same shape as [`AddUserToGroupReqBody`]: one type, generated once, under both names.
 pub type DetachUserPolicyReqBody = AddUserToGroupReqBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisableMfaDeviceReqBody {
@@ -8708,7 +8527,6 @@ pub struct DisableMfaDeviceReqBody {
     ///
     /// Length: at most 150.
     pub serial_number: String,
-    ///
     pub user_id: String,
 }
 
@@ -8785,7 +8603,6 @@ impl DomainInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableMfaDeviceReqBody {
@@ -8801,7 +8618,6 @@ pub struct EnableMfaDeviceReqBody {
     ///
     /// Length: at most 150.
     pub serial_number: String,
-    ///
     pub user_id: String,
 }
 
@@ -8848,7 +8664,6 @@ impl EnableMfaDeviceReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Endpoint {
@@ -9019,9 +8834,7 @@ hwcloud_runtime::impl_string_enum!(FeatureStatus);
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FederationUserBody {
-    ///
     pub os_federation: Option<OsFederationInfo>,
-    ///
     pub domain: Option<DomainInfo>,
     /// user id。
     pub id: Option<String>,
@@ -9066,13 +8879,11 @@ impl FederationUserBody {
         }
     }
 
-    ///
     pub fn os_federation(mut self, value: impl Into<OsFederationInfo>) -> Self {
         self.os_federation = Some(value.into());
         self
     }
 
-    ///
     pub fn domain(mut self, value: impl Into<DomainInfo>) -> Self {
         self.domain = Some(value.into());
         self
@@ -9091,7 +8902,6 @@ impl FederationUserBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForbiddenErrorResp {
@@ -9435,7 +9245,6 @@ impl GetAccountSummaryResp {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetAgencyResp {
-    ///
     pub agency: Option<AgencyEx>,
 }
 
@@ -9460,7 +9269,6 @@ impl GetAgencyResp {
         Self { agency: None }
     }
 
-    ///
     pub fn agency(mut self, value: impl Into<AgencyEx>) -> Self {
         self.agency = Some(value.into());
         self
@@ -9471,7 +9279,6 @@ impl GetAgencyResp {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetAsymmetricSignatureRes {
-    ///
     pub asymmetric_signature: Option<AsymmetricSignatureWithDomainId>,
 }
 
@@ -9496,7 +9303,6 @@ impl GetAsymmetricSignatureRes {
         Self { asymmetric_signature: None }
     }
 
-    ///
     pub fn asymmetric_signature(
         mut self,
         value: impl Into<AsymmetricSignatureWithDomainId>,
@@ -9510,7 +9316,6 @@ impl GetAsymmetricSignatureRes {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetFeatureStatusResp {
-    ///
     pub feature_status: Option<FeatureStatus>,
 }
 
@@ -9535,7 +9340,6 @@ impl GetFeatureStatusResp {
         Self { feature_status: None }
     }
 
-    ///
     pub fn feature_status(mut self, value: impl Into<FeatureStatus>) -> Self {
         self.feature_status = Some(value.into());
         self
@@ -9585,9 +9389,7 @@ hwcloud_runtime::impl_string_enum!(GetFeatureStatusV5FeatureName);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetIdTokenAuthParams {
-    ///
     pub id_token: GetIdTokenIdTokenBody,
-    ///
     pub scope: Option<GetIdTokenIdScopeBody>,
 }
 
@@ -9617,7 +9419,6 @@ impl GetIdTokenAuthParams {
         }
     }
 
-    ///
     pub fn scope(mut self, value: impl Into<GetIdTokenIdScopeBody>) -> Self {
         self.scope = Some(value.into());
         self
@@ -9628,9 +9429,7 @@ impl GetIdTokenAuthParams {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetIdTokenIdScopeBody {
-    ///
     pub domain: Option<GetIdTokenScopeDomainOrProjectBody>,
-    ///
     pub project: Option<GetIdTokenScopeDomainOrProjectBody>,
 }
 
@@ -9660,7 +9459,6 @@ impl GetIdTokenIdScopeBody {
         }
     }
 
-    ///
     pub fn domain(
         mut self,
         value: impl Into<GetIdTokenScopeDomainOrProjectBody>,
@@ -9669,7 +9467,6 @@ impl GetIdTokenIdScopeBody {
         self
     }
 
-    ///
     pub fn project(
         mut self,
         value: impl Into<GetIdTokenScopeDomainOrProjectBody>,
@@ -9713,7 +9510,6 @@ impl GetIdTokenIdTokenBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetIdTokenRequestBody {
-    ///
     pub auth: GetIdTokenAuthParams,
 }
 
@@ -9834,15 +9630,11 @@ hwcloud_runtime::impl_string_enum!(GetPolicyV5xLanguage);
 /// The same shape as [`CreatePolicyVersionResp`]: one type, generated once, under both names.
 pub type GetPolicyVersionResp = CreatePolicyVersionResp;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetServiceLinkedAgencyDeletionStatusResp {
-    ///
     pub agency_usage_list: Option<Vec<AgencyUsage>>,
-    ///
     pub reason: Option<String>,
-    ///
     pub status: Option<DeletionTaskStatus>,
 }
 
@@ -9879,19 +9671,16 @@ impl GetServiceLinkedAgencyDeletionStatusResp {
         }
     }
 
-    ///
     pub fn agency_usage_list(mut self, value: impl Into<Vec<AgencyUsage>>) -> Self {
         self.agency_usage_list = Some(value.into());
         self
     }
 
-    ///
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
 
-    ///
     pub fn status(mut self, value: impl Into<DeletionTaskStatus>) -> Self {
         self.status = Some(value.into());
         self
@@ -9904,13 +9693,10 @@ impl GetServiceLinkedAgencyDeletionStatusResp {
 pub struct Group {
     /// 用户组创建时间。
     pub created_at: Option<String>,
-    ///
     pub description: Option<String>,
     /// 用户组ID。
     pub group_id: Option<String>,
-    ///
     pub group_name: Option<String>,
-    ///
     pub urn: Option<String>,
 }
 
@@ -9961,7 +9747,6 @@ impl Group {
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
@@ -9973,20 +9758,17 @@ impl Group {
         self
     }
 
-    ///
     pub fn group_name(mut self, value: impl Into<String>) -> Self {
         self.group_name = Some(value.into());
         self
     }
 
-    ///
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GroupInfo {
@@ -10032,7 +9814,6 @@ impl GroupInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityAssumerole {
@@ -10118,7 +9899,6 @@ impl IdentityAssumerole {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityToken {
@@ -10171,7 +9951,6 @@ impl IdentityToken {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityproviderOption {
@@ -10235,7 +10014,6 @@ impl IdentityproviderOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityprovidersLinks {
@@ -10284,7 +10062,6 @@ impl IdentityprovidersLinks {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityprovidersResult {
@@ -10420,7 +10197,6 @@ impl IdpIdInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdpToken {
@@ -10496,7 +10272,6 @@ impl IdpToken {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InheritedRoleResult {
@@ -10678,7 +10453,6 @@ impl InheritedRoleResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateAgencyTokenRequestBody {
@@ -10708,7 +10482,6 @@ impl KeystoneCreateAgencyTokenRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateAgencyTokenResponseBody {
@@ -10744,7 +10517,6 @@ impl KeystoneCreateAgencyTokenResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateGroupOption {
@@ -10802,7 +10574,6 @@ impl KeystoneCreateGroupOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateGroupRequestBody {
@@ -10832,7 +10603,6 @@ impl KeystoneCreateGroupRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateGroupResponseBody {
@@ -10868,7 +10638,6 @@ impl KeystoneCreateGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateIdentityProviderRequestBody {
@@ -10900,7 +10669,6 @@ impl KeystoneCreateIdentityProviderRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateIdentityProviderResponseBody {
@@ -10939,7 +10707,6 @@ impl KeystoneCreateIdentityProviderResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateMappingRequestBody {
@@ -10969,7 +10736,6 @@ impl KeystoneCreateMappingRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateMappingResponseBody {
@@ -11135,7 +10901,6 @@ impl KeystoneCreateProjectResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateProtocolRequestBody {
@@ -11165,7 +10930,6 @@ impl KeystoneCreateProtocolRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateProtocolResponseBody {
@@ -11201,7 +10965,6 @@ impl KeystoneCreateProtocolResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateScopedTokenRequestBody {
@@ -11231,7 +10994,6 @@ impl KeystoneCreateScopedTokenRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateScopedTokenResponseBody {
@@ -11267,7 +11029,6 @@ impl KeystoneCreateScopedTokenResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserOption {
@@ -11357,7 +11118,6 @@ impl KeystoneCreateUserOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserRequestBody {
@@ -11387,7 +11147,6 @@ impl KeystoneCreateUserRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserResponseBody {
@@ -11423,7 +11182,6 @@ impl KeystoneCreateUserResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserResult {
@@ -11550,7 +11308,6 @@ impl KeystoneCreateUserResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
@@ -11580,11 +11337,9 @@ impl KeystoneCreateUserTokenByPasswordAndMfaRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
-    ///
     pub token: Option<TokenResult>,
 }
 
@@ -11609,14 +11364,12 @@ impl KeystoneCreateUserTokenByPasswordAndMfaResponseBody {
         Self { token: None }
     }
 
-    ///
     pub fn token(mut self, value: impl Into<TokenResult>) -> Self {
         self.token = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneGroupResult {
@@ -11716,7 +11469,6 @@ impl KeystoneGroupResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneGroupResultWithLinksSelf {
@@ -11816,7 +11568,6 @@ impl KeystoneGroupResultWithLinksSelf {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListAuthProjectsResponseBody {
@@ -11865,7 +11616,6 @@ impl KeystoneListAuthProjectsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListDomainPermissionsForGroupResponseBody {
@@ -11952,7 +11702,6 @@ impl hwcloud_runtime::StringEnum for KeystoneListEndpointsInterface {
 
 hwcloud_runtime::impl_string_enum!(KeystoneListEndpointsInterface);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListEndpointsResponseBody {
@@ -12001,7 +11750,6 @@ impl KeystoneListEndpointsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListFederationDomainsResponseBody {
@@ -12050,7 +11798,6 @@ impl KeystoneListFederationDomainsResponseBody {
 /// The same shape as [`KeystoneListAuthProjectsResponseBody`]: one type, generated once, under both names.
 pub type KeystoneListFederationProjectsResponseBody = KeystoneListAuthProjectsResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListGroupsForUserResponseBody {
@@ -12099,7 +11846,6 @@ impl KeystoneListGroupsForUserResponseBody {
 /// The same shape as [`KeystoneListGroupsForUserResponseBody`]: one type, generated once, under both names.
 pub type KeystoneListGroupsResponseBody = KeystoneListGroupsForUserResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListIdentityProvidersResponseBody {
@@ -12151,7 +11897,6 @@ impl KeystoneListIdentityProvidersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListInheritedPermissionsResponseBody {
@@ -12197,7 +11942,6 @@ impl KeystoneListInheritedPermissionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListMappingsResponseBody {
@@ -12246,7 +11990,6 @@ impl KeystoneListMappingsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListPermissionsResponseBody {
@@ -12309,7 +12052,6 @@ impl KeystoneListPermissionsResponseBody {
 /// The same shape as [`KeystoneListDomainPermissionsForGroupResponseBody`]: one type, generated once, under both names.
 pub type KeystoneListProjectPermissionsForGroupResponseBody = KeystoneListDomainPermissionsForGroupResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsForUserResponseBody {
@@ -12358,7 +12100,6 @@ impl KeystoneListProjectsForUserResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListProtocolsResponseBody {
@@ -12407,7 +12148,6 @@ impl KeystoneListProtocolsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListRegionsResponseBody {
@@ -12453,7 +12193,6 @@ impl KeystoneListRegionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListServicesResponseBody {
@@ -12502,7 +12241,6 @@ impl KeystoneListServicesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListUsersForGroupByAdminResponseBody {
@@ -12548,7 +12286,6 @@ impl KeystoneListUsersForGroupByAdminResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListUsersResponseBody {
@@ -12594,7 +12331,6 @@ impl KeystoneListUsersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListUsersResult {
@@ -12763,7 +12499,6 @@ impl KeystoneListUsersResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowCatalogResponseBody {
@@ -12809,7 +12544,6 @@ impl KeystoneShowCatalogResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowEndpointResponseBody {
@@ -12845,7 +12579,6 @@ impl KeystoneShowEndpointResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowGroupResponseBody {
@@ -12884,7 +12617,6 @@ impl KeystoneShowGroupResponseBody {
 /// The same shape as [`KeystoneCreateIdentityProviderResponseBody`]: one type, generated once, under both names.
 pub type KeystoneShowIdentityProviderResponseBody = KeystoneCreateIdentityProviderResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowMappingResponseBody {
@@ -12920,7 +12652,6 @@ impl KeystoneShowMappingResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowPermissionResponseBody {
@@ -12956,7 +12687,6 @@ impl KeystoneShowPermissionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowProjectResponseBody {
@@ -12995,7 +12725,6 @@ impl KeystoneShowProjectResponseBody {
 /// The same shape as [`KeystoneCreateProtocolResponseBody`]: one type, generated once, under both names.
 pub type KeystoneShowProtocolResponseBody = KeystoneCreateProtocolResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowRegionResponseBody {
@@ -13073,7 +12802,6 @@ impl hwcloud_runtime::StringEnum for KeystoneShowSecurityComplianceByOptionOptio
 
 hwcloud_runtime::impl_string_enum!(KeystoneShowSecurityComplianceByOptionOption);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceByOptionResponseBody {
@@ -13109,7 +12837,6 @@ impl KeystoneShowSecurityComplianceByOptionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceResponseBody {
@@ -13145,7 +12872,6 @@ impl KeystoneShowSecurityComplianceResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowServiceResponseBody {
@@ -13181,7 +12907,6 @@ impl KeystoneShowServiceResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowUserResponseBody {
@@ -13217,7 +12942,6 @@ impl KeystoneShowUserResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowUserResult {
@@ -13374,7 +13098,6 @@ impl KeystoneShowUserResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneShowVersionResponseBody {
@@ -13410,7 +13133,6 @@ impl KeystoneShowVersionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateGroupOption {
@@ -13474,7 +13196,6 @@ impl KeystoneUpdateGroupOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateGroupRequestBody {
@@ -13507,7 +13228,6 @@ impl KeystoneUpdateGroupRequestBody {
 /// The same shape as [`KeystoneCreateGroupResponseBody`]: one type, generated once, under both names.
 pub type KeystoneUpdateGroupResponseBody = KeystoneCreateGroupResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateIdentityProviderRequestBody {
@@ -13542,7 +13262,6 @@ impl KeystoneUpdateIdentityProviderRequestBody {
 /// The same shape as [`KeystoneCreateIdentityProviderResponseBody`]: one type, generated once, under both names.
 pub type KeystoneUpdateIdentityProviderResponseBody = KeystoneCreateIdentityProviderResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateMappingRequestBody {
@@ -13575,7 +13294,6 @@ impl KeystoneUpdateMappingRequestBody {
 /// The same shape as [`KeystoneShowMappingResponseBody`]: one type, generated once, under both names.
 pub type KeystoneUpdateMappingResponseBody = KeystoneShowMappingResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdatePasswordOption {
@@ -13672,7 +13390,6 @@ impl KeystoneUpdateProjectOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectRequestBody {
@@ -13702,7 +13419,6 @@ impl KeystoneUpdateProjectRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectResponseBody {
@@ -13738,7 +13454,6 @@ impl KeystoneUpdateProjectResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectResult {
@@ -13880,7 +13595,6 @@ pub type KeystoneUpdateProtocolRequestBody = KeystoneCreateProtocolRequestBody;
 /// The same shape as [`KeystoneCreateProtocolResponseBody`]: one type, generated once, under both names.
 pub type KeystoneUpdateProtocolResponseBody = KeystoneCreateProtocolResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminRequestBody {
@@ -13910,7 +13624,6 @@ impl KeystoneUpdateUserByAdminRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminResponseBody {
@@ -13946,7 +13659,6 @@ impl KeystoneUpdateUserByAdminResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminResult {
@@ -14085,7 +13797,6 @@ impl KeystoneUpdateUserByAdminResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserOption {
@@ -14195,7 +13906,6 @@ impl KeystoneUpdateUserOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserPasswordRequestBody {
@@ -14228,7 +13938,6 @@ impl KeystoneUpdateUserPasswordRequestBody {
 /// The same shape as [`KeystoneListUsersResult`]: one type, generated once, under both names.
 pub type KeystoneUserResult = KeystoneListUsersResult;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneValidateTokenResponseBody {
@@ -14264,7 +13973,6 @@ impl KeystoneValidateTokenResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinksSelf {
@@ -14300,7 +14008,6 @@ impl LinksSelf {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAgenciesResponseBody {
@@ -14336,7 +14043,6 @@ impl ListAgenciesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListAgencyWithAllProjectsPermissionsResponseBody {
@@ -14382,11 +14088,9 @@ impl ListAgencyWithAllProjectsPermissionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCustomPoliciesResponseBody {
-    ///
     pub links: Option<Links>,
     /// 自定义策略信息列表。
     pub roles: Option<Vec<ListPolicyRoleResult>>,
@@ -14423,7 +14127,6 @@ impl ListCustomPoliciesResponseBody {
         }
     }
 
-    ///
     pub fn links(mut self, value: impl Into<Links>) -> Self {
         self.links = Some(value.into());
         self
@@ -14442,7 +14145,6 @@ impl ListCustomPoliciesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPolicyRoleResult {
@@ -14628,9 +14330,7 @@ pub struct LoginProfile {
     pub created_at: Option<String>,
     /// IAM用户密码过期时间。
     pub password_expires_at: Option<hwcloud_runtime::Secret>,
-    ///
     pub password_reset_required: Option<bool>,
-    ///
     pub user_id: Option<String>,
 }
 
@@ -14686,20 +14386,17 @@ impl LoginProfile {
         self
     }
 
-    ///
     pub fn password_reset_required(mut self, value: impl Into<bool>) -> Self {
         self.password_reset_required = Some(value.into());
         self
     }
 
-    ///
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginToken {
@@ -14839,7 +14536,6 @@ impl LoginToken {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginTokenAssumedBy {
@@ -14875,7 +14571,6 @@ impl LoginTokenAssumedBy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginTokenAuth {
@@ -14907,7 +14602,6 @@ impl LoginTokenAuth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginTokenDomain {
@@ -14953,7 +14647,6 @@ impl LoginTokenDomain {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LoginTokenSecurityToken {
@@ -15023,7 +14716,6 @@ impl LoginTokenSecurityToken {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginTokenUser {
@@ -15102,7 +14794,6 @@ impl LoginTokenUser {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MappingOption {
@@ -15132,7 +14823,6 @@ impl MappingOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MappingOption2 {
@@ -15162,7 +14852,6 @@ impl MappingOption2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingResult {
@@ -15222,7 +14911,6 @@ impl MappingResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingResult2 {
@@ -15282,7 +14970,6 @@ impl MappingResult2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingRules {
@@ -15328,7 +15015,6 @@ impl MappingRules {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MappingRules2 {
@@ -15374,7 +15060,6 @@ impl MappingRules2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MfaAuth {
@@ -15412,7 +15097,6 @@ impl MfaAuth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MfaIdentity {
@@ -15464,7 +15148,6 @@ impl MfaIdentity {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -15500,7 +15183,6 @@ impl hwcloud_runtime::StringEnum for MfaIdentityMethods {
 
 hwcloud_runtime::impl_string_enum!(MfaIdentityMethods);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MfaTotp {
@@ -15530,7 +15212,6 @@ impl MfaTotp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MfaTotpUser {
@@ -15577,7 +15258,6 @@ pub type NotFoundErrorResp = BadRequestErrorResp;
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OidcScopedToken {
-    ///
     pub token: Option<ScopedTokenInfo>,
 }
 
@@ -15602,7 +15282,6 @@ impl OidcScopedToken {
         Self { token: None }
     }
 
-    ///
     pub fn token(mut self, value: impl Into<ScopedTokenInfo>) -> Self {
         self.token = Some(value.into());
         self
@@ -15617,7 +15296,6 @@ pub struct Operation2 {
     ///
     /// Items: at least 1.
     pub dependent_actions: Option<Vec<String>>,
-    ///
     pub operation_action: Option<String>,
     /// OpenAPI的操作标识符。
     ///
@@ -15666,7 +15344,6 @@ impl Operation2 {
         self
     }
 
-    ///
     pub fn operation_action(mut self, value: impl Into<String>) -> Self {
         self.operation_action = Some(value.into());
         self
@@ -15685,11 +15362,8 @@ impl Operation2 {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsFederationInfo {
-    ///
     pub groups: Option<Vec<GroupInfo>>,
-    ///
     pub identity_provider: Option<IdpIdInfo>,
-    ///
     pub protocol: Option<ProtocolIdInfo>,
 }
 
@@ -15726,26 +15400,22 @@ impl OsFederationInfo {
         }
     }
 
-    ///
     pub fn groups(mut self, value: impl Into<Vec<GroupInfo>>) -> Self {
         self.groups = Some(value.into());
         self
     }
 
-    ///
     pub fn identity_provider(mut self, value: impl Into<IdpIdInfo>) -> Self {
         self.identity_provider = Some(value.into());
         self
     }
 
-    ///
     pub fn protocol(mut self, value: impl Into<ProtocolIdInfo>) -> Self {
         self.protocol = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsfederationGroups {
@@ -15791,7 +15461,6 @@ impl OsfederationGroups {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsfederationIdentityprovider {
@@ -15827,7 +15496,6 @@ impl OsfederationIdentityprovider {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OsfederationProtocol {
@@ -15873,19 +15541,13 @@ pub struct Policy {
     pub created_at: Option<String>,
     /// 默认版本号。
     pub default_version_id: Option<String>,
-    ///
     pub description: Option<String>,
-    ///
     pub path: Option<String>,
-    ///
     pub policy_id: Option<String>,
-    ///
     pub policy_name: Option<String>,
-    ///
     pub policy_type: Option<PolicyType>,
     /// 身份策略默认版本最近一次的更新时间。
     pub updated_at: Option<String>,
-    ///
     pub urn: Option<String>,
 }
 
@@ -15968,31 +15630,26 @@ impl Policy {
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 
-    ///
     pub fn policy_id(mut self, value: impl Into<String>) -> Self {
         self.policy_id = Some(value.into());
         self
     }
 
-    ///
     pub fn policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
     }
 
-    ///
     pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
         self.policy_type = Some(value.into());
         self
@@ -16004,14 +15661,12 @@ impl Policy {
         self
     }
 
-    ///
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyDepends {
@@ -16060,7 +15715,6 @@ impl PolicyDepends {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PolicyStatement {
@@ -16200,11 +15854,9 @@ hwcloud_runtime::impl_string_enum!(PolicyType);
 pub struct PolicyVersion {
     /// 身份策略版本创建时间。
     pub created_at: Option<String>,
-    ///
     pub document: Option<String>,
     /// 是否为默认版本。
     pub is_default: Option<bool>,
-    ///
     pub version_id: Option<String>,
 }
 
@@ -16251,7 +15903,6 @@ impl PolicyVersion {
         self
     }
 
-    ///
     pub fn document(mut self, value: impl Into<String>) -> Self {
         self.document = Some(value.into());
         self
@@ -16263,7 +15914,6 @@ impl PolicyVersion {
         self
     }
 
-    ///
     pub fn version_id(mut self, value: impl Into<String>) -> Self {
         self.version_id = Some(value.into());
         self
@@ -16274,7 +15924,6 @@ impl PolicyVersion {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProjectInfo {
-    ///
     pub domain: Option<DomainInfo>,
     /// project id
     pub id: Option<String>,
@@ -16311,7 +15960,6 @@ impl ProjectInfo {
         }
     }
 
-    ///
     pub fn domain(mut self, value: impl Into<DomainInfo>) -> Self {
         self.domain = Some(value.into());
         self
@@ -16366,7 +16014,6 @@ impl ProtocolIdInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProtocolLinks {
@@ -16415,7 +16062,6 @@ impl ProtocolLinks {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProtocolOption {
@@ -16451,7 +16097,6 @@ impl ProtocolOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProtocolResult {
@@ -16512,7 +16157,6 @@ impl ProtocolResult {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -16544,7 +16188,6 @@ impl hwcloud_runtime::StringEnum for PwdIdentityMethods {
 
 hwcloud_runtime::impl_string_enum!(PwdIdentityMethods);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Region {
@@ -16644,7 +16287,6 @@ impl Region {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RegionLocales {
@@ -16736,9 +16378,7 @@ impl RegionLocales {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resource {
-    ///
     pub type_name: Option<String>,
-    ///
     pub urn_template: Option<String>,
 }
 
@@ -16768,20 +16408,17 @@ impl Resource {
         }
     }
 
-    ///
     pub fn type_name(mut self, value: impl Into<String>) -> Self {
         self.type_name = Some(value.into());
         self
     }
 
-    ///
     pub fn urn_template(mut self, value: impl Into<String>) -> Self {
         self.urn_template = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RolePolicy {
@@ -16849,7 +16486,6 @@ impl RolePolicy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoleResult {
@@ -17161,7 +16797,6 @@ impl RulesLocalUser {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RulesRemote {
@@ -17237,7 +16872,6 @@ impl RulesRemote {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RulesRemote2 {
@@ -17301,7 +16935,6 @@ impl RulesRemote2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopeDomainOption {
@@ -17347,7 +16980,6 @@ impl ScopeDomainOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopeProjectOption {
@@ -17407,7 +17039,6 @@ impl ScopeProjectOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopeTokenResult {
@@ -17531,7 +17162,6 @@ impl ScopeTokenResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScopedToken {
@@ -17561,7 +17191,6 @@ impl ScopedToken {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScopedTokenAuth {
@@ -17601,7 +17230,6 @@ impl ScopedTokenAuth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScopedTokenIdentity {
@@ -17638,7 +17266,6 @@ impl ScopedTokenIdentity {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopedTokenInfoCatalog {
@@ -17726,7 +17353,6 @@ impl ScopedTokenInfoCatalog {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopedTokenInfoRoles {
@@ -17772,7 +17398,6 @@ impl ScopedTokenInfoRoles {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ScopedTokenUser {
@@ -17863,7 +17488,6 @@ impl ScopedTokenUser {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityCompliance {
@@ -17918,7 +17542,6 @@ impl SecurityCompliance {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Service {
@@ -18018,7 +17641,6 @@ impl Service {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServicePolicy {
@@ -18075,7 +17697,6 @@ impl ServicePolicy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServicePolicyRoleOption {
@@ -18147,7 +17768,6 @@ impl ServicePolicyRoleOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServicePolicyRoleResult {
@@ -18325,7 +17945,6 @@ impl ServicePolicyRoleResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServiceStatement {
@@ -18333,7 +17952,6 @@ pub struct ServiceStatement {
     /// > - 格式为:服务名:资源类型:操作,例:vpc:ports:create。
     /// > - 服务名为产品名称,例如ecs、evs和vpc等,服务名仅支持小写。 资源类型和操作没有大小写,要求支持通配符号*,无需罗列全部授权项。
     pub action: Option<Vec<String>>,
-    ///
     pub condition: Option<
         std::collections::BTreeMap<
             String,
@@ -18393,7 +18011,6 @@ impl ServiceStatement {
         self
     }
 
-    ///
     pub fn condition(
         mut self,
         value: impl Into<
@@ -18484,7 +18101,6 @@ impl Tag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenAuth {
@@ -18514,7 +18130,6 @@ impl TokenAuth {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TokenAuthIdentity {
@@ -18571,7 +18186,6 @@ impl TokenAuthIdentity {
 }
 
 ///
-///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -18603,7 +18217,6 @@ impl hwcloud_runtime::StringEnum for TokenAuthIdentityMethods {
 
 hwcloud_runtime::impl_string_enum!(TokenAuthIdentityMethods);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenCatalog {
@@ -18677,7 +18290,6 @@ impl TokenCatalog {
 /// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
 pub type TokenCatalogEndpoint = ScopedTokenInfoCatalog;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenDomainResult {
@@ -18723,7 +18335,6 @@ impl TokenDomainResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenProjectDomainResult {
@@ -18769,7 +18380,6 @@ impl TokenProjectDomainResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenProjectResult {
@@ -18829,7 +18439,6 @@ impl TokenProjectResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenResult {
@@ -18953,7 +18562,6 @@ impl TokenResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenSocpeOption {
@@ -19002,7 +18610,6 @@ impl TokenSocpeOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUserDomainResult {
@@ -19048,7 +18655,6 @@ impl TokenUserDomainResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUserOsfederation {
@@ -19115,7 +18721,6 @@ impl TokenUserOsfederation {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TokenUserResult {
@@ -19198,25 +18803,19 @@ impl TokenUserResult {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrustAgency {
-    ///
     pub agency_id: Option<String>,
-    ///
     pub agency_name: Option<String>,
     /// 信任委托创建时间。
     pub created_at: Option<String>,
     /// 信任委托描述信息。
     pub description: Option<String>,
-    ///
     pub max_session_duration: Option<i32>,
-    ///
     pub path: Option<String>,
     /// 被委托方账号ID,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_id: Option<String>,
     /// 被委托方账号名,仅存在于委托中,不存在于信任委托中。
     pub trust_domain_name: Option<String>,
-    ///
     pub trust_policy: Option<String>,
-    ///
     pub urn: Option<String>,
 }
 
@@ -19281,13 +18880,11 @@ impl TrustAgency {
         }
     }
 
-    ///
     pub fn agency_id(mut self, value: impl Into<String>) -> Self {
         self.agency_id = Some(value.into());
         self
     }
 
-    ///
     pub fn agency_name(mut self, value: impl Into<String>) -> Self {
         self.agency_name = Some(value.into());
         self
@@ -19305,13 +18902,11 @@ impl TrustAgency {
         self
     }
 
-    ///
     pub fn max_session_duration(mut self, value: impl Into<i32>) -> Self {
         self.max_session_duration = Some(value.into());
         self
     }
 
-    ///
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -19329,20 +18924,17 @@ impl TrustAgency {
         self
     }
 
-    ///
     pub fn trust_policy(mut self, value: impl Into<String>) -> Self {
         self.trust_policy = Some(value.into());
         self
     }
 
-    ///
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnbindMfaDevice {
@@ -19396,7 +18988,6 @@ impl UnbindMfaDevice {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnscopedToken {
-    ///
     pub token: Option<UnscopedTokenInfo>,
 }
 
@@ -19421,7 +19012,6 @@ impl UnscopedToken {
         Self { token: None }
     }
 
-    ///
     pub fn token(mut self, value: impl Into<UnscopedTokenInfo>) -> Self {
         self.token = Some(value.into());
         self
@@ -19442,7 +19032,6 @@ pub struct UnscopedTokenInfo {
     pub methods: Option<Vec<String>>,
     /// roles信息。
     pub roles: Option<Vec<UnscopedTokenInfoRoles>>,
-    ///
     pub user: Option<FederationUserBody>,
 }
 
@@ -19521,18 +19110,15 @@ impl UnscopedTokenInfo {
         self
     }
 
-    ///
     pub fn user(mut self, value: impl Into<FederationUserBody>) -> Self {
         self.user = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnscopedTokenInfoCatalog {
-    ///
     pub endpoints: Option<Vec<UnscopedTokenInfoCatalogEndpoints>>,
     /// 终端节点ID。
     pub id: Option<String>,
@@ -19574,7 +19160,6 @@ impl UnscopedTokenInfoCatalog {
         }
     }
 
-    ///
     pub fn endpoints(
         mut self,
         value: impl Into<Vec<UnscopedTokenInfoCatalogEndpoints>>,
@@ -19605,7 +19190,6 @@ impl UnscopedTokenInfoCatalog {
 /// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
 pub type UnscopedTokenInfoCatalogEndpoints = ScopedTokenInfoCatalog;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnscopedTokenInfoRoles {
@@ -19651,7 +19235,6 @@ impl UnscopedTokenInfoRoles {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnscopedTokenUser {
@@ -19727,7 +19310,6 @@ impl UnscopedTokenUser {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateIdentityproviderOption {
@@ -19782,17 +19364,12 @@ impl UpdateIdentityproviderOption {
 pub struct User {
     /// IAM用户创建时间。
     pub created_at: Option<String>,
-    ///
     pub description: Option<String>,
-    ///
     pub enabled: Option<bool>,
     /// IAM用户是否为根用户。
     pub is_root_user: Option<bool>,
-    ///
     pub urn: Option<String>,
-    ///
     pub user_id: Option<String>,
-    ///
     pub user_name: Option<String>,
 }
 
@@ -19851,13 +19428,11 @@ impl User {
         self
     }
 
-    ///
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 
-    ///
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
@@ -19869,26 +19444,22 @@ impl User {
         self
     }
 
-    ///
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
 
-    ///
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 
-    ///
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Version {
@@ -19976,7 +19547,6 @@ impl Version {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionLinks {
@@ -20022,7 +19592,6 @@ impl VersionLinks {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionMediatypes {
@@ -20073,7 +19642,6 @@ impl VersionMediatypes {
 /// The same shape as [`CreateMfaDeviceRespon`]: one type, generated once, under both names.
 pub type VirtualMfaDevice = CreateMfaDeviceRespon;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoneListVersionsResponseBody {
@@ -20109,7 +19677,6 @@ impl KeystoneListVersionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Versions {

@@ -410,7 +410,6 @@ impl hwcloud_runtime::StringEnum for BatchUpdateMembersRequestBodyStatus {
 
 hwcloud_runtime::impl_string_enum!(BatchUpdateMembersRequestBodyStatus);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CopyImageCrossRegionRequestBody {
@@ -1913,7 +1912,6 @@ impl hwcloud_runtime::StringEnum for CreateImageRequestBodyType {
 
 hwcloud_runtime::impl_string_enum!(CreateImageRequestBodyType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWholeImageRequestBody {
@@ -3187,7 +3185,6 @@ impl hwcloud_runtime::StringEnum for GlanceListImagesVisibility {
 
 hwcloud_runtime::impl_string_enum!(GlanceListImagesVisibility);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlancePageInfo {
@@ -3236,7 +3233,6 @@ impl GlancePageInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GlanceShowImageListResponseBody {
@@ -6643,7 +6639,6 @@ pub type ImageInfoVirtualEnvType = CreateImageMetadataResponseBodyVirtualEnvType
 /// The same shape as [`GlanceShowImageListResponseBodyVisibility`]: one type, generated once, under both names.
 pub type ImageInfoVisibility = GlanceShowImageListResponseBodyVisibility;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageMember {
@@ -6849,7 +6844,6 @@ impl ImageTagsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobEntities {
@@ -7021,7 +7015,6 @@ impl JobEntities {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobEntitiesResult {
@@ -7085,7 +7078,6 @@ impl JobEntitiesResult {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobProgressEntities {
@@ -9203,7 +9195,6 @@ impl ShowJobResponseBody {
 /// The same shape as [`ShowJobProgressResponseBodyStatus`]: one type, generated once, under both names.
 pub type ShowJobResponseBodyStatus = ShowJobProgressResponseBodyStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubJobEntities {
@@ -9252,7 +9243,6 @@ impl SubJobEntities {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubJobResult {
@@ -9260,7 +9250,6 @@ pub struct SubJobResult {
     pub begin_time: Option<String>,
     /// 子任务结束时间。格式为UTC时间。
     pub end_time: Option<String>,
-    ///
     pub entities: Option<SubJobEntities>,
     /// 错误码。
     pub error_code: Option<String>,
@@ -9343,7 +9332,6 @@ impl SubJobResult {
         self
     }
 
-    ///
     pub fn entities(mut self, value: impl Into<SubJobEntities>) -> Self {
         self.entities = Some(value.into());
         self

@@ -5,11 +5,9 @@
 
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ActionResources {
-    ///
     pub resource_detail: Option<KeyDetails>,
     /// 资源ID。
     ///
@@ -62,7 +60,6 @@ impl ActionResources {
         }
     }
 
-    ///
     pub fn resource_detail(mut self, value: impl Into<KeyDetails>) -> Self {
         self.resource_detail = Some(value.into());
         self
@@ -193,7 +190,6 @@ impl AliasEntity {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiLink {
@@ -247,7 +243,6 @@ impl ApiLink {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiVersionDetail {
@@ -414,7 +409,6 @@ impl AssociateAliasRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateKmsTagsRequestBody {
@@ -473,7 +467,6 @@ impl BatchCreateKmsTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAliasRequestBody {
@@ -510,7 +503,6 @@ impl CreateAliasRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataKeyPairResponseBody {
@@ -708,7 +700,6 @@ impl hwcloud_runtime::StringEnum for CreateDataKeyPairResponseBodyKeySpec {
 
 hwcloud_runtime::impl_string_enum!(CreateDataKeyPairResponseBodyKeySpec);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataKeyResponseBody {
@@ -784,7 +775,6 @@ impl CreateDataKeyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDatakeyRequestBody {
@@ -1073,7 +1063,6 @@ impl hwcloud_runtime::StringEnum for CreateDatakeyRequestBodyPinType {
 
 hwcloud_runtime::impl_string_enum!(CreateDatakeyRequestBodyPinType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDatakeyWithoutPlaintextResponseBody {
@@ -1130,7 +1119,6 @@ impl CreateDatakeyWithoutPlaintextResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateEcDatakeyPairRequestBody {
@@ -1310,7 +1298,6 @@ impl hwcloud_runtime::StringEnum for CreateEcDatakeyPairRequestBodyKeySpec {
 
 hwcloud_runtime::impl_string_enum!(CreateEcDatakeyPairRequestBodyKeySpec);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateGrantRequestBody {
@@ -1482,7 +1469,6 @@ impl hwcloud_runtime::StringEnum for CreateGrantRequestBodyGranteePrincipalType 
 
 hwcloud_runtime::impl_string_enum!(CreateGrantRequestBodyGranteePrincipalType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateGrantResponseBody {
@@ -1522,7 +1508,6 @@ impl CreateGrantResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateKeyRequestBody {
@@ -1862,11 +1847,9 @@ impl hwcloud_runtime::StringEnum for CreateKeyRequestBodyOrigin {
 
 hwcloud_runtime::impl_string_enum!(CreateKeyRequestBodyOrigin);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateKeyResponseBody {
-    ///
     pub key_info: Option<KeKInfo>,
 }
 
@@ -1891,7 +1874,6 @@ impl CreateKeyResponseBody {
         Self { key_info: None }
     }
 
-    ///
     pub fn key_info(mut self, value: impl Into<KeKInfo>) -> Self {
         self.key_info = Some(value.into());
         self
@@ -2071,7 +2053,6 @@ pub struct CreateKmsTagRequestBody {
     ///
     /// Length: 0 to 36.
     pub sequence: Option<String>,
-    ///
     pub tag: Option<TagItem>,
 }
 
@@ -2107,14 +2088,12 @@ impl CreateKmsTagRequestBody {
         self
     }
 
-    ///
     pub fn tag(mut self, value: impl Into<TagItem>) -> Self {
         self.tag = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePinRequestBody {
@@ -2186,7 +2165,6 @@ impl CreatePinRequestBody {
 /// The same shape as [`CreateDatakeyRequestBodyPinType`]: one type, generated once, under both names.
 pub type CreatePinRequestBodyPinType = CreateDatakeyRequestBodyPinType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePinResponseBody {
@@ -2222,7 +2200,6 @@ impl CreatePinResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRsaDatakeyPairRequestBody {
@@ -2364,7 +2341,6 @@ impl hwcloud_runtime::StringEnum for CreateRsaDatakeyPairRequestBodyKeySpec {
 
 hwcloud_runtime::impl_string_enum!(CreateRsaDatakeyPairRequestBodyKeySpec);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DecryptDataRequestBody {
@@ -2524,7 +2500,6 @@ impl hwcloud_runtime::StringEnum for DecryptDataRequestBodyEncryptionAlgorithm {
 
 hwcloud_runtime::impl_string_enum!(DecryptDataRequestBodyEncryptionAlgorithm);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DecryptDataResponseBody {
@@ -2592,7 +2567,6 @@ impl DecryptDataResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DecryptDatakeyRequestBody {
@@ -2689,7 +2663,6 @@ impl DecryptDatakeyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DecryptDatakeyResponseBody {
@@ -2802,7 +2775,6 @@ impl DeleteAliasRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeriveSharedSecretRequestBody {
@@ -2901,7 +2873,6 @@ impl hwcloud_runtime::StringEnum for DeriveSharedSecretRequestBodyKeyAgreementAl
 
 hwcloud_runtime::impl_string_enum!(DeriveSharedSecretRequestBodyKeyAgreementAlgorithm);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeriveSharedSecretResponseBody {
@@ -2981,11 +2952,9 @@ impl DeriveSharedSecretResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeKeyResponseBody {
-    ///
     pub key_info: Option<KeyDetails>,
 }
 
@@ -3010,7 +2979,6 @@ impl DescribeKeyResponseBody {
         Self { key_info: None }
     }
 
-    ///
     pub fn key_info(mut self, value: impl Into<KeyDetails>) -> Self {
         self.key_info = Some(value.into());
         self
@@ -3053,7 +3021,6 @@ impl EnableKeyStoreResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EncryptDataKeyResponseBody {
@@ -3129,7 +3096,6 @@ impl EncryptDataKeyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptDataRequestBody {
@@ -3240,7 +3206,6 @@ impl EncryptDataRequestBody {
 /// The same shape as [`DecryptDataRequestBodyEncryptionAlgorithm`]: one type, generated once, under both names.
 pub type EncryptDataRequestBodyEncryptionAlgorithm = DecryptDataRequestBodyEncryptionAlgorithm;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptDatakeyRequestBody {
@@ -3413,7 +3378,6 @@ impl hwcloud_runtime::StringEnum for EncryptDatakeyRequestBodyKeySpec {
 
 hwcloud_runtime::impl_string_enum!(EncryptDatakeyRequestBodyKeySpec);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Error2 {
@@ -3449,7 +3413,6 @@ impl Error2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorDetail {
@@ -3506,7 +3469,6 @@ impl ErrorDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GenRandomRequestBody {
@@ -3562,7 +3524,6 @@ impl GenRandomRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GenRandomResponseBody {
@@ -3604,7 +3565,6 @@ impl GenRandomResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GenerateMacRequestBody {
@@ -3714,7 +3674,6 @@ impl hwcloud_runtime::StringEnum for GenerateMacRequestBodyMacAlgorithm {
 
 hwcloud_runtime::impl_string_enum!(GenerateMacRequestBodyMacAlgorithm);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GenerateMacResponseBody {
@@ -3778,7 +3737,6 @@ impl GenerateMacResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetParametersForImportRequestBody {
@@ -3883,7 +3841,6 @@ impl hwcloud_runtime::StringEnum for GetParametersForImportRequestBodyWrappingAl
 
 hwcloud_runtime::impl_string_enum!(GetParametersForImportRequestBodyWrappingAlgorithm);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetParametersForImportResponseBody {
@@ -3967,7 +3924,6 @@ impl GetParametersForImportResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetPublicKeyResponseBody {
@@ -4020,7 +3976,6 @@ impl GetPublicKeyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetkeyRotationStatusResponseBody {
@@ -4110,7 +4065,6 @@ impl GetkeyRotationStatusResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Grants {
@@ -4317,7 +4271,6 @@ impl Grants {
 /// The same shape as [`CreateGrantRequestBodyGranteePrincipalType`]: one type, generated once, under both names.
 pub type GrantsGranteePrincipalType = CreateGrantRequestBodyGranteePrincipalType;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImportKeyMaterialRequestBody {
@@ -5077,11 +5030,9 @@ impl KeyStatusInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeyStatusResponseBody {
-    ///
     pub key_info: Option<KeyStatusInfo>,
 }
 
@@ -5106,7 +5057,6 @@ impl KeyStatusResponseBody {
         Self { key_info: None }
     }
 
-    ///
     pub fn key_info(mut self, value: impl Into<KeyStatusInfo>) -> Self {
         self.key_info = Some(value.into());
         self
@@ -5277,7 +5227,6 @@ impl KeystoreDetails {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeystoreInfo {
@@ -5375,7 +5324,6 @@ impl ListAliasResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGrantsRequestBody {
@@ -5466,7 +5414,6 @@ impl ListGrantsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListGrantsResponseBody {
@@ -5651,7 +5598,6 @@ impl ListKeyStoresResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListKeysRequestBody {
@@ -5891,7 +5837,6 @@ impl hwcloud_runtime::StringEnum for ListKeysRequestBodyKeySpec {
 
 hwcloud_runtime::impl_string_enum!(ListKeysRequestBodyKeySpec);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListKeysResponseBody {
@@ -6006,7 +5951,6 @@ impl ListKeysResponseBody {
 /// The same shape as [`ListGrantsResponseBodyTruncated`]: one type, generated once, under both names.
 pub type ListKeysResponseBodyTruncated = ListGrantsResponseBodyTruncated;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListKmsByTagsRequestBody {
@@ -6148,7 +6092,6 @@ impl ListKmsByTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListKmsByTagsResponseBody {
@@ -6205,7 +6148,6 @@ impl ListKmsByTagsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListKmsTagsResponseBody {
@@ -6249,7 +6191,6 @@ impl ListKmsTagsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRetirableGrantsRequestBody {
@@ -6327,7 +6268,6 @@ impl ListRetirableGrantsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListRetirableGrantsResponseBody {
@@ -6431,7 +6371,6 @@ impl ListRetirableGrantsResponseBody {
 /// The same shape as [`ListGrantsResponseBodyTruncated`]: one type, generated once, under both names.
 pub type ListRetirableGrantsResponseBodyTruncated = ListGrantsResponseBodyTruncated;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSupportRegionsResponseBody {
@@ -6471,7 +6410,6 @@ impl ListSupportRegionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OperateKeyRequestBody {
@@ -6917,7 +6855,6 @@ impl Recipient {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicateKeyRequestBody {
@@ -7037,7 +6974,6 @@ impl ReplicateKeyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReplicateKeyResponseBody {
@@ -7111,7 +7047,6 @@ impl ReplicateKeyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Resources {
@@ -7222,7 +7157,6 @@ impl hwcloud_runtime::StringEnum for ResourcesType {
 
 hwcloud_runtime::impl_string_enum!(ResourcesType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeGrantRequestBody {
@@ -7280,7 +7214,6 @@ impl RevokeGrantRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScheduleKeyDeletionRequestBody {
@@ -7379,7 +7312,6 @@ impl ShowKeyStoreResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowKmsTagsResponseBody {
@@ -7440,7 +7372,6 @@ impl ShowKmsTagsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowVersionResponseBody {
@@ -7476,7 +7407,6 @@ impl ShowVersionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowVersionsResponseBody {
@@ -7516,7 +7446,6 @@ impl ShowVersionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SignRequestBody {
@@ -7748,7 +7677,6 @@ impl hwcloud_runtime::StringEnum for SignRequestBodySigningAlgorithm {
 
 hwcloud_runtime::impl_string_enum!(SignRequestBodySigningAlgorithm);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SignResponseBody {
@@ -7801,7 +7729,6 @@ impl SignResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
@@ -7915,7 +7842,6 @@ impl TagItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateKeyAliasRequestBody {
@@ -7979,11 +7905,9 @@ impl UpdateKeyAliasRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateKeyAliasResponseBody {
-    ///
     pub key_info: Option<KeyAliasInfo>,
 }
 
@@ -8008,14 +7932,12 @@ impl UpdateKeyAliasResponseBody {
         Self { key_info: None }
     }
 
-    ///
     pub fn key_info(mut self, value: impl Into<KeyAliasInfo>) -> Self {
         self.key_info = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateKeyDescriptionRequestBody {
@@ -8078,11 +8000,9 @@ impl UpdateKeyDescriptionRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateKeyDescriptionResponseBody {
-    ///
     pub key_info: Option<KeyDescriptionInfo>,
 }
 
@@ -8107,14 +8027,12 @@ impl UpdateKeyDescriptionResponseBody {
         Self { key_info: None }
     }
 
-    ///
     pub fn key_info(mut self, value: impl Into<KeyDescriptionInfo>) -> Self {
         self.key_info = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateKeyRotationIntervalRequestBody {
@@ -8178,7 +8096,6 @@ impl UpdateKeyRotationIntervalRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrimaryRegionRequestBody {
@@ -8220,7 +8137,6 @@ impl UpdatePrimaryRegionRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePrimaryRegionResponseBody {
@@ -8279,7 +8195,6 @@ impl UpdatePrimaryRegionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserInstancesResponseBody {
@@ -8319,11 +8234,9 @@ impl UserInstancesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserQuotasResponseBody {
-    ///
     pub quotas: Option<Quotas>,
 }
 
@@ -8348,14 +8261,12 @@ impl UserQuotasResponseBody {
         Self { quotas: None }
     }
 
-    ///
     pub fn quotas(mut self, value: impl Into<Quotas>) -> Self {
         self.quotas = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VerifyMacRequestBody {
@@ -8427,7 +8338,6 @@ impl VerifyMacRequestBody {
 /// The same shape as [`GenerateMacRequestBodyMacAlgorithm`]: one type, generated once, under both names.
 pub type VerifyMacRequestBodyMacAlgorithm = GenerateMacRequestBodyMacAlgorithm;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VerifyMacResponseBody {
@@ -8495,7 +8405,6 @@ impl VerifyMacResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct VerifyRequestBody {
@@ -8632,7 +8541,6 @@ pub type VerifyRequestBodyMessageType = SignRequestBodyMessageType;
 /// The same shape as [`SignRequestBodySigningAlgorithm`]: one type, generated once, under both names.
 pub type VerifyRequestBodySigningAlgorithm = SignRequestBodySigningAlgorithm;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VerifyResponseBody {

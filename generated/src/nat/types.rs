@@ -531,11 +531,9 @@ impl CreateNatGatewayDnatOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateNatGatewayDnatResponseBody {
-    ///
     pub dnat_rule: Option<NatGatewayDnatRuleResponseBody>,
 }
 
@@ -560,7 +558,6 @@ impl CreateNatGatewayDnatResponseBody {
         Self { dnat_rule: None }
     }
 
-    ///
     pub fn dnat_rule(
         mut self,
         value: impl Into<NatGatewayDnatRuleResponseBody>,
@@ -574,7 +571,6 @@ impl CreateNatGatewayDnatResponseBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateNatGatewayDnatRuleOption {
-    ///
     pub dnat_rule: CreateNatGatewayDnatOption,
 }
 
@@ -823,7 +819,6 @@ hwcloud_runtime::impl_string_enum!(CreateNatGatewayOptionSpec);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateNatGatewayRequestBody {
-    ///
     pub nat_gateway: CreateNatGatewayOption,
 }
 
@@ -855,7 +850,6 @@ impl CreateNatGatewayRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateNatGatewayResponseBody {
-    ///
     pub nat_gateway: Option<NatGatewayResponseBody>,
     /// 公网NAT网关实例的ID。
     ///
@@ -900,7 +894,6 @@ impl CreateNatGatewayResponseBody {
         }
     }
 
-    ///
     pub fn nat_gateway(mut self, value: impl Into<NatGatewayResponseBody>) -> Self {
         self.nat_gateway = Some(value.into());
         self
@@ -927,7 +920,6 @@ impl CreateNatGatewayResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateNatGatewaySnatResponseBody {
-    ///
     pub snat_rule: Option<CreateNatGatewaySnatRuleResponseBody>,
 }
 
@@ -952,7 +944,6 @@ impl CreateNatGatewaySnatResponseBody {
         Self { snat_rule: None }
     }
 
-    ///
     pub fn snat_rule(
         mut self,
         value: impl Into<CreateNatGatewaySnatRuleResponseBody>,
@@ -1101,7 +1092,6 @@ impl CreateNatGatewaySnatRuleOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateNatGatewaySnatRuleRequestOption {
-    ///
     pub snat_rule: CreateNatGatewaySnatRuleOption,
 }
 
@@ -1642,7 +1632,6 @@ impl CreatePrivateDnatOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateDnatOptionBody {
-    ///
     pub dnat_rule: CreatePrivateDnatOption,
 }
 
@@ -1719,7 +1708,6 @@ hwcloud_runtime::impl_string_enum!(CreatePrivateDnatOptionProtocol);
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePrivateDnatResponseBody {
-    ///
     pub dnat_rule: Option<PrivateDnat>,
     /// 请求ID。
     ///
@@ -1753,7 +1741,6 @@ impl CreatePrivateDnatResponseBody {
         }
     }
 
-    ///
     pub fn dnat_rule(mut self, value: impl Into<PrivateDnat>) -> Self {
         self.dnat_rule = Some(value.into());
         self
@@ -1963,7 +1950,6 @@ hwcloud_runtime::impl_string_enum!(CreatePrivateNatOptionSpec);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateNatRequestBody {
-    ///
     pub gateway: CreatePrivateNatOption,
 }
 
@@ -1993,7 +1979,6 @@ impl CreatePrivateNatRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePrivateNatResponseBody {
-    ///
     pub gateway: Option<PrivateNat>,
     /// 请求ID。
     ///
@@ -2027,7 +2012,6 @@ impl CreatePrivateNatResponseBody {
         }
     }
 
-    ///
     pub fn gateway(mut self, value: impl Into<PrivateNat>) -> Self {
         self.gateway = Some(value.into());
         self
@@ -2144,7 +2128,6 @@ impl CreatePrivateSnatOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateSnatOptionBody {
-    ///
     pub snat_rule: CreatePrivateSnatOption,
 }
 
@@ -2180,7 +2163,6 @@ pub struct CreatePrivateSnatResponseBody {
     ///
     /// Length: 1 to 36.
     pub request_id: Option<String>,
-    ///
     pub snat_rule: Option<PrivateSnat>,
 }
 
@@ -2218,7 +2200,6 @@ impl CreatePrivateSnatResponseBody {
         self
     }
 
-    ///
     pub fn snat_rule(mut self, value: impl Into<PrivateSnat>) -> Self {
         self.snat_rule = Some(value.into());
         self
@@ -2259,7 +2240,6 @@ impl CreateResourceTagRequestBody {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransitIpRequestBody {
-    ///
     pub transit_ip: CreatTransitIpOption,
 }
 
@@ -2295,7 +2275,6 @@ pub struct CreateTransitIpResponseBody {
     ///
     /// Length: 1 to 36.
     pub request_id: Option<String>,
-    ///
     pub transit_ip: Option<TransitIp>,
 }
 
@@ -2333,7 +2312,6 @@ impl CreateTransitIpResponseBody {
         self
     }
 
-    ///
     pub fn transit_ip(mut self, value: impl Into<TransitIp>) -> Self {
         self.transit_ip = Some(value.into());
         self
@@ -2428,11 +2406,9 @@ impl CreateTransitSubnetOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransitSubnetRequestBody {
-    ///
     pub transit_subnet: CreateTransitSubnetOption,
 }
 
@@ -2468,7 +2444,6 @@ pub struct CreateTransitSubnetResponseBody {
     ///
     /// Length: 1 to 36.
     pub request_id: Option<String>,
-    ///
     pub transit_subnet: Option<TransitSubnet>,
 }
 
@@ -2506,7 +2481,6 @@ impl CreateTransitSubnetResponseBody {
         self
     }
 
-    ///
     pub fn transit_subnet(mut self, value: impl Into<TransitSubnet>) -> Self {
         self.transit_subnet = Some(value.into());
         self
@@ -2742,7 +2716,6 @@ impl ListNatGatewaySnatsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListNatGatewaySpecsResponseBody {
@@ -2934,7 +2907,6 @@ hwcloud_runtime::impl_string_enum!(ListNatGatewaysSortKey);
 /// The same shape as [`CreateNatGatewayOptionSpec`]: one type, generated once, under both names.
 pub type ListNatGatewaysSpec = CreateNatGatewayOptionSpec;
 
-///
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
@@ -3209,7 +3181,6 @@ pub struct ListPrivateDnatsResponseBody {
     ///
     /// Items: 0 to 2000.
     pub dnat_rules: Option<Vec<PrivateDnat>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// 请求ID。
     ///
@@ -3258,7 +3229,6 @@ impl ListPrivateDnatsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -3282,7 +3252,6 @@ pub struct ListPrivateNatsResponseBody {
     ///
     /// Items: 0 to 2000.
     pub gateways: Option<Vec<PrivateNat>>,
-    ///
     pub page_info: Option<PageInfo>,
     /// 请求ID。
     ///
@@ -3332,7 +3301,6 @@ impl ListPrivateNatsResponseBody {
         self
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -3350,7 +3318,6 @@ impl ListPrivateNatsResponseBody {
 /// The same shape as [`CreatePrivateNatOptionSpec`]: one type, generated once, under both names.
 pub type ListPrivateNatsSpec = CreatePrivateNatOptionSpec;
 
-///
 ///
 /// Values this SDK does not know are kept in `Unknown`, so a service adding a value
 /// does not break decoding.
@@ -3395,7 +3362,6 @@ hwcloud_runtime::impl_string_enum!(ListPrivateNatsStatus);
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListPrivateSnatsResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// 请求ID。
     ///
@@ -3440,7 +3406,6 @@ impl ListPrivateSnatsResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -3520,7 +3485,6 @@ impl ListProjectTagsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSpecResponseBody {
@@ -3827,7 +3791,6 @@ impl ListTagResourceInstancesResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTransitIpsResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// 请求ID。
     ///
@@ -3872,7 +3835,6 @@ impl ListTransitIpsResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -3899,7 +3861,6 @@ impl ListTransitIpsResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTransitSubnetResponseBody {
-    ///
     pub page_info: Option<PageInfo>,
     /// 请求ID。
     ///
@@ -3944,7 +3905,6 @@ impl ListTransitSubnetResponseBody {
         }
     }
 
-    ///
     pub fn page_info(mut self, value: impl Into<PageInfo>) -> Self {
         self.page_info = Some(value.into());
         self
@@ -3967,7 +3927,6 @@ impl ListTransitSubnetResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Match {
@@ -5376,7 +5335,6 @@ impl PageInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepaidOptions {
@@ -6675,7 +6633,6 @@ impl Resource {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTag {
@@ -6729,7 +6686,6 @@ impl ResourceTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SessionConfiguration {
@@ -6830,7 +6786,6 @@ pub type ShowNatGatewayDnatRuleResponseBody = CreateNatGatewayDnatResponseBody;
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowNatGatewayResponseBody {
-    ///
     pub nat_gateway: Option<NatGatewayResponseBody>,
 }
 
@@ -6855,7 +6810,6 @@ impl ShowNatGatewayResponseBody {
         Self { nat_gateway: None }
     }
 
-    ///
     pub fn nat_gateway(mut self, value: impl Into<NatGatewayResponseBody>) -> Self {
         self.nat_gateway = Some(value.into());
         self
@@ -6866,7 +6820,6 @@ impl ShowNatGatewayResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowNatGatewaySnatRuleResponseBody {
-    ///
     pub snat_rule: Option<NatGatewaySnatRuleResponseBody>,
 }
 
@@ -6891,7 +6844,6 @@ impl ShowNatGatewaySnatRuleResponseBody {
         Self { snat_rule: None }
     }
 
-    ///
     pub fn snat_rule(
         mut self,
         value: impl Into<NatGatewaySnatRuleResponseBody>,
@@ -7014,7 +6966,6 @@ impl ShowResourceTagResponseBody {
 /// The same shape as [`CreateTransitIpResponseBody`]: one type, generated once, under both names.
 pub type ShowTransitIpResponseBody = CreateTransitIpResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowTransitSubnetResponseBody {
@@ -7022,7 +6973,6 @@ pub struct ShowTransitSubnetResponseBody {
     ///
     /// Length: 1 to 36.
     pub request_id: Option<String>,
-    ///
     pub transit_subnet: Option<TransitSubnet>,
 }
 
@@ -7060,14 +7010,12 @@ impl ShowTransitSubnetResponseBody {
         self
     }
 
-    ///
     pub fn transit_subnet(mut self, value: impl Into<TransitSubnet>) -> Self {
         self.transit_subnet = Some(value.into());
         self
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Spec {
@@ -7223,7 +7171,6 @@ impl Spec {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
@@ -7323,7 +7270,6 @@ impl TagBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tags {
@@ -8225,7 +8171,6 @@ hwcloud_runtime::impl_string_enum!(UpdateNatGatewayDnatRuleOptionProtocol);
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayDnatRuleRequestBody {
-    ///
     pub dnat_rule: UpdateNatGatewayDnatRuleOption,
 }
 
@@ -8253,7 +8198,6 @@ impl UpdateNatGatewayDnatRuleRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayOption {
@@ -8421,7 +8365,6 @@ pub type UpdateNatGatewayOptionSpec = CreateNatGatewayOptionSpec;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayRequestBody {
-    ///
     pub nat_gateway: UpdateNatGatewayOption,
 }
 
@@ -8453,7 +8396,6 @@ impl UpdateNatGatewayRequestBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayResponseBody {
-    ///
     pub nat_gateway: Option<NatGatewayResponseBody>,
     /// 订单ID。
     ///
@@ -8487,7 +8429,6 @@ impl UpdateNatGatewayResponseBody {
         }
     }
 
-    ///
     pub fn nat_gateway(mut self, value: impl Into<NatGatewayResponseBody>) -> Self {
         self.nat_gateway = Some(value.into());
         self
@@ -8506,7 +8447,6 @@ impl UpdateNatGatewayResponseBody {
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateNatGatewaySnatResponseBody {
-    ///
     pub snat_rule: Option<NatGatewayUpdateSnatRuleResponseBody>,
 }
 
@@ -8531,7 +8471,6 @@ impl UpdateNatGatewaySnatResponseBody {
         Self { snat_rule: None }
     }
 
-    ///
     pub fn snat_rule(
         mut self,
         value: impl Into<NatGatewayUpdateSnatRuleResponseBody>,
@@ -8623,7 +8562,6 @@ impl UpdateNatGatewaySnatRuleOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNatGatewaySnatRuleRequestOption {
-    ///
     pub snat_rule: UpdateNatGatewaySnatRuleOption,
 }
 
@@ -8651,7 +8589,6 @@ impl UpdateNatGatewaySnatRuleRequestOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayToPeriodRequestBody {
@@ -8887,7 +8824,6 @@ pub type UpdatePrivateDnatOptionProtocol = CreatePrivateDnatOptionProtocol;
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdatePrivateDnatRequestBody {
-    ///
     pub dnat_rule: Option<UpdatePrivateDnatOption>,
 }
 
@@ -8912,7 +8848,6 @@ impl UpdatePrivateDnatRequestBody {
         Self { dnat_rule: None }
     }
 
-    ///
     pub fn dnat_rule(mut self, value: impl Into<UpdatePrivateDnatOption>) -> Self {
         self.dnat_rule = Some(value.into());
         self
@@ -9021,7 +8956,6 @@ pub type UpdatePrivateNatOptionSpec = CreatePrivateNatOptionSpec;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrivateNatRequestBody {
-    ///
     pub gateway: UpdatePrivateNatOption,
 }
 
@@ -9116,7 +9050,6 @@ impl UpdatePrivateSnatOption {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePrivateSnatOptionBody {
-    ///
     pub snat_rule: UpdatePrivateSnatOption,
 }
 
@@ -9152,7 +9085,6 @@ pub struct UpdatePrivateSnatResponseBody {
     ///
     /// Length: 36 to 36.
     pub request_id: Option<String>,
-    ///
     pub snat_rule: Option<PrivateSnat>,
 }
 
@@ -9190,7 +9122,6 @@ impl UpdatePrivateSnatResponseBody {
         self
     }
 
-    ///
     pub fn snat_rule(mut self, value: impl Into<PrivateSnat>) -> Self {
         self.snat_rule = Some(value.into());
         self
@@ -9258,11 +9189,9 @@ impl UpdateTransitSubnetOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTransitSubnetRequestBody {
-    ///
     pub transit_subnet: UpdateTransitSubnetOption,
 }
 

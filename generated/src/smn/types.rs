@@ -5,7 +5,6 @@
 
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddKmsKeyRequestBody {
@@ -37,7 +36,6 @@ impl AddKmsKeyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddKmsKeyResponseBody {
@@ -87,7 +85,6 @@ impl AddKmsKeyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddSubscriptionFromSubscriptionUserRequestBody {
@@ -119,7 +116,6 @@ impl AddSubscriptionFromSubscriptionUserRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSubscriptionFromSubscriptionUserResponseBody {
@@ -160,7 +156,6 @@ impl AddSubscriptionFromSubscriptionUserResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSubscriptionFromSubscriptionUserResponseItem {
@@ -248,7 +243,6 @@ impl AddSubscriptionFromSubscriptionUserResponseItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddSubscriptionRequestBody {
@@ -378,7 +372,6 @@ impl AddSubscriptionRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddSubscriptionResponseBody {
@@ -430,7 +423,6 @@ impl AddSubscriptionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationEndpoint {
@@ -518,7 +510,6 @@ impl ApplicationEndpoint {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplicationItem {
@@ -638,7 +629,6 @@ impl ApplicationItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchAddSubscriptionsRequestBody {
@@ -745,7 +735,6 @@ impl BatchAddSubscriptionsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateOrDeleteResourceTagsRequestBody {
@@ -782,7 +771,6 @@ impl BatchCreateOrDeleteResourceTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsFilterPolicesRequestBody {
@@ -816,7 +804,6 @@ impl BatchDeleteSubscriptionsFilterPolicesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsRequestBody {
@@ -850,7 +837,6 @@ impl BatchDeleteSubscriptionsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsRequestItemInfo {
@@ -882,7 +868,6 @@ impl BatchDeleteSubscriptionsRequestItemInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsResponseBody {
@@ -921,7 +906,6 @@ impl BatchDeleteSubscriptionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsResponseItemInfo {
@@ -997,7 +981,6 @@ impl BatchDeleteSubscriptionsResponseItemInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchResult {
@@ -1099,7 +1082,6 @@ impl BatchSubscriptionsFilterPolicesRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchSubscriptionsFilterPolicesRequestBodyPolices {
@@ -1144,7 +1126,6 @@ impl BatchSubscriptionsFilterPolicesRequestBodyPolices {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchSubscriptionsFilterPolicesResponseBody {
@@ -1193,7 +1174,6 @@ impl BatchSubscriptionsFilterPolicesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CancelSubscriptionResponseBody {
@@ -1229,7 +1209,6 @@ impl CancelSubscriptionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfirmAndUnsubscribeFailedResponse {
@@ -1265,7 +1244,6 @@ impl ConfirmAndUnsubscribeFailedResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConfirmResponseBody {
@@ -1317,7 +1295,6 @@ impl ConfirmResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CountDetail {
@@ -1353,7 +1330,6 @@ impl CountDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateApplicationEndpointRequestBody {
@@ -1390,7 +1366,6 @@ impl CreateApplicationEndpointRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateApplicationEndpointResponseBody {
@@ -1439,7 +1414,6 @@ impl CreateApplicationEndpointResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateApplicationRequestBody {
@@ -1509,7 +1483,6 @@ impl CreateApplicationRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateApplicationResponseBody {
@@ -1674,7 +1647,6 @@ impl CreateLogtankResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMessageTemplateRequestBody {
@@ -1753,7 +1725,6 @@ impl CreateMessageTemplateRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateMessageTemplateResponseBody {
@@ -1851,7 +1822,6 @@ impl CreateNotifyPolicyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResourceTagRequestBody {
@@ -1881,7 +1851,6 @@ impl CreateResourceTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTopicRequestBody {
@@ -1941,7 +1910,6 @@ impl CreateTopicRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTopicResponseBody {
@@ -1993,7 +1961,6 @@ impl CreateTopicResponseBody {
 /// The same shape as [`CancelSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type DeleteApplicationResponseBody = CancelSubscriptionResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteKmsKeyResponseBody {
@@ -2076,7 +2043,6 @@ impl DeleteLogtankResponseBody {
 /// The same shape as [`CancelSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type DeleteMessageTemplateResponseBody = CancelSubscriptionResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteNotifyPolicyResponseBody {
@@ -2124,7 +2090,6 @@ pub type DeleteTopicAttributesResponseBody = CancelSubscriptionResponseBody;
 /// The same shape as [`DeleteNotifyPolicyResponseBody`]: one type, generated once, under both names.
 pub type DeleteTopicResponseBody = DeleteNotifyPolicyResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailedResp {
@@ -2184,7 +2149,6 @@ impl FailedResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailedResponse {
@@ -2669,7 +2633,6 @@ impl hwcloud_runtime::StringEnum for HttpDetectRequestBodyProtocol {
 
 hwcloud_runtime::impl_string_enum!(HttpDetectRequestBodyProtocol);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LinksItem {
@@ -2715,7 +2678,6 @@ impl LinksItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationAttributesResponseBody {
@@ -2842,7 +2804,6 @@ impl ListApplicationAttributesResponseBodyAttributes {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointAttributesResponseBody {
@@ -2956,7 +2917,6 @@ impl ListApplicationEndpointAttributesResponseBodyAttributes {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointsResponseBody {
@@ -3020,7 +2980,6 @@ impl ListApplicationEndpointsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListApplicationsResponseBody {
@@ -3084,7 +3043,6 @@ impl ListApplicationsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCloudServiceResponseBody {
@@ -3136,7 +3094,6 @@ impl ListCloudServiceResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListCloudServiceResponseItemInfo {
@@ -3185,7 +3142,6 @@ impl ListCloudServiceResponseItemInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListInstanceRequestBody {
@@ -3348,7 +3304,6 @@ impl ListInstanceRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListInstancesResponseBody {
@@ -3397,7 +3352,6 @@ impl ListInstancesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMessageTemplateDetailsResponseBody {
@@ -3549,7 +3503,6 @@ impl ListMessageTemplateDetailsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMessageTemplatesResponseBody {
@@ -3613,7 +3566,6 @@ impl ListMessageTemplatesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListProjectTagsRequestBody {
@@ -3649,7 +3601,6 @@ impl ListProjectTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListProtocolResponseBody {
@@ -3698,7 +3649,6 @@ impl ListProtocolResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceTagsRequestBody {
@@ -3734,7 +3684,6 @@ impl ListResourceTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListStatisticsResponseBody {
@@ -3798,13 +3747,11 @@ impl ListStatisticsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubscriptionsItem {
     /// 接受消息的接入点。
     pub endpoint: Option<String>,
-    ///
     pub filter_polices: Option<Vec<SubscriptionsFilterPolicy>>,
     /// Topic创建者的项目ID。
     pub owner: Option<String>,
@@ -3889,7 +3836,6 @@ impl ListSubscriptionsItem {
         self
     }
 
-    ///
     pub fn filter_polices(
         mut self,
         value: impl Into<Vec<SubscriptionsFilterPolicy>>,
@@ -3945,7 +3891,6 @@ impl ListSubscriptionsItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponseBody {
@@ -4012,7 +3957,6 @@ impl ListSubscriptionsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicAttributesResponseBody {
@@ -4061,7 +4005,6 @@ impl ListTopicAttributesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicDetailsResponseBody {
@@ -4197,7 +4140,6 @@ impl ListTopicDetailsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsItem {
@@ -4321,7 +4263,6 @@ impl ListTopicsItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsResponseBody {
@@ -4385,7 +4326,6 @@ impl ListTopicsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsWithAssociatedResourcesItem {
@@ -4545,7 +4485,6 @@ impl ListTopicsWithAssociatedResourcesItem {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTopicsWithAssociatedResourcesResponseBody {
@@ -4612,7 +4551,6 @@ impl ListTopicsWithAssociatedResourcesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListV2VersionResponseBody {
@@ -4648,7 +4586,6 @@ impl ListV2VersionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVersionsResponseBody {
@@ -4882,7 +4819,6 @@ impl hwcloud_runtime::StringEnum for MessageAttributeType {
 
 hwcloud_runtime::impl_string_enum!(MessageAttributeType);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MessageTemplate {
@@ -5175,7 +5111,6 @@ impl NotifyPolicyResponseBody {
 /// The same shape as [`NotifyPolicyRequestBodyProtocol`]: one type, generated once, under both names.
 pub type NotifyPolicyResponseBodyProtocol = NotifyPolicyRequestBodyProtocol;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApiFailedDetails {
@@ -5224,7 +5159,6 @@ impl OpenApiFailedDetails {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenApiFailedResp {
@@ -5341,7 +5275,6 @@ impl OpenApiFailedResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PollingPolicyRequest {
@@ -5385,7 +5318,6 @@ impl PollingPolicyRequest {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PollingPolicyResponse {
@@ -5445,7 +5377,6 @@ impl PollingPolicyResponse {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PollingPolicySubscriptionDetails {
@@ -5570,7 +5501,6 @@ impl PostHttpDetectResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublishAppMessageRequestBody {
@@ -5888,7 +5818,6 @@ impl PublishAppMessageRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublishAppMessageResponseBody {
@@ -5937,7 +5866,6 @@ impl PublishAppMessageResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PublishMessageRequestBody {
@@ -6126,7 +6054,6 @@ impl PublishMessageRequestBody {
 /// The same shape as [`PublishAppMessageResponseBody`]: one type, generated once, under both names.
 pub type PublishMessageResponseBody = PublishAppMessageResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceDetail {
@@ -6334,7 +6261,6 @@ impl ResourceTags {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShowKmsKeyResponseBody {
@@ -6492,7 +6418,6 @@ impl hwcloud_runtime::StringEnum for ShowKmsKeyResponseBodyStatus {
 
 hwcloud_runtime::impl_string_enum!(ShowKmsKeyResponseBodyStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatisticsDetail {
@@ -6541,7 +6466,6 @@ impl StatisticsDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubscriptionExtension {
@@ -6759,7 +6683,6 @@ impl SubscriptionsFilterPolicy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SumCountDetail {
@@ -6922,7 +6845,6 @@ impl TagResource {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TopicAccessPolicyAttribute {
@@ -6986,7 +6908,6 @@ impl TopicAccessPolicyAttribute {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TopicAttribute {
@@ -7065,7 +6986,6 @@ impl TopicAttribute {
 /// The same shape as [`ConfirmAndUnsubscribeFailedResponse`]: one type, generated once, under both names.
 pub type UnsubscribeResponseBody = ConfirmAndUnsubscribeFailedResponse;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateApplicationEndpointRequestBody {
@@ -7117,7 +7037,6 @@ impl UpdateApplicationEndpointRequestBody {
 /// The same shape as [`CancelSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type UpdateApplicationEndpointResponseBody = CancelSubscriptionResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateApplicationRequestBody {
@@ -7172,7 +7091,6 @@ pub type UpdateApplicationResponseBody = CancelSubscriptionResponseBody;
 /// The same shape as [`AddKmsKeyRequestBody`]: one type, generated once, under both names.
 pub type UpdateKmsKeyRequestBody = AddKmsKeyRequestBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateKmsKeyResponseBody {
@@ -7280,7 +7198,6 @@ impl UpdateLogtankResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMessageTemplateRequestBody {
@@ -7316,7 +7233,6 @@ pub type UpdateMessageTemplateResponseBody = CancelSubscriptionResponseBody;
 /// The same shape as [`DeleteNotifyPolicyResponseBody`]: one type, generated once, under both names.
 pub type UpdateNotifyPolicyResponseBody = DeleteNotifyPolicyResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateSubscriptionRequestBody {
@@ -7351,7 +7267,6 @@ impl UpdateSubscriptionRequestBody {
 /// The same shape as [`AddSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type UpdateSubscriptionResponseBody = AddSubscriptionResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTopicAttributeRequestBody {
@@ -7386,7 +7301,6 @@ impl UpdateTopicAttributeRequestBody {
 /// The same shape as [`CancelSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type UpdateTopicAttributeResponseBody = CancelSubscriptionResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTopicRequestBody {
@@ -7423,7 +7337,6 @@ impl UpdateTopicRequestBody {
 /// The same shape as [`CancelSubscriptionResponseBody`]: one type, generated once, under both names.
 pub type UpdateTopicResponseBody = CancelSubscriptionResponseBody;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionItem {

@@ -5,7 +5,6 @@
 
 use hwcloud_runtime::model::{FieldError, Model, ObjectReader, ObjectWriter};
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddExtendCidrOption {
@@ -235,7 +234,6 @@ impl AddSecurityGroupsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddSourcesToTrafficMirrorSessionRequestBody {
@@ -365,7 +363,6 @@ impl AddVpcExtendCidrResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddressGroup {
@@ -609,7 +606,6 @@ impl AddressGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AddressGroupDependency {
@@ -691,7 +687,6 @@ impl AddressGroupDependency {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllocationPool {
@@ -745,7 +740,6 @@ impl AllocationPool {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllowedAddressPair {
@@ -794,7 +788,6 @@ impl AllowedAddressPair {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllowedAddressPair2 {
@@ -857,7 +850,6 @@ impl AllowedAddressPair2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AsscoiateReq {
@@ -887,7 +879,6 @@ impl AsscoiateReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AssociateRouteTableAndSubnetReq {
@@ -1095,7 +1086,6 @@ impl BatchCreatePortTagsRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateSecurityGroupRulesOption {
@@ -1488,7 +1478,6 @@ impl hwcloud_runtime::StringEnum for BatchCreateSecurityGroupTagsRequestBodyActi
 
 hwcloud_runtime::impl_string_enum!(BatchCreateSecurityGroupTagsRequestBodyAction);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreateSubNetworkInterfaceOption {
@@ -1975,7 +1964,6 @@ impl BatchDeleteVpcTagsRequestBody {
 /// The same shape as [`BatchDeleteSecurityGroupTagsRequestBodyAction`]: one type, generated once, under both names.
 pub type BatchDeleteVpcTagsRequestBodyAction = BatchDeleteSecurityGroupTagsRequestBodyAction;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BindingVifDetails {
@@ -2117,7 +2105,6 @@ impl BindingVifDetails {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BindingVifDetails2 {
@@ -2181,7 +2168,6 @@ impl BindingVifDetails2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CloudResource {
@@ -2294,7 +2280,6 @@ impl CountFirewallsByTagsRequestBody {
 /// The same shape as [`CountFirewallsByTagsRequestBody`]: one type, generated once, under both names.
 pub type CountPortsByTagsRequestBody = CountFirewallsByTagsRequestBody;
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAddressGroupOption {
@@ -2512,7 +2497,6 @@ impl CreateAddressGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFirewallOption {
@@ -2759,7 +2743,6 @@ impl CreateFirewallTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowLogReq {
@@ -2866,7 +2849,6 @@ impl CreateFlowLogReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowLogReqBody {
@@ -2983,7 +2965,6 @@ impl hwcloud_runtime::StringEnum for CreateFlowLogReqTrafficType {
 
 hwcloud_runtime::impl_string_enum!(CreateFlowLogReqTrafficType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePortOption {
@@ -3133,7 +3114,6 @@ impl CreatePortOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePortRequestBody {
@@ -3193,7 +3173,6 @@ impl CreatePortTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateipOption {
@@ -3238,7 +3217,6 @@ impl CreatePrivateipOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePrivateipRequestBody {
@@ -3270,7 +3248,6 @@ impl CreatePrivateipRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatePrivateipResponseBody {
@@ -3306,7 +3283,6 @@ impl CreatePrivateipResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRouteTableReq {
@@ -3396,7 +3372,6 @@ impl CreateRouteTableReq {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRoutetableReqBody {
@@ -3428,7 +3403,6 @@ impl CreateRoutetableReqBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupOption {
@@ -3605,7 +3579,6 @@ impl CreateSecurityGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleOption {
@@ -3941,7 +3914,6 @@ impl CreateSecurityGroupTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubNetworkInterfaceOption {
@@ -4214,7 +4186,6 @@ impl CreateSubNetworkInterfaceResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubnetOption {
@@ -4514,7 +4485,6 @@ impl CreateSubnetTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterOption {
@@ -4560,7 +4530,6 @@ impl CreateTrafficMirrorFilterOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRequestBody {
@@ -4594,7 +4563,6 @@ impl CreateTrafficMirrorFilterRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRuleOption {
@@ -4742,7 +4710,6 @@ impl CreateTrafficMirrorFilterRuleOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRuleRequestBody {
@@ -4776,7 +4743,6 @@ impl CreateTrafficMirrorFilterRuleRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorSessionOption {
@@ -4931,7 +4897,6 @@ impl CreateTrafficMirrorSessionOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorSessionRequestBody {
@@ -4965,7 +4930,6 @@ impl CreateTrafficMirrorSessionRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVirsubnetCidrReservationOption {
@@ -5524,7 +5488,6 @@ impl CreateVpcPeeringOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcPeeringRequestBody {
@@ -5554,7 +5517,6 @@ impl CreateVpcPeeringRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcRequestBody {
@@ -5614,7 +5576,6 @@ impl CreateVpcResourceTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcRouteOption {
@@ -5710,7 +5671,6 @@ impl hwcloud_runtime::StringEnum for CreateVpcRouteOptionType {
 
 hwcloud_runtime::impl_string_enum!(CreateVpcRouteOptionType);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVpcRouteRequestBody {
@@ -5740,7 +5700,6 @@ impl CreateVpcRouteRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResourceTagRequestBody {
@@ -5790,7 +5749,6 @@ impl DeleteResourceTagRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Dependency {
@@ -5972,7 +5930,6 @@ impl DisassociateSubnetFirewallResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DnsAssignMent {
@@ -6032,7 +5989,6 @@ impl DnsAssignMent {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ErrorResp {
@@ -6146,7 +6102,6 @@ impl ErrorResp2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExternalGatewayInfo {
@@ -6197,7 +6152,6 @@ impl ExternalGatewayInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExternalGatewayInfoOption {
@@ -6235,7 +6189,6 @@ impl ExternalGatewayInfoOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtraDhcpOpt {
@@ -6387,7 +6340,6 @@ impl hwcloud_runtime::StringEnum for ExtraDhcpOptionOptName {
 
 hwcloud_runtime::impl_string_enum!(ExtraDhcpOptionOptName);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallAssociation {
@@ -6423,7 +6375,6 @@ impl FirewallAssociation {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallDetail {
@@ -6643,7 +6594,6 @@ impl FirewallDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FirewallInsertRuleItemOption {
@@ -6835,7 +6785,6 @@ impl FirewallInsertRuleItemOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallInsertRuleOption {
@@ -6907,7 +6856,6 @@ impl FirewallInsertRuleOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FirewallRuleDetail {
@@ -7142,7 +7090,6 @@ impl FirewallRuleDetail {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FixedIp {
@@ -7203,7 +7150,6 @@ impl FixedIp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlowLogResp {
@@ -7435,7 +7381,6 @@ impl FlowLogResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlowLogRespBody {
@@ -7471,7 +7416,6 @@ impl FlowLogRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlowLogRespBodyShow {
@@ -7600,7 +7544,6 @@ hwcloud_runtime::impl_string_enum!(FlowLogRespStatus);
 /// The same shape as [`CreateFlowLogReqTrafficType`]: one type, generated once, under both names.
 pub type FlowLogRespTrafficType = CreateFlowLogReqTrafficType;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HostRoute {
@@ -7657,7 +7600,6 @@ impl HostRoute {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InsertOrRemoveFirewallRuleResponseBody {
@@ -7805,7 +7747,6 @@ impl InsertOrRemoveFirewallRuleResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InsertSecurityGroupOption {
@@ -7856,7 +7797,6 @@ impl InsertSecurityGroupOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IpExtraSetOption {
@@ -7901,7 +7841,6 @@ impl IpExtraSetOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IpExtraSetRespOption {
@@ -8098,7 +8037,6 @@ impl ListAddressGroupsDependencyRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListFirewallDetail {
@@ -8554,7 +8492,6 @@ impl ListPortsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceResp {
@@ -8630,7 +8567,6 @@ impl ListResourceResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListResourceResp2 {
@@ -9101,7 +9037,6 @@ pub type ListSubnetsByTagsRequestBody = ListSecurityGroupsByTagsRequestBody;
 /// The same shape as [`ListSecurityGroupsByTagsRequestBodyAction`]: one type, generated once, under both names.
 pub type ListSubnetsByTagsRequestBodyAction = ListSecurityGroupsByTagsRequestBodyAction;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSubnetsResponseBody {
@@ -9137,7 +9072,6 @@ impl ListSubnetsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTag {
@@ -9191,7 +9125,6 @@ impl ListTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterResponseBody {
@@ -9258,7 +9191,6 @@ impl ListTrafficMirrorFilterResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterRuleResponseBody {
@@ -9327,7 +9259,6 @@ impl ListTrafficMirrorFilterRuleResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorSessionResponseBody {
@@ -9481,7 +9412,6 @@ impl ListVirsubnetCidrReservationsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVirsubnetsRespBody {
@@ -9563,7 +9493,6 @@ impl ListVirsubnetsRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVpcPeeringsResponseBody {
@@ -9673,7 +9602,6 @@ impl hwcloud_runtime::StringEnum for ListVpcPeeringsStatus {
 
 hwcloud_runtime::impl_string_enum!(ListVpcPeeringsStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListVpcRoutesResponseBody {
@@ -9809,7 +9737,6 @@ impl ListVpcsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Match {
@@ -9850,7 +9777,6 @@ impl Match {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallGroupOption {
@@ -9972,7 +9898,6 @@ impl NeutronCreateFirewallGroupOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallGroupRequestBody {
@@ -10004,7 +9929,6 @@ impl NeutronCreateFirewallGroupRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallPolicyOption {
@@ -10096,7 +10020,6 @@ impl NeutronCreateFirewallPolicyOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallPolicyRequestBody {
@@ -10128,7 +10051,6 @@ impl NeutronCreateFirewallPolicyRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallRuleOption {
@@ -10347,7 +10269,6 @@ impl hwcloud_runtime::StringEnum for NeutronCreateFirewallRuleOptionAction {
 
 hwcloud_runtime::impl_string_enum!(NeutronCreateFirewallRuleOptionAction);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallRuleRequestBody {
@@ -10503,7 +10424,6 @@ impl NeutronCreateNetworkOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateNetworkRequestBody {
@@ -10533,7 +10453,6 @@ impl NeutronCreateNetworkRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreatePortOption {
@@ -10745,7 +10664,6 @@ impl NeutronCreatePortOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreatePortRequestBody {
@@ -10775,7 +10693,6 @@ impl NeutronCreatePortRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronCreateRouterOption {
@@ -10860,7 +10777,6 @@ impl NeutronCreateRouterOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateRouterRequestBody {
@@ -10890,7 +10806,6 @@ impl NeutronCreateRouterRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupOption {
@@ -10953,7 +10868,6 @@ impl NeutronCreateSecurityGroupOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRequestBody {
@@ -10985,7 +10899,6 @@ impl NeutronCreateSecurityGroupRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRuleOption {
@@ -11230,7 +11143,6 @@ impl hwcloud_runtime::StringEnum for NeutronCreateSecurityGroupRuleOptionEtherty
 
 hwcloud_runtime::impl_string_enum!(NeutronCreateSecurityGroupRuleOptionEthertype);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRuleRequestBody {
@@ -11264,7 +11176,6 @@ impl NeutronCreateSecurityGroupRuleRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSubnetOption {
@@ -11457,7 +11368,6 @@ impl NeutronCreateSubnetOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronCreateSubnetRequestBody {
@@ -11487,7 +11397,6 @@ impl NeutronCreateSubnetRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronError {
@@ -11550,7 +11459,6 @@ impl NeutronError {
 /// The same shape as [`NeutronError`]: one type, generated once, under both names.
 pub type NeutronErrorBody = NeutronError;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronErrorResp {
@@ -11586,7 +11494,6 @@ impl NeutronErrorResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronErrorResponseBody {
@@ -11622,7 +11529,6 @@ impl NeutronErrorResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallGroup {
@@ -11824,7 +11730,6 @@ impl NeutronFirewallGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallGroupResponseBody {
@@ -11860,7 +11765,6 @@ impl NeutronFirewallGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallPolicy {
@@ -11996,7 +11900,6 @@ impl NeutronFirewallPolicy {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallPolicyResponseBody {
@@ -12032,7 +11935,6 @@ impl NeutronFirewallPolicyResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallRule {
@@ -12260,7 +12162,6 @@ impl NeutronFirewallRule {
 /// The same shape as [`NeutronCreateFirewallRuleOptionAction`]: one type, generated once, under both names.
 pub type NeutronFirewallRuleAction = NeutronCreateFirewallRuleOptionAction;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronFirewallRuleResponseBody {
@@ -12296,7 +12197,6 @@ impl NeutronFirewallRuleResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NeutronInsertFirewallRuleRequestBody {
@@ -12354,7 +12254,6 @@ impl NeutronInsertFirewallRuleRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListFirewallGroupResponseBody {
@@ -12412,7 +12311,6 @@ impl NeutronListFirewallGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListFirewallPoliciesResponseBody {
@@ -12470,7 +12368,6 @@ impl NeutronListFirewallPoliciesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListFirewallRulesResponseBody {
@@ -12525,7 +12422,6 @@ impl NeutronListFirewallRulesResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListNetworksResponseBody {
@@ -12574,7 +12470,6 @@ impl NeutronListNetworksResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListPortsResponseBody {
@@ -12623,7 +12518,6 @@ impl NeutronListPortsResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListRoutersResponseBody {
@@ -12672,7 +12566,6 @@ impl NeutronListRoutersResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupRulesResponseBody {
@@ -13002,7 +12895,6 @@ impl NeutronNetwork {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronNetworkResponseBody {
@@ -13084,7 +12976,6 @@ impl hwcloud_runtime::StringEnum for NeutronNetworkStatus {
 
 hwcloud_runtime::impl_string_enum!(NeutronNetworkStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronPageLink {
@@ -13130,7 +13021,6 @@ impl NeutronPageLink {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronPort {
@@ -13517,7 +13407,6 @@ impl NeutronPort {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronPortResponseBody {
@@ -13732,7 +13621,6 @@ impl NeutronRouter {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronRouterResponseBody {
@@ -13768,7 +13656,6 @@ impl NeutronRouterResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroup {
@@ -13919,7 +13806,6 @@ impl NeutronSecurityGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroupResponseBody {
@@ -13955,7 +13841,6 @@ impl NeutronSecurityGroupResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroupRule {
@@ -14204,7 +14089,6 @@ impl NeutronSecurityGroupRule {
 /// The same shape as [`NeutronCreateSecurityGroupRuleOptionDirection`]: one type, generated once, under both names.
 pub type NeutronSecurityGroupRuleDirection = NeutronCreateSecurityGroupRuleOptionDirection;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSecurityGroupRuleResponseBody {
@@ -14243,7 +14127,6 @@ impl NeutronSecurityGroupRuleResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSubnet {
@@ -14529,7 +14412,6 @@ impl NeutronSubnet {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NeutronSubnetResponseBody {
@@ -14565,7 +14447,6 @@ impl NeutronSubnetResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PageInfo {
@@ -15359,7 +15240,6 @@ impl Port {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Port2 {
@@ -15778,7 +15658,6 @@ impl hwcloud_runtime::StringEnum for PortDeviceOwner {
 
 hwcloud_runtime::impl_string_enum!(PortDeviceOwner);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PortExtraDhcpOpt {
@@ -15839,7 +15718,6 @@ impl PortExtraDhcpOpt {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PortResponseBody {
@@ -15966,7 +15844,6 @@ impl PrivateIpInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Privateip {
@@ -16164,7 +16041,6 @@ impl hwcloud_runtime::StringEnum for PrivateipStatus {
 
 hwcloud_runtime::impl_string_enum!(PrivateipStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProjectTagRespBody {
@@ -16228,7 +16104,6 @@ impl ProjectTagRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceCountRespBody {
@@ -16277,7 +16152,6 @@ impl ResourceCountRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceRespBody {
@@ -16341,7 +16215,6 @@ impl ResourceRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceRespBody2 {
@@ -16390,7 +16263,6 @@ impl ResourceRespBody2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResourceTag {
@@ -16446,7 +16318,6 @@ impl ResourceTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResponseTag {
@@ -16526,7 +16397,6 @@ impl ResponseTag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Route {
@@ -16583,7 +16453,6 @@ impl Route {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTableListResp {
@@ -16751,7 +16620,6 @@ impl RouteTableListResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTableResp {
@@ -16935,7 +16803,6 @@ impl RouteTableResp {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouteTableRoute {
@@ -17065,7 +16932,6 @@ impl RouteTableRoute {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouterInterfaceRequestBody {
@@ -17128,7 +16994,6 @@ impl RouterInterfaceRequestBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RouterInterfaceResponseBody {
@@ -17258,7 +17123,6 @@ impl hwcloud_runtime::StringEnum for RouterInterfaceResponseBodySubnetId {
 
 hwcloud_runtime::impl_string_enum!(RouterInterfaceResponseBodySubnetId);
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RoutetableAssociateReqbody {
@@ -17290,7 +17154,6 @@ impl RoutetableAssociateReqbody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoutetableRespBody {
@@ -17326,7 +17189,6 @@ impl RoutetableRespBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RoutetableRespBodyShow {
@@ -17362,7 +17224,6 @@ impl RoutetableRespBodyShow {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroup {
@@ -17514,7 +17375,6 @@ impl SecurityGroup {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroupInfo {
@@ -17681,7 +17541,6 @@ impl SecurityGroupInfo {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SecurityGroupRule {
@@ -17947,7 +17806,6 @@ impl SecurityGroupRule {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubNetworkInterface {
@@ -18246,7 +18104,6 @@ impl SubNetworkInterface {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Subnet {
@@ -18624,7 +18481,6 @@ impl Subnet {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetCidr {
@@ -18746,7 +18602,6 @@ impl SubnetCidr {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetExtraDhcpOpt {
@@ -18842,7 +18697,6 @@ impl SubnetExtraDhcpOpt {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetList {
@@ -18878,7 +18732,6 @@ impl SubnetList {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubnetResponseBody {
@@ -18959,7 +18812,6 @@ impl hwcloud_runtime::StringEnum for SubnetStatus {
 
 hwcloud_runtime::impl_string_enum!(SubnetStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Tag {
@@ -19009,7 +18861,6 @@ impl Tag {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilter {
@@ -19161,7 +19012,6 @@ impl TrafficMirrorFilter {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilterResponseBody {
@@ -19216,7 +19066,6 @@ impl TrafficMirrorFilterResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilterRule {
@@ -19448,7 +19297,6 @@ impl TrafficMirrorFilterRule {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorFilterRuleResponseBody {
@@ -19503,7 +19351,6 @@ impl TrafficMirrorFilterRuleResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorSession {
@@ -19741,7 +19588,6 @@ impl TrafficMirrorSession {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrafficMirrorSessionResponseBody {
@@ -19796,7 +19642,6 @@ impl TrafficMirrorSessionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TrafficMirrorSourcesOption {
@@ -19828,7 +19673,6 @@ impl TrafficMirrorSourcesOption {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionResponseBody {
@@ -19864,7 +19708,6 @@ impl VersionResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VersionResult {
@@ -19978,7 +19821,6 @@ impl hwcloud_runtime::StringEnum for VersionResultStatus {
 
 hwcloud_runtime::impl_string_enum!(VersionResultStatus);
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Virsubnet {
@@ -20264,7 +20106,6 @@ impl Virsubnet {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VirsubnetCidrReservation {
@@ -20474,7 +20315,6 @@ impl VirsubnetCidrReservation {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc {
@@ -20739,7 +20579,6 @@ impl Vpc {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Vpc2 {
@@ -20982,7 +20821,6 @@ impl Vpc2 {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcInfo {
@@ -21179,7 +21017,6 @@ impl VpcPeering {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcPeeringResponseBody {
@@ -21226,7 +21063,6 @@ impl VpcPeeringResponseBody {
 /// The same shape as [`ListVpcPeeringsStatus`]: one type, generated once, under both names.
 pub type VpcPeeringStatus = ListVpcPeeringsStatus;
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcResponseBody {
@@ -21262,7 +21098,6 @@ impl VpcResponseBody {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcRoute {
@@ -21366,7 +21201,6 @@ impl VpcRoute {
     }
 }
 
-///
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VpcRouteResponseBody {

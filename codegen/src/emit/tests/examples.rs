@@ -148,11 +148,15 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
         checks.extend(quote!(let query = query(&encoded);));
         checks.extend(query_checks);
     }
+    // The document's body, written once: the request is built from it and what the
+    // request encodes to is compared with it.
+    let mut body_text = None;
     if let (Some(body), Some(value), true) = (&op.body, &example.body, json_like) {
         let text = lit(&serde_json::to_string_pretty(value).unwrap_or_default());
+        body_text = Some(quote!(let body = #text;));
         let ty = rust_type(&body.ty, Scope::Types);
         let value = quote! {
-            serde_json::from_str::<#ty>(#text).expect("the example body has the body type")
+            serde_json::from_str::<#ty>(body).expect("the example body has the body type")
         };
         if body.required {
             args.push(value);
@@ -163,7 +167,7 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
             quote! {
                 let sent: std::collections::BTreeMap<String, String> =
                     serde_urlencoded::from_bytes(encoded.body()).unwrap();
-                let expected: std::collections::BTreeMap<String, String> = json(#text)
+                let expected: std::collections::BTreeMap<String, String> = json(body)
                     .as_object()
                     .unwrap()
                     .iter()
@@ -174,13 +178,14 @@ fn request_checks(op: &Operation, example: &Example) -> TokenStream {
         } else {
             quote! {
                 let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
-                assert_eq!(normal(sent), json(#text));
+                assert_eq!(normal(sent), json(body));
             }
         });
     }
     let build = build_request(&op.request, &args, &setters);
     let method = lit(op.method.as_str());
     quote! {
+        #body_text
         #build
         let encoded = encode_request(&request, &identity(), "https://example.invalid").unwrap();
         assert_eq!(encoded.method().as_str(), #method);
@@ -244,7 +249,7 @@ fn response_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
     let checks = if op.success.contains(&r.status) {
         let body_check = match (&r.body, &op.success_body) {
             (Some(_), Some(b)) if b.ty != TypeRef::Bytes => Some(quote! {
-                assert_eq!(normal(serde_json::to_value(&decoded.body).unwrap()), json(#body));
+                assert_eq!(normal(serde_json::to_value(&decoded.body).unwrap()), json(response_body));
             }),
             _ => None,
         };
@@ -260,11 +265,14 @@ fn response_checks(op: &Operation, example: &Example) -> Option<TokenStream> {
             assert_eq!(error.status().map(|s| s.as_u16()), Some(#code));
         }
     };
+    // Written once: the response is built from it and what it decodes to is compared
+    // with it.
     Some(quote! {
+        let response_body = #body;
         let response = http::Response::builder()
             .status(#code)
             #(#headers)*
-            .body(Bytes::from(#body))
+            .body(Bytes::from(response_body))
             .unwrap();
         let decoded = decode_response::<#request>(response);
         #checks
