@@ -149,7 +149,10 @@ fn node_start_sign(text: &str, sign: char) -> bool {
             );
         // A name is at least one character that is neither a space nor a flow indicator.
         let named = bytes.get(i + 1).is_some_and(|b| {
-            !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}')
+            !matches!(
+                b,
+                b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}'
+            )
         });
         starts_node && named
     })
@@ -269,9 +272,7 @@ mod tests {
     #[test]
     fn only_a_text_with_an_anchor_and_a_star_may_hold_an_alias() {
         // Markdown in descriptions: stars at a line's start, ampersands between words.
-        assert!(!may_have_alias(
-            "doc: |\n  **Range**\n  * one\n  a & b\n"
-        ));
+        assert!(!may_have_alias("doc: |\n  **Range**\n  * one\n  a & b\n"));
         assert!(!may_have_alias("doc: |\n  a &b\n"));
         assert!(may_have_alias("x: &a 1\ny: *a\n"));
         assert!(may_have_alias("x: [&a 1, *a]\n"));
