@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 mod decode;
 mod harness;
+mod repo;
 mod sizes;
 mod synthetic;
 
@@ -23,11 +24,12 @@ const USAGE: &str = "usage: cargo xtask bench [--sizes 50,200,1000] [--calls 200
   --calls       sequential loopback calls per side (default 20000, in 20 alternating blocks)
   --build-reps  timed `cargo check`/`cargo build` runs per crate, median (default 1)
   --no-builds   skip the `cargo check`/`cargo build` measurements
-  --only        comma-separated groups to run: sign, loopback, decode, codegen (the
-                per-size rows); all by default";
+  --only        comma-separated groups to run: sign, loopback, decode, repo (`cargo
+                xtask codegen --check` of specs/), codegen (the per-size rows); all
+                by default";
 
 /// The groups of rows `--only` selects from.
-const GROUPS: [&str; 4] = ["sign", "loopback", "decode", "codegen"];
+const GROUPS: [&str; 5] = ["sign", "loopback", "decode", "repo", "codegen"];
 
 struct Options {
     sizes: Vec<usize>,
@@ -293,6 +295,12 @@ pub fn bench(root: &Path, args: &[&str]) -> ExitCode {
     // 6. Decode memory, ours against serde's derive.
     if options.runs("decode") {
         decode::rows(&harness, &out, &mut run);
+    }
+
+    // `cargo xtask codegen` of the repository's specs.
+    if options.runs("repo") {
+        eprintln!("bench: cargo xtask codegen --check (median of 7)...");
+        repo::rows(root, &harness.cargo, &mut run);
     }
 
     let sizes = if options.runs("codegen") {
