@@ -46,15 +46,24 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
 
     let mut outputs: Vec<render::Output<'_>> = vec![
         render::Output::single("src/lib.rs", "specs/*.yaml", move || lib_rs::file(api)),
-        render::Output::single("tests/examples.rs", "specs/*.yaml", move || {
-            tests::examples::file(api)
-        }),
-        render::Output::single("tests/operations.rs", "specs/*.yaml", move || {
-            tests::wire::file(api)
-        }),
-        render::Output::single("tests/doc_examples.rs", "specs/*.yaml", move || {
-            tests::doc_examples::file(api)
-        }),
+        per_service(
+            "tests/examples.rs",
+            api,
+            tests::examples::head,
+            tests::examples::service,
+        ),
+        per_service(
+            "tests/operations.rs",
+            api,
+            tests::wire::head,
+            tests::wire::service,
+        ),
+        per_service(
+            "tests/doc_examples.rs",
+            api,
+            tests::doc_examples::head,
+            tests::doc_examples::service,
+        ),
         render::Output::single(
             "tests/support/decode_operations.rs",
             "specs/*.yaml",
@@ -69,6 +78,27 @@ pub fn emit(api: &Api) -> Result<FileSet, String> {
         files.insert(&path, text);
     }
     Ok(files)
+}
+
+/// A file of every service's items (the generated tests): its head, then a part per
+/// service, so that the largest files are not one job each that the others wait for.
+fn per_service<'a>(
+    path: &str,
+    api: &'a Api,
+    head: fn() -> TokenStream,
+    service: fn(&Service) -> TokenStream,
+) -> render::Output<'a> {
+    let mut jobs: Vec<Job<'a>> = vec![Box::new(head)];
+    jobs.extend(
+        api.services
+            .iter()
+            .map(|s| -> Job<'a> { Box::new(move || service(s)) }),
+    );
+    render::Output {
+        path: path.to_owned(),
+        source: "specs/*.yaml".to_owned(),
+        jobs,
+    }
 }
 
 /// `src/<service>.rs`: the head (docs, imports, client), then the operations' requests

@@ -1,5 +1,5 @@
-//! `tests/doc_examples.rs`: the example in the docs of every request type and client
-//! method (`emit/doc_example.rs`), compiled as it is shown and run against typed mocks
+//! `tests/doc_examples.rs`: the example in the docs of every client method
+//! (`emit/doc_example.rs`), compiled as it is shown and run against typed mocks
 //! with no rule, so each call builds its request, passes the client's credential check,
 //! is signed and reaches the transport, which answers nothing: the example is a request
 //! the client accepts, not only code that compiles.
@@ -10,20 +10,23 @@ use quote::quote;
 use super::wire::credentials;
 use crate::emit::doc_example;
 use crate::emit::tokens::{ident, lit};
-use crate::ir::{Api, Operation, Service, TypesByName};
+use crate::ir::{Operation, Service, TypesByName};
 
-pub(in crate::emit) fn file(api: &Api) -> TokenStream {
-    let modules = api.services.iter().flat_map(|service| {
-        let types = service.types_by_name();
-        service
-            .operations
-            .iter()
-            .map(|op| example(service, op, &types))
-            .collect::<Vec<_>>()
-    });
+/// A module per operation of the service, with its docs' example and the test calling it.
+pub(in crate::emit) fn service(service: &Service) -> TokenStream {
+    let types = service.types_by_name();
+    service
+        .operations
+        .iter()
+        .map(|op| example(service, op, &types))
+        .collect()
+}
+
+/// The file's docs and the helpers its modules share.
+pub(in crate::emit) fn head() -> TokenStream {
     let skip_rustfmt = crate::emit::tokens::skip_rustfmt();
     quote! {
-        //! The example in the docs of every request type and client method, compiled as
+        //! The example in the docs of every client method, compiled as
         //! shown and called against typed mocks that answer nothing (see
         //! `codegen/src/emit/tests/doc_examples.rs`). They are not doctests: doctests are
         //! compiled anew by every `cargo test`, this file once.
@@ -63,8 +66,6 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
             assert_eq!(sent.len(), 1, "one request");
             assert_eq!(sent[0].method().as_str(), method);
         }
-
-        #(#modules)*
     }
 }
 

@@ -10,17 +10,24 @@ use serde_json::Value;
 
 use super::{build_request, param_text, setter_call, uses, value_expr};
 use crate::emit::tokens::{Scope, ident, lit, rust_type, status};
-use crate::ir::{Api, BodyKind, Example, Location, Operation, Param, Service, TypeRef};
+use crate::ir::{BodyKind, Example, Location, Operation, Param, Service, TypeRef};
 use crate::names::snake;
 
-pub(in crate::emit) fn file(api: &Api) -> TokenStream {
-    let tests = api.services.iter().flat_map(|service| {
-        service.operations.iter().flat_map(move |op| {
+/// The tests of one service's examples.
+pub(in crate::emit) fn service(service: &Service) -> TokenStream {
+    service
+        .operations
+        .iter()
+        .flat_map(|op| {
             op.examples
                 .iter()
                 .filter_map(move |example| test(service, op, example))
         })
-    });
+        .collect()
+}
+
+/// The file's docs and the helpers its tests share.
+pub(in crate::emit) fn head() -> TokenStream {
     let skip_rustfmt = crate::emit::tokens::skip_rustfmt();
     quote! {
         //! Every example of the specs, checked through the public API.
@@ -82,8 +89,6 @@ pub(in crate::emit) fn file(api: &Api) -> TokenStream {
         fn query(request: &http::Request<Bytes>) -> Vec<(String, String)> {
             serde_urlencoded::from_str(request.uri().query().unwrap_or_default()).unwrap()
         }
-
-        #(#tests)*
     }
 }
 
