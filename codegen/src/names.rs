@@ -22,6 +22,9 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 /// Keywords get a trailing underscore (`type` -> `type_`) rather than `r#type`: it reads
 /// better in user code and works for every keyword. A leading digit gets a `_` prefix.
 pub fn snake(name: &str) -> String {
+    if is_snake(name) {
+        return fix_ident(name.to_owned());
+    }
     let mut s = name.to_snake_case();
     if s.is_empty() {
         s.push('_');
@@ -31,11 +34,53 @@ pub fn snake(name: &str) -> String {
 
 /// A PascalCase type or variant name, valid as a Rust identifier.
 pub fn pascal(name: &str) -> String {
+    if is_pascal(name) {
+        return fix_ident(name.to_owned());
+    }
     let s = name.to_upper_camel_case();
     if s.is_empty() {
         return String::new();
     }
     fix_ident(s)
+}
+
+/// Whether heck's snake case leaves `name` as it is: ASCII lowercase words of letters and
+/// digits joined by single underscores. Most spec names already are (field and parameter
+/// names), and heck builds every name through `fmt` (~2% of `cargo xtask codegen`).
+fn is_snake(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('_').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Whether heck's upper camel case leaves `name` as it is: ASCII letters and digits
+/// starting with an uppercase letter, where the letter before each later uppercase one is
+/// lowercase (digits between them aside), so every word heck splits off is a capital and
+/// then lowercase letters or digits (`Ipv4Address` is; `HTTPServer` and `A1B`, which heck
+/// makes `HttpServer` and `A1b`, are not). Type names mostly are.
+fn is_pascal(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let mut after_lowercase = false;
+    for &b in &bytes[1..] {
+        if b.is_ascii_uppercase() {
+            if !after_lowercase {
+                return false;
+            }
+            after_lowercase = false;
+        } else if b.is_ascii_lowercase() {
+            after_lowercase = true;
+        } else if !b.is_ascii_digit() {
+            return false;
+        }
+    }
+    true
 }
 
 fn is_keyword(s: &str) -> bool {
@@ -257,6 +302,54 @@ pub fn is_ident(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fast paths give heck's names exactly, on names in and near their shapes.
+        #[test]
+        fn fast_paths_agree_with_heck(name in "[A-Za-z0-9_]{0,12}") {
+            if is_snake(&name) {
+                proptest::prop_assert_eq!(name.to_snake_case(), name.clone());
+            }
+            if is_pascal(&name) {
+                proptest::prop_assert_eq!(name.to_upper_camel_case(), name.clone());
+            }
+        }
+
+        #[test]
+        fn fast_paths_agree_with_heck_on_likely_names(
+            name in "([A-Z][a-z]{1,4}[0-9]{0,2}){1,4}|[a-z0-9]{1,4}(_[a-z0-9]{1,4}){0,3}",
+        ) {
+            proptest::prop_assert!(is_snake(&name) || is_pascal(&name), "{}", name);
+            let heck = if is_snake(&name) { name.to_snake_case() } else { name.to_upper_camel_case() };
+            proptest::prop_assert_eq!(heck, name.clone());
+        }
+    }
+
+    #[test]
+    fn fast_path_shapes() {
+        for name in [
+            "ListServersRequest",
+            "Ipv4Address",
+            "Ab1C",
+            "V2",
+            "A1b",
+            "Self",
+        ] {
+            assert!(is_pascal(name), "{name}");
+        }
+        for name in ["HTTPServer", "A1B", "AB", "listServers", "Ab_c", "", "中文"] {
+            assert!(!is_pascal(name), "{name}");
+        }
+        for name in ["server_id", "v2", "a1_b2", "type", "2fa"] {
+            assert!(is_snake(name), "{name}");
+        }
+        for name in ["_id", "a__b", "id_", "serverId", "", "x-y"] {
+            assert!(!is_snake(name), "{name}");
+        }
+        // The fast paths still make keywords and leading digits identifiers.
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(pascal("Self"), "Self_");
+    }
 
     #[test]
     fn integer_and_fallback_variants() {
