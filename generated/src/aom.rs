@@ -3306,21 +3306,7 @@ impl AomClient {
     }
 }
 
-/// Request of [`AomClient::list_metric_items`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListMetricItemsRequest};
-///
-/// async fn list_metric_items(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListMetricItemsRequest::new(types::MetricApiQueryItemParam::new());
-///     let response = aom.list_metric_items(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_metric_items`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricItemsRequest {
@@ -3434,21 +3420,7 @@ pub struct ListMetricItemsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListAlarmRuleRequest};
-///
-/// async fn list_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAlarmRuleRequest::new();
-///     let response = aom.list_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleRequest {
@@ -3548,21 +3520,7 @@ pub struct ListAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_action_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, AddActionRuleRequest};
-///
-/// async fn add_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddActionRuleRequest::new(types::ActionRule::new());
-///     let response = aom.add_action_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_action_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddActionRuleRequest {
@@ -3638,35 +3596,7 @@ pub struct AddActionRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, AddAlarmRuleRequest};
-///
-/// async fn add_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddAlarmRuleRequest::new(
-///         types::AlarmRuleParam::new(
-///             types::AlarmRuleParamAlarmLevel::V1,
-///             "<alarm_rule_name>",
-///             types::AlarmRuleParamComparisonOperator::Lt,
-///             vec![types::Dimension::new("<name>", "<value>")],
-///             10,
-///             "<metric_name>",
-///             "<namespace>",
-///             types::AlarmRuleParamPeriod::V60000,
-///             types::AlarmRuleParamStatistic::Maximum,
-///             "<threshold>",
-///             "<unit>",
-///         ),
-///     );
-///     let response = aom.add_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddAlarmRuleRequest {
@@ -3741,21 +3671,7 @@ pub struct AddAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_event2alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, AddEvent2alarmRuleRequest};
-///
-/// async fn add_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddEvent2alarmRuleRequest::new(types::Event2alarmRuleBody::new());
-///     let response = aom.add_event2alarm_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_event2alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddEvent2alarmRuleRequest {
@@ -3831,32 +3747,7 @@ pub struct AddEvent2alarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_metric_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, AddMetricDataRequest};
-///
-/// async fn add_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddMetricDataRequest::new(
-///         vec![
-///             types::MetricDataItem::new(
-///                 10,
-///                 types::MetricItemInfo::new(
-///                     vec![types::Dimension2::new("<name>", "<value>")],
-///                     "<namespace>",
-///                 ),
-///                 vec![types::ValueData::new("<metric_name>", 1.5)],
-///             ),
-///         ],
-///     );
-///     let response = aom.add_metric_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_metric_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddMetricDataRequest {
@@ -3931,21 +3822,7 @@ pub struct AddMetricDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_mute_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, AddMuteRulesRequest};
-///
-/// async fn add_mute_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddMuteRulesRequest::new(types::MuteRule::new());
-///     let response = aom.add_mute_rules(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_mute_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddMuteRulesRequest {
@@ -4021,29 +3898,7 @@ pub struct AddMuteRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_or_update_metric_or_event_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, AddOrUpdateMetricOrEventAlarmRuleRequest};
-///
-/// async fn add_or_update_metric_or_event_alarm_rule(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddOrUpdateMetricOrEventAlarmRuleRequest::new(
-///         "<action_id>",
-///         types::AddOrUpdateAlarmRuleV4RequestBody::new(
-///             "<alarm_rule_name>",
-///             types::AddOrUpdateAlarmRuleV4RequestBodyAlarmRuleType::Metric,
-///         ),
-///     );
-///     let response = aom.add_or_update_metric_or_event_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_or_update_metric_or_event_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddOrUpdateMetricOrEventAlarmRuleRequest {
@@ -4152,23 +4007,7 @@ pub struct AddOrUpdateMetricOrEventAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::add_or_update_service_discovery_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, AddOrUpdateServiceDiscoveryRulesRequest};
-///
-/// async fn add_or_update_service_discovery_rules(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = AddOrUpdateServiceDiscoveryRulesRequest::new();
-///     let response = aom.add_or_update_service_discovery_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::add_or_update_service_discovery_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddOrUpdateServiceDiscoveryRulesRequest {
@@ -4253,38 +4092,7 @@ pub struct AddOrUpdateServiceDiscoveryRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::batch_import_agent`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, BatchImportAgentRequest};
-///
-/// async fn batch_import_agent(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = BatchImportAgentRequest::new(
-///         "<region>",
-///         types::AgentBatchImportParamNew::new(
-///             vec![
-///                 types::AgentImportParamNew::new(
-///                     "<account>",
-///                     "<inner_ip>",
-///                     "<os_type>",
-///                     "<password>",
-///                     10,
-///                 ),
-///             ],
-///             "<installer_agent_id>",
-///             10,
-///             true,
-///             "<version>",
-///         ),
-///     );
-///     let response = aom.batch_import_agent(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::batch_import_agent`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchImportAgentRequest {
@@ -4375,26 +4183,7 @@ pub struct BatchImportAgentResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::batch_update_agent`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, BatchUpdateAgentRequest};
-///
-/// async fn batch_update_agent(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = BatchUpdateAgentRequest::new(
-///         types::AgentUpgradeParam::new(
-///             vec![types::SingleAgentParam::new("<agent_id>", "<inner_ip>")],
-///             "<version>",
-///         ),
-///     );
-///     let response = aom.batch_update_agent(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::batch_update_agent`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateAgentRequest {
@@ -4473,21 +4262,7 @@ pub struct BatchUpdateAgentResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::batch_update_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, BatchUpdateAlarmRuleRequest};
-///
-/// async fn batch_update_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = BatchUpdateAlarmRuleRequest::new("<action>", types::BatchUpdateRequest::new());
-///     let response = aom.batch_update_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::batch_update_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateAlarmRuleRequest {
@@ -4595,21 +4370,7 @@ pub struct BatchUpdateAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::count_events`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CountEventsRequest};
-///
-/// async fn count_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CountEventsRequest::new(types::EventQueryParam::new("<time_range>"));
-///     let response = aom.count_events(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::count_events`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountEventsRequest {
@@ -4707,21 +4468,7 @@ pub struct CountEventsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateAppRequest};
-///
-/// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateAppRequest::new(types::BizAppParam::new("<name>"));
-///     let response = aom.create_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAppRequest {
@@ -4778,23 +4525,7 @@ pub struct CreateAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_component`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateComponentRequest};
-///
-/// async fn create_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateComponentRequest::new(
-///         types::ComponentParam::new("<model_id>", "<model_type>", "<name>"),
-///     );
-///     let response = aom.create_component(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_component`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateComponentRequest {
@@ -4851,23 +4582,7 @@ pub struct CreateComponentResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_env`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateEnvRequest};
-///
-/// async fn create_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateEnvRequest::new(
-///         types::EnvParam::new("<component_id>", "<env_name>", "<env_type>", "<os_type>"),
-///     );
-///     let response = aom.create_env(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_env`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateEnvRequest {
@@ -4924,30 +4639,7 @@ pub struct CreateEnvResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_fast_execute_script`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateFastExecuteScriptRequest};
-///
-/// async fn create_fast_execute_script(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateFastExecuteScriptRequest::new(
-///         types::HisFastScript::new(
-///             "<cmd_user>",
-///             "<ecs_id_list>",
-///             "<name>",
-///             "<project_id>",
-///             "<script_content>",
-///             "<script_type>",
-///         ),
-///     );
-///     let response = aom.create_fast_execute_script(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_fast_execute_script`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateFastExecuteScriptRequest {
@@ -5026,23 +4718,7 @@ pub struct CreateFastExecuteScriptResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_notification_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateNotificationTemplateRequest};
-///
-/// async fn create_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateNotificationTemplateRequest::new(
-///         types::AddNotificationTemplate::new("<locale>", "<name>", "<templates>"),
-///     );
-///     let response = aom.create_notification_template(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_notification_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateNotificationTemplateRequest {
@@ -5137,24 +4813,7 @@ pub struct CreateNotificationTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_prom_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreatePromInstanceRequest};
-///
-/// async fn create_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreatePromInstanceRequest::new(
-///         "<region>",
-///         types::PromInstanceRequestModel::new("<prom_name>", "<prom_type>"),
-///     );
-///     let response = aom.create_prom_instance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_prom_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePromInstanceRequest {
@@ -5241,24 +4900,7 @@ pub struct CreatePromInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_recording_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateRecordingRuleRequest};
-///
-/// async fn create_recording_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateRecordingRuleRequest::new(
-///         "<prometheus_instance>",
-///         types::RecordingRuleRequest::new("<recording_rule>"),
-///     );
-///     let response = aom.create_recording_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_recording_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRecordingRuleRequest {
@@ -5342,27 +4984,7 @@ pub struct CreateRecordingRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_sub_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateSubAppRequest};
-///
-/// async fn create_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateSubAppRequest::new(
-///         types::SubAppCreateParam::new(
-///             "<model_id>",
-///             types::SubAppCreateParamModelType::Application,
-///             "<name>",
-///         ),
-///     );
-///     let response = aom.create_sub_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_sub_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSubAppRequest {
@@ -5419,29 +5041,7 @@ pub struct CreateSubAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::create_workflow`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, CreateWorkflowRequest};
-///
-/// async fn create_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = CreateWorkflowRequest::new(
-///         types::WorkflowRequestBody::new(
-///             std::collections::BTreeMap::from([(String::from("key"), serde_json::json!({}))]),
-///             "<name>",
-///             "<task_type>",
-///             "<template_id>",
-///             "<type_>",
-///         ),
-///     );
-///     let response = aom.create_workflow(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::create_workflow`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateWorkflowRequest {
@@ -5520,21 +5120,7 @@ pub struct CreateWorkflowResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_action_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteActionRuleRequest};
-///
-/// async fn delete_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteActionRuleRequest::new(vec![String::from("<body>")]);
-///     let response = aom.delete_action_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_action_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteActionRuleRequest {
@@ -5610,21 +5196,7 @@ pub struct DeleteActionRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteAlarmRuleRequest};
-///
-/// async fn delete_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteAlarmRuleRequest::new("<alarm_rule_id>");
-///     let response = aom.delete_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleRequest {
@@ -5705,25 +5277,7 @@ pub struct DeleteAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_alarm_rule_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, DeleteAlarmRuleTemplateRequest};
-///
-/// async fn delete_alarm_rule_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteAlarmRuleTemplateRequest::new(
-///         types::DeleteAlarmRuleTemplateRequestBody::new(
-///             vec![String::from("<alarm_rule_templates>")],
-///         ),
-///     );
-///     let response = aom.delete_alarm_rule_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_alarm_rule_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleTemplateRequest {
@@ -5821,23 +5375,7 @@ pub struct DeleteAlarmRuleTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_alarm_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, DeleteAlarmRulesRequest};
-///
-/// async fn delete_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteAlarmRulesRequest::new(
-///         types::DeleteAlarmRulesBody::new(vec![String::from("<alarm_rules>")]),
-///     );
-///     let response = aom.delete_alarm_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_alarm_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAlarmRulesRequest {
@@ -5912,21 +5450,7 @@ pub struct DeleteAlarmRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteAppRequest};
-///
-/// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteAppRequest::new("<application_id>");
-///     let response = aom.delete_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAppRequest {
@@ -5988,21 +5512,7 @@ pub struct DeleteAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_component`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteComponentRequest};
-///
-/// async fn delete_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteComponentRequest::new("<component_id>");
-///     let response = aom.delete_component(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_component`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteComponentRequest {
@@ -6064,21 +5574,7 @@ pub struct DeleteComponentResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_dashboard`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteDashboardRequest};
-///
-/// async fn delete_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteDashboardRequest::new("<dashboard_id>");
-///     let response = aom.delete_dashboard(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_dashboard`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteDashboardRequest {
@@ -6176,21 +5672,7 @@ pub struct DeleteDashboardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_dashboards_folder`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteDashboardsFolderRequest};
-///
-/// async fn delete_dashboards_folder(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteDashboardsFolderRequest::new("<folder_id>", true);
-///     let response = aom.delete_dashboards_folder(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_dashboards_folder`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteDashboardsFolderRequest {
@@ -6294,21 +5776,7 @@ pub struct DeleteDashboardsFolderResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_env`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteEnvRequest};
-///
-/// async fn delete_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteEnvRequest::new("<environment_id>");
-///     let response = aom.delete_env(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_env`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteEnvRequest {
@@ -6367,21 +5835,7 @@ pub struct DeleteEnvResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_event2alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteEvent2alarmRuleRequest};
-///
-/// async fn delete_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteEvent2alarmRuleRequest::new(vec![String::from("<body>")]);
-///     let response = aom.delete_event2alarm_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_event2alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteEvent2alarmRuleRequest {
@@ -6457,23 +5911,7 @@ pub struct DeleteEvent2alarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_metric_or_event_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, DeleteMetricOrEventAlarmRuleRequest};
-///
-/// async fn delete_metric_or_event_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteMetricOrEventAlarmRuleRequest::new(
-///         types::DeleteAlarmRuleV4RequestBody::new(vec![String::from("<alarm_rules>")]),
-///     );
-///     let response = aom.delete_metric_or_event_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_metric_or_event_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteMetricOrEventAlarmRuleRequest {
@@ -6548,21 +5986,7 @@ pub struct DeleteMetricOrEventAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_mute_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, DeleteMuteRulesRequest};
-///
-/// async fn delete_mute_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteMuteRulesRequest::new(vec![types::DeleteMuteRuleName::new("<name>")]);
-///     let response = aom.delete_mute_rules(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_mute_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteMuteRulesRequest {
@@ -6638,23 +6062,7 @@ pub struct DeleteMuteRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_notification_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, DeleteNotificationTemplateRequest};
-///
-/// async fn delete_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteNotificationTemplateRequest::new(
-///         types::DeleteNotificationRequestBody::new(vec![String::from("<names>")]),
-///     );
-///     let response = aom.delete_notification_template(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_notification_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteNotificationTemplateRequest {
@@ -6749,21 +6157,7 @@ pub struct DeleteNotificationTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_prom_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeletePromInstanceRequest};
-///
-/// async fn delete_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeletePromInstanceRequest::new("<prom_id>", "<enterprise_project_id>");
-///     let response = aom.delete_prom_instance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_prom_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePromInstanceRequest {
@@ -6858,21 +6252,7 @@ pub struct DeletePromInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::delete_sub_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteSubAppRequest};
-///
-/// async fn delete_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteSubAppRequest::new("<sub_app_id>");
-///     let response = aom.delete_sub_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::delete_sub_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSubAppRequest {
@@ -6934,21 +6314,7 @@ pub struct DeleteSubAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::deleteservice_discovery_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, DeleteserviceDiscoveryRulesRequest};
-///
-/// async fn deleteservice_discovery_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = DeleteserviceDiscoveryRulesRequest::new(vec![String::from("<app_rules_ids>")]);
-///     let response = aom.deleteservice_discovery_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::deleteservice_discovery_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteserviceDiscoveryRulesRequest {
@@ -7029,21 +6395,7 @@ pub struct DeleteserviceDiscoveryRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::execute_workflow`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ExecuteWorkflowRequest};
-///
-/// async fn execute_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ExecuteWorkflowRequest::new("<workflow_id>");
-///     let response = aom.execute_workflow(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::execute_workflow`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExecuteWorkflowRequest {
@@ -7130,21 +6482,7 @@ pub struct ExecuteWorkflowResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_access_code`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListAccessCodeRequest};
-///
-/// async fn list_access_code(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAccessCodeRequest::new();
-///     let response = aom.list_access_code(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_access_code`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAccessCodeRequest {
@@ -7218,21 +6556,7 @@ pub struct ListAccessCodeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_action_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListActionRuleRequest};
-///
-/// async fn list_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListActionRuleRequest::new();
-///     let response = aom.list_action_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_action_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListActionRuleRequest {
@@ -7310,21 +6634,7 @@ pub struct ListActionRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_agents`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListAgentsRequest};
-///
-/// async fn list_agents(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAgentsRequest::new("<cluster_id>", "<namespace>");
-///     let response = aom.list_agents(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_agents`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAgentsRequest {
@@ -7413,21 +6723,7 @@ pub struct ListAgentsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_alarm_rule_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListAlarmRuleTemplateRequest};
-///
-/// async fn list_alarm_rule_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAlarmRuleTemplateRequest::new("<type_>");
-///     let response = aom.list_alarm_rule_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_alarm_rule_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleTemplateRequest {
@@ -7540,23 +6836,7 @@ pub struct ListAlarmRuleTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_all_job_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListAllJobByNameRequest};
-///
-/// async fn list_all_job_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAllJobByNameRequest::new(
-///         types::SearchJobsRequestBody::new("<order_by_column>", "<sort_order>"),
-///     );
-///     let response = aom.list_all_job_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_all_job_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllJobByNameRequest {
@@ -7635,23 +6915,7 @@ pub struct ListAllJobByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_all_script_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListAllScriptByNameRequest};
-///
-/// async fn list_all_script_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAllScriptByNameRequest::new(
-///         types::SearchScriptsRequestBody::new("<order_by_column>", "<script_id>", "<sort_order>"),
-///     );
-///     let response = aom.list_all_script_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_all_script_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllScriptByNameRequest {
@@ -7730,23 +6994,7 @@ pub struct ListAllScriptByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_all_version_by_version_id`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListAllVersionByVersionIdRequest};
-///
-/// async fn list_all_version_by_version_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListAllVersionByVersionIdRequest::new(
-///         types::SearchScriptsRequestBody::new("<order_by_column>", "<script_id>", "<sort_order>"),
-///     );
-///     let response = aom.list_all_version_by_version_id(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_all_version_by_version_id`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllVersionByVersionIdRequest {
@@ -7825,21 +7073,7 @@ pub struct ListAllVersionByVersionIdResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_dash_boards`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListDashBoardsRequest};
-///
-/// async fn list_dash_boards(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListDashBoardsRequest::new();
-///     let response = aom.list_dash_boards(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_dash_boards`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDashBoardsRequest {
@@ -7947,21 +7181,7 @@ pub struct ListDashBoardsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_dashboards_folder`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListDashboardsFolderRequest};
-///
-/// async fn list_dashboards_folder(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListDashboardsFolderRequest::new();
-///     let response = aom.list_dashboards_folder(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_dashboards_folder`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDashboardsFolderRequest {
@@ -8057,21 +7277,7 @@ pub struct ListDashboardsFolderResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_event2alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListEvent2alarmRuleRequest};
-///
-/// async fn list_event2alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListEvent2alarmRuleRequest::new();
-///     let response = aom.list_event2alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_event2alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEvent2alarmRuleRequest {
@@ -8149,21 +7355,7 @@ pub struct ListEvent2alarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_events`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListEventsRequest};
-///
-/// async fn list_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListEventsRequest::new(types::EventQueryParam2::new("<time_range>"));
-///     let response = aom.list_events(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_events`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEventsRequest {
@@ -8297,21 +7489,7 @@ pub struct ListEventsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_instant_query_aom_prom_get`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListInstantQueryAomPromGetRequest};
-///
-/// async fn list_instant_query_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListInstantQueryAomPromGetRequest::new("<query>");
-///     let response = aom.list_instant_query_aom_prom_get(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_instant_query_aom_prom_get`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListInstantQueryAomPromGetRequest {
@@ -8404,21 +7582,7 @@ pub struct ListInstantQueryAomPromGetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_instant_query_aom_prom_post`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListInstantQueryAomPromPostRequest};
-///
-/// async fn list_instant_query_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListInstantQueryAomPromPostRequest::new("<query>");
-///     let response = aom.list_instant_query_aom_prom_post(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_instant_query_aom_prom_post`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListInstantQueryAomPromPostRequest {
@@ -8511,21 +7675,7 @@ pub struct ListInstantQueryAomPromPostResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_label_values_aom_prom_get`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListLabelValuesAomPromGetRequest};
-///
-/// async fn list_label_values_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListLabelValuesAomPromGetRequest::new("<label_name>");
-///     let response = aom.list_label_values_aom_prom_get(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_label_values_aom_prom_get`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLabelValuesAomPromGetRequest {
@@ -8606,21 +7756,7 @@ pub struct ListLabelValuesAomPromGetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_labels_aom_prom_get`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListLabelsAomPromGetRequest};
-///
-/// async fn list_labels_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListLabelsAomPromGetRequest::new();
-///     let response = aom.list_labels_aom_prom_get(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_labels_aom_prom_get`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLabelsAomPromGetRequest {
@@ -8694,21 +7830,7 @@ pub struct ListLabelsAomPromGetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_labels_aom_prom_post`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListLabelsAomPromPostRequest};
-///
-/// async fn list_labels_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListLabelsAomPromPostRequest::new();
-///     let response = aom.list_labels_aom_prom_post(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_labels_aom_prom_post`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLabelsAomPromPostRequest {
@@ -8782,24 +7904,7 @@ pub struct ListLabelsAomPromPostResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_log_items`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListLogItemsRequest};
-///
-/// async fn list_log_items(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListLogItemsRequest::new(
-///         "<type_>",
-///         types::QueryBodyParam::new("<category>", 10, types::SearchKey::new("<cluster_id>"), 10),
-///     );
-///     let response = aom.list_log_items(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_log_items`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLogItemsRequest {
@@ -8883,21 +7988,7 @@ pub struct ListLogItemsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_metadata_aom_prom_get`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListMetadataAomPromGetRequest};
-///
-/// async fn list_metadata_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListMetadataAomPromGetRequest::new();
-///     let response = aom.list_metadata_aom_prom_get(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_metadata_aom_prom_get`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetadataAomPromGetRequest {
@@ -8971,21 +8062,7 @@ pub struct ListMetadataAomPromGetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_metric_or_event_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListMetricOrEventAlarmRuleRequest};
-///
-/// async fn list_metric_or_event_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListMetricOrEventAlarmRuleRequest::new();
-///     let response = aom.list_metric_or_event_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_metric_or_event_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricOrEventAlarmRuleRequest {
@@ -9253,21 +8330,7 @@ pub struct ListMetricOrEventAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_mute_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListMuteRuleRequest};
-///
-/// async fn list_mute_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListMuteRuleRequest::new();
-///     let response = aom.list_mute_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_mute_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMuteRuleRequest {
@@ -9345,23 +8408,7 @@ pub struct ListMuteRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_notification_template_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListNotificationTemplateByNameRequest};
-///
-/// async fn list_notification_template_by_name(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListNotificationTemplateByNameRequest::new("<name>");
-///     let response = aom.list_notification_template_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_notification_template_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNotificationTemplateByNameRequest {
@@ -9464,21 +8511,7 @@ pub struct ListNotificationTemplateByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_notification_templates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListNotificationTemplatesRequest};
-///
-/// async fn list_notification_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListNotificationTemplatesRequest::new();
-///     let response = aom.list_notification_templates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_notification_templates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNotificationTemplatesRequest {
@@ -9576,21 +8609,7 @@ pub struct ListNotificationTemplatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_notified_histories`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListNotifiedHistoriesRequest};
-///
-/// async fn list_notified_histories(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListNotifiedHistoriesRequest::new();
-///     let response = aom.list_notified_histories(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_notified_histories`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNotifiedHistoriesRequest {
@@ -9682,21 +8701,7 @@ pub struct ListNotifiedHistoriesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_permissions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListPermissionsRequest};
-///
-/// async fn list_permissions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListPermissionsRequest::new();
-///     let response = aom.list_permissions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_permissions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPermissionsRequest {
@@ -9770,21 +8775,7 @@ pub struct ListPermissionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_prom_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListPromInstanceRequest};
-///
-/// async fn list_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListPromInstanceRequest::new("<enterprise_project_id>");
-///     let response = aom.list_prom_instance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_prom_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPromInstanceRequest {
@@ -9928,21 +8919,7 @@ pub struct ListPromInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_range_query_aom_prom_get`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListRangeQueryAomPromGetRequest};
-///
-/// async fn list_range_query_aom_prom_get(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListRangeQueryAomPromGetRequest::new("<query>", "<start>", "<end>", "<step>");
-///     let response = aom.list_range_query_aom_prom_get(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_range_query_aom_prom_get`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRangeQueryAomPromGetRequest {
@@ -10046,21 +9023,7 @@ pub struct ListRangeQueryAomPromGetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_range_query_aom_prom_post`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListRangeQueryAomPromPostRequest};
-///
-/// async fn list_range_query_aom_prom_post(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListRangeQueryAomPromPostRequest::new("<query>", "<start>", "<end>", "<step>");
-///     let response = aom.list_range_query_aom_prom_post(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_range_query_aom_prom_post`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRangeQueryAomPromPostRequest {
@@ -10164,25 +9127,7 @@ pub struct ListRangeQueryAomPromPostResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_resource_under_node`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListResourceUnderNodeRequest};
-///
-/// async fn list_resource_under_node(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListResourceUnderNodeRequest::new(
-///         "<rf_resource_type>",
-///         "<type_>",
-///         types::PageResourceListParam::new("<ci_type>"),
-///     );
-///     let response = aom.list_resource_under_node(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_resource_under_node`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResourceUnderNodeRequest {
@@ -10257,28 +9202,7 @@ pub struct ListResourceUnderNodeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_sample`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListSampleRequest};
-///
-/// async fn list_sample(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListSampleRequest::new(
-///         types::QuerySampleParam::new(
-///             10,
-///             vec![types::QuerySample::new()],
-///             vec![String::from("<statistics>")],
-///             "<time_range>",
-///         ),
-///     );
-///     let response = aom.list_sample(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_sample`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSampleRequest {
@@ -10368,25 +9292,7 @@ pub struct ListSampleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_series`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListSeriesRequest};
-///
-/// async fn list_series(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListSeriesRequest::new(
-///         types::SeriesApiQueryItemParam::new(
-///             vec![types::QuerySeriesOptionParam::new("<namespace>")],
-///         ),
-///     );
-///     let response = aom.list_series(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_series`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSeriesRequest {
@@ -10490,21 +9396,7 @@ pub struct ListSeriesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_service_discovery_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListServiceDiscoveryRulesRequest};
-///
-/// async fn list_service_discovery_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListServiceDiscoveryRulesRequest::new();
-///     let response = aom.list_service_discovery_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_service_discovery_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServiceDiscoveryRulesRequest {
@@ -10589,24 +9481,7 @@ pub struct ListServiceDiscoveryRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_template_by_job_id`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListTemplateByJobIdRequest};
-///
-/// async fn list_template_by_job_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListTemplateByJobIdRequest::new(
-///         "<job_id>",
-///         types::ListTemplateByJobIdRequestBody::new("<order_by_column>"),
-///     );
-///     let response = aom.list_template_by_job_id(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_template_by_job_id`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTemplateByJobIdRequest {
@@ -10699,23 +9574,7 @@ pub struct ListTemplateByJobIdResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_workflow`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ListWorkflowRequest};
-///
-/// async fn list_workflow(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListWorkflowRequest::new(
-///         types::WorkflowQueryParam::new("<sort_field>", "<sort_type>"),
-///     );
-///     let response = aom.list_workflow(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_workflow`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListWorkflowRequest {
@@ -10794,21 +9653,7 @@ pub struct ListWorkflowResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::list_workflow_executions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ListWorkflowExecutionsRequest};
-///
-/// async fn list_workflow_executions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ListWorkflowExecutionsRequest::new("<workflow_id>");
-///     let response = aom.list_workflow_executions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::list_workflow_executions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListWorkflowExecutionsRequest {
@@ -10911,31 +9756,7 @@ pub struct ListWorkflowExecutionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::push_events`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, PushEventsRequest};
-///
-/// async fn push_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = PushEventsRequest::new(
-///         types::EventList::new(
-///             vec![
-///                 types::EventModel::new(
-///                     std::collections::BTreeMap::from(
-///                         [(String::from("key"), String::from("<metadata>"))],
-///                     ),
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = aom.push_events(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::push_events`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PushEventsRequest {
@@ -11044,21 +9865,7 @@ pub struct PushEventsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::search_template_by_id`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, SearchTemplateByIdRequest};
-///
-/// async fn search_template_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = SearchTemplateByIdRequest::new("<template_id>", "<share_type>");
-///     let response = aom.search_template_by_id(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::search_template_by_id`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchTemplateByIdRequest {
@@ -11153,21 +9960,7 @@ pub struct SearchTemplateByIdResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::search_workflow_execution_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, SearchWorkflowExecutionDetailRequest};
-///
-/// async fn search_workflow_execution_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = SearchWorkflowExecutionDetailRequest::new("<workflow_id>", "<execution_id>");
-///     let response = aom.search_workflow_execution_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::search_workflow_execution_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchWorkflowExecutionDetailRequest {
@@ -11262,21 +10055,7 @@ pub struct SearchWorkflowExecutionDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_action_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowActionRuleRequest};
-///
-/// async fn show_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowActionRuleRequest::new("<rule_name>");
-///     let response = aom.show_action_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_action_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowActionRuleRequest {
@@ -11363,21 +10142,7 @@ pub struct ShowActionRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_agent_infos`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ShowAgentInfosRequest};
-///
-/// async fn show_agent_infos(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowAgentInfosRequest::new(types::AgentInfoParam::new());
-///     let response = aom.show_agent_infos(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_agent_infos`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAgentInfosRequest {
@@ -11434,21 +10199,7 @@ pub struct ShowAgentInfosResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowAlarmRuleRequest};
-///
-/// async fn show_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowAlarmRuleRequest::new("<alarm_rule_id>");
-///     let response = aom.show_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAlarmRuleRequest {
@@ -11529,21 +10280,7 @@ pub struct ShowAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowAppRequest};
-///
-/// async fn show_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowAppRequest::new("<application_id>");
-///     let response = aom.show_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppRequest {
@@ -11605,21 +10342,7 @@ pub struct ShowAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_app_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowAppByNameRequest};
-///
-/// async fn show_app_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowAppByNameRequest::new();
-///     let response = aom.show_app_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_app_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppByNameRequest {
@@ -11700,21 +10423,7 @@ pub struct ShowAppByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_component`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowComponentRequest};
-///
-/// async fn show_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowComponentRequest::new("<component_id>");
-///     let response = aom.show_component(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_component`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowComponentRequest {
@@ -11776,21 +10485,7 @@ pub struct ShowComponentResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_component_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowComponentByNameRequest};
-///
-/// async fn show_component_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowComponentByNameRequest::new("<application_id>", "<component_name>");
-///     let response = aom.show_component_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_component_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowComponentByNameRequest {
@@ -11861,21 +10556,7 @@ pub struct ShowComponentByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_dash_board`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowDashBoardRequest};
-///
-/// async fn show_dash_board(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowDashBoardRequest::new("<dashboard_id>", "<version>");
-///     let response = aom.show_dash_board(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_dash_board`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDashBoardRequest {
@@ -11982,21 +10663,7 @@ pub struct ShowDashBoardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_env`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowEnvRequest};
-///
-/// async fn show_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowEnvRequest::new("<environment_id>");
-///     let response = aom.show_env(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_env`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowEnvRequest {
@@ -12058,21 +10725,7 @@ pub struct ShowEnvResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_env_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, ShowEnvByNameRequest};
-///
-/// async fn show_env_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowEnvByNameRequest::new("<environment_name>", "<region>", "<component_id>");
-///     let response = aom.show_env_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_env_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowEnvByNameRequest {
@@ -12150,28 +10803,7 @@ pub struct ShowEnvByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::show_metrics_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, ShowMetricsDataRequest};
-///
-/// async fn show_metrics_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = ShowMetricsDataRequest::new(
-///         types::QueryMetricDataParam::new(
-///             vec![types::MetricQueryMetricParam::new()],
-///             10,
-///             vec![String::from("<statistics>")],
-///             "<timerange>",
-///         ),
-///     );
-///     let response = aom.show_metrics_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::show_metrics_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMetricsDataRequest {
@@ -12276,26 +10908,7 @@ pub struct ShowMetricsDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::start_pausing_workflow_executions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, StartPausingWorkflowExecutionsRequest};
-///
-/// async fn start_pausing_workflow_executions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = StartPausingWorkflowExecutionsRequest::new(
-///         "<workflow_id>",
-///         "<execution_id>",
-///         types::StartPausingWorkflowExecutionsAction::Restart,
-///         "<node_id>",
-///     );
-///     let response = aom.start_pausing_workflow_executions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::start_pausing_workflow_executions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct StartPausingWorkflowExecutionsRequest {
@@ -12412,21 +11025,7 @@ pub struct StartPausingWorkflowExecutionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::stop_execution`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, StopExecutionRequest};
-///
-/// async fn stop_execution(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = StopExecutionRequest::new("<workflow_id>", "<execution_id>");
-///     let response = aom.stop_execution(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::stop_execution`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct StopExecutionRequest {
@@ -12521,21 +11120,7 @@ pub struct StopExecutionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_action_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateActionRuleRequest};
-///
-/// async fn update_action_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateActionRuleRequest::new(types::ActionRule::new());
-///     let response = aom.update_action_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_action_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateActionRuleRequest {
@@ -12611,35 +11196,7 @@ pub struct UpdateActionRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_alarm_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateAlarmRuleRequest};
-///
-/// async fn update_alarm_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateAlarmRuleRequest::new(
-///         types::UpdateAlarmRuleParam::new(
-///             types::UpdateAlarmRuleParamAlarmLevel::V1,
-///             "<alarm_rule_name>",
-///             types::UpdateAlarmRuleParamComparisonOperator::Lt,
-///             vec![types::Dimension::new("<name>", "<value>")],
-///             10,
-///             "<metric_name>",
-///             "<namespace>",
-///             types::UpdateAlarmRuleParamPeriod::V60000,
-///             types::UpdateAlarmRuleParamStatistic::Maximum,
-///             "<threshold>",
-///             "<unit>",
-///         ),
-///     );
-///     let response = aom.update_alarm_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_alarm_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAlarmRuleRequest {
@@ -12714,21 +11271,7 @@ pub struct UpdateAlarmRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateAppRequest};
-///
-/// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateAppRequest::new("<application_id>", types::BizAppParam::new("<name>"));
-///     let response = aom.update_app(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAppRequest {
@@ -12790,24 +11333,7 @@ pub struct UpdateAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_component`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateComponentRequest};
-///
-/// async fn update_component(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateComponentRequest::new(
-///         "<component_id>",
-///         types::ComponentUpdateParam::new("<name>"),
-///     );
-///     let response = aom.update_component(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_component`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateComponentRequest {
@@ -12872,24 +11398,7 @@ pub struct UpdateComponentResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_env`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateEnvRequest};
-///
-/// async fn update_env(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateEnvRequest::new(
-///         "<environment_id>",
-///         types::EnvParam::new("<component_id>", "<env_name>", "<env_type>", "<os_type>"),
-///     );
-///     let response = aom.update_env(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_env`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateEnvRequest {
@@ -12951,21 +11460,7 @@ pub struct UpdateEnvResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_event_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{AomClient, UpdateEventRuleRequest};
-///
-/// async fn update_event_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateEventRuleRequest::new();
-///     let response = aom.update_event_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_event_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateEventRuleRequest {
@@ -13051,21 +11546,7 @@ pub struct UpdateEventRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_mute_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateMuteRuleRequest};
-///
-/// async fn update_mute_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateMuteRuleRequest::new(types::MuteRule::new());
-///     let response = aom.update_mute_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_mute_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateMuteRuleRequest {
@@ -13141,23 +11622,7 @@ pub struct UpdateMuteRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_notification_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateNotificationTemplateRequest};
-///
-/// async fn update_notification_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateNotificationTemplateRequest::new(
-///         types::UpdateNotificationTemplate::new("<locale>", "<name>", "<templates>"),
-///     );
-///     let response = aom.update_notification_template(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_notification_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNotificationTemplateRequest {
@@ -13252,24 +11717,7 @@ pub struct UpdateNotificationTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_prom_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdatePromInstanceRequest};
-///
-/// async fn update_prom_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdatePromInstanceRequest::new(
-///         "<enterprise_project_id>",
-///         types::UpdatePromInstanceRequestModle::new("<prom_id>"),
-///     );
-///     let response = aom.update_prom_instance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_prom_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePromInstanceRequest {
@@ -13362,21 +11810,7 @@ pub struct UpdatePromInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_sub_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateSubAppRequest};
-///
-/// async fn update_sub_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateSubAppRequest::new("<sub_app_id>", types::SubAppUpdateParam::new("<name>"));
-///     let response = aom.update_sub_app(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_sub_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateSubAppRequest {
@@ -13438,24 +11872,7 @@ pub struct UpdateSubAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`AomClient::update_workflow_trigger_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::aom::{types, AomClient, UpdateWorkflowTriggerStatusRequest};
-///
-/// async fn update_workflow_trigger_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let aom = AomClient::new(client)?;
-///     let request = UpdateWorkflowTriggerStatusRequest::new(
-///         "<workflow_id>",
-///         types::UpdateWorkflowTriggerStatusAction::Enable,
-///     );
-///     let response = aom.update_workflow_trigger_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AomClient::update_workflow_trigger_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateWorkflowTriggerStatusRequest {

@@ -80,23 +80,7 @@ impl AstroZeroClient {
     }
 }
 
-/// Request of [`AstroZeroClient::create_o_auth_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::astrozero::{types, AstroZeroClient, CreateOAuthTokenRequest};
-///
-/// async fn create_o_auth_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let astrozero = AstroZeroClient::new(client)?;
-///     let request = CreateOAuthTokenRequest::new(
-///         types::OAuthTokenForm::new("<grant_type>", "<client_id>", "<client_secret>"),
-///     );
-///     let response = astrozero.create_o_auth_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`AstroZeroClient::create_o_auth_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenRequest {

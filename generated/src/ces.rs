@@ -2833,24 +2833,7 @@ impl CesClient {
     }
 }
 
-/// Request of [`CesClient::add_alarm_rule_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, AddAlarmRuleResourcesRequest};
-///
-/// async fn add_alarm_rule_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = AddAlarmRuleResourcesRequest::new(
-///         "<alarm_id>",
-///         types::ResourcesReqV2::new(vec![vec![types::Dimension::new("<name>")]]),
-///     );
-///     let response = ces.add_alarm_rule_resources(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::add_alarm_rule_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddAlarmRuleResourcesRequest {
@@ -2959,25 +2942,7 @@ pub struct AddAlarmRuleResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_create_agent_invocations`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchCreateAgentInvocationsRequest};
-///
-/// async fn batch_create_agent_invocations(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchCreateAgentInvocationsRequest::new(
-///         types::BatchCreateInvocationRequestBody::new(
-///             types::BatchCreateInvocationRequestBodyInvocationType::Install,
-///         ),
-///     );
-///     let response = ces.batch_create_agent_invocations(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_create_agent_invocations`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateAgentInvocationsRequest {
@@ -3068,21 +3033,7 @@ pub struct BatchCreateAgentInvocationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_create_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchCreateResourcesRequest};
-///
-/// async fn batch_create_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchCreateResourcesRequest::new("<group_id>", types::AddResourcesReq::new());
-///     let response = ces.batch_create_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_create_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateResourcesRequest {
@@ -3193,23 +3144,7 @@ pub struct BatchCreateResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_delete_alarm_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchDeleteAlarmRulesRequest};
-///
-/// async fn batch_delete_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchDeleteAlarmRulesRequest::new(
-///         types::BatchDeleteAlarmsRequestBody::new(vec![String::from("<alarm_ids>")]),
-///     );
-///     let response = ces.batch_delete_alarm_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_delete_alarm_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmRulesRequest {
@@ -3302,26 +3237,7 @@ pub struct BatchDeleteAlarmRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_delete_alarm_templates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchDeleteAlarmTemplatesRequest};
-///
-/// async fn batch_delete_alarm_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchDeleteAlarmTemplatesRequest::new(
-///         types::BatchDeleteAlarmTemplatesRequestBody::new(
-///             true,
-///             vec![String::from("<template_ids>")],
-///         ),
-///     );
-///     let response = ces.batch_delete_alarm_templates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_delete_alarm_templates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteAlarmTemplatesRequest {
@@ -3414,25 +3330,7 @@ pub struct BatchDeleteAlarmTemplatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_delete_notification_masks`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchDeleteNotificationMasksRequest};
-///
-/// async fn batch_delete_notification_masks(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchDeleteNotificationMasksRequest::new(
-///         types::BatchDeleteNotificationMasksRequestBody::new(
-///             vec![String::from("<notification_mask_ids>")],
-///         ),
-///     );
-///     let response = ces.batch_delete_notification_masks(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_delete_notification_masks`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteNotificationMasksRequest {
@@ -3525,25 +3423,7 @@ pub struct BatchDeleteNotificationMasksResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_delete_one_click_alarms`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchDeleteOneClickAlarmsRequest};
-///
-/// async fn batch_delete_one_click_alarms(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchDeleteOneClickAlarmsRequest::new(
-///         types::BatchDeleteOneClickAlarmsRequestBody::new(
-///             vec![String::from("<one_click_alarm_ids>")],
-///         ),
-///     );
-///     let response = ces.batch_delete_one_click_alarms(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_delete_one_click_alarms`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteOneClickAlarmsRequest {
@@ -3636,23 +3516,7 @@ pub struct BatchDeleteOneClickAlarmsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_delete_resource_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchDeleteResourceGroupsRequest};
-///
-/// async fn batch_delete_resource_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchDeleteResourceGroupsRequest::new(
-///         types::BatchDeleteResourceGroupsRequestBody::new(vec![String::from("<group_ids>")]),
-///     );
-///     let response = ces.batch_delete_resource_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_delete_resource_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteResourceGroupsRequest {
@@ -3745,21 +3609,7 @@ pub struct BatchDeleteResourceGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_delete_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchDeleteResourcesRequest};
-///
-/// async fn batch_delete_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchDeleteResourcesRequest::new("<group_id>", types::DelResourcesReq::new());
-///     let response = ces.batch_delete_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_delete_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteResourcesRequest {
@@ -3870,23 +3720,7 @@ pub struct BatchDeleteResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_enable_alarm_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchEnableAlarmRulesRequest};
-///
-/// async fn batch_enable_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchEnableAlarmRulesRequest::new(
-///         types::BatchEnableAlarmsRequestBody::new(true, vec![String::from("<alarm_ids>")]),
-///     );
-///     let response = ces.batch_enable_alarm_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_enable_alarm_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchEnableAlarmRulesRequest {
@@ -3982,35 +3816,7 @@ pub struct BatchEnableAlarmRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_list_metric_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchListMetricDataRequest};
-///
-/// async fn batch_list_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchListMetricDataRequest::new(
-///         types::BatchListMetricDataRequestBody::new(
-///             types::Filter::Average,
-///             10,
-///             vec![
-///                 types::MetricInfo::new(
-///                     vec![types::MetricsDimension::new("<name>", "<value>")],
-///                     "<metric_name>",
-///                     "<namespace>",
-///                 ),
-///             ],
-///             types::BatchPeriod::V1,
-///             10,
-///         ),
-///     );
-///     let response = ces.batch_list_metric_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_list_metric_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchListMetricDataRequest {
@@ -4103,27 +3909,7 @@ pub struct BatchListMetricDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_list_specified_metric_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchListSpecifiedMetricDataRequest};
-///
-/// async fn batch_list_specified_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchListSpecifiedMetricDataRequest::new(
-///         types::BatchListSpecifiedMetricDataRequestBody::new(
-///             "<metric_dimension>",
-///             "<metric_name>",
-///             "<namespace>",
-///         ),
-///     );
-///     let response = ces.batch_list_specified_metric_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_list_specified_metric_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchListSpecifiedMetricDataRequest {
@@ -4223,28 +4009,7 @@ pub struct BatchListSpecifiedMetricDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_update_notification_mask_time`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchUpdateNotificationMaskTimeRequest};
-///
-/// async fn batch_update_notification_mask_time(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchUpdateNotificationMaskTimeRequest::new(
-///         types::BatchUpdateNotificationMaskTimeRequestBody::new(
-///             types::MaskType::StartEndTime,
-///             vec![String::from("<notification_mask_ids>")],
-///         ),
-///     );
-///     let response = ces.batch_update_notification_mask_time(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_update_notification_mask_time`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMaskTimeRequest {
@@ -4337,27 +4102,7 @@ pub struct BatchUpdateNotificationMaskTimeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_update_notification_masks`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchUpdateNotificationMasksRequest};
-///
-/// async fn batch_update_notification_masks(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchUpdateNotificationMasksRequest::new(
-///         types::BatchUpdateNotificationMasksRequestBody::new(
-///             types::MaskType::StartEndTime,
-///             vec![String::from("<relation_ids>")],
-///             types::RelationType::AlarmRule,
-///         ),
-///     );
-///     let response = ces.batch_update_notification_masks(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_update_notification_masks`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateNotificationMasksRequest {
@@ -4453,30 +4198,7 @@ pub struct BatchUpdateNotificationMasksResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_update_one_click_alarm_policies_enabled_state`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchUpdateOneClickAlarmPoliciesEnabledStateRequest};
-///
-/// async fn batch_update_one_click_alarm_policies_enabled_state(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchUpdateOneClickAlarmPoliciesEnabledStateRequest::new(
-///         "<one_click_alarm_id>",
-///         "<alarm_id>",
-///         types::BatchEnableAlarmPoliciesRequestBody::new(
-///             vec![String::from("<alarm_policy_ids>")],
-///             true,
-///         ),
-///     );
-///     let response = ces.batch_update_one_click_alarm_policies_enabled_state(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_update_one_click_alarm_policies_enabled_state`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmPoliciesEnabledStateRequest {
@@ -4606,29 +4328,7 @@ pub struct BatchUpdateOneClickAlarmPoliciesEnabledStateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_update_one_click_alarms_enabled_state`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchUpdateOneClickAlarmsEnabledStateRequest};
-///
-/// async fn batch_update_one_click_alarms_enabled_state(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchUpdateOneClickAlarmsEnabledStateRequest::new(
-///         "<one_click_alarm_id>",
-///         types::BatchUpdateOneClickAlarmsEnabledStateRequestBody::new(
-///             true,
-///             vec![String::from("<alarm_ids>")],
-///         ),
-///     );
-///     let response = ces.batch_update_one_click_alarms_enabled_state(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_update_one_click_alarms_enabled_state`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateOneClickAlarmsEnabledStateRequest {
@@ -4742,21 +4442,7 @@ pub struct BatchUpdateOneClickAlarmsEnabledStateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::batch_update_widgets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, BatchUpdateWidgetsRequest};
-///
-/// async fn batch_update_widgets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = BatchUpdateWidgetsRequest::new(vec![types::UpdateWidgetInfo::new("<widget_id>")]);
-///     let response = ces.batch_update_widgets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::batch_update_widgets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateWidgetsRequest {
@@ -4852,33 +4538,7 @@ pub struct BatchUpdateWidgetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_alarm`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateAlarmRequest};
-///
-/// async fn create_alarm(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateAlarmRequest::new(
-///         types::CreateAlarmRequestBody::new(
-///             "<alarm_name>",
-///             types::Condition::new(
-///                 "<comparison_operator>",
-///                 10,
-///                 types::Filter::Average,
-///                 types::ConditionPeriod::V0,
-///                 1.5,
-///             ),
-///             types::CreateAlarmMetric::new("<metric_name>", "<namespace>"),
-///         ),
-///     );
-///     let response = ces.create_alarm(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_alarm`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAlarmRequest {
@@ -4971,30 +4631,7 @@ pub struct CreateAlarmResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_alarm_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateAlarmRulesRequest};
-///
-/// async fn create_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateAlarmRulesRequest::new(
-///         types::PostAlarmsReqV2::new(
-///             true,
-///             "<name>",
-///             "<namespace>",
-///             true,
-///             vec![vec![types::Dimension::new("<name>")]],
-///             types::AlarmType::EventSys,
-///         ),
-///     );
-///     let response = ces.create_alarm_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_alarm_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAlarmRulesRequest {
@@ -5090,35 +4727,7 @@ pub struct CreateAlarmRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_alarm_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateAlarmTemplateRequest};
-///
-/// async fn create_alarm_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateAlarmTemplateRequest::new(
-///         types::CreateAlarmTemplateRequestBody::new(
-///             vec![
-///                 types::Policies::new(
-///                     "<comparison_operator>",
-///                     10,
-///                     "<filter>",
-///                     "<metric_name>",
-///                     "<namespace>",
-///                     types::PoliciesPeriod::V0,
-///                 ),
-///             ],
-///             "<template_name>",
-///         ),
-///     );
-///     let response = ces.create_alarm_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_alarm_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAlarmTemplateRequest {
@@ -5211,21 +4820,7 @@ pub struct CreateAlarmTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_dashboard_widgets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, CreateDashboardWidgetsRequest};
-///
-/// async fn create_dashboard_widgets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateDashboardWidgetsRequest::new("<dashboard_id>");
-///     let response = ces.create_dashboard_widgets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_dashboard_widgets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateDashboardWidgetsRequest {
@@ -5348,30 +4943,7 @@ pub struct CreateDashboardWidgetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_events`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateEventsRequest};
-///
-/// async fn create_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateEventsRequest::new(
-///         vec![
-///             types::CreateEventsRequestBody::new(
-///                 types::EventItemDetail::new(),
-///                 "<event_name>",
-///                 "<event_source>",
-///                 10,
-///             ),
-///         ],
-///     );
-///     let response = ces.create_events(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_events`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateEventsRequest {
@@ -5464,34 +5036,7 @@ pub struct CreateEventsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_metric_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateMetricDataRequest};
-///
-/// async fn create_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateMetricDataRequest::new(
-///         vec![
-///             types::CreateMetricDataRequestBody::new(
-///                 10,
-///                 types::MetricInfo::new(
-///                     vec![types::MetricsDimension::new("<name>", "<value>")],
-///                     "<metric_name>",
-///                     "<namespace>",
-///                 ),
-///                 10,
-///                 1.5,
-///             ),
-///         ],
-///     );
-///     let response = ces.create_metric_data(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_metric_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMetricDataRequest {
@@ -5581,30 +5126,7 @@ pub struct CreateMetricDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_one_click_alarm`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateOneClickAlarmRequest};
-///
-/// async fn create_one_click_alarm(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateOneClickAlarmRequest::new(
-///         types::EnableOneClickAlarmRequestBody::new(
-///             types::DimensionNames::new(
-///                 vec![String::from("<event>")],
-///                 vec![String::from("<metric>")],
-///             ),
-///             true,
-///             "<one_click_alarm_id>",
-///         ),
-///     );
-///     let response = ces.create_one_click_alarm(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_one_click_alarm`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOneClickAlarmRequest {
@@ -5697,23 +5219,7 @@ pub struct CreateOneClickAlarmResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_one_dashboard`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateOneDashboardRequest};
-///
-/// async fn create_one_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateOneDashboardRequest::new(
-///         types::CreateDashboardRequestBody::new("<dashboard_name>"),
-///     );
-///     let response = ces.create_one_dashboard(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_one_dashboard`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOneDashboardRequest {
@@ -5809,23 +5315,7 @@ pub struct CreateOneDashboardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::create_resource_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, CreateResourceGroupRequest};
-///
-/// async fn create_resource_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = CreateResourceGroupRequest::new(
-///         types::CreateResourceGroupRequestBody::new("<group_name>"),
-///     );
-///     let response = ces.create_resource_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::create_resource_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateResourceGroupRequest {
@@ -5921,21 +5411,7 @@ pub struct CreateResourceGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::delete_alarm`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, DeleteAlarmRequest};
-///
-/// async fn delete_alarm(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = DeleteAlarmRequest::new("<alarm_id>");
-///     let response = ces.delete_alarm(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::delete_alarm`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAlarmRequest {
@@ -6038,24 +5514,7 @@ pub struct DeleteAlarmResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::delete_alarm_rule_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, DeleteAlarmRuleResourcesRequest};
-///
-/// async fn delete_alarm_rule_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = DeleteAlarmRuleResourcesRequest::new(
-///         "<alarm_id>",
-///         types::ResourcesReqV2::new(vec![vec![types::Dimension::new("<name>")]]),
-///     );
-///     let response = ces.delete_alarm_rule_resources(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::delete_alarm_rule_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAlarmRuleResourcesRequest {
@@ -6164,21 +5623,7 @@ pub struct DeleteAlarmRuleResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::delete_alarm_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, DeleteAlarmTemplateRequest};
-///
-/// async fn delete_alarm_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = DeleteAlarmTemplateRequest::new("<template_id>");
-///     let response = ces.delete_alarm_template(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::delete_alarm_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAlarmTemplateRequest {
@@ -6281,21 +5726,7 @@ pub struct DeleteAlarmTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::delete_dashboards`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, DeleteDashboardsRequest};
-///
-/// async fn delete_dashboards(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = DeleteDashboardsRequest::new();
-///     let response = ces.delete_dashboards(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::delete_dashboards`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteDashboardsRequest {
@@ -6398,21 +5829,7 @@ pub struct DeleteDashboardsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::delete_one_widget`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, DeleteOneWidgetRequest};
-///
-/// async fn delete_one_widget(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = DeleteOneWidgetRequest::new("<widget_id>");
-///     let response = ces.delete_one_widget(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::delete_one_widget`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteOneWidgetRequest {
@@ -6515,21 +5932,7 @@ pub struct DeleteOneWidgetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::delete_resource_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, DeleteResourceGroupRequest};
-///
-/// async fn delete_resource_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = DeleteResourceGroupRequest::new("<group_id>");
-///     let response = ces.delete_resource_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::delete_resource_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResourceGroupRequest {
@@ -6632,24 +6035,7 @@ pub struct DeleteResourceGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_agent_dimension_info`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, ListAgentDimensionInfoRequest};
-///
-/// async fn list_agent_dimension_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAgentDimensionInfoRequest::new(
-///         "<instance_id>",
-///         types::ListAgentDimensionInfoDimName::MountPoint,
-///     );
-///     let response = ces.list_agent_dimension_info(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_agent_dimension_info`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAgentDimensionInfoRequest {
@@ -6863,21 +6249,7 @@ pub struct ListAgentDimensionInfoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_agent_invocations`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAgentInvocationsRequest};
-///
-/// async fn list_agent_invocations(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAgentInvocationsRequest::new();
-///     let response = ces.list_agent_invocations(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_agent_invocations`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAgentInvocationsRequest {
@@ -7184,21 +6556,7 @@ pub struct ListAgentInvocationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_agent_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAgentStatusRequest};
-///
-/// async fn list_agent_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAgentStatusRequest::new();
-///     let response = ces.list_agent_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_agent_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAgentStatusRequest {
@@ -7299,21 +6657,7 @@ pub struct ListAgentStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarm_histories`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmHistoriesRequest};
-///
-/// async fn list_alarm_histories(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmHistoriesRequest::new();
-///     let response = ces.list_alarm_histories(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarm_histories`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmHistoriesRequest {
@@ -7900,21 +7244,7 @@ pub struct ListAlarmHistoriesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarm_rule_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmRulePoliciesRequest};
-///
-/// async fn list_alarm_rule_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmRulePoliciesRequest::new("<alarm_id>");
-///     let response = ces.list_alarm_rule_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarm_rule_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRulePoliciesRequest {
@@ -8080,21 +7410,7 @@ pub struct ListAlarmRulePoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarm_rule_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmRuleResourcesRequest};
-///
-/// async fn list_alarm_rule_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmRuleResourcesRequest::new("<alarm_id>");
-///     let response = ces.list_alarm_rule_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarm_rule_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRuleResourcesRequest {
@@ -8260,21 +7576,7 @@ pub struct ListAlarmRuleResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarm_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmRulesRequest};
-///
-/// async fn list_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmRulesRequest::new();
-///     let response = ces.list_alarm_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarm_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmRulesRequest {
@@ -8629,23 +7931,7 @@ pub struct ListAlarmRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarm_template_association_alarms`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmTemplateAssociationAlarmsRequest};
-///
-/// async fn list_alarm_template_association_alarms(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmTemplateAssociationAlarmsRequest::new("<template_id>");
-///     let response = ces.list_alarm_template_association_alarms(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarm_template_association_alarms`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmTemplateAssociationAlarmsRequest {
@@ -8813,21 +8099,7 @@ pub struct ListAlarmTemplateAssociationAlarmsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarm_templates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmTemplatesRequest};
-///
-/// async fn list_alarm_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmTemplatesRequest::new();
-///     let response = ces.list_alarm_templates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarm_templates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmTemplatesRequest {
@@ -9118,21 +8390,7 @@ pub struct ListAlarmTemplatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_alarms`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListAlarmsRequest};
-///
-/// async fn list_alarms(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListAlarmsRequest::new();
-///     let response = ces.list_alarms(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_alarms`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAlarmsRequest {
@@ -9340,23 +8598,7 @@ pub struct ListAlarmsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_ces_target_project_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, ListCesTargetProjectTagsRequest};
-///
-/// async fn list_ces_target_project_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListCesTargetProjectTagsRequest::new(
-///         types::ListCesTargetProjectTagsResourceType::CesAlarm,
-///     );
-///     let response = ces.list_ces_target_project_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_ces_target_project_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCesTargetProjectTagsRequest {
@@ -9466,21 +8708,7 @@ pub struct ListCesTargetProjectTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_dashboard_infos`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListDashboardInfosRequest};
-///
-/// async fn list_dashboard_infos(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListDashboardInfosRequest::new();
-///     let response = ces.list_dashboard_infos(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_dashboard_infos`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDashboardInfosRequest {
@@ -9711,21 +8939,7 @@ pub struct ListDashboardInfosResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_dashboard_widgets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListDashboardWidgetsRequest};
-///
-/// async fn list_dashboard_widgets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListDashboardWidgetsRequest::new("<dashboard_id>");
-///     let response = ces.list_dashboard_widgets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_dashboard_widgets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDashboardWidgetsRequest {
@@ -9859,24 +9073,7 @@ pub struct ListDashboardWidgetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_event_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, ListEventDetailRequest};
-///
-/// async fn list_event_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListEventDetailRequest::new(
-///         "<event_name>",
-///         types::ListEventDetailEventType::EventSys,
-///     );
-///     let response = ces.list_event_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_event_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEventDetailRequest {
@@ -10293,21 +9490,7 @@ pub struct ListEventDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_events`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListEventsRequest};
-///
-/// async fn list_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListEventsRequest::new();
-///     let response = ces.list_events(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_events`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEventsRequest {
@@ -10612,21 +9795,7 @@ pub struct ListEventsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_metrics`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListMetricsRequest};
-///
-/// async fn list_metrics(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListMetricsRequest::new();
-///     let response = ces.list_metrics(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_metrics`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMetricsRequest {
@@ -11018,21 +10187,7 @@ pub struct ListMetricsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_notification_mask_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListNotificationMaskResourcesRequest};
-///
-/// async fn list_notification_mask_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListNotificationMaskResourcesRequest::new("<notification_mask_id>");
-///     let response = ces.list_notification_mask_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_notification_mask_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNotificationMaskResourcesRequest {
@@ -11200,26 +10355,7 @@ pub struct ListNotificationMaskResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_notification_masks`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, ListNotificationMasksRequest};
-///
-/// async fn list_notification_masks(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListNotificationMasksRequest::new(
-///         types::ListNotificationMaskRequestBody::new(
-///             vec![String::from("<relation_ids>")],
-///             types::ListRelationType::AlarmRule,
-///         ),
-///     );
-///     let response = ces.list_notification_masks(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_notification_masks`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNotificationMasksRequest {
@@ -11440,21 +10576,7 @@ pub struct ListNotificationMasksResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_one_click_alarm_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListOneClickAlarmRulesRequest};
-///
-/// async fn list_one_click_alarm_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListOneClickAlarmRulesRequest::new("<one_click_alarm_id>");
-///     let response = ces.list_one_click_alarm_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_one_click_alarm_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmRulesRequest {
@@ -11562,21 +10684,7 @@ pub struct ListOneClickAlarmRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_one_click_alarms`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListOneClickAlarmsRequest};
-///
-/// async fn list_one_click_alarms(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListOneClickAlarmsRequest::new();
-///     let response = ces.list_one_click_alarms(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_one_click_alarms`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListOneClickAlarmsRequest {
@@ -11668,21 +10776,7 @@ pub struct ListOneClickAlarmsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_resource_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListResourceGroupRequest};
-///
-/// async fn list_resource_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListResourceGroupRequest::new();
-///     let response = ces.list_resource_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_resource_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResourceGroupRequest {
@@ -11922,21 +11016,7 @@ pub struct ListResourceGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_resource_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListResourceGroupsRequest};
-///
-/// async fn list_resource_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListResourceGroupsRequest::new();
-///     let response = ces.list_resource_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_resource_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResourceGroupsRequest {
@@ -12236,23 +11316,7 @@ pub struct ListResourceGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::list_resource_groups_services_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ListResourceGroupsServicesResourcesRequest};
-///
-/// async fn list_resource_groups_services_resources(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ListResourceGroupsServicesResourcesRequest::new("<group_id>", "<service>");
-///     let response = ces.list_resource_groups_services_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::list_resource_groups_services_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResourceGroupsServicesResourcesRequest {
@@ -12685,21 +11749,7 @@ pub struct ListResourceGroupsServicesResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_alarm`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ShowAlarmRequest};
-///
-/// async fn show_alarm(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowAlarmRequest::new("<alarm_id>");
-///     let response = ces.show_alarm(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_alarm`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAlarmRequest {
@@ -12805,21 +11855,7 @@ pub struct ShowAlarmResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_alarm_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ShowAlarmTemplateRequest};
-///
-/// async fn show_alarm_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowAlarmTemplateRequest::new("<template_id>");
-///     let response = ces.show_alarm_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_alarm_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAlarmTemplateRequest {
@@ -12927,21 +11963,7 @@ pub struct ShowAlarmTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_event_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ShowEventDataRequest};
-///
-/// async fn show_event_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowEventDataRequest::new("<namespace>", "<dim_0>", "<type_>", 10, 10);
-///     let response = ces.show_event_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_event_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowEventDataRequest {
@@ -13228,29 +12250,7 @@ pub struct ShowEventDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_metric_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, ShowMetricDataRequest};
-///
-/// async fn show_metric_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowMetricDataRequest::new(
-///         "<namespace>",
-///         "<metric_name>",
-///         "<dim_0>",
-///         types::ShowMetricDataFilter::Average,
-///         types::ShowMetricDataPeriod::V1,
-///         10,
-///         10,
-///     );
-///     let response = ces.show_metric_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_metric_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMetricDataRequest {
@@ -13578,21 +12578,7 @@ pub struct ShowMetricDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_quotas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ShowQuotasRequest};
-///
-/// async fn show_quotas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowQuotasRequest::new();
-///     let response = ces.show_quotas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_quotas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowQuotasRequest {
@@ -13684,21 +12670,7 @@ pub struct ShowQuotasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_resource_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ShowResourceGroupRequest};
-///
-/// async fn show_resource_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowResourceGroupRequest::new("<group_id>");
-///     let response = ces.show_resource_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_resource_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowResourceGroupRequest {
@@ -13806,21 +12778,7 @@ pub struct ShowResourceGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::show_widget`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{CesClient, ShowWidgetRequest};
-///
-/// async fn show_widget(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = ShowWidgetRequest::new("<widget_id>");
-///     let response = ces.show_widget(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::show_widget`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowWidgetRequest {
@@ -13926,21 +12884,7 @@ pub struct ShowWidgetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_alarm`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateAlarmRequest};
-///
-/// async fn update_alarm(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateAlarmRequest::new("<alarm_id>", types::UpdateAlarmRequestBody::new());
-///     let response = ces.update_alarm(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_alarm`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAlarmRequest {
@@ -14049,24 +12993,7 @@ pub struct UpdateAlarmResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_alarm_action`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateAlarmActionRequest};
-///
-/// async fn update_alarm_action(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateAlarmActionRequest::new(
-///         "<alarm_id>",
-///         types::UpdateAlarmActionRequestBody::new(true),
-///     );
-///     let response = ces.update_alarm_action(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_alarm_action`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAlarmActionRequest {
@@ -14175,24 +13102,7 @@ pub struct UpdateAlarmActionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_alarm_notifications`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateAlarmNotificationsRequest};
-///
-/// async fn update_alarm_notifications(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateAlarmNotificationsRequest::new(
-///         "<alarm_id>",
-///         types::PutAlarmNotificationReq::new(true),
-///     );
-///     let response = ces.update_alarm_notifications(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_alarm_notifications`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAlarmNotificationsRequest {
@@ -14304,34 +13214,7 @@ pub struct UpdateAlarmNotificationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_alarm_rule_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateAlarmRulePoliciesRequest};
-///
-/// async fn update_alarm_rule_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateAlarmRulePoliciesRequest::new(
-///         "<alarm_id>",
-///         types::UpdateAlarmRulePoliciesReqBodyV2::new(
-///             vec![
-///                 types::UpdatePolicyReq::new(
-///                     "<comparison_operator>",
-///                     10,
-///                     "<filter>",
-///                     "<metric_name>",
-///                     types::UpdatePolicyReqPeriod::V0,
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = ces.update_alarm_rule_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_alarm_rule_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAlarmRulePoliciesRequest {
@@ -14443,36 +13326,7 @@ pub struct UpdateAlarmRulePoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_alarm_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateAlarmTemplateRequest};
-///
-/// async fn update_alarm_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateAlarmTemplateRequest::new(
-///         "<template_id>",
-///         types::UpdateAlarmTemplateRequestBody::new(
-///             vec![
-///                 types::UpdateAlarmTemplatePolicies::new(
-///                     "<comparison_operator>",
-///                     10,
-///                     "<filter>",
-///                     "<metric_name>",
-///                     "<namespace>",
-///                     types::Period::V0,
-///                 ),
-///             ],
-///             "<template_name>",
-///         ),
-///     );
-///     let response = ces.update_alarm_template(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_alarm_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAlarmTemplateRequest {
@@ -14583,24 +13437,7 @@ pub struct UpdateAlarmTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_dashboard`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateDashboardRequest};
-///
-/// async fn update_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateDashboardRequest::new(
-///         "<dashboard_id>",
-///         types::UpdateDashboardRequestBody::new(),
-///     );
-///     let response = ces.update_dashboard(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_dashboard`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDashboardRequest {
@@ -14714,28 +13551,7 @@ pub struct UpdateDashboardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_notification_mask`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateNotificationMaskRequest};
-///
-/// async fn update_notification_mask(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateNotificationMaskRequest::new(
-///         "<notification_mask_id>",
-///         types::UpdateNotificationMasksRequestBody::new(
-///             "<mask_name>",
-///             types::MaskType::StartEndTime,
-///             vec![types::Resource::new(vec![types::ResourceDimension::new()], "<namespace>")],
-///         ),
-///     );
-///     let response = ces.update_notification_mask(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_notification_mask`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNotificationMaskRequest {
@@ -14849,26 +13665,7 @@ pub struct UpdateNotificationMaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_one_click_alarm_notifications`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateOneClickAlarmNotificationsRequest};
-///
-/// async fn update_one_click_alarm_notifications(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateOneClickAlarmNotificationsRequest::new(
-///         "<one_click_alarm_id>",
-///         types::UpdateOneClickAlarmNotificationsRequestBody::new(true),
-///     );
-///     let response = ces.update_one_click_alarm_notifications(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_one_click_alarm_notifications`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateOneClickAlarmNotificationsRequest {
@@ -14979,24 +13776,7 @@ pub struct UpdateOneClickAlarmNotificationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_resource_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateResourceGroupRequest};
-///
-/// async fn update_resource_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateResourceGroupRequest::new(
-///         "<group_id>",
-///         types::PutResourceGroupReq::new("<group_name>"),
-///     );
-///     let response = ces.update_resource_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_resource_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateResourceGroupRequest {
@@ -15104,26 +13884,7 @@ pub struct UpdateResourceGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`CesClient::update_resource_group_association_alarm_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ces::{types, CesClient, UpdateResourceGroupAssociationAlarmTemplateRequest};
-///
-/// async fn update_resource_group_association_alarm_template(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ces = CesClient::new(client)?;
-///     let request = UpdateResourceGroupAssociationAlarmTemplateRequest::new(
-///         "<group_id>",
-///         types::AsyncAssociateRgAndTemplatesReq::new(true, vec![String::from("<template_ids>")]),
-///     );
-///     let response = ces.update_resource_group_association_alarm_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`CesClient::update_resource_group_association_alarm_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateResourceGroupAssociationAlarmTemplateRequest {

@@ -2195,24 +2195,7 @@ impl DataArtsStudioClient {
     }
 }
 
-/// Request of [`DataArtsStudioClient::authorize_action_api_to_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeActionApiToInstanceRequest};
-///
-/// async fn authorize_action_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = AuthorizeActionApiToInstanceRequest::new(
-///         "<workspace>",
-///         types::ApiParaForAuthToInstance::new(),
-///     );
-///     let response = dataartsstudio.authorize_action_api_to_instance(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::authorize_action_api_to_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeActionApiToInstanceRequest {
@@ -2308,26 +2291,7 @@ pub struct AuthorizeActionApiToInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::authorize_api_to_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, AuthorizeApiToInstanceRequest};
-///
-/// async fn authorize_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = AuthorizeApiToInstanceRequest::new(
-///         "<api_id>",
-///         "<instance_id>",
-///         "<workspace>",
-///         types::ApiParaForAuthorizeToInstance::new(),
-///     );
-///     let response = dataartsstudio.authorize_api_to_instance(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::authorize_api_to_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AuthorizeApiToInstanceRequest {
@@ -2437,24 +2401,7 @@ pub struct AuthorizeApiToInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::batch_approve_apply`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, BatchApproveApplyRequest};
-///
-/// async fn batch_approve_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = BatchApproveApplyRequest::new(
-///         "<workspace>",
-///         types::OpenApplyIdsForApproveApply::new(),
-///     );
-///     let response = dataartsstudio.batch_approve_apply(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::batch_approve_apply`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchApproveApplyRequest {
@@ -2550,24 +2497,7 @@ pub struct BatchApproveApplyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::confirm_message`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ConfirmMessageRequest};
-///
-/// async fn confirm_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ConfirmMessageRequest::new(
-///         "<workspace>",
-///         types::OpenApiParaForCheckMessage::new(),
-///     );
-///     let response = dataartsstudio.confirm_message(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::confirm_message`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ConfirmMessageRequest {
@@ -2663,21 +2593,7 @@ pub struct ConfirmMessageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::create_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateApiRequest};
-///
-/// async fn create_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = CreateApiRequest::new("<workspace>", types::Api::new());
-///     let response = dataartsstudio.create_api(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::create_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateApiRequest {
@@ -2773,21 +2689,7 @@ pub struct CreateApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::create_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, CreateAppRequest};
-///
-/// async fn create_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = CreateAppRequest::new("<workspace>");
-///     let response = dataartsstudio.create_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::create_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAppRequest {
@@ -2889,24 +2791,7 @@ pub struct CreateAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::create_service_catalog`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, CreateServiceCatalogRequest};
-///
-/// async fn create_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = CreateServiceCatalogRequest::new(
-///         "<workspace>",
-///         types::ApiCatalogCreateParaDto::new(),
-///     );
-///     let response = dataartsstudio.create_service_catalog(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::create_service_catalog`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateServiceCatalogRequest {
@@ -3005,26 +2890,7 @@ pub struct CreateServiceCatalogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::debug_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DebugApiRequest};
-///
-/// async fn debug_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = DebugApiRequest::new(
-///         "<api_id>",
-///         "<instance_id>",
-///         "<workspace>",
-///         types::ApiTestDto::new(),
-///     );
-///     let response = dataartsstudio.debug_api(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::debug_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DebugApiRequest {
@@ -3137,21 +3003,7 @@ pub struct DebugApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::delete_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteApiRequest};
-///
-/// async fn delete_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = DeleteApiRequest::new("<workspace>", vec![String::from("<body>")]);
-///     let response = dataartsstudio.delete_api(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::delete_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteApiRequest {
@@ -3244,21 +3096,7 @@ pub struct DeleteApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::delete_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, DeleteAppRequest};
-///
-/// async fn delete_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = DeleteAppRequest::new("<app_id>", "<workspace>");
-///     let response = dataartsstudio.delete_app(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::delete_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAppRequest {
@@ -3354,24 +3192,7 @@ pub struct DeleteAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::delete_service_catalog`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, DeleteServiceCatalogRequest};
-///
-/// async fn delete_service_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = DeleteServiceCatalogRequest::new(
-///         "<workspace>",
-///         types::ApiCatalogDeleteParaDto::new(),
-///     );
-///     let response = dataartsstudio.delete_service_catalog(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::delete_service_catalog`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServiceCatalogRequest {
@@ -3467,26 +3288,7 @@ pub struct DeleteServiceCatalogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::execute_api_to_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExecuteApiToInstanceRequest};
-///
-/// async fn execute_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ExecuteApiToInstanceRequest::new(
-///         "<api_id>",
-///         "<instance_id>",
-///         "<workspace>",
-///         types::ApiActionDto::new(),
-///     );
-///     let response = dataartsstudio.execute_api_to_instance(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::execute_api_to_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExecuteApiToInstanceRequest {
@@ -3596,21 +3398,7 @@ pub struct ExecuteApiToInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::export_data_service_excel`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelRequest};
-///
-/// async fn export_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ExportDataServiceExcelRequest::new("<workspace>", vec![String::from("<body>")]);
-///     let response = dataartsstudio.export_data_service_excel(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::export_data_service_excel`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceExcelRequest {
@@ -3706,23 +3494,7 @@ pub struct ExportDataServiceExcelResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::export_data_service_excel_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ExportDataServiceExcelTemplateRequest};
-///
-/// async fn export_data_service_excel_template(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ExportDataServiceExcelTemplateRequest::new("<workspace>");
-///     let response = dataartsstudio.export_data_service_excel_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::export_data_service_excel_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceExcelTemplateRequest {
@@ -3815,21 +3587,7 @@ pub struct ExportDataServiceExcelTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::export_data_service_zip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ExportDataServiceZipRequest};
-///
-/// async fn export_data_service_zip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ExportDataServiceZipRequest::new("<workspace>", types::ApiParam::new());
-///     let response = dataartsstudio.export_data_service_zip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::export_data_service_zip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportDataServiceZipRequest {
@@ -3925,26 +3683,7 @@ pub struct ExportDataServiceZipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::import_data_service_excel`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ImportDataServiceExcelRequest};
-///
-/// async fn import_data_service_excel(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ImportDataServiceExcelRequest::new(
-///         "<workspace>",
-///         types::ImportDataServiceExcelRequestBody::new(
-///             hwcloud::runtime::FilePart::new("report.xlsx", &b"file contents"[..]),
-///         ),
-///     );
-///     let response = dataartsstudio.import_data_service_excel(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::import_data_service_excel`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ImportDataServiceExcelRequest {
@@ -4043,21 +3782,7 @@ pub struct ImportDataServiceExcelResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_all_catalog_list`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAllCatalogListRequest};
-///
-/// async fn list_all_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListAllCatalogListRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.list_all_catalog_list(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_all_catalog_list`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllCatalogListRequest {
@@ -4180,21 +3905,7 @@ pub struct ListAllCatalogListResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_api_catalog_list`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApiCatalogListRequest};
-///
-/// async fn list_api_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApiCatalogListRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.list_api_catalog_list(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_api_catalog_list`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiCatalogListRequest {
@@ -4317,29 +4028,7 @@ pub struct ListApiCatalogListResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_api_top_n`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApiTopNRequest};
-///
-/// async fn list_api_top_n(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApiTopNRequest::new(
-///         "<api_id>",
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         10,
-///         types::OrderBy::CallNum,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.list_api_top_n(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_api_top_n`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiTopNRequest {
@@ -4488,25 +4177,7 @@ pub struct ListApiTopNResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apic_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicGroupsRequest};
-///
-/// async fn list_apic_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApicGroupsRequest::new(
-///         "<apig_instance_id>",
-///         types::ApigType::Apig,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.list_apic_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apic_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApicGroupsRequest {
@@ -4639,24 +4310,7 @@ pub struct ListApicGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apic_instances`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApicInstancesRequest};
-///
-/// async fn list_apic_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApicInstancesRequest::new(
-///         types::ListApicInstancesApigType::Apigw,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.list_apic_instances(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apic_instances`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApicInstancesRequest {
@@ -4782,21 +4436,7 @@ pub struct ListApicInstancesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apis`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApisRequest};
-///
-/// async fn list_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApisRequest::new("<workspace>");
-///     let response = dataartsstudio.list_apis(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apis`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApisRequest {
@@ -5037,28 +4677,7 @@ pub struct ListApisResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apis_top`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListApisTopRequest};
-///
-/// async fn list_apis_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApisTopRequest::new(
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         10,
-///         types::OrderBy::CallNum,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.list_apis_top(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apis_top`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApisTopRequest {
@@ -5200,21 +4819,7 @@ pub struct ListApisTopResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apply`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListApplyRequest};
-///
-/// async fn list_apply(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListApplyRequest::new("<workspace>");
-///     let response = dataartsstudio.list_apply(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apply`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplyRequest {
@@ -5355,21 +4960,7 @@ pub struct ListApplyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apps`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListAppsRequest};
-///
-/// async fn list_apps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListAppsRequest::new("<workspace>");
-///     let response = dataartsstudio.list_apps(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apps`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAppsRequest {
@@ -5510,28 +5101,7 @@ pub struct ListAppsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_apps_top`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListAppsTopRequest};
-///
-/// async fn list_apps_top(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListAppsTopRequest::new(
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         10,
-///         types::OrderBy::CallNum,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.list_apps_top(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_apps_top`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAppsTopRequest {
@@ -5661,21 +5231,7 @@ pub struct ListAppsTopResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_catalog_list`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListCatalogListRequest};
-///
-/// async fn list_catalog_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListCatalogListRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.list_catalog_list(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_catalog_list`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCatalogListRequest {
@@ -5798,23 +5354,7 @@ pub struct ListCatalogListResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstanceAccesslogsRequest};
-///
-/// async fn list_data_service_instance_accesslogs(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListDataServiceInstanceAccesslogsRequest::new("<instance_id>", "<workspace>");
-///     let response = dataartsstudio.list_data_service_instance_accesslogs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_data_service_instance_accesslogs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstanceAccesslogsRequest {
@@ -5913,23 +5453,7 @@ pub struct ListDataServiceInstanceAccesslogsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_data_service_instances_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesDetailRequest};
-///
-/// async fn list_data_service_instances_detail(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListDataServiceInstancesDetailRequest::new("<workspace>");
-///     let response = dataartsstudio.list_data_service_instances_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_data_service_instances_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesDetailRequest {
@@ -6070,23 +5594,7 @@ pub struct ListDataServiceInstancesDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_data_service_instances_overview`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceInstancesOverviewRequest};
-///
-/// async fn list_data_service_instances_overview(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListDataServiceInstancesOverviewRequest::new("<workspace>");
-///     let response = dataartsstudio.list_data_service_instances_overview(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_data_service_instances_overview`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceInstancesOverviewRequest {
@@ -6227,21 +5735,7 @@ pub struct ListDataServiceInstancesOverviewResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_data_service_market_apis`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListDataServiceMarketApisRequest};
-///
-/// async fn list_data_service_market_apis(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListDataServiceMarketApisRequest::new("<workspace>");
-///     let response = dataartsstudio.list_data_service_market_apis(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_data_service_market_apis`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDataServiceMarketApisRequest {
@@ -6343,21 +5837,7 @@ pub struct ListDataServiceMarketApisResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_instance_list`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ListInstanceListRequest};
-///
-/// async fn list_instance_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListInstanceListRequest::new("<api_id>", types::Action::Publish, "<workspace>");
-///     let response = dataartsstudio.list_instance_list(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_instance_list`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListInstanceListRequest {
@@ -6538,21 +6018,7 @@ pub struct ListInstanceListResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::list_message`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ListMessageRequest};
-///
-/// async fn list_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ListMessageRequest::new("<workspace>");
-///     let response = dataartsstudio.list_message(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::list_message`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMessageRequest {
@@ -6681,21 +6147,7 @@ pub struct ListMessageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::migrate_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateApiRequest};
-///
-/// async fn migrate_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = MigrateApiRequest::new("<workspace>");
-///     let response = dataartsstudio.migrate_api(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::migrate_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateApiRequest {
@@ -6794,21 +6246,7 @@ pub struct MigrateApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::migrate_catalog`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, MigrateCatalogRequest};
-///
-/// async fn migrate_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = MigrateCatalogRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.migrate_catalog(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::migrate_catalog`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateCatalogRequest {
@@ -6913,21 +6351,7 @@ pub struct MigrateCatalogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::publish_api_to_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, PublishApiToInstanceRequest};
-///
-/// async fn publish_api_to_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = PublishApiToInstanceRequest::new("<api_id>", "<instance_id>", "<workspace>");
-///     let response = dataartsstudio.publish_api_to_instance(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::publish_api_to_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PublishApiToInstanceRequest {
@@ -7042,21 +6466,7 @@ pub struct PublishApiToInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::search_authorize_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchAuthorizeAppRequest};
-///
-/// async fn search_authorize_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = SearchAuthorizeAppRequest::new("<api_id>", "<workspace>");
-///     let response = dataartsstudio.search_authorize_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::search_authorize_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchAuthorizeAppRequest {
@@ -7179,21 +6589,7 @@ pub struct SearchAuthorizeAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::search_bind_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchBindApiRequest};
-///
-/// async fn search_bind_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = SearchBindApiRequest::new("<app_id>", "<workspace>");
-///     let response = dataartsstudio.search_bind_api(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::search_bind_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchBindApiRequest {
@@ -7316,21 +6712,7 @@ pub struct SearchBindApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::search_debug_info`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchDebugInfoRequest};
-///
-/// async fn search_debug_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = SearchDebugInfoRequest::new("<api_id>", "<workspace>");
-///     let response = dataartsstudio.search_debug_info(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::search_debug_info`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchDebugInfoRequest {
@@ -7453,21 +6835,7 @@ pub struct SearchDebugInfoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::search_id_by_path`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchIdByPathRequest};
-///
-/// async fn search_id_by_path(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = SearchIdByPathRequest::new("<path>", "<workspace>");
-///     let response = dataartsstudio.search_id_by_path(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::search_id_by_path`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchIdByPathRequest {
@@ -7590,21 +6958,7 @@ pub struct SearchIdByPathResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::search_publish_info`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, SearchPublishInfoRequest};
-///
-/// async fn search_publish_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = SearchPublishInfoRequest::new("<api_id>", "<workspace>");
-///     let response = dataartsstudio.search_publish_info(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::search_publish_info`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SearchPublishInfoRequest {
@@ -7727,27 +7081,7 @@ pub struct SearchPublishInfoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_api_dashboard`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApiDashboardRequest};
-///
-/// async fn show_api_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApiDashboardRequest::new(
-///         "<api_id>",
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.show_api_dashboard(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_api_dashboard`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiDashboardRequest {
@@ -7882,21 +7216,7 @@ pub struct ShowApiDashboardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApiRequest};
-///
-/// async fn show_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApiRequest::new("<api_id>", "<workspace>");
-///     let response = dataartsstudio.show_api(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiRequest {
@@ -7995,21 +7315,7 @@ pub struct ShowApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apis_dashboard`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDashboardRequest};
-///
-/// async fn show_apis_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApisDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
-///     let response = dataartsstudio.show_apis_dashboard(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apis_dashboard`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisDashboardRequest {
@@ -8161,27 +7467,7 @@ pub struct ShowApisDashboardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apis_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisDetailRequest};
-///
-/// async fn show_apis_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApisDetailRequest::new(
-///         "<api_id>",
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.show_apis_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apis_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisDetailRequest {
@@ -8316,21 +7602,7 @@ pub struct ShowApisDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apis_overview`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowApisOverviewRequest};
-///
-/// async fn show_apis_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApisOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
-///     let response = dataartsstudio.show_apis_overview(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apis_overview`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApisOverviewRequest {
@@ -8446,21 +7718,7 @@ pub struct ShowApisOverviewResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_app_info`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowAppInfoRequest};
-///
-/// async fn show_app_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowAppInfoRequest::new("<app_id>", "<workspace>");
-///     let response = dataartsstudio.show_app_info(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_app_info`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppInfoRequest {
@@ -8559,21 +7817,7 @@ pub struct ShowAppInfoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apply_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowApplyDetailRequest};
-///
-/// async fn show_apply_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowApplyDetailRequest::new("<apply_id>", "<workspace>");
-///     let response = dataartsstudio.show_apply_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apply_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApplyDetailRequest {
@@ -8672,21 +7916,7 @@ pub struct ShowApplyDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apps_dashboard`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDashboardRequest};
-///
-/// async fn show_apps_dashboard(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowAppsDashboardRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
-///     let response = dataartsstudio.show_apps_dashboard(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apps_dashboard`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsDashboardRequest {
@@ -8826,27 +8056,7 @@ pub struct ShowAppsDashboardResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apps_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsDetailRequest};
-///
-/// async fn show_apps_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowAppsDetailRequest::new(
-///         "<app_id>",
-///         10,
-///         10,
-///         types::TimeUnit::Hour,
-///         "<workspace>",
-///     );
-///     let response = dataartsstudio.show_apps_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apps_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsDetailRequest {
@@ -8969,21 +8179,7 @@ pub struct ShowAppsDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_apps_overview`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{types, DataArtsStudioClient, ShowAppsOverviewRequest};
-///
-/// async fn show_apps_overview(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowAppsOverviewRequest::new(10, 10, types::TimeUnit::Hour, "<workspace>");
-///     let response = dataartsstudio.show_apps_overview(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_apps_overview`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAppsOverviewRequest {
@@ -9099,21 +8295,7 @@ pub struct ShowAppsOverviewResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_catalog_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowCatalogDetailRequest};
-///
-/// async fn show_catalog_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowCatalogDetailRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.show_catalog_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_catalog_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowCatalogDetailRequest {
@@ -9212,21 +8394,7 @@ pub struct ShowCatalogDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_data_service_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowDataServiceInstanceRequest};
-///
-/// async fn show_data_service_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowDataServiceInstanceRequest::new("<instance_id>", "<workspace>");
-///     let response = dataartsstudio.show_data_service_instance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_data_service_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDataServiceInstanceRequest {
@@ -9325,21 +8493,7 @@ pub struct ShowDataServiceInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_message_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowMessageDetailRequest};
-///
-/// async fn show_message_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowMessageDetailRequest::new("<message_id>", "<workspace>");
-///     let response = dataartsstudio.show_message_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_message_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMessageDetailRequest {
@@ -9438,21 +8592,7 @@ pub struct ShowMessageDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_path_by_id`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathByIdRequest};
-///
-/// async fn show_path_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowPathByIdRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.show_path_by_id(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_path_by_id`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPathByIdRequest {
@@ -9575,21 +8715,7 @@ pub struct ShowPathByIdResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::show_path_object_by_id`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, ShowPathObjectByIdRequest};
-///
-/// async fn show_path_object_by_id(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = ShowPathObjectByIdRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.show_path_object_by_id(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::show_path_object_by_id`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPathObjectByIdRequest {
@@ -9712,21 +8838,7 @@ pub struct ShowPathObjectByIdResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::update_api`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateApiRequest};
-///
-/// async fn update_api(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateApiRequest::new("<api_id>", "<workspace>");
-///     let response = dataartsstudio.update_api(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::update_api`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateApiRequest {
@@ -9831,21 +8943,7 @@ pub struct UpdateApiResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::update_app`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateAppRequest};
-///
-/// async fn update_app(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateAppRequest::new("<app_id>", "<workspace>");
-///     let response = dataartsstudio.update_app(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::update_app`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAppRequest {
@@ -9953,21 +9051,7 @@ pub struct UpdateAppResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::update_catalog`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateCatalogRequest};
-///
-/// async fn update_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateCatalogRequest::new("<catalog_id>", "<workspace>");
-///     let response = dataartsstudio.update_catalog(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::update_catalog`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateCatalogRequest {
@@ -10075,23 +9159,7 @@ pub struct UpdateCatalogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceLtsLogRequest};
-///
-/// async fn update_data_service_instance_lts_log(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateDataServiceInstanceLtsLogRequest::new("<instance_id>", "<workspace>");
-///     let response = dataartsstudio.update_data_service_instance_lts_log(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::update_data_service_instance_lts_log`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceLtsLogRequest {
@@ -10196,23 +9264,7 @@ pub struct UpdateDataServiceInstanceLtsLogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dataartsstudio::{DataArtsStudioClient, UpdateDataServiceInstanceObsLogRequest};
-///
-/// async fn update_data_service_instance_obs_log(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dataartsstudio = DataArtsStudioClient::new(client)?;
-///     let request = UpdateDataServiceInstanceObsLogRequest::new("<instance_id>", "<workspace>");
-///     let response = dataartsstudio.update_data_service_instance_obs_log(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DataArtsStudioClient::update_data_service_instance_obs_log`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateDataServiceInstanceObsLogRequest {

@@ -3610,24 +3610,7 @@ impl DnsClient {
     }
 }
 
-/// Request of [`DnsClient::associate_endpoint_ipaddress`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, AssociateEndpointIpaddressRequest};
-///
-/// async fn associate_endpoint_ipaddress(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = AssociateEndpointIpaddressRequest::new(
-///         "<endpoint_id>",
-///         types::Ipaddresses::new(types::IpaddressInfo::new("<subnet_id>")),
-///     );
-///     let response = dns.associate_endpoint_ipaddress(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::associate_endpoint_ipaddress`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateEndpointIpaddressRequest {
@@ -3692,24 +3675,7 @@ pub struct AssociateEndpointIpaddressResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::associate_health_check`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, AssociateHealthCheckRequest};
-///
-/// async fn associate_health_check(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = AssociateHealthCheckRequest::new(
-///         "<recordset_id>",
-///         types::AssociateHealthCheckReq::new(),
-///     );
-///     let response = dns.associate_health_check(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::associate_health_check`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateHealthCheckRequest {
@@ -3777,26 +3743,7 @@ pub struct AssociateHealthCheckResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::associate_resolver_query_log_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, AssociateResolverQueryLogConfigRequest};
-///
-/// async fn associate_resolver_query_log_config(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = AssociateResolverQueryLogConfigRequest::new(
-///         "<id>",
-///         types::AssociateResolverQueryLogConfigRequestBody::new(types::Vpc::new("<vpc_id>")),
-///     );
-///     let response = dns.associate_resolver_query_log_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::associate_resolver_query_log_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateResolverQueryLogConfigRequest {
@@ -3861,26 +3808,7 @@ pub struct AssociateResolverQueryLogConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::associate_resolver_rule_router`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, AssociateResolverRuleRouterRequest};
-///
-/// async fn associate_resolver_rule_router(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = AssociateResolverRuleRouterRequest::new(
-///         "<resolverrule_id>",
-///         types::AssociateOrDisassociateRouterWithRuleRequestBody::new(
-///             types::RouterForRule::new("<router_id>"),
-///         ),
-///     );
-///     let response = dns.associate_resolver_rule_router(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::associate_resolver_rule_router`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateResolverRuleRouterRequest {
@@ -3948,24 +3876,7 @@ pub struct AssociateResolverRuleRouterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::associate_router`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, AssociateRouterRequest};
-///
-/// async fn associate_router(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = AssociateRouterRequest::new(
-///         "<zone_id>",
-///         types::AssociateRouterRequestBody::new(types::Router::new()),
-///     );
-///     let response = dns.associate_router(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::associate_router`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateRouterRequest {
@@ -4042,30 +3953,7 @@ pub struct AssociateRouterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_create_combined_public_recordsets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchCreateCombinedPublicRecordsetsTaskRequest};
-///
-/// async fn batch_create_combined_public_recordsets_task(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchCreateCombinedPublicRecordsetsTaskRequest::new(
-///         types::BatchCreateCombinedPublicRecordsetsTaskRequestBody::new(
-///             vec![String::from("<records>")],
-///             vec![String::from("<recordset_name_prefixes>")],
-///             "<type_>",
-///             vec![String::from("<zone_names>")],
-///         ),
-///     );
-///     let response = dns.batch_create_combined_public_recordsets_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_create_combined_public_recordsets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateCombinedPublicRecordsetsTaskRequest {
@@ -4122,33 +4010,7 @@ pub struct BatchCreateCombinedPublicRecordsetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_create_public_recordsets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchCreatePublicRecordsetsTaskRequest};
-///
-/// async fn batch_create_public_recordsets_task(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchCreatePublicRecordsetsTaskRequest::new(
-///         types::BatchCreatePublicRecordsetsTaskRequestBody::new(
-///             vec![
-///                 types::BatchCreatePublicRecordsetsTaskItem::new(
-///                     vec![String::from("<records>")],
-///                     "<type_>",
-///                     "<zone_name>",
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = dns.batch_create_public_recordsets_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_create_public_recordsets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreatePublicRecordsetsTaskRequest {
@@ -4205,23 +4067,7 @@ pub struct BatchCreatePublicRecordsetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_create_public_zones_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchCreatePublicZonesTaskRequest};
-///
-/// async fn batch_create_public_zones_task(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchCreatePublicZonesTaskRequest::new(
-///         types::BatchCreatePublicZonesTaskRequestBody::new(vec![String::from("<zone_names>")]),
-///     );
-///     let response = dns.batch_create_public_zones_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_create_public_zones_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreatePublicZonesTaskRequest {
@@ -4278,31 +4124,7 @@ pub struct BatchCreatePublicZonesTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_create_record_sets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchCreateRecordSetsTaskRequest};
-///
-/// async fn batch_create_record_sets_task(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchCreateRecordSetsTaskRequest::new(
-///         "<zone_id>",
-///         types::BatchCreateRecordSetsTaskRequestBody::new(
-///             vec![
-///                 types::BatchCreateRecordSetsTaskItem::new(
-///                     vec![String::from("<records>")],
-///                     "<type_>",
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = dns.batch_create_record_sets_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_create_record_sets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateRecordSetsTaskRequest {
@@ -4379,21 +4201,7 @@ pub struct BatchCreateRecordSetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_create_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, BatchCreateTagRequest};
-///
-/// async fn batch_create_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchCreateTagRequest::new("<resource_type>", "<resource_id>");
-///     let response = dns.batch_create_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_create_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateTagRequest {
@@ -4501,21 +4309,7 @@ pub struct BatchCreateTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_delete_ptr_records`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchDeletePtrRecordsRequest};
-///
-/// async fn batch_delete_ptr_records(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchDeletePtrRecordsRequest::new(types::BatchDeletePtrRecordsRequestBody::new());
-///     let response = dns.batch_delete_ptr_records(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_delete_ptr_records`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeletePtrRecordsRequest {
@@ -4569,28 +4363,7 @@ pub struct BatchDeletePtrRecordsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_delete_public_recordsets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchDeletePublicRecordsetsTaskRequest};
-///
-/// async fn batch_delete_public_recordsets_task(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchDeletePublicRecordsetsTaskRequest::new(
-///         types::BatchDeletePublicRecordsetsTaskRequestBody::new(
-///             vec![String::from("<recordset_name_prefixes>")],
-///             vec![String::from("<zone_names>")],
-///         ),
-///     );
-///     let response = dns.batch_delete_public_recordsets_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_delete_public_recordsets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeletePublicRecordsetsTaskRequest {
@@ -4647,24 +4420,7 @@ pub struct BatchDeletePublicRecordsetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_delete_record_set_with_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchDeleteRecordSetWithLineRequest};
-///
-/// async fn batch_delete_record_set_with_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchDeleteRecordSetWithLineRequest::new(
-///         "<zone_id>",
-///         types::BatchDeleteRecordSetWithLineRequestBody::new(vec![String::from("<recordset_ids>")]),
-///     );
-///     let response = dns.batch_delete_record_set_with_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_delete_record_set_with_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteRecordSetWithLineRequest {
@@ -4741,26 +4497,7 @@ pub struct BatchDeleteRecordSetWithLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_delete_record_sets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchDeleteRecordSetsRequest};
-///
-/// async fn batch_delete_record_sets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchDeleteRecordSetsRequest::new(
-///         types::BatchDeleteRecordSetsRequestBody::new(
-///             vec![String::from("<recordset_ids>")],
-///             "<zone_type>",
-///         ),
-///     );
-///     let response = dns.batch_delete_record_sets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_delete_record_sets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteRecordSetsRequest {
@@ -4817,23 +4554,7 @@ pub struct BatchDeleteRecordSetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_delete_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchDeleteZonesRequest};
-///
-/// async fn batch_delete_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchDeleteZonesRequest::new(
-///         types::BatchDeleteZonesRequestBody::new(vec![String::from("<zone_ids>")], "<zone_type>"),
-///     );
-///     let response = dns.batch_delete_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_delete_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteZonesRequest {
@@ -4890,26 +4611,7 @@ pub struct BatchDeleteZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_set_record_sets_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchSetRecordSetsStatusRequest};
-///
-/// async fn batch_set_record_sets_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchSetRecordSetsStatusRequest::new(
-///         types::BatchSetRecordSetsStatusRequestBody::new(
-///             vec![String::from("<recordset_ids>")],
-///             "<status>",
-///         ),
-///     );
-///     let response = dns.batch_set_record_sets_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_set_record_sets_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchSetRecordSetsStatusRequest {
@@ -4966,23 +4668,7 @@ pub struct BatchSetRecordSetsStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_set_zones_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchSetZonesStatusRequest};
-///
-/// async fn batch_set_zones_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchSetZonesStatusRequest::new(
-///         types::BatchSetZonesStatusRequestBody::new("<status>", vec![String::from("<zone_ids>")]),
-///     );
-///     let response = dns.batch_set_zones_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_set_zones_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchSetZonesStatusRequest {
@@ -5039,26 +4725,7 @@ pub struct BatchSetZonesStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_transfer_public_zones_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchTransferPublicZonesTaskRequest};
-///
-/// async fn batch_transfer_public_zones_task(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchTransferPublicZonesTaskRequest::new(
-///         types::BatchTransferPublicZonesTaskRequestBody::new(
-///             "<target_user>",
-///             vec![String::from("<zone_names>")],
-///         ),
-///     );
-///     let response = dns.batch_transfer_public_zones_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_transfer_public_zones_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchTransferPublicZonesTaskRequest {
@@ -5115,35 +4782,7 @@ pub struct BatchTransferPublicZonesTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_update_public_recordsets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchUpdatePublicRecordsetsTaskRequest};
-///
-/// async fn batch_update_public_recordsets_task(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchUpdatePublicRecordsetsTaskRequest::new(
-///         types::BatchUpdatePublicRecordsetsTaskRequestBody::new(
-///             types::BatchUpdatePublicRecordsetsFilter::new(
-///                 vec![types::BatchUpdatePublicRecordsetsConditionvalue::new("<condition>")],
-///                 "<relation>",
-///             ),
-///             types::BatchUpdatePublicRecordsetsUpdateValue::new(
-///                 "<key>",
-///                 vec![String::from("<values>")],
-///             ),
-///             vec![String::from("<zone_names>")],
-///         ),
-///     );
-///     let response = dns.batch_update_public_recordsets_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_update_public_recordsets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdatePublicRecordsetsTaskRequest {
@@ -5200,26 +4839,7 @@ pub struct BatchUpdatePublicRecordsetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::batch_update_record_set_with_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, BatchUpdateRecordSetWithLineRequest};
-///
-/// async fn batch_update_record_set_with_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = BatchUpdateRecordSetWithLineRequest::new(
-///         "<zone_id>",
-///         types::BatchUpdateRecordSetWithLineRequestBody::new(
-///             vec![types::BatchUpdateRecordSet::new("<id>", vec![String::from("<records>")])],
-///         ),
-///     );
-///     let response = dns.batch_update_record_set_with_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::batch_update_record_set_with_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateRecordSetWithLineRequest {
@@ -5296,23 +4916,7 @@ pub struct BatchUpdateRecordSetWithLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_authorize_txt_record`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateAuthorizeTxtRecordRequest};
-///
-/// async fn create_authorize_txt_record(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateAuthorizeTxtRecordRequest::new(
-///         types::CreateAuthorizeTxtRecordRequestBody::new("<zone_name>"),
-///     );
-///     let response = dns.create_authorize_txt_record(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_authorize_txt_record`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAuthorizeTxtRecordRequest {
@@ -5369,23 +4973,7 @@ pub struct CreateAuthorizeTxtRecordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_authorize_txt_record_verification`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, CreateAuthorizeTxtRecordVerificationRequest};
-///
-/// async fn create_authorize_txt_record_verification(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateAuthorizeTxtRecordVerificationRequest::new("<id>");
-///     let response = dns.create_authorize_txt_record_verification(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_authorize_txt_record_verification`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAuthorizeTxtRecordVerificationRequest {
@@ -5445,23 +5033,7 @@ pub struct CreateAuthorizeTxtRecordVerificationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_custom_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateCustomLineRequest};
-///
-/// async fn create_custom_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateCustomLineRequest::new(
-///         types::CreateCustomLineRequestBody::new(vec![String::from("<ip_segments>")], "<name>"),
-///     );
-///     let response = dns.create_custom_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_custom_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateCustomLineRequest {
@@ -5518,25 +5090,7 @@ pub struct CreateCustomLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_eip_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateEipRecordSetRequest};
-///
-/// async fn create_eip_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateEipRecordSetRequest::new(
-///         "<region>",
-///         "<floatingip_id>",
-///         types::CreatePtrReq::new("<ptrdname>"),
-///     );
-///     let response = dns.create_eip_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_eip_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateEipRecordSetRequest {
@@ -5611,28 +5165,7 @@ pub struct CreateEipRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateEndpointRequest};
-///
-/// async fn create_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateEndpointRequest::new(
-///         types::CreateEndpointRequestBody::new(
-///             "<direction>",
-///             vec![types::IpaddressInfo::new("<subnet_id>")],
-///             "<name>",
-///             "<region>",
-///         ),
-///     );
-///     let response = dns.create_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateEndpointRequest {
@@ -5689,23 +5222,7 @@ pub struct CreateEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_line_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateLineGroupRequest};
-///
-/// async fn create_line_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateLineGroupRequest::new(
-///         types::CreateLineGroupsReq::new(vec![String::from("<lines>")], "<name>"),
-///     );
-///     let response = dns.create_line_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_line_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLineGroupRequest {
@@ -5762,21 +5279,7 @@ pub struct CreateLineGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_private_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, CreatePrivateZoneRequest};
-///
-/// async fn create_private_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreatePrivateZoneRequest::new();
-///     let response = dns.create_private_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_private_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrivateZoneRequest {
@@ -5840,23 +5343,7 @@ pub struct CreatePrivateZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_ptr`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreatePtrRequest};
-///
-/// async fn create_ptr(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreatePtrRequest::new(
-///         types::CreatePtrRequestBody::new(vec![String::from("<ptrdnames>")]),
-///     );
-///     let response = dns.create_ptr(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_ptr`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePtrRequest {
@@ -5913,21 +5400,7 @@ pub struct CreatePtrResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_public_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreatePublicZoneRequest};
-///
-/// async fn create_public_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreatePublicZoneRequest::new(types::CreatePublicZoneReq::new("<name>"));
-///     let response = dns.create_public_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_public_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePublicZoneRequest {
@@ -5984,28 +5457,7 @@ pub struct CreatePublicZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateRecordSetRequest};
-///
-/// async fn create_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateRecordSetRequest::new(
-///         "<zone_id>",
-///         types::CreateRecordSetRequestBody::new(
-///             "<name>",
-///             vec![String::from("<records>")],
-///             "<type_>",
-///         ),
-///     );
-///     let response = dns.create_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRecordSetRequest {
@@ -6082,32 +5534,7 @@ pub struct CreateRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_record_set_with_batch_lines`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateRecordSetWithBatchLinesRequest};
-///
-/// async fn create_record_set_with_batch_lines(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateRecordSetWithBatchLinesRequest::new(
-///         "<zone_id>",
-///         types::CreateRSetBatchLinesReq::new(
-///             vec![
-///                 types::BatchCreateRecordSetWithLine::new("<line>", vec![String::from("<records>")]),
-///             ],
-///             "<name>",
-///             "<type_>",
-///         ),
-///     );
-///     let response = dns.create_record_set_with_batch_lines(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_record_set_with_batch_lines`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRecordSetWithBatchLinesRequest {
@@ -6184,24 +5611,7 @@ pub struct CreateRecordSetWithBatchLinesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_record_set_with_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateRecordSetWithLineRequest};
-///
-/// async fn create_record_set_with_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateRecordSetWithLineRequest::new(
-///         "<zone_id>",
-///         types::CreateRecordSetWithLineRequestBody::new("<name>", "<type_>"),
-///     );
-///     let response = dns.create_record_set_with_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_record_set_with_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRecordSetWithLineRequest {
@@ -6278,27 +5688,7 @@ pub struct CreateRecordSetWithLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_resolver_query_log_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateResolverQueryLogConfigRequest};
-///
-/// async fn create_resolver_query_log_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateResolverQueryLogConfigRequest::new(
-///         types::CreateResolverQueryLogConfigRequestBody::new(
-///             "<lts_group_id>",
-///             "<lts_topic_id>",
-///             types::Vpc::new("<vpc_id>"),
-///         ),
-///     );
-///     let response = dns.create_resolver_query_log_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_resolver_query_log_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateResolverQueryLogConfigRequest {
@@ -6355,28 +5745,7 @@ pub struct CreateResolverQueryLogConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_resolver_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateResolverRuleRequest};
-///
-/// async fn create_resolver_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateResolverRuleRequest::new(
-///         types::CreateResolverRuleRequestBody::new(
-///             "<domain_name>",
-///             "<endpoint_id>",
-///             vec![types::IpInfo::new()],
-///             "<name>",
-///         ),
-///     );
-///     let response = dns.create_resolver_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_resolver_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateResolverRuleRequest {
@@ -6433,21 +5802,7 @@ pub struct CreateResolverRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_retrieval`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, CreateRetrievalRequest};
-///
-/// async fn create_retrieval(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateRetrievalRequest::new(types::CreateRetrievalRequestBody::new());
-///     let response = dns.create_retrieval(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_retrieval`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRetrievalRequest {
@@ -6504,21 +5859,7 @@ pub struct CreateRetrievalResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_retrieval_verification`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, CreateRetrievalVerificationRequest};
-///
-/// async fn create_retrieval_verification(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateRetrievalVerificationRequest::new("<id>");
-///     let response = dns.create_retrieval_verification(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_retrieval_verification`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRetrievalVerificationRequest {
@@ -6575,21 +5916,7 @@ pub struct CreateRetrievalVerificationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::create_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, CreateTagRequest};
-///
-/// async fn create_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = CreateTagRequest::new("<resource_type>", "<resource_id>");
-///     let response = dns.create_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::create_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTagRequest {
@@ -6697,23 +6024,7 @@ pub struct CreateTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_batch_create_record_sets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteBatchCreateRecordSetsTaskRequest};
-///
-/// async fn delete_batch_create_record_sets_task(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteBatchCreateRecordSetsTaskRequest::new("<zone_id>");
-///     let response = dns.delete_batch_create_record_sets_task(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_batch_create_record_sets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteBatchCreateRecordSetsTaskRequest {
@@ -6779,21 +6090,7 @@ pub struct DeleteBatchCreateRecordSetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_custom_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteCustomLineRequest};
-///
-/// async fn delete_custom_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteCustomLineRequest::new("<line_id>");
-///     let response = dns.delete_custom_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_custom_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteCustomLineRequest {
@@ -6853,21 +6150,7 @@ pub struct DeleteCustomLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteEndpointRequest};
-///
-/// async fn delete_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteEndpointRequest::new("<endpoint_id>");
-///     let response = dns.delete_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteEndpointRequest {
@@ -6929,21 +6212,7 @@ pub struct DeleteEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_line_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteLineGroupRequest};
-///
-/// async fn delete_line_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteLineGroupRequest::new("<linegroup_id>");
-///     let response = dns.delete_line_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_line_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLineGroupRequest {
@@ -7005,21 +6274,7 @@ pub struct DeleteLineGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_private_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeletePrivateZoneRequest};
-///
-/// async fn delete_private_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeletePrivateZoneRequest::new("<zone_id>");
-///     let response = dns.delete_private_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_private_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePrivateZoneRequest {
@@ -7088,21 +6343,7 @@ pub struct DeletePrivateZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_ptr`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeletePtrRequest};
-///
-/// async fn delete_ptr(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeletePtrRequest::new("<ptr_id>");
-///     let response = dns.delete_ptr(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_ptr`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePtrRequest {
@@ -7161,21 +6402,7 @@ pub struct DeletePtrResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_public_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeletePublicZoneRequest};
-///
-/// async fn delete_public_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeletePublicZoneRequest::new("<zone_id>");
-///     let response = dns.delete_public_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_public_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePublicZoneRequest {
@@ -7244,21 +6471,7 @@ pub struct DeletePublicZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteRecordSetRequest};
-///
-/// async fn delete_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteRecordSetRequest::new("<zone_id>", "<recordset_id>");
-///     let response = dns.delete_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteRecordSetRequest {
@@ -7344,21 +6557,7 @@ pub struct DeleteRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_record_sets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteRecordSetsRequest};
-///
-/// async fn delete_record_sets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteRecordSetsRequest::new("<zone_id>", "<recordset_id>");
-///     let response = dns.delete_record_sets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_record_sets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteRecordSetsRequest {
@@ -7444,21 +6643,7 @@ pub struct DeleteRecordSetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_resolver_query_log_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteResolverQueryLogConfigRequest};
-///
-/// async fn delete_resolver_query_log_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteResolverQueryLogConfigRequest::new("<id>");
-///     let response = dns.delete_resolver_query_log_config(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_resolver_query_log_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResolverQueryLogConfigRequest {
@@ -7515,21 +6700,7 @@ pub struct DeleteResolverQueryLogConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_resolver_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteResolverRuleRequest};
-///
-/// async fn delete_resolver_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteResolverRuleRequest::new("<resolverrule_id>");
-///     let response = dns.delete_resolver_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_resolver_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResolverRuleRequest {
@@ -7591,21 +6762,7 @@ pub struct DeleteResolverRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::delete_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DeleteTagRequest};
-///
-/// async fn delete_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DeleteTagRequest::new("<resource_type>", "<resource_id>", "<key>");
-///     let response = dns.delete_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::delete_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTagRequest {
@@ -7713,21 +6870,7 @@ pub struct DeleteTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::disable_dnssec_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DisableDnssecConfigRequest};
-///
-/// async fn disable_dnssec_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DisableDnssecConfigRequest::new("<zone_id>");
-///     let response = dns.disable_dnssec_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::disable_dnssec_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisableDnssecConfigRequest {
@@ -7787,21 +6930,7 @@ pub struct DisableDnssecConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::disassociate_endpoint_ipaddress`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, DisassociateEndpointIpaddressRequest};
-///
-/// async fn disassociate_endpoint_ipaddress(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DisassociateEndpointIpaddressRequest::new("<endpoint_id>", "<ipaddress_id>");
-///     let response = dns.disassociate_endpoint_ipaddress(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::disassociate_endpoint_ipaddress`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateEndpointIpaddressRequest {
@@ -7869,24 +6998,7 @@ pub struct DisassociateEndpointIpaddressResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::disassociate_health_check`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, DisassociateHealthCheckRequest};
-///
-/// async fn disassociate_health_check(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DisassociateHealthCheckRequest::new(
-///         "<recordset_id>",
-///         types::AssociateHealthCheckReq::new(),
-///     );
-///     let response = dns.disassociate_health_check(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::disassociate_health_check`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateHealthCheckRequest {
@@ -7954,26 +7066,7 @@ pub struct DisassociateHealthCheckResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::disassociate_resolver_query_log_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, DisassociateResolverQueryLogConfigRequest};
-///
-/// async fn disassociate_resolver_query_log_config(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DisassociateResolverQueryLogConfigRequest::new(
-///         "<id>",
-///         types::AssociateResolverQueryLogConfigRequestBody::new(types::Vpc::new("<vpc_id>")),
-///     );
-///     let response = dns.disassociate_resolver_query_log_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::disassociate_resolver_query_log_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateResolverQueryLogConfigRequest {
@@ -8038,26 +7131,7 @@ pub struct DisassociateResolverQueryLogConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::disassociate_resolver_rule_router`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, DisassociateResolverRuleRouterRequest};
-///
-/// async fn disassociate_resolver_rule_router(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DisassociateResolverRuleRouterRequest::new(
-///         "<resolverrule_id>",
-///         types::AssociateOrDisassociateRouterWithRuleRequestBody::new(
-///             types::RouterForRule::new("<router_id>"),
-///         ),
-///     );
-///     let response = dns.disassociate_resolver_rule_router(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::disassociate_resolver_rule_router`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateResolverRuleRouterRequest {
@@ -8125,24 +7199,7 @@ pub struct DisassociateResolverRuleRouterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::disassociate_router`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, DisassociateRouterRequest};
-///
-/// async fn disassociate_router(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = DisassociateRouterRequest::new(
-///         "<zone_id>",
-///         types::DisassociaterouterRequestBody::new(types::Router::new()),
-///     );
-///     let response = dns.disassociate_router(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::disassociate_router`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateRouterRequest {
@@ -8219,21 +7276,7 @@ pub struct DisassociateRouterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::enable_dnssec_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, EnableDnssecConfigRequest};
-///
-/// async fn enable_dnssec_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = EnableDnssecConfigRequest::new("<zone_id>");
-///     let response = dns.enable_dnssec_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::enable_dnssec_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EnableDnssecConfigRequest {
@@ -8293,21 +7336,7 @@ pub struct EnableDnssecConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_api_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListApiVersionsRequest};
-///
-/// async fn list_api_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListApiVersionsRequest::new();
-///     let response = dns.list_api_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_api_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiVersionsRequest {}
@@ -8362,21 +7391,7 @@ pub struct ListApiVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_batch_operation_tasks`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListBatchOperationTasksRequest};
-///
-/// async fn list_batch_operation_tasks(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListBatchOperationTasksRequest::new();
-///     let response = dns.list_batch_operation_tasks(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_batch_operation_tasks`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListBatchOperationTasksRequest {
@@ -8490,21 +7505,7 @@ pub struct ListBatchOperationTasksResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_custom_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListCustomLineRequest};
-///
-/// async fn list_custom_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListCustomLineRequest::new();
-///     let response = dns.list_custom_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_custom_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCustomLineRequest {
@@ -8713,21 +7714,7 @@ pub struct ListCustomLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_endpoint_ipaddresses`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListEndpointIpaddressesRequest};
-///
-/// async fn list_endpoint_ipaddresses(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListEndpointIpaddressesRequest::new("<endpoint_id>");
-///     let response = dns.list_endpoint_ipaddresses(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_endpoint_ipaddresses`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEndpointIpaddressesRequest {
@@ -8789,21 +7776,7 @@ pub struct ListEndpointIpaddressesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_endpoint_vpcs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListEndpointVpcsRequest};
-///
-/// async fn list_endpoint_vpcs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListEndpointVpcsRequest::new();
-///     let response = dns.list_endpoint_vpcs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_endpoint_vpcs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEndpointVpcsRequest {
@@ -8932,21 +7905,7 @@ pub struct ListEndpointVpcsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_endpoints`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListEndpointsRequest};
-///
-/// async fn list_endpoints(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListEndpointsRequest::new("<direction>");
-///     let response = dns.list_endpoints(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_endpoints`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEndpointsRequest {
@@ -9095,26 +8054,7 @@ pub struct ListEndpointsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_instances`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, ListInstancesRequest};
-///
-/// async fn list_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListInstancesRequest::new(
-///         types::ListInstancesRequestBody::new(
-///             vec![String::from("<dim_name>")],
-///             vec![vec![String::from("<ids>")]],
-///         ),
-///     );
-///     let response = dns.list_instances(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_instances`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListInstancesRequest {
@@ -9171,21 +8111,7 @@ pub struct ListInstancesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_line_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListLineGroupsRequest};
-///
-/// async fn list_line_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListLineGroupsRequest::new();
-///     let response = dns.list_line_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_line_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLineGroupsRequest {
@@ -9322,21 +8248,7 @@ pub struct ListLineGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_name_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListNameServersRequest};
-///
-/// async fn list_name_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListNameServersRequest::new();
-///     let response = dns.list_name_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_name_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNameServersRequest {
@@ -9432,21 +8344,7 @@ pub struct ListNameServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_private_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListPrivateZonesRequest};
-///
-/// async fn list_private_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListPrivateZonesRequest::new("<type_>");
-///     let response = dns.list_private_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_private_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateZonesRequest {
@@ -9881,21 +8779,7 @@ pub struct ListPrivateZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_ptr_records`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListPtrRecordsRequest};
-///
-/// async fn list_ptr_records(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListPtrRecordsRequest::new();
-///     let response = dns.list_ptr_records(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_ptr_records`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPtrRecordsRequest {
@@ -10088,21 +8972,7 @@ pub struct ListPtrRecordsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_ptrs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListPtrsRequest};
-///
-/// async fn list_ptrs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListPtrsRequest::new();
-///     let response = dns.list_ptrs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_ptrs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPtrsRequest {
@@ -10297,21 +9167,7 @@ pub struct ListPtrsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_public_zone_lines`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListPublicZoneLinesRequest};
-///
-/// async fn list_public_zone_lines(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListPublicZoneLinesRequest::new("<zone_id>");
-///     let response = dns.list_public_zone_lines(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_public_zone_lines`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPublicZoneLinesRequest {
@@ -10442,21 +9298,7 @@ pub struct ListPublicZoneLinesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_public_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListPublicZonesRequest};
-///
-/// async fn list_public_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListPublicZonesRequest::new();
-///     let response = dns.list_public_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_public_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPublicZonesRequest {
@@ -10877,21 +9719,7 @@ pub struct ListPublicZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_record_sets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListRecordSetsRequest};
-///
-/// async fn list_record_sets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListRecordSetsRequest::new();
-///     let response = dns.list_record_sets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_record_sets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRecordSetsRequest {
@@ -11362,21 +10190,7 @@ pub struct ListRecordSetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_record_sets_by_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListRecordSetsByZoneRequest};
-///
-/// async fn list_record_sets_by_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListRecordSetsByZoneRequest::new("<zone_id>");
-///     let response = dns.list_record_sets_by_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_record_sets_by_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRecordSetsByZoneRequest {
@@ -11803,21 +10617,7 @@ pub struct ListRecordSetsByZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_record_sets_with_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListRecordSetsWithLineRequest};
-///
-/// async fn list_record_sets_with_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListRecordSetsWithLineRequest::new();
-///     let response = dns.list_record_sets_with_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_record_sets_with_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRecordSetsWithLineRequest {
@@ -12384,21 +11184,7 @@ pub struct ListRecordSetsWithLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_resolver_query_log_configs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListResolverQueryLogConfigsRequest};
-///
-/// async fn list_resolver_query_log_configs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListResolverQueryLogConfigsRequest::new();
-///     let response = dns.list_resolver_query_log_configs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_resolver_query_log_configs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResolverQueryLogConfigsRequest {
@@ -12529,21 +11315,7 @@ pub struct ListResolverQueryLogConfigsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_resolver_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListResolverRulesRequest};
-///
-/// async fn list_resolver_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListResolverRulesRequest::new();
-///     let response = dns.list_resolver_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_resolver_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResolverRulesRequest {
@@ -12744,21 +11516,7 @@ pub struct ListResolverRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_system_lines`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListSystemLinesRequest};
-///
-/// async fn list_system_lines(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListSystemLinesRequest::new();
-///     let response = dns.list_system_lines(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_system_lines`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSystemLinesRequest {
@@ -12907,21 +11665,7 @@ pub struct ListSystemLinesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListTagRequest};
-///
-/// async fn list_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListTagRequest::new("<resource_type>");
-///     let response = dns.list_tag(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTagRequest {
@@ -13023,21 +11767,7 @@ pub struct ListTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::list_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ListTagsRequest};
-///
-/// async fn list_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ListTagsRequest::new("<resource_type>");
-///     let response = dns.list_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::list_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTagsRequest {
@@ -13130,21 +11860,7 @@ pub struct ListTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::restore_ptr_record`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, RestorePtrRecordRequest};
-///
-/// async fn restore_ptr_record(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = RestorePtrRecordRequest::new("<region>", "<floatingip_id>");
-///     let response = dns.restore_ptr_record(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::restore_ptr_record`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RestorePtrRecordRequest {
@@ -13218,24 +11934,7 @@ pub struct RestorePtrRecordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::set_private_zone_proxy_pattern`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, SetPrivateZoneProxyPatternRequest};
-///
-/// async fn set_private_zone_proxy_pattern(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = SetPrivateZoneProxyPatternRequest::new(
-///         "<zone_id>",
-///         types::SetPrivateZoneProxyPatternRequestBody::new("<proxy_pattern>"),
-///     );
-///     let response = dns.set_private_zone_proxy_pattern(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::set_private_zone_proxy_pattern`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SetPrivateZoneProxyPatternRequest {
@@ -13309,21 +12008,7 @@ pub struct SetPrivateZoneProxyPatternResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::set_record_sets_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, SetRecordSetsStatusRequest};
-///
-/// async fn set_record_sets_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = SetRecordSetsStatusRequest::new("<recordset_id>");
-///     let response = dns.set_record_sets_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::set_record_sets_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SetRecordSetsStatusRequest {
@@ -13403,21 +12088,7 @@ pub struct SetRecordSetsStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_api_info`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowApiInfoRequest};
-///
-/// async fn show_api_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowApiInfoRequest::new("<version>");
-///     let response = dns.show_api_info(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_api_info`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowApiInfoRequest {
@@ -13486,21 +12157,7 @@ pub struct ShowApiInfoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_authorize_txt_record`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowAuthorizeTxtRecordRequest};
-///
-/// async fn show_authorize_txt_record(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowAuthorizeTxtRecordRequest::new("<zone_name>");
-///     let response = dns.show_authorize_txt_record(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_authorize_txt_record`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowAuthorizeTxtRecordRequest {
@@ -13562,23 +12219,7 @@ pub struct ShowAuthorizeTxtRecordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_batch_create_record_sets_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowBatchCreateRecordSetsTaskRequest};
-///
-/// async fn show_batch_create_record_sets_task(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowBatchCreateRecordSetsTaskRequest::new("<zone_id>");
-///     let response = dns.show_batch_create_record_sets_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_batch_create_record_sets_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowBatchCreateRecordSetsTaskRequest {
@@ -13709,21 +12350,7 @@ pub struct ShowBatchCreateRecordSetsTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_batch_operation_task`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowBatchOperationTaskRequest};
-///
-/// async fn show_batch_operation_task(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowBatchOperationTaskRequest::new("<task_id>");
-///     let response = dns.show_batch_operation_task(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_batch_operation_task`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowBatchOperationTaskRequest {
@@ -13852,21 +12479,7 @@ pub struct ShowBatchOperationTaskResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_dnssec_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowDnssecConfigRequest};
-///
-/// async fn show_dnssec_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowDnssecConfigRequest::new("<zone_id>");
-///     let response = dns.show_dnssec_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_dnssec_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDnssecConfigRequest {
@@ -13926,21 +12539,7 @@ pub struct ShowDnssecConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_domain_detection`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowDomainDetectionRequest};
-///
-/// async fn show_domain_detection(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowDomainDetectionRequest::new("<zone_id>", "<domain_name>");
-///     let response = dns.show_domain_detection(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_domain_detection`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDomainDetectionRequest {
@@ -14039,21 +12638,7 @@ pub struct ShowDomainDetectionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_domain_quota`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowDomainQuotaRequest};
-///
-/// async fn show_domain_quota(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowDomainQuotaRequest::new("<domain_id>");
-///     let response = dns.show_domain_quota(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_domain_quota`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowDomainQuotaRequest {
@@ -14115,21 +12700,7 @@ pub struct ShowDomainQuotaResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_email_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowEmailRecordSetRequest};
-///
-/// async fn show_email_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowEmailRecordSetRequest::new("<zone_id>");
-///     let response = dns.show_email_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_email_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowEmailRecordSetRequest {
@@ -14260,21 +12831,7 @@ pub struct ShowEmailRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowEndpointRequest};
-///
-/// async fn show_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowEndpointRequest::new("<endpoint_id>");
-///     let response = dns.show_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowEndpointRequest {
@@ -14336,21 +12893,7 @@ pub struct ShowEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_line_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowLineGroupRequest};
-///
-/// async fn show_line_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowLineGroupRequest::new("<linegroup_id>");
-///     let response = dns.show_line_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_line_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLineGroupRequest {
@@ -14412,21 +12955,7 @@ pub struct ShowLineGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_private_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowPrivateZoneRequest};
-///
-/// async fn show_private_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowPrivateZoneRequest::new("<zone_id>");
-///     let response = dns.show_private_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_private_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPrivateZoneRequest {
@@ -14495,21 +13024,7 @@ pub struct ShowPrivateZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_private_zone_name_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowPrivateZoneNameServerRequest};
-///
-/// async fn show_private_zone_name_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowPrivateZoneNameServerRequest::new("<zone_id>");
-///     let response = dns.show_private_zone_name_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_private_zone_name_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPrivateZoneNameServerRequest {
@@ -14578,21 +13093,7 @@ pub struct ShowPrivateZoneNameServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_ptr`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowPtrRequest};
-///
-/// async fn show_ptr(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowPtrRequest::new("<ptr_id>");
-///     let response = dns.show_ptr(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_ptr`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPtrRequest {
@@ -14654,21 +13155,7 @@ pub struct ShowPtrResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_ptr_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowPtrRecordSetRequest};
-///
-/// async fn show_ptr_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowPtrRecordSetRequest::new("<region>", "<floatingip_id>");
-///     let response = dns.show_ptr_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_ptr_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPtrRecordSetRequest {
@@ -14736,21 +13223,7 @@ pub struct ShowPtrRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_public_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowPublicZoneRequest};
-///
-/// async fn show_public_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowPublicZoneRequest::new("<zone_id>");
-///     let response = dns.show_public_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_public_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicZoneRequest {
@@ -14819,21 +13292,7 @@ pub struct ShowPublicZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_public_zone_name_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowPublicZoneNameServerRequest};
-///
-/// async fn show_public_zone_name_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowPublicZoneNameServerRequest::new("<zone_id>");
-///     let response = dns.show_public_zone_name_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_public_zone_name_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicZoneNameServerRequest {
@@ -14902,21 +13361,7 @@ pub struct ShowPublicZoneNameServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowRecordSetRequest};
-///
-/// async fn show_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowRecordSetRequest::new("<zone_id>", "<recordset_id>");
-///     let response = dns.show_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRecordSetRequest {
@@ -15002,21 +13447,7 @@ pub struct ShowRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_record_set_by_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowRecordSetByZoneRequest};
-///
-/// async fn show_record_set_by_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowRecordSetByZoneRequest::new("<zone_id>");
-///     let response = dns.show_record_set_by_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_record_set_by_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRecordSetByZoneRequest {
@@ -15473,21 +13904,7 @@ pub struct ShowRecordSetByZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_record_set_with_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowRecordSetWithLineRequest};
-///
-/// async fn show_record_set_with_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowRecordSetWithLineRequest::new("<zone_id>", "<recordset_id>");
-///     let response = dns.show_record_set_with_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_record_set_with_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRecordSetWithLineRequest {
@@ -15573,21 +13990,7 @@ pub struct ShowRecordSetWithLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_resolver_query_log_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowResolverQueryLogConfigRequest};
-///
-/// async fn show_resolver_query_log_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowResolverQueryLogConfigRequest::new("<id>");
-///     let response = dns.show_resolver_query_log_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_resolver_query_log_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowResolverQueryLogConfigRequest {
@@ -15647,21 +14050,7 @@ pub struct ShowResolverQueryLogConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_resolver_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowResolverRuleRequest};
-///
-/// async fn show_resolver_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowResolverRuleRequest::new("<resolverrule_id>");
-///     let response = dns.show_resolver_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_resolver_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowResolverRuleRequest {
@@ -15723,21 +14112,7 @@ pub struct ShowResolverRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::show_resource_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, ShowResourceTagRequest};
-///
-/// async fn show_resource_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = ShowResourceTagRequest::new("<resource_type>", "<resource_id>");
-///     let response = dns.show_resource_tag(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::show_resource_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowResourceTagRequest {
@@ -15827,24 +14202,7 @@ pub struct ShowResourceTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_custom_line`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdateCustomLineRequest};
-///
-/// async fn update_custom_line(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdateCustomLineRequest::new(
-///         "<line_id>",
-///         types::UpdateCustomLineRequestBody::new(),
-///     );
-///     let response = dns.update_custom_line(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_custom_line`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateCustomLineRequest {
@@ -15912,24 +14270,7 @@ pub struct UpdateCustomLineResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdateEndpointRequest};
-///
-/// async fn update_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdateEndpointRequest::new(
-///         "<endpoint_id>",
-///         types::UpdateEndpointRequestBody::new("<name>"),
-///     );
-///     let response = dns.update_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateEndpointRequest {
@@ -15997,24 +14338,7 @@ pub struct UpdateEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_line_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdateLineGroupsRequest};
-///
-/// async fn update_line_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdateLineGroupsRequest::new(
-///         "<linegroup_id>",
-///         types::UpdateLineGroupsRequestBody::new(vec![String::from("<lines>")], "<name>"),
-///     );
-///     let response = dns.update_line_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_line_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateLineGroupsRequest {
@@ -16082,24 +14406,7 @@ pub struct UpdateLineGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_private_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdatePrivateZoneRequest};
-///
-/// async fn update_private_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdatePrivateZoneRequest::new(
-///         "<zone_id>",
-///         types::UpdatePrivateZoneInfoReq::new(),
-///     );
-///     let response = dns.update_private_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_private_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrivateZoneRequest {
@@ -16176,24 +14483,7 @@ pub struct UpdatePrivateZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_private_zone_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdatePrivateZoneStatusRequest};
-///
-/// async fn update_private_zone_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdatePrivateZoneStatusRequest::new(
-///         "<zone_id>",
-///         types::UpdateZoneStatusRequestBody::new("<status>"),
-///     );
-///     let response = dns.update_private_zone_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_private_zone_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrivateZoneStatusRequest {
@@ -16270,21 +14560,7 @@ pub struct UpdatePrivateZoneStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_ptr`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, UpdatePtrRequest};
-///
-/// async fn update_ptr(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdatePtrRequest::new("<ptr_id>");
-///     let response = dns.update_ptr(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_ptr`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePtrRequest {
@@ -16357,21 +14633,7 @@ pub struct UpdatePtrResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_ptr_record`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, UpdatePtrRecordRequest};
-///
-/// async fn update_ptr_record(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdatePtrRecordRequest::new("<region>", "<floatingip_id>");
-///     let response = dns.update_ptr_record(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_ptr_record`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePtrRecordRequest {
@@ -16448,21 +14710,7 @@ pub struct UpdatePtrRecordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_public_zone`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdatePublicZoneRequest};
-///
-/// async fn update_public_zone(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdatePublicZoneRequest::new("<zone_id>", types::UpdatePublicZoneInfo::new());
-///     let response = dns.update_public_zone(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_public_zone`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePublicZoneRequest {
@@ -16536,24 +14784,7 @@ pub struct UpdatePublicZoneResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_public_zone_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdatePublicZoneStatusRequest};
-///
-/// async fn update_public_zone_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdatePublicZoneStatusRequest::new(
-///         "<zone_id>",
-///         types::UpdateZoneStatusRequestBody::new("<status>"),
-///     );
-///     let response = dns.update_public_zone_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_public_zone_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePublicZoneStatusRequest {
@@ -16630,21 +14861,7 @@ pub struct UpdatePublicZoneStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_record_set`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, UpdateRecordSetRequest};
-///
-/// async fn update_record_set(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdateRecordSetRequest::new("<zone_id>", "<recordset_id>");
-///     let response = dns.update_record_set(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_record_set`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateRecordSetRequest {
@@ -16739,21 +14956,7 @@ pub struct UpdateRecordSetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_record_sets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{DnsClient, UpdateRecordSetsRequest};
-///
-/// async fn update_record_sets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdateRecordSetsRequest::new("<zone_id>", "<recordset_id>");
-///     let response = dns.update_record_sets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_record_sets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateRecordSetsRequest {
@@ -16848,24 +15051,7 @@ pub struct UpdateRecordSetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`DnsClient::update_resolver_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::dns::{types, DnsClient, UpdateResolverRuleRequest};
-///
-/// async fn update_resolver_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let dns = DnsClient::new(client)?;
-///     let request = UpdateResolverRuleRequest::new(
-///         "<resolverrule_id>",
-///         types::UpdateResolverRuleRequestBody::new(),
-///     );
-///     let response = dns.update_resolver_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`DnsClient::update_resolver_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateResolverRuleRequest {

@@ -3757,21 +3757,7 @@ impl EcsClient {
     }
 }
 
-/// Request of [`EcsClient::accept_scheduled_event`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, AcceptScheduledEventRequest};
-///
-/// async fn accept_scheduled_event(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = AcceptScheduledEventRequest::new("<id>", types::ScheduledEventAcceptBody::new());
-///     let response = ecs.accept_scheduled_event(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::accept_scheduled_event`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AcceptScheduledEventRequest {
@@ -3858,26 +3844,7 @@ pub struct AcceptScheduledEventResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::add_server_group_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, AddServerGroupMemberRequest};
-///
-/// async fn add_server_group_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = AddServerGroupMemberRequest::new(
-///         "<server_group_id>",
-///         types::AddServerGroupMemberRequestBody::new(
-///             types::ServerGroupMember::new("<instance_uuid>"),
-///         ),
-///     );
-///     let response = ecs.add_server_group_member(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::add_server_group_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddServerGroupMemberRequest {
@@ -3961,26 +3928,7 @@ pub struct AddServerGroupMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::associate_server_virtual_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, AssociateServerVirtualIpRequest};
-///
-/// async fn associate_server_virtual_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = AssociateServerVirtualIpRequest::new(
-///         "<nic_id>",
-///         types::AssociateServerVirtualIpRequestBody::new(
-///             types::AssociateServerVirtualIpOption::new("<ip_address>", "<subnet_id>"),
-///         ),
-///     );
-///     let response = ecs.associate_server_virtual_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::associate_server_virtual_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateServerVirtualIpRequest {
@@ -4067,26 +4015,7 @@ pub struct AssociateServerVirtualIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::attach_server_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, AttachServerVolumeRequest};
-///
-/// async fn attach_server_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = AttachServerVolumeRequest::new(
-///         "<server_id>",
-///         types::AttachServerVolumeRequestBody::new(
-///             types::AttachServerVolumeOption::new("<volume_id>"),
-///         ),
-///     );
-///     let response = ecs.attach_server_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::attach_server_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttachServerVolumeRequest {
@@ -4173,24 +4102,7 @@ pub struct AttachServerVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_add_server_group_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchAddServerGroupMemberRequest};
-///
-/// async fn batch_add_server_group_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchAddServerGroupMemberRequest::new(
-///         "<server_group_id>",
-///         types::BatchAddServerGroupMemberReq::new(),
-///     );
-///     let response = ecs.batch_add_server_group_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_add_server_group_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchAddServerGroupMemberRequest {
@@ -4275,24 +4187,7 @@ pub struct BatchAddServerGroupMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_add_server_nics`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchAddServerNicsRequest};
-///
-/// async fn batch_add_server_nics(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchAddServerNicsRequest::new(
-///         "<server_id>",
-///         types::BatchAddServerNicsRequestBody::new(vec![types::BatchAddServerNicOption::new()]),
-///     );
-///     let response = ecs.batch_add_server_nics(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_add_server_nics`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchAddServerNicsRequest {
@@ -4379,26 +4274,7 @@ pub struct BatchAddServerNicsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_attach_sharable_volumes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchAttachSharableVolumesRequest};
-///
-/// async fn batch_attach_sharable_volumes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchAttachSharableVolumesRequest::new(
-///         "<volume_id>",
-///         types::BatchAttachSharableVolumesRequestBody::new(
-///             vec![types::BatchAttachSharableVolumesOption::new("<server_id>")],
-///         ),
-///     );
-///     let response = ecs.batch_attach_sharable_volumes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_attach_sharable_volumes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchAttachSharableVolumesRequest {
@@ -4485,27 +4361,7 @@ pub struct BatchAttachSharableVolumesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_create_server_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchCreateServerTagsRequest};
-///
-/// async fn batch_create_server_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchCreateServerTagsRequest::new(
-///         "<server_id>",
-///         types::BatchCreateServerTagsRequestBody::new(
-///             types::BatchCreateServerTagsRequestBodyAction::Create,
-///             vec![types::BatchAddServerTag::new("<key>")],
-///         ),
-///     );
-///     let response = ecs.batch_create_server_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_create_server_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateServerTagsRequest {
@@ -4589,24 +4445,7 @@ pub struct BatchCreateServerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_delete_server_group_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchDeleteServerGroupMemberRequest};
-///
-/// async fn batch_delete_server_group_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchDeleteServerGroupMemberRequest::new(
-///         "<server_group_id>",
-///         types::BatchDeleteServerGroupMemberReq::new(vec![String::from("<server_ids>")]),
-///     );
-///     let response = ecs.batch_delete_server_group_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_delete_server_group_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteServerGroupMemberRequest {
@@ -4691,26 +4530,7 @@ pub struct BatchDeleteServerGroupMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_delete_server_nics`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchDeleteServerNicsRequest};
-///
-/// async fn batch_delete_server_nics(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchDeleteServerNicsRequest::new(
-///         "<server_id>",
-///         types::BatchDeleteServerNicsRequestBody::new(
-///             vec![types::BatchDeleteServerNicOption::new("<id>")],
-///         ),
-///     );
-///     let response = ecs.batch_delete_server_nics(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_delete_server_nics`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteServerNicsRequest {
@@ -4797,27 +4617,7 @@ pub struct BatchDeleteServerNicsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_delete_server_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchDeleteServerTagsRequest};
-///
-/// async fn batch_delete_server_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchDeleteServerTagsRequest::new(
-///         "<server_id>",
-///         types::BatchDeleteServerTagsRequestBody::new(
-///             types::BatchDeleteServerTagsRequestBodyAction::Delete,
-///             vec![types::ServerTag::new()],
-///         ),
-///     );
-///     let response = ecs.batch_delete_server_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_delete_server_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteServerTagsRequest {
@@ -4901,24 +4701,7 @@ pub struct BatchDeleteServerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_detach_volumes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchDetachVolumesRequest};
-///
-/// async fn batch_detach_volumes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchDetachVolumesRequest::new(
-///         "<volume_id>",
-///         types::VolumeBatchDetachRequest::new(vec![String::from("<serverinfo>")]),
-///     );
-///     let response = ecs.batch_detach_volumes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_detach_volumes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDetachVolumesRequest {
@@ -5005,28 +4788,7 @@ pub struct BatchDetachVolumesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_reboot_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchRebootServersRequest};
-///
-/// async fn batch_reboot_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchRebootServersRequest::new(
-///         types::BatchRebootServersRequestBody::new(
-///             types::BatchRebootSeversOption::new(
-///                 vec![types::ServerId::new()],
-///                 types::BatchRebootSeversOptionType::Soft,
-///             ),
-///         ),
-///     );
-///     let response = ecs.batch_reboot_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_reboot_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchRebootServersRequest {
@@ -5101,26 +4863,7 @@ pub struct BatchRebootServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_reset_servers_password`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchResetServersPasswordRequest};
-///
-/// async fn batch_reset_servers_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchResetServersPasswordRequest::new(
-///         types::BatchResetServersPasswordRequestBody::new(
-///             "<new_password>",
-///             vec![types::ServerId::new()],
-///         ),
-///     );
-///     let response = ecs.batch_reset_servers_password(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_reset_servers_password`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchResetServersPasswordRequest {
@@ -5195,25 +4938,7 @@ pub struct BatchResetServersPasswordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_resize_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchResizeServersRequest};
-///
-/// async fn batch_resize_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchResizeServersRequest::new(
-///         types::BatchResizeServersReq::new(
-///             types::BatchResizeServersOption::new("<flavor_ref>", vec![types::ServerId::new()]),
-///         ),
-///     );
-///     let response = ecs.batch_resize_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_resize_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchResizeServersRequest {
@@ -5288,25 +5013,7 @@ pub struct BatchResizeServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_start_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchStartServersRequest};
-///
-/// async fn batch_start_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchStartServersRequest::new(
-///         types::BatchStartServersRequestBody::new(
-///             types::BatchStartServersOption::new(vec![types::ServerId::new()]),
-///         ),
-///     );
-///     let response = ecs.batch_start_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_start_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchStartServersRequest {
@@ -5381,25 +5088,7 @@ pub struct BatchStartServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_stop_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchStopServersRequest};
-///
-/// async fn batch_stop_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchStopServersRequest::new(
-///         types::BatchStopServersRequestBody::new(
-///             types::BatchStopServersOption::new(vec![types::ServerId::new()]),
-///         ),
-///     );
-///     let response = ecs.batch_stop_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_stop_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchStopServersRequest {
@@ -5474,23 +5163,7 @@ pub struct BatchStopServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::batch_update_servers_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, BatchUpdateServersNameRequest};
-///
-/// async fn batch_update_servers_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = BatchUpdateServersNameRequest::new(
-///         types::BatchUpdateServersNameRequestBody::new("<name>", vec![types::ServerId::new()]),
-///     );
-///     let response = ecs.batch_update_servers_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::batch_update_servers_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateServersNameRequest {
@@ -5565,26 +5238,7 @@ pub struct BatchUpdateServersNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::change_server_charge_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ChangeServerChargeModeRequest};
-///
-/// async fn change_server_charge_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ChangeServerChargeModeRequest::new(
-///         types::ChangeServerChargeModeRequestBody::new(
-///             "<charge_mode>",
-///             vec![String::from("<server_ids>")],
-///         ),
-///     );
-///     let response = ecs.change_server_charge_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::change_server_charge_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeServerChargeModeRequest {
@@ -5659,25 +5313,7 @@ pub struct ChangeServerChargeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::change_server_network_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ChangeServerNetworkInterfaceRequest};
-///
-/// async fn change_server_network_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ChangeServerNetworkInterfaceRequest::new(
-///         "<port_id>",
-///         "<server_id>",
-///         types::ChangeServerNetworkInterfaceRequestBody::new(),
-///     );
-///     let response = ecs.change_server_network_interface(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::change_server_network_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeServerNetworkInterfaceRequest {
@@ -5771,26 +5407,7 @@ pub struct ChangeServerNetworkInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::change_server_os_with_cloud_init`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ChangeServerOsWithCloudInitRequest};
-///
-/// async fn change_server_os_with_cloud_init(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ChangeServerOsWithCloudInitRequest::new(
-///         "<server_id>",
-///         types::ChangeServerOsWithCloudInitRequestBody::new(
-///             types::ChangeServerOsWithCloudInitOption::new("<imageid>"),
-///         ),
-///     );
-///     let response = ecs.change_server_os_with_cloud_init(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::change_server_os_with_cloud_init`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeServerOsWithCloudInitRequest {
@@ -5877,28 +5494,7 @@ pub struct ChangeServerOsWithCloudInitResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::change_server_os_without_cloud_init`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ChangeServerOsWithoutCloudInitRequest};
-///
-/// async fn change_server_os_without_cloud_init(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ChangeServerOsWithoutCloudInitRequest::new(
-///         "<server_id>",
-///         types::ChangeServerOsWithoutCloudInitRequestBody::new(
-///             types::ChangeServerOsWithoutCloudInitOption::new("<imageid>"),
-///         ),
-///     );
-///     let response = ecs.change_server_os_without_cloud_init(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::change_server_os_without_cloud_init`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeServerOsWithoutCloudInitRequest {
@@ -5985,24 +5581,7 @@ pub struct ChangeServerOsWithoutCloudInitResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::change_vpc`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ChangeVpcRequest};
-///
-/// async fn change_vpc(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ChangeVpcRequest::new(
-///         "<server_id>",
-///         types::ChangeVpcRequestBody::new(types::ChangeVpcNicBody::new(), "<vpc_id>"),
-///     );
-///     let response = ecs.change_vpc(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::change_vpc`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeVpcRequest {
@@ -6086,23 +5665,7 @@ pub struct ChangeVpcResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::create_launch_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, CreateLaunchTemplateRequest};
-///
-/// async fn create_launch_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = CreateLaunchTemplateRequest::new(
-///         types::CreateLaunchTemplateRequestBody::new(types::LaunchTemplateOption::new("<name>")),
-///     );
-///     let response = ecs.create_launch_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::create_launch_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLaunchTemplateRequest {
@@ -6183,34 +5746,7 @@ pub struct CreateLaunchTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::create_post_paid_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, CreatePostPaidServersRequest};
-///
-/// async fn create_post_paid_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = CreatePostPaidServersRequest::new(
-///         types::CreatePostPaidServersRequestBody::new(
-///             types::PostPaidServer::new(
-///                 "<flavor_ref>",
-///                 "<image_ref>",
-///                 "<name>",
-///                 vec![types::PostPaidServerNic::new()],
-///                 types::PostPaidServerRootVolume::new(
-///                     types::PostPaidServerRootVolumeVolumetype::Sata,
-///                 ),
-///                 "<vpcid>",
-///             ),
-///         ),
-///     );
-///     let response = ecs.create_post_paid_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::create_post_paid_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePostPaidServersRequest {
@@ -6304,28 +5840,7 @@ pub struct CreatePostPaidServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::create_server_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, CreateServerGroupRequest};
-///
-/// async fn create_server_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = CreateServerGroupRequest::new(
-///         types::CreateServerGroupRequestBody::new(
-///             types::CreateServerGroupOption::new(
-///                 "<name>",
-///                 vec![types::CreateServerGroupOptionPolicies::AntiAffinity],
-///             ),
-///         ),
-///     );
-///     let response = ecs.create_server_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::create_server_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateServerGroupRequest {
@@ -6400,32 +5915,7 @@ pub struct CreateServerGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::create_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, CreateServersRequest};
-///
-/// async fn create_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = CreateServersRequest::new(
-///         types::CreateServersRequestBody::new(
-///             types::PrePaidServer::new(
-///                 "<flavor_ref>",
-///                 "<image_ref>",
-///                 "<name>",
-///                 vec![types::PrePaidServerNic::new()],
-///                 types::PrePaidServerRootVolume::new(types::PrePaidServerRootVolumeVolumetype::Sata),
-///                 "<vpcid>",
-///             ),
-///         ),
-///     );
-///     let response = ecs.create_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::create_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateServersRequest {
@@ -6519,21 +6009,7 @@ pub struct CreateServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_launch_templates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, DeleteLaunchTemplatesRequest};
-///
-/// async fn delete_launch_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteLaunchTemplatesRequest::new("<launch_template_id>");
-///     let response = ecs.delete_launch_templates(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_launch_templates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLaunchTemplatesRequest {
@@ -6617,21 +6093,7 @@ pub struct DeleteLaunchTemplatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_recycle_bin_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, DeleteRecycleBinServerRequest};
-///
-/// async fn delete_recycle_bin_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteRecycleBinServerRequest::new("<server_id>");
-///     let response = ecs.delete_recycle_bin_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_recycle_bin_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteRecycleBinServerRequest {
@@ -6712,21 +6174,7 @@ pub struct DeleteRecycleBinServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_server_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, DeleteServerGroupRequest};
-///
-/// async fn delete_server_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteServerGroupRequest::new("<server_group_id>");
-///     let response = ecs.delete_server_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_server_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServerGroupRequest {
@@ -6804,26 +6252,7 @@ pub struct DeleteServerGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_server_group_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, DeleteServerGroupMemberRequest};
-///
-/// async fn delete_server_group_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteServerGroupMemberRequest::new(
-///         "<server_group_id>",
-///         types::DeleteServerGroupMemberRequestBody::new(
-///             types::ServerGroupMember::new("<instance_uuid>"),
-///         ),
-///     );
-///     let response = ecs.delete_server_group_member(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_server_group_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServerGroupMemberRequest {
@@ -6907,21 +6336,7 @@ pub struct DeleteServerGroupMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_server_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, DeleteServerMetadataRequest};
-///
-/// async fn delete_server_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteServerMetadataRequest::new("<key>", "<server_id>");
-///     let response = ecs.delete_server_metadata(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_server_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServerMetadataRequest {
@@ -7005,21 +6420,7 @@ pub struct DeleteServerMetadataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_server_password`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, DeleteServerPasswordRequest};
-///
-/// async fn delete_server_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteServerPasswordRequest::new("<server_id>");
-///     let response = ecs.delete_server_password(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_server_password`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServerPasswordRequest {
@@ -7097,23 +6498,7 @@ pub struct DeleteServerPasswordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::delete_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, DeleteServersRequest};
-///
-/// async fn delete_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DeleteServersRequest::new(
-///         types::DeleteServersRequestBody::new(vec![types::ServerId::new()]),
-///     );
-///     let response = ecs.delete_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::delete_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServersRequest {
@@ -7188,21 +6573,7 @@ pub struct DeleteServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::detach_server_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, DetachServerVolumeRequest};
-///
-/// async fn detach_server_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DetachServerVolumeRequest::new("<server_id>", "<volume_id>");
-///     let response = ecs.detach_server_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::detach_server_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetachServerVolumeRequest {
@@ -7320,29 +6691,7 @@ pub struct DetachServerVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::disassociate_server_virtual_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, DisassociateServerVirtualIpRequest};
-///
-/// async fn disassociate_server_virtual_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = DisassociateServerVirtualIpRequest::new(
-///         "<nic_id>",
-///         types::DisassociateServerVirtualIpRequestBody::new(
-///             types::DisassociateServerVirtualIpOption::new(
-///                 types::DisassociateServerVirtualIpOptionIpAddress::Empty,
-///                 types::DisassociateServerVirtualIpOptionSubnetId::Empty,
-///             ),
-///         ),
-///     );
-///     let response = ecs.disassociate_server_virtual_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::disassociate_server_virtual_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateServerVirtualIpRequest {
@@ -7429,21 +6778,7 @@ pub struct DisassociateServerVirtualIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::execute_server_dump`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ExecuteServerDumpRequest};
-///
-/// async fn execute_server_dump(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ExecuteServerDumpRequest::new("<server_id>");
-///     let response = ecs.execute_server_dump(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::execute_server_dump`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExecuteServerDumpRequest {
@@ -7521,21 +6856,7 @@ pub struct ExecuteServerDumpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::execute_server_redeploy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ExecuteServerRedeployRequest};
-///
-/// async fn execute_server_redeploy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ExecuteServerRedeployRequest::new("<server_id>");
-///     let response = ecs.execute_server_redeploy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::execute_server_redeploy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExecuteServerRedeployRequest {
@@ -7616,21 +6937,7 @@ pub struct ExecuteServerRedeployResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_cloud_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListCloudServersRequest};
-///
-/// async fn list_cloud_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListCloudServersRequest::new();
-///     let response = ecs.list_cloud_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_cloud_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCloudServersRequest {
@@ -7998,21 +7305,7 @@ pub struct ListCloudServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_flavor_sell_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListFlavorSellPoliciesRequest};
-///
-/// async fn list_flavor_sell_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListFlavorSellPoliciesRequest::new();
-///     let response = ecs.list_flavor_sell_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_flavor_sell_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFlavorSellPoliciesRequest {
@@ -8275,21 +7568,7 @@ pub struct ListFlavorSellPoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_flavors`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListFlavorsRequest};
-///
-/// async fn list_flavors(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListFlavorsRequest::new();
-///     let response = ecs.list_flavors(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_flavors`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFlavorsRequest {
@@ -8417,21 +7696,7 @@ pub struct ListFlavorsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_launch_template_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListLaunchTemplateVersionsRequest};
-///
-/// async fn list_launch_template_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListLaunchTemplateVersionsRequest::new();
-///     let response = ecs.list_launch_template_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_launch_template_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLaunchTemplateVersionsRequest {
@@ -8589,21 +7854,7 @@ pub struct ListLaunchTemplateVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_recycle_bin_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListRecycleBinServersRequest};
-///
-/// async fn list_recycle_bin_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListRecycleBinServersRequest::new();
-///     let response = ecs.list_recycle_bin_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_recycle_bin_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRecycleBinServersRequest {
@@ -8780,21 +8031,7 @@ pub struct ListRecycleBinServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_resize_flavors`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListResizeFlavorsRequest};
-///
-/// async fn list_resize_flavors(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListResizeFlavorsRequest::new();
-///     let response = ecs.list_resize_flavors(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_resize_flavors`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResizeFlavorsRequest {
@@ -8998,21 +8235,7 @@ pub struct ListResizeFlavorsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_scheduled_events`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListScheduledEventsRequest};
-///
-/// async fn list_scheduled_events(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListScheduledEventsRequest::new();
-///     let response = ecs.list_scheduled_events(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_scheduled_events`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListScheduledEventsRequest {
@@ -9192,21 +8415,7 @@ pub struct ListScheduledEventsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_server_az_info`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServerAzInfoRequest};
-///
-/// async fn list_server_az_info(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServerAzInfoRequest::new();
-///     let response = ecs.list_server_az_info(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_server_az_info`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServerAzInfoRequest {
@@ -9280,21 +8489,7 @@ pub struct ListServerAzInfoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_server_block_devices`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServerBlockDevicesRequest};
-///
-/// async fn list_server_block_devices(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServerBlockDevicesRequest::new("<server_id>");
-///     let response = ecs.list_server_block_devices(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_server_block_devices`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServerBlockDevicesRequest {
@@ -9375,21 +8570,7 @@ pub struct ListServerBlockDevicesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_server_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServerGroupsRequest};
-///
-/// async fn list_server_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServerGroupsRequest::new();
-///     let response = ecs.list_server_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_server_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServerGroupsRequest {
@@ -9489,21 +8670,7 @@ pub struct ListServerGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_server_interfaces`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServerInterfacesRequest};
-///
-/// async fn list_server_interfaces(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServerInterfacesRequest::new("<server_id>");
-///     let response = ecs.list_server_interfaces(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_server_interfaces`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServerInterfacesRequest {
@@ -9584,21 +8751,7 @@ pub struct ListServerInterfacesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_server_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServerTagsRequest};
-///
-/// async fn list_server_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServerTagsRequest::new();
-///     let response = ecs.list_server_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_server_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServerTagsRequest {
@@ -9672,21 +8825,7 @@ pub struct ListServerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_server_volume_attachments`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServerVolumeAttachmentsRequest};
-///
-/// async fn list_server_volume_attachments(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServerVolumeAttachmentsRequest::new("<server_id>");
-///     let response = ecs.list_server_volume_attachments(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_server_volume_attachments`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServerVolumeAttachmentsRequest {
@@ -9767,21 +8906,7 @@ pub struct ListServerVolumeAttachmentsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_servers_details`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListServersDetailsRequest};
-///
-/// async fn list_servers_details(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListServersDetailsRequest::new();
-///     let response = ecs.list_servers_details(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_servers_details`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListServersDetailsRequest {
@@ -10061,21 +9186,7 @@ pub struct ListServersDetailsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::list_templates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ListTemplatesRequest};
-///
-/// async fn list_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ListTemplatesRequest::new();
-///     let response = ecs.list_templates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::list_templates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTemplatesRequest {
@@ -10209,24 +9320,7 @@ pub struct ListTemplatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::migrate_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, MigrateServerRequest};
-///
-/// async fn migrate_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = MigrateServerRequest::new(
-///         "<server_id>",
-///         types::MigrateServerRequestBody::new(types::MigrateServerOption::new()),
-///     );
-///     let response = ecs.migrate_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::migrate_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct MigrateServerRequest {
@@ -10313,26 +9407,7 @@ pub struct MigrateServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_associate_security_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaAssociateSecurityGroupRequest};
-///
-/// async fn nova_associate_security_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaAssociateSecurityGroupRequest::new(
-///         "<server_id>",
-///         types::NovaAssociateSecurityGroupRequestBody::new(
-///             types::NovaAddSecurityGroupOption::new("<name>"),
-///         ),
-///     );
-///     let response = ecs.nova_associate_security_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_associate_security_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaAssociateSecurityGroupRequest {
@@ -10416,24 +9491,7 @@ pub struct NovaAssociateSecurityGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_attach_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaAttachInterfaceRequest};
-///
-/// async fn nova_attach_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaAttachInterfaceRequest::new(
-///         "<server_id>",
-///         types::NovaAttachInterfaceRequestBody::new(types::NovaAttachInterfaceOption::new()),
-///     );
-///     let response = ecs.nova_attach_interface(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_attach_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaAttachInterfaceRequest {
@@ -10520,24 +9578,7 @@ pub struct NovaAttachInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_attach_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaAttachVolumeRequest};
-///
-/// async fn nova_attach_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaAttachVolumeRequest::new(
-///         "<server_id>",
-///         types::NovaAttachVolumeRequestBody::new(types::NovaAttachVolumeOption::new("<volume_id>")),
-///     );
-///     let response = ecs.nova_attach_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_attach_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaAttachVolumeRequest {
@@ -10624,23 +9665,7 @@ pub struct NovaAttachVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_create_keypair`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaCreateKeypairRequest};
-///
-/// async fn nova_create_keypair(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaCreateKeypairRequest::new(
-///         types::NovaCreateKeypairRequestBody::new(types::NovaCreateKeypairOption::new("<name>")),
-///     );
-///     let response = ecs.nova_create_keypair(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_create_keypair`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaCreateKeypairRequest {
@@ -10734,28 +9759,7 @@ pub struct NovaCreateKeypairResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_create_server_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaCreateServerGroupRequest};
-///
-/// async fn nova_create_server_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaCreateServerGroupRequest::new(
-///         types::NovaCreateServerGroupRequestBody::new(
-///             types::NovaCreateServerGroupOption::new(
-///                 "<name>",
-///                 vec![types::NovaCreateServerGroupOptionPolicies::AntiAffinity],
-///             ),
-///         ),
-///     );
-///     let response = ecs.nova_create_server_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_create_server_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaCreateServerGroupRequest {
@@ -10849,26 +9853,7 @@ pub struct NovaCreateServerGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_create_server_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaCreateServerMetadataRequest};
-///
-/// async fn nova_create_server_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaCreateServerMetadataRequest::new(
-///         "<server_id>",
-///         types::NovaCreateServerMetadataRequestBody::new(
-///             std::collections::BTreeMap::from([(String::from("key"), String::from("<metadata>"))]),
-///         ),
-///     );
-///     let response = ecs.nova_create_server_metadata(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_create_server_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaCreateServerMetadataRequest {
@@ -10955,29 +9940,7 @@ pub struct NovaCreateServerMetadataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_create_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaCreateServersRequest};
-///
-/// async fn nova_create_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaCreateServersRequest::new(
-///         types::NovaCreateServersRequestBody::new(
-///             types::NovaCreateServersOption::new(
-///                 "<flavor_ref>",
-///                 "<name>",
-///                 vec![types::NovaServerNetwork::new()],
-///             ),
-///         ),
-///     );
-///     let response = ecs.nova_create_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_create_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaCreateServersRequest {
@@ -11071,21 +10034,7 @@ pub struct NovaCreateServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_delete_keypair`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaDeleteKeypairRequest};
-///
-/// async fn nova_delete_keypair(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDeleteKeypairRequest::new("<keypair_name>");
-///     let response = ecs.nova_delete_keypair(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_delete_keypair`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDeleteKeypairRequest {
@@ -11163,21 +10112,7 @@ pub struct NovaDeleteKeypairResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_delete_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaDeleteServerRequest};
-///
-/// async fn nova_delete_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDeleteServerRequest::new("<server_id>");
-///     let response = ecs.nova_delete_server(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_delete_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDeleteServerRequest {
@@ -11255,21 +10190,7 @@ pub struct NovaDeleteServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_delete_server_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaDeleteServerGroupRequest};
-///
-/// async fn nova_delete_server_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDeleteServerGroupRequest::new("<server_group_id>");
-///     let response = ecs.nova_delete_server_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_delete_server_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDeleteServerGroupRequest {
@@ -11347,21 +10268,7 @@ pub struct NovaDeleteServerGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_delete_server_metadata_item`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaDeleteServerMetadataItemRequest};
-///
-/// async fn nova_delete_server_metadata_item(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDeleteServerMetadataItemRequest::new("<key>", "<server_id>");
-///     let response = ecs.nova_delete_server_metadata_item(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_delete_server_metadata_item`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDeleteServerMetadataItemRequest {
@@ -11445,21 +10352,7 @@ pub struct NovaDeleteServerMetadataItemResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_detach_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaDetachInterfaceRequest};
-///
-/// async fn nova_detach_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDetachInterfaceRequest::new("<port_id>", "<server_id>");
-///     let response = ecs.nova_detach_interface(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_detach_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDetachInterfaceRequest {
@@ -11546,21 +10439,7 @@ pub struct NovaDetachInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_detach_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaDetachVolumeRequest};
-///
-/// async fn nova_detach_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDetachVolumeRequest::new("<server_id>", "<volume_id>");
-///     let response = ecs.nova_detach_volume(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_detach_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDetachVolumeRequest {
@@ -11664,26 +10543,7 @@ pub struct NovaDetachVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_disassociate_security_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaDisassociateSecurityGroupRequest};
-///
-/// async fn nova_disassociate_security_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaDisassociateSecurityGroupRequest::new(
-///         "<server_id>",
-///         types::NovaDisassociateSecurityGroupRequestBody::new(
-///             types::NovaRemoveSecurityGroupOption::new("<name>"),
-///         ),
-///     );
-///     let response = ecs.nova_disassociate_security_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_disassociate_security_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaDisassociateSecurityGroupRequest {
@@ -11767,21 +10627,7 @@ pub struct NovaDisassociateSecurityGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_availability_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListAvailabilityZonesRequest};
-///
-/// async fn nova_list_availability_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListAvailabilityZonesRequest::new();
-///     let response = ecs.nova_list_availability_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_availability_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListAvailabilityZonesRequest {
@@ -11855,21 +10701,7 @@ pub struct NovaListAvailabilityZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_flavors`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListFlavorsRequest};
-///
-/// async fn nova_list_flavors(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListFlavorsRequest::new();
-///     let response = ecs.nova_list_flavors(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_flavors`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListFlavorsRequest {
@@ -12005,21 +10837,7 @@ pub struct NovaListFlavorsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_flavors_details`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListFlavorsDetailsRequest};
-///
-/// async fn nova_list_flavors_details(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListFlavorsDetailsRequest::new();
-///     let response = ecs.nova_list_flavors_details(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_flavors_details`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListFlavorsDetailsRequest {
@@ -12201,21 +11019,7 @@ pub struct NovaListFlavorsDetailsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_keypairs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListKeypairsRequest};
-///
-/// async fn nova_list_keypairs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListKeypairsRequest::new();
-///     let response = ecs.nova_list_keypairs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_keypairs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListKeypairsRequest {
@@ -12339,21 +11143,7 @@ pub struct NovaListKeypairsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_server_actions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServerActionsRequest};
-///
-/// async fn nova_list_server_actions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServerActionsRequest::new("<server_id>");
-///     let response = ecs.nova_list_server_actions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_server_actions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServerActionsRequest {
@@ -12434,21 +11224,7 @@ pub struct NovaListServerActionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_server_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServerGroupsRequest};
-///
-/// async fn nova_list_server_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServerGroupsRequest::new();
-///     let response = ecs.nova_list_server_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_server_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServerGroupsRequest {
@@ -12580,21 +11356,7 @@ pub struct NovaListServerGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_server_interfaces`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServerInterfacesRequest};
-///
-/// async fn nova_list_server_interfaces(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServerInterfacesRequest::new("<server_id>");
-///     let response = ecs.nova_list_server_interfaces(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_server_interfaces`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServerInterfacesRequest {
@@ -12675,21 +11437,7 @@ pub struct NovaListServerInterfacesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_server_security_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServerSecurityGroupsRequest};
-///
-/// async fn nova_list_server_security_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServerSecurityGroupsRequest::new("<server_id>");
-///     let response = ecs.nova_list_server_security_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_server_security_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServerSecurityGroupsRequest {
@@ -12770,21 +11518,7 @@ pub struct NovaListServerSecurityGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_server_volumes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServerVolumesRequest};
-///
-/// async fn nova_list_server_volumes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServerVolumesRequest::new("<server_id>");
-///     let response = ecs.nova_list_server_volumes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_server_volumes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServerVolumesRequest {
@@ -12865,21 +11599,7 @@ pub struct NovaListServerVolumesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_servers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServersRequest};
-///
-/// async fn nova_list_servers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServersRequest::new();
-///     let response = ecs.nova_list_servers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_servers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServersRequest {
@@ -13175,21 +11895,7 @@ pub struct NovaListServersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_servers_details`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListServersDetailsRequest};
-///
-/// async fn nova_list_servers_details(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListServersDetailsRequest::new();
-///     let response = ecs.nova_list_servers_details(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_servers_details`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListServersDetailsRequest {
@@ -13467,21 +12173,7 @@ pub struct NovaListServersDetailsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_list_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaListVersionsRequest};
-///
-/// async fn nova_list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaListVersionsRequest::new();
-///     let response = ecs.nova_list_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_list_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaListVersionsRequest {}
@@ -13536,24 +12228,7 @@ pub struct NovaListVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_lock_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaLockServerRequest};
-///
-/// async fn nova_lock_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaLockServerRequest::new(
-///         "<server_id>",
-///         types::NovaLockServerRequestBody::new(types::NovaLockServerRequestBodyLock::Empty),
-///     );
-///     let response = ecs.nova_lock_server(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_lock_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaLockServerRequest {
@@ -13637,26 +12312,7 @@ pub struct NovaLockServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_reboot_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaRebootServerRequest};
-///
-/// async fn nova_reboot_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaRebootServerRequest::new(
-///         "<server_id>",
-///         types::NovaRebootServerRequestBody::new(
-///             types::NovaRebootServerOption::new(types::NovaRebootServerOptionType::Soft),
-///         ),
-///     );
-///     let response = ecs.nova_reboot_server(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_reboot_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaRebootServerRequest {
@@ -13740,21 +12396,7 @@ pub struct NovaRebootServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_flavor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowFlavorRequest};
-///
-/// async fn nova_show_flavor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowFlavorRequest::new("<flavor_id>");
-///     let response = ecs.nova_show_flavor(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_flavor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowFlavorRequest {
@@ -13851,21 +12493,7 @@ pub struct NovaShowFlavorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_flavor_extra_specs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowFlavorExtraSpecsRequest};
-///
-/// async fn nova_show_flavor_extra_specs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowFlavorExtraSpecsRequest::new("<flavor_id>");
-///     let response = ecs.nova_show_flavor_extra_specs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_flavor_extra_specs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowFlavorExtraSpecsRequest {
@@ -13946,21 +12574,7 @@ pub struct NovaShowFlavorExtraSpecsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_keypair`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowKeypairRequest};
-///
-/// async fn nova_show_keypair(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowKeypairRequest::new("<keypair_name>");
-///     let response = ecs.nova_show_keypair(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_keypair`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowKeypairRequest {
@@ -14057,21 +12671,7 @@ pub struct NovaShowKeypairResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerRequest};
-///
-/// async fn nova_show_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerRequest::new("<server_id>");
-///     let response = ecs.nova_show_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerRequest {
@@ -14168,21 +12768,7 @@ pub struct NovaShowServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server_action`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerActionRequest};
-///
-/// async fn nova_show_server_action(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerActionRequest::new("<request_id>", "<server_id>");
-///     let response = ecs.nova_show_server_action(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server_action`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerActionRequest {
@@ -14269,21 +12855,7 @@ pub struct NovaShowServerActionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerGroupRequest};
-///
-/// async fn nova_show_server_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerGroupRequest::new("<server_group_id>");
-///     let response = ecs.nova_show_server_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerGroupRequest {
@@ -14380,21 +12952,7 @@ pub struct NovaShowServerGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerInterfaceRequest};
-///
-/// async fn nova_show_server_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerInterfaceRequest::new("<port_id>", "<server_id>");
-///     let response = ecs.nova_show_server_interface(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerInterfaceRequest {
@@ -14481,21 +13039,7 @@ pub struct NovaShowServerInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerMetadataRequest};
-///
-/// async fn nova_show_server_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerMetadataRequest::new("<server_id>");
-///     let response = ecs.nova_show_server_metadata(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerMetadataRequest {
@@ -14576,21 +13120,7 @@ pub struct NovaShowServerMetadataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server_metadata_item`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerMetadataItemRequest};
-///
-/// async fn nova_show_server_metadata_item(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerMetadataItemRequest::new("<key>", "<server_id>");
-///     let response = ecs.nova_show_server_metadata_item(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server_metadata_item`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerMetadataItemRequest {
@@ -14677,21 +13207,7 @@ pub struct NovaShowServerMetadataItemResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_server_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowServerVolumeRequest};
-///
-/// async fn nova_show_server_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowServerVolumeRequest::new("<server_id>", "<volume_id>");
-///     let response = ecs.nova_show_server_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_server_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowServerVolumeRequest {
@@ -14778,21 +13294,7 @@ pub struct NovaShowServerVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_show_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, NovaShowVersionRequest};
-///
-/// async fn nova_show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaShowVersionRequest::new("<api_version>");
-///     let response = ecs.nova_show_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_show_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaShowVersionRequest {
@@ -14854,24 +13356,7 @@ pub struct NovaShowVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_start_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaStartServerRequest};
-///
-/// async fn nova_start_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaStartServerRequest::new(
-///         "<server_id>",
-///         types::NovaStartServerRequestBody::new(types::NovaStartServerRequestBodyOsStart::Empty),
-///     );
-///     let response = ecs.nova_start_server(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_start_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaStartServerRequest {
@@ -14955,24 +13440,7 @@ pub struct NovaStartServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_stop_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaStopServerRequest};
-///
-/// async fn nova_stop_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaStopServerRequest::new(
-///         "<server_id>",
-///         types::NovaStopServerRequestBody::new(types::NovaStopServerOption::new()),
-///     );
-///     let response = ecs.nova_stop_server(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_stop_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaStopServerRequest {
@@ -15056,24 +13524,7 @@ pub struct NovaStopServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_unlock_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaUnlockServerRequest};
-///
-/// async fn nova_unlock_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaUnlockServerRequest::new(
-///         "<server_id>",
-///         types::NovaUnlockServerRequestBody::new(types::NovaUnlockServerRequestBodyUnlock::Empty),
-///     );
-///     let response = ecs.nova_unlock_server(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_unlock_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaUnlockServerRequest {
@@ -15157,24 +13608,7 @@ pub struct NovaUnlockServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_update_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaUpdateServerRequest};
-///
-/// async fn nova_update_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaUpdateServerRequest::new(
-///         "<server_id>",
-///         types::NovaUpdateServerRequestBody::new(types::NovaUpdateServerOption::new()),
-///     );
-///     let response = ecs.nova_update_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_update_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaUpdateServerRequest {
@@ -15277,26 +13711,7 @@ pub struct NovaUpdateServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_update_server_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaUpdateServerMetadataRequest};
-///
-/// async fn nova_update_server_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaUpdateServerMetadataRequest::new(
-///         "<server_id>",
-///         types::NovaUpdateServerMetadataRequestBody::new(
-///             std::collections::BTreeMap::from([(String::from("key"), String::from("<metadata>"))]),
-///         ),
-///     );
-///     let response = ecs.nova_update_server_metadata(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_update_server_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaUpdateServerMetadataRequest {
@@ -15383,27 +13798,7 @@ pub struct NovaUpdateServerMetadataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::nova_update_server_metadata_item`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, NovaUpdateServerMetadataItemRequest};
-///
-/// async fn nova_update_server_metadata_item(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = NovaUpdateServerMetadataItemRequest::new(
-///         "<key>",
-///         "<server_id>",
-///         types::NovaUpdateServerMetadataItemRequestBody::new(
-///             std::collections::BTreeMap::from([(String::from("key"), String::from("<meta>"))]),
-///         ),
-///     );
-///     let response = ecs.nova_update_server_metadata_item(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::nova_update_server_metadata_item`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NovaUpdateServerMetadataItemRequest {
@@ -15497,24 +13892,7 @@ pub struct NovaUpdateServerMetadataItemResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::register_server_auto_recovery`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, RegisterServerAutoRecoveryRequest};
-///
-/// async fn register_server_auto_recovery(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = RegisterServerAutoRecoveryRequest::new(
-///         "<server_id>",
-///         types::RegisterServerAutoRecoveryRequestBody::new("<support_auto_recovery>"),
-///     );
-///     let response = ecs.register_server_auto_recovery(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::register_server_auto_recovery`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RegisterServerAutoRecoveryRequest {
@@ -15598,26 +13976,7 @@ pub struct RegisterServerAutoRecoveryResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::register_server_monitor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, RegisterServerMonitorRequest};
-///
-/// async fn register_server_monitor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = RegisterServerMonitorRequest::new(
-///         "<server_id>",
-///         types::RegisterServerMonitorRequestBody::new(
-///             types::RegisterServerMonitorRequestBodyMonitorMetrics::Empty,
-///         ),
-///     );
-///     let response = ecs.register_server_monitor(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::register_server_monitor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RegisterServerMonitorRequest {
@@ -15682,26 +14041,7 @@ pub struct RegisterServerMonitorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::reinstall_server_with_cloud_init`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ReinstallServerWithCloudInitRequest};
-///
-/// async fn reinstall_server_with_cloud_init(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ReinstallServerWithCloudInitRequest::new(
-///         "<server_id>",
-///         types::ReinstallServerWithCloudInitRequestBody::new(
-///             types::ReinstallServerWithCloudInitOption::new(),
-///         ),
-///     );
-///     let response = ecs.reinstall_server_with_cloud_init(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::reinstall_server_with_cloud_init`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ReinstallServerWithCloudInitRequest {
@@ -15788,28 +14128,7 @@ pub struct ReinstallServerWithCloudInitResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::reinstall_server_without_cloud_init`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ReinstallServerWithoutCloudInitRequest};
-///
-/// async fn reinstall_server_without_cloud_init(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ReinstallServerWithoutCloudInitRequest::new(
-///         "<server_id>",
-///         types::ReinstallServerWithoutCloudInitRequestBody::new(
-///             types::ReinstallServerWithoutCloudInitOption::new(),
-///         ),
-///     );
-///     let response = ecs.reinstall_server_without_cloud_init(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::reinstall_server_without_cloud_init`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ReinstallServerWithoutCloudInitRequest {
@@ -15896,26 +14215,7 @@ pub struct ReinstallServerWithoutCloudInitResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::reset_server_password`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ResetServerPasswordRequest};
-///
-/// async fn reset_server_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ResetServerPasswordRequest::new(
-///         "<server_id>",
-///         types::ResetServerPasswordRequestBody::new(
-///             types::ResetServerPasswordOption::new("<new_password>"),
-///         ),
-///     );
-///     let response = ecs.reset_server_password(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::reset_server_password`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ResetServerPasswordRequest {
@@ -15999,26 +14299,7 @@ pub struct ResetServerPasswordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::resize_post_paid_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ResizePostPaidServerRequest};
-///
-/// async fn resize_post_paid_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ResizePostPaidServerRequest::new(
-///         "<server_id>",
-///         types::ResizePostPaidServerRequestBody::new(
-///             types::ResizePostPaidServerOption::new("<flavor_ref>"),
-///         ),
-///     );
-///     let response = ecs.resize_post_paid_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::resize_post_paid_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ResizePostPaidServerRequest {
@@ -16105,24 +14386,7 @@ pub struct ResizePostPaidServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::resize_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ResizeServerRequest};
-///
-/// async fn resize_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ResizeServerRequest::new(
-///         "<server_id>",
-///         types::ResizeServerRequestBody::new(types::ResizePrePaidServerOption::new("<flavor_ref>")),
-///     );
-///     let response = ecs.resize_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::resize_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ResizeServerRequest {
@@ -16209,21 +14473,7 @@ pub struct ResizeServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::revert_recycle_bin_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, RevertRecycleBinServerRequest};
-///
-/// async fn revert_recycle_bin_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = RevertRecycleBinServerRequest::new("<server_id>");
-///     let response = ecs.revert_recycle_bin_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::revert_recycle_bin_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RevertRecycleBinServerRequest {
@@ -16304,21 +14554,7 @@ pub struct RevertRecycleBinServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_job`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowJobRequest};
-///
-/// async fn show_job(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowJobRequest::new("<job_id>");
-///     let response = ecs.show_job(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_job`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowJobRequest {
@@ -16399,21 +14635,7 @@ pub struct ShowJobResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_recycle_bin`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowRecycleBinRequest};
-///
-/// async fn show_recycle_bin(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowRecycleBinRequest::new();
-///     let response = ecs.show_recycle_bin(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_recycle_bin`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRecycleBinRequest {
@@ -16487,21 +14709,7 @@ pub struct ShowRecycleBinResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_recycle_bin_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowRecycleBinServerRequest};
-///
-/// async fn show_recycle_bin_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowRecycleBinServerRequest::new("<server_id>");
-///     let response = ecs.show_recycle_bin_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_recycle_bin_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRecycleBinServerRequest {
@@ -16582,21 +14790,7 @@ pub struct ShowRecycleBinServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_reset_password_flag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowResetPasswordFlagRequest};
-///
-/// async fn show_reset_password_flag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowResetPasswordFlagRequest::new("<server_id>");
-///     let response = ecs.show_reset_password_flag(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_reset_password_flag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowResetPasswordFlagRequest {
@@ -16677,21 +14871,7 @@ pub struct ShowResetPasswordFlagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerRequest};
-///
-/// async fn show_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerRequest::new("<server_id>");
-///     let response = ecs.show_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerRequest {
@@ -16772,21 +14952,7 @@ pub struct ShowServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_auto_recovery`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerAutoRecoveryRequest};
-///
-/// async fn show_server_auto_recovery(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerAutoRecoveryRequest::new("<server_id>");
-///     let response = ecs.show_server_auto_recovery(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_auto_recovery`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerAutoRecoveryRequest {
@@ -16867,21 +15033,7 @@ pub struct ShowServerAutoRecoveryResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_block_device`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerBlockDeviceRequest};
-///
-/// async fn show_server_block_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerBlockDeviceRequest::new("<server_id>", "<volume_id>");
-///     let response = ecs.show_server_block_device(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_block_device`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerBlockDeviceRequest {
@@ -16968,21 +15120,7 @@ pub struct ShowServerBlockDeviceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerGroupRequest};
-///
-/// async fn show_server_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerGroupRequest::new("<server_group_id>");
-///     let response = ecs.show_server_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerGroupRequest {
@@ -17063,21 +15201,7 @@ pub struct ShowServerGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_limits`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerLimitsRequest};
-///
-/// async fn show_server_limits(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerLimitsRequest::new();
-///     let response = ecs.show_server_limits(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_limits`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerLimitsRequest {
@@ -17151,21 +15275,7 @@ pub struct ShowServerLimitsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_password`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerPasswordRequest};
-///
-/// async fn show_server_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerPasswordRequest::new("<server_id>");
-///     let response = ecs.show_server_password(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_password`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerPasswordRequest {
@@ -17246,29 +15356,7 @@ pub struct ShowServerPasswordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_remote_console`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, ShowServerRemoteConsoleRequest};
-///
-/// async fn show_server_remote_console(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerRemoteConsoleRequest::new(
-///         "<server_id>",
-///         types::ShowServerRemoteConsoleRequestBody::new(
-///             types::GetServerRemoteConsoleOption::new(
-///                 types::GetServerRemoteConsoleOptionProtocol::Vnc,
-///                 types::GetServerRemoteConsoleOptionType::Novnc,
-///             ),
-///         ),
-///     );
-///     let response = ecs.show_server_remote_console(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_remote_console`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerRemoteConsoleRequest {
@@ -17355,21 +15443,7 @@ pub struct ShowServerRemoteConsoleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::show_server_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{EcsClient, ShowServerTagsRequest};
-///
-/// async fn show_server_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = ShowServerTagsRequest::new("<server_id>");
-///     let response = ecs.show_server_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::show_server_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowServerTagsRequest {
@@ -17450,24 +15524,7 @@ pub struct ShowServerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::update_server`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, UpdateServerRequest};
-///
-/// async fn update_server(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = UpdateServerRequest::new(
-///         "<server_id>",
-///         types::UpdateServerRequestBody::new(types::UpdateServerOption::new()),
-///     );
-///     let response = ecs.update_server(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::update_server`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateServerRequest {
@@ -17554,24 +15611,7 @@ pub struct UpdateServerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::update_server_auto_terminate_time`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, UpdateServerAutoTerminateTimeRequest};
-///
-/// async fn update_server_auto_terminate_time(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = UpdateServerAutoTerminateTimeRequest::new(
-///         "<server_id>",
-///         types::UpdateServerAutoTerminateTimeRequestBody::new("<auto_terminate_time>"),
-///     );
-///     let response = ecs.update_server_auto_terminate_time(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::update_server_auto_terminate_time`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateServerAutoTerminateTimeRequest {
@@ -17655,25 +15695,7 @@ pub struct UpdateServerAutoTerminateTimeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::update_server_block_device`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, UpdateServerBlockDeviceRequest};
-///
-/// async fn update_server_block_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = UpdateServerBlockDeviceRequest::new(
-///         "<server_id>",
-///         "<volume_id>",
-///         types::UpdateServerBlockDeviceReq::new(types::UpdateServerBlockDeviceOption::new(true)),
-///     );
-///     let response = ecs.update_server_block_device(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::update_server_block_device`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateServerBlockDeviceRequest {
@@ -17764,26 +15786,7 @@ pub struct UpdateServerBlockDeviceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EcsClient::update_server_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ecs::{types, EcsClient, UpdateServerMetadataRequest};
-///
-/// async fn update_server_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ecs = EcsClient::new(client)?;
-///     let request = UpdateServerMetadataRequest::new(
-///         "<server_id>",
-///         types::UpdateServerMetadataRequestBody::new(
-///             std::collections::BTreeMap::from([(String::from("key"), String::from("<metadata>"))]),
-///         ),
-///     );
-///     let response = ecs.update_server_metadata(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EcsClient::update_server_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateServerMetadataRequest {

@@ -2796,30 +2796,7 @@ impl EipClient {
     }
 }
 
-/// Request of [`EipClient::add_publicips_into_shared_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, AddPublicipsIntoSharedBandwidthRequest};
-///
-/// async fn add_publicips_into_shared_bandwidth(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = AddPublicipsIntoSharedBandwidthRequest::new(
-///         "<bandwidth_id>",
-///         types::AddPublicipsIntoSharedBandwidthRequestBody::new(
-///             types::AddPublicipsIntoSharedBandwidthOption::new(
-///                 vec![types::InsertPublicipInfo::new("<publicip_id>")],
-///             ),
-///         ),
-///     );
-///     let response = eip.add_publicips_into_shared_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::add_publicips_into_shared_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddPublicipsIntoSharedBandwidthRequest {
@@ -2906,29 +2883,7 @@ pub struct AddPublicipsIntoSharedBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::associate_publicips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, AssociatePublicipsRequest};
-///
-/// async fn associate_publicips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = AssociatePublicipsRequest::new(
-///         "<publicip_id>",
-///         types::AssociatePublicipsRequestBody::new(
-///             types::AssociatePublicipsOption::new(
-///                 "<associate_instance_id>",
-///                 types::AssociatePublicipsOptionAssociateInstanceType::Port,
-///             ),
-///         ),
-///     );
-///     let response = eip.associate_publicips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::associate_publicips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociatePublicipsRequest {
@@ -3021,21 +2976,7 @@ pub struct AssociatePublicipsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::attach_batch_public_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, AttachBatchPublicIpRequest};
-///
-/// async fn attach_batch_public_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = AttachBatchPublicIpRequest::new(types::BatchAttachSharebwReq::new());
-///     let response = eip.attach_batch_public_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::attach_batch_public_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttachBatchPublicIpRequest {
@@ -3114,21 +3055,7 @@ pub struct AttachBatchPublicIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::attach_share_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, AttachShareBandwidthRequest};
-///
-/// async fn attach_share_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = AttachShareBandwidthRequest::new("<publicip_id>", types::AttachSharebwReq::new());
-///     let response = eip.attach_share_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::attach_share_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttachShareBandwidthRequest {
@@ -3218,27 +3145,7 @@ pub struct AttachShareBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_create_publicip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchCreatePublicipTagsRequest};
-///
-/// async fn batch_create_publicip_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchCreatePublicipTagsRequest::new(
-///         "<publicip_id>",
-///         types::BatchCreatePublicipTagsRequestBody::new(
-///             types::BatchCreatePublicipTagsRequestBodyAction::Create,
-///             vec![types::ResourceTagOption::new("<key>", "<value>")],
-///         ),
-///     );
-///     let response = eip.batch_create_publicip_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_create_publicip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreatePublicipTagsRequest {
@@ -3322,28 +3229,7 @@ pub struct BatchCreatePublicipTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_create_publicips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchCreatePublicipsRequest};
-///
-/// async fn batch_create_publicips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchCreatePublicipsRequest::new(
-///         types::BatchCreatePublicipsV2RequestBody::new(
-///             types::BatchBandwidth::new(10),
-///             "<enterprise_project_id>",
-///             types::BatchPublicIp::new(types::BatchPublicIpType::V5Bgp),
-///             10,
-///         ),
-///     );
-///     let response = eip.batch_create_publicips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_create_publicips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreatePublicipsRequest {
@@ -3418,25 +3304,7 @@ pub struct BatchCreatePublicipsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_create_shared_bandwidths`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchCreateSharedBandwidthsRequest};
-///
-/// async fn batch_create_shared_bandwidths(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchCreateSharedBandwidthsRequest::new(
-///         types::BatchCreateBandwidthRequestBody::new(
-///             types::BatchCreateBandwidthOption::new(10, "<name>", 10),
-///         ),
-///     );
-///     let response = eip.batch_create_shared_bandwidths(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_create_shared_bandwidths`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateSharedBandwidthsRequest {
@@ -3511,23 +3379,7 @@ pub struct BatchCreateSharedBandwidthsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_delete_public_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchDeletePublicIpRequest};
-///
-/// async fn batch_delete_public_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchDeletePublicIpRequest::new(
-///         types::BatchDeletePublicIpRequestBody::new(vec![String::from("<publicip_ids>")]),
-///     );
-///     let response = eip.batch_delete_public_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_delete_public_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeletePublicIpRequest {
@@ -3602,27 +3454,7 @@ pub struct BatchDeletePublicIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_delete_publicip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchDeletePublicipTagsRequest};
-///
-/// async fn batch_delete_publicip_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchDeletePublicipTagsRequest::new(
-///         "<publicip_id>",
-///         types::BatchDeletePublicipTagsRequestBody::new(
-///             types::BatchDeletePublicipTagsRequestBodyAction::Delete,
-///             vec![types::ResourceTagOption::new("<key>", "<value>")],
-///         ),
-///     );
-///     let response = eip.batch_delete_publicip_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_delete_publicip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeletePublicipTagsRequest {
@@ -3706,23 +3538,7 @@ pub struct BatchDeletePublicipTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_disassociate_publicips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchDisassociatePublicipsRequest};
-///
-/// async fn batch_disassociate_publicips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchDisassociatePublicipsRequest::new(
-///         types::BatchDeletePublicIpRequestBody::new(vec![String::from("<publicip_ids>")]),
-///     );
-///     let response = eip.batch_disassociate_publicips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_disassociate_publicips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDisassociatePublicipsRequest {
@@ -3797,23 +3613,7 @@ pub struct BatchDisassociatePublicipsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::batch_modify_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, BatchModifyBandwidthRequest};
-///
-/// async fn batch_modify_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = BatchModifyBandwidthRequest::new(
-///         types::ModifyBandwidthRequestBody::new(vec![types::ModifyBandwidthOption::new("<id>")]),
-///     );
-///     let response = eip.batch_modify_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::batch_modify_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchModifyBandwidthRequest {
@@ -3888,26 +3688,7 @@ pub struct BatchModifyBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::change_bandwidth_to_period`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, ChangeBandwidthToPeriodRequest};
-///
-/// async fn change_bandwidth_to_period(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ChangeBandwidthToPeriodRequest::new(
-///         types::BwChangeToPeriodReq::new(
-///             vec![String::from("<bandwidth_ids>")],
-///             types::CreatePrePaidPublicipExtendParamOption::new(),
-///         ),
-///     );
-///     let response = eip.change_bandwidth_to_period(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::change_bandwidth_to_period`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeBandwidthToPeriodRequest {
@@ -3982,26 +3763,7 @@ pub struct ChangeBandwidthToPeriodResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::change_publicip_to_period`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, ChangePublicipToPeriodRequest};
-///
-/// async fn change_publicip_to_period(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ChangePublicipToPeriodRequest::new(
-///         types::ChangeToPeriodReq::new(
-///             types::CreatePrePaidPublicipExtendParamOption::new(),
-///             vec![String::from("<publicip_ids>")],
-///         ),
-///     );
-///     let response = eip.change_publicip_to_period(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::change_publicip_to_period`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangePublicipToPeriodRequest {
@@ -4076,23 +3838,7 @@ pub struct ChangePublicipToPeriodResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::count_eip_available_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CountEipAvailableResourcesRequest};
-///
-/// async fn count_eip_available_resources(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CountEipAvailableResourcesRequest::new(
-///         types::EipResourcesAvailableV3RequestBody::new(10),
-///     );
-///     let response = eip.count_eip_available_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::count_eip_available_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountEipAvailableResourcesRequest {
@@ -4171,21 +3917,7 @@ pub struct CountEipAvailableResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::count_public_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, CountPublicIpRequest};
-///
-/// async fn count_public_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CountPublicIpRequest::new();
-///     let response = eip.count_public_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::count_public_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountPublicIpRequest {
@@ -4259,21 +3991,7 @@ pub struct CountPublicIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::count_public_ip_instance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, CountPublicIpInstanceRequest};
-///
-/// async fn count_public_ip_instance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CountPublicIpInstanceRequest::new();
-///     let response = eip.count_public_ip_instance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::count_public_ip_instance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountPublicIpInstanceRequest {
@@ -4347,24 +4065,7 @@ pub struct CountPublicIpInstanceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::create_bandwidth_rule_v3`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CreateBandwidthRuleV3Request};
-///
-/// async fn create_bandwidth_rule_v3(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CreateBandwidthRuleV3Request::new(
-///         "<bandwidth_id>",
-///         types::CreateBandwidthReq::new(types::CreateBandwidthRuleDict::new(10, 10)),
-///     );
-///     let response = eip.create_bandwidth_rule_v3(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::create_bandwidth_rule_v3`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateBandwidthRuleV3Request {
@@ -4455,28 +4156,7 @@ pub struct CreateBandwidthRuleV3Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::create_pre_paid_publicip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CreatePrePaidPublicipRequest};
-///
-/// async fn create_pre_paid_publicip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CreatePrePaidPublicipRequest::new(
-///         types::CreatePrePaidPublicipRequestBody::new(
-///             types::CreatePublicipBandwidthOption::new(
-///                 types::CreatePublicipBandwidthOptionShareType::Whole,
-///             ),
-///             types::CreatePrePaidPublicipOption::new("<type_>"),
-///         ),
-///     );
-///     let response = eip.create_pre_paid_publicip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::create_pre_paid_publicip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrePaidPublicipRequest {
@@ -4551,28 +4231,7 @@ pub struct CreatePrePaidPublicipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::create_publicip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CreatePublicipRequest};
-///
-/// async fn create_publicip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CreatePublicipRequest::new(
-///         types::CreatePublicipRequestBody::new(
-///             types::CreatePublicipBandwidthOption::new(
-///                 types::CreatePublicipBandwidthOptionShareType::Whole,
-///             ),
-///             types::CreatePublicipOption::new("<type_>"),
-///         ),
-///     );
-///     let response = eip.create_publicip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::create_publicip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePublicipRequest {
@@ -4647,24 +4306,7 @@ pub struct CreatePublicipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::create_publicip_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CreatePublicipTagRequest};
-///
-/// async fn create_publicip_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CreatePublicipTagRequest::new(
-///         "<publicip_id>",
-///         types::CreatePublicipTagRequestBody::new(types::ResourceTagOption::new("<key>", "<value>")),
-///     );
-///     let response = eip.create_publicip_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::create_publicip_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePublicipTagRequest {
@@ -4748,25 +4390,7 @@ pub struct CreatePublicipTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::create_shared_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CreateSharedBandwidthRequest};
-///
-/// async fn create_shared_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CreateSharedBandwidthRequest::new(
-///         types::CreateSharedBandwidhRequestBody::new(
-///             types::CreateSharedBandwidthOption::new("<name>", 10),
-///         ),
-///     );
-///     let response = eip.create_shared_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::create_shared_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSharedBandwidthRequest {
@@ -4841,25 +4465,7 @@ pub struct CreateSharedBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::create_tenant_vpc_igw`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, CreateTenantVpcIgwRequest};
-///
-/// async fn create_tenant_vpc_igw(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = CreateTenantVpcIgwRequest::new(
-///         types::CreateTenantVpcIgwRequestBody::new(
-///             types::CreateTenantVpcIgwRequestBodyVpcIgw::new("<vpc_id>"),
-///         ),
-///     );
-///     let response = eip.create_tenant_vpc_igw(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::create_tenant_vpc_igw`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTenantVpcIgwRequest {
@@ -4957,21 +4563,7 @@ pub struct CreateTenantVpcIgwResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::delete_bandwidth_rule_v3`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DeleteBandwidthRuleV3Request};
-///
-/// async fn delete_bandwidth_rule_v3(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DeleteBandwidthRuleV3Request::new("<bandwidth_id>", "<bandwidth_rules_id>");
-///     let response = eip.delete_bandwidth_rule_v3(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::delete_bandwidth_rule_v3`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteBandwidthRuleV3Request {
@@ -5062,21 +4654,7 @@ pub struct DeleteBandwidthRuleV3Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::delete_publicip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DeletePublicipRequest};
-///
-/// async fn delete_publicip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DeletePublicipRequest::new("<publicip_id>");
-///     let response = eip.delete_publicip(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::delete_publicip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePublicipRequest {
@@ -5154,21 +4732,7 @@ pub struct DeletePublicipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::delete_publicip_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DeletePublicipTagRequest};
-///
-/// async fn delete_publicip_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DeletePublicipTagRequest::new("<publicip_id>", "<key>");
-///     let response = eip.delete_publicip_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::delete_publicip_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePublicipTagRequest {
@@ -5252,21 +4816,7 @@ pub struct DeletePublicipTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::delete_shared_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DeleteSharedBandwidthRequest};
-///
-/// async fn delete_shared_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DeleteSharedBandwidthRequest::new("<bandwidth_id>");
-///     let response = eip.delete_shared_bandwidth(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::delete_shared_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSharedBandwidthRequest {
@@ -5345,21 +4895,7 @@ pub struct DeleteSharedBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::delete_tenant_vpc_igw`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DeleteTenantVpcIgwRequest};
-///
-/// async fn delete_tenant_vpc_igw(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DeleteTenantVpcIgwRequest::new("<vpc_igw_id>");
-///     let response = eip.delete_tenant_vpc_igw(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::delete_tenant_vpc_igw`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTenantVpcIgwRequest {
@@ -5443,21 +4979,7 @@ pub struct DeleteTenantVpcIgwResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::detach_batch_public_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, DetachBatchPublicIpRequest};
-///
-/// async fn detach_batch_public_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DetachBatchPublicIpRequest::new(types::DetachBatchSharedbwReq::new());
-///     let response = eip.detach_batch_public_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::detach_batch_public_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetachBatchPublicIpRequest {
@@ -5536,24 +5058,7 @@ pub struct DetachBatchPublicIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::detach_share_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, DetachShareBandwidthRequest};
-///
-/// async fn detach_share_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DetachShareBandwidthRequest::new(
-///         "<publicip_id>",
-///         types::DetachSharedbwReq::new(types::DetachSharedbwReqPublicip::new()),
-///     );
-///     let response = eip.detach_share_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::detach_share_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetachShareBandwidthRequest {
@@ -5643,21 +5148,7 @@ pub struct DetachShareBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::disable_nat64`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DisableNat64Request};
-///
-/// async fn disable_nat64(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DisableNat64Request::new("<publicip_id>");
-///     let response = eip.disable_nat64(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::disable_nat64`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisableNat64Request {
@@ -5744,21 +5235,7 @@ pub struct DisableNat64Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::disassociate_publicips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, DisassociatePublicipsRequest};
-///
-/// async fn disassociate_publicips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = DisassociatePublicipsRequest::new("<publicip_id>");
-///     let response = eip.disassociate_publicips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::disassociate_publicips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociatePublicipsRequest {
@@ -5845,21 +5322,7 @@ pub struct DisassociatePublicipsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::enable_nat64`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, EnableNat64Request};
-///
-/// async fn enable_nat64(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = EnableNat64Request::new("<publicip_id>");
-///     let response = eip.enable_nat64(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::enable_nat64`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EnableNat64Request {
@@ -5946,21 +5409,7 @@ pub struct EnableNat64Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListBandwidthRequest};
-///
-/// async fn list_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListBandwidthRequest::new();
-///     let response = eip.list_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListBandwidthRequest {
@@ -6288,21 +5737,7 @@ pub struct ListBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_bandwidth_pkg`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListBandwidthPkgRequest};
-///
-/// async fn list_bandwidth_pkg(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListBandwidthPkgRequest::new();
-///     let response = eip.list_bandwidth_pkg(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_bandwidth_pkg`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListBandwidthPkgRequest {
@@ -6430,21 +5865,7 @@ pub struct ListBandwidthPkgResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_bandwidth_rule_v3`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListBandwidthRuleV3Request};
-///
-/// async fn list_bandwidth_rule_v3(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListBandwidthRuleV3Request::new("<bandwidth_id>");
-///     let response = eip.list_bandwidth_rule_v3(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_bandwidth_rule_v3`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListBandwidthRuleV3Request {
@@ -6661,21 +6082,7 @@ pub struct ListBandwidthRuleV3Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_bandwidths`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListBandwidthsRequest};
-///
-/// async fn list_bandwidths(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListBandwidthsRequest::new();
-///     let response = eip.list_bandwidths(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_bandwidths`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListBandwidthsRequest {
@@ -6818,21 +6225,7 @@ pub struct ListBandwidthsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_bandwidths_limit`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListBandwidthsLimitRequest};
-///
-/// async fn list_bandwidths_limit(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListBandwidthsLimitRequest::new();
-///     let response = eip.list_bandwidths_limit(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_bandwidths_limit`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListBandwidthsLimitRequest {
@@ -6987,21 +6380,7 @@ pub struct ListBandwidthsLimitResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_common_pools`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListCommonPoolsRequest};
-///
-/// async fn list_common_pools(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListCommonPoolsRequest::new();
-///     let response = eip.list_common_pools(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_common_pools`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCommonPoolsRequest {
@@ -7163,21 +6542,7 @@ pub struct ListCommonPoolsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_eip_bandwidths`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListEipBandwidthsRequest};
-///
-/// async fn list_eip_bandwidths(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListEipBandwidthsRequest::new();
-///     let response = eip.list_eip_bandwidths(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_eip_bandwidths`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListEipBandwidthsRequest {
@@ -7517,21 +6882,7 @@ pub struct ListEipBandwidthsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_project_geip_bindings`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListProjectGeipBindingsRequest};
-///
-/// async fn list_project_geip_bindings(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListProjectGeipBindingsRequest::new();
-///     let response = eip.list_project_geip_bindings(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_project_geip_bindings`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListProjectGeipBindingsRequest {
@@ -8012,21 +7363,7 @@ pub struct ListProjectGeipBindingsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_publicip_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListPublicipPoolRequest};
-///
-/// async fn list_publicip_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListPublicipPoolRequest::new();
-///     let response = eip.list_publicip_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_publicip_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPublicipPoolRequest {
@@ -8304,21 +7641,7 @@ pub struct ListPublicipPoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_publicip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListPublicipTagsRequest};
-///
-/// async fn list_publicip_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListPublicipTagsRequest::new();
-///     let response = eip.list_publicip_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_publicip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPublicipTagsRequest {
@@ -8392,21 +7715,7 @@ pub struct ListPublicipTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_publicips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListPublicipsRequest};
-///
-/// async fn list_publicips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListPublicipsRequest::new();
-///     let response = eip.list_publicips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_publicips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPublicipsRequest {
@@ -9185,25 +8494,7 @@ pub struct ListPublicipsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_publicips_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, ListPublicipsByTagsRequest};
-///
-/// async fn list_publicips_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListPublicipsByTagsRequest::new(
-///         types::ListPublicipsByTagsRequestBody::new(
-///             types::ListPublicipsByTagsRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = eip.list_publicips_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_publicips_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPublicipsByTagsRequest {
@@ -9278,21 +8569,7 @@ pub struct ListPublicipsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_quotas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListQuotasRequest};
-///
-/// async fn list_quotas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListQuotasRequest::new();
-///     let response = eip.list_quotas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_quotas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListQuotasRequest {
@@ -9390,21 +8667,7 @@ pub struct ListQuotasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_share_bandwidth_types`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListShareBandwidthTypesRequest};
-///
-/// async fn list_share_bandwidth_types(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListShareBandwidthTypesRequest::new();
-///     let response = eip.list_share_bandwidth_types(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_share_bandwidth_types`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListShareBandwidthTypesRequest {
@@ -9664,21 +8927,7 @@ pub struct ListShareBandwidthTypesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::list_tenant_vpc_igws`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ListTenantVpcIgwsRequest};
-///
-/// async fn list_tenant_vpc_igws(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ListTenantVpcIgwsRequest::new();
-///     let response = eip.list_tenant_vpc_igws(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::list_tenant_vpc_igws`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTenantVpcIgwsRequest {
@@ -9902,25 +9151,7 @@ pub struct ListTenantVpcIgwsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::neutron_create_floating_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, NeutronCreateFloatingIpRequest};
-///
-/// async fn neutron_create_floating_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = NeutronCreateFloatingIpRequest::new(
-///         types::NeutronCreateFloatingIpRequestBody::new(
-///             types::CreateFloatingIpOption::new("<floating_network_id>"),
-///         ),
-///     );
-///     let response = eip.neutron_create_floating_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::neutron_create_floating_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateFloatingIpRequest {
@@ -9977,21 +9208,7 @@ pub struct NeutronCreateFloatingIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::neutron_delete_floating_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, NeutronDeleteFloatingIpRequest};
-///
-/// async fn neutron_delete_floating_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = NeutronDeleteFloatingIpRequest::new("<floatingip_id>");
-///     let response = eip.neutron_delete_floating_ip(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::neutron_delete_floating_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteFloatingIpRequest {
@@ -10050,21 +9267,7 @@ pub struct NeutronDeleteFloatingIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::neutron_list_floating_ips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, NeutronListFloatingIpsRequest};
-///
-/// async fn neutron_list_floating_ips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = NeutronListFloatingIpsRequest::new();
-///     let response = eip.neutron_list_floating_ips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::neutron_list_floating_ips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListFloatingIpsRequest {
@@ -10277,21 +9480,7 @@ pub struct NeutronListFloatingIpsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::neutron_show_floating_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, NeutronShowFloatingIpRequest};
-///
-/// async fn neutron_show_floating_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = NeutronShowFloatingIpRequest::new("<floatingip_id>");
-///     let response = eip.neutron_show_floating_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::neutron_show_floating_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronShowFloatingIpRequest {
@@ -10355,24 +9544,7 @@ pub struct NeutronShowFloatingIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::neutron_update_floating_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, NeutronUpdateFloatingIpRequest};
-///
-/// async fn neutron_update_floating_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = NeutronUpdateFloatingIpRequest::new(
-///         "<floatingip_id>",
-///         types::NeutronUpdateFloatingIpRequestBody::new(types::UpdateFloatingIpOption::new()),
-///     );
-///     let response = eip.neutron_update_floating_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::neutron_update_floating_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronUpdateFloatingIpRequest {
@@ -10442,32 +9614,7 @@ pub struct NeutronUpdateFloatingIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::remove_publicips_from_shared_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, RemovePublicipsFromSharedBandwidthRequest};
-///
-/// async fn remove_publicips_from_shared_bandwidth(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = RemovePublicipsFromSharedBandwidthRequest::new(
-///         "<bandwidth_id>",
-///         types::RemovePublicipsFromSharedBandwidthRequestBody::new(
-///             types::RemoveFromSharedBandwidthOption::new(
-///                 types::RemoveFromSharedBandwidthOptionChargeMode::Bandwidth,
-///                 vec![types::RemovePublicipInfo::new("<publicip_id>")],
-///                 10,
-///             ),
-///         ),
-///     );
-///     let response = eip.remove_publicips_from_shared_bandwidth(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::remove_publicips_from_shared_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RemovePublicipsFromSharedBandwidthRequest {
@@ -10551,21 +9698,7 @@ pub struct RemovePublicipsFromSharedBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowBandwidthRequest};
-///
-/// async fn show_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowBandwidthRequest::new("<bandwidth_id>");
-///     let response = eip.show_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowBandwidthRequest {
@@ -10646,21 +9779,7 @@ pub struct ShowBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_bandwidth_rule_v3`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowBandwidthRuleV3Request};
-///
-/// async fn show_bandwidth_rule_v3(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowBandwidthRuleV3Request::new("<bandwidth_id>", "<bandwidth_rules_id>");
-///     let response = eip.show_bandwidth_rule_v3(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_bandwidth_rule_v3`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowBandwidthRuleV3Request {
@@ -10768,21 +9887,7 @@ pub struct ShowBandwidthRuleV3Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_internal_vpc_igw`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowInternalVpcIgwRequest};
-///
-/// async fn show_internal_vpc_igw(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowInternalVpcIgwRequest::new("<vpc_igw_id>");
-///     let response = eip.show_internal_vpc_igw(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_internal_vpc_igw`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowInternalVpcIgwRequest {
@@ -10885,21 +9990,7 @@ pub struct ShowInternalVpcIgwResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_public_ip_type`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowPublicIpTypeRequest};
-///
-/// async fn show_public_ip_type(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowPublicIpTypeRequest::new();
-///     let response = eip.show_public_ip_type(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_public_ip_type`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicIpTypeRequest {
@@ -10973,21 +10064,7 @@ pub struct ShowPublicIpTypeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_publicip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowPublicipRequest};
-///
-/// async fn show_publicip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowPublicipRequest::new("<publicip_id>");
-///     let response = eip.show_publicip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_publicip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicipRequest {
@@ -11092,21 +10169,7 @@ pub struct ShowPublicipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_publicip_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowPublicipPoolRequest};
-///
-/// async fn show_publicip_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowPublicipPoolRequest::new("<publicip_pool_id>");
-///     let response = eip.show_publicip_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_publicip_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolRequest {
@@ -11211,21 +10274,7 @@ pub struct ShowPublicipPoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_publicip_pool_types`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowPublicipPoolTypesRequest};
-///
-/// async fn show_publicip_pool_types(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowPublicipPoolTypesRequest::new();
-///     let response = eip.show_publicip_pool_types(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_publicip_pool_types`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicipPoolTypesRequest {
@@ -11509,21 +10558,7 @@ pub struct ShowPublicipPoolTypesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_publicip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowPublicipTagsRequest};
-///
-/// async fn show_publicip_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowPublicipTagsRequest::new("<publicip_id>");
-///     let response = eip.show_publicip_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_publicip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicipTagsRequest {
@@ -11604,21 +10639,7 @@ pub struct ShowPublicipTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::show_resources_job_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{EipClient, ShowResourcesJobDetailRequest};
-///
-/// async fn show_resources_job_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = ShowResourcesJobDetailRequest::new("<job_id>");
-///     let response = eip.show_resources_job_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::show_resources_job_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowResourcesJobDetailRequest {
@@ -11699,24 +10720,7 @@ pub struct ShowResourcesJobDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::update_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, UpdateBandwidthRequest};
-///
-/// async fn update_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = UpdateBandwidthRequest::new(
-///         "<bandwidth_id>",
-///         types::UpdateBandwidthRequestBody::new(types::UpdateBandwidthOption::new()),
-///     );
-///     let response = eip.update_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::update_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateBandwidthRequest {
@@ -11803,25 +10807,7 @@ pub struct UpdateBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::update_bandwidth_rule_v3`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, UpdateBandwidthRuleV3Request};
-///
-/// async fn update_bandwidth_rule_v3(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = UpdateBandwidthRuleV3Request::new(
-///         "<bandwidth_id>",
-///         "<bandwidth_rules_id>",
-///         types::UpdateBandwidthRuleReq::new(),
-///     );
-///     let response = eip.update_bandwidth_rule_v3(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::update_bandwidth_rule_v3`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateBandwidthRuleV3Request {
@@ -11919,24 +10905,7 @@ pub struct UpdateBandwidthRuleV3Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::update_pre_paid_bandwidth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, UpdatePrePaidBandwidthRequest};
-///
-/// async fn update_pre_paid_bandwidth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = UpdatePrePaidBandwidthRequest::new(
-///         "<bandwidth_id>",
-///         types::UpdatePrePaidBandwidthRequestBody::new(types::UpdatePrePaidBandwidthOption::new()),
-///     );
-///     let response = eip.update_pre_paid_bandwidth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::update_pre_paid_bandwidth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrePaidBandwidthRequest {
@@ -12023,24 +10992,7 @@ pub struct UpdatePrePaidBandwidthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::update_publicip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, UpdatePublicipRequest};
-///
-/// async fn update_publicip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = UpdatePublicipRequest::new(
-///         "<publicip_id>",
-///         types::UpdatePublicipsRequestBody::new(types::UpdatePublicipOption::new()),
-///     );
-///     let response = eip.update_publicip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::update_publicip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePublicipRequest {
@@ -12133,24 +11085,7 @@ pub struct UpdatePublicipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::update_publicip_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, UpdatePublicipPoolRequest};
-///
-/// async fn update_publicip_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = UpdatePublicipPoolRequest::new(
-///         "<publicip_pool_id>",
-///         types::UpdatePublicipPoolReq::new(),
-///     );
-///     let response = eip.update_publicip_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::update_publicip_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePublicipPoolRequest {
@@ -12241,26 +11176,7 @@ pub struct UpdatePublicipPoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EipClient::update_tenant_vpc_igw`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::eip::{types, EipClient, UpdateTenantVpcIgwRequest};
-///
-/// async fn update_tenant_vpc_igw(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let eip = EipClient::new(client)?;
-///     let request = UpdateTenantVpcIgwRequest::new(
-///         "<vpc_igw_id>",
-///         types::UpdateTenantVpcIgwRequestBody::new(
-///             types::UpdateTenantVpcIgwRequestBodyVpcIgw::new(),
-///         ),
-///     );
-///     let response = eip.update_tenant_vpc_igw(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EipClient::update_tenant_vpc_igw`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateTenantVpcIgwRequest {

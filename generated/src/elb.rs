@@ -4122,26 +4122,7 @@ impl ElbClient {
     }
 }
 
-/// Request of [`ElbClient::batch_add_available_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchAddAvailableZonesRequest};
-///
-/// async fn batch_add_available_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchAddAvailableZonesRequest::new(
-///         "<loadbalancer_id>",
-///         types::BatchAddAvailableZonesRequestBody::new(
-///             vec![String::from("<availability_zone_list>")],
-///         ),
-///     );
-///     let response = elb.batch_add_available_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_add_available_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchAddAvailableZonesRequest {
@@ -4250,27 +4231,7 @@ pub struct BatchAddAvailableZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_create_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchCreateListenerTagsRequest};
-///
-/// async fn batch_create_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchCreateListenerTagsRequest::new(
-///         "<listener_id>",
-///         types::BatchCreateListenerTagsRequestBody::new(
-///             types::BatchCreateListenerTagsRequestBodyAction::Create,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = elb.batch_create_listener_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_create_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateListenerTagsRequest {
@@ -4354,27 +4315,7 @@ pub struct BatchCreateListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_create_load_balancers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchCreateLoadBalancersRequest};
-///
-/// async fn batch_create_load_balancers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchCreateLoadBalancersRequest::new(
-///         types::BatchCreateLoadBalancersRequestBody::new(
-///             types::BatchCreateLoadBalancerOption::new(
-///                 vec![String::from("<availability_zone_list>")],
-///             ),
-///         ),
-///     );
-///     let response = elb.batch_create_load_balancers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_create_load_balancers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateLoadBalancersRequest {
@@ -4465,27 +4406,7 @@ pub struct BatchCreateLoadBalancersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_create_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchCreateLoadbalancerTagsRequest};
-///
-/// async fn batch_create_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchCreateLoadbalancerTagsRequest::new(
-///         "<loadbalancer_id>",
-///         types::BatchCreateLoadbalancerTagsRequestBody::new(
-///             types::BatchCreateListenerTagsRequestBodyAction::Create,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = elb.batch_create_loadbalancer_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_create_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateLoadbalancerTagsRequest {
@@ -4569,26 +4490,7 @@ pub struct BatchCreateLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_create_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchCreateMembersRequest};
-///
-/// async fn batch_create_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchCreateMembersRequest::new(
-///         "<pool_id>",
-///         types::BatchCreateMembersRequestBody::new(
-///             vec![types::BatchCreateMembersOption::new("<address>", 10)],
-///         ),
-///     );
-///     let response = elb.batch_create_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_create_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateMembersRequest {
@@ -4693,23 +4595,7 @@ pub struct BatchCreateMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_certificates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeleteCertificatesRequest};
-///
-/// async fn batch_delete_certificates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteCertificatesRequest::new(
-///         types::BatchDeleteCertificatesRequestBody::new(),
-///     );
-///     let response = elb.batch_delete_certificates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_certificates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteCertificatesRequest {
@@ -4796,21 +4682,7 @@ pub struct BatchDeleteCertificatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_ip_list`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, BatchDeleteIpListRequest};
-///
-/// async fn batch_delete_ip_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteIpListRequest::new("<ipgroup_id>");
-///     let response = elb.batch_delete_ip_list(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_ip_list`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteIpListRequest {
@@ -4918,27 +4790,7 @@ pub struct BatchDeleteIpListResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeleteListenerTagsRequest};
-///
-/// async fn batch_delete_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteListenerTagsRequest::new(
-///         "<listener_id>",
-///         types::BatchDeleteListenerTagsRequestBody::new(
-///             types::BatchDeleteListenerTagsRequestBodyAction::Delete,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = elb.batch_delete_listener_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteListenerTagsRequest {
@@ -5022,23 +4874,7 @@ pub struct BatchDeleteListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_listeners`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeleteListenersRequest};
-///
-/// async fn batch_delete_listeners(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteListenersRequest::new(
-///         types::BatchDeleteListenersRequestBody::new(vec![String::from("<listener_ids>")]),
-///     );
-///     let response = elb.batch_delete_listeners(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_listeners`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteListenersRequest {
@@ -5125,27 +4961,7 @@ pub struct BatchDeleteListenersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeleteLoadbalancerTagsRequest};
-///
-/// async fn batch_delete_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteLoadbalancerTagsRequest::new(
-///         "<loadbalancer_id>",
-///         types::BatchDeleteLoadbalancerTagsRequestBody::new(
-///             types::BatchDeleteLoadbalancerTagsRequestBodyAction::Delete,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = elb.batch_delete_loadbalancer_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteLoadbalancerTagsRequest {
@@ -5229,23 +5045,7 @@ pub struct BatchDeleteLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_loadbalancers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeleteLoadbalancersRequest};
-///
-/// async fn batch_delete_loadbalancers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteLoadbalancersRequest::new(
-///         types::BatchDeleteLoadbalancersRequestBody::new(vec![String::from("<loadbalancer_ids>")]),
-///     );
-///     let response = elb.batch_delete_loadbalancers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_loadbalancers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteLoadbalancersRequest {
@@ -5332,24 +5132,7 @@ pub struct BatchDeleteLoadbalancersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeleteMembersRequest};
-///
-/// async fn batch_delete_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeleteMembersRequest::new(
-///         "<pool_id>",
-///         types::BatchDeleteMembersRequestBody::new(vec![types::BatchDeleteMembersOption::new()]),
-///     );
-///     let response = elb.batch_delete_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteMembersRequest {
@@ -5454,23 +5237,7 @@ pub struct BatchDeleteMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_delete_pools`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDeletePoolsRequest};
-///
-/// async fn batch_delete_pools(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDeletePoolsRequest::new(
-///         types::BatchDeletePoolsRequestBody::new(vec![String::from("<pools>")]),
-///     );
-///     let response = elb.batch_delete_pools(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_delete_pools`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeletePoolsRequest {
@@ -5557,24 +5324,7 @@ pub struct BatchDeletePoolsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_disable_domain_i_ps`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchDisableDomainIPsRequest};
-///
-/// async fn batch_disable_domain_i_ps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchDisableDomainIPsRequest::new(
-///         "<loadbalancer_id>",
-///         types::BatchDisableDomainIPsRequestBody::new(vec![types::DnsIp::new()]),
-///     );
-///     let response = elb.batch_disable_domain_i_ps(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_disable_domain_i_ps`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDisableDomainIPsRequest {
@@ -5679,24 +5429,7 @@ pub struct BatchDisableDomainIPsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_enable_domain_i_ps`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchEnableDomainIPsRequest};
-///
-/// async fn batch_enable_domain_i_ps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchEnableDomainIPsRequest::new(
-///         "<loadbalancer_id>",
-///         types::BatchEnableDomainIPsRequestBody::new(vec![types::DnsIp::new()]),
-///     );
-///     let response = elb.batch_enable_domain_i_ps(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_enable_domain_i_ps`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchEnableDomainIPsRequest {
@@ -5801,26 +5534,7 @@ pub struct BatchEnableDomainIPsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_remove_available_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchRemoveAvailableZonesRequest};
-///
-/// async fn batch_remove_available_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchRemoveAvailableZonesRequest::new(
-///         "<loadbalancer_id>",
-///         types::BatchRemoveAvailableZonesRequestBody::new(
-///             vec![String::from("<availability_zone_list>")],
-///         ),
-///     );
-///     let response = elb.batch_remove_available_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_remove_available_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchRemoveAvailableZonesRequest {
@@ -5929,26 +5643,7 @@ pub struct BatchRemoveAvailableZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_update_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, BatchUpdateMembersRequest};
-///
-/// async fn batch_update_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchUpdateMembersRequest::new(
-///         "<pool_id>",
-///         types::BatchUpdateMembersRequestBody::new(
-///             vec![types::BatchUpdateMembersOption::new("<id>")],
-///         ),
-///     );
-///     let response = elb.batch_update_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_update_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateMembersRequest {
@@ -6053,21 +5748,7 @@ pub struct BatchUpdateMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::batch_update_policies_priority`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, BatchUpdatePoliciesPriorityRequest};
-///
-/// async fn batch_update_policies_priority(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = BatchUpdatePoliciesPriorityRequest::new();
-///     let response = elb.batch_update_policies_priority(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::batch_update_policies_priority`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdatePoliciesPriorityRequest {
@@ -6164,27 +5845,7 @@ pub struct BatchUpdatePoliciesPriorityResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::change_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, ChangeListenerTagsRequest};
-///
-/// async fn change_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ChangeListenerTagsRequest::new(
-///         "<listener_id>",
-///         types::ChangeListenerTagsRequestBody::new(
-///             types::ChangeListenerTagsRequestBodyAction::Create,
-///             vec![types::ChangeResourceTagOption::new("<key>", "<value>")],
-///         ),
-///     );
-///     let response = elb.change_listener_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::change_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeListenerTagsRequest {
@@ -6286,26 +5947,7 @@ pub struct ChangeListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::change_loadbalancer_charge_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, ChangeLoadbalancerChargeModeRequest};
-///
-/// async fn change_loadbalancer_charge_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ChangeLoadbalancerChargeModeRequest::new(
-///         types::ChangeLoadbalancerChargeModeRequestBody::new(
-///             types::ChangeLoadbalancerChargeModeRequestBodyChargeMode::Prepaid,
-///             vec![String::from("<loadbalancer_ids>")],
-///         ),
-///     );
-///     let response = elb.change_loadbalancer_charge_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::change_loadbalancer_charge_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeLoadbalancerChargeModeRequest {
@@ -6396,27 +6038,7 @@ pub struct ChangeLoadbalancerChargeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::change_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, ChangeLoadbalancerTagsRequest};
-///
-/// async fn change_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ChangeLoadbalancerTagsRequest::new(
-///         "<loadbalancer_id>",
-///         types::ChangeLoadbalancerTagsRequestBody::new(
-///             types::ChangeListenerTagsRequestBodyAction::Create,
-///             vec![types::ChangeResourceTagOption::new("<key>", "<value>")],
-///         ),
-///     );
-///     let response = elb.change_loadbalancer_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::change_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeLoadbalancerTagsRequest {
@@ -6518,26 +6140,7 @@ pub struct ChangeLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::clone_listener`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CloneListenerRequest};
-///
-/// async fn clone_listener(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CloneListenerRequest::new(
-///         "<listener_id>",
-///         types::CloneListenerRequestBody::new(
-///             vec![types::CloneListenerOption::new("<loadbalancer_id>")],
-///         ),
-///     );
-///     let response = elb.clone_listener(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::clone_listener`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CloneListenerRequest {
@@ -6644,24 +6247,7 @@ pub struct CloneListenerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::clone_loadbalancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CloneLoadbalancerRequest};
-///
-/// async fn clone_loadbalancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CloneLoadbalancerRequest::new(
-///         "<loadbalancer_id>",
-///         types::CloneLoadbalancerRequestBody::new(types::TargetLoadbalancerParam::new()),
-///     );
-///     let response = elb.clone_loadbalancer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::clone_loadbalancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CloneLoadbalancerRequest {
@@ -6772,21 +6358,7 @@ pub struct CloneLoadbalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::count_preoccupy_ip_num`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, CountPreoccupyIpNumRequest};
-///
-/// async fn count_preoccupy_ip_num(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CountPreoccupyIpNumRequest::new();
-///     let response = elb.count_preoccupy_ip_num(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::count_preoccupy_ip_num`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountPreoccupyIpNumRequest {
@@ -7066,23 +6638,7 @@ pub struct CountPreoccupyIpNumResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_certificate`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateCertificateRequest};
-///
-/// async fn create_certificate(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateCertificateRequest::new(
-///         types::CreateCertificateRequestBody::new(types::CreateCertificateOption::new()),
-///     );
-///     let response = elb.create_certificate(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_certificate`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateCertificateRequest {
@@ -7169,25 +6725,7 @@ pub struct CreateCertificateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_certificate_private_key_echo`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateCertificatePrivateKeyEchoRequest};
-///
-/// async fn create_certificate_private_key_echo(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateCertificatePrivateKeyEchoRequest::new(
-///         types::CreateCertificatePrivateKeyEchoRequestBody::new(true),
-///     );
-///     let response = elb.create_certificate_private_key_echo(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_certificate_private_key_echo`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateCertificatePrivateKeyEchoRequest {
@@ -7274,25 +6812,7 @@ pub struct CreateCertificatePrivateKeyEchoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_health_monitor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateHealthMonitorRequest};
-///
-/// async fn create_health_monitor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateHealthMonitorRequest::new(
-///         types::CreateHealthMonitorRequestBody::new(
-///             types::CreateHealthMonitorOption::new(10, 10, "<pool_id>", 10, "<type_>"),
-///         ),
-///     );
-///     let response = elb.create_health_monitor(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_health_monitor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateHealthMonitorRequest {
@@ -7379,25 +6899,7 @@ pub struct CreateHealthMonitorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_ip_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateIpGroupRequest};
-///
-/// async fn create_ip_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateIpGroupRequest::new(
-///         types::CreateIpGroupRequestBody::new(
-///             types::CreateIpGroupOption::new(vec![types::CreateIpGroupIpOption::new("<ip>")]),
-///         ),
-///     );
-///     let response = elb.create_ip_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_ip_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateIpGroupRequest {
@@ -7484,26 +6986,7 @@ pub struct CreateIpGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_l7_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateL7RuleRequest};
-///
-/// async fn create_l7_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateL7RuleRequest::new(
-///         "<l7policy_id>",
-///         types::CreateL7RuleRequestBody::new(
-///             types::CreateRuleOption::new("<compare_type>", "<type_>", "<value>"),
-///         ),
-///     );
-///     let response = elb.create_l7_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_l7_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateL7RuleRequest {
@@ -7608,28 +7091,7 @@ pub struct CreateL7RuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_l7policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateL7policyRequest};
-///
-/// async fn create_l7policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateL7policyRequest::new(
-///         types::CreateL7policyRequestBody::new(
-///             types::CreateL7policyReq::new(
-///                 types::CreateL7policyReqAction::RedirectToPool,
-///                 "<listener_id>",
-///             ),
-///         ),
-///     );
-///     let response = elb.create_l7policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_l7policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateL7policyRequest {
@@ -7704,29 +7166,7 @@ pub struct CreateL7policyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_listener`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateListenerRequest};
-///
-/// async fn create_listener(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateListenerRequest::new(
-///         types::CreateListenerRequestBody::new(
-///             types::CreateListenerReq::new(
-///                 "<loadbalancer_id>",
-///                 types::CreateListenerReqProtocol::Udp,
-///                 10,
-///             ),
-///         ),
-///     );
-///     let response = elb.create_listener(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_listener`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateListenerRequest {
@@ -7801,21 +7241,7 @@ pub struct CreateListenerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, CreateListenerTagsRequest};
-///
-/// async fn create_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateListenerTagsRequest::new("<listener_id>");
-///     let response = elb.create_listener_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateListenerTagsRequest {
@@ -7902,25 +7328,7 @@ pub struct CreateListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_loadbalancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateLoadbalancerRequest};
-///
-/// async fn create_loadbalancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateLoadbalancerRequest::new(
-///         types::CreateLoadbalancerRequestBody::new(
-///             types::CreateLoadbalancerReq::new("<vip_subnet_id>"),
-///         ),
-///     );
-///     let response = elb.create_loadbalancer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_loadbalancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLoadbalancerRequest {
@@ -7995,21 +7403,7 @@ pub struct CreateLoadbalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, CreateLoadbalancerTagsRequest};
-///
-/// async fn create_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateLoadbalancerTagsRequest::new("<loadbalancer_id>");
-///     let response = elb.create_loadbalancer_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLoadbalancerTagsRequest {
@@ -8096,29 +7490,7 @@ pub struct CreateLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateLogtankRequest};
-///
-/// async fn create_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateLogtankRequest::new(
-///         types::CreateLogtankRequestBody::new(
-///             types::CreateLogtankOption::new(
-///                 "<loadbalancer_id>",
-///                 "<log_group_id>",
-///                 "<log_topic_id>",
-///             ),
-///         ),
-///     );
-///     let response = elb.create_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLogtankRequest {
@@ -8205,36 +7577,7 @@ pub struct CreateLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_master_slave_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateMasterSlavePoolRequest};
-///
-/// async fn create_master_slave_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateMasterSlavePoolRequest::new(
-///         types::CreateMasterSlavePoolRequestBody::new(
-///             types::CreateMasterSlavePoolOption::new(
-///                 types::CreateMasterSlaveHealthMonitorOption::new(10, 10, 10, "<type_>"),
-///                 "<lb_algorithm>",
-///                 vec![
-///                     types::CreateMasterSlaveMemberOption::new(
-///                         "<address>",
-///                         types::CreateMasterSlaveMemberOptionRole::Master,
-///                     ),
-///                 ],
-///                 "<protocol>",
-///                 "<type_>",
-///             ),
-///         ),
-///     );
-///     let response = elb.create_master_slave_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_master_slave_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMasterSlavePoolRequest {
@@ -8321,24 +7664,7 @@ pub struct CreateMasterSlavePoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateMemberRequest};
-///
-/// async fn create_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateMemberRequest::new(
-///         "<pool_id>",
-///         types::CreateMemberRequestBody::new(types::CreateMemberOption::new("<address>")),
-///     );
-///     let response = elb.create_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMemberRequest {
@@ -8443,24 +7769,7 @@ pub struct CreateMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_member_health_check_job`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateMemberHealthCheckJobRequest};
-///
-/// async fn create_member_health_check_job(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateMemberHealthCheckJobRequest::new(
-///         "<member_id>",
-///         types::CreateMemberHealthCheckJobRequestBody::new(),
-///     );
-///     let response = elb.create_member_health_check_job(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_member_health_check_job`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMemberHealthCheckJobRequest {
@@ -8565,25 +7874,7 @@ pub struct CreateMemberHealthCheckJobResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreatePoolRequest};
-///
-/// async fn create_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreatePoolRequest::new(
-///         types::CreatePoolRequestBody::new(
-///             types::CreatePoolReq::new("<lb_algorithm>", types::CreatePoolReqProtocol::Udp),
-///         ),
-///     );
-///     let response = elb.create_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePoolRequest {
@@ -8658,28 +7949,7 @@ pub struct CreatePoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_security_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateSecurityPolicyRequest};
-///
-/// async fn create_security_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateSecurityPolicyRequest::new(
-///         types::CreateSecurityPolicyRequestBody::new(
-///             types::CreateSecurityPolicyOption::new(
-///                 vec![types::CreateSecurityPolicyOptionCiphers::EcdheRsaAes256GcmSha384],
-///                 vec![String::from("<protocols>")],
-///             ),
-///         ),
-///     );
-///     let response = elb.create_security_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_security_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSecurityPolicyRequest {
@@ -8766,23 +8036,7 @@ pub struct CreateSecurityPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::create_whitelist`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, CreateWhitelistRequest};
-///
-/// async fn create_whitelist(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = CreateWhitelistRequest::new(
-///         types::CreateWhitelistRequestBody::new(types::CreateWhitelistReq::new("<listener_id>")),
-///     );
-///     let response = elb.create_whitelist(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::create_whitelist`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateWhitelistRequest {
@@ -8857,21 +8111,7 @@ pub struct CreateWhitelistResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_certificate`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteCertificateRequest};
-///
-/// async fn delete_certificate(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteCertificateRequest::new("<certificate_id>");
-///     let response = elb.delete_certificate(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_certificate`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteCertificateRequest {
@@ -8967,21 +8207,7 @@ pub struct DeleteCertificateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_health_monitor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteHealthMonitorRequest};
-///
-/// async fn delete_health_monitor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteHealthMonitorRequest::new("<healthmonitor_id>");
-///     let response = elb.delete_health_monitor(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_health_monitor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteHealthMonitorRequest {
@@ -9077,21 +8303,7 @@ pub struct DeleteHealthMonitorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_ip_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteIpGroupRequest};
-///
-/// async fn delete_ip_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteIpGroupRequest::new("<ipgroup_id>");
-///     let response = elb.delete_ip_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_ip_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteIpGroupRequest {
@@ -9181,21 +8393,7 @@ pub struct DeleteIpGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_l7policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteL7policyRequest};
-///
-/// async fn delete_l7policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteL7policyRequest::new("<l7policy_id>");
-///     let response = elb.delete_l7policy(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_l7policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteL7policyRequest {
@@ -9273,21 +8471,7 @@ pub struct DeleteL7policyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_l7rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteL7ruleRequest};
-///
-/// async fn delete_l7rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteL7ruleRequest::new("<l7policy_id>", "<l7rule_id>");
-///     let response = elb.delete_l7rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_l7rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteL7ruleRequest {
@@ -9371,21 +8555,7 @@ pub struct DeleteL7ruleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_listener`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteListenerRequest};
-///
-/// async fn delete_listener(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteListenerRequest::new("<listener_id>");
-///     let response = elb.delete_listener(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_listener`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteListenerRequest {
@@ -9481,21 +8651,7 @@ pub struct DeleteListenerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_listener_force`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteListenerForceRequest};
-///
-/// async fn delete_listener_force(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteListenerForceRequest::new("<listener_id>");
-///     let response = elb.delete_listener_force(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_listener_force`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteListenerForceRequest {
@@ -9591,21 +8747,7 @@ pub struct DeleteListenerForceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteListenerTagsRequest};
-///
-/// async fn delete_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteListenerTagsRequest::new("<listener_id>", "<key>");
-///     let response = elb.delete_listener_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteListenerTagsRequest {
@@ -9689,21 +8831,7 @@ pub struct DeleteListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_load_balancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteLoadBalancerRequest};
-///
-/// async fn delete_load_balancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteLoadBalancerRequest::new("<loadbalancer_id>");
-///     let response = elb.delete_load_balancer(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_load_balancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLoadBalancerRequest {
@@ -9799,26 +8927,7 @@ pub struct DeleteLoadBalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_load_balancer_cascade`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, DeleteLoadBalancerCascadeRequest};
-///
-/// async fn delete_load_balancer_cascade(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteLoadBalancerCascadeRequest::new(
-///         "<loadbalancer_id>",
-///         types::DeleteLoadBalancerCascadeRequestBody::new(
-///             types::DeleteLoadBalancerCascadeOption::new(),
-///         ),
-///     );
-///     let response = elb.delete_load_balancer_cascade(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_load_balancer_cascade`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLoadBalancerCascadeRequest {
@@ -9920,21 +9029,7 @@ pub struct DeleteLoadBalancerCascadeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_load_balancer_force`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteLoadBalancerForceRequest};
-///
-/// async fn delete_load_balancer_force(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteLoadBalancerForceRequest::new("<loadbalancer_id>");
-///     let response = elb.delete_load_balancer_force(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_load_balancer_force`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLoadBalancerForceRequest {
@@ -10030,21 +9125,7 @@ pub struct DeleteLoadBalancerForceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteLoadbalancerTagsRequest};
-///
-/// async fn delete_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteLoadbalancerTagsRequest::new("<loadbalancer_id>", "<key>");
-///     let response = elb.delete_loadbalancer_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLoadbalancerTagsRequest {
@@ -10128,21 +9209,7 @@ pub struct DeleteLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteLogtankRequest};
-///
-/// async fn delete_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteLogtankRequest::new("<logtank_id>");
-///     let response = elb.delete_logtank(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLogtankRequest {
@@ -10238,21 +9305,7 @@ pub struct DeleteLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_master_slave_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteMasterSlavePoolRequest};
-///
-/// async fn delete_master_slave_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteMasterSlavePoolRequest::new("<pool_id>");
-///     let response = elb.delete_master_slave_pool(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_master_slave_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteMasterSlavePoolRequest {
@@ -10348,21 +9401,7 @@ pub struct DeleteMasterSlavePoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteMemberRequest};
-///
-/// async fn delete_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteMemberRequest::new("<pool_id>", "<member_id>");
-///     let response = elb.delete_member(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteMemberRequest {
@@ -10446,21 +9485,7 @@ pub struct DeleteMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeletePoolRequest};
-///
-/// async fn delete_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeletePoolRequest::new("<pool_id>");
-///     let response = elb.delete_pool(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePoolRequest {
@@ -10538,21 +9563,7 @@ pub struct DeletePoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_pool_cascade`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeletePoolCascadeRequest};
-///
-/// async fn delete_pool_cascade(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeletePoolCascadeRequest::new("<pool_id>");
-///     let response = elb.delete_pool_cascade(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_pool_cascade`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePoolCascadeRequest {
@@ -10648,21 +9659,7 @@ pub struct DeletePoolCascadeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_recycle_load_balancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteRecycleLoadBalancerRequest};
-///
-/// async fn delete_recycle_load_balancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteRecycleLoadBalancerRequest::new("<loadbalancer_id>");
-///     let response = elb.delete_recycle_load_balancer(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_recycle_load_balancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteRecycleLoadBalancerRequest {
@@ -10758,21 +9755,7 @@ pub struct DeleteRecycleLoadBalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_security_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteSecurityPolicyRequest};
-///
-/// async fn delete_security_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteSecurityPolicyRequest::new("<security_policy_id>");
-///     let response = elb.delete_security_policy(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_security_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSecurityPolicyRequest {
@@ -10868,21 +9851,7 @@ pub struct DeleteSecurityPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::delete_whitelist`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, DeleteWhitelistRequest};
-///
-/// async fn delete_whitelist(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = DeleteWhitelistRequest::new("<whitelist_id>");
-///     let response = elb.delete_whitelist(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::delete_whitelist`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteWhitelistRequest {
@@ -10960,21 +9929,7 @@ pub struct DeleteWhitelistResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_all_l7_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListAllL7RulesRequest};
-///
-/// async fn list_all_l7_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListAllL7RulesRequest::new();
-///     let response = elb.list_all_l7_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_all_l7_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllL7RulesRequest {
@@ -11424,21 +10379,7 @@ pub struct ListAllL7RulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_all_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListAllMembersRequest};
-///
-/// async fn list_all_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListAllMembersRequest::new();
-///     let response = elb.list_all_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_all_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllMembersRequest {
@@ -11940,21 +10881,7 @@ pub struct ListAllMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_api_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListApiVersionsRequest};
-///
-/// async fn list_api_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListApiVersionsRequest::new();
-///     let response = elb.list_api_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_api_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiVersionsRequest {}
@@ -12009,21 +10936,7 @@ pub struct ListApiVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_availability_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListAvailabilityZonesRequest};
-///
-/// async fn list_availability_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListAvailabilityZonesRequest::new();
-///     let response = elb.list_availability_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_availability_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAvailabilityZonesRequest {
@@ -12163,21 +11076,7 @@ pub struct ListAvailabilityZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_certificates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListCertificatesRequest};
-///
-/// async fn list_certificates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListCertificatesRequest::new();
-///     let response = elb.list_certificates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_certificates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCertificatesRequest {
@@ -12715,21 +11614,7 @@ pub struct ListCertificatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_domain_i_ps`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListDomainIPsRequest};
-///
-/// async fn list_domain_i_ps(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListDomainIPsRequest::new("<loadbalancer_id>");
-///     let response = elb.list_domain_i_ps(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_domain_i_ps`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListDomainIPsRequest {
@@ -12918,21 +11803,7 @@ pub struct ListDomainIPsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_feature_configs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListFeatureConfigsRequest};
-///
-/// async fn list_feature_configs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListFeatureConfigsRequest::new();
-///     let response = elb.list_feature_configs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_feature_configs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFeatureConfigsRequest {
@@ -13044,21 +11915,7 @@ pub struct ListFeatureConfigsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_flavors`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListFlavorsRequest};
-///
-/// async fn list_flavors(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListFlavorsRequest::new();
-///     let response = elb.list_flavors(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_flavors`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFlavorsRequest {
@@ -13462,21 +12319,7 @@ pub struct ListFlavorsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_healthmonitors`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListHealthmonitorsRequest};
-///
-/// async fn list_healthmonitors(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListHealthmonitorsRequest::new();
-///     let response = elb.list_healthmonitors(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_healthmonitors`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListHealthmonitorsRequest {
@@ -13756,21 +12599,7 @@ pub struct ListHealthmonitorsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_ip_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListIpGroupsRequest};
-///
-/// async fn list_ip_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListIpGroupsRequest::new();
-///     let response = elb.list_ip_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_ip_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListIpGroupsRequest {
@@ -14078,21 +12907,7 @@ pub struct ListIpGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_jobs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListJobsRequest};
-///
-/// async fn list_jobs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListJobsRequest::new();
-///     let response = elb.list_jobs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_jobs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListJobsRequest {
@@ -14466,21 +13281,7 @@ pub struct ListJobsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_l7_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListL7PoliciesRequest};
-///
-/// async fn list_l7_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListL7PoliciesRequest::new();
-///     let response = elb.list_l7_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_l7_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListL7PoliciesRequest {
@@ -15042,21 +13843,7 @@ pub struct ListL7PoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_l7rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListL7rulesRequest};
-///
-/// async fn list_l7rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListL7rulesRequest::new("<l7policy_id>");
-///     let response = elb.list_l7rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_l7rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListL7rulesRequest {
@@ -15293,21 +14080,7 @@ pub struct ListL7rulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListListenerTagsRequest};
-///
-/// async fn list_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListListenerTagsRequest::new();
-///     let response = elb.list_listener_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListListenerTagsRequest {
@@ -15393,21 +14166,7 @@ pub struct ListListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_listeners`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListListenersRequest};
-///
-/// async fn list_listeners(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListListenersRequest::new();
-///     let response = elb.list_listeners(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_listeners`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListListenersRequest {
@@ -15715,23 +14474,7 @@ pub struct ListListenersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_listeners_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, ListListenersByTagsRequest};
-///
-/// async fn list_listeners_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListListenersByTagsRequest::new(
-///         types::ListListenersByTagsRequestBody::new("<action>"),
-///     );
-///     let response = elb.list_listeners_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_listeners_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListListenersByTagsRequest {
@@ -15806,21 +14549,7 @@ pub struct ListListenersByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_loadbalancer_feature`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListLoadbalancerFeatureRequest};
-///
-/// async fn list_loadbalancer_feature(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListLoadbalancerFeatureRequest::new("<loadbalancer_id>");
-///     let response = elb.list_loadbalancer_feature(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_loadbalancer_feature`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLoadbalancerFeatureRequest {
@@ -15919,21 +14648,7 @@ pub struct ListLoadbalancerFeatureResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListLoadbalancerTagsRequest};
-///
-/// async fn list_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListLoadbalancerTagsRequest::new();
-///     let response = elb.list_loadbalancer_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLoadbalancerTagsRequest {
@@ -16019,21 +14734,7 @@ pub struct ListLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_loadbalancers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListLoadbalancersRequest};
-///
-/// async fn list_loadbalancers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListLoadbalancersRequest::new();
-///     let response = elb.list_loadbalancers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_loadbalancers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLoadbalancersRequest {
@@ -16321,23 +15022,7 @@ pub struct ListLoadbalancersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_loadbalancers_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, ListLoadbalancersByTagsRequest};
-///
-/// async fn list_loadbalancers_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListLoadbalancersByTagsRequest::new(
-///         types::ListLoadbalancersByTagsRequestBody::new("<action>"),
-///     );
-///     let response = elb.list_loadbalancers_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_loadbalancers_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLoadbalancersByTagsRequest {
@@ -16412,21 +15097,7 @@ pub struct ListLoadbalancersByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_logtanks`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListLogtanksRequest};
-///
-/// async fn list_logtanks(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListLogtanksRequest::new();
-///     let response = elb.list_logtanks(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_logtanks`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLogtanksRequest {
@@ -16738,21 +15409,7 @@ pub struct ListLogtanksResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_master_slave_pools`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListMasterSlavePoolsRequest};
-///
-/// async fn list_master_slave_pools(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListMasterSlavePoolsRequest::new();
-///     let response = elb.list_master_slave_pools(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_master_slave_pools`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMasterSlavePoolsRequest {
@@ -17388,21 +16045,7 @@ pub struct ListMasterSlavePoolsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListMembersRequest};
-///
-/// async fn list_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListMembersRequest::new("<pool_id>");
-///     let response = elb.list_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMembersRequest {
@@ -17633,21 +16276,7 @@ pub struct ListMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_pools`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListPoolsRequest};
-///
-/// async fn list_pools(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListPoolsRequest::new();
-///     let response = elb.list_pools(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_pools`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPoolsRequest {
@@ -17895,21 +16524,7 @@ pub struct ListPoolsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_quota_details`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListQuotaDetailsRequest};
-///
-/// async fn list_quota_details(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListQuotaDetailsRequest::new();
-///     let response = elb.list_quota_details(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_quota_details`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListQuotaDetailsRequest {
@@ -18061,21 +16676,7 @@ pub struct ListQuotaDetailsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_recycle_bin_load_balancers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListRecycleBinLoadBalancersRequest};
-///
-/// async fn list_recycle_bin_load_balancers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListRecycleBinLoadBalancersRequest::new();
-///     let response = elb.list_recycle_bin_load_balancers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_recycle_bin_load_balancers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRecycleBinLoadBalancersRequest {
@@ -19191,21 +17792,7 @@ pub struct ListRecycleBinLoadBalancersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_security_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListSecurityPoliciesRequest};
-///
-/// async fn list_security_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListSecurityPoliciesRequest::new();
-///     let response = elb.list_security_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_security_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSecurityPoliciesRequest {
@@ -19523,21 +18110,7 @@ pub struct ListSecurityPoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_system_security_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListSystemSecurityPoliciesRequest};
-///
-/// async fn list_system_security_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListSystemSecurityPoliciesRequest::new();
-///     let response = elb.list_system_security_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_system_security_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSystemSecurityPoliciesRequest {
@@ -19623,21 +18196,7 @@ pub struct ListSystemSecurityPoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::list_whitelists`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ListWhitelistsRequest};
-///
-/// async fn list_whitelists(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ListWhitelistsRequest::new();
-///     let response = elb.list_whitelists(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::list_whitelists`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListWhitelistsRequest {
@@ -19801,21 +18360,7 @@ pub struct ListWhitelistsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::restore_loadbalancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, RestoreLoadbalancerRequest};
-///
-/// async fn restore_loadbalancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = RestoreLoadbalancerRequest::new("<loadbalancer_id>");
-///     let response = elb.restore_loadbalancer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::restore_loadbalancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RestoreLoadbalancerRequest {
@@ -19914,21 +18459,7 @@ pub struct RestoreLoadbalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_certificate`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowCertificateRequest};
-///
-/// async fn show_certificate(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowCertificateRequest::new("<certificate_id>");
-///     let response = elb.show_certificate(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_certificate`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowCertificateRequest {
@@ -20027,21 +18558,7 @@ pub struct ShowCertificateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_certificate_private_key_echo`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowCertificatePrivateKeyEchoRequest};
-///
-/// async fn show_certificate_private_key_echo(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowCertificatePrivateKeyEchoRequest::new();
-///     let response = elb.show_certificate_private_key_echo(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_certificate_private_key_echo`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowCertificatePrivateKeyEchoRequest {
@@ -20127,21 +18644,7 @@ pub struct ShowCertificatePrivateKeyEchoResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_flavor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowFlavorRequest};
-///
-/// async fn show_flavor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowFlavorRequest::new("<flavor_id>");
-///     let response = elb.show_flavor(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_flavor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowFlavorRequest {
@@ -20240,21 +18743,7 @@ pub struct ShowFlavorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_health_monitor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowHealthMonitorRequest};
-///
-/// async fn show_health_monitor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowHealthMonitorRequest::new("<healthmonitor_id>");
-///     let response = elb.show_health_monitor(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_health_monitor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowHealthMonitorRequest {
@@ -20353,21 +18842,7 @@ pub struct ShowHealthMonitorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_healthmonitors`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowHealthmonitorsRequest};
-///
-/// async fn show_healthmonitors(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowHealthmonitorsRequest::new("<healthmonitor_id>");
-///     let response = elb.show_healthmonitors(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_healthmonitors`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowHealthmonitorsRequest {
@@ -20448,21 +18923,7 @@ pub struct ShowHealthmonitorsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_ip_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowIpGroupRequest};
-///
-/// async fn show_ip_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowIpGroupRequest::new("<ipgroup_id>");
-///     let response = elb.show_ip_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_ip_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowIpGroupRequest {
@@ -20561,21 +19022,7 @@ pub struct ShowIpGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_ip_group_related_listeners`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowIpGroupRelatedListenersRequest};
-///
-/// async fn show_ip_group_related_listeners(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowIpGroupRelatedListenersRequest::new("<ipgroup_id>");
-///     let response = elb.show_ip_group_related_listeners(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_ip_group_related_listeners`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowIpGroupRelatedListenersRequest {
@@ -20674,21 +19121,7 @@ pub struct ShowIpGroupRelatedListenersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_job`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowJobRequest};
-///
-/// async fn show_job(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowJobRequest::new("<job_id>");
-///     let response = elb.show_job(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_job`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowJobRequest {
@@ -20787,21 +19220,7 @@ pub struct ShowJobResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_l7_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowL7PolicyRequest};
-///
-/// async fn show_l7_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowL7PolicyRequest::new("<l7policy_id>");
-///     let response = elb.show_l7_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_l7_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowL7PolicyRequest {
@@ -20900,21 +19319,7 @@ pub struct ShowL7PolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_l7rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowL7ruleRequest};
-///
-/// async fn show_l7rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowL7ruleRequest::new("<l7policy_id>", "<l7rule_id>");
-///     let response = elb.show_l7rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_l7rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowL7ruleRequest {
@@ -21001,21 +19406,7 @@ pub struct ShowL7ruleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_listener`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowListenerRequest};
-///
-/// async fn show_listener(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowListenerRequest::new("<listener_id>");
-///     let response = elb.show_listener(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_listener`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowListenerRequest {
@@ -21096,21 +19487,7 @@ pub struct ShowListenerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_listener_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowListenerTagsRequest};
-///
-/// async fn show_listener_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowListenerTagsRequest::new("<listener_id>");
-///     let response = elb.show_listener_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_listener_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowListenerTagsRequest {
@@ -21191,21 +19568,7 @@ pub struct ShowListenerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_load_balancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowLoadBalancerRequest};
-///
-/// async fn show_load_balancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowLoadBalancerRequest::new("<loadbalancer_id>");
-///     let response = elb.show_load_balancer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_load_balancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLoadBalancerRequest {
@@ -21304,21 +19667,7 @@ pub struct ShowLoadBalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_load_balancer_ports`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowLoadBalancerPortsRequest};
-///
-/// async fn show_load_balancer_ports(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowLoadBalancerPortsRequest::new("<loadbalancer_id>");
-///     let response = elb.show_load_balancer_ports(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_load_balancer_ports`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLoadBalancerPortsRequest {
@@ -21545,21 +19894,7 @@ pub struct ShowLoadBalancerPortsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_load_balancer_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowLoadBalancerStatusRequest};
-///
-/// async fn show_load_balancer_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowLoadBalancerStatusRequest::new("<loadbalancer_id>");
-///     let response = elb.show_load_balancer_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_load_balancer_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLoadBalancerStatusRequest {
@@ -21658,21 +19993,7 @@ pub struct ShowLoadBalancerStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_loadbalancer_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowLoadbalancerTagsRequest};
-///
-/// async fn show_loadbalancer_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowLoadbalancerTagsRequest::new("<loadbalancer_id>");
-///     let response = elb.show_loadbalancer_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_loadbalancer_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLoadbalancerTagsRequest {
@@ -21753,21 +20074,7 @@ pub struct ShowLoadbalancerTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_loadbalancers_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowLoadbalancersStatusRequest};
-///
-/// async fn show_loadbalancers_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowLoadbalancersStatusRequest::new("<loadbalancer_id>");
-///     let response = elb.show_loadbalancers_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_loadbalancers_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLoadbalancersStatusRequest {
@@ -21848,21 +20155,7 @@ pub struct ShowLoadbalancersStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowLogtankRequest};
-///
-/// async fn show_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowLogtankRequest::new("<logtank_id>");
-///     let response = elb.show_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowLogtankRequest {
@@ -21961,21 +20254,7 @@ pub struct ShowLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_master_slave_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowMasterSlavePoolRequest};
-///
-/// async fn show_master_slave_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowMasterSlavePoolRequest::new("<pool_id>");
-///     let response = elb.show_master_slave_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_master_slave_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMasterSlavePoolRequest {
@@ -22074,21 +20353,7 @@ pub struct ShowMasterSlavePoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowMemberRequest};
-///
-/// async fn show_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowMemberRequest::new("<pool_id>", "<member_id>");
-///     let response = elb.show_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMemberRequest {
@@ -22175,21 +20440,7 @@ pub struct ShowMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_member_health_check_job`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowMemberHealthCheckJobRequest};
-///
-/// async fn show_member_health_check_job(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowMemberHealthCheckJobRequest::new("<job_id>");
-///     let response = elb.show_member_health_check_job(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_member_health_check_job`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowMemberHealthCheckJobRequest {
@@ -22270,21 +20521,7 @@ pub struct ShowMemberHealthCheckJobResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowPoolRequest};
-///
-/// async fn show_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowPoolRequest::new("<pool_id>");
-///     let response = elb.show_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPoolRequest {
@@ -22365,21 +20602,7 @@ pub struct ShowPoolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_quota`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowQuotaRequest};
-///
-/// async fn show_quota(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowQuotaRequest::new();
-///     let response = elb.show_quota(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_quota`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowQuotaRequest {
@@ -22453,21 +20676,7 @@ pub struct ShowQuotaResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_security_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowSecurityPolicyRequest};
-///
-/// async fn show_security_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowSecurityPolicyRequest::new("<security_policy_id>");
-///     let response = elb.show_security_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_security_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowSecurityPolicyRequest {
@@ -22548,21 +20757,7 @@ pub struct ShowSecurityPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::show_whitelist`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, ShowWhitelistRequest};
-///
-/// async fn show_whitelist(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = ShowWhitelistRequest::new("<whitelist_id>");
-///     let response = elb.show_whitelist(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::show_whitelist`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowWhitelistRequest {
@@ -22643,24 +20838,7 @@ pub struct ShowWhitelistResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_certificate`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateCertificateRequest};
-///
-/// async fn update_certificate(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateCertificateRequest::new(
-///         "<certificate_id>",
-///         types::UpdateCertificateRequestBody::new(types::UpdateCertificateOption::new()),
-///     );
-///     let response = elb.update_certificate(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_certificate`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateCertificateRequest {
@@ -22747,24 +20925,7 @@ pub struct UpdateCertificateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_health_monitor`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateHealthMonitorRequest};
-///
-/// async fn update_health_monitor(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateHealthMonitorRequest::new(
-///         "<healthmonitor_id>",
-///         types::UpdateHealthMonitorRequestBody::new(types::UpdateHealthMonitorOption::new()),
-///     );
-///     let response = elb.update_health_monitor(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_health_monitor`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateHealthMonitorRequest {
@@ -22851,24 +21012,7 @@ pub struct UpdateHealthMonitorResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_ip_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateIpGroupRequest};
-///
-/// async fn update_ip_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateIpGroupRequest::new(
-///         "<ipgroup_id>",
-///         types::UpdateIpGroupRequestBody::new(types::UpdateIpGroupOption::new()),
-///     );
-///     let response = elb.update_ip_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_ip_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateIpGroupRequest {
@@ -22955,21 +21099,7 @@ pub struct UpdateIpGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_ip_list`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{ElbClient, UpdateIpListRequest};
-///
-/// async fn update_ip_list(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateIpListRequest::new("<ipgroup_id>");
-///     let response = elb.update_ip_list(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_ip_list`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateIpListRequest {
@@ -23059,24 +21189,7 @@ pub struct UpdateIpListResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_l7_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateL7PolicyRequest};
-///
-/// async fn update_l7_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateL7PolicyRequest::new(
-///         "<l7policy_id>",
-///         types::UpdateL7PolicyRequestBody::new(types::UpdateL7PolicyOption::new()),
-///     );
-///     let response = elb.update_l7_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_l7_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateL7PolicyRequest {
@@ -23163,25 +21276,7 @@ pub struct UpdateL7PolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_l7_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateL7RuleRequest};
-///
-/// async fn update_l7_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateL7RuleRequest::new(
-///         "<l7policy_id>",
-///         "<l7rule_id>",
-///         types::UpdateL7RuleRequestBody::new(types::UpdateL7RuleOption::new()),
-///     );
-///     let response = elb.update_l7_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_l7_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateL7RuleRequest {
@@ -23275,24 +21370,7 @@ pub struct UpdateL7RuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_l7policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateL7policiesRequest};
-///
-/// async fn update_l7policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateL7policiesRequest::new(
-///         "<l7policy_id>",
-///         types::UpdateL7policiesRequestBody::new(types::UpdateL7policyReq::new()),
-///     );
-///     let response = elb.update_l7policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_l7policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateL7policiesRequest {
@@ -23379,24 +21457,7 @@ pub struct UpdateL7policiesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_listener`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateListenerRequest};
-///
-/// async fn update_listener(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateListenerRequest::new(
-///         "<listener_id>",
-///         types::UpdateListenerRequestBody::new(types::UpdateListenerOption::new()),
-///     );
-///     let response = elb.update_listener(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_listener`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateListenerRequest {
@@ -23483,24 +21544,7 @@ pub struct UpdateListenerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_loadbalancer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateLoadbalancerRequest};
-///
-/// async fn update_loadbalancer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateLoadbalancerRequest::new(
-///         "<loadbalancer_id>",
-///         types::UpdateLoadbalancerRequestBody::new(types::UpdateLoadbalancerReq::new()),
-///     );
-///     let response = elb.update_loadbalancer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_loadbalancer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateLoadbalancerRequest {
@@ -23587,24 +21631,7 @@ pub struct UpdateLoadbalancerResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateLogtankRequest};
-///
-/// async fn update_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateLogtankRequest::new(
-///         "<logtank_id>",
-///         types::UpdateLogtankRequestBody::new(types::UpdateLogtankOption::new()),
-///     );
-///     let response = elb.update_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateLogtankRequest {
@@ -23691,25 +21718,7 @@ pub struct UpdateLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdateMemberRequest};
-///
-/// async fn update_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdateMemberRequest::new(
-///         "<member_id>",
-///         "<pool_id>",
-///         types::UpdateMemberRequestBody::new(types::UpdateMemberReq::new()),
-///     );
-///     let response = elb.update_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateMemberRequest {
@@ -23803,24 +21812,7 @@ pub struct UpdateMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ElbClient::update_pool`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::elb::{types, ElbClient, UpdatePoolRequest};
-///
-/// async fn update_pool(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let elb = ElbClient::new(client)?;
-///     let request = UpdatePoolRequest::new(
-///         "<pool_id>",
-///         types::UpdatePoolRequestBody::new(types::UpdatePoolReq::new()),
-///     );
-///     let response = elb.update_pool(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ElbClient::update_pool`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePoolRequest {

@@ -1300,27 +1300,7 @@ impl EvsClient {
     }
 }
 
-/// Request of [`EvsClient::batch_create_volume_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, BatchCreateVolumeTagsRequest};
-///
-/// async fn batch_create_volume_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = BatchCreateVolumeTagsRequest::new(
-///         "<volume_id>",
-///         types::BatchCreateVolumeTagsRequestBody::new(
-///             types::BatchCreateVolumeTagsRequestBodyAction::Create,
-///             vec![types::Tag::new()],
-///         ),
-///     );
-///     let response = evs.batch_create_volume_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::batch_create_volume_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateVolumeTagsRequest {
@@ -1406,27 +1386,7 @@ pub struct BatchCreateVolumeTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::batch_delete_volume_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, BatchDeleteVolumeTagsRequest};
-///
-/// async fn batch_delete_volume_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = BatchDeleteVolumeTagsRequest::new(
-///         "<volume_id>",
-///         types::BatchDeleteVolumeTagsRequestBody::new(
-///             types::BatchDeleteVolumeTagsRequestBodyAction::Delete,
-///             vec![types::DeleteTagsOption::new("<key>")],
-///         ),
-///     );
-///     let response = evs.batch_delete_volume_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::batch_delete_volume_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteVolumeTagsRequest {
@@ -1512,25 +1472,7 @@ pub struct BatchDeleteVolumeTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::batch_resize_volumes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, BatchResizeVolumesRequest};
-///
-/// async fn batch_resize_volumes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = BatchResizeVolumesRequest::new(
-///         types::BatchResizeVolumeRequestBody::new(
-///             vec![types::VolumesForBatchResizeVolume::new("<id>", 10)],
-///         ),
-///     );
-///     let response = evs.batch_resize_volumes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::batch_resize_volumes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchResizeVolumesRequest {
@@ -1607,23 +1549,7 @@ pub struct BatchResizeVolumesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::change_volume_charge_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, ChangeVolumeChargeModeRequest};
-///
-/// async fn change_volume_charge_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ChangeVolumeChargeModeRequest::new(
-///         types::ChangeVolumeChargeModeRequestBody::new(vec![String::from("<volume_ids>")]),
-///     );
-///     let response = evs.change_volume_charge_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::change_volume_charge_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangeVolumeChargeModeRequest {
@@ -1700,26 +1626,7 @@ pub struct ChangeVolumeChargeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_accept_volume_transfer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, CinderAcceptVolumeTransferRequest};
-///
-/// async fn cinder_accept_volume_transfer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderAcceptVolumeTransferRequest::new(
-///         "<transfer_id>",
-///         types::CinderAcceptVolumeTransferRequestBody::new(
-///             types::CinderAcceptVolumeTransferOption::new("<auth_key>"),
-///         ),
-///     );
-///     let response = evs.cinder_accept_volume_transfer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_accept_volume_transfer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderAcceptVolumeTransferRequest {
@@ -1808,25 +1715,7 @@ pub struct CinderAcceptVolumeTransferResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_create_volume_transfer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, CinderCreateVolumeTransferRequest};
-///
-/// async fn cinder_create_volume_transfer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderCreateVolumeTransferRequest::new(
-///         types::CinderCreateVolumeTransferRequestBody::new(
-///             types::CreateVolumeTransferOption::new("<name>", "<volume_id>"),
-///         ),
-///     );
-///     let response = evs.cinder_create_volume_transfer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_create_volume_transfer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderCreateVolumeTransferRequest {
@@ -1903,21 +1792,7 @@ pub struct CinderCreateVolumeTransferResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_delete_volume_transfer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, CinderDeleteVolumeTransferRequest};
-///
-/// async fn cinder_delete_volume_transfer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderDeleteVolumeTransferRequest::new("<transfer_id>");
-///     let response = evs.cinder_delete_volume_transfer(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_delete_volume_transfer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderDeleteVolumeTransferRequest {
@@ -1997,21 +1872,7 @@ pub struct CinderDeleteVolumeTransferResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_list_availability_zones`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, CinderListAvailabilityZonesRequest};
-///
-/// async fn cinder_list_availability_zones(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderListAvailabilityZonesRequest::new();
-///     let response = evs.cinder_list_availability_zones(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_list_availability_zones`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderListAvailabilityZonesRequest {
@@ -2087,24 +1948,7 @@ pub struct CinderListAvailabilityZonesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_list_quotas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, CinderListQuotasRequest};
-///
-/// async fn cinder_list_quotas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderListQuotasRequest::new(
-///         "<target_project_id>",
-///         types::CinderListQuotasUsage::True,
-///     );
-///     let response = evs.cinder_list_quotas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_list_quotas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderListQuotasRequest {
@@ -2194,21 +2038,7 @@ pub struct CinderListQuotasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_list_volume_transfers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, CinderListVolumeTransfersRequest};
-///
-/// async fn cinder_list_volume_transfers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderListVolumeTransfersRequest::new();
-///     let response = evs.cinder_list_volume_transfers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_list_volume_transfers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderListVolumeTransfersRequest {
@@ -2310,21 +2140,7 @@ pub struct CinderListVolumeTransfersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_list_volume_types`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, CinderListVolumeTypesRequest};
-///
-/// async fn cinder_list_volume_types(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderListVolumeTypesRequest::new();
-///     let response = evs.cinder_list_volume_types(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_list_volume_types`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderListVolumeTypesRequest {
@@ -2400,21 +2216,7 @@ pub struct CinderListVolumeTypesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::cinder_show_volume_transfer`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, CinderShowVolumeTransferRequest};
-///
-/// async fn cinder_show_volume_transfer(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CinderShowVolumeTransferRequest::new("<transfer_id>");
-///     let response = evs.cinder_show_volume_transfer(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::cinder_show_volume_transfer`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CinderShowVolumeTransferRequest {
@@ -2497,23 +2299,7 @@ pub struct CinderShowVolumeTransferResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::create_snapshot`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, CreateSnapshotRequest};
-///
-/// async fn create_snapshot(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CreateSnapshotRequest::new(
-///         types::CreateSnapshotRequestBody::new(types::CreateSnapshotOption::new("<volume_id>")),
-///     );
-///     let response = evs.create_snapshot(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::create_snapshot`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSnapshotRequest {
@@ -2590,29 +2376,7 @@ pub struct CreateSnapshotResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::create_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, CreateVolumeRequest};
-///
-/// async fn create_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = CreateVolumeRequest::new(
-///         types::CreateVolumeRequestBody::new(
-///             types::CreateVolumeOption::new(
-///                 "<availability_zone>",
-///                 10,
-///                 types::CreateVolumeOptionVolumeType::Ssd,
-///             ),
-///         ),
-///     );
-///     let response = evs.create_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::create_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVolumeRequest {
@@ -2708,21 +2472,7 @@ pub struct CreateVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::delete_snapshot`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, DeleteSnapshotRequest};
-///
-/// async fn delete_snapshot(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = DeleteSnapshotRequest::new("<snapshot_id>");
-///     let response = evs.delete_snapshot(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::delete_snapshot`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSnapshotRequest {
@@ -2802,21 +2552,7 @@ pub struct DeleteSnapshotResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::delete_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, DeleteVolumeRequest};
-///
-/// async fn delete_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = DeleteVolumeRequest::new("<volume_id>");
-///     let response = evs.delete_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::delete_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVolumeRequest {
@@ -2899,21 +2635,7 @@ pub struct DeleteVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::delete_volume_in_recycle`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, DeleteVolumeInRecycleRequest};
-///
-/// async fn delete_volume_in_recycle(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = DeleteVolumeInRecycleRequest::new("<volume_id>");
-///     let response = evs.delete_volume_in_recycle(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::delete_volume_in_recycle`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVolumeInRecycleRequest {
@@ -3013,21 +2735,7 @@ pub struct DeleteVolumeInRecycleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::list_snapshots`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ListSnapshotsRequest};
-///
-/// async fn list_snapshots(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ListSnapshotsRequest::new();
-///     let response = evs.list_snapshots(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::list_snapshots`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSnapshotsRequest {
@@ -3245,21 +2953,7 @@ pub struct ListSnapshotsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::list_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ListVersionsRequest};
-///
-/// async fn list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ListVersionsRequest::new();
-///     let response = evs.list_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::list_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVersionsRequest {}
@@ -3314,21 +3008,7 @@ pub struct ListVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::list_volume_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ListVolumeTagsRequest};
-///
-/// async fn list_volume_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ListVolumeTagsRequest::new();
-///     let response = evs.list_volume_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::list_volume_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVolumeTagsRequest {
@@ -3404,21 +3084,7 @@ pub struct ListVolumeTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::list_volumes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ListVolumesRequest};
-///
-/// async fn list_volumes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ListVolumesRequest::new();
-///     let response = evs.list_volumes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::list_volumes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVolumesRequest {
@@ -3753,26 +3419,7 @@ pub struct ListVolumesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::list_volumes_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, ListVolumesByTagsRequest};
-///
-/// async fn list_volumes_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ListVolumesByTagsRequest::new(
-///         types::ListVolumesByTagsRequestBody::new(
-///             types::ListVolumesByTagsRequestBodyAction::Filter,
-///             vec![types::TagsForListVolumes::new("<key>", vec![String::from("<values>")])],
-///         ),
-///     );
-///     let response = evs.list_volumes_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::list_volumes_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVolumesByTagsRequest {
@@ -3849,21 +3496,7 @@ pub struct ListVolumesByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::list_volumes_in_recycle`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ListVolumesInRecycleRequest};
-///
-/// async fn list_volumes_in_recycle(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ListVolumesInRecycleRequest::new();
-///     let response = evs.list_volumes_in_recycle(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::list_volumes_in_recycle`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVolumesInRecycleRequest {
@@ -4119,24 +3752,7 @@ pub struct ListVolumesInRecycleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::modify_volume_qo_s`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, ModifyVolumeQoSRequest};
-///
-/// async fn modify_volume_qo_s(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ModifyVolumeQoSRequest::new(
-///         "<volume_id>",
-///         types::ModifyVolumeQoSRequestBody::new(types::ModifyVolumeQoSOption::new(10)),
-///     );
-///     let response = evs.modify_volume_qo_s(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::modify_volume_qo_s`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ModifyVolumeQoSRequest {
@@ -4225,24 +3841,7 @@ pub struct ModifyVolumeQoSResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::resize_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, ResizeVolumeRequest};
-///
-/// async fn resize_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ResizeVolumeRequest::new(
-///         "<volume_id>",
-///         types::ResizeVolumeRequestBody::new(types::OsExtend::new(10)),
-///     );
-///     let response = evs.resize_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::resize_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ResizeVolumeRequest {
@@ -4331,24 +3930,7 @@ pub struct ResizeVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::retype_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, RetypeVolumeRequest};
-///
-/// async fn retype_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = RetypeVolumeRequest::new(
-///         "<volume_id>",
-///         types::RetypeVolumeRequestBody::new(types::RetypeVolume::new("<new_type>")),
-///     );
-///     let response = evs.retype_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::retype_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RetypeVolumeRequest {
@@ -4435,21 +4017,7 @@ pub struct RetypeVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::revert_volume_in_recycle`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, RevertVolumeInRecycleRequest};
-///
-/// async fn revert_volume_in_recycle(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = RevertVolumeInRecycleRequest::new("<volume_id>");
-///     let response = evs.revert_volume_in_recycle(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::revert_volume_in_recycle`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RevertVolumeInRecycleRequest {
@@ -4549,24 +4117,7 @@ pub struct RevertVolumeInRecycleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::rollback_snapshot`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, RollbackSnapshotRequest};
-///
-/// async fn rollback_snapshot(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = RollbackSnapshotRequest::new(
-///         "<snapshot_id>",
-///         types::RollbackSnapshotRequestBody::new(types::RollbackSnapshotOption::new("<volume_id>")),
-///     );
-///     let response = evs.rollback_snapshot(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::rollback_snapshot`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RollbackSnapshotRequest {
@@ -4655,21 +4206,7 @@ pub struct RollbackSnapshotResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_job`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ShowJobRequest};
-///
-/// async fn show_job(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowJobRequest::new("<job_id>");
-///     let response = evs.show_job(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_job`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowJobRequest {
@@ -4752,21 +4289,7 @@ pub struct ShowJobResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_recycle_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ShowRecyclePolicyRequest};
-///
-/// async fn show_recycle_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowRecyclePolicyRequest::new();
-///     let response = evs.show_recycle_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_recycle_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRecyclePolicyRequest {
@@ -4854,21 +4377,7 @@ pub struct ShowRecyclePolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_snapshot`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ShowSnapshotRequest};
-///
-/// async fn show_snapshot(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowSnapshotRequest::new("<snapshot_id>");
-///     let response = evs.show_snapshot(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_snapshot`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowSnapshotRequest {
@@ -4951,21 +4460,7 @@ pub struct ShowSnapshotResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, ShowVersionRequest};
-///
-/// async fn show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowVersionRequest::new(types::ShowVersionVersion::V1);
-///     let response = evs.show_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVersionRequest {
@@ -5026,21 +4521,7 @@ pub struct ShowVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ShowVolumeRequest};
-///
-/// async fn show_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowVolumeRequest::new("<volume_id>");
-///     let response = evs.show_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVolumeRequest {
@@ -5123,21 +4604,7 @@ pub struct ShowVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_volume_in_recycle`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ShowVolumeInRecycleRequest};
-///
-/// async fn show_volume_in_recycle(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowVolumeInRecycleRequest::new("<volume_id>");
-///     let response = evs.show_volume_in_recycle(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_volume_in_recycle`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVolumeInRecycleRequest {
@@ -5240,21 +4707,7 @@ pub struct ShowVolumeInRecycleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::show_volume_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, ShowVolumeTagsRequest};
-///
-/// async fn show_volume_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = ShowVolumeTagsRequest::new("<volume_id>");
-///     let response = evs.show_volume_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::show_volume_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVolumeTagsRequest {
@@ -5337,23 +4790,7 @@ pub struct ShowVolumeTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::unsubscribe_postpaid_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, UnsubscribePostpaidVolumeRequest};
-///
-/// async fn unsubscribe_postpaid_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = UnsubscribePostpaidVolumeRequest::new(
-///         types::UnsubscribeVolumeRequestBody::new(vec![String::from("<volume_ids>")]),
-///     );
-///     let response = evs.unsubscribe_postpaid_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::unsubscribe_postpaid_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UnsubscribePostpaidVolumeRequest {
@@ -5428,21 +4865,7 @@ pub struct UnsubscribePostpaidVolumeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::update_recycle_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{EvsClient, UpdateRecyclePolicyRequest};
-///
-/// async fn update_recycle_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = UpdateRecyclePolicyRequest::new();
-///     let response = evs.update_recycle_policy(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::update_recycle_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateRecyclePolicyRequest {
@@ -5538,24 +4961,7 @@ pub struct UpdateRecyclePolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::update_snapshot`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, UpdateSnapshotRequest};
-///
-/// async fn update_snapshot(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = UpdateSnapshotRequest::new(
-///         "<snapshot_id>",
-///         types::UpdateSnapshotRequestBody::new(types::UpdateSnapshotOption::new()),
-///     );
-///     let response = evs.update_snapshot(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::update_snapshot`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateSnapshotRequest {
@@ -5644,24 +5050,7 @@ pub struct UpdateSnapshotResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EvsClient::update_volume`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::evs::{types, EvsClient, UpdateVolumeRequest};
-///
-/// async fn update_volume(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let evs = EvsClient::new(client)?;
-///     let request = UpdateVolumeRequest::new(
-///         "<volume_id>",
-///         types::UpdateVolumeRequestBody::new(types::UpdateVolumeOption::new()),
-///     );
-///     let response = evs.update_volume(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EvsClient::update_volume`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateVolumeRequest {

@@ -5442,39 +5442,7 @@ impl IamClient {
     }
 }
 
-/// Request of [`IamClient::keystone_create_user_token_by_password`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateUserTokenByPasswordRequest};
-///
-/// async fn keystone_create_user_token_by_password(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateUserTokenByPasswordRequest::new(
-///         types::KeystoneCreateUserTokenByPasswordRequestBody::new(
-///             types::PwdAuth::new(
-///                 types::PwdIdentity::new(
-///                     vec![types::IdentityMethod::Password],
-///                     types::PwdPassword::new(
-///                         types::PwdPasswordUser::new(
-///                             types::PwdPasswordUserDomain::new("<name>"),
-///                             "<name>",
-///                             "<password>",
-///                         ),
-///                     ),
-///                 ),
-///                 types::AuthScope::new(),
-///             ),
-///         ),
-///     );
-///     let response = iam.keystone_create_user_token_by_password(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_user_token_by_password`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordRequest {
@@ -5588,21 +5556,7 @@ for KeystoneCreateUserTokenByPasswordRequest {
     }
 }
 
-/// Request of [`IamClient::keystone_list_projects`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListProjectsRequest};
-///
-/// async fn keystone_list_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListProjectsRequest::new();
-///     let response = iam.keystone_list_projects(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_projects`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsRequest {
@@ -5743,21 +5697,7 @@ pub struct KeystoneListProjectsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_auth_domains`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListAuthDomainsRequest};
-///
-/// async fn keystone_list_auth_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListAuthDomainsRequest::new();
-///     let response = iam.keystone_list_auth_domains(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_auth_domains`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAuthDomainsRequest {}
@@ -5812,24 +5752,7 @@ pub struct KeystoneListAuthDomainsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::add_client_id_to_oidc_provider_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, AddClientIdToOidcProviderV5Request};
-///
-/// async fn add_client_id_to_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AddClientIdToOidcProviderV5Request::new(
-///         "<provider_id>",
-///         types::AddClientIdToOidcProviderReqBody::new("<client_id>"),
-///     );
-///     let response = iam.add_client_id_to_oidc_provider_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::add_client_id_to_oidc_provider_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddClientIdToOidcProviderV5Request {
@@ -5894,24 +5817,7 @@ pub struct AddClientIdToOidcProviderV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::add_user_to_group_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, AddUserToGroupV5Request};
-///
-/// async fn add_user_to_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AddUserToGroupV5Request::new(
-///         "<group_id>",
-///         types::AddUserToGroupReqBody::new("<user_id>"),
-///     );
-///     let response = iam.add_user_to_group_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::add_user_to_group_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddUserToGroupV5Request {
@@ -5973,23 +5879,7 @@ pub struct AddUserToGroupV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::associate_agency_with_all_projects_permission`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, AssociateAgencyWithAllProjectsPermissionRequest};
-///
-/// async fn associate_agency_with_all_projects_permission(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AssociateAgencyWithAllProjectsPermissionRequest::new("<agency_id>", "<role_id>");
-///     let response = iam.associate_agency_with_all_projects_permission(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::associate_agency_with_all_projects_permission`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateAgencyWithAllProjectsPermissionRequest {
@@ -6069,23 +5959,7 @@ pub struct AssociateAgencyWithAllProjectsPermissionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::associate_agency_with_domain_permission`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, AssociateAgencyWithDomainPermissionRequest};
-///
-/// async fn associate_agency_with_domain_permission(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AssociateAgencyWithDomainPermissionRequest::new("<agency_id>", "<role_id>");
-///     let response = iam.associate_agency_with_domain_permission(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::associate_agency_with_domain_permission`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateAgencyWithDomainPermissionRequest {
@@ -6165,23 +6039,7 @@ pub struct AssociateAgencyWithDomainPermissionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::associate_agency_with_project_permission`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, AssociateAgencyWithProjectPermissionRequest};
-///
-/// async fn associate_agency_with_project_permission(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AssociateAgencyWithProjectPermissionRequest::new("<agency_id>", "<role_id>");
-///     let response = iam.associate_agency_with_project_permission(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::associate_agency_with_project_permission`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateAgencyWithProjectPermissionRequest {
@@ -6265,33 +6123,7 @@ pub struct AssociateAgencyWithProjectPermissionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::associate_role_to_agency_on_enterprise_project`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, AssociateRoleToAgencyOnEnterpriseProjectRequest};
-///
-/// async fn associate_role_to_agency_on_enterprise_project(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AssociateRoleToAgencyOnEnterpriseProjectRequest::new(
-///         types::CreateAgencyEpPolicyAssignmentReqBody::new(
-///             vec![
-///                 types::CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments::new(
-///                     "<agency_id>",
-///                     "<enterprise_project_id>",
-///                     "<role_id>",
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = iam.associate_role_to_agency_on_enterprise_project(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::associate_role_to_agency_on_enterprise_project`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateRoleToAgencyOnEnterpriseProjectRequest {
@@ -6348,27 +6180,7 @@ pub struct AssociateRoleToAgencyOnEnterpriseProjectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::associate_role_to_group_on_enterprise_project`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, AssociateRoleToGroupOnEnterpriseProjectRequest};
-///
-/// async fn associate_role_to_group_on_enterprise_project(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AssociateRoleToGroupOnEnterpriseProjectRequest::new(
-///         "<enterprise_project_id>",
-///         "<group_id>",
-///         "<role_id>",
-///     );
-///     let response = iam.associate_role_to_group_on_enterprise_project(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::associate_role_to_group_on_enterprise_project`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateRoleToGroupOnEnterpriseProjectRequest {
@@ -6443,27 +6255,7 @@ pub struct AssociateRoleToGroupOnEnterpriseProjectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::associate_role_to_user_on_enterprise_project`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, AssociateRoleToUserOnEnterpriseProjectRequest};
-///
-/// async fn associate_role_to_user_on_enterprise_project(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AssociateRoleToUserOnEnterpriseProjectRequest::new(
-///         "<enterprise_project_id>",
-///         "<user_id>",
-///         "<role_id>",
-///     );
-///     let response = iam.associate_role_to_user_on_enterprise_project(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::associate_role_to_user_on_enterprise_project`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateRoleToUserOnEnterpriseProjectRequest {
@@ -6538,24 +6330,7 @@ pub struct AssociateRoleToUserOnEnterpriseProjectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::attach_agency_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, AttachAgencyPolicyV5Request};
-///
-/// async fn attach_agency_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AttachAgencyPolicyV5Request::new(
-///         "<policy_id>",
-///         types::AttachAgencyPolicyReqBody::new("<agency_id>"),
-///     );
-///     let response = iam.attach_agency_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::attach_agency_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttachAgencyPolicyV5Request {
@@ -6620,24 +6395,7 @@ pub struct AttachAgencyPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::attach_group_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, AttachGroupPolicyV5Request};
-///
-/// async fn attach_group_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AttachGroupPolicyV5Request::new(
-///         "<policy_id>",
-///         types::AttachGroupPolicyReqBody::new("<group_id>"),
-///     );
-///     let response = iam.attach_group_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::attach_group_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttachGroupPolicyV5Request {
@@ -6702,24 +6460,7 @@ pub struct AttachGroupPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::attach_user_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, AttachUserPolicyV5Request};
-///
-/// async fn attach_user_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = AttachUserPolicyV5Request::new(
-///         "<policy_id>",
-///         types::AttachUserPolicyReqBody::new("<user_id>"),
-///     );
-///     let response = iam.attach_user_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::attach_user_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AttachUserPolicyV5Request {
@@ -6784,23 +6525,7 @@ pub struct AttachUserPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::change_password_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, ChangePasswordV5Request};
-///
-/// async fn change_password_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = ChangePasswordV5Request::new(
-///         types::ChangePasswordReqBody::new("<new_password>", "<old_password>"),
-///     );
-///     let response = iam.change_password_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::change_password_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ChangePasswordV5Request {
@@ -6854,23 +6579,7 @@ pub struct ChangePasswordV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::check_all_projects_permission_for_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, CheckAllProjectsPermissionForAgencyRequest};
-///
-/// async fn check_all_projects_permission_for_agency(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CheckAllProjectsPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
-///     let response = iam.check_all_projects_permission_for_agency(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::check_all_projects_permission_for_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CheckAllProjectsPermissionForAgencyRequest {
@@ -6950,23 +6659,7 @@ pub struct CheckAllProjectsPermissionForAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::check_domain_permission_for_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, CheckDomainPermissionForAgencyRequest};
-///
-/// async fn check_domain_permission_for_agency(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CheckDomainPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
-///     let response = iam.check_domain_permission_for_agency(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::check_domain_permission_for_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CheckDomainPermissionForAgencyRequest {
@@ -7046,23 +6739,7 @@ pub struct CheckDomainPermissionForAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::check_project_permission_for_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, CheckProjectPermissionForAgencyRequest};
-///
-/// async fn check_project_permission_for_agency(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CheckProjectPermissionForAgencyRequest::new("<agency_id>", "<role_id>");
-///     let response = iam.check_project_permission_for_agency(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::check_project_permission_for_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CheckProjectPermissionForAgencyRequest {
@@ -7146,21 +6823,7 @@ pub struct CheckProjectPermissionForAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_access_key_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, CreateAccessKeyV5Request};
-///
-/// async fn create_access_key_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateAccessKeyV5Request::new("<user_id>");
-///     let response = iam.create_access_key_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_access_key_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAccessKeyV5Request {
@@ -7220,25 +6883,7 @@ pub struct CreateAccessKeyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateAgencyRequest};
-///
-/// async fn create_agency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateAgencyRequest::new(
-///         types::CreateAgencyRequestBody::new(
-///             types::CreateAgencyOption::new("<domain_id>", "<name>"),
-///         ),
-///     );
-///     let response = iam.create_agency(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAgencyRequest {
@@ -7295,30 +6940,7 @@ pub struct CreateAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_agency_custom_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateAgencyCustomPolicyRequest};
-///
-/// async fn create_agency_custom_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateAgencyCustomPolicyRequest::new(
-///         types::CreateAgencyCustomPolicyRequestBody::new(
-///             types::AgencyPolicyRoleOption::new(
-///                 "<description>",
-///                 "<display_name>",
-///                 types::AgencyPolicy::new(),
-///                 "<type_>",
-///             ),
-///         ),
-///     );
-///     let response = iam.create_agency_custom_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_agency_custom_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAgencyCustomPolicyRequest {
@@ -7375,23 +6997,7 @@ pub struct CreateAgencyCustomPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_agency_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateAgencyV5Request};
-///
-/// async fn create_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateAgencyV5Request::new(
-///         types::CreateAgencyReqBody::new("<agency_name>", "<trust_policy>"),
-///     );
-///     let response = iam.create_agency_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_agency_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAgencyV5Request {
@@ -7448,28 +7054,7 @@ pub struct CreateAgencyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_binding_device`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateBindingDeviceRequest};
-///
-/// async fn create_binding_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateBindingDeviceRequest::new(
-///         types::BindMfaDevice::new(
-///             "<authentication_code_first>",
-///             "<authentication_code_second>",
-///             "<serial_number>",
-///             "<user_id>",
-///         ),
-///     );
-///     let response = iam.create_binding_device(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_binding_device`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateBindingDeviceRequest {
@@ -7523,32 +7108,7 @@ pub struct CreateBindingDeviceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_cloud_service_custom_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateCloudServiceCustomPolicyRequest};
-///
-/// async fn create_cloud_service_custom_policy(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateCloudServiceCustomPolicyRequest::new(
-///         types::CreateCloudServiceCustomPolicyRequestBody::new(
-///             types::ServicePolicyRoleOption::new(
-///                 "<description>",
-///                 "<display_name>",
-///                 types::ServicePolicy::new(),
-///                 "<type_>",
-///             ),
-///         ),
-///     );
-///     let response = iam.create_cloud_service_custom_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_cloud_service_custom_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateCloudServiceCustomPolicyRequest {
@@ -7605,21 +7165,7 @@ pub struct CreateCloudServiceCustomPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_group_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateGroupV5Request};
-///
-/// async fn create_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateGroupV5Request::new(types::CreateGroupReqBody::new("<group_name>"));
-///     let response = iam.create_group_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_group_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateGroupV5Request {
@@ -7676,24 +7222,7 @@ pub struct CreateGroupV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_login_profile_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateLoginProfileV5Request};
-///
-/// async fn create_login_profile_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateLoginProfileV5Request::new(
-///         "<user_id>",
-///         types::CreateLoginProfileReqBody::new("<password>", true),
-///     );
-///     let response = iam.create_login_profile_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_login_profile_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLoginProfileV5Request {
@@ -7761,27 +7290,7 @@ pub struct CreateLoginProfileV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_login_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateLoginTokenRequest};
-///
-/// async fn create_login_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateLoginTokenRequest::new(
-///         types::CreateLoginTokenRequestBody::new(
-///             types::LoginTokenAuth::new(
-///                 types::LoginTokenSecurityToken::new("<access>", "<id>", "<secret>"),
-///             ),
-///         ),
-///     );
-///     let response = iam.create_login_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_login_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLoginTokenRequest {
@@ -7844,25 +7353,7 @@ pub struct CreateLoginTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateMetadataRequest};
-///
-/// async fn create_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateMetadataRequest::new(
-///         "<idp_id>",
-///         "<protocol_id>",
-///         types::CreateMetadataRequestBody::new("<domain_id>", "<metadata>", "<xaccount_type>"),
-///     );
-///     let response = iam.create_metadata(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMetadataRequest {
@@ -7937,23 +7428,7 @@ pub struct CreateMetadataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_mfa_device`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateMfaDeviceRequest};
-///
-/// async fn create_mfa_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateMfaDeviceRequest::new(
-///         types::CreateMfaDeviceReq::new(types::CreateMfaDevice::new("<name>", "<user_id>")),
-///     );
-///     let response = iam.create_mfa_device(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_mfa_device`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMfaDeviceRequest {
@@ -8010,27 +7485,7 @@ pub struct CreateMfaDeviceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_oidc_provider_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateOidcProviderV5Request};
-///
-/// async fn create_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateOidcProviderV5Request::new(
-///         types::CreateOidcProviderReqBody::new(
-///             vec![String::from("<client_ids>")],
-///             "<name>",
-///             "<url>",
-///         ),
-///     );
-///     let response = iam.create_oidc_provider_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_oidc_provider_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOidcProviderV5Request {
@@ -8087,24 +7542,7 @@ pub struct CreateOidcProviderV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_open_id_connect_config`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateOpenIdConnectConfigRequest};
-///
-/// async fn create_open_id_connect_config(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateOpenIdConnectConfigRequest::new(
-///         "<idp_id>",
-///         types::CreateOpenIdConnectConfigRequestBody::new(types::CreateOpenIdConnectConfig::new()),
-///     );
-///     let response = iam.create_open_id_connect_config(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_open_id_connect_config`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOpenIdConnectConfigRequest {
@@ -8174,25 +7612,7 @@ pub struct CreateOpenIdConnectConfigResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_permanent_access_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreatePermanentAccessKeyRequest};
-///
-/// async fn create_permanent_access_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreatePermanentAccessKeyRequest::new(
-///         types::CreatePermanentAccessKeyRequestBody::new(
-///             types::CreateCredentialOption::new("<user_id>"),
-///         ),
-///     );
-///     let response = iam.create_permanent_access_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_permanent_access_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePermanentAccessKeyRequest {
@@ -8249,23 +7669,7 @@ pub struct CreatePermanentAccessKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreatePolicyV5Request};
-///
-/// async fn create_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreatePolicyV5Request::new(
-///         types::CreatePolicyReqBody::new("<policy_document>", "<policy_name>"),
-///     );
-///     let response = iam.create_policy_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePolicyV5Request {
@@ -8322,24 +7726,7 @@ pub struct CreatePolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_policy_version_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreatePolicyVersionV5Request};
-///
-/// async fn create_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreatePolicyVersionV5Request::new(
-///         "<policy_id>",
-///         types::CreatePolicyVersionReqBody::new("<policy_document>"),
-///     );
-///     let response = iam.create_policy_version_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_policy_version_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePolicyVersionV5Request {
@@ -8407,23 +7794,7 @@ pub struct CreatePolicyVersionV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_saml_provider_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateSamlProviderV5Request};
-///
-/// async fn create_saml_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateSamlProviderV5Request::new(
-///         types::CreateSamlProviderReqBody::new("<name>", "<saml_metadata_document>"),
-///     );
-///     let response = iam.create_saml_provider_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_saml_provider_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSamlProviderV5Request {
@@ -8480,23 +7851,7 @@ pub struct CreateSamlProviderV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_service_linked_agency_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateServiceLinkedAgencyV5Request};
-///
-/// async fn create_service_linked_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateServiceLinkedAgencyV5Request::new(
-///         types::CreateServiceLinkedAgencyReqBody::new("<service_principal>"),
-///     );
-///     let response = iam.create_service_linked_agency_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_service_linked_agency_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateServiceLinkedAgencyV5Request {
@@ -8553,32 +7908,7 @@ pub struct CreateServiceLinkedAgencyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_temporary_access_key_by_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateTemporaryAccessKeyByAgencyRequest};
-///
-/// async fn create_temporary_access_key_by_agency(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateTemporaryAccessKeyByAgencyRequest::new(
-///         types::CreateTemporaryAccessKeyByAgencyRequestBody::new(
-///             types::AgencyAuth::new(
-///                 types::AgencyAuthIdentity::new(
-///                     types::IdentityAssumerole::new("<agency_name>"),
-///                     vec![types::AgencyAuthIdentityMethods::AssumeRole],
-///                 ),
-///             ),
-///         ),
-///     );
-///     let response = iam.create_temporary_access_key_by_agency(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_temporary_access_key_by_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByAgencyRequest {
@@ -8635,29 +7965,7 @@ pub struct CreateTemporaryAccessKeyByAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_temporary_access_key_by_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateTemporaryAccessKeyByTokenRequest};
-///
-/// async fn create_temporary_access_key_by_token(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateTemporaryAccessKeyByTokenRequest::new(
-///         types::CreateTemporaryAccessKeyByTokenRequestBody::new(
-///             types::TokenAuth::new(
-///                 types::TokenAuthIdentity::new(vec![types::TokenAuthIdentityMethods::Token]),
-///             ),
-///         ),
-///     );
-///     let response = iam.create_temporary_access_key_by_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_temporary_access_key_by_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTemporaryAccessKeyByTokenRequest {
@@ -8714,26 +8022,7 @@ pub struct CreateTemporaryAccessKeyByTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_token_with_id_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateTokenWithIdTokenRequest};
-///
-/// async fn create_token_with_id_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateTokenWithIdTokenRequest::new(
-///         "<x_idp_id>",
-///         types::GetIdTokenRequestBody::new(
-///             types::GetIdTokenAuthParams::new(types::GetIdTokenIdTokenBody::new("<id>")),
-///         ),
-///     );
-///     let response = iam.create_token_with_id_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_token_with_id_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTokenWithIdTokenRequest {
@@ -8806,26 +8095,7 @@ pub struct CreateTokenWithIdTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_unscope_token_by_idp_initiated`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateUnscopeTokenByIdpInitiatedRequest};
-///
-/// async fn create_unscope_token_by_idp_initiated(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateUnscopeTokenByIdpInitiatedRequest::new(
-///         "<x_idp_id>",
-///         types::CreateUnscopeTokenByIdpInitiatedRequestBody::new("<saml_response>"),
-///     );
-///     let response = iam.create_unscope_token_by_idp_initiated(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_unscope_token_by_idp_initiated`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateUnscopeTokenByIdpInitiatedRequest {
@@ -8899,23 +8169,7 @@ pub struct CreateUnscopeTokenByIdpInitiatedResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_unscoped_token_with_id_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, CreateUnscopedTokenWithIdTokenRequest};
-///
-/// async fn create_unscoped_token_with_id_token(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateUnscopedTokenWithIdTokenRequest::new("<idp_id>", "<protocol_id>");
-///     let response = iam.create_unscoped_token_with_id_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_unscoped_token_with_id_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateUnscopedTokenWithIdTokenRequest {
@@ -8989,23 +8243,7 @@ pub struct CreateUnscopedTokenWithIdTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateUserRequest};
-///
-/// async fn create_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateUserRequest::new(
-///         types::CreateUserRequestBody::new(types::CreateUserOption::new("<domain_id>", "<name>")),
-///     );
-///     let response = iam.create_user(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateUserRequest {
@@ -9062,21 +8300,7 @@ pub struct CreateUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_user_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateUserV5Request};
-///
-/// async fn create_user_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateUserV5Request::new(types::CreateUserReqBody::new(true, "<name>"));
-///     let response = iam.create_user_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_user_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateUserV5Request {
@@ -9133,23 +8357,7 @@ pub struct CreateUserV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::create_virtual_mfa_device_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, CreateVirtualMfaDeviceV5Request};
-///
-/// async fn create_virtual_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = CreateVirtualMfaDeviceV5Request::new(
-///         types::CreateVirtualMfaDeviceReqBody::new("<user_id>", "<virtual_mfa_device_name>"),
-///     );
-///     let response = iam.create_virtual_mfa_device_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::create_virtual_mfa_device_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVirtualMfaDeviceV5Request {
@@ -9206,21 +8414,7 @@ pub struct CreateVirtualMfaDeviceV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_access_key_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteAccessKeyV5Request};
-///
-/// async fn delete_access_key_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteAccessKeyV5Request::new("<user_id>", "<access_key_id>");
-///     let response = iam.delete_access_key_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_access_key_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAccessKeyV5Request {
@@ -9287,21 +8481,7 @@ pub struct DeleteAccessKeyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteAgencyRequest};
-///
-/// async fn delete_agency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteAgencyRequest::new("<agency_id>");
-///     let response = iam.delete_agency(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAgencyRequest {
@@ -9360,21 +8540,7 @@ pub struct DeleteAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_agency_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteAgencyV5Request};
-///
-/// async fn delete_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteAgencyV5Request::new("<agency_id>");
-///     let response = iam.delete_agency_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_agency_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAgencyV5Request {
@@ -9433,23 +8599,7 @@ pub struct DeleteAgencyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_binding_device`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, DeleteBindingDeviceRequest};
-///
-/// async fn delete_binding_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteBindingDeviceRequest::new(
-///         types::UnbindMfaDevice::new("<authentication_code>", "<serial_number>", "<user_id>"),
-///     );
-///     let response = iam.delete_binding_device(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_binding_device`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteBindingDeviceRequest {
@@ -9503,21 +8653,7 @@ pub struct DeleteBindingDeviceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_custom_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteCustomPolicyRequest};
-///
-/// async fn delete_custom_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteCustomPolicyRequest::new("<role_id>");
-///     let response = iam.delete_custom_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_custom_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteCustomPolicyRequest {
@@ -9577,23 +8713,7 @@ pub struct DeleteCustomPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_domain_group_inherited_role`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteDomainGroupInheritedRoleRequest};
-///
-/// async fn delete_domain_group_inherited_role(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteDomainGroupInheritedRoleRequest::new("<group_id>", "<role_id>");
-///     let response = iam.delete_domain_group_inherited_role(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_domain_group_inherited_role`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteDomainGroupInheritedRoleRequest {
@@ -9673,21 +8793,7 @@ pub struct DeleteDomainGroupInheritedRoleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_group_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteGroupV5Request};
-///
-/// async fn delete_group_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteGroupV5Request::new("<group_id>");
-///     let response = iam.delete_group_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_group_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteGroupV5Request {
@@ -9744,21 +8850,7 @@ pub struct DeleteGroupV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_login_profile_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteLoginProfileV5Request};
-///
-/// async fn delete_login_profile_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteLoginProfileV5Request::new("<user_id>");
-///     let response = iam.delete_login_profile_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_login_profile_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLoginProfileV5Request {
@@ -9815,21 +8907,7 @@ pub struct DeleteLoginProfileV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_mfa_device`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteMfaDeviceRequest};
-///
-/// async fn delete_mfa_device(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteMfaDeviceRequest::new("<user_id>", "<serial_number>");
-///     let response = iam.delete_mfa_device(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_mfa_device`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteMfaDeviceRequest {
@@ -9894,21 +8972,7 @@ pub struct DeleteMfaDeviceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_oidc_provider_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteOidcProviderV5Request};
-///
-/// async fn delete_oidc_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteOidcProviderV5Request::new("<provider_id>");
-///     let response = iam.delete_oidc_provider_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_oidc_provider_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteOidcProviderV5Request {
@@ -9967,21 +9031,7 @@ pub struct DeleteOidcProviderV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_permanent_access_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeletePermanentAccessKeyRequest};
-///
-/// async fn delete_permanent_access_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeletePermanentAccessKeyRequest::new("<access_key>");
-///     let response = iam.delete_permanent_access_key(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_permanent_access_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePermanentAccessKeyRequest {
@@ -10040,21 +9090,7 @@ pub struct DeletePermanentAccessKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeletePolicyV5Request};
-///
-/// async fn delete_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeletePolicyV5Request::new("<policy_id>");
-///     let response = iam.delete_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePolicyV5Request {
@@ -10113,21 +9149,7 @@ pub struct DeletePolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_policy_version_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeletePolicyVersionV5Request};
-///
-/// async fn delete_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeletePolicyVersionV5Request::new("<policy_id>", "<version_id>");
-///     let response = iam.delete_policy_version_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_policy_version_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePolicyVersionV5Request {
@@ -10192,25 +9214,7 @@ pub struct DeletePolicyVersionV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_resource_tags_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, DeleteResourceTagsV5Request};
-///
-/// async fn delete_resource_tags_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteResourceTagsV5Request::new(
-///         "<resource_id>",
-///         types::DeleteResourceTagsV5ResourceType::Agency,
-///         vec![String::from("<body>")],
-///     );
-///     let response = iam.delete_resource_tags_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_resource_tags_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResourceTagsV5Request {
@@ -10282,21 +9286,7 @@ pub struct DeleteResourceTagsV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_saml_provider_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteSamlProviderV5Request};
-///
-/// async fn delete_saml_provider_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteSamlProviderV5Request::new("<provider_id>");
-///     let response = iam.delete_saml_provider_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_saml_provider_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSamlProviderV5Request {
@@ -10355,21 +9345,7 @@ pub struct DeleteSamlProviderV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_service_linked_agency_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteServiceLinkedAgencyV5Request};
-///
-/// async fn delete_service_linked_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteServiceLinkedAgencyV5Request::new("<agency_id>");
-///     let response = iam.delete_service_linked_agency_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_service_linked_agency_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteServiceLinkedAgencyV5Request {
@@ -10431,21 +9407,7 @@ pub struct DeleteServiceLinkedAgencyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_user_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteUserV5Request};
-///
-/// async fn delete_user_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteUserV5Request::new("<user_id>");
-///     let response = iam.delete_user_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_user_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteUserV5Request {
@@ -10502,21 +9464,7 @@ pub struct DeleteUserV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::delete_virtual_mfa_device_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, DeleteVirtualMfaDeviceV5Request};
-///
-/// async fn delete_virtual_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DeleteVirtualMfaDeviceV5Request::new("<user_id>", "<serial_number>");
-///     let response = iam.delete_virtual_mfa_device_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::delete_virtual_mfa_device_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVirtualMfaDeviceV5Request {
@@ -10583,24 +9531,7 @@ pub struct DeleteVirtualMfaDeviceV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::detach_agency_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, DetachAgencyPolicyV5Request};
-///
-/// async fn detach_agency_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DetachAgencyPolicyV5Request::new(
-///         "<policy_id>",
-///         types::DetachAgencyPolicyReqBody::new("<agency_id>"),
-///     );
-///     let response = iam.detach_agency_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::detach_agency_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetachAgencyPolicyV5Request {
@@ -10665,24 +9596,7 @@ pub struct DetachAgencyPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::detach_group_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, DetachGroupPolicyV5Request};
-///
-/// async fn detach_group_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DetachGroupPolicyV5Request::new(
-///         "<policy_id>",
-///         types::DetachGroupPolicyReqBody::new("<group_id>"),
-///     );
-///     let response = iam.detach_group_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::detach_group_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetachGroupPolicyV5Request {
@@ -10747,24 +9661,7 @@ pub struct DetachGroupPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::detach_user_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, DetachUserPolicyV5Request};
-///
-/// async fn detach_user_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DetachUserPolicyV5Request::new(
-///         "<policy_id>",
-///         types::DetachUserPolicyReqBody::new("<user_id>"),
-///     );
-///     let response = iam.detach_user_policy_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::detach_user_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetachUserPolicyV5Request {
@@ -10829,23 +9726,7 @@ pub struct DetachUserPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::disable_mfa_device_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, DisableMfaDeviceV5Request};
-///
-/// async fn disable_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = DisableMfaDeviceV5Request::new(
-///         types::DisableMfaDeviceReqBody::new("<serial_number>", "<user_id>"),
-///     );
-///     let response = iam.disable_mfa_device_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::disable_mfa_device_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisableMfaDeviceV5Request {
@@ -10899,28 +9780,7 @@ pub struct DisableMfaDeviceV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::enable_mfa_device_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, EnableMfaDeviceV5Request};
-///
-/// async fn enable_mfa_device_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = EnableMfaDeviceV5Request::new(
-///         types::EnableMfaDeviceReqBody::new(
-///             "<authentication_code_first>",
-///             "<authentication_code_second>",
-///             "<serial_number>",
-///             "<user_id>",
-///         ),
-///     );
-///     let response = iam.enable_mfa_device_v5(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::enable_mfa_device_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EnableMfaDeviceV5Request {
@@ -10974,21 +9834,7 @@ pub struct EnableMfaDeviceV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_account_summary_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetAccountSummaryV5Request};
-///
-/// async fn get_account_summary_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetAccountSummaryV5Request::new();
-///     let response = iam.get_account_summary_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_account_summary_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetAccountSummaryV5Request {}
@@ -11043,21 +9889,7 @@ pub struct GetAccountSummaryV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_agency_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetAgencyV5Request};
-///
-/// async fn get_agency_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetAgencyV5Request::new("<agency_id>");
-///     let response = iam.get_agency_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_agency_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetAgencyV5Request {
@@ -11119,23 +9951,7 @@ pub struct GetAgencyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_asymmetric_signature_switch_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetAsymmetricSignatureSwitchV5Request};
-///
-/// async fn get_asymmetric_signature_switch_v5(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetAsymmetricSignatureSwitchV5Request::new();
-///     let response = iam.get_asymmetric_signature_switch_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_asymmetric_signature_switch_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetAsymmetricSignatureSwitchV5Request {}
@@ -11190,21 +10006,7 @@ pub struct GetAsymmetricSignatureSwitchV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_authorization_schema_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetAuthorizationSchemaV5Request};
-///
-/// async fn get_authorization_schema_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetAuthorizationSchemaV5Request::new("<service_code>");
-///     let response = iam.get_authorization_schema_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_authorization_schema_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetAuthorizationSchemaV5Request {
@@ -11266,21 +10068,7 @@ pub struct GetAuthorizationSchemaV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_feature_status_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, GetFeatureStatusV5Request};
-///
-/// async fn get_feature_status_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetFeatureStatusV5Request::new(types::GetFeatureStatusV5FeatureName::V5Console);
-///     let response = iam.get_feature_status_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_feature_status_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetFeatureStatusV5Request {
@@ -11344,21 +10132,7 @@ pub struct GetFeatureStatusV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_policy_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetPolicyV5Request};
-///
-/// async fn get_policy_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetPolicyV5Request::new("<policy_id>");
-///     let response = iam.get_policy_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_policy_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetPolicyV5Request {
@@ -11437,21 +10211,7 @@ pub struct GetPolicyV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_policy_version_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetPolicyVersionV5Request};
-///
-/// async fn get_policy_version_v5(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetPolicyVersionV5Request::new("<policy_id>", "<version_id>");
-///     let response = iam.get_policy_version_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_policy_version_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetPolicyVersionV5Request {
@@ -11519,23 +10279,7 @@ pub struct GetPolicyVersionV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::get_service_linked_agency_deletion_status_v5`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, GetServiceLinkedAgencyDeletionStatusV5Request};
-///
-/// async fn get_service_linked_agency_deletion_status_v5(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = GetServiceLinkedAgencyDeletionStatusV5Request::new("<deletion_task_id>");
-///     let response = iam.get_service_linked_agency_deletion_status_v5(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::get_service_linked_agency_deletion_status_v5`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetServiceLinkedAgencyDeletionStatusV5Request {
@@ -11599,21 +10343,7 @@ pub struct GetServiceLinkedAgencyDeletionStatusV5Response {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_add_user_to_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneAddUserToGroupRequest};
-///
-/// async fn keystone_add_user_to_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneAddUserToGroupRequest::new("<group_id>", "<user_id>");
-///     let response = iam.keystone_add_user_to_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_add_user_to_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneAddUserToGroupRequest {
@@ -11678,23 +10408,7 @@ pub struct KeystoneAddUserToGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_associate_group_with_domain_permission`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneAssociateGroupWithDomainPermissionRequest};
-///
-/// async fn keystone_associate_group_with_domain_permission(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneAssociateGroupWithDomainPermissionRequest::new("<group_id>", "<role_id>");
-///     let response = iam.keystone_associate_group_with_domain_permission(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_associate_group_with_domain_permission`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneAssociateGroupWithDomainPermissionRequest {
@@ -11774,26 +10488,7 @@ pub struct KeystoneAssociateGroupWithDomainPermissionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_associate_group_with_project_permission`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneAssociateGroupWithProjectPermissionRequest};
-///
-/// async fn keystone_associate_group_with_project_permission(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneAssociateGroupWithProjectPermissionRequest::new(
-///         "<group_id>",
-///         "<role_id>",
-///     );
-///     let response = iam.keystone_associate_group_with_project_permission(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_associate_group_with_project_permission`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneAssociateGroupWithProjectPermissionRequest {
@@ -11877,23 +10572,7 @@ pub struct KeystoneAssociateGroupWithProjectPermissionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_check_domain_permission_for_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneCheckDomainPermissionForGroupRequest};
-///
-/// async fn keystone_check_domain_permission_for_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCheckDomainPermissionForGroupRequest::new("<group_id>", "<role_id>");
-///     let response = iam.keystone_check_domain_permission_for_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_check_domain_permission_for_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCheckDomainPermissionForGroupRequest {
@@ -11973,23 +10652,7 @@ pub struct KeystoneCheckDomainPermissionForGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_check_project_permission_for_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneCheckProjectPermissionForGroupRequest};
-///
-/// async fn keystone_check_project_permission_for_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCheckProjectPermissionForGroupRequest::new("<group_id>", "<role_id>");
-///     let response = iam.keystone_check_project_permission_for_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_check_project_permission_for_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCheckProjectPermissionForGroupRequest {
@@ -12073,21 +10736,7 @@ pub struct KeystoneCheckProjectPermissionForGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_check_user_in_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneCheckUserInGroupRequest};
-///
-/// async fn keystone_check_user_in_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCheckUserInGroupRequest::new("<group_id>", "<user_id>");
-///     let response = iam.keystone_check_user_in_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_check_user_in_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCheckUserInGroupRequest {
@@ -12152,21 +10801,7 @@ pub struct KeystoneCheckUserInGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_checkrole_for_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneCheckroleForGroupRequest};
-///
-/// async fn keystone_checkrole_for_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCheckroleForGroupRequest::new("<group_id>", "<role_id>");
-///     let response = iam.keystone_checkrole_for_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_checkrole_for_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCheckroleForGroupRequest {
@@ -12246,31 +10881,7 @@ pub struct KeystoneCheckroleForGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_agency_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateAgencyTokenRequest};
-///
-/// async fn keystone_create_agency_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateAgencyTokenRequest::new(
-///         types::KeystoneCreateAgencyTokenRequestBody::new(
-///             types::AgencyTokenAuth::new(
-///                 types::AgencyTokenIdentity::new(
-///                     types::AgencyTokenAssumerole::new("<agency_name>"),
-///                     vec![types::AgencyTokenIdentityMethods::AssumeRole],
-///                 ),
-///                 types::AgencyTokenScope::new(),
-///             ),
-///         ),
-///     );
-///     let response = iam.keystone_create_agency_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_agency_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateAgencyTokenRequest {
@@ -12344,23 +10955,7 @@ pub struct KeystoneCreateAgencyTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateGroupRequest};
-///
-/// async fn keystone_create_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateGroupRequest::new(
-///         types::KeystoneCreateGroupRequestBody::new(types::KeystoneCreateGroupOption::new("<name>")),
-///     );
-///     let response = iam.keystone_create_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateGroupRequest {
@@ -12417,24 +11012,7 @@ pub struct KeystoneCreateGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_identity_provider`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateIdentityProviderRequest};
-///
-/// async fn keystone_create_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateIdentityProviderRequest::new(
-///         "<id>",
-///         types::KeystoneCreateIdentityProviderRequestBody::new(types::IdentityproviderOption::new()),
-///     );
-///     let response = iam.keystone_create_identity_provider(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_identity_provider`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateIdentityProviderRequest {
@@ -12499,26 +11077,7 @@ pub struct KeystoneCreateIdentityProviderResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_mapping`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateMappingRequest};
-///
-/// async fn keystone_create_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateMappingRequest::new(
-///         "<id>",
-///         types::KeystoneCreateMappingRequestBody::new(
-///             types::MappingOption::new(vec![types::MappingRules::new()]),
-///         ),
-///     );
-///     let response = iam.keystone_create_mapping(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_mapping`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateMappingRequest {
@@ -12583,25 +11142,7 @@ pub struct KeystoneCreateMappingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_project`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateProjectRequest};
-///
-/// async fn keystone_create_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateProjectRequest::new(
-///         types::KeystoneCreateProjectRequestBody::new(
-///             types::KeystoneCreateProjectOption::new("<name>", "<parent_id>"),
-///         ),
-///     );
-///     let response = iam.keystone_create_project(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_project`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateProjectRequest {
@@ -12658,25 +11199,7 @@ pub struct KeystoneCreateProjectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_protocol`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateProtocolRequest};
-///
-/// async fn keystone_create_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateProtocolRequest::new(
-///         "<idp_id>",
-///         "<protocol_id>",
-///         types::KeystoneCreateProtocolRequestBody::new(types::ProtocolOption::new()),
-///     );
-///     let response = iam.keystone_create_protocol(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_protocol`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateProtocolRequest {
@@ -12751,31 +11274,7 @@ pub struct KeystoneCreateProtocolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_scoped_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateScopedTokenRequest};
-///
-/// async fn keystone_create_scoped_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateScopedTokenRequest::new(
-///         types::KeystoneCreateScopedTokenRequestBody::new(
-///             types::ScopedTokenAuth::new(
-///                 types::ScopedTokenIdentity::new(
-///                     vec![String::from("<methods>")],
-///                     types::ScopedToken::new("<id>"),
-///                 ),
-///                 types::TokenSocpeOption::new(),
-///             ),
-///         ),
-///     );
-///     let response = iam.keystone_create_scoped_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_scoped_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateScopedTokenRequest {
@@ -12838,23 +11337,7 @@ pub struct KeystoneCreateScopedTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateUserRequest};
-///
-/// async fn keystone_create_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateUserRequest::new(
-///         types::KeystoneCreateUserRequestBody::new(types::KeystoneCreateUserOption::new("<name>")),
-///     );
-///     let response = iam.keystone_create_user(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserRequest {
@@ -12911,40 +11394,7 @@ pub struct KeystoneCreateUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_create_user_token_by_password_and_mfa`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneCreateUserTokenByPasswordAndMfaRequest};
-///
-/// async fn keystone_create_user_token_by_password_and_mfa(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneCreateUserTokenByPasswordAndMfaRequest::new(
-///         types::KeystoneCreateUserTokenByPasswordAndMfaRequestBody::new(
-///             types::MfaAuth::new(
-///                 types::MfaIdentity::new(
-///                     vec![types::MfaIdentityMethods::Password],
-///                     types::PwdPassword::new(
-///                         types::PwdPasswordUser::new(
-///                             types::PwdPasswordUserDomain::new("<name>"),
-///                             "<name>",
-///                             "<password>",
-///                         ),
-///                     ),
-///                     types::MfaTotp::new(types::MfaTotpUser::new("<id>", "<passcode>")),
-///                 ),
-///                 types::AuthScope::new(),
-///             ),
-///         ),
-///     );
-///     let response = iam.keystone_create_user_token_by_password_and_mfa(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_create_user_token_by_password_and_mfa`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneCreateUserTokenByPasswordAndMfaRequest {
@@ -13018,21 +11468,7 @@ pub struct KeystoneCreateUserTokenByPasswordAndMfaResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_delete_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneDeleteGroupRequest};
-///
-/// async fn keystone_delete_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneDeleteGroupRequest::new("<group_id>");
-///     let response = iam.keystone_delete_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_delete_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneDeleteGroupRequest {
@@ -13089,21 +11525,7 @@ pub struct KeystoneDeleteGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_delete_identity_provider`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneDeleteIdentityProviderRequest};
-///
-/// async fn keystone_delete_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneDeleteIdentityProviderRequest::new("<id>");
-///     let response = iam.keystone_delete_identity_provider(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_delete_identity_provider`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneDeleteIdentityProviderRequest {
@@ -13160,21 +11582,7 @@ pub struct KeystoneDeleteIdentityProviderResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_delete_mapping`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneDeleteMappingRequest};
-///
-/// async fn keystone_delete_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneDeleteMappingRequest::new("<id>");
-///     let response = iam.keystone_delete_mapping(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_delete_mapping`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneDeleteMappingRequest {
@@ -13231,21 +11639,7 @@ pub struct KeystoneDeleteMappingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_delete_protocol`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneDeleteProtocolRequest};
-///
-/// async fn keystone_delete_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneDeleteProtocolRequest::new("<idp_id>", "<protocol_id>");
-///     let response = iam.keystone_delete_protocol(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_delete_protocol`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneDeleteProtocolRequest {
@@ -13310,21 +11704,7 @@ pub struct KeystoneDeleteProtocolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_delete_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneDeleteUserRequest};
-///
-/// async fn keystone_delete_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneDeleteUserRequest::new("<user_id>");
-///     let response = iam.keystone_delete_user(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_delete_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneDeleteUserRequest {
@@ -13381,23 +11761,7 @@ pub struct KeystoneDeleteUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_all_project_permissions_for_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListAllProjectPermissionsForGroupRequest};
-///
-/// async fn keystone_list_all_project_permissions_for_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListAllProjectPermissionsForGroupRequest::new("<group_id>");
-///     let response = iam.keystone_list_all_project_permissions_for_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_all_project_permissions_for_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAllProjectPermissionsForGroupRequest {
@@ -13474,21 +11838,7 @@ pub struct KeystoneListAllProjectPermissionsForGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_auth_projects`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListAuthProjectsRequest};
-///
-/// async fn keystone_list_auth_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListAuthProjectsRequest::new();
-///     let response = iam.keystone_list_auth_projects(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_auth_projects`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListAuthProjectsRequest {}
@@ -13543,23 +11893,7 @@ pub struct KeystoneListAuthProjectsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_domain_permissions_for_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListDomainPermissionsForGroupRequest};
-///
-/// async fn keystone_list_domain_permissions_for_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListDomainPermissionsForGroupRequest::new("<group_id>");
-///     let response = iam.keystone_list_domain_permissions_for_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_domain_permissions_for_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListDomainPermissionsForGroupRequest {
@@ -13636,21 +11970,7 @@ pub struct KeystoneListDomainPermissionsForGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_endpoints`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListEndpointsRequest};
-///
-/// async fn keystone_list_endpoints(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListEndpointsRequest::new();
-///     let response = iam.keystone_list_endpoints(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_endpoints`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListEndpointsRequest {
@@ -13734,21 +12054,7 @@ pub struct KeystoneListEndpointsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_federation_domains`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListFederationDomainsRequest};
-///
-/// async fn keystone_list_federation_domains(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListFederationDomainsRequest::new();
-///     let response = iam.keystone_list_federation_domains(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_federation_domains`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListFederationDomainsRequest {}
@@ -13803,21 +12109,7 @@ pub struct KeystoneListFederationDomainsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_federation_projects`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListFederationProjectsRequest};
-///
-/// async fn keystone_list_federation_projects(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListFederationProjectsRequest::new();
-///     let response = iam.keystone_list_federation_projects(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_federation_projects`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListFederationProjectsRequest {}
@@ -13872,21 +12164,7 @@ pub struct KeystoneListFederationProjectsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListGroupsRequest};
-///
-/// async fn keystone_list_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListGroupsRequest::new();
-///     let response = iam.keystone_list_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListGroupsRequest {
@@ -13967,21 +12245,7 @@ pub struct KeystoneListGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_groups_for_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListGroupsForUserRequest};
-///
-/// async fn keystone_list_groups_for_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListGroupsForUserRequest::new("<user_id>");
-///     let response = iam.keystone_list_groups_for_user(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_groups_for_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListGroupsForUserRequest {
@@ -14041,21 +12305,7 @@ pub struct KeystoneListGroupsForUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_identity_providers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListIdentityProvidersRequest};
-///
-/// async fn keystone_list_identity_providers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListIdentityProvidersRequest::new();
-///     let response = iam.keystone_list_identity_providers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_identity_providers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListIdentityProvidersRequest {}
@@ -14110,21 +12360,7 @@ pub struct KeystoneListIdentityProvidersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_mappings`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListMappingsRequest};
-///
-/// async fn keystone_list_mappings(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListMappingsRequest::new();
-///     let response = iam.keystone_list_mappings(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_mappings`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListMappingsRequest {}
@@ -14179,21 +12415,7 @@ pub struct KeystoneListMappingsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_permissions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListPermissionsRequest};
-///
-/// async fn keystone_list_permissions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListPermissionsRequest::new();
-///     let response = iam.keystone_list_permissions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_permissions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListPermissionsRequest {
@@ -14362,23 +12584,7 @@ pub struct KeystoneListPermissionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_project_permissions_for_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListProjectPermissionsForGroupRequest};
-///
-/// async fn keystone_list_project_permissions_for_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListProjectPermissionsForGroupRequest::new("<group_id>");
-///     let response = iam.keystone_list_project_permissions_for_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_project_permissions_for_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectPermissionsForGroupRequest {
@@ -14459,21 +12665,7 @@ pub struct KeystoneListProjectPermissionsForGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_projects_for_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListProjectsForUserRequest};
-///
-/// async fn keystone_list_projects_for_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListProjectsForUserRequest::new("<user_id>");
-///     let response = iam.keystone_list_projects_for_user(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_projects_for_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProjectsForUserRequest {
@@ -14533,21 +12725,7 @@ pub struct KeystoneListProjectsForUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_protocols`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListProtocolsRequest};
-///
-/// async fn keystone_list_protocols(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListProtocolsRequest::new("<idp_id>");
-///     let response = iam.keystone_list_protocols(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_protocols`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListProtocolsRequest {
@@ -14607,21 +12785,7 @@ pub struct KeystoneListProtocolsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_regions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListRegionsRequest};
-///
-/// async fn keystone_list_regions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListRegionsRequest::new();
-///     let response = iam.keystone_list_regions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_regions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListRegionsRequest {}
@@ -14676,21 +12840,7 @@ pub struct KeystoneListRegionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_services`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListServicesRequest};
-///
-/// async fn keystone_list_services(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListServicesRequest::new();
-///     let response = iam.keystone_list_services(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_services`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListServicesRequest {
@@ -14757,21 +12907,7 @@ pub struct KeystoneListServicesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_users`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListUsersRequest};
-///
-/// async fn keystone_list_users(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListUsersRequest::new();
-///     let response = iam.keystone_list_users(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_users`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListUsersRequest {
@@ -14901,23 +13037,7 @@ pub struct KeystoneListUsersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_users_for_group_by_admin`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListUsersForGroupByAdminRequest};
-///
-/// async fn keystone_list_users_for_group_by_admin(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListUsersForGroupByAdminRequest::new("<group_id>");
-///     let response = iam.keystone_list_users_for_group_by_admin(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_users_for_group_by_admin`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListUsersForGroupByAdminRequest {
@@ -14977,23 +13097,7 @@ pub struct KeystoneListUsersForGroupByAdminResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_remove_domain_permission_from_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneRemoveDomainPermissionFromGroupRequest};
-///
-/// async fn keystone_remove_domain_permission_from_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneRemoveDomainPermissionFromGroupRequest::new("<group_id>", "<role_id>");
-///     let response = iam.keystone_remove_domain_permission_from_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_remove_domain_permission_from_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneRemoveDomainPermissionFromGroupRequest {
@@ -15073,23 +13177,7 @@ pub struct KeystoneRemoveDomainPermissionFromGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_remove_project_permission_from_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneRemoveProjectPermissionFromGroupRequest};
-///
-/// async fn keystone_remove_project_permission_from_group(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneRemoveProjectPermissionFromGroupRequest::new("<group_id>", "<role_id>");
-///     let response = iam.keystone_remove_project_permission_from_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_remove_project_permission_from_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneRemoveProjectPermissionFromGroupRequest {
@@ -15173,21 +13261,7 @@ pub struct KeystoneRemoveProjectPermissionFromGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_remove_user_from_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneRemoveUserFromGroupRequest};
-///
-/// async fn keystone_remove_user_from_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneRemoveUserFromGroupRequest::new("<group_id>", "<user_id>");
-///     let response = iam.keystone_remove_user_from_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_remove_user_from_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneRemoveUserFromGroupRequest {
@@ -15252,21 +13326,7 @@ pub struct KeystoneRemoveUserFromGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_catalog`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowCatalogRequest};
-///
-/// async fn keystone_show_catalog(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowCatalogRequest::new();
-///     let response = iam.keystone_show_catalog(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_catalog`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowCatalogRequest {}
@@ -15321,21 +13381,7 @@ pub struct KeystoneShowCatalogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowEndpointRequest};
-///
-/// async fn keystone_show_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowEndpointRequest::new("<endpoint_id>");
-///     let response = iam.keystone_show_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowEndpointRequest {
@@ -15397,21 +13443,7 @@ pub struct KeystoneShowEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowGroupRequest};
-///
-/// async fn keystone_show_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowGroupRequest::new("<group_id>");
-///     let response = iam.keystone_show_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowGroupRequest {
@@ -15471,21 +13503,7 @@ pub struct KeystoneShowGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_identity_provider`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowIdentityProviderRequest};
-///
-/// async fn keystone_show_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowIdentityProviderRequest::new("<id>");
-///     let response = iam.keystone_show_identity_provider(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_identity_provider`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowIdentityProviderRequest {
@@ -15545,21 +13563,7 @@ pub struct KeystoneShowIdentityProviderResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_mapping`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowMappingRequest};
-///
-/// async fn keystone_show_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowMappingRequest::new("<id>");
-///     let response = iam.keystone_show_mapping(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_mapping`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowMappingRequest {
@@ -15619,21 +13623,7 @@ pub struct KeystoneShowMappingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_permission`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowPermissionRequest};
-///
-/// async fn keystone_show_permission(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowPermissionRequest::new("<role_id>");
-///     let response = iam.keystone_show_permission(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_permission`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowPermissionRequest {
@@ -15693,21 +13683,7 @@ pub struct KeystoneShowPermissionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_project`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowProjectRequest};
-///
-/// async fn keystone_show_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowProjectRequest::new();
-///     let response = iam.keystone_show_project(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_project`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowProjectRequest {
@@ -15781,21 +13757,7 @@ pub struct KeystoneShowProjectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_protocol`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowProtocolRequest};
-///
-/// async fn keystone_show_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowProtocolRequest::new("<idp_id>", "<protocol_id>");
-///     let response = iam.keystone_show_protocol(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_protocol`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowProtocolRequest {
@@ -15863,21 +13825,7 @@ pub struct KeystoneShowProtocolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_region`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowRegionRequest};
-///
-/// async fn keystone_show_region(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowRegionRequest::new("<region_id>");
-///     let response = iam.keystone_show_region(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_region`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowRegionRequest {
@@ -15939,21 +13887,7 @@ pub struct KeystoneShowRegionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_security_compliance`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowSecurityComplianceRequest};
-///
-/// async fn keystone_show_security_compliance(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowSecurityComplianceRequest::new();
-///     let response = iam.keystone_show_security_compliance(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_security_compliance`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceRequest {
@@ -16023,25 +13957,7 @@ pub struct KeystoneShowSecurityComplianceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_security_compliance_by_option`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneShowSecurityComplianceByOptionRequest};
-///
-/// async fn keystone_show_security_compliance_by_option(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowSecurityComplianceByOptionRequest::new(
-///         types::KeystoneShowSecurityComplianceByOptionOption::PasswordRegex,
-///     );
-///     let response = iam.keystone_show_security_compliance_by_option(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_security_compliance_by_option`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowSecurityComplianceByOptionRequest {
@@ -16122,21 +14038,7 @@ pub struct KeystoneShowSecurityComplianceByOptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_service`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowServiceRequest};
-///
-/// async fn keystone_show_service(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowServiceRequest::new("<service_id>");
-///     let response = iam.keystone_show_service(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_service`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowServiceRequest {
@@ -16198,21 +14100,7 @@ pub struct KeystoneShowServiceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowUserRequest};
-///
-/// async fn keystone_show_user(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowUserRequest::new("<user_id>");
-///     let response = iam.keystone_show_user(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowUserRequest {
@@ -16272,21 +14160,7 @@ pub struct KeystoneShowUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_show_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneShowVersionRequest};
-///
-/// async fn keystone_show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneShowVersionRequest::new();
-///     let response = iam.keystone_show_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_show_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneShowVersionRequest {}
@@ -16341,24 +14215,7 @@ pub struct KeystoneShowVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateGroupRequest};
-///
-/// async fn keystone_update_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateGroupRequest::new(
-///         "<group_id>",
-///         types::KeystoneUpdateGroupRequestBody::new(types::KeystoneUpdateGroupOption::new()),
-///     );
-///     let response = iam.keystone_update_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateGroupRequest {
@@ -16426,26 +14283,7 @@ pub struct KeystoneUpdateGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_identity_provider`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateIdentityProviderRequest};
-///
-/// async fn keystone_update_identity_provider(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateIdentityProviderRequest::new(
-///         "<id>",
-///         types::KeystoneUpdateIdentityProviderRequestBody::new(
-///             types::UpdateIdentityproviderOption::new(),
-///         ),
-///     );
-///     let response = iam.keystone_update_identity_provider(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_identity_provider`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateIdentityProviderRequest {
@@ -16510,26 +14348,7 @@ pub struct KeystoneUpdateIdentityProviderResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_mapping`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateMappingRequest};
-///
-/// async fn keystone_update_mapping(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateMappingRequest::new(
-///         "<id>",
-///         types::KeystoneUpdateMappingRequestBody::new(
-///             types::MappingOption2::new(vec![types::MappingRules2::new()]),
-///         ),
-///     );
-///     let response = iam.keystone_update_mapping(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_mapping`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateMappingRequest {
@@ -16594,23 +14413,7 @@ pub struct KeystoneUpdateMappingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_project`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateProjectRequest};
-///
-/// async fn keystone_update_project(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateProjectRequest::new(
-///         types::KeystoneUpdateProjectRequestBody::new(types::KeystoneUpdateProjectOption::new()),
-///     );
-///     let response = iam.keystone_update_project(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_project`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProjectRequest {
@@ -16685,25 +14488,7 @@ pub struct KeystoneUpdateProjectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_protocol`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateProtocolRequest};
-///
-/// async fn keystone_update_protocol(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateProtocolRequest::new(
-///         "<idp_id>",
-///         "<protocol_id>",
-///         types::KeystoneUpdateProtocolRequestBody::new(types::ProtocolOption::new()),
-///     );
-///     let response = iam.keystone_update_protocol(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_protocol`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateProtocolRequest {
@@ -16778,24 +14563,7 @@ pub struct KeystoneUpdateProtocolResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_user_by_admin`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateUserByAdminRequest};
-///
-/// async fn keystone_update_user_by_admin(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateUserByAdminRequest::new(
-///         "<user_id>",
-///         types::KeystoneUpdateUserByAdminRequestBody::new(types::KeystoneUpdateUserOption::new()),
-///     );
-///     let response = iam.keystone_update_user_by_admin(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_user_by_admin`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserByAdminRequest {
@@ -16863,26 +14631,7 @@ pub struct KeystoneUpdateUserByAdminResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_update_user_password`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{types, IamClient, KeystoneUpdateUserPasswordRequest};
-///
-/// async fn keystone_update_user_password(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneUpdateUserPasswordRequest::new(
-///         "<user_id>",
-///         types::KeystoneUpdateUserPasswordRequestBody::new(
-///             types::KeystoneUpdatePasswordOption::new("<original_password>", "<password>"),
-///         ),
-///     );
-///     let response = iam.keystone_update_user_password(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_update_user_password`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneUpdateUserPasswordRequest {
@@ -16947,21 +14696,7 @@ pub struct KeystoneUpdateUserPasswordResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_validate_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneValidateTokenRequest};
-///
-/// async fn keystone_validate_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneValidateTokenRequest::new("<x_subject_token>");
-///     let response = iam.keystone_validate_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_validate_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneValidateTokenRequest {
@@ -17045,21 +14780,7 @@ pub struct KeystoneValidateTokenResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::list_agencies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, ListAgenciesRequest};
-///
-/// async fn list_agencies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = ListAgenciesRequest::new("<domain_id>");
-///     let response = iam.list_agencies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::list_agencies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAgenciesRequest {
@@ -17169,23 +14890,7 @@ pub struct ListAgenciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::list_all_projects_permissions_for_agency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, ListAllProjectsPermissionsForAgencyRequest};
-///
-/// async fn list_all_projects_permissions_for_agency(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = ListAllProjectsPermissionsForAgencyRequest::new("<agency_id>");
-///     let response = iam.list_all_projects_permissions_for_agency(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::list_all_projects_permissions_for_agency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAllProjectsPermissionsForAgencyRequest {
@@ -17262,21 +14967,7 @@ pub struct ListAllProjectsPermissionsForAgencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::list_custom_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, ListCustomPoliciesRequest};
-///
-/// async fn list_custom_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = ListCustomPoliciesRequest::new();
-///     let response = iam.list_custom_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::list_custom_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCustomPoliciesRequest {
@@ -17354,21 +15045,7 @@ pub struct ListCustomPoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`IamClient::keystone_list_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iam::{IamClient, KeystoneListVersionsRequest};
-///
-/// async fn keystone_list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iam = IamClient::new(client)?;
-///     let request = KeystoneListVersionsRequest::new();
-///     let response = iam.keystone_list_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IamClient::keystone_list_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct KeystoneListVersionsRequest {}

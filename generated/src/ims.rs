@@ -1957,24 +1957,7 @@ impl ImsClient {
     }
 }
 
-/// Request of [`ImsClient::add_image_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, AddImageTagRequest};
-///
-/// async fn add_image_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = AddImageTagRequest::new(
-///         "<image_id>",
-///         types::AddImageTagRequestBody::new(types::ResourceTag::new()),
-///     );
-///     let response = ims.add_image_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::add_image_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddImageTagRequest {
@@ -2058,26 +2041,7 @@ pub struct AddImageTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::batch_add_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, BatchAddMembersRequest};
-///
-/// async fn batch_add_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = BatchAddMembersRequest::new(
-///         types::BatchAddMembersRequestBody::new(
-///             vec![String::from("<images>")],
-///             vec![String::from("<projects>")],
-///         ),
-///     );
-///     let response = ims.batch_add_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::batch_add_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchAddMembersRequest {
@@ -2134,27 +2098,7 @@ pub struct BatchAddMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::batch_add_or_delete_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, BatchAddOrDeleteTagsRequest};
-///
-/// async fn batch_add_or_delete_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = BatchAddOrDeleteTagsRequest::new(
-///         "<image_id>",
-///         types::BatchAddOrDeleteTagsRequestBody::new(
-///             types::BatchAddOrDeleteTagsRequestBodyAction::Create,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = ims.batch_add_or_delete_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::batch_add_or_delete_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchAddOrDeleteTagsRequest {
@@ -2238,26 +2182,7 @@ pub struct BatchAddOrDeleteTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::batch_delete_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, BatchDeleteMembersRequest};
-///
-/// async fn batch_delete_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = BatchDeleteMembersRequest::new(
-///         types::BatchAddMembersRequestBody::new(
-///             vec![String::from("<images>")],
-///             vec![String::from("<projects>")],
-///         ),
-///     );
-///     let response = ims.batch_delete_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::batch_delete_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteMembersRequest {
@@ -2314,24 +2239,7 @@ pub struct BatchDeleteMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::batch_delete_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, BatchDeleteTagsRequest};
-///
-/// async fn batch_delete_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = BatchDeleteTagsRequest::new(
-///         "<image_id>",
-///         types::BatchDeleteTagsRequestBody::new(vec![types::ResourceTag::new()]),
-///     );
-///     let response = ims.batch_delete_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::batch_delete_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteTagsRequest {
@@ -2415,27 +2323,7 @@ pub struct BatchDeleteTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::batch_update_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, BatchUpdateMembersRequest};
-///
-/// async fn batch_update_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = BatchUpdateMembersRequest::new(
-///         types::BatchUpdateMembersRequestBody::new(
-///             vec![String::from("<images>")],
-///             "<project_id>",
-///             types::BatchUpdateMembersRequestBodyStatus::Accepted,
-///         ),
-///     );
-///     let response = ims.batch_update_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::batch_update_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateMembersRequest {
@@ -2492,29 +2380,7 @@ pub struct BatchUpdateMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::copy_image_cross_region`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CopyImageCrossRegionRequest};
-///
-/// async fn copy_image_cross_region(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CopyImageCrossRegionRequest::new(
-///         "<image_id>",
-///         types::CopyImageCrossRegionRequestBody::new(
-///             "<agency_name>",
-///             "<name>",
-///             "<project_name>",
-///             "<region>",
-///         ),
-///     );
-///     let response = ims.copy_image_cross_region(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::copy_image_cross_region`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CopyImageCrossRegionRequest {
@@ -2582,24 +2448,7 @@ pub struct CopyImageCrossRegionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::copy_image_in_region`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CopyImageInRegionRequest};
-///
-/// async fn copy_image_in_region(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CopyImageInRegionRequest::new(
-///         "<image_id>",
-///         types::CopyImageInRegionRequestBody::new("<name>"),
-///     );
-///     let response = ims.copy_image_in_region(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::copy_image_in_region`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CopyImageInRegionRequest {
@@ -2667,24 +2516,7 @@ pub struct CopyImageInRegionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::copy_image_in_region_in_safe_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CopyImageInRegionInSafeModeRequest};
-///
-/// async fn copy_image_in_region_in_safe_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CopyImageInRegionInSafeModeRequest::new(
-///         "<image_id>",
-///         types::CopyImageInRegionRequestBody::new("<name>"),
-///     );
-///     let response = ims.copy_image_in_region_in_safe_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::copy_image_in_region_in_safe_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CopyImageInRegionInSafeModeRequest {
@@ -2752,23 +2584,7 @@ pub struct CopyImageInRegionInSafeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::create_data_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CreateDataImageRequest};
-///
-/// async fn create_data_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CreateDataImageRequest::new(
-///         types::CreateDataImageRequestBody::new("<image_url>", 10, "<name>"),
-///     );
-///     let response = ims.create_data_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::create_data_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateDataImageRequest {
@@ -2825,23 +2641,7 @@ pub struct CreateDataImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::create_data_image_in_safe_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CreateDataImageInSafeModeRequest};
-///
-/// async fn create_data_image_in_safe_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CreateDataImageInSafeModeRequest::new(
-///         types::CreateDataImageRequestBody::new("<image_url>", 10, "<name>"),
-///     );
-///     let response = ims.create_data_image_in_safe_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::create_data_image_in_safe_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateDataImageInSafeModeRequest {
@@ -2898,21 +2698,7 @@ pub struct CreateDataImageInSafeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::create_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CreateImageRequest};
-///
-/// async fn create_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CreateImageRequest::new(types::CreateImageRequestBody::new());
-///     let response = ims.create_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::create_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateImageRequest {
@@ -2969,21 +2755,7 @@ pub struct CreateImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::create_image_in_safe_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CreateImageInSafeModeRequest};
-///
-/// async fn create_image_in_safe_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CreateImageInSafeModeRequest::new(types::CreateImageRequestBody::new());
-///     let response = ims.create_image_in_safe_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::create_image_in_safe_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateImageInSafeModeRequest {
@@ -3040,23 +2812,7 @@ pub struct CreateImageInSafeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::create_or_update_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CreateOrUpdateTagsRequest};
-///
-/// async fn create_or_update_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CreateOrUpdateTagsRequest::new(
-///         types::AddOrUpdateTagsRequestBody::new("<image_id>"),
-///     );
-///     let response = ims.create_or_update_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::create_or_update_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOrUpdateTagsRequest {
@@ -3110,21 +2866,7 @@ pub struct CreateOrUpdateTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::create_whole_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, CreateWholeImageRequest};
-///
-/// async fn create_whole_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = CreateWholeImageRequest::new(types::CreateWholeImageRequestBody::new("<name>"));
-///     let response = ims.create_whole_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::create_whole_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateWholeImageRequest {
@@ -3181,21 +2923,7 @@ pub struct CreateWholeImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::delete_image_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, DeleteImageTagRequest};
-///
-/// async fn delete_image_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = DeleteImageTagRequest::new("<image_id>", "<key>");
-///     let response = ims.delete_image_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::delete_image_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteImageTagRequest {
@@ -3279,27 +3007,7 @@ pub struct DeleteImageTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::export_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, ExportImageRequest};
-///
-/// async fn export_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ExportImageRequest::new(
-///         "<image_id>",
-///         types::ExportImageRequestBody::new(
-///             "<bucket_url>",
-///             types::ExportImageRequestBodyFileFormat::Qcow2,
-///         ),
-///     );
-///     let response = ims.export_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::export_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportImageRequest {
@@ -3367,27 +3075,7 @@ pub struct ExportImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::export_image_in_safe_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, ExportImageInSafeModeRequest};
-///
-/// async fn export_image_in_safe_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ExportImageInSafeModeRequest::new(
-///         "<image_id>",
-///         types::ExportImageRequestBody::new(
-///             "<bucket_url>",
-///             types::ExportImageRequestBodyFileFormat::Qcow2,
-///         ),
-///     );
-///     let response = ims.export_image_in_safe_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::export_image_in_safe_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExportImageInSafeModeRequest {
@@ -3455,24 +3143,7 @@ pub struct ExportImageInSafeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_add_image_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, GlanceAddImageMemberRequest};
-///
-/// async fn glance_add_image_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceAddImageMemberRequest::new(
-///         "<image_id>",
-///         types::GlanceAddImageMemberRequestBody::new("<member>"),
-///     );
-///     let response = ims.glance_add_image_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_add_image_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceAddImageMemberRequest {
@@ -3540,23 +3211,7 @@ pub struct GlanceAddImageMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_create_image_metadata`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, GlanceCreateImageMetadataRequest};
-///
-/// async fn glance_create_image_metadata(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceCreateImageMetadataRequest::new(
-///         types::GlanceCreateImageMetadataRequestBody::new(),
-///     );
-///     let response = ims.glance_create_image_metadata(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_create_image_metadata`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceCreateImageMetadataRequest {
@@ -3613,21 +3268,7 @@ pub struct GlanceCreateImageMetadataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_create_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceCreateTagRequest};
-///
-/// async fn glance_create_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceCreateTagRequest::new("<image_id>", "<tag>");
-///     let response = ims.glance_create_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_create_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceCreateTagRequest {
@@ -3692,21 +3333,7 @@ pub struct GlanceCreateTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_delete_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceDeleteImageRequest};
-///
-/// async fn glance_delete_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceDeleteImageRequest::new("<image_id>");
-///     let response = ims.glance_delete_image(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_delete_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceDeleteImageRequest {
@@ -3774,21 +3401,7 @@ pub struct GlanceDeleteImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_delete_image_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceDeleteImageMemberRequest};
-///
-/// async fn glance_delete_image_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceDeleteImageMemberRequest::new("<image_id>", "<member_id>");
-///     let response = ims.glance_delete_image_member(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_delete_image_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceDeleteImageMemberRequest {
@@ -3853,21 +3466,7 @@ pub struct GlanceDeleteImageMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_delete_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceDeleteTagRequest};
-///
-/// async fn glance_delete_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceDeleteTagRequest::new("<image_id>", "<tag>");
-///     let response = ims.glance_delete_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_delete_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceDeleteTagRequest {
@@ -3932,21 +3531,7 @@ pub struct GlanceDeleteTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_list_image_member_schemas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceListImageMemberSchemasRequest};
-///
-/// async fn glance_list_image_member_schemas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceListImageMemberSchemasRequest::new();
-///     let response = ims.glance_list_image_member_schemas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_list_image_member_schemas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceListImageMemberSchemasRequest {}
@@ -4001,21 +3586,7 @@ pub struct GlanceListImageMemberSchemasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_list_image_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceListImageMembersRequest};
-///
-/// async fn glance_list_image_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceListImageMembersRequest::new("<image_id>");
-///     let response = ims.glance_list_image_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_list_image_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceListImageMembersRequest {
@@ -4105,21 +3676,7 @@ pub struct GlanceListImageMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_list_image_schemas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceListImageSchemasRequest};
-///
-/// async fn glance_list_image_schemas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceListImageSchemasRequest::new();
-///     let response = ims.glance_list_image_schemas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_list_image_schemas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceListImageSchemasRequest {}
@@ -4174,21 +3731,7 @@ pub struct GlanceListImageSchemasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_list_images`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceListImagesRequest};
-///
-/// async fn glance_list_images(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceListImagesRequest::new();
-///     let response = ims.glance_list_images(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_list_images`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceListImagesRequest {
@@ -4703,21 +4246,7 @@ pub struct GlanceListImagesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_show_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceShowImageRequest};
-///
-/// async fn glance_show_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceShowImageRequest::new("<image_id>");
-///     let response = ims.glance_show_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_show_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceShowImageRequest {
@@ -4777,21 +4306,7 @@ pub struct GlanceShowImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_show_image_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceShowImageMemberRequest};
-///
-/// async fn glance_show_image_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceShowImageMemberRequest::new("<image_id>", "<member_id>");
-///     let response = ims.glance_show_image_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_show_image_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceShowImageMemberRequest {
@@ -4859,21 +4374,7 @@ pub struct GlanceShowImageMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_show_image_member_schemas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceShowImageMemberSchemasRequest};
-///
-/// async fn glance_show_image_member_schemas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceShowImageMemberSchemasRequest::new();
-///     let response = ims.glance_show_image_member_schemas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_show_image_member_schemas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceShowImageMemberSchemasRequest {}
@@ -4928,21 +4429,7 @@ pub struct GlanceShowImageMemberSchemasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_show_image_schemas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, GlanceShowImageSchemasRequest};
-///
-/// async fn glance_show_image_schemas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceShowImageSchemasRequest::new();
-///     let response = ims.glance_show_image_schemas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_show_image_schemas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceShowImageSchemasRequest {}
@@ -4997,29 +4484,7 @@ pub struct GlanceShowImageSchemasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_update_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, GlanceUpdateImageRequest};
-///
-/// async fn glance_update_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceUpdateImageRequest::new(
-///         "<image_id>",
-///         vec![
-///             types::GlanceUpdateImageRequestBody::new(
-///                 types::GlanceUpdateImageRequestBodyOp::Replace,
-///                 "<path>",
-///             ),
-///         ],
-///     );
-///     let response = ims.glance_update_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_update_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceUpdateImageRequest {
@@ -5088,27 +4553,7 @@ pub struct GlanceUpdateImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::glance_update_image_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, GlanceUpdateImageMemberRequest};
-///
-/// async fn glance_update_image_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = GlanceUpdateImageMemberRequest::new(
-///         "<image_id>",
-///         "<member_id>",
-///         types::GlanceUpdateImageMemberRequestBody::new(
-///             types::GlanceUpdateImageMemberRequestBodyStatus::Accepted,
-///         ),
-///     );
-///     let response = ims.glance_update_image_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::glance_update_image_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GlanceUpdateImageMemberRequest {
@@ -5183,23 +4628,7 @@ pub struct GlanceUpdateImageMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::import_image_quick`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, ImportImageQuickRequest};
-///
-/// async fn import_image_quick(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ImportImageQuickRequest::new(
-///         types::QuickImportImageByFileRequestBody::new("<image_url>", 10, "<name>", "<os_version>"),
-///     );
-///     let response = ims.import_image_quick(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::import_image_quick`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ImportImageQuickRequest {
@@ -5256,23 +4685,7 @@ pub struct ImportImageQuickResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::import_image_quick_in_safe_mode`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, ImportImageQuickInSafeModeRequest};
-///
-/// async fn import_image_quick_in_safe_mode(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ImportImageQuickInSafeModeRequest::new(
-///         types::QuickImportImageByFileRequestBody::new("<image_url>", 10, "<name>", "<os_version>"),
-///     );
-///     let response = ims.import_image_quick_in_safe_mode(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::import_image_quick_in_safe_mode`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ImportImageQuickInSafeModeRequest {
@@ -5329,23 +4742,7 @@ pub struct ImportImageQuickInSafeModeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_image_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, ListImageByTagsRequest};
-///
-/// async fn list_image_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListImageByTagsRequest::new(
-///         types::ListImageByTagsRequestBody::new(types::ListImageByTagsRequestBodyAction::Filter),
-///     );
-///     let response = ims.list_image_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_image_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListImageByTagsRequest {
@@ -5420,21 +4817,7 @@ pub struct ListImageByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_image_members`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListImageMembersRequest};
-///
-/// async fn list_image_members(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListImageMembersRequest::new("<image_id>");
-///     let response = ims.list_image_members(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_image_members`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListImageMembersRequest {
@@ -5543,21 +4926,7 @@ pub struct ListImageMembersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_image_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListImageTagsRequest};
-///
-/// async fn list_image_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListImageTagsRequest::new("<image_id>");
-///     let response = ims.list_image_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_image_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListImageTagsRequest {
@@ -5638,21 +5007,7 @@ pub struct ListImageTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_images`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListImagesRequest};
-///
-/// async fn list_images(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListImagesRequest::new();
-///     let response = ims.list_images(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_images`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListImagesRequest {
@@ -6247,21 +5602,7 @@ pub struct ListImagesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_images_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListImagesTagsRequest};
-///
-/// async fn list_images_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListImagesTagsRequest::new();
-///     let response = ims.list_images_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_images_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListImagesTagsRequest {
@@ -6335,21 +5676,7 @@ pub struct ListImagesTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_os_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListOsVersionsRequest};
-///
-/// async fn list_os_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListOsVersionsRequest::new();
-///     let response = ims.list_os_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_os_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListOsVersionsRequest {
@@ -6428,21 +5755,7 @@ pub struct ListOsVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListTagsRequest};
-///
-/// async fn list_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListTagsRequest::new();
-///     let response = ims.list_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTagsRequest {
@@ -6742,21 +6055,7 @@ pub struct ListTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::list_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ListVersionsRequest};
-///
-/// async fn list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ListVersionsRequest::new();
-///     let response = ims.list_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::list_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVersionsRequest {}
@@ -6811,24 +6110,7 @@ pub struct ListVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::register_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, RegisterImageRequest};
-///
-/// async fn register_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = RegisterImageRequest::new(
-///         "<image_id>",
-///         types::RegisterImageRequestBody::new("<image_url>"),
-///     );
-///     let response = ims.register_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::register_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RegisterImageRequest {
@@ -6898,21 +6180,7 @@ pub struct RegisterImageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::show_image_member`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ShowImageMemberRequest};
-///
-/// async fn show_image_member(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ShowImageMemberRequest::new("<image_id>", "<member_id>");
-///     let response = ims.show_image_member(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::show_image_member`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowImageMemberRequest {
@@ -6999,21 +6267,7 @@ pub struct ShowImageMemberResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::show_image_quota`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ShowImageQuotaRequest};
-///
-/// async fn show_image_quota(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ShowImageQuotaRequest::new();
-///     let response = ims.show_image_quota(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::show_image_quota`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowImageQuotaRequest {}
@@ -7068,21 +6322,7 @@ pub struct ShowImageQuotaResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::show_job`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ShowJobRequest};
-///
-/// async fn show_job(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ShowJobRequest::new("<job_id>");
-///     let response = ims.show_job(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::show_job`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowJobRequest {
@@ -7163,21 +6403,7 @@ pub struct ShowJobResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::show_job_progress`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ShowJobProgressRequest};
-///
-/// async fn show_job_progress(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ShowJobProgressRequest::new("<job_id>");
-///     let response = ims.show_job_progress(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::show_job_progress`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowJobProgressRequest {
@@ -7237,21 +6463,7 @@ pub struct ShowJobProgressResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::show_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{ImsClient, ShowVersionRequest};
-///
-/// async fn show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = ShowVersionRequest::new("<version>");
-///     let response = ims.show_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::show_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVersionRequest {
@@ -7311,30 +6523,7 @@ pub struct ShowVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ImsClient::update_image`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::ims::{types, ImsClient, UpdateImageRequest};
-///
-/// async fn update_image(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let ims = ImsClient::new(client)?;
-///     let request = UpdateImageRequest::new(
-///         "<image_id>",
-///         vec![
-///             types::UpdateImageRequestBody::new(
-///                 types::UpdateImageRequestBodyOp::Add,
-///                 "<path>",
-///                 "<value>",
-///             ),
-///         ],
-///     );
-///     let response = ims.update_image(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ImsClient::update_image`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateImageRequest {

@@ -123,21 +123,7 @@ impl IotClient {
     }
 }
 
-/// Request of [`IotClient::login`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iot::{types, IotClient, LoginRequest};
-///
-/// async fn login(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iot = IotClient::new(client)?;
-///     let request = LoginRequest::new(types::LoginForm::new("<app_id>", "<secret>"));
-///     let response = iot.login(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IotClient::login`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginRequest {
@@ -249,23 +235,7 @@ impl hwcloud_runtime::auth::token::TokenSource for LoginRequest {
     }
 }
 
-/// Request of [`IotClient::refresh_token`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::iot::{types, IotClient, RefreshTokenRequest};
-///
-/// async fn refresh_token(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let iot = IotClient::new(client)?;
-///     let request = RefreshTokenRequest::new(
-///         types::RefreshTokenBody::new("<app_id>", "<secret>", "<refresh_token>"),
-///     );
-///     let response = iot.refresh_token(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`IotClient::refresh_token`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RefreshTokenRequest {

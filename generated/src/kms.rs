@@ -2208,23 +2208,7 @@ impl KmsClient {
     }
 }
 
-/// Request of [`KmsClient::associate_alias`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, AssociateAliasRequest};
-///
-/// async fn associate_alias(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = AssociateAliasRequest::new(
-///         types::AssociateAliasRequestBody::new("<alias>", "<target_key_id>"),
-///     );
-///     let response = kms.associate_alias(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::associate_alias`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateAliasRequest {
@@ -2299,24 +2283,7 @@ pub struct AssociateAliasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::batch_create_kms_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, BatchCreateKmsTagsRequest};
-///
-/// async fn batch_create_kms_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = BatchCreateKmsTagsRequest::new(
-///         "<key_id>",
-///         types::BatchCreateKmsTagsRequestBody::new("<action>", vec![types::TagItem::new()]),
-///     );
-///     let response = kms.batch_create_kms_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::batch_create_kms_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateKmsTagsRequest {
@@ -2406,23 +2373,7 @@ pub struct BatchCreateKmsTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::cancel_grant`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CancelGrantRequest};
-///
-/// async fn cancel_grant(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CancelGrantRequest::new(
-///         types::RevokeGrantRequestBody::new("<grant_id>", "<key_id>"),
-///     );
-///     let response = kms.cancel_grant(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::cancel_grant`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CancelGrantRequest {
@@ -2498,21 +2449,7 @@ pub struct CancelGrantResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::cancel_key_deletion`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CancelKeyDeletionRequest};
-///
-/// async fn cancel_key_deletion(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CancelKeyDeletionRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.cancel_key_deletion(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::cancel_key_deletion`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CancelKeyDeletionRequest {
@@ -2591,23 +2528,7 @@ pub struct CancelKeyDeletionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::cancel_self_grant`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CancelSelfGrantRequest};
-///
-/// async fn cancel_self_grant(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CancelSelfGrantRequest::new(
-///         types::RevokeGrantRequestBody::new("<grant_id>", "<key_id>"),
-///     );
-///     let response = kms.cancel_self_grant(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::cancel_self_grant`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CancelSelfGrantRequest {
@@ -2683,23 +2604,7 @@ pub struct CancelSelfGrantResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_alias`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateAliasRequest};
-///
-/// async fn create_alias(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateAliasRequest::new(
-///         types::CreateAliasRequestBody::new("<alias>", "<key_id>"),
-///     );
-///     let response = kms.create_alias(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_alias`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAliasRequest {
@@ -2774,21 +2679,7 @@ pub struct CreateAliasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_datakey`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateDatakeyRequest};
-///
-/// async fn create_datakey(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateDatakeyRequest::new(types::CreateDatakeyRequestBody::new("<key_id>"));
-///     let response = kms.create_datakey(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_datakey`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateDatakeyRequest {
@@ -2867,23 +2758,7 @@ pub struct CreateDatakeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_datakey_without_plaintext`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateDatakeyWithoutPlaintextRequest};
-///
-/// async fn create_datakey_without_plaintext(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateDatakeyWithoutPlaintextRequest::new(
-///         types::CreateDatakeyRequestBody::new("<key_id>"),
-///     );
-///     let response = kms.create_datakey_without_plaintext(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_datakey_without_plaintext`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateDatakeyWithoutPlaintextRequest {
@@ -2962,26 +2837,7 @@ pub struct CreateDatakeyWithoutPlaintextResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_ec_datakey_pair`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateEcDatakeyPairRequest};
-///
-/// async fn create_ec_datakey_pair(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateEcDatakeyPairRequest::new(
-///         types::CreateEcDatakeyPairRequestBody::new(
-///             "<key_id>",
-///             types::CreateEcDatakeyPairRequestBodyKeySpec::EccNistP256,
-///         ),
-///     );
-///     let response = kms.create_ec_datakey_pair(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_ec_datakey_pair`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateEcDatakeyPairRequest {
@@ -3060,27 +2916,7 @@ pub struct CreateEcDatakeyPairResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_grant`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateGrantRequest};
-///
-/// async fn create_grant(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateGrantRequest::new(
-///         types::CreateGrantRequestBody::new(
-///             "<grantee_principal>",
-///             "<key_id>",
-///             vec![String::from("<operations>")],
-///         ),
-///     );
-///     let response = kms.create_grant(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_grant`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateGrantRequest {
@@ -3159,21 +2995,7 @@ pub struct CreateGrantResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateKeyRequest};
-///
-/// async fn create_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateKeyRequest::new(types::CreateKeyRequestBody::new("<key_alias>"));
-///     let response = kms.create_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateKeyRequest {
@@ -3252,23 +3074,7 @@ pub struct CreateKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_key_store`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateKeyStoreRequest};
-///
-/// async fn create_key_store(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateKeyStoreRequest::new(
-///         types::CreateKeyStoreRequestBody::new("<keystore_alias>"),
-///     );
-///     let response = kms.create_key_store(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_key_store`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateKeyStoreRequest {
@@ -3347,21 +3153,7 @@ pub struct CreateKeyStoreResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_kms_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateKmsTagRequest};
-///
-/// async fn create_kms_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateKmsTagRequest::new("<key_id>", types::CreateKmsTagRequestBody::new());
-///     let response = kms.create_kms_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_kms_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateKmsTagRequest {
@@ -3448,26 +3240,7 @@ pub struct CreateKmsTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_parameters_for_import`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateParametersForImportRequest};
-///
-/// async fn create_parameters_for_import(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateParametersForImportRequest::new(
-///         types::GetParametersForImportRequestBody::new(
-///             "<key_id>",
-///             types::GetParametersForImportRequestBodyWrappingAlgorithm::RsaesOaepSha256,
-///         ),
-///     );
-///     let response = kms.create_parameters_for_import(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_parameters_for_import`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateParametersForImportRequest {
@@ -3546,21 +3319,7 @@ pub struct CreateParametersForImportResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_pin`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreatePinRequest};
-///
-/// async fn create_pin(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreatePinRequest::new(types::CreatePinRequestBody::new());
-///     let response = kms.create_pin(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_pin`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePinRequest {
@@ -3639,23 +3398,7 @@ pub struct CreatePinResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_random`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateRandomRequest};
-///
-/// async fn create_random(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateRandomRequest::new(
-///         types::GenRandomRequestBody::new("<random_data_length>"),
-///     );
-///     let response = kms.create_random(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_random`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRandomRequest {
@@ -3734,26 +3477,7 @@ pub struct CreateRandomResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::create_rsa_datakey_pair`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, CreateRsaDatakeyPairRequest};
-///
-/// async fn create_rsa_datakey_pair(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = CreateRsaDatakeyPairRequest::new(
-///         types::CreateRsaDatakeyPairRequestBody::new(
-///             "<key_id>",
-///             types::CreateRsaDatakeyPairRequestBodyKeySpec::Rsa2048,
-///         ),
-///     );
-///     let response = kms.create_rsa_datakey_pair(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::create_rsa_datakey_pair`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRsaDatakeyPairRequest {
@@ -3832,21 +3556,7 @@ pub struct CreateRsaDatakeyPairResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::decrypt_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DecryptDataRequest};
-///
-/// async fn decrypt_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DecryptDataRequest::new(types::DecryptDataRequestBody::new("<cipher_text>"));
-///     let response = kms.decrypt_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::decrypt_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DecryptDataRequest {
@@ -3925,27 +3635,7 @@ pub struct DecryptDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::decrypt_datakey`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DecryptDatakeyRequest};
-///
-/// async fn decrypt_datakey(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DecryptDatakeyRequest::new(
-///         types::DecryptDatakeyRequestBody::new(
-///             "<cipher_text>",
-///             "<datakey_cipher_length>",
-///             "<key_id>",
-///         ),
-///     );
-///     let response = kms.decrypt_datakey(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::decrypt_datakey`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DecryptDatakeyRequest {
@@ -4024,23 +3714,7 @@ pub struct DecryptDatakeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::delete_alias`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DeleteAliasRequest};
-///
-/// async fn delete_alias(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DeleteAliasRequest::new(
-///         types::DeleteAliasRequestBody::new(vec![String::from("<aliases>")], "<key_id>"),
-///     );
-///     let response = kms.delete_alias(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::delete_alias`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAliasRequest {
@@ -4112,23 +3786,7 @@ pub struct DeleteAliasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::delete_imported_key_material`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DeleteImportedKeyMaterialRequest};
-///
-/// async fn delete_imported_key_material(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DeleteImportedKeyMaterialRequest::new(
-///         types::OperateKeyRequestBody::new("<key_id>"),
-///     );
-///     let response = kms.delete_imported_key_material(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::delete_imported_key_material`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteImportedKeyMaterialRequest {
@@ -4204,23 +3862,7 @@ pub struct DeleteImportedKeyMaterialResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::delete_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DeleteKeyRequest};
-///
-/// async fn delete_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DeleteKeyRequest::new(
-///         types::ScheduleKeyDeletionRequestBody::new("<key_id>", "<pending_days>"),
-///     );
-///     let response = kms.delete_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::delete_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteKeyRequest {
@@ -4299,21 +3941,7 @@ pub struct DeleteKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::delete_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, DeleteTagRequest};
-///
-/// async fn delete_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DeleteTagRequest::new("<key_id>", "<key>");
-///     let response = kms.delete_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::delete_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTagRequest {
@@ -4405,27 +4033,7 @@ pub struct DeleteTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::derive_shared_secret`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DeriveSharedSecretRequest};
-///
-/// async fn derive_shared_secret(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DeriveSharedSecretRequest::new(
-///         types::DeriveSharedSecretRequestBody::new(
-///             types::DeriveSharedSecretRequestBodyKeyAgreementAlgorithm::Ecdh,
-///             "<key_id>",
-///             "<public_key>",
-///         ),
-///     );
-///     let response = kms.derive_shared_secret(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::derive_shared_secret`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeriveSharedSecretRequest {
@@ -4504,21 +4112,7 @@ pub struct DeriveSharedSecretResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::disable_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DisableKeyRequest};
-///
-/// async fn disable_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DisableKeyRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.disable_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::disable_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisableKeyRequest {
@@ -4597,21 +4191,7 @@ pub struct DisableKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::disable_key_rotation`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, DisableKeyRotationRequest};
-///
-/// async fn disable_key_rotation(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DisableKeyRotationRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.disable_key_rotation(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::disable_key_rotation`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisableKeyRotationRequest {
@@ -4687,21 +4267,7 @@ pub struct DisableKeyRotationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::disable_key_store`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, DisableKeyStoreRequest};
-///
-/// async fn disable_key_store(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = DisableKeyStoreRequest::new("<keystore_id>");
-///     let response = kms.disable_key_store(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::disable_key_store`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisableKeyStoreRequest {
@@ -4786,21 +4352,7 @@ pub struct DisableKeyStoreResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::enable_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, EnableKeyRequest};
-///
-/// async fn enable_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = EnableKeyRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.enable_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::enable_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EnableKeyRequest {
@@ -4879,21 +4431,7 @@ pub struct EnableKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::enable_key_rotation`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, EnableKeyRotationRequest};
-///
-/// async fn enable_key_rotation(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = EnableKeyRotationRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.enable_key_rotation(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::enable_key_rotation`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EnableKeyRotationRequest {
@@ -4969,21 +4507,7 @@ pub struct EnableKeyRotationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::enable_key_store`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, EnableKeyStoreRequest};
-///
-/// async fn enable_key_store(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = EnableKeyStoreRequest::new("<keystore_id>");
-///     let response = kms.enable_key_store(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::enable_key_store`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EnableKeyStoreRequest {
@@ -5068,23 +4592,7 @@ pub struct EnableKeyStoreResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::encrypt_data`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, EncryptDataRequest};
-///
-/// async fn encrypt_data(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = EncryptDataRequest::new(
-///         types::EncryptDataRequestBody::new("<key_id>", "<plain_text>"),
-///     );
-///     let response = kms.encrypt_data(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::encrypt_data`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EncryptDataRequest {
@@ -5163,23 +4671,7 @@ pub struct EncryptDataResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::encrypt_datakey`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, EncryptDatakeyRequest};
-///
-/// async fn encrypt_datakey(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = EncryptDatakeyRequest::new(
-///         types::EncryptDatakeyRequestBody::new("<datakey_plain_length>", "<key_id>", "<plain_text>"),
-///     );
-///     let response = kms.encrypt_datakey(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::encrypt_datakey`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct EncryptDatakeyRequest {
@@ -5258,27 +4750,7 @@ pub struct EncryptDatakeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::generate_mac`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, GenerateMacRequest};
-///
-/// async fn generate_mac(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = GenerateMacRequest::new(
-///         types::GenerateMacRequestBody::new(
-///             "<key_id>",
-///             types::GenerateMacRequestBodyMacAlgorithm::HmacSha256,
-///             "<message>",
-///         ),
-///     );
-///     let response = kms.generate_mac(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::generate_mac`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GenerateMacRequest {
@@ -5357,27 +4829,7 @@ pub struct GenerateMacResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::import_key_material`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ImportKeyMaterialRequest};
-///
-/// async fn import_key_material(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ImportKeyMaterialRequest::new(
-///         types::ImportKeyMaterialRequestBody::new(
-///             "<encrypted_key_material>",
-///             "<import_token>",
-///             "<key_id>",
-///         ),
-///     );
-///     let response = kms.import_key_material(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::import_key_material`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ImportKeyMaterialRequest {
@@ -5453,21 +4905,7 @@ pub struct ImportKeyMaterialResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_aliases`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ListAliasesRequest};
-///
-/// async fn list_aliases(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListAliasesRequest::new();
-///     let response = kms.list_aliases(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_aliases`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAliasesRequest {
@@ -5579,21 +5017,7 @@ pub struct ListAliasesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_grants`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ListGrantsRequest};
-///
-/// async fn list_grants(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListGrantsRequest::new(types::ListGrantsRequestBody::new("<key_id>"));
-///     let response = kms.list_grants(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_grants`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListGrantsRequest {
@@ -5672,21 +5096,7 @@ pub struct ListGrantsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_key_detail`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ListKeyDetailRequest};
-///
-/// async fn list_key_detail(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListKeyDetailRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.list_key_detail(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_key_detail`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListKeyDetailRequest {
@@ -5765,21 +5175,7 @@ pub struct ListKeyDetailResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_key_stores`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ListKeyStoresRequest};
-///
-/// async fn list_key_stores(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListKeyStoresRequest::new();
-///     let response = kms.list_key_stores(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_key_stores`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListKeyStoresRequest {
@@ -5883,21 +5279,7 @@ pub struct ListKeyStoresResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_keys`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ListKeysRequest};
-///
-/// async fn list_keys(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListKeysRequest::new(types::ListKeysRequestBody::new());
-///     let response = kms.list_keys(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_keys`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListKeysRequest {
@@ -5976,24 +5358,7 @@ pub struct ListKeysResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_kms_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ListKmsByTagsRequest};
-///
-/// async fn list_kms_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListKmsByTagsRequest::new(
-///         "<resource_instances>",
-///         types::ListKmsByTagsRequestBody::new(),
-///     );
-///     let response = kms.list_kms_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_kms_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListKmsByTagsRequest {
@@ -6086,21 +5451,7 @@ pub struct ListKmsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_kms_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ListKmsTagsRequest};
-///
-/// async fn list_kms_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListKmsTagsRequest::new();
-///     let response = kms.list_kms_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_kms_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListKmsTagsRequest {
@@ -6178,21 +5529,7 @@ pub struct ListKmsTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_retirable_grants`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ListRetirableGrantsRequest};
-///
-/// async fn list_retirable_grants(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListRetirableGrantsRequest::new(types::ListRetirableGrantsRequestBody::new());
-///     let response = kms.list_retirable_grants(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_retirable_grants`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRetirableGrantsRequest {
@@ -6271,21 +5608,7 @@ pub struct ListRetirableGrantsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::list_support_regions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ListSupportRegionsRequest};
-///
-/// async fn list_support_regions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ListSupportRegionsRequest::new();
-///     let response = kms.list_support_regions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::list_support_regions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSupportRegionsRequest {
@@ -6389,23 +5712,7 @@ pub struct ListSupportRegionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::re_encrypt`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ReEncryptRequest};
-///
-/// async fn re_encrypt(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ReEncryptRequest::new(
-///         types::ReEncryptRequestBody::new("<cipher_text>", "<destination_key_id>"),
-///     );
-///     let response = kms.re_encrypt(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::re_encrypt`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ReEncryptRequest {
@@ -6476,29 +5783,7 @@ pub struct ReEncryptResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::replicate_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ReplicateKeyRequest};
-///
-/// async fn replicate_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ReplicateKeyRequest::new(
-///         "<key_id>",
-///         types::ReplicateKeyRequestBody::new(
-///             "<key_alias>",
-///             "<key_id>",
-///             "<replica_project_id>",
-///             "<replica_region>",
-///         ),
-///     );
-///     let response = kms.replicate_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::replicate_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ReplicateKeyRequest {
@@ -6589,21 +5874,7 @@ pub struct ReplicateKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_key_rotation_status`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ShowKeyRotationStatusRequest};
-///
-/// async fn show_key_rotation_status(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowKeyRotationStatusRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.show_key_rotation_status(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_key_rotation_status`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowKeyRotationStatusRequest {
@@ -6682,21 +5953,7 @@ pub struct ShowKeyRotationStatusResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_key_store`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ShowKeyStoreRequest};
-///
-/// async fn show_key_store(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowKeyStoreRequest::new("<keystore_id>");
-///     let response = kms.show_key_store(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_key_store`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowKeyStoreRequest {
@@ -6781,21 +6038,7 @@ pub struct ShowKeyStoreResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_kms_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ShowKmsTagsRequest};
-///
-/// async fn show_kms_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowKmsTagsRequest::new("<key_id>");
-///     let response = kms.show_kms_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_kms_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowKmsTagsRequest {
@@ -6882,21 +6125,7 @@ pub struct ShowKmsTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_public_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ShowPublicKeyRequest};
-///
-/// async fn show_public_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowPublicKeyRequest::new(types::OperateKeyRequestBody::new("<key_id>"));
-///     let response = kms.show_public_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_public_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPublicKeyRequest {
@@ -6975,21 +6204,7 @@ pub struct ShowPublicKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_user_instances`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ShowUserInstancesRequest};
-///
-/// async fn show_user_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowUserInstancesRequest::new();
-///     let response = kms.show_user_instances(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_user_instances`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowUserInstancesRequest {
@@ -7067,21 +6282,7 @@ pub struct ShowUserInstancesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_user_quotas`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ShowUserQuotasRequest};
-///
-/// async fn show_user_quotas(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowUserQuotasRequest::new();
-///     let response = kms.show_user_quotas(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_user_quotas`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowUserQuotasRequest {
@@ -7159,21 +6360,7 @@ pub struct ShowUserQuotasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ShowVersionRequest};
-///
-/// async fn show_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowVersionRequest::new("<version_id>");
-///     let response = kms.show_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVersionRequest {
@@ -7237,21 +6424,7 @@ pub struct ShowVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::show_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{KmsClient, ShowVersionsRequest};
-///
-/// async fn show_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ShowVersionsRequest::new();
-///     let response = kms.show_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::show_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowVersionsRequest {}
@@ -7306,27 +6479,7 @@ pub struct ShowVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::sign`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, SignRequest};
-///
-/// async fn sign(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = SignRequest::new(
-///         types::SignRequestBody::new(
-///             "<key_id>",
-///             "<message>",
-///             types::SignRequestBodySigningAlgorithm::RsassaPssSha256,
-///         ),
-///     );
-///     let response = kms.sign(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::sign`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SignRequest {
@@ -7405,23 +6558,7 @@ pub struct SignResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::update_key_alias`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, UpdateKeyAliasRequest};
-///
-/// async fn update_key_alias(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = UpdateKeyAliasRequest::new(
-///         types::UpdateKeyAliasRequestBody::new("<key_alias>", "<key_id>"),
-///     );
-///     let response = kms.update_key_alias(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::update_key_alias`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateKeyAliasRequest {
@@ -7500,23 +6637,7 @@ pub struct UpdateKeyAliasResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::update_key_description`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, UpdateKeyDescriptionRequest};
-///
-/// async fn update_key_description(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = UpdateKeyDescriptionRequest::new(
-///         types::UpdateKeyDescriptionRequestBody::new("<key_description>", "<key_id>"),
-///     );
-///     let response = kms.update_key_description(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::update_key_description`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateKeyDescriptionRequest {
@@ -7595,23 +6716,7 @@ pub struct UpdateKeyDescriptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::update_key_rotation_interval`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, UpdateKeyRotationIntervalRequest};
-///
-/// async fn update_key_rotation_interval(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = UpdateKeyRotationIntervalRequest::new(
-///         types::UpdateKeyRotationIntervalRequestBody::new("<key_id>", 10),
-///     );
-///     let response = kms.update_key_rotation_interval(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::update_key_rotation_interval`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateKeyRotationIntervalRequest {
@@ -7687,24 +6792,7 @@ pub struct UpdateKeyRotationIntervalResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::update_primary_region`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, UpdatePrimaryRegionRequest};
-///
-/// async fn update_primary_region(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = UpdatePrimaryRegionRequest::new(
-///         "<key_id>",
-///         types::UpdatePrimaryRegionRequestBody::new("<key_id>", "<primary_region>"),
-///     );
-///     let response = kms.update_primary_region(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::update_primary_region`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrimaryRegionRequest {
@@ -7798,28 +6886,7 @@ pub struct UpdatePrimaryRegionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::validate_signature`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, ValidateSignatureRequest};
-///
-/// async fn validate_signature(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = ValidateSignatureRequest::new(
-///         types::VerifyRequestBody::new(
-///             "<key_id>",
-///             "<message>",
-///             "<signature>",
-///             types::VerifyRequestBodySigningAlgorithm::RsassaPssSha256,
-///         ),
-///     );
-///     let response = kms.validate_signature(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::validate_signature`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ValidateSignatureRequest {
@@ -7898,28 +6965,7 @@ pub struct ValidateSignatureResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`KmsClient::verify_mac`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::kms::{types, KmsClient, VerifyMacRequest};
-///
-/// async fn verify_mac(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let kms = KmsClient::new(client)?;
-///     let request = VerifyMacRequest::new(
-///         types::VerifyMacRequestBody::new(
-///             "<key_id>",
-///             "<mac>",
-///             types::VerifyMacRequestBodyMacAlgorithm::HmacSha256,
-///             "<message>",
-///         ),
-///     );
-///     let response = kms.verify_mac(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`KmsClient::verify_mac`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifyMacRequest {

@@ -2104,29 +2104,7 @@ impl NatClient {
     }
 }
 
-/// Request of [`NatClient::batch_create_delete_nat_gateway_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, BatchCreateDeleteNatGatewayTagRequest};
-///
-/// async fn batch_create_delete_nat_gateway_tag(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = BatchCreateDeleteNatGatewayTagRequest::new(
-///         "<nat_gateway_id>",
-///         types::BatchCreateDeleteNatTagsRequestBody::new(
-///             "<action>",
-///             vec![types::PublicTags::new("<key>", "<value>")],
-///         ),
-///     );
-///     let response = nat.batch_create_delete_nat_gateway_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::batch_create_delete_nat_gateway_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateDeleteNatGatewayTagRequest {
@@ -2210,29 +2188,7 @@ pub struct BatchCreateDeleteNatGatewayTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::batch_create_delete_private_nat_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, BatchCreateDeletePrivateNatTagsRequest};
-///
-/// async fn batch_create_delete_private_nat_tags(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = BatchCreateDeletePrivateNatTagsRequest::new(
-///         "<resource_id>",
-///         types::BatchOperateResourceTagsRequestBody::new(
-///             types::BatchOperateResourceTagsRequestBodyAction::Create,
-///             vec![types::Tag::new()],
-///         ),
-///     );
-///     let response = nat.batch_create_delete_private_nat_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::batch_create_delete_private_nat_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateDeletePrivateNatTagsRequest {
@@ -2322,29 +2278,7 @@ pub struct BatchCreateDeletePrivateNatTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::batch_create_delete_transit_ip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, BatchCreateDeleteTransitIpTagsRequest};
-///
-/// async fn batch_create_delete_transit_ip_tags(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = BatchCreateDeleteTransitIpTagsRequest::new(
-///         "<resource_id>",
-///         types::BatchOperateResourceTagsRequestBody::new(
-///             types::BatchOperateResourceTagsRequestBodyAction::Create,
-///             vec![types::Tag::new()],
-///         ),
-///     );
-///     let response = nat.batch_create_delete_transit_ip_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::batch_create_delete_transit_ip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateDeleteTransitIpTagsRequest {
@@ -2434,29 +2368,7 @@ pub struct BatchCreateDeleteTransitIpTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::batch_create_delete_transit_subnet_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, BatchCreateDeleteTransitSubnetTagsRequest};
-///
-/// async fn batch_create_delete_transit_subnet_tags(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = BatchCreateDeleteTransitSubnetTagsRequest::new(
-///         "<resource_id>",
-///         types::BatchOperateResourceTagsRequestBody::new(
-///             types::BatchOperateResourceTagsRequestBodyAction::Create,
-///             vec![types::Tag::new()],
-///         ),
-///     );
-///     let response = nat.batch_create_delete_transit_subnet_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::batch_create_delete_transit_subnet_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateDeleteTransitSubnetTagsRequest {
@@ -2546,35 +2458,7 @@ pub struct BatchCreateDeleteTransitSubnetTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::batch_create_nat_gateway_dnat_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, BatchCreateNatGatewayDnatRulesRequest};
-///
-/// async fn batch_create_nat_gateway_dnat_rules(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = BatchCreateNatGatewayDnatRulesRequest::new(
-///         types::BatchCreateNatGatewayDnatRulesRequestBody::new(
-///             vec![
-///                 types::CreateNatGatewayDnatOption::new(
-///                     10,
-///                     "<floating_ip_id>",
-///                     10,
-///                     "<nat_gateway_id>",
-///                     "<protocol>",
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = nat.batch_create_nat_gateway_dnat_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::batch_create_nat_gateway_dnat_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateNatGatewayDnatRulesRequest {
@@ -2653,30 +2537,7 @@ pub struct BatchCreateNatGatewayDnatRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_nat_gateway`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateNatGatewayRequest};
-///
-/// async fn create_nat_gateway(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateNatGatewayRequest::new(
-///         types::CreateNatGatewayRequestBody::new(
-///             types::CreateNatGatewayOption::new(
-///                 "<internal_network_id>",
-///                 "<name>",
-///                 "<router_id>",
-///                 types::CreateNatGatewayOptionSpec::V1,
-///             ),
-///         ),
-///     );
-///     let response = nat.create_nat_gateway(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_nat_gateway`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateNatGatewayRequest {
@@ -2755,31 +2616,7 @@ pub struct CreateNatGatewayResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_nat_gateway_dnat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateNatGatewayDnatRuleRequest};
-///
-/// async fn create_nat_gateway_dnat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateNatGatewayDnatRuleRequest::new(
-///         types::CreateNatGatewayDnatRuleOption::new(
-///             types::CreateNatGatewayDnatOption::new(
-///                 10,
-///                 "<floating_ip_id>",
-///                 10,
-///                 "<nat_gateway_id>",
-///                 "<protocol>",
-///             ),
-///         ),
-///     );
-///     let response = nat.create_nat_gateway_dnat_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_nat_gateway_dnat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateNatGatewayDnatRuleRequest {
@@ -2858,25 +2695,7 @@ pub struct CreateNatGatewayDnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_nat_gateway_snat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateNatGatewaySnatRuleRequest};
-///
-/// async fn create_nat_gateway_snat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateNatGatewaySnatRuleRequest::new(
-///         types::CreateNatGatewaySnatRuleRequestOption::new(
-///             types::CreateNatGatewaySnatRuleOption::new("<floating_ip_id>", "<nat_gateway_id>"),
-///         ),
-///     );
-///     let response = nat.create_nat_gateway_snat_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_nat_gateway_snat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateNatGatewaySnatRuleRequest {
@@ -2955,24 +2774,7 @@ pub struct CreateNatGatewaySnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_nat_gateway_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateNatGatewayTagRequest};
-///
-/// async fn create_nat_gateway_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateNatGatewayTagRequest::new(
-///         "<nat_gateway_id>",
-///         types::CreateNatTagRequestBody::new(types::TagBody::new()),
-///     );
-///     let response = nat.create_nat_gateway_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_nat_gateway_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateNatGatewayTagRequest {
@@ -3056,25 +2858,7 @@ pub struct CreateNatGatewayTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_private_dnat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreatePrivateDnatRequest};
-///
-/// async fn create_private_dnat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreatePrivateDnatRequest::new(
-///         types::CreatePrivateDnatOptionBody::new(
-///             types::CreatePrivateDnatOption::new("<gateway_id>", "<transit_ip_id>"),
-///         ),
-///     );
-///     let response = nat.create_private_dnat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_private_dnat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrivateDnatRequest {
@@ -3153,28 +2937,7 @@ pub struct CreatePrivateDnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_private_nat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreatePrivateNatRequest};
-///
-/// async fn create_private_nat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreatePrivateNatRequest::new(
-///         types::CreatePrivateNatRequestBody::new(
-///             types::CreatePrivateNatOption::new(
-///                 vec![types::DownlinkVpcOption::new("<virsubnet_id>")],
-///                 "<name>",
-///             ),
-///         ),
-///     );
-///     let response = nat.create_private_nat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_private_nat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrivateNatRequest {
@@ -3253,24 +3016,7 @@ pub struct CreatePrivateNatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_private_nat_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreatePrivateNatTagRequest};
-///
-/// async fn create_private_nat_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreatePrivateNatTagRequest::new(
-///         "<resource_id>",
-///         types::CreateResourceTagRequestBody::new(types::Tag::new()),
-///     );
-///     let response = nat.create_private_nat_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_private_nat_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrivateNatTagRequest {
@@ -3360,28 +3106,7 @@ pub struct CreatePrivateNatTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_private_snat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreatePrivateSnatRequest};
-///
-/// async fn create_private_snat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreatePrivateSnatRequest::new(
-///         types::CreatePrivateSnatOptionBody::new(
-///             types::CreatePrivateSnatOption::new(
-///                 "<gateway_id>",
-///                 vec![String::from("<transit_ip_ids>")],
-///             ),
-///         ),
-///     );
-///     let response = nat.create_private_snat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_private_snat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrivateSnatRequest {
@@ -3460,23 +3185,7 @@ pub struct CreatePrivateSnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_transit_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateTransitIpRequest};
-///
-/// async fn create_transit_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateTransitIpRequest::new(
-///         types::CreateTransitIpRequestBody::new(types::CreatTransitIpOption::new("<virsubnet_id>")),
-///     );
-///     let response = nat.create_transit_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_transit_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTransitIpRequest {
@@ -3555,24 +3264,7 @@ pub struct CreateTransitIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_transit_ip_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateTransitIpTagRequest};
-///
-/// async fn create_transit_ip_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateTransitIpTagRequest::new(
-///         "<resource_id>",
-///         types::CreateResourceTagRequestBody::new(types::Tag::new()),
-///     );
-///     let response = nat.create_transit_ip_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_transit_ip_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTransitIpTagRequest {
@@ -3662,29 +3354,7 @@ pub struct CreateTransitIpTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_transit_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateTransitSubnetRequest};
-///
-/// async fn create_transit_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateTransitSubnetRequest::new(
-///         types::CreateTransitSubnetRequestBody::new(
-///             types::CreateTransitSubnetOption::new(
-///                 "<name>",
-///                 "<virsubnet_id>",
-///                 "<virsubnet_project_id>",
-///             ),
-///         ),
-///     );
-///     let response = nat.create_transit_subnet(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_transit_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTransitSubnetRequest {
@@ -3763,24 +3433,7 @@ pub struct CreateTransitSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::create_transit_subnet_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, CreateTransitSubnetTagRequest};
-///
-/// async fn create_transit_subnet_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = CreateTransitSubnetTagRequest::new(
-///         "<resource_id>",
-///         types::CreateResourceTagRequestBody::new(types::Tag::new()),
-///     );
-///     let response = nat.create_transit_subnet_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::create_transit_subnet_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTransitSubnetTagRequest {
@@ -3870,21 +3523,7 @@ pub struct CreateTransitSubnetTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_nat_gateway`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteNatGatewayRequest};
-///
-/// async fn delete_nat_gateway(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteNatGatewayRequest::new("<nat_gateway_id>");
-///     let response = nat.delete_nat_gateway(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_nat_gateway`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteNatGatewayRequest {
@@ -3968,21 +3607,7 @@ pub struct DeleteNatGatewayResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_nat_gateway_dnat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteNatGatewayDnatRuleRequest};
-///
-/// async fn delete_nat_gateway_dnat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteNatGatewayDnatRuleRequest::new("<nat_gateway_id>", "<dnat_rule_id>");
-///     let response = nat.delete_nat_gateway_dnat_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_nat_gateway_dnat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteNatGatewayDnatRuleRequest {
@@ -4077,21 +3702,7 @@ pub struct DeleteNatGatewayDnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_nat_gateway_snat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteNatGatewaySnatRuleRequest};
-///
-/// async fn delete_nat_gateway_snat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteNatGatewaySnatRuleRequest::new("<nat_gateway_id>", "<snat_rule_id>");
-///     let response = nat.delete_nat_gateway_snat_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_nat_gateway_snat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteNatGatewaySnatRuleRequest {
@@ -4186,21 +3797,7 @@ pub struct DeleteNatGatewaySnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_nat_gateway_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteNatGatewayTagRequest};
-///
-/// async fn delete_nat_gateway_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteNatGatewayTagRequest::new("<nat_gateway_id>", "<key>");
-///     let response = nat.delete_nat_gateway_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_nat_gateway_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteNatGatewayTagRequest {
@@ -4284,21 +3881,7 @@ pub struct DeleteNatGatewayTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_private_dnat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeletePrivateDnatRequest};
-///
-/// async fn delete_private_dnat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeletePrivateDnatRequest::new("<dnat_rule_id>");
-///     let response = nat.delete_private_dnat(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_private_dnat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePrivateDnatRequest {
@@ -4382,21 +3965,7 @@ pub struct DeletePrivateDnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_private_nat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeletePrivateNatRequest};
-///
-/// async fn delete_private_nat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeletePrivateNatRequest::new("<gateway_id>");
-///     let response = nat.delete_private_nat(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_private_nat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePrivateNatRequest {
@@ -4480,21 +4049,7 @@ pub struct DeletePrivateNatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_private_nat_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeletePrivateNatTagRequest};
-///
-/// async fn delete_private_nat_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeletePrivateNatTagRequest::new("<key>", "<resource_id>");
-///     let response = nat.delete_private_nat_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_private_nat_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePrivateNatTagRequest {
@@ -4586,21 +4141,7 @@ pub struct DeletePrivateNatTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_private_snat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeletePrivateSnatRequest};
-///
-/// async fn delete_private_snat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeletePrivateSnatRequest::new("<snat_rule_id>");
-///     let response = nat.delete_private_snat(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_private_snat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePrivateSnatRequest {
@@ -4684,21 +4225,7 @@ pub struct DeletePrivateSnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_transit_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteTransitIpRequest};
-///
-/// async fn delete_transit_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteTransitIpRequest::new("<transit_ip_id>");
-///     let response = nat.delete_transit_ip(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_transit_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTransitIpRequest {
@@ -4782,21 +4309,7 @@ pub struct DeleteTransitIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_transit_ip_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteTransitIpTagRequest};
-///
-/// async fn delete_transit_ip_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteTransitIpTagRequest::new("<key>", "<resource_id>");
-///     let response = nat.delete_transit_ip_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_transit_ip_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTransitIpTagRequest {
@@ -4888,21 +4401,7 @@ pub struct DeleteTransitIpTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_transit_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteTransitSubnetRequest};
-///
-/// async fn delete_transit_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteTransitSubnetRequest::new("<transit_subnet_id>");
-///     let response = nat.delete_transit_subnet(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_transit_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTransitSubnetRequest {
@@ -4986,21 +4485,7 @@ pub struct DeleteTransitSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::delete_transit_subnet_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, DeleteTransitSubnetTagRequest};
-///
-/// async fn delete_transit_subnet_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = DeleteTransitSubnetTagRequest::new("<key>", "<resource_id>");
-///     let response = nat.delete_transit_subnet_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::delete_transit_subnet_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTransitSubnetTagRequest {
@@ -5092,23 +4577,7 @@ pub struct DeleteTransitSubnetTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_nat_gateway_by_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, ListNatGatewayByTagRequest};
-///
-/// async fn list_nat_gateway_by_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListNatGatewayByTagRequest::new(
-///         types::ListNatsByTagsRequestBody::new("<action>"),
-///     );
-///     let response = nat.list_nat_gateway_by_tag(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_nat_gateway_by_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNatGatewayByTagRequest {
@@ -5183,21 +4652,7 @@ pub struct ListNatGatewayByTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_nat_gateway_dnat_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListNatGatewayDnatRulesRequest};
-///
-/// async fn list_nat_gateway_dnat_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListNatGatewayDnatRulesRequest::new();
-///     let response = nat.list_nat_gateway_dnat_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_nat_gateway_dnat_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNatGatewayDnatRulesRequest {
@@ -5586,21 +5041,7 @@ pub struct ListNatGatewayDnatRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_nat_gateway_snat_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListNatGatewaySnatRulesRequest};
-///
-/// async fn list_nat_gateway_snat_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListNatGatewaySnatRulesRequest::new();
-///     let response = nat.list_nat_gateway_snat_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_nat_gateway_snat_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNatGatewaySnatRulesRequest {
@@ -5951,21 +5392,7 @@ pub struct ListNatGatewaySnatRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_nat_gateway_specs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListNatGatewaySpecsRequest};
-///
-/// async fn list_nat_gateway_specs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListNatGatewaySpecsRequest::new();
-///     let response = nat.list_nat_gateway_specs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_nat_gateway_specs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNatGatewaySpecsRequest {
@@ -6043,21 +5470,7 @@ pub struct ListNatGatewaySpecsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_nat_gateway_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListNatGatewayTagRequest};
-///
-/// async fn list_nat_gateway_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListNatGatewayTagRequest::new();
-///     let response = nat.list_nat_gateway_tag(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_nat_gateway_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNatGatewayTagRequest {
@@ -6131,21 +5544,7 @@ pub struct ListNatGatewayTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_nat_gateways`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListNatGatewaysRequest};
-///
-/// async fn list_nat_gateways(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListNatGatewaysRequest::new();
-///     let response = nat.list_nat_gateways(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_nat_gateways`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListNatGatewaysRequest {
@@ -6508,21 +5907,7 @@ pub struct ListNatGatewaysResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_private_dnats`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListPrivateDnatsRequest};
-///
-/// async fn list_private_dnats(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListPrivateDnatsRequest::new();
-///     let response = nat.list_private_dnats(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_private_dnats`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateDnatsRequest {
@@ -6864,21 +6249,7 @@ pub struct ListPrivateDnatsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_private_nat_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListPrivateNatTagsRequest};
-///
-/// async fn list_private_nat_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListPrivateNatTagsRequest::new();
-///     let response = nat.list_private_nat_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_private_nat_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateNatTagsRequest {
@@ -6956,21 +6327,7 @@ pub struct ListPrivateNatTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_private_nats`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListPrivateNatsRequest};
-///
-/// async fn list_private_nats(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListPrivateNatsRequest::new();
-///     let response = nat.list_private_nats(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_private_nats`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateNatsRequest {
@@ -7267,25 +6624,7 @@ pub struct ListPrivateNatsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_private_nats_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, ListPrivateNatsByTagsRequest};
-///
-/// async fn list_private_nats_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListPrivateNatsByTagsRequest::new(
-///         types::ListTagResourceInstancesRequestBody::new(
-///             types::ListTagResourceInstancesRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = nat.list_private_nats_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_private_nats_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateNatsByTagsRequest {
@@ -7364,21 +6703,7 @@ pub struct ListPrivateNatsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_private_snats`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListPrivateSnatsRequest};
-///
-/// async fn list_private_snats(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListPrivateSnatsRequest::new();
-///     let response = nat.list_private_snats(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_private_snats`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateSnatsRequest {
@@ -7652,21 +6977,7 @@ pub struct ListPrivateSnatsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_specs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListSpecsRequest};
-///
-/// async fn list_specs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListSpecsRequest::new();
-///     let response = nat.list_specs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_specs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSpecsRequest {
@@ -7744,21 +7055,7 @@ pub struct ListSpecsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_transit_ip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListTransitIpTagsRequest};
-///
-/// async fn list_transit_ip_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListTransitIpTagsRequest::new();
-///     let response = nat.list_transit_ip_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_transit_ip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTransitIpTagsRequest {
@@ -7836,21 +7133,7 @@ pub struct ListTransitIpTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_transit_ips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListTransitIpsRequest};
-///
-/// async fn list_transit_ips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListTransitIpsRequest::new();
-///     let response = nat.list_transit_ips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_transit_ips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTransitIpsRequest {
@@ -8108,25 +7391,7 @@ pub struct ListTransitIpsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_transit_ips_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, ListTransitIpsByTagsRequest};
-///
-/// async fn list_transit_ips_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListTransitIpsByTagsRequest::new(
-///         types::ListTagResourceInstancesRequestBody::new(
-///             types::ListTagResourceInstancesRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = nat.list_transit_ips_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_transit_ips_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTransitIpsByTagsRequest {
@@ -8205,21 +7470,7 @@ pub struct ListTransitIpsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_transit_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListTransitSubnetRequest};
-///
-/// async fn list_transit_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListTransitSubnetRequest::new();
-///     let response = nat.list_transit_subnet(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_transit_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTransitSubnetRequest {
@@ -8461,21 +7712,7 @@ pub struct ListTransitSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_transit_subnet_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ListTransitSubnetTagsRequest};
-///
-/// async fn list_transit_subnet_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListTransitSubnetTagsRequest::new();
-///     let response = nat.list_transit_subnet_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_transit_subnet_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTransitSubnetTagsRequest {
@@ -8553,25 +7790,7 @@ pub struct ListTransitSubnetTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::list_transit_subnets_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, ListTransitSubnetsByTagsRequest};
-///
-/// async fn list_transit_subnets_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ListTransitSubnetsByTagsRequest::new(
-///         types::ListTagResourceInstancesRequestBody::new(
-///             types::ListTagResourceInstancesRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = nat.list_transit_subnets_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::list_transit_subnets_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTransitSubnetsByTagsRequest {
@@ -8650,21 +7869,7 @@ pub struct ListTransitSubnetsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_nat_gateway`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowNatGatewayRequest};
-///
-/// async fn show_nat_gateway(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowNatGatewayRequest::new("<nat_gateway_id>");
-///     let response = nat.show_nat_gateway(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_nat_gateway`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowNatGatewayRequest {
@@ -8751,21 +7956,7 @@ pub struct ShowNatGatewayResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_nat_gateway_dnat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowNatGatewayDnatRuleRequest};
-///
-/// async fn show_nat_gateway_dnat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowNatGatewayDnatRuleRequest::new("<dnat_rule_id>");
-///     let response = nat.show_nat_gateway_dnat_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_nat_gateway_dnat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowNatGatewayDnatRuleRequest {
@@ -8852,21 +8043,7 @@ pub struct ShowNatGatewayDnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_nat_gateway_snat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowNatGatewaySnatRuleRequest};
-///
-/// async fn show_nat_gateway_snat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowNatGatewaySnatRuleRequest::new("<snat_rule_id>");
-///     let response = nat.show_nat_gateway_snat_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_nat_gateway_snat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowNatGatewaySnatRuleRequest {
@@ -8953,21 +8130,7 @@ pub struct ShowNatGatewaySnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_nat_gateway_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowNatGatewayTagRequest};
-///
-/// async fn show_nat_gateway_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowNatGatewayTagRequest::new("<nat_gateway_id>");
-///     let response = nat.show_nat_gateway_tag(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_nat_gateway_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowNatGatewayTagRequest {
@@ -9048,21 +8211,7 @@ pub struct ShowNatGatewayTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_private_dnat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowPrivateDnatRequest};
-///
-/// async fn show_private_dnat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowPrivateDnatRequest::new("<dnat_rule_id>");
-///     let response = nat.show_private_dnat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_private_dnat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPrivateDnatRequest {
@@ -9149,21 +8298,7 @@ pub struct ShowPrivateDnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_private_nat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowPrivateNatRequest};
-///
-/// async fn show_private_nat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowPrivateNatRequest::new("<gateway_id>");
-///     let response = nat.show_private_nat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_private_nat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPrivateNatRequest {
@@ -9250,21 +8385,7 @@ pub struct ShowPrivateNatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_private_nat_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowPrivateNatTagsRequest};
-///
-/// async fn show_private_nat_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowPrivateNatTagsRequest::new("<resource_id>");
-///     let response = nat.show_private_nat_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_private_nat_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPrivateNatTagsRequest {
@@ -9351,21 +8472,7 @@ pub struct ShowPrivateNatTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_private_snat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowPrivateSnatRequest};
-///
-/// async fn show_private_snat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowPrivateSnatRequest::new("<snat_rule_id>");
-///     let response = nat.show_private_snat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_private_snat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowPrivateSnatRequest {
@@ -9452,21 +8559,7 @@ pub struct ShowPrivateSnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_transit_ip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowTransitIpRequest};
-///
-/// async fn show_transit_ip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowTransitIpRequest::new("<transit_ip_id>");
-///     let response = nat.show_transit_ip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_transit_ip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowTransitIpRequest {
@@ -9553,21 +8646,7 @@ pub struct ShowTransitIpResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_transit_ip_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowTransitIpTagsRequest};
-///
-/// async fn show_transit_ip_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowTransitIpTagsRequest::new("<resource_id>");
-///     let response = nat.show_transit_ip_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_transit_ip_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowTransitIpTagsRequest {
@@ -9654,21 +8733,7 @@ pub struct ShowTransitIpTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_transit_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowTransitSubnetRequest};
-///
-/// async fn show_transit_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowTransitSubnetRequest::new("<transit_subnet_id>");
-///     let response = nat.show_transit_subnet(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_transit_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowTransitSubnetRequest {
@@ -9755,21 +8820,7 @@ pub struct ShowTransitSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::show_transit_subnet_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{NatClient, ShowTransitSubnetTagsRequest};
-///
-/// async fn show_transit_subnet_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = ShowTransitSubnetTagsRequest::new("<resource_id>");
-///     let response = nat.show_transit_subnet_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::show_transit_subnet_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowTransitSubnetTagsRequest {
@@ -9856,24 +8907,7 @@ pub struct ShowTransitSubnetTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_nat_gateway`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdateNatGatewayRequest};
-///
-/// async fn update_nat_gateway(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdateNatGatewayRequest::new(
-///         "<nat_gateway_id>",
-///         types::UpdateNatGatewayRequestBody::new(types::UpdateNatGatewayOption::new()),
-///     );
-///     let response = nat.update_nat_gateway(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_nat_gateway`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayRequest {
@@ -9966,26 +9000,7 @@ pub struct UpdateNatGatewayResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_nat_gateway_dnat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdateNatGatewayDnatRuleRequest};
-///
-/// async fn update_nat_gateway_dnat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdateNatGatewayDnatRuleRequest::new(
-///         "<dnat_rule_id>",
-///         types::UpdateNatGatewayDnatRuleRequestBody::new(
-///             types::UpdateNatGatewayDnatRuleOption::new("<nat_gateway_id>"),
-///         ),
-///     );
-///     let response = nat.update_nat_gateway_dnat_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_nat_gateway_dnat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayDnatRuleRequest {
@@ -10078,26 +9093,7 @@ pub struct UpdateNatGatewayDnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_nat_gateway_snat_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdateNatGatewaySnatRuleRequest};
-///
-/// async fn update_nat_gateway_snat_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdateNatGatewaySnatRuleRequest::new(
-///         "<snat_rule_id>",
-///         types::UpdateNatGatewaySnatRuleRequestOption::new(
-///             types::UpdateNatGatewaySnatRuleOption::new("<nat_gateway_id>"),
-///         ),
-///     );
-///     let response = nat.update_nat_gateway_snat_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_nat_gateway_snat_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNatGatewaySnatRuleRequest {
@@ -10190,24 +9186,7 @@ pub struct UpdateNatGatewaySnatRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_nat_gateway_to_period`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdateNatGatewayToPeriodRequest};
-///
-/// async fn update_nat_gateway_to_period(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdateNatGatewayToPeriodRequest::new(
-///         "<nat_gateway_id>",
-///         types::UpdateNatGatewayToPeriodRequestBody::new(),
-///     );
-///     let response = nat.update_nat_gateway_to_period(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_nat_gateway_to_period`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNatGatewayToPeriodRequest {
@@ -10300,24 +9279,7 @@ pub struct UpdateNatGatewayToPeriodResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_private_dnat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdatePrivateDnatRequest};
-///
-/// async fn update_private_dnat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdatePrivateDnatRequest::new(
-///         "<dnat_rule_id>",
-///         types::UpdatePrivateDnatRequestBody::new(),
-///     );
-///     let response = nat.update_private_dnat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_private_dnat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrivateDnatRequest {
@@ -10410,24 +9372,7 @@ pub struct UpdatePrivateDnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_private_nat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdatePrivateNatRequest};
-///
-/// async fn update_private_nat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdatePrivateNatRequest::new(
-///         "<gateway_id>",
-///         types::UpdatePrivateNatRequestBody::new(types::UpdatePrivateNatOption::new()),
-///     );
-///     let response = nat.update_private_nat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_private_nat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrivateNatRequest {
@@ -10520,24 +9465,7 @@ pub struct UpdatePrivateNatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_private_snat`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdatePrivateSnatRequest};
-///
-/// async fn update_private_snat(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdatePrivateSnatRequest::new(
-///         "<snat_rule_id>",
-///         types::UpdatePrivateSnatOptionBody::new(types::UpdatePrivateSnatOption::new()),
-///     );
-///     let response = nat.update_private_snat(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_private_snat`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdatePrivateSnatRequest {
@@ -10630,24 +9558,7 @@ pub struct UpdatePrivateSnatResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`NatClient::update_transit_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::nat::{types, NatClient, UpdateTransitSubnetRequest};
-///
-/// async fn update_transit_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let nat = NatClient::new(client)?;
-///     let request = UpdateTransitSubnetRequest::new(
-///         "<transit_subnet_id>",
-///         types::UpdateTransitSubnetRequestBody::new(types::UpdateTransitSubnetOption::new()),
-///     );
-///     let response = nat.update_transit_subnet(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`NatClient::update_transit_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateTransitSubnetRequest {

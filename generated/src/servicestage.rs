@@ -234,24 +234,7 @@ impl ServiceStageClient {
     }
 }
 
-/// Request of [`ServiceStageClient::create_o_auth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::servicestage::{types, ServiceStageClient, CreateOAuthRequest};
-///
-/// async fn create_o_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let servicestage = ServiceStageClient::new(client)?;
-///     let request = CreateOAuthRequest::new(
-///         types::RepoType::Github,
-///         types::OAuth::new("<name>", "<code>", "<state>"),
-///     );
-///     let response = servicestage.create_o_auth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ServiceStageClient::create_o_auth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateOAuthRequest {
@@ -347,24 +330,7 @@ pub struct CreateOAuthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ServiceStageClient::create_password_auth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::servicestage::{types, ServiceStageClient, CreatePasswordAuthRequest};
-///
-/// async fn create_password_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let servicestage = ServiceStageClient::new(client)?;
-///     let request = CreatePasswordAuthRequest::new(
-///         types::RepoType::Github,
-///         types::AccessPassword::new("<name>", "<user>", "<password>"),
-///     );
-///     let response = servicestage.create_password_auth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ServiceStageClient::create_password_auth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePasswordAuthRequest {
@@ -451,24 +417,7 @@ pub struct CreatePasswordAuthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ServiceStageClient::create_personal_auth`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::servicestage::{types, ServiceStageClient, CreatePersonalAuthRequest};
-///
-/// async fn create_personal_auth(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let servicestage = ServiceStageClient::new(client)?;
-///     let request = CreatePersonalAuthRequest::new(
-///         types::RepoType::Github,
-///         types::AccessToken::new("<name>", "<token>"),
-///     );
-///     let response = servicestage.create_personal_auth(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ServiceStageClient::create_personal_auth`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePersonalAuthRequest {
@@ -552,21 +501,7 @@ pub struct CreatePersonalAuthResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ServiceStageClient::delete_authorize`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::servicestage::{ServiceStageClient, DeleteAuthorizeRequest};
-///
-/// async fn delete_authorize(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let servicestage = ServiceStageClient::new(client)?;
-///     let request = DeleteAuthorizeRequest::new("<name>");
-///     let response = servicestage.delete_authorize(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ServiceStageClient::delete_authorize`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAuthorizeRequest {
@@ -644,21 +579,7 @@ pub struct DeleteAuthorizeResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ServiceStageClient::list_authorizations`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::servicestage::{ServiceStageClient, ListAuthorizationsRequest};
-///
-/// async fn list_authorizations(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let servicestage = ServiceStageClient::new(client)?;
-///     let request = ListAuthorizationsRequest::new();
-///     let response = servicestage.list_authorizations(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ServiceStageClient::list_authorizations`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAuthorizationsRequest {
@@ -732,21 +653,7 @@ pub struct ListAuthorizationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`ServiceStageClient::show_redirect_url`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::servicestage::{types, ServiceStageClient, ShowRedirectUrlRequest};
-///
-/// async fn show_redirect_url(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let servicestage = ServiceStageClient::new(client)?;
-///     let request = ShowRedirectUrlRequest::new(types::RepoType::Github);
-///     let response = servicestage.show_redirect_url(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`ServiceStageClient::show_redirect_url`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowRedirectUrlRequest {

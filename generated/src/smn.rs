@@ -2402,21 +2402,7 @@ impl SmnClient {
     }
 }
 
-/// Request of [`SmnClient::add_subscription`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, AddSubscriptionRequest};
-///
-/// async fn add_subscription(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = AddSubscriptionRequest::new("<topic_urn>");
-///     let response = smn.add_subscription(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::add_subscription`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddSubscriptionRequest {
@@ -2510,26 +2496,7 @@ pub struct AddSubscriptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::add_subscription_from_subscription_user`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, AddSubscriptionFromSubscriptionUserRequest};
-///
-/// async fn add_subscription_from_subscription_user(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = AddSubscriptionFromSubscriptionUserRequest::new(
-///         "<topic_urn>",
-///         types::AddSubscriptionFromSubscriptionUserRequestBody::new(vec![String::from("<ids>")]),
-///     );
-///     let response = smn.add_subscription_from_subscription_user(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::add_subscription_from_subscription_user`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddSubscriptionFromSubscriptionUserRequest {
@@ -2620,23 +2587,7 @@ pub struct AddSubscriptionFromSubscriptionUserResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::batch_create_or_delete_resource_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, BatchCreateOrDeleteResourceTagsRequest};
-///
-/// async fn batch_create_or_delete_resource_tags(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = BatchCreateOrDeleteResourceTagsRequest::new("<resource_type>", "<resource_id>");
-///     let response = smn.batch_create_or_delete_resource_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::batch_create_or_delete_resource_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateOrDeleteResourceTagsRequest {
@@ -2752,32 +2703,7 @@ pub struct BatchCreateOrDeleteResourceTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::batch_create_subscriptions_filter_polices`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, BatchCreateSubscriptionsFilterPolicesRequest};
-///
-/// async fn batch_create_subscriptions_filter_polices(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = BatchCreateSubscriptionsFilterPolicesRequest::new(
-///         types::BatchSubscriptionsFilterPolicesRequestBody::new(
-///             vec![
-///                 types::BatchSubscriptionsFilterPolicesRequestBodyPolices::new(
-///                     vec![types::SubscriptionsFilterPolicy::new()],
-///                     "<subscription_urn>",
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = smn.batch_create_subscriptions_filter_polices(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::batch_create_subscriptions_filter_polices`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateSubscriptionsFilterPolicesRequest {
@@ -2856,25 +2782,7 @@ pub struct BatchCreateSubscriptionsFilterPolicesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::batch_delete_subscriptions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, BatchDeleteSubscriptionsRequest};
-///
-/// async fn batch_delete_subscriptions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = BatchDeleteSubscriptionsRequest::new(
-///         types::BatchDeleteSubscriptionsRequestBody::new(
-///             vec![types::BatchDeleteSubscriptionsRequestItemInfo::new("<subscription_urn>")],
-///         ),
-///     );
-///     let response = smn.batch_delete_subscriptions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::batch_delete_subscriptions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsRequest {
@@ -2949,28 +2857,7 @@ pub struct BatchDeleteSubscriptionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::batch_delete_subscriptions_by_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, BatchDeleteSubscriptionsByTopicRequest};
-///
-/// async fn batch_delete_subscriptions_by_topic(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = BatchDeleteSubscriptionsByTopicRequest::new(
-///         "<topic_urn>",
-///         types::BatchDeleteSubscriptionsRequestBody::new(
-///             vec![types::BatchDeleteSubscriptionsRequestItemInfo::new("<subscription_urn>")],
-///         ),
-///     );
-///     let response = smn.batch_delete_subscriptions_by_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::batch_delete_subscriptions_by_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsByTopicRequest {
@@ -3057,27 +2944,7 @@ pub struct BatchDeleteSubscriptionsByTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::batch_delete_subscriptions_filter_polices`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, BatchDeleteSubscriptionsFilterPolicesRequest};
-///
-/// async fn batch_delete_subscriptions_filter_polices(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = BatchDeleteSubscriptionsFilterPolicesRequest::new(
-///         types::BatchDeleteSubscriptionsFilterPolicesRequestBody::new(
-///             vec![String::from("<subscription_urns>")],
-///         ),
-///     );
-///     let response = smn.batch_delete_subscriptions_filter_polices(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::batch_delete_subscriptions_filter_polices`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSubscriptionsFilterPolicesRequest {
@@ -3156,32 +3023,7 @@ pub struct BatchDeleteSubscriptionsFilterPolicesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::batch_update_subscriptions_filter_polices`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, BatchUpdateSubscriptionsFilterPolicesRequest};
-///
-/// async fn batch_update_subscriptions_filter_polices(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = BatchUpdateSubscriptionsFilterPolicesRequest::new(
-///         types::BatchSubscriptionsFilterPolicesRequestBody::new(
-///             vec![
-///                 types::BatchSubscriptionsFilterPolicesRequestBodyPolices::new(
-///                     vec![types::SubscriptionsFilterPolicy::new()],
-///                     "<subscription_urn>",
-///                 ),
-///             ],
-///         ),
-///     );
-///     let response = smn.batch_update_subscriptions_filter_polices(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::batch_update_subscriptions_filter_polices`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchUpdateSubscriptionsFilterPolicesRequest {
@@ -3260,21 +3102,7 @@ pub struct BatchUpdateSubscriptionsFilterPolicesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::cancel_subscription`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, CancelSubscriptionRequest};
-///
-/// async fn cancel_subscription(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CancelSubscriptionRequest::new("<subscription_urn>");
-///     let response = smn.cancel_subscription(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::cancel_subscription`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CancelSubscriptionRequest {
@@ -3359,21 +3187,7 @@ pub struct CancelSubscriptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::confirm_subscription`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ConfirmSubscriptionRequest};
-///
-/// async fn confirm_subscription(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ConfirmSubscriptionRequest::new("<token>");
-///     let response = smn.confirm_subscription(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::confirm_subscription`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ConfirmSubscriptionRequest {
@@ -3459,21 +3273,7 @@ pub struct ConfirmSubscriptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_application`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, CreateApplicationRequest};
-///
-/// async fn create_application(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateApplicationRequest::new();
-///     let response = smn.create_application(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_application`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateApplicationRequest {
@@ -3562,21 +3362,7 @@ pub struct CreateApplicationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_application_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, CreateApplicationEndpointRequest};
-///
-/// async fn create_application_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateApplicationEndpointRequest::new("<application_urn>");
-///     let response = smn.create_application_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_application_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateApplicationEndpointRequest {
@@ -3670,24 +3456,7 @@ pub struct CreateApplicationEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_kms_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, CreateKmsKeyRequest};
-///
-/// async fn create_kms_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateKmsKeyRequest::new(
-///         "<topic_urn>",
-///         types::AddKmsKeyRequestBody::new("<key_id>"),
-///     );
-///     let response = smn.create_kms_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_kms_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateKmsKeyRequest {
@@ -3771,24 +3540,7 @@ pub struct CreateKmsKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, CreateLogtankRequest};
-///
-/// async fn create_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateLogtankRequest::new(
-///         "<topic_urn>",
-///         types::CreateLogtankRequestBody::new("<log_group_id>", "<log_stream_id>"),
-///     );
-///     let response = smn.create_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateLogtankRequest {
@@ -3875,21 +3627,7 @@ pub struct CreateLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_message_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, CreateMessageTemplateRequest};
-///
-/// async fn create_message_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateMessageTemplateRequest::new();
-///     let response = smn.create_message_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_message_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateMessageTemplateRequest {
@@ -3978,27 +3716,7 @@ pub struct CreateMessageTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_notify_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, CreateNotifyPolicyRequest};
-///
-/// async fn create_notify_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateNotifyPolicyRequest::new(
-///         "<topic_urn>",
-///         types::NotifyPolicyRequestBody::new(
-///             vec![types::PollingPolicyRequest::new(10, vec![String::from("<subscription_urns>")])],
-///             types::NotifyPolicyRequestBodyProtocol::Callnotify,
-///         ),
-///     );
-///     let response = smn.create_notify_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_notify_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateNotifyPolicyRequest {
@@ -4085,21 +3803,7 @@ pub struct CreateNotifyPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_resource_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, CreateResourceTagRequest};
-///
-/// async fn create_resource_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateResourceTagRequest::new("<resource_type>", "<resource_id>");
-///     let response = smn.create_resource_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_resource_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateResourceTagRequest {
@@ -4212,23 +3916,7 @@ pub struct CreateResourceTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::create_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, CreateTopicRequest};
-///
-/// async fn create_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = CreateTopicRequest::new(
-///         types::CreateTopicRequestBody::new("<display_name>", "<name>"),
-///     );
-///     let response = smn.create_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::create_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTopicRequest {
@@ -4307,21 +3995,7 @@ pub struct CreateTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_application`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteApplicationRequest};
-///
-/// async fn delete_application(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteApplicationRequest::new("<application_urn>");
-///     let response = smn.delete_application(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_application`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteApplicationRequest {
@@ -4406,21 +4080,7 @@ pub struct DeleteApplicationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_application_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteApplicationEndpointRequest};
-///
-/// async fn delete_application_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteApplicationEndpointRequest::new("<endpoint_urn>");
-///     let response = smn.delete_application_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_application_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteApplicationEndpointRequest {
@@ -4505,21 +4165,7 @@ pub struct DeleteApplicationEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_kms_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteKmsKeyRequest};
-///
-/// async fn delete_kms_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteKmsKeyRequest::new("<topic_urn>", "<id>");
-///     let response = smn.delete_kms_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_kms_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteKmsKeyRequest {
@@ -4608,21 +4254,7 @@ pub struct DeleteKmsKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteLogtankRequest};
-///
-/// async fn delete_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteLogtankRequest::new("<topic_urn>", "<logtank_id>");
-///     let response = smn.delete_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteLogtankRequest {
@@ -4709,21 +4341,7 @@ pub struct DeleteLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_message_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteMessageTemplateRequest};
-///
-/// async fn delete_message_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteMessageTemplateRequest::new("<message_template_id>");
-///     let response = smn.delete_message_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_message_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteMessageTemplateRequest {
@@ -4808,21 +4426,7 @@ pub struct DeleteMessageTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_notify_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteNotifyPolicyRequest};
-///
-/// async fn delete_notify_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteNotifyPolicyRequest::new("<topic_urn>", "<notify_policy_id>");
-///     let response = smn.delete_notify_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_notify_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteNotifyPolicyRequest {
@@ -4912,21 +4516,7 @@ pub struct DeleteNotifyPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_resource_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteResourceTagRequest};
-///
-/// async fn delete_resource_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteResourceTagRequest::new("<resource_type>", "<resource_id>", "<key>");
-///     let response = smn.delete_resource_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_resource_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteResourceTagRequest {
@@ -5037,21 +4627,7 @@ pub struct DeleteResourceTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_subscriptions_by_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteSubscriptionsByTopicRequest};
-///
-/// async fn delete_subscriptions_by_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteSubscriptionsByTopicRequest::new("<topic_urn>", "<subscription_urn>");
-///     let response = smn.delete_subscriptions_by_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_subscriptions_by_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSubscriptionsByTopicRequest {
@@ -5141,21 +4717,7 @@ pub struct DeleteSubscriptionsByTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteTopicRequest};
-///
-/// async fn delete_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteTopicRequest::new("<topic_urn>");
-///     let response = smn.delete_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTopicRequest {
@@ -5240,21 +4802,7 @@ pub struct DeleteTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_topic_attribute_by_name`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteTopicAttributeByNameRequest};
-///
-/// async fn delete_topic_attribute_by_name(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteTopicAttributeByNameRequest::new("<topic_urn>", "<name>");
-///     let response = smn.delete_topic_attribute_by_name(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_topic_attribute_by_name`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTopicAttributeByNameRequest {
@@ -5346,21 +4894,7 @@ pub struct DeleteTopicAttributeByNameResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::delete_topic_attributes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DeleteTopicAttributesRequest};
-///
-/// async fn delete_topic_attributes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DeleteTopicAttributesRequest::new("<topic_urn>");
-///     let response = smn.delete_topic_attributes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::delete_topic_attributes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTopicAttributesRequest {
@@ -5445,21 +4979,7 @@ pub struct DeleteTopicAttributesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::download_http_cert`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DownloadHttpCertRequest};
-///
-/// async fn download_http_cert(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DownloadHttpCertRequest::new("<certificate_id>");
-///     let response = smn.download_http_cert(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::download_http_cert`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DownloadHttpCertRequest {
@@ -5521,21 +5041,7 @@ pub struct DownloadHttpCertResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::download_http_sign_cert`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, DownloadHttpSignCertRequest};
-///
-/// async fn download_http_sign_cert(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = DownloadHttpSignCertRequest::new("<certificate_id>");
-///     let response = smn.download_http_sign_cert(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::download_http_sign_cert`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DownloadHttpSignCertRequest {
@@ -5597,21 +5103,7 @@ pub struct DownloadHttpSignCertResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_application_attributes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListApplicationAttributesRequest};
-///
-/// async fn list_application_attributes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListApplicationAttributesRequest::new("<application_urn>");
-///     let response = smn.list_application_attributes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_application_attributes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplicationAttributesRequest {
@@ -5696,23 +5188,7 @@ pub struct ListApplicationAttributesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_application_endpoint_attributes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListApplicationEndpointAttributesRequest};
-///
-/// async fn list_application_endpoint_attributes(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListApplicationEndpointAttributesRequest::new("<endpoint_urn>");
-///     let response = smn.list_application_endpoint_attributes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_application_endpoint_attributes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointAttributesRequest {
@@ -5797,21 +5273,7 @@ pub struct ListApplicationEndpointAttributesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_application_endpoints`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListApplicationEndpointsRequest};
-///
-/// async fn list_application_endpoints(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListApplicationEndpointsRequest::new("<application_urn>");
-///     let response = smn.list_application_endpoints(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_application_endpoints`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplicationEndpointsRequest {
@@ -5972,21 +5434,7 @@ pub struct ListApplicationEndpointsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_applications`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListApplicationsRequest};
-///
-/// async fn list_applications(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListApplicationsRequest::new();
-///     let response = smn.list_applications(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_applications`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApplicationsRequest {
@@ -6146,21 +5594,7 @@ pub struct ListApplicationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_cloud_service`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListCloudServiceRequest};
-///
-/// async fn list_cloud_service(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListCloudServiceRequest::new();
-///     let response = smn.list_cloud_service(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_cloud_service`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCloudServiceRequest {}
@@ -6215,21 +5649,7 @@ pub struct ListCloudServiceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_cloud_services`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListCloudServicesRequest};
-///
-/// async fn list_cloud_services(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListCloudServicesRequest::new();
-///     let response = smn.list_cloud_services(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_cloud_services`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListCloudServicesRequest {}
@@ -6284,21 +5704,7 @@ pub struct ListCloudServicesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListLogtankRequest};
-///
-/// async fn list_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListLogtankRequest::new("<topic_urn>");
-///     let response = smn.list_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListLogtankRequest {
@@ -6379,21 +5785,7 @@ pub struct ListLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_message_template_details`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListMessageTemplateDetailsRequest};
-///
-/// async fn list_message_template_details(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListMessageTemplateDetailsRequest::new("<message_template_id>");
-///     let response = smn.list_message_template_details(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_message_template_details`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMessageTemplateDetailsRequest {
@@ -6478,21 +5870,7 @@ pub struct ListMessageTemplateDetailsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_message_templates`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListMessageTemplatesRequest};
-///
-/// async fn list_message_templates(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListMessageTemplatesRequest::new();
-///     let response = smn.list_message_templates(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_message_templates`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListMessageTemplatesRequest {
@@ -6656,21 +6034,7 @@ pub struct ListMessageTemplatesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_project_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListProjectTagsRequest};
-///
-/// async fn list_project_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListProjectTagsRequest::new("<resource_type>");
-///     let response = smn.list_project_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_project_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListProjectTagsRequest {
@@ -6759,21 +6123,7 @@ pub struct ListProjectTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_protocols`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListProtocolsRequest};
-///
-/// async fn list_protocols(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListProtocolsRequest::new();
-///     let response = smn.list_protocols(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_protocols`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListProtocolsRequest {}
@@ -6828,21 +6178,7 @@ pub struct ListProtocolsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_resource_instances`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListResourceInstancesRequest};
-///
-/// async fn list_resource_instances(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListResourceInstancesRequest::new("<resource_type>");
-///     let response = smn.list_resource_instances(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_resource_instances`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResourceInstancesRequest {
@@ -6942,21 +6278,7 @@ pub struct ListResourceInstancesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_resource_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListResourceTagsRequest};
-///
-/// async fn list_resource_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListResourceTagsRequest::new("<resource_type>", "<resource_id>");
-///     let response = smn.list_resource_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_resource_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListResourceTagsRequest {
@@ -7061,21 +6383,7 @@ pub struct ListResourceTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_subscriptions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListSubscriptionsRequest};
-///
-/// async fn list_subscriptions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListSubscriptionsRequest::new();
-///     let response = smn.list_subscriptions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_subscriptions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSubscriptionsRequest {
@@ -7253,21 +6561,7 @@ pub struct ListSubscriptionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_subscriptions_by_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListSubscriptionsByTopicRequest};
-///
-/// async fn list_subscriptions_by_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListSubscriptionsByTopicRequest::new("<topic_urn>");
-///     let response = smn.list_subscriptions_by_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_subscriptions_by_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSubscriptionsByTopicRequest {
@@ -7404,21 +6698,7 @@ pub struct ListSubscriptionsByTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_topic_attributes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListTopicAttributesRequest};
-///
-/// async fn list_topic_attributes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListTopicAttributesRequest::new("<topic_urn>");
-///     let response = smn.list_topic_attributes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_topic_attributes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTopicAttributesRequest {
@@ -7519,21 +6799,7 @@ pub struct ListTopicAttributesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_topic_details`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListTopicDetailsRequest};
-///
-/// async fn list_topic_details(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListTopicDetailsRequest::new("<topic_urn>");
-///     let response = smn.list_topic_details(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_topic_details`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTopicDetailsRequest {
@@ -7618,25 +6884,7 @@ pub struct ListTopicDetailsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_topic_message_statistics`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListTopicMessageStatisticsRequest};
-///
-/// async fn list_topic_message_statistics(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListTopicMessageStatisticsRequest::new(
-///         "<topic_urn>",
-///         "<start_time>",
-///         "<end_time>",
-///     );
-///     let response = smn.list_topic_message_statistics(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_topic_message_statistics`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTopicMessageStatisticsRequest {
@@ -7737,21 +6985,7 @@ pub struct ListTopicMessageStatisticsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_topics`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListTopicsRequest};
-///
-/// async fn list_topics(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListTopicsRequest::new();
-///     let response = smn.list_topics(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_topics`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTopicsRequest {
@@ -7931,23 +7165,7 @@ pub struct ListTopicsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_topics_with_associated_resources`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListTopicsWithAssociatedResourcesRequest};
-///
-/// async fn list_topics_with_associated_resources(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListTopicsWithAssociatedResourcesRequest::new();
-///     let response = smn.list_topics_with_associated_resources(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_topics_with_associated_resources`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTopicsWithAssociatedResourcesRequest {
@@ -8127,21 +7345,7 @@ pub struct ListTopicsWithAssociatedResourcesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListVersionRequest};
-///
-/// async fn list_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListVersionRequest::new();
-///     let response = smn.list_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVersionRequest {}
@@ -8196,21 +7400,7 @@ pub struct ListVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::list_versions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ListVersionsRequest};
-///
-/// async fn list_versions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ListVersionsRequest::new();
-///     let response = smn.list_versions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::list_versions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVersionsRequest {}
@@ -8265,21 +7455,7 @@ pub struct ListVersionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::publish_app_message`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, PublishAppMessageRequest};
-///
-/// async fn publish_app_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = PublishAppMessageRequest::new("<endpoint_urn>");
-///     let response = smn.publish_app_message(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::publish_app_message`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PublishAppMessageRequest {
@@ -8373,24 +7549,7 @@ pub struct PublishAppMessageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::publish_http_detect`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, PublishHttpDetectRequest};
-///
-/// async fn publish_http_detect(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = PublishHttpDetectRequest::new(
-///         "<topic_urn>",
-///         types::HttpDetectRequestBody::new("<endpoint>", types::HttpDetectRequestBodyProtocol::Http),
-///     );
-///     let response = smn.publish_http_detect(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::publish_http_detect`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PublishHttpDetectRequest {
@@ -8477,21 +7636,7 @@ pub struct PublishHttpDetectResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::publish_message`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, PublishMessageRequest};
-///
-/// async fn publish_message(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = PublishMessageRequest::new("<topic_urn>");
-///     let response = smn.publish_message(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::publish_message`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PublishMessageRequest {
@@ -8585,21 +7730,7 @@ pub struct PublishMessageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::show_http_detect_result`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ShowHttpDetectResultRequest};
-///
-/// async fn show_http_detect_result(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ShowHttpDetectResultRequest::new("<topic_urn>", "<task_id>");
-///     let response = smn.show_http_detect_result(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::show_http_detect_result`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowHttpDetectResultRequest {
@@ -8686,21 +7817,7 @@ pub struct ShowHttpDetectResultResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::show_kms_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ShowKmsKeyRequest};
-///
-/// async fn show_kms_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ShowKmsKeyRequest::new("<topic_urn>");
-///     let response = smn.show_kms_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::show_kms_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowKmsKeyRequest {
@@ -8781,21 +7898,7 @@ pub struct ShowKmsKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::show_notify_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, ShowNotifyPolicyRequest};
-///
-/// async fn show_notify_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = ShowNotifyPolicyRequest::new("<topic_urn>");
-///     let response = smn.show_notify_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::show_notify_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ShowNotifyPolicyRequest {
@@ -8876,21 +7979,7 @@ pub struct ShowNotifyPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::subscribe_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, SubscribeTopicRequest};
-///
-/// async fn subscribe_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = SubscribeTopicRequest::new("<token>");
-///     let response = smn.subscribe_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::subscribe_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SubscribeTopicRequest {
@@ -8976,21 +8065,7 @@ pub struct SubscribeTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::unsubscribe_subscription`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, UnsubscribeSubscriptionRequest};
-///
-/// async fn unsubscribe_subscription(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UnsubscribeSubscriptionRequest::new("<subscription_urn>");
-///     let response = smn.unsubscribe_subscription(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::unsubscribe_subscription`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UnsubscribeSubscriptionRequest {
@@ -9052,21 +8127,7 @@ pub struct UnsubscribeSubscriptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::unsubscribe_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, UnsubscribeTopicRequest};
-///
-/// async fn unsubscribe_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UnsubscribeTopicRequest::new("<subscription_urn>");
-///     let response = smn.unsubscribe_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::unsubscribe_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UnsubscribeTopicRequest {
@@ -9128,21 +8189,7 @@ pub struct UnsubscribeTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_application`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, UpdateApplicationRequest};
-///
-/// async fn update_application(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateApplicationRequest::new("<application_urn>");
-///     let response = smn.update_application(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_application`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateApplicationRequest {
@@ -9236,21 +8283,7 @@ pub struct UpdateApplicationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_application_endpoint`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, UpdateApplicationEndpointRequest};
-///
-/// async fn update_application_endpoint(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateApplicationEndpointRequest::new("<endpoint_urn>");
-///     let response = smn.update_application_endpoint(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_application_endpoint`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateApplicationEndpointRequest {
@@ -9344,25 +8377,7 @@ pub struct UpdateApplicationEndpointResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_kms_key`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, UpdateKmsKeyRequest};
-///
-/// async fn update_kms_key(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateKmsKeyRequest::new(
-///         "<topic_urn>",
-///         "<id>",
-///         types::UpdateKmsKeyRequestBody::new("<key_id>"),
-///     );
-///     let response = smn.update_kms_key(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_kms_key`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateKmsKeyRequest {
@@ -9456,25 +8471,7 @@ pub struct UpdateKmsKeyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_logtank`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, UpdateLogtankRequest};
-///
-/// async fn update_logtank(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateLogtankRequest::new(
-///         "<topic_urn>",
-///         "<logtank_id>",
-///         types::UpdateLogtankRequestBody::new("<log_group_id>", "<log_stream_id>"),
-///     );
-///     let response = smn.update_logtank(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_logtank`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateLogtankRequest {
@@ -9568,21 +8565,7 @@ pub struct UpdateLogtankResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_message_template`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{SmnClient, UpdateMessageTemplateRequest};
-///
-/// async fn update_message_template(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateMessageTemplateRequest::new("<message_template_id>");
-///     let response = smn.update_message_template(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_message_template`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateMessageTemplateRequest {
@@ -9676,28 +8659,7 @@ pub struct UpdateMessageTemplateResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_notify_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, UpdateNotifyPolicyRequest};
-///
-/// async fn update_notify_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateNotifyPolicyRequest::new(
-///         "<topic_urn>",
-///         "<notify_policy_id>",
-///         types::NotifyPolicyRequestBody::new(
-///             vec![types::PollingPolicyRequest::new(10, vec![String::from("<subscription_urns>")])],
-///             types::NotifyPolicyRequestBodyProtocol::Callnotify,
-///         ),
-///     );
-///     let response = smn.update_notify_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_notify_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateNotifyPolicyRequest {
@@ -9791,25 +8753,7 @@ pub struct UpdateNotifyPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_subscription`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, UpdateSubscriptionRequest};
-///
-/// async fn update_subscription(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateSubscriptionRequest::new(
-///         "<topic_urn>",
-///         "<subscription_urn>",
-///         types::UpdateSubscriptionRequestBody::new("<remark>"),
-///     );
-///     let response = smn.update_subscription(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_subscription`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateSubscriptionRequest {
@@ -9907,24 +8851,7 @@ pub struct UpdateSubscriptionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_topic`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, UpdateTopicRequest};
-///
-/// async fn update_topic(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateTopicRequest::new(
-///         "<topic_urn>",
-///         types::UpdateTopicRequestBody::new("<display_name>"),
-///     );
-///     let response = smn.update_topic(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_topic`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateTopicRequest {
@@ -10015,25 +8942,7 @@ pub struct UpdateTopicResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`SmnClient::update_topic_attribute`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::smn::{types, SmnClient, UpdateTopicAttributeRequest};
-///
-/// async fn update_topic_attribute(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let smn = SmnClient::new(client)?;
-///     let request = UpdateTopicAttributeRequest::new(
-///         "<topic_urn>",
-///         "<name>",
-///         types::UpdateTopicAttributeRequestBody::new("<value>"),
-///     );
-///     let response = smn.update_topic_attribute(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`SmnClient::update_topic_attribute`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateTopicAttributeRequest {

@@ -4652,21 +4652,7 @@ impl VpcClient {
     }
 }
 
-/// Request of [`VpcClient::accept_vpc_peering`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, AcceptVpcPeeringRequest};
-///
-/// async fn accept_vpc_peering(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AcceptVpcPeeringRequest::new("<peering_id>");
-///     let response = vpc.accept_vpc_peering(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::accept_vpc_peering`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AcceptVpcPeeringRequest {
@@ -4728,24 +4714,7 @@ pub struct AcceptVpcPeeringResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::add_firewall_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, AddFirewallRulesRequest};
-///
-/// async fn add_firewall_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AddFirewallRulesRequest::new(
-///         "<firewall_id>",
-///         types::AddFirewallRulesRequestBody::new(types::FirewallInsertRuleOption::new()),
-///     );
-///     let response = vpc.add_firewall_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::add_firewall_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddFirewallRulesRequest {
@@ -4832,26 +4801,7 @@ pub struct AddFirewallRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::add_security_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, AddSecurityGroupsRequest};
-///
-/// async fn add_security_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AddSecurityGroupsRequest::new(
-///         "<port_id>",
-///         types::AddSecurityGroupsRequestBody::new(
-///             types::InsertSecurityGroupOption::new(vec![String::from("<security_groups>")]),
-///         ),
-///     );
-///     let response = vpc.add_security_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::add_security_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddSecurityGroupsRequest {
@@ -4938,28 +4888,7 @@ pub struct AddSecurityGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::add_sources_to_traffic_mirror_session`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, AddSourcesToTrafficMirrorSessionRequest};
-///
-/// async fn add_sources_to_traffic_mirror_session(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AddSourcesToTrafficMirrorSessionRequest::new(
-///         "<traffic_mirror_session_id>",
-///         types::AddSourcesToTrafficMirrorSessionRequestBody::new(
-///             types::TrafficMirrorSourcesOption::new(vec![String::from("<traffic_mirror_sources>")]),
-///         ),
-///     );
-///     let response = vpc.add_sources_to_traffic_mirror_session(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::add_sources_to_traffic_mirror_session`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddSourcesToTrafficMirrorSessionRequest {
@@ -5046,26 +4975,7 @@ pub struct AddSourcesToTrafficMirrorSessionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::add_vpc_extend_cidr`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, AddVpcExtendCidrRequest};
-///
-/// async fn add_vpc_extend_cidr(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AddVpcExtendCidrRequest::new(
-///         "<vpc_id>",
-///         types::AddVpcExtendCidrRequestBody::new(
-///             types::AddExtendCidrOption::new(vec![String::from("<extend_cidrs>")]),
-///         ),
-///     );
-///     let response = vpc.add_vpc_extend_cidr(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::add_vpc_extend_cidr`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AddVpcExtendCidrRequest {
@@ -5152,26 +5062,7 @@ pub struct AddVpcExtendCidrResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::associate_route_table`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, AssociateRouteTableRequest};
-///
-/// async fn associate_route_table(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AssociateRouteTableRequest::new(
-///         "<routetable_id>",
-///         types::RoutetableAssociateReqbody::new(
-///             types::AsscoiateReq::new(types::AssociateRouteTableAndSubnetReq::new()),
-///         ),
-///     );
-///     let response = vpc.associate_route_table(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::associate_route_table`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateRouteTableRequest {
@@ -5258,24 +5149,7 @@ pub struct AssociateRouteTableResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::associate_subnet_firewall`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, AssociateSubnetFirewallRequest};
-///
-/// async fn associate_subnet_firewall(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = AssociateSubnetFirewallRequest::new(
-///         "<firewall_id>",
-///         types::AssociateSubnetFirewallRequestBody::new(vec![types::FirewallAssociation::new()]),
-///     );
-///     let response = vpc.associate_subnet_firewall(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::associate_subnet_firewall`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct AssociateSubnetFirewallRequest {
@@ -5362,21 +5236,7 @@ pub struct AssociateSubnetFirewallResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_firewall_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, BatchCreateFirewallTagsRequest};
-///
-/// async fn batch_create_firewall_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreateFirewallTagsRequest::new("<firewall_id>");
-///     let response = vpc.batch_create_firewall_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_firewall_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateFirewallTagsRequest {
@@ -5465,21 +5325,7 @@ pub struct BatchCreateFirewallTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_port_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, BatchCreatePortTagsRequest};
-///
-/// async fn batch_create_port_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreatePortTagsRequest::new("<port_id>");
-///     let response = vpc.batch_create_port_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_port_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreatePortTagsRequest {
@@ -5568,26 +5414,7 @@ pub struct BatchCreatePortTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_security_group_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchCreateSecurityGroupRulesRequest};
-///
-/// async fn batch_create_security_group_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreateSecurityGroupRulesRequest::new(
-///         "<security_group_id>",
-///         types::BatchCreateSecurityGroupRulesRequestBody::new(
-///             vec![types::BatchCreateSecurityGroupRulesOption::new("<direction>")],
-///         ),
-///     );
-///     let response = vpc.batch_create_security_group_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_security_group_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateSecurityGroupRulesRequest {
@@ -5674,27 +5501,7 @@ pub struct BatchCreateSecurityGroupRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_security_group_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchCreateSecurityGroupTagsRequest};
-///
-/// async fn batch_create_security_group_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreateSecurityGroupTagsRequest::new(
-///         "<security_group_id>",
-///         types::BatchCreateSecurityGroupTagsRequestBody::new(
-///             types::BatchCreateSecurityGroupTagsRequestBodyAction::Create,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = vpc.batch_create_security_group_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_security_group_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateSecurityGroupTagsRequest {
@@ -5778,28 +5585,7 @@ pub struct BatchCreateSecurityGroupTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_sub_network_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchCreateSubNetworkInterfaceRequest};
-///
-/// async fn batch_create_sub_network_interface(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreateSubNetworkInterfaceRequest::new(
-///         types::BatchCreateSubNetworkInterfaceRequestBody::new(
-///             10,
-///             types::BatchCreateSubNetworkInterfaceOption::new("<parent_id>", "<virsubnet_id>"),
-///         ),
-///     );
-///     let response = vpc.batch_create_sub_network_interface(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_sub_network_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateSubNetworkInterfaceRequest {
@@ -5874,27 +5660,7 @@ pub struct BatchCreateSubNetworkInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_subnet_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchCreateSubnetTagsRequest};
-///
-/// async fn batch_create_subnet_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreateSubnetTagsRequest::new(
-///         "<subnet_id>",
-///         types::BatchCreateSubnetTagsRequestBody::new(
-///             types::BatchCreateSecurityGroupTagsRequestBodyAction::Create,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = vpc.batch_create_subnet_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_subnet_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateSubnetTagsRequest {
@@ -5978,27 +5744,7 @@ pub struct BatchCreateSubnetTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_create_vpc_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchCreateVpcTagsRequest};
-///
-/// async fn batch_create_vpc_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchCreateVpcTagsRequest::new(
-///         "<vpc_id>",
-///         types::BatchCreateVpcTagsRequestBody::new(
-///             types::BatchCreateVpcTagsRequestBodyAction::Create,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = vpc.batch_create_vpc_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_create_vpc_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchCreateVpcTagsRequest {
@@ -6084,21 +5830,7 @@ pub struct BatchCreateVpcTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_delete_firewall_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, BatchDeleteFirewallTagsRequest};
-///
-/// async fn batch_delete_firewall_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchDeleteFirewallTagsRequest::new("<firewall_id>");
-///     let response = vpc.batch_delete_firewall_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_delete_firewall_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteFirewallTagsRequest {
@@ -6187,21 +5919,7 @@ pub struct BatchDeleteFirewallTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_delete_port_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, BatchDeletePortTagsRequest};
-///
-/// async fn batch_delete_port_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchDeletePortTagsRequest::new("<port_id>");
-///     let response = vpc.batch_delete_port_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_delete_port_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeletePortTagsRequest {
@@ -6290,27 +6008,7 @@ pub struct BatchDeletePortTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_delete_security_group_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchDeleteSecurityGroupTagsRequest};
-///
-/// async fn batch_delete_security_group_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchDeleteSecurityGroupTagsRequest::new(
-///         "<security_group_id>",
-///         types::BatchDeleteSecurityGroupTagsRequestBody::new(
-///             types::BatchDeleteSecurityGroupTagsRequestBodyAction::Delete,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = vpc.batch_delete_security_group_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_delete_security_group_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSecurityGroupTagsRequest {
@@ -6394,27 +6092,7 @@ pub struct BatchDeleteSecurityGroupTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_delete_subnet_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchDeleteSubnetTagsRequest};
-///
-/// async fn batch_delete_subnet_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchDeleteSubnetTagsRequest::new(
-///         "<subnet_id>",
-///         types::BatchDeleteSubnetTagsRequestBody::new(
-///             types::BatchDeleteSecurityGroupTagsRequestBodyAction::Delete,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = vpc.batch_delete_subnet_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_delete_subnet_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteSubnetTagsRequest {
@@ -6498,27 +6176,7 @@ pub struct BatchDeleteSubnetTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::batch_delete_vpc_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, BatchDeleteVpcTagsRequest};
-///
-/// async fn batch_delete_vpc_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = BatchDeleteVpcTagsRequest::new(
-///         "<vpc_id>",
-///         types::BatchDeleteVpcTagsRequestBody::new(
-///             types::BatchDeleteVpcTagsRequestBodyAction::Delete,
-///             vec![types::ResourceTag::new()],
-///         ),
-///     );
-///     let response = vpc.batch_delete_vpc_tags(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::batch_delete_vpc_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct BatchDeleteVpcTagsRequest {
@@ -6604,21 +6262,7 @@ pub struct BatchDeleteVpcTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::count_firewalls_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, CountFirewallsByTagsRequest};
-///
-/// async fn count_firewalls_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CountFirewallsByTagsRequest::new();
-///     let response = vpc.count_firewalls_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::count_firewalls_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountFirewallsByTagsRequest {
@@ -6703,21 +6347,7 @@ pub struct CountFirewallsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::count_ports_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, CountPortsByTagsRequest};
-///
-/// async fn count_ports_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CountPortsByTagsRequest::new();
-///     let response = vpc.count_ports_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::count_ports_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CountPortsByTagsRequest {
@@ -6802,25 +6432,7 @@ pub struct CountPortsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_address_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateAddressGroupRequest};
-///
-/// async fn create_address_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateAddressGroupRequest::new(
-///         types::CreateAddressGroupRequestBody::new(
-///             types::CreateAddressGroupOption::new(10, "<name>"),
-///         ),
-///     );
-///     let response = vpc.create_address_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_address_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateAddressGroupRequest {
@@ -6895,23 +6507,7 @@ pub struct CreateAddressGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_firewall`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateFirewallRequest};
-///
-/// async fn create_firewall(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateFirewallRequest::new(
-///         types::CreateFirewallRequestBody::new(types::CreateFirewallOption::new("<name>")),
-///     );
-///     let response = vpc.create_firewall(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_firewall`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateFirewallRequest {
@@ -6986,24 +6582,7 @@ pub struct CreateFirewallResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_firewall_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateFirewallTagRequest};
-///
-/// async fn create_firewall_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateFirewallTagRequest::new(
-///         "<firewall_id>",
-///         types::CreateFirewallTagRequestBody::new(types::ResourceTag::new()),
-///     );
-///     let response = vpc.create_firewall_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_firewall_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateFirewallTagRequest {
@@ -7089,31 +6668,7 @@ pub struct CreateFirewallTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_flow_log`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateFlowLogRequest};
-///
-/// async fn create_flow_log(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateFlowLogRequest::new(
-///         types::CreateFlowLogReqBody::new(
-///             types::CreateFlowLogReq::new(
-///                 "<log_group_id>",
-///                 "<log_topic_id>",
-///                 "<resource_id>",
-///                 types::CreateFlowLogReqResourceType::Port,
-///                 types::CreateFlowLogReqTrafficType::All,
-///             ),
-///         ),
-///     );
-///     let response = vpc.create_flow_log(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_flow_log`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateFlowLogRequest {
@@ -7188,23 +6743,7 @@ pub struct CreateFlowLogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_port`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreatePortRequest};
-///
-/// async fn create_port(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreatePortRequest::new(
-///         types::CreatePortRequestBody::new(types::CreatePortOption::new("<network_id>")),
-///     );
-///     let response = vpc.create_port(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_port`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePortRequest {
@@ -7279,24 +6818,7 @@ pub struct CreatePortResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_port_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreatePortTagRequest};
-///
-/// async fn create_port_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreatePortTagRequest::new(
-///         "<port_id>",
-///         types::CreatePortTagRequestBody::new(types::ResourceTag::new()),
-///     );
-///     let response = vpc.create_port_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_port_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePortTagRequest {
@@ -7382,25 +6904,7 @@ pub struct CreatePortTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_privateip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreatePrivateipRequest};
-///
-/// async fn create_privateip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreatePrivateipRequest::new(
-///         types::CreatePrivateipRequestBody::new(
-///             vec![types::CreatePrivateipOption::new("<subnet_id>")],
-///         ),
-///     );
-///     let response = vpc.create_privateip(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_privateip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatePrivateipRequest {
@@ -7475,23 +6979,7 @@ pub struct CreatePrivateipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_route_table`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateRouteTableRequest};
-///
-/// async fn create_route_table(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateRouteTableRequest::new(
-///         types::CreateRoutetableReqBody::new(types::CreateRouteTableReq::new("<vpc_id>")),
-///     );
-///     let response = vpc.create_route_table(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_route_table`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateRouteTableRequest {
@@ -7566,23 +7054,7 @@ pub struct CreateRouteTableResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_security_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateSecurityGroupRequest};
-///
-/// async fn create_security_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateSecurityGroupRequest::new(
-///         types::CreateSecurityGroupRequestBody::new(types::CreateSecurityGroupOption::new("<name>")),
-///     );
-///     let response = vpc.create_security_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_security_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupRequest {
@@ -7659,25 +7131,7 @@ pub struct CreateSecurityGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_security_group_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateSecurityGroupRuleRequest};
-///
-/// async fn create_security_group_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateSecurityGroupRuleRequest::new(
-///         types::CreateSecurityGroupRuleRequestBody::new(
-///             types::CreateSecurityGroupRuleOption::new("<direction>", "<security_group_id>"),
-///         ),
-///     );
-///     let response = vpc.create_security_group_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_security_group_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupRuleRequest {
@@ -7754,24 +7208,7 @@ pub struct CreateSecurityGroupRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_security_group_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateSecurityGroupTagRequest};
-///
-/// async fn create_security_group_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateSecurityGroupTagRequest::new(
-///         "<security_group_id>",
-///         types::CreateSecurityGroupTagRequestBody::new(types::ResourceTag::new()),
-///     );
-///     let response = vpc.create_security_group_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_security_group_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSecurityGroupTagRequest {
@@ -7855,25 +7292,7 @@ pub struct CreateSecurityGroupTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_sub_network_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateSubNetworkInterfaceRequest};
-///
-/// async fn create_sub_network_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateSubNetworkInterfaceRequest::new(
-///         types::CreateSubNetworkInterfaceRequestBody::new(
-///             types::CreateSubNetworkInterfaceOption::new("<parent_id>", "<virsubnet_id>"),
-///         ),
-///     );
-///     let response = vpc.create_sub_network_interface(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_sub_network_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSubNetworkInterfaceRequest {
@@ -7948,25 +7367,7 @@ pub struct CreateSubNetworkInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateSubnetRequest};
-///
-/// async fn create_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateSubnetRequest::new(
-///         types::CreateSubnetRequestBody::new(
-///             types::CreateSubnetOption::new("<cidr>", "<gateway_ip>", "<name>", "<vpc_id>"),
-///         ),
-///     );
-///     let response = vpc.create_subnet(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSubnetRequest {
@@ -8041,24 +7442,7 @@ pub struct CreateSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_subnet_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateSubnetTagRequest};
-///
-/// async fn create_subnet_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateSubnetTagRequest::new(
-///         "<subnet_id>",
-///         types::CreateSubnetTagRequestBody::new(types::ResourceTag::new()),
-///     );
-///     let response = vpc.create_subnet_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_subnet_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateSubnetTagRequest {
@@ -8142,25 +7526,7 @@ pub struct CreateSubnetTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_traffic_mirror_filter`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateTrafficMirrorFilterRequest};
-///
-/// async fn create_traffic_mirror_filter(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateTrafficMirrorFilterRequest::new(
-///         types::CreateTrafficMirrorFilterRequestBody::new(
-///             types::CreateTrafficMirrorFilterOption::new("<name>"),
-///         ),
-///     );
-///     let response = vpc.create_traffic_mirror_filter(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_traffic_mirror_filter`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRequest {
@@ -8235,32 +7601,7 @@ pub struct CreateTrafficMirrorFilterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_traffic_mirror_filter_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateTrafficMirrorFilterRuleRequest};
-///
-/// async fn create_traffic_mirror_filter_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateTrafficMirrorFilterRuleRequest::new(
-///         types::CreateTrafficMirrorFilterRuleRequestBody::new(
-///             types::CreateTrafficMirrorFilterRuleOption::new(
-///                 "<action>",
-///                 "<direction>",
-///                 "<ethertype>",
-///                 10,
-///                 "<protocol>",
-///                 "<traffic_mirror_filter_id>",
-///             ),
-///         ),
-///     );
-///     let response = vpc.create_traffic_mirror_filter_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_traffic_mirror_filter_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorFilterRuleRequest {
@@ -8335,32 +7676,7 @@ pub struct CreateTrafficMirrorFilterRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_traffic_mirror_session`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateTrafficMirrorSessionRequest};
-///
-/// async fn create_traffic_mirror_session(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateTrafficMirrorSessionRequest::new(
-///         types::CreateTrafficMirrorSessionRequestBody::new(
-///             types::CreateTrafficMirrorSessionOption::new(
-///                 "<name>",
-///                 10,
-///                 "<traffic_mirror_filter_id>",
-///                 vec![String::from("<traffic_mirror_sources>")],
-///                 "<traffic_mirror_target_id>",
-///                 "<traffic_mirror_target_type>",
-///             ),
-///         ),
-///     );
-///     let response = vpc.create_traffic_mirror_session(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_traffic_mirror_session`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateTrafficMirrorSessionRequest {
@@ -8435,25 +7751,7 @@ pub struct CreateTrafficMirrorSessionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_virsubnet_cidr_reservation`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateVirsubnetCidrReservationRequest};
-///
-/// async fn create_virsubnet_cidr_reservation(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateVirsubnetCidrReservationRequest::new(
-///         types::CreateVirsubnetCidrReservationRequestBody::new(
-///             types::CreateVirsubnetCidrReservationOption::new(10, "<virsubnet_id>"),
-///         ),
-///     );
-///     let response = vpc.create_virsubnet_cidr_reservation(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_virsubnet_cidr_reservation`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVirsubnetCidrReservationRequest {
@@ -8534,23 +7832,7 @@ pub struct CreateVirsubnetCidrReservationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_vpc`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateVpcRequest};
-///
-/// async fn create_vpc(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateVpcRequest::new(
-///         types::CreateVpcRequestBody::new(types::CreateVpcOption::new()),
-///     );
-///     let response = vpc.create_vpc(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_vpc`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVpcRequest {
@@ -8625,29 +7907,7 @@ pub struct CreateVpcResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_vpc_peering`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateVpcPeeringRequest};
-///
-/// async fn create_vpc_peering(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateVpcPeeringRequest::new(
-///         types::CreateVpcPeeringRequestBody::new(
-///             types::CreateVpcPeeringOption::new(
-///                 types::VpcInfo::new(),
-///                 "<name>",
-///                 types::VpcInfo::new(),
-///             ),
-///         ),
-///     );
-///     let response = vpc.create_vpc_peering(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_vpc_peering`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVpcPeeringRequest {
@@ -8704,24 +7964,7 @@ pub struct CreateVpcPeeringResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_vpc_resource_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateVpcResourceTagRequest};
-///
-/// async fn create_vpc_resource_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateVpcResourceTagRequest::new(
-///         "<vpc_id>",
-///         types::CreateVpcResourceTagRequestBody::new(types::ResourceTag::new()),
-///     );
-///     let response = vpc.create_vpc_resource_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_vpc_resource_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVpcResourceTagRequest {
@@ -8807,30 +8050,7 @@ pub struct CreateVpcResourceTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::create_vpc_route`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, CreateVpcRouteRequest};
-///
-/// async fn create_vpc_route(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = CreateVpcRouteRequest::new(
-///         types::CreateVpcRouteRequestBody::new(
-///             types::CreateVpcRouteOption::new(
-///                 "<destination>",
-///                 "<nexthop>",
-///                 types::CreateVpcRouteOptionType::Peering,
-///                 "<vpc_id>",
-///             ),
-///         ),
-///     );
-///     let response = vpc.create_vpc_route(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::create_vpc_route`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateVpcRouteRequest {
@@ -8887,21 +8107,7 @@ pub struct CreateVpcRouteResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_address_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteAddressGroupRequest};
-///
-/// async fn delete_address_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteAddressGroupRequest::new("<address_group_id>");
-///     let response = vpc.delete_address_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_address_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteAddressGroupRequest {
@@ -8979,21 +8185,7 @@ pub struct DeleteAddressGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_firewall`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteFirewallRequest};
-///
-/// async fn delete_firewall(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteFirewallRequest::new("<firewall_id>");
-///     let response = vpc.delete_firewall(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_firewall`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteFirewallRequest {
@@ -9071,21 +8263,7 @@ pub struct DeleteFirewallResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_firewall_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteFirewallTagRequest};
-///
-/// async fn delete_firewall_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteFirewallTagRequest::new("<firewall_id>", "<tag_key>");
-///     let response = vpc.delete_firewall_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_firewall_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteFirewallTagRequest {
@@ -9171,21 +8349,7 @@ pub struct DeleteFirewallTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_flow_log`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteFlowLogRequest};
-///
-/// async fn delete_flow_log(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteFlowLogRequest::new("<flowlog_id>");
-///     let response = vpc.delete_flow_log(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_flow_log`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteFlowLogRequest {
@@ -9263,21 +8427,7 @@ pub struct DeleteFlowLogResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_ip_address_group_force`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteIpAddressGroupForceRequest};
-///
-/// async fn delete_ip_address_group_force(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteIpAddressGroupForceRequest::new("<address_group_id>");
-///     let response = vpc.delete_ip_address_group_force(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_ip_address_group_force`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteIpAddressGroupForceRequest {
@@ -9355,21 +8505,7 @@ pub struct DeleteIpAddressGroupForceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_port`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeletePortRequest};
-///
-/// async fn delete_port(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeletePortRequest::new("<port_id>");
-///     let response = vpc.delete_port(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_port`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePortRequest {
@@ -9447,21 +8583,7 @@ pub struct DeletePortResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_port_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeletePortTagRequest};
-///
-/// async fn delete_port_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeletePortTagRequest::new("<port_id>", "<tag_key>");
-///     let response = vpc.delete_port_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_port_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePortTagRequest {
@@ -9547,21 +8669,7 @@ pub struct DeletePortTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_privateip`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeletePrivateipRequest};
-///
-/// async fn delete_privateip(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeletePrivateipRequest::new("<privateip_id>");
-///     let response = vpc.delete_privateip(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_privateip`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeletePrivateipRequest {
@@ -9639,21 +8747,7 @@ pub struct DeletePrivateipResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_route_table`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteRouteTableRequest};
-///
-/// async fn delete_route_table(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteRouteTableRequest::new("<routetable_id>");
-///     let response = vpc.delete_route_table(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_route_table`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteRouteTableRequest {
@@ -9731,21 +8825,7 @@ pub struct DeleteRouteTableResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_security_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteSecurityGroupRequest};
-///
-/// async fn delete_security_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteSecurityGroupRequest::new("<security_group_id>");
-///     let response = vpc.delete_security_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_security_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSecurityGroupRequest {
@@ -9825,21 +8905,7 @@ pub struct DeleteSecurityGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_security_group_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteSecurityGroupRuleRequest};
-///
-/// async fn delete_security_group_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteSecurityGroupRuleRequest::new("<security_group_rule_id>");
-///     let response = vpc.delete_security_group_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_security_group_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSecurityGroupRuleRequest {
@@ -9919,21 +8985,7 @@ pub struct DeleteSecurityGroupRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_security_group_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteSecurityGroupTagRequest};
-///
-/// async fn delete_security_group_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteSecurityGroupTagRequest::new("<key>", "<security_group_id>");
-///     let response = vpc.delete_security_group_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_security_group_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSecurityGroupTagRequest {
@@ -10017,21 +9069,7 @@ pub struct DeleteSecurityGroupTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_sub_network_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteSubNetworkInterfaceRequest};
-///
-/// async fn delete_sub_network_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteSubNetworkInterfaceRequest::new("<sub_network_interface_id>");
-///     let response = vpc.delete_sub_network_interface(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_sub_network_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSubNetworkInterfaceRequest {
@@ -10109,21 +9147,7 @@ pub struct DeleteSubNetworkInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteSubnetRequest};
-///
-/// async fn delete_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteSubnetRequest::new("<vpc_id>", "<subnet_id>");
-///     let response = vpc.delete_subnet(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSubnetRequest {
@@ -10207,21 +9231,7 @@ pub struct DeleteSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_subnet_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteSubnetTagRequest};
-///
-/// async fn delete_subnet_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteSubnetTagRequest::new("<subnet_id>", "<key>");
-///     let response = vpc.delete_subnet_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_subnet_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteSubnetTagRequest {
@@ -10305,21 +9315,7 @@ pub struct DeleteSubnetTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_traffic_mirror_filter`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteTrafficMirrorFilterRequest};
-///
-/// async fn delete_traffic_mirror_filter(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteTrafficMirrorFilterRequest::new("<traffic_mirror_filter_id>");
-///     let response = vpc.delete_traffic_mirror_filter(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_traffic_mirror_filter`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTrafficMirrorFilterRequest {
@@ -10397,21 +9393,7 @@ pub struct DeleteTrafficMirrorFilterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_traffic_mirror_filter_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteTrafficMirrorFilterRuleRequest};
-///
-/// async fn delete_traffic_mirror_filter_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteTrafficMirrorFilterRuleRequest::new("<traffic_mirror_filter_rule_id>");
-///     let response = vpc.delete_traffic_mirror_filter_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_traffic_mirror_filter_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTrafficMirrorFilterRuleRequest {
@@ -10490,21 +9472,7 @@ pub struct DeleteTrafficMirrorFilterRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_traffic_mirror_session`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteTrafficMirrorSessionRequest};
-///
-/// async fn delete_traffic_mirror_session(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteTrafficMirrorSessionRequest::new("<traffic_mirror_session_id>");
-///     let response = vpc.delete_traffic_mirror_session(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_traffic_mirror_session`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteTrafficMirrorSessionRequest {
@@ -10582,21 +9550,7 @@ pub struct DeleteTrafficMirrorSessionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_virsubnet_cidr_reservation`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteVirsubnetCidrReservationRequest};
-///
-/// async fn delete_virsubnet_cidr_reservation(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteVirsubnetCidrReservationRequest::new("<virsubnet_cidr_reservation_id>");
-///     let response = vpc.delete_virsubnet_cidr_reservation(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_virsubnet_cidr_reservation`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVirsubnetCidrReservationRequest {
@@ -10684,21 +9638,7 @@ pub struct DeleteVirsubnetCidrReservationResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_vpc`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteVpcRequest};
-///
-/// async fn delete_vpc(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteVpcRequest::new("<vpc_id>");
-///     let response = vpc.delete_vpc(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_vpc`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVpcRequest {
@@ -10776,21 +9716,7 @@ pub struct DeleteVpcResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_vpc_peering`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteVpcPeeringRequest};
-///
-/// async fn delete_vpc_peering(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteVpcPeeringRequest::new("<peering_id>");
-///     let response = vpc.delete_vpc_peering(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_vpc_peering`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVpcPeeringRequest {
@@ -10849,21 +9775,7 @@ pub struct DeleteVpcPeeringResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_vpc_route`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteVpcRouteRequest};
-///
-/// async fn delete_vpc_route(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteVpcRouteRequest::new("<route_id>");
-///     let response = vpc.delete_vpc_route(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_vpc_route`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVpcRouteRequest {
@@ -10920,21 +9832,7 @@ pub struct DeleteVpcRouteResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::delete_vpc_tag`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, DeleteVpcTagRequest};
-///
-/// async fn delete_vpc_tag(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DeleteVpcTagRequest::new("<vpc_id>", "<key>");
-///     let response = vpc.delete_vpc_tag(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::delete_vpc_tag`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteVpcTagRequest {
@@ -11020,26 +9918,7 @@ pub struct DeleteVpcTagResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::disassociate_route_table`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, DisassociateRouteTableRequest};
-///
-/// async fn disassociate_route_table(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DisassociateRouteTableRequest::new(
-///         "<routetable_id>",
-///         types::RoutetableAssociateReqbody::new(
-///             types::AsscoiateReq::new(types::AssociateRouteTableAndSubnetReq::new()),
-///         ),
-///     );
-///     let response = vpc.disassociate_route_table(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::disassociate_route_table`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateRouteTableRequest {
@@ -11126,24 +10005,7 @@ pub struct DisassociateRouteTableResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::disassociate_subnet_firewall`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, DisassociateSubnetFirewallRequest};
-///
-/// async fn disassociate_subnet_firewall(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = DisassociateSubnetFirewallRequest::new(
-///         "<firewall_id>",
-///         types::DisassociateSubnetFirewallRequestBody::new(vec![types::FirewallAssociation::new()]),
-///     );
-///     let response = vpc.disassociate_subnet_firewall(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::disassociate_subnet_firewall`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DisassociateSubnetFirewallRequest {
@@ -11230,21 +10092,7 @@ pub struct DisassociateSubnetFirewallResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_address_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListAddressGroupRequest};
-///
-/// async fn list_address_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListAddressGroupRequest::new();
-///     let response = vpc.list_address_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_address_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAddressGroupRequest {
@@ -11412,21 +10260,7 @@ pub struct ListAddressGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_address_groups_dependency`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListAddressGroupsDependencyRequest};
-///
-/// async fn list_address_groups_dependency(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListAddressGroupsDependencyRequest::new();
-///     let response = vpc.list_address_groups_dependency(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_address_groups_dependency`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListAddressGroupsDependencyRequest {
@@ -11544,21 +10378,7 @@ pub struct ListAddressGroupsDependencyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_api_version`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListApiVersionRequest};
-///
-/// async fn list_api_version(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListApiVersionRequest::new();
-///     let response = vpc.list_api_version(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_api_version`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListApiVersionRequest {}
@@ -11613,21 +10433,7 @@ pub struct ListApiVersionResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_firewall`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListFirewallRequest};
-///
-/// async fn list_firewall(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListFirewallRequest::new();
-///     let response = vpc.list_firewall(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_firewall`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFirewallRequest {
@@ -11793,21 +10599,7 @@ pub struct ListFirewallResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_firewall_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListFirewallTagsRequest};
-///
-/// async fn list_firewall_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListFirewallTagsRequest::new();
-///     let response = vpc.list_firewall_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_firewall_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFirewallTagsRequest {
@@ -11921,21 +10713,7 @@ pub struct ListFirewallTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_firewalls_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListFirewallsByTagsRequest};
-///
-/// async fn list_firewalls_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListFirewallsByTagsRequest::new();
-///     let response = vpc.list_firewalls_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_firewalls_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFirewallsByTagsRequest {
@@ -12058,21 +10836,7 @@ pub struct ListFirewallsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_flow_logs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListFlowLogsRequest};
-///
-/// async fn list_flow_logs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListFlowLogsRequest::new();
-///     let response = vpc.list_flow_logs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_flow_logs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListFlowLogsRequest {
@@ -12353,21 +11117,7 @@ pub struct ListFlowLogsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_port_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListPortTagsRequest};
-///
-/// async fn list_port_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListPortTagsRequest::new();
-///     let response = vpc.list_port_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_port_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPortTagsRequest {
@@ -12481,21 +11231,7 @@ pub struct ListPortTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_ports`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListPortsRequest};
-///
-/// async fn list_ports(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListPortsRequest::new();
-///     let response = vpc.list_ports(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_ports`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPortsRequest {
@@ -12911,21 +11647,7 @@ pub struct ListPortsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_ports_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListPortsByTagsRequest};
-///
-/// async fn list_ports_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListPortsByTagsRequest::new();
-///     let response = vpc.list_ports_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_ports_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPortsByTagsRequest {
@@ -13048,21 +11770,7 @@ pub struct ListPortsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_privateips`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListPrivateipsRequest};
-///
-/// async fn list_privateips(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListPrivateipsRequest::new("<subnet_id>");
-///     let response = vpc.list_privateips(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_privateips`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListPrivateipsRequest {
@@ -13171,21 +11879,7 @@ pub struct ListPrivateipsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_route_tables`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListRouteTablesRequest};
-///
-/// async fn list_route_tables(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListRouteTablesRequest::new();
-///     let response = vpc.list_route_tables(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_route_tables`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListRouteTablesRequest {
@@ -13325,21 +12019,7 @@ pub struct ListRouteTablesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_security_group_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListSecurityGroupRulesRequest};
-///
-/// async fn list_security_group_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSecurityGroupRulesRequest::new();
-///     let response = vpc.list_security_group_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_security_group_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSecurityGroupRulesRequest {
@@ -13595,21 +12275,7 @@ pub struct ListSecurityGroupRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_security_group_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListSecurityGroupTagsRequest};
-///
-/// async fn list_security_group_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSecurityGroupTagsRequest::new();
-///     let response = vpc.list_security_group_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_security_group_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSecurityGroupTagsRequest {
@@ -13683,21 +12349,7 @@ pub struct ListSecurityGroupTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_security_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListSecurityGroupsRequest};
-///
-/// async fn list_security_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSecurityGroupsRequest::new();
-///     let response = vpc.list_security_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_security_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSecurityGroupsRequest {
@@ -13853,25 +12505,7 @@ pub struct ListSecurityGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_security_groups_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, ListSecurityGroupsByTagsRequest};
-///
-/// async fn list_security_groups_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSecurityGroupsByTagsRequest::new(
-///         types::ListSecurityGroupsByTagsRequestBody::new(
-///             types::ListSecurityGroupsByTagsRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = vpc.list_security_groups_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_security_groups_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSecurityGroupsByTagsRequest {
@@ -13946,21 +12580,7 @@ pub struct ListSecurityGroupsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_sub_network_interfaces`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListSubNetworkInterfacesRequest};
-///
-/// async fn list_sub_network_interfaces(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSubNetworkInterfacesRequest::new();
-///     let response = vpc.list_sub_network_interfaces(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_sub_network_interfaces`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSubNetworkInterfacesRequest {
@@ -14160,21 +12780,7 @@ pub struct ListSubNetworkInterfacesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_subnet_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListSubnetTagsRequest};
-///
-/// async fn list_subnet_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSubnetTagsRequest::new();
-///     let response = vpc.list_subnet_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_subnet_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSubnetTagsRequest {
@@ -14248,21 +12854,7 @@ pub struct ListSubnetTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_subnets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListSubnetsRequest};
-///
-/// async fn list_subnets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSubnetsRequest::new();
-///     let response = vpc.list_subnets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_subnets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSubnetsRequest {
@@ -14382,25 +12974,7 @@ pub struct ListSubnetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_subnets_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, ListSubnetsByTagsRequest};
-///
-/// async fn list_subnets_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListSubnetsByTagsRequest::new(
-///         types::ListSubnetsByTagsRequestBody::new(
-///             types::ListSecurityGroupsByTagsRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = vpc.list_subnets_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_subnets_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListSubnetsByTagsRequest {
@@ -14475,21 +13049,7 @@ pub struct ListSubnetsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_traffic_mirror_filter_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListTrafficMirrorFilterRulesRequest};
-///
-/// async fn list_traffic_mirror_filter_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListTrafficMirrorFilterRulesRequest::new();
-///     let response = vpc.list_traffic_mirror_filter_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_traffic_mirror_filter_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFilterRulesRequest {
@@ -14723,21 +13283,7 @@ pub struct ListTrafficMirrorFilterRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_traffic_mirror_filters`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListTrafficMirrorFiltersRequest};
-///
-/// async fn list_traffic_mirror_filters(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListTrafficMirrorFiltersRequest::new();
-///     let response = vpc.list_traffic_mirror_filters(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_traffic_mirror_filters`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorFiltersRequest {
@@ -14899,21 +13445,7 @@ pub struct ListTrafficMirrorFiltersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_traffic_mirror_sessions`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListTrafficMirrorSessionsRequest};
-///
-/// async fn list_traffic_mirror_sessions(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListTrafficMirrorSessionsRequest::new();
-///     let response = vpc.list_traffic_mirror_sessions(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_traffic_mirror_sessions`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListTrafficMirrorSessionsRequest {
@@ -15171,21 +13703,7 @@ pub struct ListTrafficMirrorSessionsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_virsubnet_cidr_reservations`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListVirsubnetCidrReservationsRequest};
-///
-/// async fn list_virsubnet_cidr_reservations(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVirsubnetCidrReservationsRequest::new();
-///     let response = vpc.list_virsubnet_cidr_reservations(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_virsubnet_cidr_reservations`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVirsubnetCidrReservationsRequest {
@@ -15433,21 +13951,7 @@ pub struct ListVirsubnetCidrReservationsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_virsubnets`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListVirsubnetsRequest};
-///
-/// async fn list_virsubnets(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVirsubnetsRequest::new();
-///     let response = vpc.list_virsubnets(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_virsubnets`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVirsubnetsRequest {
@@ -15697,21 +14201,7 @@ pub struct ListVirsubnetsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_vpc_peerings`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListVpcPeeringsRequest};
-///
-/// async fn list_vpc_peerings(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVpcPeeringsRequest::new();
-///     let response = vpc.list_vpc_peerings(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_vpc_peerings`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVpcPeeringsRequest {
@@ -15876,21 +14366,7 @@ pub struct ListVpcPeeringsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_vpc_routes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListVpcRoutesRequest};
-///
-/// async fn list_vpc_routes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVpcRoutesRequest::new();
-///     let response = vpc.list_vpc_routes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_vpc_routes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVpcRoutesRequest {
@@ -16039,21 +14515,7 @@ pub struct ListVpcRoutesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_vpc_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListVpcTagsRequest};
-///
-/// async fn list_vpc_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVpcTagsRequest::new();
-///     let response = vpc.list_vpc_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_vpc_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVpcTagsRequest {
@@ -16127,21 +14589,7 @@ pub struct ListVpcTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_vpcs`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, ListVpcsRequest};
-///
-/// async fn list_vpcs(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVpcsRequest::new();
-///     let response = vpc.list_vpcs(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_vpcs`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVpcsRequest {
@@ -16309,25 +14757,7 @@ pub struct ListVpcsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::list_vpcs_by_tags`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, ListVpcsByTagsRequest};
-///
-/// async fn list_vpcs_by_tags(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = ListVpcsByTagsRequest::new(
-///         types::ListVpcsByTagsRequestBody::new(
-///             types::ListSecurityGroupsByTagsRequestBodyAction::Filter,
-///         ),
-///     );
-///     let response = vpc.list_vpcs_by_tags(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::list_vpcs_by_tags`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListVpcsByTagsRequest {
@@ -16402,24 +14832,7 @@ pub struct ListVpcsByTagsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_add_firewall_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronAddFirewallRuleRequest};
-///
-/// async fn neutron_add_firewall_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronAddFirewallRuleRequest::new(
-///         "<firewall_policy_id>",
-///         types::NeutronInsertFirewallRuleRequestBody::new("<firewall_rule_id>"),
-///     );
-///     let response = vpc.neutron_add_firewall_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_add_firewall_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronAddFirewallRuleRequest {
@@ -16487,24 +14900,7 @@ pub struct NeutronAddFirewallRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_add_router_interface`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronAddRouterInterfaceRequest};
-///
-/// async fn neutron_add_router_interface(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronAddRouterInterfaceRequest::new(
-///         "<router_id>",
-///         types::RouterInterfaceRequestBody::new(),
-///     );
-///     let response = vpc.neutron_add_router_interface(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_add_router_interface`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronAddRouterInterfaceRequest {
@@ -16572,25 +14968,7 @@ pub struct NeutronAddRouterInterfaceResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_firewall_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateFirewallGroupRequest};
-///
-/// async fn neutron_create_firewall_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateFirewallGroupRequest::new(
-///         types::NeutronCreateFirewallGroupRequestBody::new(
-///             types::NeutronCreateFirewallGroupOption::new(),
-///         ),
-///     );
-///     let response = vpc.neutron_create_firewall_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_firewall_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallGroupRequest {
@@ -16647,25 +15025,7 @@ pub struct NeutronCreateFirewallGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_firewall_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateFirewallPolicyRequest};
-///
-/// async fn neutron_create_firewall_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateFirewallPolicyRequest::new(
-///         types::NeutronCreateFirewallPolicyRequestBody::new(
-///             types::NeutronCreateFirewallPolicyOption::new(),
-///         ),
-///     );
-///     let response = vpc.neutron_create_firewall_policy(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_firewall_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallPolicyRequest {
@@ -16722,25 +15082,7 @@ pub struct NeutronCreateFirewallPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_firewall_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateFirewallRuleRequest};
-///
-/// async fn neutron_create_firewall_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateFirewallRuleRequest::new(
-///         types::NeutronCreateFirewallRuleRequestBody::new(
-///             types::NeutronCreateFirewallRuleOption::new(),
-///         ),
-///     );
-///     let response = vpc.neutron_create_firewall_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_firewall_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateFirewallRuleRequest {
@@ -16797,23 +15139,7 @@ pub struct NeutronCreateFirewallRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_network`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateNetworkRequest};
-///
-/// async fn neutron_create_network(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateNetworkRequest::new(
-///         types::NeutronCreateNetworkRequestBody::new(types::NeutronCreateNetworkOption::new()),
-///     );
-///     let response = vpc.neutron_create_network(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_network`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateNetworkRequest {
@@ -16870,25 +15196,7 @@ pub struct NeutronCreateNetworkResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_port`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreatePortRequest};
-///
-/// async fn neutron_create_port(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreatePortRequest::new(
-///         types::NeutronCreatePortRequestBody::new(
-///             types::NeutronCreatePortOption::new("<network_id>"),
-///         ),
-///     );
-///     let response = vpc.neutron_create_port(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_port`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreatePortRequest {
@@ -16945,23 +15253,7 @@ pub struct NeutronCreatePortResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_router`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateRouterRequest};
-///
-/// async fn neutron_create_router(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateRouterRequest::new(
-///         types::NeutronCreateRouterRequestBody::new(types::NeutronCreateRouterOption::new()),
-///     );
-///     let response = vpc.neutron_create_router(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_router`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateRouterRequest {
@@ -17018,25 +15310,7 @@ pub struct NeutronCreateRouterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_security_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateSecurityGroupRequest};
-///
-/// async fn neutron_create_security_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateSecurityGroupRequest::new(
-///         types::NeutronCreateSecurityGroupRequestBody::new(
-///             types::NeutronCreateSecurityGroupOption::new(),
-///         ),
-///     );
-///     let response = vpc.neutron_create_security_group(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_security_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRequest {
@@ -17093,30 +15367,7 @@ pub struct NeutronCreateSecurityGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_security_group_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateSecurityGroupRuleRequest};
-///
-/// async fn neutron_create_security_group_rule(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateSecurityGroupRuleRequest::new(
-///         types::NeutronCreateSecurityGroupRuleRequestBody::new(
-///             types::NeutronCreateSecurityGroupRuleOption::new(
-///                 types::NeutronCreateSecurityGroupRuleOptionDirection::Ingress,
-///                 "<security_group_id>",
-///             ),
-///         ),
-///     );
-///     let response = vpc.neutron_create_security_group_rule(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_security_group_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateSecurityGroupRuleRequest {
@@ -17173,25 +15424,7 @@ pub struct NeutronCreateSecurityGroupRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_create_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{types, VpcClient, NeutronCreateSubnetRequest};
-///
-/// async fn neutron_create_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronCreateSubnetRequest::new(
-///         types::NeutronCreateSubnetRequestBody::new(
-///             types::NeutronCreateSubnetOption::new("<cidr>", "<network_id>"),
-///         ),
-///     );
-///     let response = vpc.neutron_create_subnet(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_create_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronCreateSubnetRequest {
@@ -17248,21 +15481,7 @@ pub struct NeutronCreateSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_firewall_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteFirewallGroupRequest};
-///
-/// async fn neutron_delete_firewall_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteFirewallGroupRequest::new("<firewall_group_id>");
-///     let response = vpc.neutron_delete_firewall_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_firewall_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteFirewallGroupRequest {
@@ -17321,21 +15540,7 @@ pub struct NeutronDeleteFirewallGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_firewall_policy`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteFirewallPolicyRequest};
-///
-/// async fn neutron_delete_firewall_policy(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteFirewallPolicyRequest::new("<firewall_policy_id>");
-///     let response = vpc.neutron_delete_firewall_policy(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_firewall_policy`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteFirewallPolicyRequest {
@@ -17394,21 +15599,7 @@ pub struct NeutronDeleteFirewallPolicyResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_firewall_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteFirewallRuleRequest};
-///
-/// async fn neutron_delete_firewall_rule(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteFirewallRuleRequest::new("<firewall_rule_id>");
-///     let response = vpc.neutron_delete_firewall_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_firewall_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteFirewallRuleRequest {
@@ -17467,21 +15658,7 @@ pub struct NeutronDeleteFirewallRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_network`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteNetworkRequest};
-///
-/// async fn neutron_delete_network(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteNetworkRequest::new("<network_id>");
-///     let response = vpc.neutron_delete_network(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_network`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteNetworkRequest {
@@ -17540,21 +15717,7 @@ pub struct NeutronDeleteNetworkResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_port`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeletePortRequest};
-///
-/// async fn neutron_delete_port(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeletePortRequest::new("<port_id>");
-///     let response = vpc.neutron_delete_port(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_port`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeletePortRequest {
@@ -17611,21 +15774,7 @@ pub struct NeutronDeletePortResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_router`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteRouterRequest};
-///
-/// async fn neutron_delete_router(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteRouterRequest::new("<router_id>");
-///     let response = vpc.neutron_delete_router(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_router`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteRouterRequest {
@@ -17684,21 +15833,7 @@ pub struct NeutronDeleteRouterResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_security_group`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteSecurityGroupRequest};
-///
-/// async fn neutron_delete_security_group(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteSecurityGroupRequest::new("<security_group_id>");
-///     let response = vpc.neutron_delete_security_group(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_security_group`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteSecurityGroupRequest {
@@ -17757,23 +15892,7 @@ pub struct NeutronDeleteSecurityGroupResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_security_group_rule`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteSecurityGroupRuleRequest};
-///
-/// async fn neutron_delete_security_group_rule(
-///     client: &hwcloud::Client,
-/// ) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteSecurityGroupRuleRequest::new("<security_group_rule_id>");
-///     let response = vpc.neutron_delete_security_group_rule(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_security_group_rule`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteSecurityGroupRuleRequest {
@@ -17832,21 +15951,7 @@ pub struct NeutronDeleteSecurityGroupRuleResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_delete_subnet`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronDeleteSubnetRequest};
-///
-/// async fn neutron_delete_subnet(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronDeleteSubnetRequest::new("<subnet_id>");
-///     let response = vpc.neutron_delete_subnet(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_delete_subnet`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronDeleteSubnetRequest {
@@ -17905,21 +16010,7 @@ pub struct NeutronDeleteSubnetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_firewall_groups`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListFirewallGroupsRequest};
-///
-/// async fn neutron_list_firewall_groups(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListFirewallGroupsRequest::new();
-///     let response = vpc.neutron_list_firewall_groups(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_firewall_groups`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListFirewallGroupsRequest {
@@ -18064,21 +16155,7 @@ pub struct NeutronListFirewallGroupsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_firewall_policies`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListFirewallPoliciesRequest};
-///
-/// async fn neutron_list_firewall_policies(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListFirewallPoliciesRequest::new();
-///     let response = vpc.neutron_list_firewall_policies(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_firewall_policies`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListFirewallPoliciesRequest {
@@ -18211,21 +16288,7 @@ pub struct NeutronListFirewallPoliciesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_firewall_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListFirewallRulesRequest};
-///
-/// async fn neutron_list_firewall_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListFirewallRulesRequest::new();
-///     let response = vpc.neutron_list_firewall_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_firewall_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListFirewallRulesRequest {
@@ -18370,21 +16433,7 @@ pub struct NeutronListFirewallRulesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_networks`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListNetworksRequest};
-///
-/// async fn neutron_list_networks(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListNetworksRequest::new();
-///     let response = vpc.neutron_list_networks(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_networks`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListNetworksRequest {
@@ -18569,21 +16618,7 @@ pub struct NeutronListNetworksResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_ports`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListPortsRequest};
-///
-/// async fn neutron_list_ports(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListPortsRequest::new();
-///     let response = vpc.neutron_list_ports(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_ports`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListPortsRequest {
@@ -18800,21 +16835,7 @@ pub struct NeutronListPortsResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_routers`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListRoutersRequest};
-///
-/// async fn neutron_list_routers(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListRoutersRequest::new();
-///     let response = vpc.neutron_list_routers(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_routers`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListRoutersRequest {
@@ -18947,21 +16968,7 @@ pub struct NeutronListRoutersResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`VpcClient::neutron_list_security_group_rules`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::vpc::{VpcClient, NeutronListSecurityGroupRulesRequest};
-///
-/// async fn neutron_list_security_group_rules(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let vpc = VpcClient::new(client)?;
-///     let request = NeutronListSecurityGroupRulesRequest::new();
-///     let response = vpc.neutron_list_security_group_rules(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`VpcClient::neutron_list_security_group_rules`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct NeutronListSecurityGroupRulesRequest {

@@ -1,17 +1,18 @@
-//! The example in the docs of every request type and client method: a whole function
-//! that builds the request with its required inputs and calls the operation. The same
-//! code is compiled and run by the generated `tests/doc_examples.rs` (against a transport
-//! that answers nothing), not as doctests: two doctests per operation cost 40 s on every
-//! `cargo test` of a 1,075-operation crate (doctests are never cached), the test file is
-//! compiled once (docs/design.md).
+//! The example in the docs of every client method (a request type's docs link to it): a
+//! whole function that builds the request with its required inputs and calls the operation.
+//! The same code is compiled and run by the generated `tests/doc_examples.rs` (against a
+//! transport that answers nothing), not as doctests: two doctests per operation cost 40 s
+//! on every `cargo test` of a 1,075-operation crate (doctests are never cached), the test
+//! file is compiled once (docs/design.md).
 //!
 //! Written without hidden (`# `) lines, so what a reader copies from the rendered page
 //! compiles as it is. The code is written as text by a small layout of its own (calls
-//! broken one argument per line past 100 columns, as rustfmt would): printing two small
-//! files per operation through syn and prettyplease made `generate` of the
-//! 1,000-operation bench spec a third slower. The test file parses the same text. Values are placeholders named after their parameter or field
-//! (`"<workspace_id>"`), the first value of an enum, and models built with their own
-//! constructors, so the example also shows how a body is put together.
+//! broken one argument per line past 100 columns, as rustfmt would): printing each example
+//! as a small file through syn and prettyplease (then two per operation) made `generate` of
+//! the 1,000-operation bench spec a third slower. The test file parses the same text.
+//! Values are placeholders named after their parameter or field (`"<workspace_id>"`), the
+//! first value of an enum, and models built with their own constructors, so the example
+//! also shows how a body is put together.
 
 use proc_macro2::TokenStream;
 

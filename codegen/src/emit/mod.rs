@@ -108,10 +108,9 @@ fn service_module<'a>(service: &'a Service, doc: &'a str) -> render::Output<'a> 
     let operations = &service.operations;
     for chunk in render::chunks(operations.len()) {
         jobs.push(Box::new(move || {
-            let types = service.types_by_name();
             let mut out = TokenStream::new();
             for op in &operations[chunk.clone()] {
-                out.extend(operation::items(service, op, &types));
+                out.extend(operation::items(service, op));
             }
             out
         }));

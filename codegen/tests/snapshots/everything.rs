@@ -197,21 +197,7 @@ impl EverythingClient {
     }
 }
 
-/// Request of [`EverythingClient::get_thing`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::everything::{EverythingClient, GetThingRequest};
-///
-/// async fn get_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let everything = EverythingClient::new(client)?;
-///     let request = GetThingRequest::new("<thing_id>", "<trace_id>");
-///     let response = everything.get_thing(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EverythingClient::get_thing`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct GetThingRequest {
@@ -423,21 +409,7 @@ pub struct GetThingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EverythingClient::create_thing`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::everything::{types, EverythingClient, CreateThingRequest};
-///
-/// async fn create_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let everything = EverythingClient::new(client)?;
-///     let request = CreateThingRequest::new(types::Thing::new("<id>", 10));
-///     let response = everything.create_thing(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EverythingClient::create_thing`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreateThingRequest {
@@ -494,21 +466,7 @@ pub struct CreateThingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EverythingClient::delete_thing`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::everything::{EverythingClient, DeleteThingRequest};
-///
-/// async fn delete_thing(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let everything = EverythingClient::new(client)?;
-///     let request = DeleteThingRequest::new("<thing_id>");
-///     let response = everything.delete_thing(request).await?;
-///     println!("HTTP {}", response.status);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EverythingClient::delete_thing`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DeleteThingRequest {
@@ -565,21 +523,7 @@ pub struct DeleteThingResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EverythingClient::update_attributes`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::everything::{EverythingClient, UpdateAttributesRequest};
-///
-/// async fn update_attributes(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let everything = EverythingClient::new(client)?;
-///     let request = UpdateAttributesRequest::new("<thing_id>");
-///     let response = everything.update_attributes(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EverythingClient::update_attributes`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UpdateAttributesRequest {
@@ -650,21 +594,7 @@ pub struct UpdateAttributesResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`EverythingClient::login`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::everything::{types, EverythingClient, LoginRequest};
-///
-/// async fn login(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let everything = EverythingClient::new(client)?;
-///     let request = LoginRequest::new(types::LoginForm::new("<username>", "<password>"));
-///     let response = everything.login(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`EverythingClient::login`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct LoginRequest {

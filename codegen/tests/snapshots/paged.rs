@@ -199,21 +199,7 @@ impl PagedClient {
     }
 }
 
-/// Request of [`PagedClient::list_by_offset`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::paged::{PagedClient, ListByOffsetRequest};
-///
-/// async fn list_by_offset(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let paged = PagedClient::new(client)?;
-///     let request = ListByOffsetRequest::new();
-///     let response = paged.list_by_offset(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`PagedClient::list_by_offset`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListByOffsetRequest {
@@ -291,21 +277,7 @@ pub struct ListByOffsetResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`PagedClient::list_by_page`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::paged::{PagedClient, ListByPageRequest};
-///
-/// async fn list_by_page(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let paged = PagedClient::new(client)?;
-///     let request = ListByPageRequest::new();
-///     let response = paged.list_by_page(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`PagedClient::list_by_page`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListByPageRequest {
@@ -386,21 +358,7 @@ pub struct ListByPageResponse {
     pub decode_warnings: Vec<hwcloud_runtime::model::DecodeWarning>,
 }
 
-/// Request of [`PagedClient::list_by_marker`].
-///
-/// # Example
-///
-/// ```rust,no_run
-/// use hwcloud::paged::{PagedClient, ListByMarkerRequest};
-///
-/// async fn list_by_marker(client: &hwcloud::Client) -> Result<(), hwcloud::Error> {
-///     let paged = PagedClient::new(client)?;
-///     let request = ListByMarkerRequest::new();
-///     let response = paged.list_by_marker(request).await?;
-///     println!("{:?}", response.body);
-///     Ok(())
-/// }
-/// ```
+/// Request of [`PagedClient::list_by_marker`], whose docs show an example.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ListByMarkerRequest {
