@@ -30,32 +30,37 @@ pub(super) fn skip_rustfmt() -> TokenStream {
 
 /// `#[doc = "..."]` per line of markdown `text` (printed as `///` comments).
 pub(super) fn docs(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in doc_lines(text) {
-        out.extend(quote!(#[doc = #line]));
-    }
-    out
+    doc_attrs(doc_lines(text), Placement::Outer)
 }
 
 /// `#[doc = "..."]` per line of markdown the generator wrote itself (a code example),
 /// kept as it is: [`docs`] trims leading spaces, which would flatten the code's
 /// indentation. Nothing from a spec may reach it unescaped.
 pub(super) fn own_docs(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in text.lines() {
-        let line = doc_lit(line);
-        out.extend(quote!(#[doc = #line]));
-    }
-    out
+    doc_attrs(text.lines().map(doc_lit), Placement::Outer)
 }
 
 /// `#![doc = "..."]` per line of markdown `text` (a module's own docs, printed as `//!`).
 pub(super) fn inner_docs(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in doc_lines(text) {
-        out.extend(quote!(#![doc = #line]));
-    }
-    out
+    doc_attrs(doc_lines(text), Placement::Inner)
+}
+
+/// Whether a doc attribute documents the item after it (`///`) or the module it is in
+/// (`//!`).
+#[derive(Clone, Copy)]
+enum Placement {
+    Outer,
+    Inner,
+}
+
+/// One doc attribute per line.
+fn doc_attrs(lines: impl Iterator<Item = Literal>, placement: Placement) -> TokenStream {
+    lines
+        .map(|line| match placement {
+            Placement::Outer => quote!(#[doc = #line]),
+            Placement::Inner => quote!(#![doc = #line]),
+        })
+        .collect()
 }
 
 /// Each line as a doc attribute's literal; `doc_text::doc_lines` decides what a doc
