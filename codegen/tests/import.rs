@@ -1043,6 +1043,54 @@ fn what_documents_say_beyond_their_schema_is_read() {
     assert!(file.headers.is_empty(), "{:?}", file.headers);
 }
 
+/// ELB's documents give some request examples as one text: the request line, then the
+/// body on the lines after it. Both are the example's (the body was dropped before, and
+/// the example, without the body its operation requires, checked nothing).
+#[test]
+fn a_request_line_followed_by_its_body_gives_both() {
+    let listener = document(
+        "CreateListener",
+        "post",
+        "/v2/{project_id}/elb/listeners",
+        json!({
+            "parameters": [
+                { "$ref": "#/parameters/project_id" },
+                { "in": "body", "name": "body", "required": true, "schema": { "$ref": "#/definitions/CreateListenerRequestBody" } }
+            ],
+            "responses": { "201": { "description": "Created" } },
+            "x-request-examples-1": "POST https://{ELB_Endpoint}/v2/601240b9/elb/listeners\r\n{\n    \"listener\": {\n        \"protocol_port\": 81\n    }\n}",
+            "x-request-examples-text-1": "POST https://{ELB_Endpoint}/v2/601240b9/elb/listeners\r\n{\n    \"listener\": {\n        \"protocol_port\": 81\n    }\n}"
+        }),
+        json!({
+            "CreateListenerRequestBody": { "type": "object", "required": ["listener"], "properties": { "listener": { "$ref": "#/definitions/Listener" } } },
+            "Listener": { "type": "object", "properties": { "protocol_port": { "type": "integer", "format": "int32" } } }
+        }),
+    );
+    let out = import(&[input("CreateListener.json", &listener)], &options())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let spec = loaded(&out.text);
+    let examples = &spec.operations["CreateListener"].examples;
+    assert_eq!(examples.len(), 1, "{}", out.text);
+    let request = examples[0].request.as_ref().expect("a request example");
+    assert_eq!(
+        request.params["project_id"],
+        serde_yaml::Value::String("601240b9".into()),
+        "the request line, without its carriage return"
+    );
+    let body: Value = serde_yaml::from_value(request.body.clone().expect("the body")).unwrap();
+    assert_eq!(body, json!({ "listener": { "protocol_port": 81 } }));
+    let checked = hwcloud_codegen::validate(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: out.text.clone(),
+    }]);
+    assert!(checked.api.is_some(), "the import validates");
+    assert!(
+        checked.diagnostics.is_empty(),
+        "the example is checkable, so nothing is warned: {:?}",
+        checked.diagnostics
+    );
+}
+
 #[test]
 fn token_endpoints_are_anonymous() {
     let login = |name: &str, params: Value| {

@@ -14570,6 +14570,28 @@ fn elb_create_l7_rule_response_201() {
 }
 
 #[test]
+fn elb_create_l7policy_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"l7policy\": {\n    \"action\": \"REDIRECT_TO_LISTENER\",\n    \"listener_id\": \"369f1208-ff1d-4f5a-a5e2-f1dc9c567a84\",\n    \"redirect_listener_id\": \"6edb5797-3615-4950-95eb-b60a8b1253a5\"\n  }\n}";
+    let request = CreateL7policyRequest::new(
+            serde_json::from_str::<CreateL7policyRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("7f38b160526648ee837ca4bdc05f4d09");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(
+        encoded.uri().path().contains("/7f38b160526648ee837ca4bdc05f4d09"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
+}
+
+#[test]
 fn elb_create_l7policy_response_201() {
     #[allow(unused_imports)]
     use hwcloud::elb::{types::*, *};
@@ -14586,6 +14608,28 @@ fn elb_create_l7policy_response_201() {
         normal(serde_json::to_value(&decoded.body).unwrap()),
         json(response_body),
     );
+}
+
+#[test]
+fn elb_create_listener_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"listener\": {\n    \"admin_state_up\": true,\n    \"insert_headers\": {\n      \"X-Forwarded-ELB-IP\": true\n    },\n    \"loadbalancer_id\": \"0416b6f1-877f-4a51-987e-978b3f084253\",\n    \"name\": \"listener-test\",\n    \"protocol\": \"TCP\",\n    \"protocol_port\": 81\n  }\n}";
+    let request = CreateListenerRequest::new(
+            serde_json::from_str::<CreateListenerRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("601240b9c5c94059b63d484c92cfe308");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(
+        encoded.uri().path().contains("/601240b9c5c94059b63d484c92cfe308"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
 }
 
 #[test]
@@ -14914,6 +14958,28 @@ fn elb_create_member_health_check_job_response_201() {
         normal(serde_json::to_value(&decoded.body).unwrap()),
         json(response_body),
     );
+}
+
+#[test]
+fn elb_create_pool_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"pool\": {\n    \"lb_algorithm\": \"ROUND_ROBIN\",\n    \"loadbalancer_id\": \"63ad9dfe-4750-479f-9630-ada43ccc8117\",\n    \"protocol\": \"HTTP\",\n    \"session_persistence\": {\n      \"type\": \"HTTP_COOKIE\"\n    }\n  }\n}";
+    let request = CreatePoolRequest::new(
+            serde_json::from_str::<CreatePoolRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("7f38b160526648ee837ca4bdc05f4d09");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    assert!(
+        encoded.uri().path().contains("/7f38b160526648ee837ca4bdc05f4d09"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
 }
 
 #[test]
@@ -17853,6 +17919,34 @@ fn elb_update_l7_rule_response_200() {
 }
 
 #[test]
+fn elb_update_l7policies_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"l7policy\": {\n    \"name\": \"test\"\n  }\n}";
+    let request = UpdateL7policiesRequest::new(
+            "5ae0e1e7-5f0f-47a1-b39f-5d4c428a1586",
+            serde_json::from_str::<UpdateL7policiesRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("7f38b160526648ee837ca4bdc05f4d09");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "PUT");
+    assert!(
+        encoded.uri().path().contains("/5ae0e1e7-5f0f-47a1-b39f-5d4c428a1586"),
+        "{}",
+        encoded.uri(),
+    );
+    assert!(
+        encoded.uri().path().contains("/7f38b160526648ee837ca4bdc05f4d09"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
+}
+
+#[test]
 fn elb_update_l7policies_response_200() {
     #[allow(unused_imports)]
     use hwcloud::elb::{types::*, *};
@@ -17916,6 +18010,34 @@ fn elb_update_listener_response_200() {
         normal(serde_json::to_value(&decoded.body).unwrap()),
         json(response_body),
     );
+}
+
+#[test]
+fn elb_update_loadbalancer_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"loadbalancer\": {\n    \"description\": \"some description\",\n    \"name\": \"myelb\"\n  }\n}";
+    let request = UpdateLoadbalancerRequest::new(
+            "0517bb97-ce1b-4164-9d59-eef538bdc146",
+            serde_json::from_str::<UpdateLoadbalancerRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("060576798a80d5762fafc01a9b5eedc7");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "PUT");
+    assert!(
+        encoded.uri().path().contains("/0517bb97-ce1b-4164-9d59-eef538bdc146"),
+        "{}",
+        encoded.uri(),
+    );
+    assert!(
+        encoded.uri().path().contains("/060576798a80d5762fafc01a9b5eedc7"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
 }
 
 #[test]
@@ -17985,6 +18107,40 @@ fn elb_update_logtank_response_200() {
 }
 
 #[test]
+fn elb_update_member_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"member\": {\n    \"name\": \"member create test\",\n    \"weight\": 10\n  }\n}";
+    let request = UpdateMemberRequest::new(
+            "c0042496-e220-44f6-914b-e6ca33bab503",
+            "5a9a3e9e-d1aa-448e-af37-a70171f2a332",
+            serde_json::from_str::<UpdateMemberRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("7f38b160526648ee837ca4bdc05f4d09");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "PUT");
+    assert!(
+        encoded.uri().path().contains("/c0042496-e220-44f6-914b-e6ca33bab503"),
+        "{}",
+        encoded.uri(),
+    );
+    assert!(
+        encoded.uri().path().contains("/5a9a3e9e-d1aa-448e-af37-a70171f2a332"),
+        "{}",
+        encoded.uri(),
+    );
+    assert!(
+        encoded.uri().path().contains("/7f38b160526648ee837ca4bdc05f4d09"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
+}
+
+#[test]
 fn elb_update_member_response_200() {
     #[allow(unused_imports)]
     use hwcloud::elb::{types::*, *};
@@ -18001,6 +18157,34 @@ fn elb_update_member_response_200() {
         normal(serde_json::to_value(&decoded.body).unwrap()),
         json(response_body),
     );
+}
+
+#[test]
+fn elb_update_pool_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::elb::{types::*, *};
+    let body = "{\n  \"pool\": {\n    \"description\": \"pool two\",\n    \"lb_algorithm\": \"LEAST_CONNECTIONS\",\n    \"name\": \"pool2\"\n  }\n}";
+    let request = UpdatePoolRequest::new(
+            "0551cd66-97bd-4f45-a2e7-9cbda1f126ef",
+            serde_json::from_str::<UpdatePoolRequestBody>(body)
+                .expect("the example body has the body type"),
+        )
+        .project_id("08e8157e9200d3ad2fdcc0076d50c484");
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "PUT");
+    assert!(
+        encoded.uri().path().contains("/0551cd66-97bd-4f45-a2e7-9cbda1f126ef"),
+        "{}",
+        encoded.uri(),
+    );
+    assert!(
+        encoded.uri().path().contains("/08e8157e9200d3ad2fdcc0076d50c484"),
+        "{}",
+        encoded.uri(),
+    );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
 }
 
 #[test]
@@ -19560,8 +19744,13 @@ fn evs_unsubscribe_postpaid_volume_request_1() {
 fn evs_update_recycle_policy_request_1() {
     #[allow(unused_imports)]
     use hwcloud::evs::{types::*, *};
+    let body = "{\n  \"switch\": true,\n  \"threshold_time\": 8\n}";
     let request = UpdateRecyclePolicyRequest::new()
-        .project_id("490e121341fc481d95f946ef844cb06a");
+        .project_id("490e121341fc481d95f946ef844cb06a")
+        .body(
+            serde_json::from_str::<ModifyRecycleBinPolicyRequestBody>(body)
+                .expect("the example body has the body type"),
+        );
     let encoded = encode_request(&request, &identity(), "https://example.invalid")
         .unwrap();
     assert_eq!(encoded.method().as_str(), "PUT");
@@ -19570,6 +19759,8 @@ fn evs_update_recycle_policy_request_1() {
         "{}",
         encoded.uri(),
     );
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
 }
 
 #[test]

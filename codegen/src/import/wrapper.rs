@@ -175,7 +175,8 @@ pub fn definitions(
 }
 
 /// `x-request-examples-N` (a body, or the request line), `x-request-examples-url-N` and
-/// `x-request-examples-text-N` (the request line or body as text).
+/// `x-request-examples-text-N` (the request line or body as text). A request line may
+/// have the body on the lines after it (ELB's documents).
 pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExample> {
     let mut numbers: Vec<u32> = op
         .keys()
@@ -195,17 +196,14 @@ pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExa
         for value in [main, text_value].into_iter().flatten() {
             match value {
                 Value::Object(_) | Value::Array(_) if body.is_none() => body = Some(value.clone()),
-                Value::String(s) if looks_like_request_line(s) && url.is_none() => {
-                    url = Some(s.lines().next().unwrap_or_default().to_owned());
-                }
-                Value::String(s) if looks_like_request_line(s) => {}
-                Value::String(s) if body.is_none() => {
-                    if let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
-                        serde_json::from_str::<Value>(s)
-                    {
-                        body = Some(parsed);
+                Value::String(s) if looks_like_request_line(s) => {
+                    let (line, rest) = s.split_once('\n').unwrap_or((s, ""));
+                    url.get_or_insert_with(|| line.trim_end_matches('\r').to_owned());
+                    if body.is_none() {
+                        body = json_document(rest);
                     }
                 }
+                Value::String(s) if body.is_none() => body = json_document(s),
                 _ => {}
             }
         }
@@ -219,6 +217,15 @@ pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExa
         }
     }
     out
+}
+
+/// `text` as a JSON object or array, the shapes a request body has; anything else
+/// (prose, a lone value) is no body.
+fn json_document(text: &str) -> Option<Value> {
+    match serde_json::from_str(text) {
+        Ok(parsed @ (Value::Object(_) | Value::Array(_))) => Some(parsed),
+        _ => None,
+    }
 }
 
 fn looks_like_request_line(s: &str) -> bool {
