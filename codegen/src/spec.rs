@@ -149,6 +149,16 @@ pub struct OperationSpec {
     pub examples: Vec<ExampleSpec>,
 }
 
+impl OperationSpec {
+    /// The type expressions the operation names: its parameters', body's and responses'.
+    pub fn type_exprs(&self) -> impl Iterator<Item = &str> {
+        let params = self.params.values().filter_map(|p| p.ty.as_deref());
+        let body = self.body.iter().map(|b| b.ty.as_str());
+        let responses = self.responses.values().filter_map(|r| r.ty.as_deref());
+        params.chain(body).chain(responses)
+    }
+}
+
 /// Where a token-issuing operation's token and lifetime are found in its response.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -385,6 +395,17 @@ pub struct TypeSpec {
     /// Value type of a named map type (keys are strings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map: Option<String>,
+}
+
+impl TypeSpec {
+    /// The type expressions the type names: its fields', elements' or values'.
+    pub fn type_exprs(&self) -> impl Iterator<Item = &str> {
+        let fields = self.fields.iter().flat_map(|f| f.values());
+        let fields = fields.filter_map(|f| f.ty.as_deref());
+        fields
+            .chain(self.array.as_deref())
+            .chain(self.map.as_deref())
+    }
 }
 
 /// A field of an object type, keyed by its wire name.

@@ -467,6 +467,32 @@ fn merge_keeps_hand_written_entries_and_lists_differences() {
         "{:?}",
         merged.differences
     );
+    // The types only upstream's ShowVolume uses are not added: the kept one names none,
+    // and a type nothing uses would be a warning on every `cargo xtask codegen`.
+    assert!(
+        !spec.types.contains_key("ShowVolumeResponseBody")
+            && !spec.types.contains_key("VolumeDetail"),
+        "{}",
+        out.text
+    );
+    assert!(
+        merged.unused_types.iter().any(|t| t == "VolumeDetail"),
+        "{:?}",
+        merged.unused_types
+    );
+    assert!(
+        out.report
+            .to_string()
+            .contains("type VolumeDetail not added: no operation of the merged spec uses it"),
+        "{}",
+        out.report
+    );
+    let checked = hwcloud_codegen::validate(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: out.text.clone(),
+    }]);
+    assert!(checked.api.is_some(), "the merge validates");
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     // --replace swaps in the upstream definition.
     let replaced = import(
         &inputs,
@@ -479,6 +505,7 @@ fn merge_keeps_hand_written_entries_and_lists_differences() {
     .unwrap_or_else(|e| panic!("{e}"));
     let spec = loaded(&replaced.text);
     assert_ne!(spec.operations["ShowVolume"].doc, "My own words.");
+    assert!(spec.types.contains_key("VolumeDetail"), "{}", replaced.text);
     assert!(replaced.text.starts_with("# Hand-written.\n"));
 }
 
@@ -1043,42 +1070,76 @@ fn what_documents_say_beyond_their_schema_is_read() {
     assert!(file.headers.is_empty(), "{:?}", file.headers);
 }
 
-/// ELB's documents give some request examples as one text: the request line, then the
-/// body on the lines after it. Both are the example's (the body was dropped before, and
-/// the example, without the body its operation requires, checked nothing).
-#[test]
-fn a_request_line_followed_by_its_body_gives_both() {
-    let listener = document(
-        "CreateListener",
+/// A document with one `POST` operation taking a required `{ "thing": { "size": int } }`
+/// body, and these request example fields.
+fn thing_creation(name: &str, examples: Value) -> Value {
+    let mut op = json!({
+        "parameters": [
+            { "$ref": "#/parameters/project_id" },
+            { "in": "body", "name": "body", "required": true, "schema": { "$ref": "#/definitions/Body" } }
+        ],
+        "responses": { "201": { "description": "Created" } }
+    });
+    op.as_object_mut()
+        .unwrap()
+        .extend(examples.as_object().unwrap().clone());
+    document(
+        name,
         "post",
-        "/v2/{project_id}/elb/listeners",
+        &format!("/v2/{{project_id}}/{}", name.to_lowercase()),
+        op,
         json!({
-            "parameters": [
-                { "$ref": "#/parameters/project_id" },
-                { "in": "body", "name": "body", "required": true, "schema": { "$ref": "#/definitions/CreateListenerRequestBody" } }
-            ],
-            "responses": { "201": { "description": "Created" } },
-            "x-request-examples-1": "POST https://{ELB_Endpoint}/v2/601240b9/elb/listeners\r\n{\n    \"listener\": {\n        \"protocol_port\": 81\n    }\n}",
-            "x-request-examples-text-1": "POST https://{ELB_Endpoint}/v2/601240b9/elb/listeners\r\n{\n    \"listener\": {\n        \"protocol_port\": 81\n    }\n}"
+            "Body": { "type": "object", "required": ["thing"], "properties": { "thing": { "$ref": "#/definitions/Thing" } } },
+            "Thing": { "type": "object", "properties": { "size": { "type": "integer", "format": "int32" } } }
         }),
-        json!({
-            "CreateListenerRequestBody": { "type": "object", "required": ["listener"], "properties": { "listener": { "$ref": "#/definitions/Listener" } } },
-            "Listener": { "type": "object", "properties": { "protocol_port": { "type": "integer", "format": "int32" } } }
-        }),
-    );
-    let out = import(&[input("CreateListener.json", &listener)], &options())
-        .unwrap_or_else(|e| panic!("{e}"));
+    )
+}
+
+/// Request examples as the documents write them: ELB gives the request line and the body
+/// as one text, the body on the lines after the line; EIP on the same line, after the
+/// URL. Both parts are the example's (the body was dropped before, and the example,
+/// without the body its operation requires, checked nothing). An example with no body
+/// for an operation that requires one (ECS gives only a URL with placeholders) is left
+/// out with a note: no test could build its request.
+#[test]
+fn request_examples_take_the_body_after_the_request_line() {
+    let elb = "POST https://{ELB_Endpoint}/v2/601240b9/elb\r\n{\n    \"thing\": {\n        \"size\": 81\n    }\n}";
+    let eip = r#"POST https://{Endpoint}/v2/601240b9/eip HTTP/1.1 {"thing": {"size": 82}}"#;
+    let documents = [
+        thing_creation(
+            "Elb",
+            json!({ "x-request-examples-1": elb, "x-request-examples-text-1": elb }),
+        ),
+        thing_creation("Eip", json!({ "x-request-examples-1": eip })),
+        thing_creation(
+            "Ecs",
+            json!({ "x-request-examples-url-1": "POST https://{endpoint}/v2/{project_id}/ecs" }),
+        ),
+    ];
+    let inputs: Vec<Input> = documents
+        .iter()
+        .map(|d| input(&format!("{}.json", d["name"].as_str().unwrap()), d))
+        .collect();
+    let out = import(&inputs, &options()).unwrap_or_else(|e| panic!("{e}"));
     let spec = loaded(&out.text);
-    let examples = &spec.operations["CreateListener"].examples;
-    assert_eq!(examples.len(), 1, "{}", out.text);
-    let request = examples[0].request.as_ref().expect("a request example");
-    assert_eq!(
-        request.params["project_id"],
-        serde_yaml::Value::String("601240b9".into()),
-        "the request line, without its carriage return"
+    for (op, size) in [("Elb", 81), ("Eip", 82)] {
+        let examples = &spec.operations[op].examples;
+        assert_eq!(examples.len(), 1, "{op}: {}", out.text);
+        let request = examples[0].request.as_ref().expect("a request example");
+        assert_eq!(
+            request.params["project_id"],
+            serde_yaml::Value::String("601240b9".into()),
+            "{op}: the URL, without the carriage return or HTTP version after it"
+        );
+        let body: Value = serde_yaml::from_value(request.body.clone().expect("the body")).unwrap();
+        assert_eq!(body, json!({ "thing": { "size": size } }), "{op}");
+    }
+    assert!(spec.operations["Ecs"].examples.is_empty(), "{}", out.text);
+    let review = out.report.to_string();
+    assert!(
+        review.contains("Ecs: example request_1 left out: it has no body (none in the document, or none that parses as JSON), and the operation requires one"),
+        "{review}"
     );
-    let body: Value = serde_yaml::from_value(request.body.clone().expect("the body")).unwrap();
-    assert_eq!(body, json!({ "listener": { "protocol_port": 81 } }));
     let checked = hwcloud_codegen::validate(&[SpecText {
         file: "specs/test.yaml".into(),
         text: out.text.clone(),
@@ -1086,7 +1147,7 @@ fn a_request_line_followed_by_its_body_gives_both() {
     assert!(checked.api.is_some(), "the import validates");
     assert!(
         checked.diagnostics.is_empty(),
-        "the example is checkable, so nothing is warned: {:?}",
+        "every example is checkable, so nothing is warned: {:?}",
         checked.diagnostics
     );
 }

@@ -12944,6 +12944,22 @@ fn eip_list_tenant_vpc_igws_response_200() {
 }
 
 #[test]
+fn eip_neutron_create_floating_ip_request_1() {
+    #[allow(unused_imports)]
+    use hwcloud::eip::{types::*, *};
+    let body = "{\n  \"floatingip\": {\n    \"floating_network_id\": \"0a2228f2-7f8a-45f1-8e09-9039e1d09975\"\n  }\n}";
+    let request = NeutronCreateFloatingIpRequest::new(
+        serde_json::from_str::<NeutronCreateFloatingIpRequestBody>(body)
+            .expect("the example body has the body type"),
+    );
+    let encoded = encode_request(&request, &identity(), "https://example.invalid")
+        .unwrap();
+    assert_eq!(encoded.method().as_str(), "POST");
+    let sent: serde_json::Value = serde_json::from_slice(encoded.body()).unwrap();
+    assert_eq!(normal(sent), json(body));
+}
+
+#[test]
 fn eip_neutron_create_floating_ip_response_201() {
     #[allow(unused_imports)]
     use hwcloud::eip::{types::*, *};

@@ -554,6 +554,12 @@ impl OpCx<'_, '_> {
             } else {
                 None
             };
+            if body.is_none() && op.body.as_ref().is_some_and(|b| b.required) {
+                self.review(format!(
+                    "example {name} left out: it has no body (none in the document, or none that parses as JSON), and the operation requires one: no test could build its request"
+                ));
+                continue;
+            }
             out.push(ExampleSpec {
                 name,
                 request: Some(ExampleRequest { params, body }),

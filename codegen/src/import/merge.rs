@@ -6,14 +6,14 @@
 //! Also the line scanner that finds operation, type, example and pagination blocks in a
 //! spec text (for the validator's diagnostics).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use indexmap::IndexMap;
 
 use super::doc::{Problem, Problems};
 use super::map::Mapped;
 use super::write;
-use crate::spec::{OperationSpec, TypeSpec};
+use crate::spec::{OperationSpec, ServiceSpec, TypeSpec};
 
 /// A block of lines `[start, end)` (0-based).
 pub type Lines = (usize, usize);
@@ -137,6 +137,9 @@ pub struct Merged {
     pub added_errors: usize,
     /// Upstream definitions that differ from the kept ones.
     pub differences: Vec<String>,
+    /// Imported types not added: no operation of the merged spec uses them (the kept
+    /// operations name other types than their upstream versions).
+    pub unused_types: Vec<String>,
 }
 
 /// Merges `imported` into the text of an existing spec.
@@ -198,6 +201,7 @@ pub fn merge(
             }
         }
     }
+    let used = used_types(old, &imported.spec, replace);
     let mut new_types = String::new();
     for (name, ty) in &imported.spec.types {
         match (old.types.get(name), layout.types.get(name)) {
@@ -217,6 +221,7 @@ pub fn merge(
                     }
                 }
             }
+            _ if !used.contains(name.as_str()) => out.unused_types.push(name.clone()),
             _ => {
                 new_types.push_str(&write::entry(name, ty, 2, &[]));
                 out.added_types += 1;
@@ -279,6 +284,33 @@ pub fn merge(
 }
 
 /// A type's wire facts (docs left out) as text.
+/// The types the merged spec's operations use: each operation and type as the merge
+/// leaves it (the file's, unless `replace` swaps in the imported one; the imported one
+/// where the file has none).
+fn used_types<'a>(old: &'a ServiceSpec, new: &'a ServiceSpec, replace: bool) -> HashSet<&'a str> {
+    let kept = old
+        .operations
+        .iter()
+        .map(|(name, op)| match new.operations.get(name) {
+            Some(upstream) if replace => upstream,
+            _ => op,
+        });
+    let added = new
+        .operations
+        .iter()
+        .filter(|(name, _)| !old.operations.contains_key(*name))
+        .map(|(_, op)| op);
+    let lookup = |name: &str| match (old.types.get_key_value(name), new.types.get_key_value(name)) {
+        (Some(_), Some(upstream)) if replace => Some(upstream),
+        (Some(file), _) => Some(file),
+        (None, upstream) => upstream,
+    };
+    super::reachable(
+        kept.chain(added).flat_map(OperationSpec::type_exprs),
+        lookup,
+    )
+}
+
 fn shape(ty: &TypeSpec) -> String {
     let mut ty = ty.clone();
     ty.doc.clear();

@@ -34,6 +34,7 @@ pub mod write;
 
 use std::collections::{HashMap, HashSet};
 
+use crate::spec::TypeSpec;
 use doc::{Document, Problem, Problems};
 use findings::Skip;
 use map::{Exclusions, MapOptions, Mapped};
@@ -311,28 +312,30 @@ fn type_users(mapped: &Mapped) -> HashMap<&str, Vec<String>> {
     let spec = &mapped.spec;
     let mut out: HashMap<&str, Vec<String>> = HashMap::new();
     for (name, op) in &spec.operations {
-        let mut todo: Vec<&str> = Vec::new();
-        todo.extend(op.params.values().filter_map(|p| p.ty.as_deref()));
-        todo.extend(op.body.as_ref().map(|b| b.ty.as_str()));
-        todo.extend(op.responses.values().filter_map(|r| r.ty.as_deref()));
-        let mut seen: HashSet<&str> = HashSet::new();
-        while let Some(expr) = todo.pop() {
-            let Some(t) = named(expr) else { continue };
-            let Some((key, ty)) = spec.types.get_key_value(t) else {
-                continue;
-            };
-            if !seen.insert(key.as_str()) {
-                continue;
-            }
-            out.entry(key.as_str()).or_default().push(name.clone());
-            for f in ty.fields.iter().flat_map(|f| f.values()) {
-                todo.extend(f.ty.as_deref());
-            }
-            todo.extend(ty.array.as_deref());
-            todo.extend(ty.map.as_deref());
+        for key in reachable(op.type_exprs(), |t| spec.types.get_key_value(t)) {
+            out.entry(key).or_default().push(name.clone());
         }
     }
     out
+}
+
+/// The named types reached from the type expressions `roots`, through the types `lookup`
+/// finds by name (keys as `lookup` gives them).
+fn reachable<'a>(
+    roots: impl Iterator<Item = &'a str>,
+    lookup: impl Fn(&str) -> Option<(&'a String, &'a TypeSpec)>,
+) -> HashSet<&'a str> {
+    let mut todo: Vec<&str> = roots.collect();
+    let mut seen = HashSet::new();
+    while let Some(expr) = todo.pop() {
+        let Some((key, ty)) = named(expr).and_then(&lookup) else {
+            continue;
+        };
+        if seen.insert(key.as_str()) {
+            todo.extend(ty.type_exprs());
+        }
+    }
+    seen
 }
 
 /// The named type inside a type expression (`array<map<Foo>>` -> `Foo`).

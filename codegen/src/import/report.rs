@@ -80,6 +80,12 @@ impl fmt::Display for Report {
             for d in &m.differences {
                 writeln!(f, "  differs upstream: {d}")?;
             }
+            for t in &m.unused_types {
+                writeln!(
+                    f,
+                    "  type {t} not added: no operation of the merged spec uses it"
+                )?;
+            }
         }
         writeln!(f, "renamed types: {}", self.renamed.len())?;
         for r in &self.renamed {

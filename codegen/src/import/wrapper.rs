@@ -176,7 +176,7 @@ pub fn definitions(
 
 /// `x-request-examples-N` (a body, or the request line), `x-request-examples-url-N` and
 /// `x-request-examples-text-N` (the request line or body as text). A request line may
-/// have the body on the lines after it (ELB's documents).
+/// have the body after it (see [`split_request_line`]).
 pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExample> {
     let mut numbers: Vec<u32> = op
         .keys()
@@ -197,8 +197,8 @@ pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExa
             match value {
                 Value::Object(_) | Value::Array(_) if body.is_none() => body = Some(value.clone()),
                 Value::String(s) if looks_like_request_line(s) => {
-                    let (line, rest) = s.split_once('\n').unwrap_or((s, ""));
-                    url.get_or_insert_with(|| line.trim_end_matches('\r').to_owned());
+                    let (line, rest) = split_request_line(s);
+                    url.get_or_insert_with(|| line.to_owned());
                     if body.is_none() {
                         body = json_document(rest);
                     }
@@ -217,6 +217,29 @@ pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExa
         }
     }
     out
+}
+
+/// A request line (`POST https://{Endpoint}/v1/things`) and the text after its URL and
+/// optional HTTP version: the body, on the lines after it (ELB's documents) or on the
+/// same line (EIP's: `POST https://{Endpoint}/v2.0/floatingips {"floatingip": ...}`).
+fn split_request_line(text: &str) -> (&str, &str) {
+    let url_end = token_end(text, token_end(text, 0));
+    let (line, rest) = text.split_at(url_end);
+    let rest = rest.trim_start();
+    let rest = match rest.strip_prefix("HTTP/") {
+        Some(version) => version[token_end(version, 0)..].trim_start(),
+        None => rest,
+    };
+    (line.trim_end(), rest)
+}
+
+/// Where the whitespace-separated token at or after byte `from` of `text` ends.
+fn token_end(text: &str, from: usize) -> usize {
+    let rest = &text[from..];
+    let start = from + (rest.len() - rest.trim_start().len());
+    text[start..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| start + i)
 }
 
 /// `text` as a JSON object or array, the shapes a request body has; anything else
@@ -288,5 +311,35 @@ fn scalar_text(value: Option<&Value>) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_request_line;
+
+    #[test]
+    fn a_request_line_splits_from_what_follows_its_url() {
+        let cases = [
+            ("POST https://h/v1/x", ("POST https://h/v1/x", "")),
+            (
+                "POST https://h/v1/x\r\n{\"a\": 1}",
+                ("POST https://h/v1/x", "{\"a\": 1}"),
+            ),
+            (
+                "POST https://h/v1/x {\"a\": 1}",
+                ("POST https://h/v1/x", "{\"a\": 1}"),
+            ),
+            (
+                "PUT  https://h/x HTTP/1.1\n[1]",
+                ("PUT  https://h/x", "[1]"),
+            ),
+            ("GET https://h/x HTTP/1.1", ("GET https://h/x", "")),
+            ("DELETE", ("DELETE", "")),
+            ("POST ", ("POST", "")),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(split_request_line(text), expected, "{text:?}");
+        }
     }
 }

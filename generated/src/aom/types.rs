@@ -10144,51 +10144,6 @@ impl ListAccessCodesResult {
     }
 }
 
-/// 阈值规则列表查询结果
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ListAlarmRuleResultInfo {
-    pub meta_data: Option<MetaData>,
-    pub thresholds: Option<Vec<QueryAlarmResult>>,
-}
-
-impl Model for ListAlarmRuleResultInfo {
-    const NAME: &'static str = "ListAlarmRuleResultInfo";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("meta_data", &self.meta_data);
-        object.optional("thresholds", &self.thresholds);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let meta_data = object.optional("meta_data")?;
-        let thresholds = object.optional("thresholds")?;
-        Ok(Self { meta_data, thresholds })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ListAlarmRuleResultInfo);
-
-impl ListAlarmRuleResultInfo {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            meta_data: None,
-            thresholds: None,
-        }
-    }
-
-    pub fn meta_data(mut self, value: impl Into<MetaData>) -> Self {
-        self.meta_data = Some(value.into());
-        self
-    }
-
-    pub fn thresholds(mut self, value: impl Into<Vec<QueryAlarmResult>>) -> Self {
-        self.thresholds = Some(value.into());
-        self
-    }
-}
-
 /// 事件或者告警元数据。
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
@@ -11358,53 +11313,6 @@ impl MetricAlarmTemplateSpec {
         value: impl Into<Vec<TemplateTriggerCondition>>,
     ) -> Self {
         self.trigger_conditions = Some(value.into());
-        self
-    }
-}
-
-/// 指标查询结果。
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct MetricApiQueryItemResult {
-    pub meta_data: Option<MetaDataSeries>,
-    /// 指标对象列表。
-    pub metrics: Option<Vec<MetricItemResultApi>>,
-}
-
-impl Model for MetricApiQueryItemResult {
-    const NAME: &'static str = "MetricApiQueryItemResult";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("metaData", &self.meta_data);
-        object.optional("metrics", &self.metrics);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let meta_data = object.optional("metaData")?;
-        let metrics = object.optional("metrics")?;
-        Ok(Self { meta_data, metrics })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(MetricApiQueryItemResult);
-
-impl MetricApiQueryItemResult {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            meta_data: None,
-            metrics: None,
-        }
-    }
-
-    pub fn meta_data(mut self, value: impl Into<MetaDataSeries>) -> Self {
-        self.meta_data = Some(value.into());
-        self
-    }
-
-    /// 指标对象列表。
-    pub fn metrics(mut self, value: impl Into<Vec<MetricItemResultApi>>) -> Self {
-        self.metrics = Some(value.into());
         self
     }
 }
@@ -14650,11 +14558,6 @@ impl QueryMetricDataParam {
         }
     }
 }
-
-/// 指标命名空间。取值范围:PAAS.CONTAINER:组件指标、实例指标、进程指标和容器指标的命名空间,PAAS.NODE: 主机指标、网络指标、磁盘指标和文件系统指标的命名空间,PAAS.SLA:SLA指标的命名空间,PAAS.AGGR:集群指标的命名空间,CUSTOMMETRICS:默认的自定义指标的命名空间。
-///
-/// The same shape as [`MetricNamespace`]: one type, generated once, under both names.
-pub type QueryMetricItemOptionParamNamespace = MetricNamespace;
 
 /// 查询参数集。
 #[derive(Clone, Debug, PartialEq, Default)]

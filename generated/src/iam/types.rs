@@ -15920,64 +15920,6 @@ impl PolicyVersion {
     }
 }
 
-/// project信息
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ProjectInfo {
-    pub domain: Option<DomainInfo>,
-    /// project id
-    pub id: Option<String>,
-    /// project name
-    pub name: Option<String>,
-}
-
-impl Model for ProjectInfo {
-    const NAME: &'static str = "ProjectInfo";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("domain", &self.domain);
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let domain = object.optional("domain")?;
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { domain, id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ProjectInfo);
-
-impl ProjectInfo {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            domain: None,
-            id: None,
-            name: None,
-        }
-    }
-
-    pub fn domain(mut self, value: impl Into<DomainInfo>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
-    /// project id
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// project name
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
 /// 协议信息。
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
@@ -16155,38 +16097,6 @@ impl ProtocolResult {
         self
     }
 }
-
-///
-/// Values this SDK does not know are kept in `Unknown`, so a service adding a value
-/// does not break decoding.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PwdIdentityMethods {
-    /// `password`
-    Password,
-    /// A value the spec does not list, kept as sent.
-    Unknown(String),
-}
-
-impl hwcloud_runtime::StringEnum for PwdIdentityMethods {
-    const VALUES: &'static [&'static str] = &["password"];
-
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Password => "password",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    fn from_wire(value: &str) -> Self {
-        match value {
-            "password" => Self::Password,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-hwcloud_runtime::impl_string_enum!(PwdIdentityMethods);
 
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
@@ -17268,138 +17178,6 @@ impl ScopedTokenIdentity {
 
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ScopedTokenInfoCatalog {
-    /// 终端节点ID。
-    pub id: Option<String>,
-    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
-    pub interface: Option<String>,
-    /// 终端节点所属区域。
-    pub region: Option<String>,
-    /// 终端节点所属区域ID。
-    pub region_id: Option<String>,
-    /// 终端节点的URL。
-    pub url: Option<String>,
-}
-
-impl Model for ScopedTokenInfoCatalog {
-    const NAME: &'static str = "ScopedTokenInfoCatalog";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("interface", &self.interface);
-        object.optional("region", &self.region);
-        object.optional("region_id", &self.region_id);
-        object.optional("url", &self.url);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let interface = object.optional("interface")?;
-        let region = object.optional("region")?;
-        let region_id = object.optional("region_id")?;
-        let url = object.optional("url")?;
-        Ok(Self {
-            id,
-            interface,
-            region,
-            region_id,
-            url,
-        })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ScopedTokenInfoCatalog);
-
-impl ScopedTokenInfoCatalog {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self {
-            id: None,
-            interface: None,
-            region: None,
-            region_id: None,
-            url: None,
-        }
-    }
-
-    /// 终端节点ID。
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
-    pub fn interface(mut self, value: impl Into<String>) -> Self {
-        self.interface = Some(value.into());
-        self
-    }
-
-    /// 终端节点所属区域。
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// 终端节点所属区域ID。
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
-        self
-    }
-
-    /// 终端节点的URL。
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
-pub struct ScopedTokenInfoRoles {
-    /// role id
-    pub id: Option<String>,
-    /// name id
-    pub name: Option<String>,
-}
-
-impl Model for ScopedTokenInfoRoles {
-    const NAME: &'static str = "ScopedTokenInfoRoles";
-
-    fn write(&self, object: &mut ObjectWriter) {
-        object.optional("id", &self.id);
-        object.optional("name", &self.name);
-    }
-
-    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
-        let id = object.optional("id")?;
-        let name = object.optional("name")?;
-        Ok(Self { id, name })
-    }
-}
-
-hwcloud_runtime::impl_model_serde!(ScopedTokenInfoRoles);
-
-impl ScopedTokenInfoRoles {
-    /// An empty value; set fields with the methods below.
-    pub fn new() -> Self {
-        Self { id: None, name: None }
-    }
-
-    /// role id
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// name id
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Default)]
-#[non_exhaustive]
 pub struct ScopedTokenUser {
     /// 联邦身份认证信息。
     pub os_federation: Option<TokenUserOsfederation>,
@@ -18287,8 +18065,92 @@ impl TokenCatalog {
     }
 }
 
-/// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
-pub type TokenCatalogEndpoint = ScopedTokenInfoCatalog;
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TokenCatalogEndpoint {
+    /// 终端节点ID。
+    pub id: Option<String>,
+    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
+    pub interface: Option<String>,
+    /// 终端节点所属区域。
+    pub region: Option<String>,
+    /// 终端节点所属区域ID。
+    pub region_id: Option<String>,
+    /// 终端节点的URL。
+    pub url: Option<String>,
+}
+
+impl Model for TokenCatalogEndpoint {
+    const NAME: &'static str = "TokenCatalogEndpoint";
+
+    fn write(&self, object: &mut ObjectWriter) {
+        object.optional("id", &self.id);
+        object.optional("interface", &self.interface);
+        object.optional("region", &self.region);
+        object.optional("region_id", &self.region_id);
+        object.optional("url", &self.url);
+    }
+
+    fn read(object: &mut ObjectReader<'_>) -> Result<Self, FieldError> {
+        let id = object.optional("id")?;
+        let interface = object.optional("interface")?;
+        let region = object.optional("region")?;
+        let region_id = object.optional("region_id")?;
+        let url = object.optional("url")?;
+        Ok(Self {
+            id,
+            interface,
+            region,
+            region_id,
+            url,
+        })
+    }
+}
+
+hwcloud_runtime::impl_model_serde!(TokenCatalogEndpoint);
+
+impl TokenCatalogEndpoint {
+    /// An empty value; set fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            interface: None,
+            region: None,
+            region_id: None,
+            url: None,
+        }
+    }
+
+    /// 终端节点ID。
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// 接口类型,描述接口在该终端节点的可见性。值为“public”,表示该接口为公开接口。
+    pub fn interface(mut self, value: impl Into<String>) -> Self {
+        self.interface = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域。
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// 终端节点所属区域ID。
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
+    /// 终端节点的URL。
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
@@ -19187,8 +19049,8 @@ impl UnscopedTokenInfoCatalog {
     }
 }
 
-/// The same shape as [`ScopedTokenInfoCatalog`]: one type, generated once, under both names.
-pub type UnscopedTokenInfoCatalogEndpoints = ScopedTokenInfoCatalog;
+/// The same shape as [`TokenCatalogEndpoint`]: one type, generated once, under both names.
+pub type UnscopedTokenInfoCatalogEndpoints = TokenCatalogEndpoint;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
