@@ -283,7 +283,6 @@ pub fn merge(
     Ok(out)
 }
 
-/// A type's wire facts (docs left out) as text.
 /// The types the merged spec's operations use: each operation and type as the merge
 /// leaves it (the file's, unless `replace` swaps in the imported one; the imported one
 /// where the file has none).
@@ -311,6 +310,7 @@ fn used_types<'a>(old: &'a ServiceSpec, new: &'a ServiceSpec, replace: bool) -> 
     )
 }
 
+/// A type's wire facts (docs left out) as text.
 fn shape(ty: &TypeSpec) -> String {
     let mut ty = ty.clone();
     ty.doc.clear();
