@@ -176,7 +176,7 @@ pub fn definitions(
 
 /// `x-request-examples-N` (a body, or the request line), `x-request-examples-url-N` and
 /// `x-request-examples-text-N` (the request line or body as text). A request line may
-/// have the body after it (see [`split_request_line`]).
+/// have the body after it (`split_request_line`).
 pub fn request_examples(op: &Map<String, Value>, op_ptr: &str) -> Vec<RequestExample> {
     let mut numbers: Vec<u32> = op
         .keys()
