@@ -381,7 +381,7 @@ impl ServiceClient {
     ) -> Result<T, Error> {
         let span = telemetry::call_span(self.service, meta);
         let call = async {
-            let response = self.execute_timed(meta, encode, &span).await?;
+            let response = Box::pin(self.execute_timed(meta, encode, &span)).await?;
             decode(response, self.client.inner.limits.decode_budget)
         };
         observed(call, span.clone()).await
@@ -403,11 +403,21 @@ impl ServiceClient {
         encode: &(dyn Fn(&mut RequestParts<'_>) -> Result<(), Error> + Sync),
     ) -> Result<http::Response<Bytes>, Error> {
         let span = telemetry::call_span(self.service, meta);
-        observed(self.execute_timed(meta, encode, &span), span.clone()).await
+        observed(
+            Box::pin(self.execute_timed(meta, encode, &span)),
+            span.clone(),
+        )
+        .await
     }
 
     /// [`execute`](Self::execute) without entering `span` or logging its failure; how
     /// it ended is recorded on `span`.
+    ///
+    /// Its callers box it. Its state (retries, timeouts, the transport's future) is
+    /// ~6 KiB, and every layer between the caller and the executor (`call`, `send`, the
+    /// span, the caller's own `.await`) moves its future whole: five copies of 6.6 KiB per
+    /// call in the loopback bench. Boxed, a call's future is under 1 KiB and the copies
+    /// are gone for one allocation (callgrind, 2,000 calls: 465 fewer instructions a call).
     async fn execute_timed(
         &self,
         meta: &OperationMeta,
@@ -743,5 +753,52 @@ mod tests {
         ] {
             with_endpoint(endpoint).expect(endpoint);
         }
+    }
+
+    /// An operation of no size, so the future's size is the runtime's alone.
+    struct Ping;
+
+    impl Operation for Ping {
+        type Output = ();
+        const META: OperationMeta = OperationMeta {
+            name: "Iam.Ping",
+            method: http::Method::GET,
+            path: "/v3/ping",
+            success: &[200],
+            auth: &[],
+            sensitive_body: false,
+            download: false,
+            idempotent: true,
+        };
+        fn encode(&self, _: &mut RequestParts<'_>) -> Result<(), Error> {
+            Ok(())
+        }
+        fn decode(_: &crate::operation::ResponseParts) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    /// A call's future is moved, whole, each time it is wrapped or awaited between the
+    /// caller and the executor (five copies per call in the loopback bench), and a
+    /// caller that makes many before polling them (`join_all`) holds each whole.
+    /// Unboxed, the nested state of retries, timeouts and the span made it 6.4 KiB here
+    /// (6.6 KiB in the bench's release build).
+    #[test]
+    fn a_call_future_is_small() {
+        let client = with_endpoint("https://iam.example.com").unwrap();
+        let iam = ServiceClient::new(&client, &IAM).unwrap();
+        let send = iam.send(&Ping);
+        assert!(
+            size_of_val(&send) <= 1024,
+            "send: {} bytes",
+            size_of_val(&send)
+        );
+        let meta = Ping::META;
+        let execute = iam.execute(&meta, &|_| Ok(()));
+        assert!(
+            size_of_val(&execute) <= 1024,
+            "execute: {} bytes",
+            size_of_val(&execute)
+        );
     }
 }
