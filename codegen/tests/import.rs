@@ -58,6 +58,20 @@ fn loaded(text: &str) -> hwcloud_codegen::spec::ServiceSpec {
         .spec
 }
 
+/// The spec an import produced validates, with no error and no warning.
+fn assert_validates_without_warnings(text: &str) {
+    let checked = hwcloud_codegen::validate(&[SpecText {
+        file: "specs/test.yaml".into(),
+        text: text.to_owned(),
+    }]);
+    assert!(
+        checked.api.is_some(),
+        "the spec validates: {:?}",
+        checked.diagnostics
+    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+}
+
 fn rich() -> Value {
     document(
         "CreateThing",
@@ -487,12 +501,7 @@ fn merge_keeps_hand_written_entries_and_lists_differences() {
         "{}",
         out.report
     );
-    let checked = hwcloud_codegen::validate(&[SpecText {
-        file: "specs/test.yaml".into(),
-        text: out.text.clone(),
-    }]);
-    assert!(checked.api.is_some(), "the merge validates");
-    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    assert_validates_without_warnings(&out.text);
     // --replace swaps in the upstream definition.
     let replaced = import(
         &inputs,
@@ -1140,16 +1149,8 @@ fn request_examples_take_the_body_after_the_request_line() {
         review.contains("Ecs: example request_1 left out: it has no body (none in the document, or none that parses as JSON), and the operation requires one"),
         "{review}"
     );
-    let checked = hwcloud_codegen::validate(&[SpecText {
-        file: "specs/test.yaml".into(),
-        text: out.text.clone(),
-    }]);
-    assert!(checked.api.is_some(), "the import validates");
-    assert!(
-        checked.diagnostics.is_empty(),
-        "every example is checkable, so nothing is warned: {:?}",
-        checked.diagnostics
-    );
+    // Every example is checkable, so nothing is warned.
+    assert_validates_without_warnings(&out.text);
 }
 
 #[test]
