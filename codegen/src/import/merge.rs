@@ -174,6 +174,13 @@ pub fn merge(
     // Line index -> replacement text for the block starting there (and its end).
     let mut replacements: BTreeMap<usize, (usize, String)> = BTreeMap::new();
     let mut new_ops = String::new();
+    // The operations as the merge leaves them, whose types the merged spec must hold.
+    let mut merged_ops: Vec<&OperationSpec> = old
+        .operations
+        .iter()
+        .filter(|(name, _)| !imported.spec.operations.contains_key(*name))
+        .map(|(_, op)| op)
+        .collect();
     for (name, op) in &imported.spec.operations {
         let notes = imported
             .notes
@@ -186,8 +193,10 @@ pub fn merge(
                 if replace {
                     replacements.insert(start, (end, write::entry(name, op, 2, notes)));
                     out.replaced.push(format!("operations.{name}"));
+                    merged_ops.push(op);
                 } else {
                     out.kept.push(format!("operations.{name}"));
+                    merged_ops.push(existing_op);
                     out.differences.extend(
                         differences
                             .into_iter()
@@ -198,10 +207,11 @@ pub fn merge(
             _ => {
                 new_ops.push_str(&write::entry(name, op, 2, notes));
                 out.added_ops += 1;
+                merged_ops.push(op);
             }
         }
     }
-    let used = used_types(old, &imported.spec, replace);
+    let used = used_types(merged_ops, old, &imported.spec, replace);
     let mut new_types = String::new();
     for (name, ty) in &imported.spec.types {
         match (old.types.get(name), layout.types.get(name)) {
@@ -283,31 +293,20 @@ pub fn merge(
     Ok(out)
 }
 
-/// The types the merged spec's operations use: each operation and type as the merge
-/// leaves it (the file's, unless `replace` swaps in the imported one; the imported one
-/// where the file has none).
-fn used_types<'a>(old: &'a ServiceSpec, new: &'a ServiceSpec, replace: bool) -> HashSet<&'a str> {
-    let kept = old
-        .operations
-        .iter()
-        .map(|(name, op)| match new.operations.get(name) {
-            Some(upstream) if replace => upstream,
-            _ => op,
-        });
-    let added = new
-        .operations
-        .iter()
-        .filter(|(name, _)| !old.operations.contains_key(*name))
-        .map(|(_, op)| op);
+/// The types `ops` use, each type as the merge leaves it (the file's, unless `replace`
+/// swaps in the imported one; the imported one where the file has none).
+fn used_types<'a>(
+    ops: Vec<&'a OperationSpec>,
+    old: &'a ServiceSpec,
+    new: &'a ServiceSpec,
+    replace: bool,
+) -> HashSet<&'a str> {
     let lookup = |name: &str| match (old.types.get_key_value(name), new.types.get_key_value(name)) {
         (Some(_), Some(upstream)) if replace => Some(upstream),
         (Some(file), _) => Some(file),
         (None, upstream) => upstream,
     };
-    super::reachable(
-        kept.chain(added).flat_map(OperationSpec::type_exprs),
-        lookup,
-    )
+    super::reachable(ops.into_iter().flat_map(OperationSpec::type_exprs), lookup)
 }
 
 /// A type's wire facts (docs left out) as text.
